@@ -1,0 +1,49 @@
+"""grantportal: 公益创投与政府购买服务信息平台."""
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from grantportal.config import INSTANCE, ROOT, default_config
+
+
+def create_app(config=None):
+    app = Flask(
+        __name__,
+        instance_path=str(INSTANCE),
+        template_folder=str(ROOT / "templates"),
+        static_folder=str(ROOT / "static"),
+    )
+    instance = (config or {}).get("INSTANCE_PATH", app.instance_path)
+    app.config.update(default_config(instance))
+    if config:
+        app.config.update(config)
+    if app.config["TRUSTED_PROXIES"]:
+        n = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+
+    from grantportal import models  # noqa: F401  (every table registered before use)
+    from grantportal.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+
+    from grantportal.core import web
+
+    web.init_app(app)
+
+    from grantportal.accounts.views import bp as accounts_bp
+    from grantportal.applications.views import bp as applications_bp
+    from grantportal.audit.views import bp as audit_bp
+    from grantportal.calls.views import bp as calls_bp
+    from grantportal.disclosure.views import bp as disclosure_bp
+    from grantportal.orgs.views import bp as orgs_bp
+
+    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp):
+        app.register_blueprint(bp)
+
+    from grantportal.demo import cli as demo_cli
+
+    app.cli.add_command(demo_cli.demo)
+    return app

@@ -1,0 +1,57 @@
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from grantportal.accounts.passwords import password_problem
+from grantportal.core.forms import strip
+
+USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,40}$", message="登录名为3–40位字母、数字或 _ . @ -。")
+PHONE_RULE = Regexp(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", message="请填写正确的手机号或固定电话（如 0760-88888888）。")
+
+
+class LoginForm(FlaskForm):
+    username = StringField("登录名", [DataRequired("请填写登录名。")], filters=[strip])
+    password = PasswordField("密码", [DataRequired("请填写密码。")])
+
+
+class AccountFields(FlaskForm):
+    username = StringField("登录名", [DataRequired("请填写登录名。"), USERNAME_RULE], filters=[strip])
+    name = StringField("姓名", [DataRequired("请填写姓名。"), Length(max=40)], filters=[strip])
+    phone = StringField("手机号", [DataRequired("请填写手机号。"), PHONE_RULE], filters=[strip])
+    email = StringField("电子邮箱", [Optional(), Email("电子邮箱格式不正确。"), Length(max=120)], filters=[strip])
+    password = PasswordField("密码", [DataRequired("请设置密码。")])
+    password2 = PasswordField("确认密码", [DataRequired("请再次输入密码。")])
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "", self.username.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_password2(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("两次输入的密码不一致。")
+
+
+class RegisterForm(AccountFields):
+    pass
+
+
+class ChangePasswordForm(FlaskForm):
+    current = PasswordField("当前密码", [DataRequired("请填写当前密码。")])
+    password = PasswordField("新密码", [DataRequired("请设置新密码。")])
+    password2 = PasswordField("确认新密码", [DataRequired("请再次输入新密码。")])
+
+    def validate_password(self, field):
+        problem = password_problem(field.data or "")
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_password2(self, field):
+        if field.data != self.password.data:
+            raise ValidationError("两次输入的密码不一致。")
+
+
+def normal_username(value):
+    return re.sub(r"\s", "", value or "").lower()

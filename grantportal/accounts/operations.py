@@ -1,0 +1,30 @@
+"""Writes on accounts. They flush and leave the commit to the request."""
+from grantportal.accounts.models import Role, User
+from grantportal.accounts.passwords import hash_password, verify_password
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db
+
+
+class UsernameTaken(ValueError):
+    pass
+
+
+def create_user(username, name, password, role=Role.ORG_MEMBER, phone=None, email=None):
+    username = username.strip().lower()
+    if db.session.scalar(db.select(User.id).where(User.username == username)):
+        raise UsernameTaken("该登录名已被使用，请换一个。")
+    with audit_action("user.create"):
+        user = User(username=username, name=name, role=role, phone=phone, email=email or None,
+                    password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.flush()
+    return user
+
+
+def change_password(user, current, new):
+    if not verify_password(user.password_hash, current):
+        return False
+    with audit_action("user.change_password"):
+        user.password_hash = hash_password(new)
+        db.session.flush()
+    return True

@@ -1,0 +1,34 @@
+"""Password storage (argon2id) and policy."""
+import re
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+
+_hasher = PasswordHasher()
+# A dummy hash so that checking an unknown user costs as much as a known one.
+_DUMMY = _hasher.hash("grantportal-dummy-password")
+COMMON = {"password123", "1234567890", "qwertyuiop", "12345678910", "abc1234567", "admin12345"}
+
+
+def hash_password(password):
+    return _hasher.hash(password)
+
+
+def verify_password(stored_hash, password):
+    try:
+        return _hasher.verify(stored_hash or _DUMMY, password) and stored_hash is not None
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def password_problem(password, username=""):
+    """A Chinese message saying what is wrong with a new password, or None."""
+    if len(password) < 10:
+        return "密码至少10位。"
+    if len(password) > 128:
+        return "密码不能超过128位。"
+    if not (re.search(r"[A-Za-z]", password) and re.search(r"\d", password)):
+        return "密码须同时包含字母和数字。"
+    if password.lower() in COMMON or (username and username.lower() in password.lower()):
+        return "密码过于简单或包含用户名，请换一个。"
+    return None

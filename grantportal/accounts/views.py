@@ -1,0 +1,98 @@
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from grantportal.accounts import auth
+from grantportal.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
+from grantportal.accounts.operations import UsernameTaken, change_password, create_user
+from grantportal.accounts.permissions import can_register_account
+from grantportal.core.db import db
+from grantportal.core.permissions import require
+from grantportal.extensions import limiter
+
+bp = Blueprint("accounts", __name__)
+
+LOGIN_FAILED = "登录名或密码错误，或账户已被暂时锁定。连续多次错误后需等待15分钟再试。"
+
+
+def safe_next(target):
+    """Only a path on this site; never an absolute or scheme-relative URL."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") \
+            or "\\" in target:
+        return None
+    return target
+
+
+def home_for(user):
+    from grantportal.accounts.models import Role
+
+    if user.role == Role.ORG_MEMBER:
+        return url_for("orgs.mine") if user.org is None else url_for("applications.mine")
+    if user.role == Role.OFFICER:
+        return url_for("calls.manage")
+    if user.role in (Role.AUDITOR, Role.ADMIN):
+        return url_for("audit.index")
+    return url_for("disclosure.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def login():
+    form = LoginForm()
+    if g.get("session_expired"):
+        flash("您长时间未操作，已自动退出，请重新登录。", "info")
+    if form.validate_on_submit():
+        user = auth.authenticate(form.username.data, form.password.data)
+        if user is None:
+            db.session.commit()  # keep the failure count
+            form.password.errors.append(LOGIN_FAILED)
+            return render_template("accounts/login.html", form=form), 200
+        auth.start_session(user, request.remote_addr)
+        db.session.commit()
+        flash(f"欢迎，{user.name}。", "success")
+        return redirect(safe_next(request.args.get("next")) or home_for(user))
+    return render_template("accounts/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    auth.end_session(current_user)
+    db.session.commit()
+    flash("您已安全退出。", "success")
+    return redirect(url_for("disclosure.index"))
+
+
+@bp.route("/register", methods=["GET", "POST"])
+def register():
+    require(can_register_account(current_user))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(form.username.data, form.name.data, form.password.data,
+                               phone=form.phone.data, email=form.email.data)
+        except UsernameTaken as e:
+            form.username.errors.append(str(e))
+        else:
+            auth.start_session(user, request.remote_addr)
+            db.session.commit()
+            flash("账户已注册。下一步：登记您的社会组织。", "success")
+            return redirect(url_for("orgs.register"))
+    return render_template("accounts/register.html", form=form)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if change_password(current_user, form.current.data, form.password.data):
+            db.session.commit()
+            flash("密码已修改。", "success")
+            return redirect(url_for("accounts.account"))
+        form.current.errors.append("当前密码不正确。")
+    return render_template("accounts/account.html", form=form)

@@ -1,0 +1,166 @@
+"""Calls for proposals (项目征集) and their per-call settings, held as data."""
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grantportal.core.db import LabelledEnum, Money, UTCDateTime, db, enum_column, utcnow
+from grantportal.orgs.models import Grade
+
+
+class CallKind(LabelledEnum):
+    VENTURE = "venture", "公益创投"
+    PURCHASE = "purchase", "政府购买服务"
+
+
+class CallStatus(LabelledEnum):
+    DRAFT = "draft", "草稿"
+    PUBLISHED = "published", "已发布"
+    CLOSED = "closed", "已结束"
+
+
+class Level(LabelledEnum):
+    CITY = "city", "市级"
+    TOWN = "town", "镇级"
+    COMMUNITY = "community", "社区级"
+
+
+class StageKind(LabelledEnum):
+    """The lifecycle steps of a call, in order (DESIGN.md §3)."""
+
+    APPLY = "apply", "征集申报"
+    SCREENING = "screening", "资格审查"
+    VOTE = "vote", "公众投票"
+    REVIEW = "review", "专家评审"
+    DEFENCE = "defence", "现场答辩"
+    PUBLICITY = "publicity", "结果公示"
+
+
+OPTIONAL_STAGES = {StageKind.VOTE, StageKind.DEFENCE}
+
+
+class Call(db.Model):
+    __tablename__ = "call"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    edition: Mapped[str | None] = mapped_column(sa.String(40))
+    year: Mapped[int] = mapped_column(index=True)
+    code: Mapped[str] = mapped_column(sa.String(16))  # prefix of application and document numbers
+    kind: Mapped[CallKind] = mapped_column(enum_column(CallKind))
+    status: Mapped[CallStatus] = mapped_column(enum_column(CallStatus), default=CallStatus.DRAFT, index=True)
+    summary: Mapped[str] = mapped_column(sa.Text, default="")
+    service_categories: Mapped[str] = mapped_column(sa.Text, default="")  # one per line
+    reference_date: Mapped[date]  # the date on which ratings and registration age are judged
+    # eligibility settings (DESIGN.md §4 "Who may apply")
+    min_grade: Mapped[Grade | None] = mapped_column(enum_column(Grade))
+    min_years_registered: Mapped[int] = mapped_column(default=1)
+    require_inspection: Mapped[bool] = mapped_column(default=True)
+    require_no_sanctions: Mapped[bool] = mapped_column(default=True)
+    max_applications_per_org: Mapped[int] = mapped_column(default=1)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    levels = relationship("CallLevel", back_populates="call", order_by="CallLevel.id",
+                          cascade="all, delete-orphan")
+    stages = relationship("CallStage", back_populates="call", order_by="CallStage.position",
+                          cascade="all, delete-orphan")
+    documents = relationship("RequiredDocument", back_populates="call", order_by="RequiredDocument.position",
+                             cascade="all, delete-orphan")
+    criteria = relationship("RubricCriterion", back_populates="call", order_by="RubricCriterion.position",
+                            cascade="all, delete-orphan")
+
+    @property
+    def title(self):
+        return f"{self.edition}{self.name}" if self.edition else self.name
+
+    @property
+    def category_list(self):
+        return [c.strip() for c in (self.service_categories or "").splitlines() if c.strip()]
+
+    def stage(self, kind):
+        return next((s for s in self.stages if s.kind == kind and s.enabled), None)
+
+    @property
+    def apply_stage(self):
+        return self.stage(StageKind.APPLY)
+
+    @property
+    def opens_at(self):
+        return self.apply_stage.opens_at if self.apply_stage else None
+
+    @property
+    def deadline(self):
+        return self.apply_stage.closes_at if self.apply_stage else None
+
+    def level(self, level):
+        return next((lv for lv in self.levels if lv.level == level), None)
+
+    @property
+    def total_budget(self):
+        return sum((lv.budget_total for lv in self.levels), Decimal("0.00"))
+
+    @property
+    def rubric_total(self):
+        return sum((c.max_points for c in self.criteria), 0)
+
+
+class CallLevel(db.Model):
+    """A funding level of a call (市级 / 镇级 / 社区级) with its budget and limits."""
+
+    __tablename__ = "call_level"
+    __table_args__ = (sa.UniqueConstraint("call_id", "level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    level: Mapped[Level] = mapped_column(enum_column(Level))
+    budget_total: Mapped[Decimal] = mapped_column(Money())
+    min_grant: Mapped[Decimal] = mapped_column(Money())
+    max_grant: Mapped[Decimal] = mapped_column(Money())
+    # the share of the project budget the organization must raise itself, in percent
+    min_match_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("0"))
+
+    call = relationship(Call, back_populates="levels")
+
+
+class CallStage(db.Model):
+    __tablename__ = "call_stage"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    kind: Mapped[StageKind] = mapped_column(enum_column(StageKind))
+    position: Mapped[int] = mapped_column(default=0)
+    enabled: Mapped[bool] = mapped_column(default=True)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    call = relationship(Call, back_populates="stages")
+
+
+class RequiredDocument(db.Model):
+    __tablename__ = "required_document"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    description: Mapped[str] = mapped_column(sa.String(200), default="")
+    required: Mapped[bool] = mapped_column(default=True)
+
+    call = relationship(Call, back_populates="documents")
+
+
+class RubricCriterion(db.Model):
+    __tablename__ = "rubric_criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    max_points: Mapped[int]
+    guidance: Mapped[str] = mapped_column(sa.String(400), default="")
+
+    call = relationship(Call, back_populates="criteria")

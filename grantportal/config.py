@@ -1,0 +1,77 @@
+"""Configuration: defaults here, overridden by the environment (GRANTPORTAL_*, DATABASE_URL, REDIS_URL)."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+INSTANCE = ROOT / "instance"
+
+
+def _secret_key(instance):
+    """SECRET_KEY from the environment, or generated once into instance/ (never a constant here)."""
+    env = os.environ.get("GRANTPORTAL_SECRET_KEY") or os.environ.get("SECRET_KEY")
+    if env:
+        return env
+    path = Path(instance) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _database_url(instance):
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        return f"sqlite:///{Path(instance) / 'grantportal.db'}"
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://"):]
+    return url
+
+
+def _flag(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.lower() in ("1", "true", "yes", "on")
+
+
+def default_config(instance=INSTANCE):
+    redis_url = os.environ.get("REDIS_URL")
+    return {
+        "SECRET_KEY": _secret_key(instance),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        "STORAGE_DIR": os.environ.get("GRANTPORTAL_STORAGE_DIR", str(Path(instance) / "files")),
+        "TIMEZONE": "Asia/Shanghai",
+        "SITE_NAME": os.environ.get("GRANTPORTAL_SITE_NAME", "公益创投与政府购买服务信息平台"),
+        "BUREAU_NAME": os.environ.get("GRANTPORTAL_BUREAU_NAME", "市民政局"),
+        # uploads: one file, and one request holding several
+        "MAX_FILE_SIZE": 10 * 1024 * 1024,
+        "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # sessions and CSRF (a scoring session can last two hours)
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _flag("GRANTPORTAL_SECURE_COOKIES", True),
+        "SESSION_COOKIE_NAME": "gp_session",
+        "SESSION_IDLE_TIMEOUT": timedelta(minutes=int(os.environ.get("GRANTPORTAL_IDLE_MINUTES", 30))),
+        "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # login lockout
+        "LOGIN_MAX_FAILURES": 5,
+        "LOGIN_LOCKOUT": timedelta(minutes=15),
+        # rate limits (shared storage when several workers run)
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "RATELIMIT_LOGIN": "20 per minute",
+        # number of reverse proxies in front whose X-Forwarded-For is trusted
+        "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
+        "INVITATION_DAYS": 7,
+        "PAGE_SIZE": 20,
+    }

@@ -1,0 +1,1 @@
+"""Small shared pieces: database base, money, time, audit, storage, uploads, masking."""

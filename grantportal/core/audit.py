@@ -1,0 +1,195 @@
+"""Append-only audit log.
+
+Every flush is watched: each created, changed or deleted row of an audited model is written to
+``audit_entry`` in the same transaction, with its before/after values, the acting user and role, the
+client IP and the request id. Operations name what they do with ``audit_action("application.submit")``;
+a write outside such a block is logged under a generic name. The table refuses UPDATE and DELETE in
+the database itself (triggers in the migration), and the ORM refuses them too.
+"""
+import contextvars
+import json
+from contextlib import contextmanager
+from datetime import date, datetime
+from decimal import Decimal
+from enum import Enum
+
+import sqlalchemy as sa
+from flask import g, has_request_context, request
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from grantportal.core.db import UTCDateTime, db, utcnow
+
+_action = contextvars.ContextVar("audit_action", default=None)
+REDACTED = "***"
+# Never written to the log, not even in redacted-diff form.
+SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret"}
+NOT_AUDITED = {"audit_entry", "user_session", "login_throttle"}
+
+
+class AuditEntry(db.Model):
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(index=True)
+    actor_name: Mapped[str | None] = mapped_column(sa.String(80))
+    actor_role: Mapped[str | None] = mapped_column(sa.String(32))
+    action: Mapped[str] = mapped_column(sa.String(80), index=True)
+    object_type: Mapped[str] = mapped_column(sa.String(64))
+    object_id: Mapped[str | None] = mapped_column(sa.String(64))
+    before: Mapped[str | None] = mapped_column(sa.Text)
+    after: Mapped[str | None] = mapped_column(sa.Text)
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    request_id: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+
+    __table_args__ = (sa.Index("ix_audit_entry_object", "object_type", "object_id"),)
+
+    @staticmethod
+    def _pretty(text):
+        return json.dumps(json.loads(text), ensure_ascii=False, indent=1) if text else ""
+
+    @property
+    def before_pretty(self):
+        return self._pretty(self.before)
+
+    @property
+    def after_pretty(self):
+        return self._pretty(self.after)
+
+
+@contextmanager
+def audit_action(name):
+    """Name the writes made inside this block (e.g. ``org.verify``)."""
+    token = _action.set(name)
+    try:
+        yield
+    finally:
+        _action.reset(token)
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, dict)):
+        return value
+    return str(value)
+
+
+def _columns(obj):
+    return [c.key for c in inspect(obj).mapper.column_attrs]
+
+
+def _snapshot(obj):
+    return {k: (REDACTED if k in SECRET_FIELDS else _plain(getattr(obj, k))) for k in _columns(obj)}
+
+
+def _stored_row(obj):
+    """The row as it is in the database (for attributes that were expired before being changed)."""
+    mapper = inspect(obj).mapper
+    session = inspect(obj).session
+    pk = mapper.primary_key_from_instance(obj)
+    cols = [c.expression for c in mapper.column_attrs]
+    query = sa.select(*cols).where(*[c == v for c, v in zip(mapper.primary_key, pk)])
+    with session.no_autoflush:
+        row = session.execute(query).first()
+    return dict(zip([c.key for c in mapper.column_attrs], row)) if row else {}
+
+
+def _changes(obj):
+    state = inspect(obj)
+    before, after = {}, {}
+    stored = None
+    for key in _columns(obj):
+        hist = state.attrs[key].history
+        if not hist.has_changes():
+            continue
+        if hist.deleted:
+            old = hist.deleted[0]
+        elif hist.unchanged:
+            old = hist.unchanged[0]
+        else:
+            if stored is None:
+                stored = _stored_row(obj)
+            old = stored.get(key)
+        new = hist.added[0] if hist.added else None
+        if _plain(old) == _plain(new):
+            continue
+        if key in SECRET_FIELDS:
+            old, new = REDACTED, REDACTED
+        before[key], after[key] = _plain(old), _plain(new)
+    return before, after
+
+
+def _who():
+    if not has_request_context():
+        return {"actor_id": None, "actor_name": "system", "actor_role": "system",
+                "ip": None, "request_id": None}
+    user = getattr(g, "audit_user", None)
+    return {
+        "actor_id": getattr(user, "id", None),
+        "actor_name": getattr(user, "username", None),
+        "actor_role": getattr(getattr(user, "role", None), "value", None) if user else "anonymous",
+        "ip": request.remote_addr,
+        "request_id": getattr(g, "request_id", None),
+    }
+
+
+def _pending(session):
+    rows = []
+    action = _action.get()
+    for verb, objs in (("create", session.new), ("update", session.dirty), ("delete", session.deleted)):
+        for obj in objs:
+            table = getattr(obj, "__tablename__", None)
+            if table is None or table in NOT_AUDITED:
+                continue
+            if verb == "update":
+                if not session.is_modified(obj, include_collections=False):
+                    continue
+                before, after = _changes(obj)
+                if not after:
+                    continue
+            elif verb == "create":
+                before, after = None, None
+            else:
+                before, after = _snapshot(obj), None
+            rows.append((verb, obj, table, before, after))
+    return action, rows
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_audit_changes(session, flush_context, instances):
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEntry):
+            raise RuntimeError("audit_entry is append-only")
+    session.info["audit_rows"] = _pending(session)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_audit_rows(session, flush_context):
+    action, rows = session.info.pop("audit_rows", (None, []))
+    if not rows:
+        return
+    who = _who()
+    now = utcnow()
+    values = []
+    for verb, obj, table, before, after in rows:
+        if verb == "create":
+            after = _snapshot(obj)
+        ident = inspect(obj).identity
+        values.append({
+            **who,
+            "at": now,
+            "action": action or f"{table}.{verb}",
+            "object_type": table,
+            "object_id": ",".join(str(i) for i in ident) if ident else None,
+            "before": json.dumps(before, ensure_ascii=False) if before else None,
+            "after": json.dumps(after, ensure_ascii=False) if after else None,
+        })
+    session.execute(sa.insert(AuditEntry), values)

@@ -1,0 +1,38 @@
+"""Files behind one storage interface: a local folder by default (outside the web root)."""
+import os
+import secrets
+from pathlib import Path
+
+from flask import current_app
+
+
+class LocalStorage:
+    def __init__(self, root):
+        self.root = Path(root)
+
+    def _path(self, key):
+        if "/" in key or "\\" in key or key.startswith("."):
+            raise ValueError("bad storage key")
+        return self.root / key[:2] / key
+
+    def save(self, data: bytes) -> str:
+        key = secrets.token_hex(16)
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+        return key
+
+    def read(self, key) -> bytes:
+        return self._path(key).read_bytes()
+
+    def delete(self, key):
+        self._path(key).unlink(missing_ok=True)
+
+
+def get_storage():
+    ext = current_app.extensions
+    if "gp_storage" not in ext:
+        ext["gp_storage"] = LocalStorage(current_app.config["STORAGE_DIR"])
+    return ext["gp_storage"]

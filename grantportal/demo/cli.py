@@ -1,0 +1,6 @@
+import click
+
+
+@click.group()
+def demo():
+    """演示数据。"""

@@ -1,0 +1,140 @@
+"""Test set-up. The suite runs on SQLite by default and on PostgreSQL when
+GRANTPORTAL_TEST_DATABASE_URL is set (bin/test does both). The schema is always built by the
+migrations, never by ``create_all``."""
+import contextvars
+import os
+import shutil
+
+import pytest
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+
+from grantportal import create_app
+from grantportal.core.db import db
+from tests import factories
+
+PG_URL = os.environ.get("GRANTPORTAL_TEST_DATABASE_URL")
+
+
+def _migrate(app):
+    from flask_migrate import upgrade
+
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+
+
+def _base_config(tmp_path, url):
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "INSTANCE_PATH": str(tmp_path),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "STORAGE_DIR": str(tmp_path / "files"),
+        "SESSION_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        "SERVER_NAME": None,
+    }
+
+
+@pytest.fixture(scope="session")
+def database(tmp_path_factory):
+    """A migrated database: a template SQLite file copied per test, or one PostgreSQL database."""
+    base = tmp_path_factory.mktemp("db")
+    if PG_URL:
+        url = sa.engine.make_url(PG_URL)
+        admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        admin.dispose()
+        _migrate(create_app(_base_config(base, PG_URL)))
+        return {"kind": "postgresql", "url": PG_URL}
+    template = base / "template.db"
+    _migrate(create_app(_base_config(base, f"sqlite:///{template}")))
+    return {"kind": "sqlite", "template": template}
+
+
+def _truncate_all(app):
+    with app.app_context():
+        names = [t.name for t in db.metadata.sorted_tables]
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("SET session_replication_role = replica"))
+            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+
+
+class RequestEndClient(FlaskClient):
+    """Each request runs as in production: in its own app context and database session, so it
+    sees only what the test committed, and the test sees only what the request committed."""
+
+    def open(self, *args, **kwargs):
+        db.session.rollback()  # end the test's transaction: no stale snapshot, no lock held
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            db.session.expire_all()
+
+
+@pytest.fixture
+def db_url(database, tmp_path):
+    if database["kind"] == "sqlite":
+        path = tmp_path / "test.db"
+        shutil.copy(database["template"], path)
+        return f"sqlite:///{path}"
+    return database["url"]
+
+
+@pytest.fixture
+def app_config(tmp_path, db_url):
+    return _base_config(tmp_path, db_url)
+
+
+@pytest.fixture
+def app(app_config, database):
+    app = create_app(app_config)
+    app.test_client_class = RequestEndClient
+    with app.app_context():
+        yield app
+        db.session.remove()
+    if database["kind"] == "postgresql":
+        _truncate_all(app)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+class Auth:
+    """Sign a user in the way the site does (a new server-side session)."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def login(self, user, password=factories.PASSWORD):
+        resp = self.client.post("/login", data={"username": user.username, "password": password})
+        assert resp.status_code == 302, resp.get_data(as_text=True)[:500]
+        return resp
+
+    def logout(self):
+        return self.client.post("/logout")
+
+
+@pytest.fixture
+def auth(client):
+    return Auth(client)
+
+
+@pytest.fixture
+def is_postgres(database):
+    return database["kind"] == "postgresql"
+
+
+@pytest.fixture(autouse=True)
+def _app_for_every_test(request):
+    """Every test runs inside an app with a fresh migrated database, unless marked ``nodb``."""
+    if request.node.get_closest_marker("nodb") is None:
+        request.getfixturevalue("app")

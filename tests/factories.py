@@ -1,0 +1,215 @@
+"""Test data that looks like a real city's (Faker zh_CN). Factories commit, as a request would."""
+from datetime import date, timedelta
+from decimal import Decimal
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from faker import Faker
+
+from grantportal.accounts.models import Role, User
+from grantportal.accounts.passwords import hash_password
+from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource
+from grantportal.calls.models import (
+    Call,
+    CallKind,
+    CallLevel,
+    CallStage,
+    CallStatus,
+    Level,
+    RequiredDocument,
+    RubricCriterion,
+    StageKind,
+)
+from grantportal.core.db import db, utcnow
+from grantportal.core.uscc import make_uscc
+from grantportal.orgs.models import (
+    AnnualInspection,
+    Grade,
+    InspectionResult,
+    Organization,
+    OrgKind,
+    OrgMember,
+    OrgStatus,
+    RatingRecord,
+)
+from grantportal.orgs.tiers import default_validity
+
+fake = Faker("zh_CN")
+PASSWORD = "Test-password-2026"
+_PASSWORD_HASH = hash_password(PASSWORD)
+KIND_CATEGORY = {OrgKind.SOCIAL_GROUP: "1", OrgKind.SOCIAL_SERVICE: "2", OrgKind.FOUNDATION: "3",
+                 OrgKind.OTHER: "9"}
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = User
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    name = factory.LazyFunction(fake.name)
+    phone = factory.LazyFunction(fake.phone_number)
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.cn")
+    role = Role.ORG_MEMBER
+    password_hash = _PASSWORD_HASH
+
+    class Params:
+        officer = factory.Trait(role=Role.OFFICER)
+        expert = factory.Trait(role=Role.EXPERT)
+        auditor = factory.Trait(role=Role.AUDITOR)
+        admin = factory.Trait(role=Role.ADMIN)
+
+
+class OrganizationFactory(Base):
+    class Meta:
+        model = Organization
+
+    kind = OrgKind.SOCIAL_SERVICE
+    uscc = factory.LazyAttributeSequence(lambda o, n: make_uscc(KIND_CATEGORY[o.kind], "442000", 10000 + n))
+    name = factory.Sequence(lambda n: f"中山市{fake.city_name()}社会工作服务中心{n}")
+    registration_authority = "中山市民政局"
+    registered_on = date(2018, 5, 10)
+    legal_rep = factory.LazyFunction(fake.name)
+    contact_name = factory.LazyFunction(fake.name)
+    contact_phone = factory.LazyFunction(fake.phone_number)
+    address = "广东省中山市石岐街道孙文中路1号"
+    charter_scope = "为社区居民提供社会工作服务；开展志愿服务、长者照护和青少年成长支持。"
+    service_fields = "养老服务,青少年服务"
+    status = OrgStatus.VERIFIED
+
+    class Params:
+        pending = factory.Trait(status=OrgStatus.PENDING)
+
+
+class OrgMemberFactory(Base):
+    class Meta:
+        model = OrgMember
+
+    org = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    is_owner = True
+
+
+def member_of(org=None, **user_kw):
+    """An org member account (owner) of ``org`` (a new verified organization by default)."""
+    org = org or OrganizationFactory()
+    return OrgMemberFactory(org=org, user=UserFactory(**user_kw)).user
+
+
+class RatingRecordFactory(Base):
+    class Meta:
+        model = RatingRecord
+
+    org = factory.SubFactory(OrganizationFactory)
+    grade = Grade.A4
+    announced_on = date(2024, 6, 1)
+    valid_from = factory.LazyAttribute(lambda o: default_validity(o.announced_on)[0])
+    valid_until = factory.LazyAttribute(lambda o: default_validity(o.announced_on)[1])
+
+
+class AnnualInspectionFactory(Base):
+    class Meta:
+        model = AnnualInspection
+
+    org = factory.SubFactory(OrganizationFactory)
+    year = 2025
+    result = InspectionResult.QUALIFIED
+
+
+def _stages(call, open_days=-10, close_days=20):
+    now = utcnow()
+    return [
+        CallStage(kind=StageKind.APPLY, position=0, opens_at=now + timedelta(days=open_days),
+                  closes_at=now + timedelta(days=close_days)),
+        CallStage(kind=StageKind.SCREENING, position=1, opens_at=now + timedelta(days=close_days),
+                  closes_at=now + timedelta(days=close_days + 7)),
+        CallStage(kind=StageKind.REVIEW, position=2, opens_at=now + timedelta(days=close_days + 8),
+                  closes_at=now + timedelta(days=close_days + 20)),
+        CallStage(kind=StageKind.PUBLICITY, position=3, opens_at=now + timedelta(days=close_days + 25),
+                  closes_at=now + timedelta(days=close_days + 32)),
+    ]
+
+
+RUBRIC = [("需求分析", 15), ("项目设计", 25), ("创新性", 15), ("可行性", 15), ("团队能力", 10),
+          ("预算合理性", 10), ("可持续性", 10)]
+
+
+class CallFactory(Base):
+    class Meta:
+        model = Call
+
+    name = "“博爱100”公益创投活动"
+    edition = factory.Sequence(lambda n: f"第{12 + n}届")
+    year = 2026
+    code = factory.Sequence(lambda n: f"BA{100 + n}")
+    kind = CallKind.VENTURE
+    status = CallStatus.PUBLISHED
+    summary = "面向全市社会组织征集养老、助残、青少年和社区治理类公益项目。"
+    service_categories = "养老服务\n助残服务\n青少年服务\n社区治理"
+    reference_date = factory.LazyFunction(lambda: date.today())
+    min_years_registered = 1
+    require_inspection = True
+    require_no_sanctions = True
+    max_applications_per_org = 2
+    created_by = factory.SubFactory(UserFactory, officer=True)
+    published_at = factory.LazyFunction(utcnow)
+
+    @factory.post_generation
+    def setup(obj, create, extracted, **kw):
+        obj.levels = [
+            CallLevel(level=Level.CITY, budget_total=Decimal("800000.00"), min_grant=Decimal("30000.00"),
+                      max_grant=Decimal("80000.00"), min_match_percent=Decimal("40.00")),
+            CallLevel(level=Level.TOWN, budget_total=Decimal("300000.00"), min_grant=Decimal("10000.00"),
+                      max_grant=Decimal("30000.00"), min_match_percent=Decimal("20.00")),
+        ]
+        obj.stages = _stages(obj, **kw.get("stages", {}))
+        obj.documents = [
+            RequiredDocument(position=0, name="项目申报书", required=True),
+            RequiredDocument(position=1, name="上年度财务审计报告", required=False),
+        ]
+        obj.criteria = [RubricCriterion(position=i, name=n, max_points=p) for i, (n, p) in enumerate(RUBRIC)]
+        if create:
+            db.session.commit()
+
+
+class ApplicationFactory(Base):
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(CallFactory)
+    org = factory.SubFactory(OrganizationFactory)
+    level = Level.CITY
+    category = "养老服务"
+    title = factory.Sequence(lambda n: f"长者幸福食堂与居家探访计划{n}")
+    summary = "为社区独居、空巢长者提供助餐、探访和健康管理服务。"
+    need_analysis = "社区60岁以上老人占比超过20%，独居长者就餐难、无人探访。"
+    objectives = "一年内为200名长者提供助餐和探访服务。"
+    activity_plan = "第一季度招募志愿者；第二至四季度开展助餐与每周探访。"
+    beneficiaries = "社区独居、空巢长者"
+    target_count = 200
+    area_served = "中山市石岐街道"
+    team = "项目主管1名（持证社工），社工2名，志愿者30名。"
+    status = AppStatus.DRAFT
+    created_by = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def budget(obj, create, extracted, **kw):
+        lines = extracted if extracted is not None else [
+            ("人员经费", "社工补贴", "30000.00", FundSource.GRANT),
+            ("活动经费", "助餐食材", "20000.00", FundSource.GRANT),
+            ("活动经费", "机构自筹助餐补贴", "40000.00", FundSource.MATCHED),
+        ]
+        obj.budget_lines = [BudgetLine(position=i, category=c, item=it, amount=Decimal(a), source=s)
+                            for i, (c, it, a, s) in enumerate(lines)]
+        obj.total_budget = sum((line.amount for line in obj.budget_lines), Decimal("0.00"))
+        obj.requested_amount = sum((line.amount for line in obj.budget_lines if line.source == FundSource.GRANT),
+                                   Decimal("0.00"))
+        obj.matched_amount = obj.total_budget - obj.requested_amount
+        if create:
+            db.session.commit()
