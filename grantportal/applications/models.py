@@ -71,6 +71,8 @@ class Application(db.Model):
 
     call = relationship("Call")
     org = relationship("Organization")
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    screened_by = relationship("User", foreign_keys=[screened_by_id])
     budget_lines = relationship("BudgetLine", back_populates="application", order_by="BudgetLine.position",
                                 cascade="all, delete-orphan")
     attachments = relationship("Attachment", back_populates="application", order_by="Attachment.id",

@@ -64,6 +64,7 @@ class Call(db.Model):
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
+    created_by = relationship("User")
     levels = relationship("CallLevel", back_populates="call", order_by="CallLevel.id",
                           cascade="all, delete-orphan")
     stages = relationship("CallStage", back_populates="call", order_by="CallStage.position",

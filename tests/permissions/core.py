@@ -1,0 +1,20 @@
+from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, public
+
+ROUTES = [
+    Route("static", params=lambda w: {"filename": "css/site.css"}, expect=public()),
+    Route("disclosure.index", expect=public()),
+    Route("accounts.login", expect=public()),
+    Route("accounts.login", "POST", expect=public()),
+    Route("accounts.logout", "POST", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW,
+                                             "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}),
+    Route("accounts.register", expect={"anonymous": ALLOW, "member": DENY, "expert": DENY, "officer": DENY,
+                                       "auditor": DENY, "admin": DENY}),
+    Route("accounts.register", "POST", expect={"anonymous": ALLOW, "member": DENY, "expert": DENY,
+                                               "officer": DENY, "auditor": DENY, "admin": DENY}),
+    Route("accounts.account", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": ALLOW,
+                                      "auditor": ALLOW, "admin": ALLOW}),
+    Route("accounts.account", "POST", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW,
+                                              "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}),
+    Route("audit.index", expect={"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": ALLOW,
+                                 "auditor": ALLOW, "admin": ALLOW}),
+]

@@ -1,0 +1,104 @@
+"""Generated permission matrix: every route in app.url_map × every role × own/other object."""
+import importlib
+import pkgutil
+import secrets
+
+import pytest
+
+import tests.permissions as package
+from grantportal import create_app
+from grantportal.accounts.models import UserSession
+from grantportal.core.db import db
+from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES
+from tests.permissions.world import build_world
+
+
+def _all_routes():
+    rows = []
+    for info in pkgutil.iter_modules(package.__path__):
+        module = importlib.import_module(f"tests.permissions.{info.name}")
+        rows.extend(getattr(module, "ROUTES", []))
+    return rows
+
+
+ROWS = _all_routes()
+
+
+def _rules():
+    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+    for rule in app.url_map.iter_rules():
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method
+
+
+def test_every_route_has_a_row():
+    covered = {(r.endpoint, r.method) for r in ROWS}
+    missing = sorted(set(_rules()) - covered)
+    assert not missing, f"routes without a permission row in tests/permissions/: {missing}"
+
+
+def sign_in(client, user):
+    token = secrets.token_urlsafe(32)
+    db.session.add(UserSession(id=token, user_id=user.id))
+    db.session.commit()
+    with client.session_transaction() as sess:
+        sess["_user_id"] = token
+        sess["_fresh"] = True
+
+
+def _url(app, row, world):
+    values = row.params(world) if row.params else {}
+    with app.test_request_context():
+        from flask import url_for
+
+        return url_for(row.endpoint, **values)
+
+
+def check(resp, outcome):
+    status = resp.status_code
+    location = resp.headers.get("Location", "")
+    if outcome == LOGIN:
+        return status == 302 and "/login" in location
+    if outcome == DENY:
+        return status == 403
+    if outcome == NOT_FOUND:
+        return status == 404
+    assert outcome == ALLOW
+    return status < 500 and status not in (401, 403, 404, 405) and not (status == 302 and "/login" in location)
+
+
+@pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
+def test_permission_row(app, client, row):
+    world = build_world()
+    url = _url(app, row, world)
+    data = row.data(world) if row.data else {}
+    failures = []
+    for role in ROLES:
+        client.delete_cookie("gp_session")
+        if role != "anonymous":
+            sign_in(client, world.users[role])
+        resp = client.open(url, method=row.method, data=data)
+        resp.close()
+        if not check(resp, row.expect[role]):
+            failures.append(f"{role}: expected {row.expect[role]}, got {resp.status_code} "
+                            f"{resp.headers.get('Location', '')}")
+    assert not failures, f"{row.method} {url}: " + "; ".join(failures)
+
+
+POSTS = [r for r in ROWS if r.method == "POST" and any(v == ALLOW for v in r.expect.values())]
+
+
+@pytest.mark.parametrize("row", POSTS, ids=lambda r: r.id)
+def test_every_form_needs_a_csrf_token(app_config, database, row):
+    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    client = app.test_client()
+    with app.app_context():
+        world = build_world()
+        role = next(r for r in ROLES if row.expect[r] == ALLOW)
+        if role != "anonymous":
+            sign_in(client, world.users[role])
+        url = _url(app, row, world)
+        resp = client.post(url, data=row.data(world) if row.data else {})
+        assert resp.status_code == 400, f"POST {url} as {role} without a CSRF token gave {resp.status_code}"
+        assert "安全校验码" in resp.get_data(as_text=True)
+        db.session.remove()

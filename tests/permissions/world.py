@@ -1,0 +1,53 @@
+"""A small world for the permission matrix: two organizations (a and b), staff, calls, applications.
+
+Domains may add objects here (append; do not rename existing attributes)."""
+from types import SimpleNamespace
+
+from grantportal.applications.models import AppStatus
+from grantportal.calls.models import CallStatus
+from grantportal.core.db import db
+from grantportal.core.files import StoredFile
+from grantportal.core.storage import get_storage
+from grantportal.orgs.models import OrgStatus
+from tests import factories as f
+
+TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
+            b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+
+
+def stored_pdf(name="登记证书.pdf"):
+    key = get_storage().save(TINY_PDF)
+    record = StoredFile(storage_key=key, original_name=name, extension="pdf", content_type="application/pdf",
+                        size=len(TINY_PDF), sha256="0" * 64)
+    db.session.add(record)
+    db.session.commit()
+    return record
+
+
+def build_world():
+    w = SimpleNamespace()
+    w.officer = f.UserFactory(officer=True, username="officer")
+    w.auditor = f.UserFactory(auditor=True, username="auditor")
+    w.admin = f.UserFactory(admin=True, username="admin")
+    w.expert = f.UserFactory(expert=True, username="expert")
+    w.org_a = f.OrganizationFactory(certificate=stored_pdf())
+    w.org_b = f.OrganizationFactory(certificate=stored_pdf())
+    w.org_pending = f.OrganizationFactory(status=OrgStatus.PENDING)
+    w.member = f.member_of(w.org_a, username="member_a")
+    w.member_b = f.member_of(w.org_b, username="member_b")
+    w.rating_a = f.RatingRecordFactory(org=w.org_a)
+    w.rating_b = f.RatingRecordFactory(org=w.org_b)
+    w.inspection_a = f.AnnualInspectionFactory(org=w.org_a)
+    w.inspection_b = f.AnnualInspectionFactory(org=w.org_b)
+    w.call = f.CallFactory(created_by=w.officer)
+    w.call_draft = f.CallFactory(created_by=w.officer, status=CallStatus.DRAFT, published_at=None)
+    w.app_a = f.ApplicationFactory(call=w.call, org=w.org_a, created_by=w.member)
+    w.app_a_submitted = f.ApplicationFactory(call=w.call, org=w.org_a, created_by=w.member,
+                                             status=AppStatus.SUBMITTED, number="BA-2026-0001")
+    w.app_b = f.ApplicationFactory(call=w.call, org=w.org_b, created_by=w.member_b)
+    w.app_b_submitted = f.ApplicationFactory(call=w.call, org=w.org_b, created_by=w.member_b,
+                                             status=AppStatus.SUBMITTED, number="BA-2026-0002")
+    db.session.commit()
+    w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
+               "admin": w.admin}
+    return w
