@@ -33,6 +33,7 @@ def create_app(config=None):
 
     web.init_app(app)
 
+    from grantportal.accounts.admin import bp as admin_bp
     from grantportal.accounts.views import bp as accounts_bp
     from grantportal.applications.views import bp as applications_bp
     from grantportal.audit.views import bp as audit_bp
@@ -40,7 +41,7 @@ def create_app(config=None):
     from grantportal.disclosure.views import bp as disclosure_bp
     from grantportal.orgs.views import bp as orgs_bp
 
-    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp):
+    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp):
         app.register_blueprint(bp)
 
     from grantportal.demo import cli as demo_cli

@@ -1,9 +1,11 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
+from grantportal.accounts.models import Role
 from grantportal.accounts.passwords import password_problem
 from grantportal.core.forms import strip
 
@@ -55,3 +57,10 @@ class ChangePasswordForm(FlaskForm):
 
 def normal_username(value):
     return re.sub(r"\s", "", value or "").lower()
+
+
+STAFF_ROLES = [SelectChoice(r.value, r.label) for r in (Role.OFFICER, Role.EXPERT, Role.AUDITOR, Role.ADMIN)]
+
+
+class StaffAccountForm(AccountFields):
+    role = SelectField("角色", choices=STAFF_ROLES, validators=[DataRequired("请选择角色。")])

@@ -28,3 +28,17 @@ def change_password(user, current, new):
         user.password_hash = hash_password(new)
         db.session.flush()
     return True
+
+
+def set_active(user, active, actor):
+    """Deactivating an account also ends all its sessions at once."""
+    from grantportal.accounts.models import UserSession
+    from grantportal.core.db import utcnow
+
+    with audit_action("user.activate" if active else "user.deactivate"):
+        user.is_active = active
+        if not active:
+            for record in db.session.scalars(db.select(UserSession).where(
+                    UserSession.user_id == user.id, UserSession.ended_at.is_(None))):
+                record.ended_at = utcnow()
+        db.session.flush()

@@ -64,7 +64,10 @@ class LabelledEnum(str, enum.Enum):
 
     @classmethod
     def choices(cls):
-        return [(m.value, m.label) for m in cls]
+        """Choices for a WTForms SelectField / RadioField."""
+        from wtforms.fields.choices import SelectChoice
+
+        return [SelectChoice(m.value, m.label) for m in cls]
 
 
 def enum_column(enum_cls, **kw):

@@ -1,6 +1,29 @@
+"""`flask demo load`: demo data for a first look at the platform."""
 import click
+from flask.cli import with_appcontext
+
+from grantportal.accounts.models import User
+from grantportal.core.db import db
 
 
 @click.group()
 def demo():
     """演示数据。"""
+
+
+@demo.command("load")
+@click.option("--orgs", default=200, show_default=True, help="社会组织数量")
+@with_appcontext
+def load_command(orgs):
+    """向空数据库载入演示数据，并打印各角色的演示账户。"""
+    from grantportal.demo.data import DEMO_LOGINS, load
+
+    if db.session.scalar(db.select(db.func.count(User.id))):
+        click.echo("数据库中已有数据，未载入演示数据。")
+    else:
+        load(org_count=orgs)
+        db.session.commit()
+        click.echo(f"已载入演示数据：{orgs} 个社会组织、3 个项目征集及若干申报。")
+    click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
+    for username, name, role, password in DEMO_LOGINS:
+        click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")

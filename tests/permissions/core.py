@@ -18,3 +18,11 @@ ROUTES = [
     Route("audit.index", expect={"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": ALLOW,
                                  "auditor": ALLOW, "admin": ALLOW}),
 ]
+
+ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW}
+ROUTES += [
+    Route("admin.users", expect=ADMIN_ONLY),
+    Route("admin.new_user", expect=ADMIN_ONLY),
+    Route("admin.new_user", "POST", expect=ADMIN_ONLY),
+    Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id}, expect=ADMIN_ONLY),
+]

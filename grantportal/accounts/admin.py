@@ -1,0 +1,58 @@
+"""Account administration (系统管理员): list, create staff accounts, deactivate and reactivate."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from grantportal.accounts.forms import StaffAccountForm
+from grantportal.accounts.models import Role, User
+from grantportal.accounts.operations import UsernameTaken, create_user, set_active
+from grantportal.accounts.permissions import can_manage_users, can_toggle_user
+from grantportal.core.db import db
+from grantportal.core.permissions import require
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@bp.route("/users/")
+@login_required
+def users():
+    require(can_manage_users(current_user))
+    role = request.args.get("role", "")
+    q = (request.args.get("q") or "").strip()
+    query = db.select(User).order_by(User.id.desc())
+    if role in Role._value2member_map_:
+        query = query.where(User.role == Role(role))
+    if q:
+        query = query.where(db.or_(User.username.contains(q.lower()), User.name.contains(q)))
+    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], max_per_page=100)
+    return render_template("accounts/admin_users.html", page=page, role=role, q=q, roles=Role)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@login_required
+def new_user():
+    require(can_manage_users(current_user))
+    form = StaffAccountForm()
+    if form.validate_on_submit():
+        try:
+            create_user(form.username.data, form.name.data, form.password.data, role=Role(form.role.data),
+                        phone=form.phone.data, email=form.email.data)
+        except UsernameTaken as e:
+            form.username.errors.append(str(e))
+        else:
+            db.session.commit()
+            flash(f"已开通账户 {form.username.data.lower()}。请通过安全渠道将初始密码告知本人。", "success")
+            return redirect(url_for("admin.users"))
+    return render_template("accounts/admin_new_user.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@login_required
+def toggle_user(user_id):
+    target = db.get_or_404(User, user_id)
+    require(can_toggle_user(current_user, target))
+    active = request.form.get("active") == "1"
+    set_active(target, active, current_user)
+    db.session.commit()
+    flash(f"账户 {target.username} 已{'启用' if active else '停用，其登录会话已全部结束'}。", "success")
+    return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
+                    else url_for("admin.users"))

@@ -1,0 +1,261 @@
+"""Demo data that looks like a real city (中山市): organizations with valid codes, rating histories and
+annual inspections, staff and experts, three calls and applications in several states."""
+import random
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from faker import Faker
+
+from grantportal.accounts.models import Role, User
+from grantportal.accounts.passwords import hash_password
+from grantportal.applications.models import AppStatus, Application, BudgetLine, FundSource, Screening
+from grantportal.calls.models import (
+    Call, CallKind, CallLevel, CallStage, CallStatus, Level, RequiredDocument, RubricCriterion, StageKind,
+)
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db, utcnow
+from grantportal.core.timeutil import local_to_utc, local_today
+from grantportal.core.uscc import make_uscc
+from grantportal.orgs.models import (
+    AnnualInspection, Grade, InspectionResult, OrgKind, OrgMember, Organization, OrgStatus, RatingEnd,
+    RatingRecord, Sanction, SanctionKind,
+)
+from grantportal.orgs.tiers import default_validity
+
+REGION = "442000"  # 中山市
+TOWNS = ["石岐街道", "东区街道", "西区街道", "南区街道", "五桂山街道", "中山港街道", "民众街道", "南朗街道",
+         "小榄镇", "古镇镇", "东凤镇", "南头镇", "黄圃镇", "三角镇", "横栏镇", "三乡镇", "坦洲镇", "板芙镇",
+         "大涌镇", "沙溪镇", "港口镇", "阜沙镇", "东升镇", "神湾镇"]
+THEMES = [("长者关爱", "养老服务"), ("颐康", "养老服务"), ("助残", "助残服务"), ("启智", "助残服务"),
+          ("青少年成长", "青少年服务"), ("阳光少年", "青少年服务"), ("童心", "儿童服务"), ("邻里", "社区治理"),
+          ("和美社区", "社区治理"), ("暖心救助", "社会救助"), ("健康促进", "医疗卫生"), ("书香", "文化教育"),
+          ("绿色家园", "环境保护"), ("义工", "志愿服务"), ("心理健康", "医疗卫生"), ("家庭综合", "社区治理")]
+KIND_SUFFIX = {
+    OrgKind.SOCIAL_SERVICE: ["社会工作服务中心", "综合服务中心", "服务中心", "发展中心"],
+    OrgKind.SOCIAL_GROUP: ["协会", "促进会", "联合会", "志愿者协会"],
+    OrgKind.FOUNDATION: ["慈善基金会", "公益基金会"],
+}
+KIND_CODE = {OrgKind.SOCIAL_GROUP: "1", OrgKind.SOCIAL_SERVICE: "2", OrgKind.FOUNDATION: "3"}
+STREETS = ["孙文中路", "兴中道", "博爱路", "中山路", "富华道", "康华路", "岐关西路", "民安路", "银湾路"]
+
+DEMO_LOGINS = [
+    # (username, name, role, password)
+    ("officer", "陈志明", Role.OFFICER, "Demo-officer-2026"),
+    ("officer2", "黄丽华", Role.OFFICER, "Demo-officer-2026"),
+    ("auditor", "林建国", Role.AUDITOR, "Demo-auditor-2026"),
+    ("admin", "周文", Role.ADMIN, "Demo-admin-2026"),
+    ("expert", "郭教授", Role.EXPERT, "Demo-expert-2026"),
+    ("org", "李晓燕", Role.ORG_MEMBER, "Demo-org-2026"),
+]
+RUBRIC = [("需求分析", 15, "服务需求是否真实、具体，有调研数据支撑"),
+          ("项目设计", 25, "目标、活动与预期成效之间逻辑清晰"),
+          ("创新性", 15, "服务模式或方法有创新"), ("可行性", 15, "进度安排合理，资源落实"),
+          ("团队能力", 10, "团队具备相关专业资质和经验"), ("预算合理性", 10, "预算科目清晰、标准合理"),
+          ("可持续性", 10, "项目结束后服务可延续")]
+
+
+def _local(d, hour=17, minute=0):
+    return local_to_utc(datetime.combine(d, time(hour, minute)))
+
+
+def _org(fake, rnd, kind, serial, used_names):
+    town = rnd.choice(TOWNS)
+    theme, field = rnd.choice(THEMES)
+    for _ in range(20):
+        name = f"中山市{town.replace('街道', '')}{theme}{rnd.choice(KIND_SUFFIX[kind])}"
+        if kind == OrgKind.FOUNDATION:
+            name = f"中山市{theme}{rnd.choice(KIND_SUFFIX[kind])}"
+        if name not in used_names:
+            break
+        name = name.replace("中山市", f"中山市{fake.last_name()}氏", 1) if kind == OrgKind.FOUNDATION else \
+            f"中山市{town}{theme}{rnd.choice(KIND_SUFFIX[kind])}{serial}"
+    used_names.add(name)
+    registered = date(rnd.randint(2008, 2024), rnd.randint(1, 12), rnd.randint(1, 28))
+    fields = sorted({field, rnd.choice(THEMES)[1]})
+    return Organization(
+        uscc=make_uscc(KIND_CODE[kind], REGION, 50000000 + serial * 37),
+        name=name, kind=kind, registration_authority="中山市民政局", registered_on=registered,
+        legal_rep=fake.name(), contact_name=fake.name(), contact_phone=fake.phone_number(),
+        address=f"广东省中山市{town}{rnd.choice(STREETS)}{rnd.randint(1, 300)}号",
+        charter_scope=f"开展{'、'.join(fields)}相关的社会服务、志愿服务、培训交流和政策倡导。",
+        service_fields=",".join(fields), status=OrgStatus.VERIFIED,
+    )
+
+
+def _history(rnd, org, today):
+    """Rating records (some expired, some lowered) and the last five annual inspections."""
+    if rnd.random() < 0.55:
+        announced = date(rnd.randint(2019, today.year - 1), rnd.choice([6, 9, 12]), rnd.randint(1, 28))
+        grade = rnd.choices([Grade.A5, Grade.A4, Grade.A3, Grade.A2, Grade.A1], [8, 22, 40, 20, 10])[0]
+        if announced < date(2026, 3, 1):
+            start, until = announced, date(announced.year + 5, announced.month, announced.day) - timedelta(days=1)
+        else:
+            start, until = default_validity(announced)
+        record = RatingRecord(org=org, grade=grade, announced_on=announced, valid_from=start, valid_until=until)
+        db.session.add(record)
+        if grade.rank >= 3 and rnd.random() < 0.06:
+            ended = announced + timedelta(days=400)
+            record.ended_on, record.end_kind = ended, RatingEnd.LOWERED
+            record.end_reason = "连续两年年检基本合格，评估等级降低一级。"
+            lower = {Grade.A5: Grade.A4, Grade.A4: Grade.A3, Grade.A3: Grade.A2}[grade]
+            db.session.add(RatingRecord(org=org, grade=lower, announced_on=ended, valid_from=ended,
+                                        valid_until=until, note="降级后等级"))
+    for year in range(max(org.registered_on.year, today.year - 5), today.year):
+        result = rnd.choices(list(InspectionResult), [80, 12, 3, 5])[0]
+        db.session.add(AnnualInspection(org=org, year=year, result=result))
+    if rnd.random() < 0.04:
+        db.session.add(Sanction(org=org, kind=rnd.choice([SanctionKind.ABNORMAL, SanctionKind.PENALTY]),
+                 decided_on=today - timedelta(days=rnd.randint(60, 500)),
+                                reason="未按规定报送年度工作报告" if rnd.random() < 0.5 else "违反章程规定开展活动，被警告。"))
+
+
+def _call(officer, today, *, name, edition, code, kind, status, apply_open, apply_close, levels, summary,
+          categories, min_grade=None):
+    call = Call(name=name, edition=edition, year=apply_close.year, code=code, kind=kind, status=status,
+                summary=summary, service_categories="\n".join(categories), reference_date=apply_close,
+                min_grade=min_grade, min_years_registered=1, require_inspection=True, require_no_sanctions=True,
+                max_applications_per_org=2, created_by=officer,
+                published_at=utcnow() - timedelta(days=(today - apply_open).days) if status != CallStatus.DRAFT
+                else None)
+    for lv, total, lo, hi, match in levels:
+        call.levels.append(CallLevel(level=lv, budget_total=Decimal(total), min_grant=Decimal(lo),
+                                     max_grant=Decimal(hi), min_match_percent=Decimal(match)))
+    plan = [(StageKind.APPLY, apply_open, apply_close), (StageKind.SCREENING, apply_close + timedelta(days=1),
+                                                         apply_close + timedelta(days=10)),
+            (StageKind.REVIEW, apply_close + timedelta(days=12), apply_close + timedelta(days=25)),
+            (StageKind.DEFENCE, apply_close + timedelta(days=28), apply_close + timedelta(days=30)),
+            (StageKind.PUBLICITY, apply_close + timedelta(days=35), apply_close + timedelta(days=42))]
+    for i, (kind_, start, end) in enumerate(plan):
+        call.stages.append(CallStage(kind=kind_, position=i, opens_at=_local(start, 9), closes_at=_local(end, 17)))
+    call.documents = [RequiredDocument(position=0, name="项目申报书（盖章扫描件）", required=True),
+                      RequiredDocument(position=1, name="登记证书副本", required=True),
+                      RequiredDocument(position=2, name="上年度财务审计报告", required=False)]
+    call.criteria = [RubricCriterion(position=i, name=n, max_points=p, guidance=g) for i, (n, p, g) in
+                     enumerate(RUBRIC)]
+    db.session.add(call)
+    return call
+
+
+PROJECTS = [("长者幸福食堂与居家探访计划", "养老服务"), ("“时间银行”互助养老项目", "养老服务"),
+            ("困境儿童成长陪伴计划", "儿童服务"), ("残障青年就业支持项目", "助残服务"),
+            ("社区青少年心理健康守护行动", "青少年服务"), ("邻里议事厅社区治理项目", "社区治理"),
+            ("独居长者智能关爱项目", "养老服务"), ("心智障碍者家庭喘息服务", "助残服务")]
+
+
+def _application(rnd, call, org, member, status, number=None):
+    title, category = rnd.choice(PROJECTS)
+    level = call.levels[0]
+    grant = Decimal(rnd.randrange(int(level.min_grant), int(level.max_grant) + 1, 1000))
+    matched = (grant * Decimal(level.min_match_percent) / (100 - Decimal(level.min_match_percent))).quantize(
+        Decimal("1")) + 2000
+    app = Application(call=call, org=org, level=level.level, category=category, title=title,
+                      summary=f"{org.name}拟在服务片区开展{title}，回应社区真实需求。",
+                      need_analysis="经入户调研，服务片区内有相关需求的居民约300人，现有服务覆盖不足三成。",
+                      objectives="一年内直接服务200人，开展活动48场，培育志愿者30名。",
+                      activity_plan="第一季度需求评估与志愿者招募；第二、三季度开展常态服务；第四季度总结评估。",
+                      beneficiaries="社区内有需要的居民及其家庭", target_count=rnd.choice([120, 200, 300, 500]),
+                      area_served=org.address[6:12] if len(org.address) > 12 else "中山市",
+                      team="项目主管1名（中级社工师），一线社工2名，志愿者30名。", status=status,
+                      created_by=member, number=number)
+    lines = [("人员经费", "社工服务补贴", grant * Decimal("0.6"), FundSource.GRANT),
+             ("活动经费", "活动物资与场地", grant * Decimal("0.4"), FundSource.GRANT),
+             ("活动经费", "机构自筹及企业配套", matched, FundSource.MATCHED)]
+    for i, (cat, item, amount, source) in enumerate(lines):
+        app.budget_lines.append(BudgetLine(position=i, category=cat, item=item,
+                                           amount=Decimal(amount).quantize(Decimal("0.01")), source=source))
+    app.total_budget = sum((b.amount for b in app.budget_lines), Decimal("0.00"))
+    app.requested_amount = sum((b.amount for b in app.budget_lines if b.source == FundSource.GRANT),
+                               Decimal("0.00"))
+    app.matched_amount = app.total_budget - app.requested_amount
+    if status != AppStatus.DRAFT:
+        app.submitted_at = utcnow() - timedelta(days=rnd.randint(1, 5))
+    db.session.add(app)
+    return app
+
+
+def load(seed=2026, org_count=200):
+    """Load the demo data into an empty database. Returns the demo logins."""
+    rnd = random.Random(seed)
+    fake = Faker("zh_CN")
+    fake.seed_instance(seed)
+    today = local_today()
+    with audit_action("demo.load"):
+        users = {}
+        for username, name, role, password in DEMO_LOGINS:
+            users[username] = User(username=username, name=name, role=role, password_hash=hash_password(password),
+                                   phone=fake.phone_number(), email=f"{username}@example.gov.cn")
+            db.session.add(users[username])
+        expert_hash = hash_password("Demo-expert-2026")
+        for i in range(2, 13):
+            db.session.add(User(username=f"expert{i}", name=fake.name(), role=Role.EXPERT,
+                                password_hash=expert_hash, phone=fake.phone_number()))
+        kinds = [OrgKind.SOCIAL_SERVICE] * 110 + [OrgKind.SOCIAL_GROUP] * 70 + [OrgKind.FOUNDATION] * 20
+        orgs, used_names = [], set()
+        for serial in range(org_count):
+            org = _org(fake, rnd, kinds[serial % len(kinds)], serial, used_names)
+            db.session.add(org)
+            _history(rnd, org, today)
+            orgs.append(org)
+        orgs[1].status = OrgStatus.PENDING
+        orgs[2].status = OrgStatus.RETURNED
+        orgs[2].review_note = "登记证书扫描件不清晰，请重新上传。"
+        home = orgs[0]
+        home.name, home.kind = "中山市石岐长者关爱社会工作服务中心", OrgKind.SOCIAL_SERVICE
+        home.registered_on = date(2015, 3, 18)
+        for record in list(home.ratings):
+            db.session.expunge(record)
+        db.session.add(RatingRecord(org=home, grade=Grade.A4, announced_on=date(2023, 12, 20),
+                                    valid_from=date(2023, 12, 20), valid_until=date(2028, 12, 19)))
+        db.session.add(OrgMember(org=home, user=users["org"], is_owner=True))
+        officer = users["officer"]
+
+        open_call = _call(
+            officer, today, name="“博爱100”公益创投活动", edition="第十二届", code="BA100",
+            kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=10),
+            apply_close=today + timedelta(days=20),
+            levels=[(Level.CITY, "800000", "30000", "80000", "40"), (Level.TOWN, "600000", "10000", "30000", "30"),
+                    (Level.COMMUNITY, "200000", "5000", "10000", "20")],
+            summary="为激发社会组织活力、培育公益精神，市民政局联合市慈善总会开展第十二届“博爱100”公益创投活动，"
+                    "面向全市征集养老、助残、青少年、社区治理等领域的公益项目。政府种子资金、社会配套资金与"
+                    "社会组织自筹资金共同投入（“1+1+1”）。",
+            categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理", "社会救助"])
+        soon_call = _call(
+            officer, today, name="政府购买社会组织服务项目（居家养老）", edition=f"{today.year}年度", code="GM-YL",
+            kind=CallKind.PURCHASE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=25),
+            apply_close=today + timedelta(days=2),
+            levels=[(Level.CITY, "1500000", "200000", "500000", "0")], min_grade=Grade.A3,
+            summary="市民政局拟向具备资质的社会组织购买居家养老上门服务，服务期一年，按服务成效分期拨付。",
+            categories=["居家养老", "长者助餐", "康复护理"])
+        _call(officer, today, name="政府购买社会组织服务项目（社区矫正）", edition=f"{today.year + 1}年度",
+              code="GM-JZ", kind=CallKind.PURCHASE, status=CallStatus.DRAFT, apply_open=today + timedelta(days=30),
+              apply_close=today + timedelta(days=60),
+              levels=[(Level.CITY, "900000", "150000", "300000", "0")],
+              summary="（草稿）拟购买社区矫正对象心理辅导与帮扶服务。", categories=["社区矫正", "心理辅导"])
+        db.session.flush()
+
+        members = {}
+        for org in orgs[3:40]:
+            members[org.id] = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
+                                   password_hash=users["org"].password_hash, phone=org.contact_phone)
+            db.session.add(OrgMember(org=org, user=members[org.id], is_owner=True))
+        _application(rnd, open_call, home, users["org"], AppStatus.DRAFT)
+        _application(rnd, soon_call, home, users["org"], AppStatus.SUBMITTED, number="GM-YL-2026-0001")
+        plan = [AppStatus.SUBMITTED] * 18 + [AppStatus.DRAFT] * 8 + [AppStatus.RETURNED] * 3 + \
+               [AppStatus.WITHDRAWN] * 2
+        seq = 1
+        for org, status in zip(orgs[3:40], plan):
+            number = None
+            if status != AppStatus.DRAFT:
+                seq += 1
+                number = f"BA100-{open_call.year}-{seq:04d}"
+            app = _application(rnd, open_call, org, members[org.id], status, number=number)
+            if status == AppStatus.RETURNED:
+                app.return_reason = "预算明细中“活动经费”未列明单价和数量，请补充后重新提交。"
+                app.revise_until = _local(today + timedelta(days=5))
+            if status == AppStatus.SUBMITTED and seq % 4 == 0:
+                app.screening = Screening.PASSED
+                app.screened_by_id = officer.id
+                app.screened_at = utcnow()
+                app.screening_checks = [{"code": "verified", "passed": True, "reason": "机构已认证"}]
+        db.session.flush()
+    return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
