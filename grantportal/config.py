@@ -63,6 +63,9 @@ def default_config(instance=INSTANCE):
         "SESSION_ABSOLUTE_TIMEOUT": timedelta(hours=12),
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+        # two-factor sign-in (TOTP) for these roles
+        "TOTP_REQUIRED_ROLES": ("officer", "admin") if _flag("GRANTPORTAL_TOTP", True) else (),
+        "TOTP_ISSUER": os.environ.get("GRANTPORTAL_TOTP_ISSUER", "grantportal"),
         # login lockout
         "LOGIN_MAX_FAILURES": 5,
         "LOGIN_LOCKOUT": timedelta(minutes=15),

@@ -34,6 +34,7 @@ def _base_config(tmp_path, url):
         "SESSION_COOKIE_SECURE": False,
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
+        "TOTP_REQUIRED_ROLES": (),  # tests/accounts/test_totp.py switches it on
         "SERVER_NAME": None,
     }
 

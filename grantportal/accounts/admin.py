@@ -4,7 +4,7 @@ from flask_login import current_user, login_required
 
 from grantportal.accounts.forms import StaffAccountForm
 from grantportal.accounts.models import Role, User
-from grantportal.accounts.operations import UsernameTaken, create_user, set_active
+from grantportal.accounts.operations import UsernameTaken, create_user, reset_totp, set_active
 from grantportal.accounts.permissions import can_manage_users, can_toggle_user
 from grantportal.core.db import db
 from grantportal.core.permissions import require
@@ -56,3 +56,14 @@ def toggle_user(user_id):
     flash(f"账户 {target.username} 已{'启用' if active else '停用，其登录会话已全部结束'}。", "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
                     else url_for("admin.users"))
+
+
+@bp.route("/users/<int:user_id>/reset-totp", methods=["POST"])
+@login_required
+def reset_user_totp(user_id):
+    target = db.get_or_404(User, user_id)
+    require(can_toggle_user(current_user, target))
+    reset_totp(target, current_user)
+    db.session.commit()
+    flash(f"已重置账户 {target.username} 的动态口令，该用户下次登录时须重新绑定。", "success")
+    return redirect(url_for("admin.users"))

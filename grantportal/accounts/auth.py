@@ -73,14 +73,22 @@ def authenticate(username, password):
     if not ok or not user.is_active:
         _record_failure(username)
         return None
+    return user
+
+
+def record_failure(username):
+    _record_failure(username)
+
+
+def _clear_failures(username):
     row = db.session.get(LoginThrottle, _normal(username))
     if row:
         db.session.delete(row)
-    return user
 
 
 def start_session(user, ip):
     """A fresh session id at every login (no fixation)."""
+    _clear_failures(user.username)
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(id=token, user_id=user.id, ip=ip))

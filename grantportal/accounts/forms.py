@@ -64,3 +64,7 @@ STAFF_ROLES = [SelectChoice(r.value, r.label) for r in (Role.OFFICER, Role.EXPER
 
 class StaffAccountForm(AccountFields):
     role = SelectField("角色", choices=STAFF_ROLES, validators=[DataRequired("请选择角色。")])
+
+
+class TotpForm(FlaskForm):
+    code = StringField("动态口令", [DataRequired("请输入6位动态口令。")], filters=[strip])

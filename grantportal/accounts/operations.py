@@ -2,7 +2,7 @@
 from grantportal.accounts.models import Role, User
 from grantportal.accounts.passwords import hash_password, verify_password
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 
 
 class UsernameTaken(ValueError):
@@ -41,4 +41,20 @@ def set_active(user, active, actor):
             for record in db.session.scalars(db.select(UserSession).where(
                     UserSession.user_id == user.id, UserSession.ended_at.is_(None))):
                 record.ended_at = utcnow()
+        db.session.flush()
+
+
+def enable_totp(user, secret):
+    with audit_action("user.enable_totp"):
+        user.totp_secret = secret
+        user.totp_enabled_at = utcnow()
+        db.session.flush()
+
+
+def reset_totp(user, actor):
+    """An administrator clears a lost authenticator; the user binds a new one at the next sign-in."""
+    with audit_action("user.reset_totp"):
+        user.totp_secret = None
+        user.totp_enabled_at = None
+        user.totp_last_step = None
         db.session.flush()

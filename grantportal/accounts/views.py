@@ -1,11 +1,13 @@
+import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
-from grantportal.accounts import auth
-from grantportal.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm
-from grantportal.accounts.operations import UsernameTaken, change_password, create_user
+from grantportal.accounts import auth, totp
+from grantportal.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, TotpForm
+from grantportal.accounts.models import User
+from grantportal.accounts.operations import UsernameTaken, change_password, create_user, enable_totp
 from grantportal.accounts.permissions import can_register_account
 from grantportal.core.db import db
 from grantportal.core.permissions import require
@@ -13,6 +15,7 @@ from grantportal.extensions import limiter
 
 bp = Blueprint("accounts", __name__)
 
+PENDING_SECONDS = 300
 LOGIN_FAILED = "登录名或密码错误，或账户已被暂时锁定。连续多次错误后需等待15分钟再试。"
 
 
@@ -51,11 +54,59 @@ def login():
             db.session.commit()  # keep the failure count
             form.password.errors.append(LOGIN_FAILED)
             return render_template("accounts/login.html", form=form), 200
-        auth.start_session(user, request.remote_addr)
-        db.session.commit()
-        flash(f"欢迎，{user.name}。", "success")
-        return redirect(safe_next(request.args.get("next")) or home_for(user))
+        if totp.needs_totp(user):
+            session.clear()
+            session["pending"] = {"uid": user.id, "at": time.time(), "next": safe_next(request.args.get("next"))}
+            db.session.commit()
+            return redirect(url_for("accounts.second_factor"))
+        return _signed_in(user, safe_next(request.args.get("next")))
     return render_template("accounts/login.html", form=form)
+
+
+def _signed_in(user, next_url):
+    auth.start_session(user, request.remote_addr)
+    db.session.commit()
+    flash(f"欢迎，{user.name}。", "success")
+    return redirect(next_url or home_for(user))
+
+
+def _pending_user():
+    pending = session.get("pending") or {}
+    if not pending or time.time() - pending.get("at", 0) > PENDING_SECONDS:
+        return None
+    user = db.session.get(User, pending.get("uid"))
+    return user if user and user.is_active else None
+
+
+@bp.route("/login/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
+def second_factor():
+    """Second step of signing in: the dynamic code, or binding an authenticator the first time."""
+    user = _pending_user()
+    if user is None:
+        session.pop("pending", None)
+        flash("登录已超时，请重新输入登录名和密码。", "info")
+        return redirect(url_for("accounts.login"))
+    enrolling = user.totp_secret is None
+    if enrolling and "pending_secret" not in session:
+        session["pending_secret"] = totp.new_secret()
+    secret = session["pending_secret"] if enrolling else user.totp_secret
+    form = TotpForm()
+    if form.validate_on_submit():
+        if auth.is_locked(user.username):
+            form.code.errors.append(LOGIN_FAILED)
+        elif totp.accept_code(user, secret, form.code.data):
+            next_url = session["pending"].get("next")
+            if enrolling:
+                enable_totp(user, secret)
+            return _signed_in(user, next_url)
+        else:
+            auth.record_failure(user.username)
+            db.session.commit()
+            form.code.errors.append("动态口令不正确或已使用，请输入验证器中当前显示的6位数字。")
+    uri = totp.provisioning_uri(user, secret) if enrolling else None
+    return render_template("accounts/second_factor.html", form=form, enrolling=enrolling, secret=secret,
+                           qr=totp.qr_data_uri(uri) if uri else None)
 
 
 @bp.route("/logout", methods=["POST"])

@@ -26,3 +26,9 @@ ROUTES += [
     Route("admin.new_user", "POST", expect=ADMIN_ONLY),
     Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id}, expect=ADMIN_ONLY),
 ]
+ROUTES += [
+    Route("admin.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id}, expect=ADMIN_ONLY),
+    # without a pending password step everyone is sent back to the login page
+    Route("accounts.second_factor", expect=public(LOGIN)),
+    Route("accounts.second_factor", "POST", expect=public(LOGIN)),
+]
