@@ -61,7 +61,7 @@ class Organization(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     uscc: Mapped[str] = mapped_column(sa.String(18), unique=True)
     name: Mapped[str] = mapped_column(sa.String(120), index=True)
-    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind))
+    kind: Mapped[OrgKind] = mapped_column(enum_column(OrgKind), index=True)
     registration_authority: Mapped[str] = mapped_column(sa.String(80))
     registered_on: Mapped[date]
     legal_rep: Mapped[str] = mapped_column(sa.String(40))
@@ -82,6 +82,9 @@ class Organization(db.Model):
     inspections = relationship("AnnualInspection", back_populates="org", order_by="AnnualInspection.year.desc()")
     sanctions = relationship("Sanction", back_populates="org", order_by="Sanction.decided_on.desc()")
     certificate = relationship("StoredFile")
+
+    # the public directory lists verified organizations by name
+    __table_args__ = (sa.Index("ix_organization_status_name", "status", "name"),)
 
     @property
     def is_verified(self):
@@ -117,14 +120,20 @@ class OrgInvitation(db.Model):
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     used_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     org = relationship(Organization)
+
+    def is_open(self, now):
+        return self.used_at is None and self.revoked_at is None and self.expires_at > now
 
 
 class RatingRecord(db.Model):
     """One rating announcement (社会组织评估等级), possibly ended early by lowering or revocation."""
 
     __tablename__ = "rating_record"
+    # filtering organizations by the grade in force: records of a grade still valid
+    __table_args__ = (sa.Index("ix_rating_record_grade_valid_until", "grade", "valid_until"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)

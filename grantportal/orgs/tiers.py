@@ -19,3 +19,24 @@ def effective_rating(org, on):
 def effective_tier(org, on):
     record = effective_rating(org, on)
     return record.grade if record else None
+
+
+def tier_label(org, on):
+    """What to show for the grade in force on a date: "4A", "等级已过期" or "未评级"."""
+    grade = effective_tier(org, on)
+    if grade is not None:
+        return grade.label
+    lapsed = any(r.valid_until < on and (r.ended_on is None or r.ended_on > r.valid_until)
+                 for r in org.ratings)
+    return "等级已过期" if lapsed else "未评级"
+
+
+def record_state(record, on):
+    """A short label for one rating record on a date (for the history table)."""
+    if record.end_kind is not None and record.ended_on is not None and record.ended_on <= on:
+        return record.end_kind.label
+    if on < record.valid_from:
+        return "尚未生效"
+    if on > record.valid_until:
+        return "已过期"
+    return "有效"

@@ -61,3 +61,32 @@ def test_requests_record_actor_ip_and_request_id(client, auth):
     assert entry.actor_id == officer.id and entry.actor_role == "officer"
     assert entry.ip == "127.0.0.1"
     assert entry.request_id and len(entry.request_id) == 16
+
+
+def test_auditor_filters_the_log_by_action_and_actor(client, auth):
+    officer = UserFactory(officer=True, username="chen")
+    auth.login(officer)
+    client.post("/account", data={"current": "Test-password-2026", "password": "New-password-2027",
+                                  "password2": "New-password-2027"})
+    auth.logout()
+    OrganizationFactory(name="筛选测试机构")
+    auth.login(UserFactory(auditor=True))
+    body = client.get("/audit/?action=user.change_password&actor=chen").get_data(as_text=True)
+    assert "user.change_password" in body and "organization.create" not in body
+    body = client.get("/audit/?object_type=organization").get_data(as_text=True)
+    assert "筛选测试机构" in body and "user.change_password" not in body
+
+
+def test_audit_log_pages_by_id_newest_first(client, auth, app):
+    app.config["PAGE_SIZE"] = 5
+    for i in range(8):
+        OrganizationFactory(name=f"分页机构{i}")
+    auth.login(UserFactory(auditor=True))
+    first = client.get("/audit/?object_type=organization").get_data(as_text=True)
+    assert "分页机构7" in first and "分页机构0" not in first
+    assert "更早的记录" in first
+    oldest_shown = min(int(e.id) for e in db.session.scalars(
+        db.select(AuditEntry).where(AuditEntry.object_type == "organization").order_by(AuditEntry.id.desc())
+        .limit(5)))
+    second = client.get(f"/audit/?object_type=organization&before={oldest_shown}").get_data(as_text=True)
+    assert "分页机构0" in second and "分页机构7" not in second

@@ -102,3 +102,4 @@ def test_every_form_needs_a_csrf_token(app_config, database, row):
         assert resp.status_code == 400, f"POST {url} as {role} without a CSRF token gave {resp.status_code}"
         assert "安全校验码" in resp.get_data(as_text=True)
         db.session.remove()
+        db.engine.dispose()

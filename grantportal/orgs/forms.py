@@ -1,0 +1,231 @@
+"""Forms for organizations: registration and profile, invitations, and the officers' records."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from grantportal.accounts.forms import PHONE_RULE, AccountFields
+from grantportal.core.db import db
+from grantportal.core.forms import strip
+from grantportal.core.uscc import UsccError, parse_uscc
+from grantportal.orgs.models import Grade, InspectionResult, Organization, OrgKind, SanctionKind
+
+SERVICE_FIELDS = ("养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理", "社会救助", "医疗卫生",
+                  "文化教育", "环境保护", "志愿服务", "其他")
+DUPLICATE_CODE = "该统一社会信用代码已登记。如您是该机构的工作人员，请联系机构账户负责人邀请您加入。"
+PLEASE_CHOOSE = SelectChoice("", "请选择")
+CERTIFICATE_HINT = "上传登记证书扫描件，PDF、JPG 或 PNG 格式，不超过 10 MB。"
+
+
+class LocalDateField(DateField):
+    """A date typed as <input type=date>; a Chinese message when it cannot be read."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("请按“年-月-日”填写日期，例如 2026-03-01。") from None
+
+
+class YearField(IntegerField):
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("请填写四位数字年份，例如 2025。") from None
+
+
+class ChoiceField(SelectField):
+    """A drop-down whose unknown values get a Chinese message."""
+
+    def pre_validate(self, form):
+        if self.data not in {c.value for c in self.choices}:
+            raise ValidationError("请从列表中选择。")
+
+
+class CheckboxesField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {c.value for c in self.choices}
+        if any(v not in known for v in self.data or []):
+            raise ValidationError("请从列表中选择。")
+
+
+def code_taken(code, org=None):
+    """Whether another organization already registered this code (the unique constraint backs this up)."""
+    query = db.select(Organization.id).where(Organization.uscc == code)
+    if org is not None:
+        query = query.where(Organization.id != org.id)
+    return db.session.scalar(query) is not None
+
+
+def _date(label, required=True):
+    rules = [InputRequired(f"请填写{label}。")] if required else [Optional()]
+    return LocalDateField(label, rules)
+
+
+def _not_future(form, field):
+    if field.data and field.data > date.today():
+        raise ValidationError("日期不能晚于今天。")
+
+
+class OrgContactForm(FlaskForm):
+    """What an organization may change at any time (after verification too)."""
+
+    contact_name = StringField("联系人", [DataRequired("请填写联系人姓名。"),
+                                        Length(max=40, message="联系人姓名不超过40字。")], filters=[strip])
+    contact_phone = StringField("联系电话", [DataRequired("请填写联系电话。"), PHONE_RULE], filters=[strip])
+    address = StringField("办公地址", [DataRequired("请填写办公地址。"), Length(max=200, message="地址不超过200字。")],
+                          filters=[strip])
+    charter_scope = TextAreaField("章程业务范围", [DataRequired("请填写章程规定的业务范围。"),
+                                              Length(max=4000, message="业务范围不超过4000字。")], filters=[strip])
+    service_fields = CheckboxesField("服务领域", choices=[SelectChoice(f, f) for f in SERVICE_FIELDS])
+
+    def validate_service_fields(self, field):
+        if not field.data:
+            raise ValidationError("请至少选择一个服务领域。")
+
+
+class OrgProfileForm(OrgContactForm):
+    """The full profile: registration, and edits while the organization awaits verification."""
+
+    uscc = StringField("统一社会信用代码", [DataRequired("请填写统一社会信用代码。")],
+                       filters=[strip, lambda v: v.upper() if isinstance(v, str) else v])
+    name = StringField("机构名称", [DataRequired("请填写机构名称。"), Length(max=120, message="机构名称不超过120字。")],
+                       filters=[strip])
+    registration_authority = StringField("登记管理机关", [DataRequired("请填写登记管理机关，例如 中山市民政局。"),
+                                                      Length(max=80, message="不超过80字。")], filters=[strip])
+    registered_on = LocalDateField("成立登记日期", [InputRequired("请填写成立登记日期。"), _not_future])
+    legal_rep = StringField("法定代表人", [DataRequired("请填写法定代表人姓名。"),
+                                      Length(max=40, message="不超过40字。")], filters=[strip])
+    certificate = FileField("登记证书")
+
+    def __init__(self, *args, org=None, certificate_required=True, **kw):
+        super().__init__(*args, **kw)
+        self.org = org
+        self.certificate_required = certificate_required
+        self.uscc_info = None
+
+    def validate_uscc(self, field):
+        try:
+            self.uscc_info = parse_uscc(field.data)
+        except UsccError as e:
+            raise ValidationError(str(e)) from None
+        if code_taken(self.uscc_info.code, self.org):
+            raise ValidationError(DUPLICATE_CODE)
+
+    def validate_certificate(self, field):
+        if self.certificate_required and not getattr(field.data, "filename", None):
+            raise ValidationError("请上传登记证书扫描件。")
+
+    @property
+    def kind(self):
+        return OrgKind(self.uscc_info.kind) if self.uscc_info else None
+
+
+class InvitationForm(FlaskForm):
+    invitee_name = StringField("被邀请人姓名", [DataRequired("请填写被邀请人姓名。"),
+                                          Length(max=40, message="姓名不超过40字。")], filters=[strip])
+
+
+class AcceptInvitationForm(AccountFields):
+    pass
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField("退回原因", [DataRequired("请填写退回原因，机构将看到这段说明。"),
+                                    Length(max=2000, message="不超过2000字。")], filters=[strip])
+
+
+def _grade_choices():
+    return [PLEASE_CHOOSE] + Grade.choices()
+
+
+class RatingForm(FlaskForm):
+    grade = ChoiceField("评估等级", [DataRequired("请选择评估等级。")], choices=_grade_choices())
+    announced_on = _date("公告日期")
+    valid_from = _date("有效期起", required=False)
+    valid_until = _date("有效期止", required=False)
+    note = StringField("备注（如公告文号）", [Optional(), Length(max=200, message="不超过200字。")], filters=[strip])
+
+    def validate_valid_until(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError("有效期止不能早于有效期起。")
+
+
+class LowerRatingForm(FlaskForm):
+    grade = ChoiceField("降为等级", [DataRequired("请选择降低后的等级。")], choices=_grade_choices())
+    on = _date("降级生效日期")
+    reason = TextAreaField("降级原因", [DataRequired("请填写降级原因（如年检不合格、受到行政处罚）。"),
+                                    Length(max=2000, message="不超过2000字。")], filters=[strip])
+
+    def __init__(self, *args, record=None, **kw):
+        super().__init__(*args, **kw)
+        self.record = record
+        if record is not None:
+            self.grade.choices = [PLEASE_CHOOSE] + [SelectChoice(g.value, g.label) for g in Grade
+                                                     if g.rank < record.grade.rank]
+
+    def validate_on(self, field):
+        r = self.record
+        if r is not None and field.data and not (r.valid_from < field.data <= r.valid_until):
+            raise ValidationError("降级日期须在原等级有效期内（晚于有效期起始日，且不晚于有效期截止日）。")
+
+
+class RevokeRatingForm(FlaskForm):
+    on = _date("撤销生效日期")
+    reason = TextAreaField("撤销原因", [DataRequired("请填写撤销原因。"), Length(max=2000, message="不超过2000字。")],
+                           filters=[strip])
+
+    def __init__(self, *args, record=None, **kw):
+        super().__init__(*args, **kw)
+        self.record = record
+
+    def validate_on(self, field):
+        r = self.record
+        if r is not None and field.data and field.data > r.valid_until:
+            raise ValidationError("撤销日期不能晚于原等级有效期截止日。")
+
+
+class InspectionForm(FlaskForm):
+    year = YearField("年检年度", [InputRequired("请填写年检年度。"),
+                                 NumberRange(1990, 2100, message="请填写四位年份，例如 2025。")])
+    result = ChoiceField("年检结论", [DataRequired("请选择年检结论。")],
+                         choices=[PLEASE_CHOOSE] + InspectionResult.choices())
+    note = StringField("备注", [Optional(), Length(max=200, message="不超过200字。")], filters=[strip])
+
+    def __init__(self, *args, org=None, **kw):
+        super().__init__(*args, **kw)
+        self.org = org
+
+    def validate_year(self, field):
+        if self.org is not None and field.data and any(i.year == field.data for i in self.org.inspections):
+            raise ValidationError(f"{field.data}年度的年检结论已录入，每个年度只能录入一次。")
+
+
+class SanctionForm(FlaskForm):
+    kind = ChoiceField("类别", [DataRequired("请选择类别。")], choices=[PLEASE_CHOOSE] + SanctionKind.choices())
+    decided_on = _date("决定（列入）日期")
+    reason = TextAreaField("事由", [DataRequired("请填写事由及决定文号。"), Length(max=2000, message="不超过2000字。")],
+                           filters=[strip])
+
+
+class LiftSanctionForm(FlaskForm):
+    lifted_on = _date("解除（移出）日期")
+
+    def __init__(self, *args, sanction=None, **kw):
+        super().__init__(*args, **kw)
+        self.sanction = sanction
+
+    def validate_lifted_on(self, field):
+        if self.sanction is not None and field.data and field.data < self.sanction.decided_on:
+            raise ValidationError("解除日期不能早于决定日期。")
+

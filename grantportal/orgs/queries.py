@@ -1,0 +1,55 @@
+"""Listing organizations: search by name or code, filters, bounded pagination."""
+import re
+
+import sqlalchemy as sa
+from flask import current_app, request
+from sqlalchemy.orm import aliased, selectinload
+
+from grantportal.core.db import db
+from grantportal.orgs.models import Organization, RatingRecord
+
+MAX_PAGE = 500  # deep pages are not offered: narrow the search instead
+CODE_RE = re.compile(r"^[0-9A-Za-z]{18}$")
+
+
+def _in_force(r, on):
+    return sa.and_(r.valid_from <= on, r.valid_until >= on, sa.or_(r.ended_on.is_(None), r.ended_on > on))
+
+
+def grade_in_force(grade, on):
+    """Organizations whose effective grade on ``on`` is ``grade`` (the latest announced record in force),
+    or that are unrated on that day when ``grade`` is None."""
+    r = aliased(RatingRecord)
+    if grade is None:
+        return ~sa.exists().where(r.org_id == Organization.id, _in_force(r, on))
+    newer = aliased(RatingRecord)
+    superseded = sa.exists().where(
+        newer.org_id == r.org_id, _in_force(newer, on),
+        sa.or_(newer.announced_on > r.announced_on,
+               sa.and_(newer.announced_on == r.announced_on, newer.id > r.id)))
+    return sa.exists().where(r.org_id == Organization.id, r.grade == grade, _in_force(r, on), ~superseded)
+
+
+def search_condition(text):
+    text = text.strip()
+    if CODE_RE.match(text):
+        return Organization.uscc == text.upper()
+    return sa.or_(Organization.name.contains(text, autoescape=True),
+                  Organization.uscc.startswith(text.upper(), autoescape=True))
+
+
+def org_page(filters, today, order="newest"):
+    query = db.select(Organization).options(selectinload(Organization.ratings))
+    if filters.get("q"):
+        query = query.where(search_condition(filters["q"]))
+    if filters.get("status"):
+        query = query.where(Organization.status == filters["status"])
+    if filters.get("kind"):
+        query = query.where(Organization.kind == filters["kind"])
+    if filters.get("tier"):
+        query = query.where(grade_in_force(None if filters["tier"] == "none" else filters["tier"], today))
+    query = query.order_by(Organization.name, Organization.id) if order == "name" \
+        else query.order_by(Organization.id.desc())
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    size = current_app.config["PAGE_SIZE"]
+    return db.paginate(query, page=page, per_page=size, max_per_page=size, error_out=False)
