@@ -1,18 +1,244 @@
-from flask import Blueprint
+"""Calls for proposals: the public list and detail pages, and the officers' pages to create, edit,
+publish and close a call."""
+from collections import defaultdict
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy.orm import aliased, selectinload
+from wtforms import BooleanField
+from wtforms.validators import DataRequired
+
+from grantportal.applications.models import Application, AppStatus, Attachment
+from grantportal.calls import workflow
+from grantportal.calls.describe import eligibility_lines, percent_text
+from grantportal.calls.forms import STAGE_KINDS, CallForm, call_data, new_call_data
+from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
+from grantportal.calls.operations import TransitionRefused, close_call, create_call, publish_call, update_call
+from grantportal.calls.permissions import (
+    can_change_call_status,
+    can_create_call,
+    can_edit_call,
+    can_manage_calls,
+    can_view_call,
+)
+from grantportal.core.db import db, utcnow
+from grantportal.core.permissions import is_officer, require
+from grantportal.core.timeutil import local_today
 
 bp = Blueprint("calls", __name__)
 
 
+@bp.context_processor
+def _helpers():
+    return {"pct": percent_text, "stage_status": workflow.stage_status}
+
+MAX_PAGE = 200  # bounded pagination: deeper pages are refused, filters narrow instead
+PUBLIC_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED)
+
+
+def _page():
+    page = request.args.get("page", 1, type=int)
+    if page < 1 or page > MAX_PAGE:
+        abort(404)
+    return page
+
+
+def _choice(name, allowed):
+    value = request.args.get(name, "")
+    return value if value in allowed else ""
+
+
+def _year():
+    value = request.args.get("year", "")
+    return int(value) if value.isdigit() and 1900 < int(value) < 2200 else None
+
+
+# -- public -----------------------------------------------------------------------------------------
 @bp.route("/calls/")
 def public_list():
-    return "stub"
+    now = utcnow()
+    kind = _choice("kind", {k.value for k in CallKind})
+    status = _choice("status", set(workflow.PUBLIC_PHASES))
+    year = _year()
+    apply = aliased(CallStage)
+    query = (sa.select(Call)
+             .outerjoin(apply, sa.and_(apply.call_id == Call.id, apply.kind == StageKind.APPLY,
+                                       apply.enabled.is_(True)))
+             .where(Call.status.in_(PUBLIC_STATUSES)))
+    if kind:
+        query = query.where(Call.kind == CallKind(kind))
+    if year:
+        query = query.where(Call.year == year)
+    published = Call.status == CallStatus.PUBLISHED
+    phase_filter = {
+        workflow.Phase.OPEN: sa.and_(published, apply.opens_at <= now, apply.closes_at > now),
+        workflow.Phase.UPCOMING: sa.and_(published, apply.opens_at > now),
+        workflow.Phase.DEADLINE_PASSED: sa.and_(published, apply.closes_at <= now),
+        workflow.Phase.CLOSED: Call.status == CallStatus.CLOSED,
+    }
+    if status:
+        query = query.where(phase_filter[status])
+    query = query.options(selectinload(Call.levels), selectinload(Call.stages)) \
+        .order_by(Call.published_at.desc(), Call.id.desc())
+    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False,
+                       count=True)
+    years = db.session.scalars(sa.select(Call.year).where(Call.status.in_(PUBLIC_STATUSES))
+                               .distinct().order_by(Call.year.desc())).all()
+    filters = {"kind": kind, "status": status, "year": year or ""}
+    return render_template("calls/public_list.html", page=page, filters=filters, years=years, now=now,
+                           kinds=list(CallKind), phases=workflow.PUBLIC_PHASES, labels=workflow.PHASE_LABELS,
+                           phase=workflow.phase)
 
 
 @bp.route("/calls/<int:call_id>")
 def public_detail(call_id):
-    return "stub"
+    call = db.get_or_404(Call, call_id)
+    if not can_view_call(current_user, call):
+        abort(404)  # a draft's existence is not public: 404, not 403
+    now = utcnow()
+    return render_template("calls/public_detail.html", call=call, now=now, phase=workflow.phase(call, now),
+                           labels=workflow.PHASE_LABELS, Phase=workflow.Phase,
+                           eligibility=eligibility_lines(call),
+                           stages=[s for s in call.stages if s.enabled])
 
 
+# -- management -------------------------------------------------------------------------------------
 @bp.route("/manage/calls/")
+@login_required
 def manage():
-    return "stub"
+    require(can_manage_calls(current_user))
+    status = _choice("status", {s.value for s in CallStatus})
+    year = _year()
+    query = sa.select(Call).options(selectinload(Call.stages))
+    if status:
+        query = query.where(Call.status == CallStatus(status))
+    if year:
+        query = query.where(Call.year == year)
+    query = query.order_by(Call.created_at.desc(), Call.id.desc())
+    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    ids = [c.id for c in page.items]
+    counts = defaultdict(dict)
+    if ids:  # one grouped query for the whole page
+        rows = db.session.execute(
+            sa.select(Application.call_id, Application.status, sa.func.count())
+            .where(Application.call_id.in_(ids))
+            .group_by(Application.call_id, Application.status))
+        for call_id, app_status, n in rows:
+            counts[call_id][app_status] = n
+    years = db.session.scalars(sa.select(Call.year).distinct().order_by(Call.year.desc())).all()
+    return render_template("calls/manage.html", page=page, counts=counts, app_statuses=list(AppStatus),
+                           filters={"status": status, "year": year or ""}, years=years,
+                           statuses=list(CallStatus), officer=is_officer(current_user), now=utcnow(),
+                           phase=workflow.phase, labels=workflow.PHASE_LABELS)
+
+
+@bp.route("/manage/calls/new", methods=["GET", "POST"])
+@login_required
+def create():
+    require(can_create_call(current_user))
+    form = CallForm() if request.method == "POST" else CallForm(data=new_call_data(local_today()))
+    return _edit_page(form, None)
+
+
+@bp.route("/manage/calls/<int:call_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(can_edit_call(current_user, call))
+    if not workflow.is_editable(call):
+        abort(409, "已结束的征集不能再修改。")
+    options = {"call": call, "locked": workflow.has_applications(call),
+               "documents_in_use": _documents_in_use(call)}
+    form = CallForm(**options) if request.method == "POST" else CallForm(data=call_data(call), **options)
+    return _edit_page(form, call)
+
+
+def _documents_in_use(call):
+    ids = [d.id for d in call.documents]
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Attachment.document_id).where(Attachment.document_id.in_(ids))
+                                  .distinct()))
+
+
+def _edit_page(form, call):
+    if request.method == "POST":
+        section = request.form.get("add_row")
+        if section:  # "增加一行": show the form again with one more row, nothing saved
+            if not form.grow(section):
+                flash("已达到该部分允许的最多行数。", "warning")
+            return _render_form(form, call)
+        if form.validate():
+            settings = form.settings()
+            if call is None:
+                call = create_call(current_user, settings)
+                message = "征集已创建（草稿）。核对无误后可发布。"
+            else:
+                try:
+                    update_call(call, current_user, settings)
+                except TransitionRefused as e:
+                    abort(409, str(e))
+                message = "征集已保存。"
+            db.session.commit()
+            flash(message, "success")
+            return redirect(url_for("calls.edit", call_id=call.id))
+    else:
+        form.pad()
+    return _render_form(form, call)
+
+
+def _render_form(form, call):
+    return render_template("calls/form.html", form=form, call=call, stage_kinds=STAGE_KINDS,
+                           optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus)
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+class CloseForm(FlaskForm):
+    confirm = BooleanField("我已确认结束此征集：结束后不能再申报，也不能再修改征集设置。",
+                           [DataRequired("请勾选确认后再结束征集。")])
+
+
+@bp.route("/manage/calls/<int:call_id>/publish", methods=["GET", "POST"])
+@login_required
+def publish(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(can_change_call_status(current_user, call))
+    if call.status != CallStatus.DRAFT:
+        abort(409, "只有草稿状态的征集才能发布；该征集已发布或已结束。")
+    form = ConfirmForm()
+    ok, _ = workflow.can_transition(current_user, call, CallStatus.PUBLISHED)
+    if form.validate_on_submit():
+        try:
+            publish_call(call, current_user)
+        except TransitionRefused:
+            db.session.rollback()
+        else:
+            db.session.commit()
+            flash(f"“{call.title}”已发布，公众现在可以在项目征集页面看到。", "success")
+            return redirect(url_for("calls.manage"))
+    code = 409 if request.method == "POST" else 200
+    return render_template("calls/publish.html", call=call, form=form, ok=ok,
+                           problems=workflow.publish_problems(call)), code
+
+
+@bp.route("/manage/calls/<int:call_id>/close", methods=["GET", "POST"])
+@login_required
+def close(call_id):
+    call = db.get_or_404(Call, call_id)
+    require(can_change_call_status(current_user, call))
+    ok, reason = workflow.can_transition(current_user, call, CallStatus.CLOSED)
+    if not ok:
+        abort(409, reason)
+    form = CloseForm()
+    if form.validate_on_submit():
+        close_call(call, current_user)
+        db.session.commit()
+        flash(f"“{call.title}”已结束。", "success")
+        return redirect(url_for("calls.manage"))
+    return render_template("calls/close.html", call=call, form=form, now=utcnow(),
+                           still_open=workflow.accepting_applications(call))

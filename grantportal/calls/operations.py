@@ -1,0 +1,119 @@
+"""Writes on calls. Each takes the objects and the acting user, names itself in the audit log,
+flushes, and leaves the commit to the request (or CLI command) that called it."""
+from grantportal.calls.models import (
+    Call,
+    CallLevel,
+    CallStage,
+    CallStatus,
+    RequiredDocument,
+    RubricCriterion,
+)
+from grantportal.calls.workflow import can_transition, transition
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db, utcnow
+
+
+class TransitionRefused(Exception):
+    """The workflow does not allow this step now; the message is Chinese."""
+
+
+def create_call(user, settings):
+    """A new draft call from the form's typed settings."""
+    with audit_action("call.create"):
+        call = Call(status=CallStatus.DRAFT, created_by_id=user.id, **settings.fields)
+        db.session.add(call)
+        _apply_rows(call, settings)
+        db.session.flush()
+    return call
+
+
+def update_call(call, user, settings):
+    """Change a draft or published call. ``settings.levels`` / ``settings.criteria`` are None when
+    they are locked (applications exist), and are then left untouched."""
+    if call.status == CallStatus.CLOSED:
+        raise TransitionRefused("已结束的征集不能再修改。")
+    with audit_action("call.update"):
+        for name, value in settings.fields.items():
+            if getattr(call, name) != value:
+                setattr(call, name, value)
+        _apply_rows(call, settings)
+        db.session.flush()
+    return call
+
+
+def publish_call(call, user, now=None):
+    return _move(call, user, CallStatus.PUBLISHED, now)
+
+
+def close_call(call, user, now=None):
+    return _move(call, user, CallStatus.CLOSED, now)
+
+
+def _move(call, user, target, now):
+    now = now or utcnow()
+    ok, reason = can_transition(user, call, target, now)
+    if not ok:
+        raise TransitionRefused(reason)
+    step = transition(call, target)
+    with audit_action(step.audit_action):
+        call.status = target
+        if target == CallStatus.PUBLISHED:
+            call.published_at = now
+        elif target == CallStatus.CLOSED:
+            call.closed_at = now
+        db.session.flush()
+    return call
+
+
+# -- the repeating rows, updated in place so that references (attachments, scores) stay valid -----
+def _apply_rows(call, settings):
+    _sync_stages(call, settings.stages)
+    _sync(call.documents, settings.documents, RequiredDocument,
+          lambda row, i: {"position": i, "name": row.name, "description": row.description,
+                          "required": row.required})
+    if settings.levels is not None:
+        _sync(call.levels, settings.levels, CallLevel,
+              lambda row, i: {"level": row.level, "budget_total": row.budget_total, "min_grant": row.min_grant,
+                              "max_grant": row.max_grant, "min_match_percent": row.min_match_percent},
+              key=lambda obj: obj.level, row_key=lambda row: row.level)
+    if settings.criteria is not None:
+        _sync(call.criteria, settings.criteria, RubricCriterion,
+              lambda row, i: {"position": i, "name": row.name, "max_points": row.max_points,
+                              "guidance": row.guidance})
+
+
+def _sync_stages(call, rows):
+    existing = {s.kind: s for s in call.stages}
+    for position, row in enumerate(rows):
+        stage = existing.get(row.kind)
+        if stage is None:
+            stage = CallStage(kind=row.kind)
+            call.stages.append(stage)
+        _set(stage, position=position, enabled=row.enabled, opens_at=row.opens_at, closes_at=row.closes_at)
+
+
+def _sync(collection, rows, model, values, key=None, row_key=None):
+    """Make ``collection`` match ``rows``: a row updates the object with the same natural key (if
+    ``key`` is given) or the same id; other rows add objects; objects without a row are removed."""
+    by_id = {obj.id: obj for obj in collection if obj.id is not None}
+    by_key = {key(obj): obj for obj in collection} if key else {}
+    keep = []
+    for i, row in enumerate(rows):
+        obj = by_key.get(row_key(row)) if key else by_id.get(row.id)
+        if obj is None or obj in keep:
+            obj = model()
+        _set(obj, **values(row, i))
+        keep.append(obj)
+    for obj in list(collection):
+        if obj not in keep:
+            collection.remove(obj)
+    for obj in keep:
+        if obj not in collection:
+            collection.append(obj)
+
+
+def _set(obj, **values):
+    """Assign only what changed, so the audit log shows real changes only."""
+    for name, value in values.items():
+        if getattr(obj, name) != value:
+            setattr(obj, name, value)

@@ -1,0 +1,136 @@
+"""A call's workflow, held as data: its statuses, the transitions between them, who may make each
+transition and what must be true first. ``can_transition`` is the one place that answers
+"may this transition happen now, for this user?"."""
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+
+from grantportal.applications.models import Application
+from grantportal.calls.models import CallStatus
+from grantportal.core.db import db, utcnow
+from grantportal.core.permissions import is_officer
+
+
+def publish_problems(call, now=None):
+    """What keeps a call from being published, in words an officer can act on (empty: complete)."""
+    now = now or utcnow()
+    problems = []
+    if not (call.summary or "").strip():
+        problems.append("尚未填写征集公告摘要。")
+    apply = call.apply_stage
+    if apply is None or apply.opens_at is None or apply.closes_at is None:
+        problems.append("尚未填写“征集申报”阶段的开始和截止时间。")
+    elif apply.closes_at <= now:
+        problems.append("申报截止时间已过，请改为将来的时间。")
+    if not call.levels:
+        problems.append("至少需要设置一个资助层级（市级、镇级或社区级）及其预算。")
+    total = call.rubric_total
+    if not call.criteria:
+        problems.append("尚未设置评分标准。")
+    elif total != 100:
+        problems.append(f"评分标准各项满分合计应为100分，目前为{total}分。")
+    if not call.category_list:
+        problems.append("至少需要填写一个服务领域。")
+    return problems
+
+
+def no_problems(call, now=None):
+    return []
+
+
+@dataclass(frozen=True)
+class Transition:
+    source: CallStatus
+    target: CallStatus
+    verb: str  # shown on buttons and in messages
+    audit_action: str  # the name the audit log records
+    guard: object  # callable(call, now) -> list of problems (empty: may proceed)
+    needs_confirmation: bool = False
+    may: object = is_officer  # callable(user) -> bool: who may make it
+
+
+TRANSITIONS = {
+    (CallStatus.DRAFT, CallStatus.PUBLISHED): Transition(
+        CallStatus.DRAFT, CallStatus.PUBLISHED, "发布", "call.publish", publish_problems),
+    (CallStatus.PUBLISHED, CallStatus.CLOSED): Transition(
+        CallStatus.PUBLISHED, CallStatus.CLOSED, "结束", "call.close", no_problems, needs_confirmation=True),
+}
+
+NOT_ALLOWED = {
+    CallStatus.PUBLISHED: "只有草稿状态的征集才能发布。",
+    CallStatus.CLOSED: "只有已发布的征集才能结束。",
+}
+
+
+def transition(call, target):
+    return TRANSITIONS.get((call.status, target))
+
+
+def can_transition(user, call, target, now=None):
+    """(allowed, reason): may ``user`` move ``call`` to ``target`` now? ``reason`` is Chinese text."""
+    step = transition(call, target)
+    if step is None:
+        return False, NOT_ALLOWED.get(target, "当前状态不允许此操作。")
+    if not step.may(user):
+        return False, f"只有项目官员可以{step.verb}征集。"
+    problems = step.guard(call, now)
+    if problems:
+        return False, f"暂不能{step.verb}：" + "".join(problems)
+    return True, ""
+
+
+def has_applications(call):
+    """Once any application exists, the call's levels, rubric and code are locked."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(Application.call_id == call.id))))
+
+
+def is_editable(call):
+    return call.status in (CallStatus.DRAFT, CallStatus.PUBLISHED)
+
+
+# The public phase of a call, as the public list shows and filters it.
+class Phase:
+    DRAFT = "draft"
+    UPCOMING = "upcoming"
+    OPEN = "open"
+    DEADLINE_PASSED = "past"
+    CLOSED = "closed"
+
+
+PHASE_LABELS = {
+    Phase.DRAFT: ("草稿", ""),
+    Phase.UPCOMING: ("即将开始", "info"),
+    Phase.OPEN: ("征集中", "ok"),
+    Phase.DEADLINE_PASSED: ("已截止", "warn"),
+    Phase.CLOSED: ("已结束", ""),
+}
+PUBLIC_PHASES = [Phase.OPEN, Phase.UPCOMING, Phase.DEADLINE_PASSED, Phase.CLOSED]
+
+
+def phase(call, now=None):
+    now = now or utcnow()
+    if call.status == CallStatus.DRAFT:
+        return Phase.DRAFT
+    if call.status == CallStatus.CLOSED:
+        return Phase.CLOSED
+    if call.opens_at and now < call.opens_at:
+        return Phase.UPCOMING
+    if call.deadline and now >= call.deadline:
+        return Phase.DEADLINE_PASSED
+    return Phase.OPEN
+
+
+def accepting_applications(call, now=None):
+    return phase(call, now) == Phase.OPEN and call.deadline is not None
+
+
+def stage_status(stage, now=None):
+    """未开始 / 进行中 / 已结束 / 时间待定 for one stage on the public timeline."""
+    now = now or utcnow()
+    if stage.opens_at is None or stage.closes_at is None:
+        return "时间待定", ""
+    if now < stage.opens_at:
+        return "未开始", ""
+    if now < stage.closes_at:
+        return "进行中", "ok"
+    return "已结束", ""

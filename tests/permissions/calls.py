@@ -1,0 +1,36 @@
+"""Permission rows for the calls domain (项目征集)."""
+from tests.permissions.spec import ALLOW, DENY, NOT_FOUND, Route, public, staff_only
+
+
+def published(w):
+    return {"call_id": w.call.id}
+
+
+def draft(w):
+    return {"call_id": w.call_draft.id}
+
+
+OFFICER_ONLY = staff_only(readers=DENY)
+DRAFT_FOR_STAFF = {"anonymous": NOT_FOUND, "member": NOT_FOUND, "expert": NOT_FOUND, "officer": ALLOW,
+                   "auditor": ALLOW, "admin": ALLOW}
+
+ROUTES = [
+    Route("calls.public_list", expect=public()),
+    Route("calls.public_detail", params=published, expect=public(), label="published"),
+    Route("calls.public_detail", params=draft, expect=DRAFT_FOR_STAFF, label="draft"),
+    Route("calls.manage", expect=staff_only()),
+    Route("calls.create", expect=OFFICER_ONLY),
+    Route("calls.create", "POST", expect=OFFICER_ONLY),
+    Route("calls.edit", params=draft, expect=OFFICER_ONLY, label="draft"),
+    Route("calls.edit", "POST", params=draft, expect=OFFICER_ONLY, label="draft"),
+    Route("calls.edit", params=published, expect=OFFICER_ONLY, label="published"),
+    Route("calls.edit", "POST", params=published, expect=OFFICER_ONLY, label="published"),
+    Route("calls.publish", params=draft, expect=OFFICER_ONLY, label="draft"),
+    Route("calls.publish", "POST", params=draft, expect=OFFICER_ONLY, label="draft"),
+    Route("calls.publish", params=published, expect=OFFICER_ONLY, label="published"),  # 409 for the officer
+    Route("calls.close", params=published, expect=OFFICER_ONLY, label="published"),
+    Route("calls.close", "POST", params=published, expect=OFFICER_ONLY, label="published"),
+    Route("calls.close", "POST", params=published, data=lambda w: {"confirm": "y"}, expect=OFFICER_ONLY,
+          label="published-confirmed"),
+    Route("calls.close", params=draft, expect=OFFICER_ONLY, label="draft"),  # 409 for the officer
+]
