@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.conftest import shot
+from tests.browser.util import shot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser

@@ -2,7 +2,7 @@
 JavaScript errors (the rubric total is progressive enhancement)."""
 import pytest
 
-from tests.browser.conftest import browser, live_server, page, phone, shot  # noqa: F401  (fixtures)
+from tests.browser.util import shot
 from tests.factories import PASSWORD, CallFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -13,7 +13,7 @@ def fits(pg):
     assert width <= 375, f"page is {width}px wide on a 375px screen"
 
 
-def test_public_call_pages_fit_a_phone(phone):  # noqa: F811
+def test_public_call_pages_fit_a_phone(phone):
     call = CallFactory()
     phone.goto("/calls/")
     fits(phone)
@@ -24,7 +24,7 @@ def test_public_call_pages_fit_a_phone(phone):  # noqa: F811
     shot(phone, "calls-detail-phone")
 
 
-def test_officer_form_fits_a_phone_and_counts_the_rubric(phone):  # noqa: F811
+def test_officer_form_fits_a_phone_and_counts_the_rubric(phone):
     UserFactory(officer=True, username="officer1")
     phone.goto("/login")
     phone.fill("#username", "officer1")
