@@ -18,16 +18,19 @@ def _in_force(r, on):
 
 def grade_in_force(grade, on):
     """Organizations whose effective grade on ``on`` is ``grade`` (the latest announced record in force),
-    or that are unrated on that day when ``grade`` is None."""
+    or that are unrated on that day when ``grade`` is None.
+
+    Written as ``id IN (one subquery)`` so that the database walks the rating records once (by grade)
+    instead of once per organization."""
     r = aliased(RatingRecord)
     if grade is None:
-        return ~sa.exists().where(r.org_id == Organization.id, _in_force(r, on))
+        return Organization.id.not_in(sa.select(r.org_id).where(_in_force(r, on)))
     newer = aliased(RatingRecord)
     superseded = sa.exists().where(
         newer.org_id == r.org_id, _in_force(newer, on),
         sa.or_(newer.announced_on > r.announced_on,
                sa.and_(newer.announced_on == r.announced_on, newer.id > r.id)))
-    return sa.exists().where(r.org_id == Organization.id, r.grade == grade, _in_force(r, on), ~superseded)
+    return Organization.id.in_(sa.select(r.org_id).where(r.grade == grade, _in_force(r, on), ~superseded))
 
 
 def search_condition(text):
