@@ -213,3 +213,37 @@ class ApplicationFactory(Base):
         obj.matched_amount = obj.total_budget - obj.requested_amount
         if create:
             db.session.commit()
+
+
+
+# orgs: invitations and sanctions
+import hashlib  # noqa: E402
+
+from grantportal.orgs.models import OrgInvitation, Sanction, SanctionKind  # noqa: E402
+
+INVITATION_TOKEN_PREFIX = "test-invitation-token-"
+
+
+class OrgInvitationFactory(Base):
+    """An open invitation. Its one-time token is ``token`` (only its SHA-256 is stored, as in production)."""
+
+    class Meta:
+        model = OrgInvitation
+        exclude = ("token",)
+
+    token = factory.Sequence(lambda n: f"{INVITATION_TOKEN_PREFIX}{n}")
+    org = factory.SubFactory(OrganizationFactory)
+    invitee_name = factory.LazyFunction(fake.name)
+    token_hash = factory.LazyAttribute(lambda o: hashlib.sha256(o.token.encode()).hexdigest())
+    created_by_id = factory.LazyAttribute(lambda o: UserFactory().id)
+    expires_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=7))
+
+
+class SanctionFactory(Base):
+    class Meta:
+        model = Sanction
+
+    org = factory.SubFactory(OrganizationFactory)
+    kind = SanctionKind.ABNORMAL
+    decided_on = date(2025, 3, 1)
+    reason = "未按规定报送年度工作报告，列入活动异常名录。"

@@ -25,5 +25,5 @@ def load_command(orgs):
         db.session.commit()
         click.echo(f"已载入演示数据：{orgs} 个社会组织、3 个项目征集及若干申报。")
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
-    for username, name, role, password in DEMO_LOGINS:
+    for username, _name, role, password in DEMO_LOGINS:
         click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")

@@ -8,17 +8,34 @@ from faker import Faker
 
 from grantportal.accounts.models import Role, User
 from grantportal.accounts.passwords import hash_password
-from grantportal.applications.models import AppStatus, Application, BudgetLine, FundSource, Screening
+from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
 from grantportal.calls.models import (
-    Call, CallKind, CallLevel, CallStage, CallStatus, Level, RequiredDocument, RubricCriterion, StageKind,
+    Call,
+    CallKind,
+    CallLevel,
+    CallStage,
+    CallStatus,
+    Level,
+    RequiredDocument,
+    RubricCriterion,
+    StageKind,
 )
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
 from grantportal.orgs.models import (
-    AnnualInspection, Grade, InspectionResult, OrgKind, OrgMember, Organization, OrgStatus, RatingEnd,
-    RatingRecord, Sanction, SanctionKind,
+    AnnualInspection,
+    Grade,
+    InspectionResult,
+    Organization,
+    OrgKind,
+    OrgMember,
+    OrgStatus,
+    RatingEnd,
+    RatingRecord,
+    Sanction,
+    SanctionKind,
 )
 from grantportal.orgs.tiers import default_validity
 
@@ -104,9 +121,9 @@ def _history(rnd, org, today):
         result = rnd.choices(list(InspectionResult), [80, 12, 3, 5])[0]
         db.session.add(AnnualInspection(org=org, year=year, result=result))
     if rnd.random() < 0.04:
+        reason = "未按规定报送年度工作报告" if rnd.random() < 0.5 else "违反章程规定开展活动，被警告。"
         db.session.add(Sanction(org=org, kind=rnd.choice([SanctionKind.ABNORMAL, SanctionKind.PENALTY]),
-                 decided_on=today - timedelta(days=rnd.randint(60, 500)),
-                                reason="未按规定报送年度工作报告" if rnd.random() < 0.5 else "违反章程规定开展活动，被警告。"))
+                                decided_on=today - timedelta(days=rnd.randint(60, 500)), reason=reason))
 
 
 def _call(officer, today, *, name, edition, code, kind, status, apply_open, apply_close, levels, summary,

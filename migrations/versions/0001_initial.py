@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-22 05:18:22.868281
+Create Date: 2026-11-22 05:30:09.705088
 
 """
 from alembic import op
@@ -60,6 +60,9 @@ def upgrade():
     sa.Column('is_active', sa.Boolean(), nullable=False),
     sa.Column('created_at', grantportal.core.db.UTCDateTime(), nullable=False),
     sa.Column('last_login_at', grantportal.core.db.UTCDateTime(), nullable=True),
+    sa.Column('totp_secret', sa.String(length=64), nullable=True),
+    sa.Column('totp_enabled_at', grantportal.core.db.UTCDateTime(), nullable=True),
+    sa.Column('totp_last_step', sa.Integer(), nullable=True),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_user')),
     sa.UniqueConstraint('username', name=op.f('uq_user_username'))
     )
@@ -175,8 +178,10 @@ def upgrade():
     sa.UniqueConstraint('uscc', name=op.f('uq_organization_uscc'))
     )
     with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_organization_kind'), ['kind'], unique=False)
         batch_op.create_index(batch_op.f('ix_organization_name'), ['name'], unique=False)
         batch_op.create_index(batch_op.f('ix_organization_status'), ['status'], unique=False)
+        batch_op.create_index('ix_organization_status_name', ['status', 'name'], unique=False)
 
     op.create_table('required_document',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -271,6 +276,7 @@ def upgrade():
     sa.Column('expires_at', grantportal.core.db.UTCDateTime(), nullable=False),
     sa.Column('used_at', grantportal.core.db.UTCDateTime(), nullable=True),
     sa.Column('used_by_id', sa.Integer(), nullable=True),
+    sa.Column('revoked_at', grantportal.core.db.UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['created_by_id'], ['user.id'], name=op.f('fk_org_invitation_created_by_id_user')),
     sa.ForeignKeyConstraint(['org_id'], ['organization.id'], name=op.f('fk_org_invitation_org_id_organization')),
     sa.ForeignKeyConstraint(['used_by_id'], ['user.id'], name=op.f('fk_org_invitation_used_by_id_user')),
@@ -310,6 +316,7 @@ def upgrade():
     sa.PrimaryKeyConstraint('id', name=op.f('pk_rating_record'))
     )
     with op.batch_alter_table('rating_record', schema=None) as batch_op:
+        batch_op.create_index('ix_rating_record_grade_valid_until', ['grade', 'valid_until'], unique=False)
         batch_op.create_index(batch_op.f('ix_rating_record_org_id'), ['org_id'], unique=False)
 
     op.create_table('sanction',
@@ -372,6 +379,7 @@ def downgrade():
     op.drop_table('sanction')
     with op.batch_alter_table('rating_record', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_rating_record_org_id'))
+        batch_op.drop_index('ix_rating_record_grade_valid_until')
 
     op.drop_table('rating_record')
     with op.batch_alter_table('org_member', schema=None) as batch_op:
@@ -400,8 +408,10 @@ def downgrade():
 
     op.drop_table('required_document')
     with op.batch_alter_table('organization', schema=None) as batch_op:
+        batch_op.drop_index('ix_organization_status_name')
         batch_op.drop_index(batch_op.f('ix_organization_status'))
         batch_op.drop_index(batch_op.f('ix_organization_name'))
+        batch_op.drop_index(batch_op.f('ix_organization_kind'))
 
     op.drop_table('organization')
     with op.batch_alter_table('call_stage', schema=None) as batch_op:

@@ -50,4 +50,26 @@ def build_world():
     db.session.commit()
     w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
                "admin": w.admin}
+    _orgs_world(w)
     return w
+
+
+def _orgs_world(w):
+    """orgs: open invitations of a and b (token known), a second member in each, sanctions."""
+    w.invitation_token_a = "world-invitation-a"
+    w.invitation_a = f.OrgInvitationFactory(org=w.org_a, created_by_id=w.member.id, token=w.invitation_token_a)
+    w.invitation_b = f.OrgInvitationFactory(org=w.org_b, created_by_id=w.member_b.id, token="world-invitation-b")
+    w.member_a2 = f.OrgMemberFactory(org=w.org_a, user=f.UserFactory(username="member_a2"), is_owner=False)
+    w.member_b2 = f.OrgMemberFactory(org=w.org_b, user=f.UserFactory(username="member_b2"), is_owner=False)
+    w.sanction_a = f.SanctionFactory(org=w.org_a)
+    w.sanction_b = f.SanctionFactory(org=w.org_b)
+
+
+def attachment_of(app, name="项目申报书.pdf"):
+    """An uploaded document (the call's first) on an application, for the applications rows."""
+    from grantportal.applications.models import Attachment
+
+    att = Attachment(application=app, document=app.call.documents[0], file=stored_pdf(name))
+    db.session.add(att)
+    db.session.commit()
+    return att

@@ -1,0 +1,265 @@
+"""Writes on applications. Each takes the objects and the acting user, flushes, and never commits:
+the request commits once. The audit log records before/after values on flush."""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grantportal.applications import workflow
+from grantportal.applications.eligibility import all_passed, application_checks, completeness_problems
+from grantportal.applications.models import Application, AppStatus, Attachment, BudgetLine, FundSource, Screening
+from grantportal.applications.workflow import WorkflowError
+from grantportal.calls.models import Call
+from grantportal.core.audit import audit_action
+from grantportal.core.db import ZERO, db
+from grantportal.core.files import store_upload
+from grantportal.orgs.models import Organization
+
+# The largest project budget (and budget line) accepted, in yuan: far above any real call, and well
+# inside NUMERIC(14,2) so that a sum of lines never overflows the column.
+BUDGET_CAP = Decimal("100000000.00")
+
+
+class ApplicationError(Exception):
+    """An operation refused; the message (Chinese) is shown to the user with ``status``."""
+
+    status = 409
+
+
+class StaleVersion(ApplicationError):
+    def __init__(self):
+        super().__init__("该申报书已在其他页面或由其他人修改，您看到的不是最新内容。为避免覆盖较新的内容，"
+                         "本次修改未保存。请复制您填写的内容，刷新页面后重新修改。")
+
+
+class ReasonRequired(ApplicationError):
+    status = 200
+
+
+class SubmitRefused(ApplicationError):
+    status = 200
+
+    def __init__(self, problems):
+        super().__init__("申报书未能提交，请按以下提示处理后重新提交。")
+        self.problems = problems
+
+
+@dataclass
+class LineData:
+    category: str
+    item: str
+    amount: Decimal
+    source: FundSource
+
+
+@dataclass
+class ApplicationData:
+    """What the applicant typed, already checked by the form."""
+
+    level: object
+    category: str = ""
+    title: str = ""
+    summary: str = ""
+    need_analysis: str = ""
+    objectives: str = ""
+    activity_plan: str = ""
+    beneficiaries: str = ""
+    target_count: int | None = None
+    area_served: str = ""
+    team: str = ""
+    lines: list = field(default_factory=list)
+
+    TEXT = ("category", "title", "summary", "need_analysis", "objectives", "activity_plan", "beneficiaries",
+            "area_served", "team")
+
+
+def totals(lines):
+    """(total, requested, matched) of budget lines: requested = 申请资助 lines, matched = the rest."""
+    total = sum((line.amount for line in lines), ZERO)
+    requested = sum((line.amount for line in lines if line.source == FundSource.GRANT), ZERO)
+    return total, requested, total - requested
+
+
+def active_count(org_id, call_id, exclude_id=None):
+    query = (sa.select(sa.func.count(Application.id))
+             .where(Application.org_id == org_id, Application.call_id == call_id,
+                    Application.status.in_(workflow.ACTIVE)))
+    if exclude_id is not None:
+        query = query.where(Application.id != exclude_id)
+    return db.session.scalar(query)
+
+
+def _lock(model, ident):
+    """Row lock on PostgreSQL (SQLite serialises writers itself)."""
+    db.session.execute(sa.select(model.id).where(model.id == ident).with_for_update())
+
+
+def _check_version(app, expected):
+    if expected is not None and expected != app.version:
+        raise StaleVersion()
+
+
+def _apply(app, data):
+    for key in ApplicationData.TEXT:
+        setattr(app, key, (getattr(data, key) or "").strip())
+    app.level = data.level
+    app.target_count = data.target_count
+    lines = list(app.budget_lines)
+    for i, new in enumerate(data.lines):
+        if i < len(lines):
+            line = lines[i]
+        else:
+            line = BudgetLine(position=i)
+            app.budget_lines.append(line)
+        line.position, line.category, line.item = i, new.category, new.item
+        line.amount, line.source = new.amount, new.source
+    for extra in lines[len(data.lines):]:
+        app.budget_lines.remove(extra)
+    total, requested, matched = totals(data.lines)
+    if total > BUDGET_CAP:
+        raise ApplicationError("项目总预算不能超过1亿元，请核对各行金额。")
+    app.total_budget, app.requested_amount, app.matched_amount = total, requested, matched
+
+
+def create_draft(call, org, user, data, now):
+    problem = workflow.apply_window_problem(call, now)
+    if problem:
+        raise WorkflowError(problem + "不能新建申报。")
+    _lock(Organization, org.id)
+    count = active_count(org.id, call.id)
+    if count >= call.max_applications_per_org:
+        raise ApplicationError(f"本机构在本次征集中已有{count}份申报（含草稿），已达上限"
+                               f"{call.max_applications_per_org}份。如需重新申报，请先撤回原申报。")
+    with audit_action("application.create"):
+        app = Application(call=call, org=org, created_by=user, level=data.level, title="",
+                          status=AppStatus.DRAFT)
+        db.session.add(app)
+        _apply(app, data)
+        db.session.flush()
+    return app
+
+
+def save_draft(app, data, user, now, expected_version=None):
+    _check_version(app, expected_version)
+    workflow.check_editable(app, now)
+    with audit_action("application.save"):
+        _apply(app, data)
+        app.updated_at = now  # the row changes (and its version moves on) even if only lines changed
+        db.session.flush()
+    return app
+
+
+def add_attachment(app, document, upload, user, now):
+    """Store an uploaded file for one of the call's documents (raises UploadError if refused)."""
+    workflow.check_editable(app, now)
+    with audit_action("application.attachment_add"):
+        record = store_upload(upload, user)
+        attachment = Attachment(application=app, document=document, file=record)
+        db.session.add(attachment)
+        app.updated_at = now
+        db.session.flush()
+    return attachment
+
+
+def remove_attachment(app, attachment, user, now):
+    workflow.check_editable(app, now)
+    with audit_action("application.attachment_remove"):
+        app.attachments.remove(attachment)
+        app.updated_at = now
+        db.session.flush()
+
+
+def submission_problems(app, now):
+    """Every reason this application cannot be submitted now (Chinese), or an empty list."""
+    problems = []
+    if app.status not in workflow.TRANSITIONS["submit"].sources:
+        return [f"该申报书状态为“{app.status.label}”，不能提交。"]
+    window = workflow.window_problem(app, now)
+    if window:
+        problems.append(window + "不能再提交。")
+    problems += completeness_problems(app)
+    checks = application_checks(app, active_count(app.org_id, app.call_id), now.date())
+    problems += [c.reason + "。" for c in checks if not c.passed]
+    return problems
+
+
+def _next_number(app):
+    prefix = f"{app.call.code}-{app.call.year}-"
+    last = db.session.scalar(
+        sa.select(Application.number).where(Application.number.startswith(prefix, autoescape=True))
+        .order_by(sa.func.length(Application.number).desc(), Application.number.desc()).limit(1))
+    seq = int(last[len(prefix):]) + 1 if last and last[len(prefix):].isdigit() else 1
+    return f"{prefix}{seq:04d}"
+
+
+def submit(app, user, now, expected_version=None):
+    """Submit (or resubmit) an application; a number is given at the first submission.
+
+    The state is checked in this transaction and the row carries a version, so a double-clicked
+    submit makes one submission: the second sees a newer version or another state (409)."""
+    _check_version(app, expected_version)
+    workflow.check_transition(app, "submit", now)
+    problems = submission_problems(app, now)
+    if problems:
+        raise SubmitRefused(problems)
+    with audit_action("application.submit"):
+        app.status = AppStatus.SUBMITTED
+        app.submitted_at = now
+        app.screening = Screening.PENDING
+        db.session.flush()  # takes the write lock (SQLite) before the number is chosen
+        if not app.number:
+            _lock(Call, app.call_id)  # one numbering at a time per call (PostgreSQL)
+            app.number = _next_number(app)
+            db.session.flush()
+    return app
+
+
+def withdraw(app, user, now, expected_version=None):
+    _check_version(app, expected_version)
+    t = workflow.check_transition(app, "withdraw", now)
+    with audit_action("application.withdraw"):
+        app.status = t.target
+        db.session.flush()
+    return app
+
+
+def return_for_revision(app, officer, reason, revise_until, now, expected_version=None):
+    """退回修改: the applicant may edit and resubmit until ``revise_until``."""
+    _check_version(app, expected_version)
+    t = workflow.check_transition(app, "return", now)
+    if revise_until <= now:
+        raise ApplicationError("修改截止时间须晚于当前时间。")
+    with audit_action("application.return"):
+        app.status = t.target
+        app.return_reason = reason.strip()
+        app.revise_until = revise_until
+        app.screening = Screening.PENDING
+        app.screening_checks = None
+        app.screening_override = False
+        app.screening_note = None
+        app.screened_at = None
+        app.screened_by_id = None
+        db.session.flush()
+    return app
+
+
+def screen(app, officer, passed, note, checks, now, expected_version=None):
+    """Record the officer's screening decision with the automatic checks as they were shown.
+
+    A decision that differs from the automatic result is an override and needs a written reason."""
+    _check_version(app, expected_version)
+    if app.status not in workflow.SCREENABLE:
+        raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能进行资格审查。")
+    override = passed != all_passed(checks)
+    note = (note or "").strip()
+    if override and not note:
+        raise ReasonRequired("审查结论与自动审查结果不一致，请填写理由。")
+    with audit_action("application.screen"):
+        app.screening = Screening.PASSED if passed else Screening.FAILED
+        app.screening_checks = [c.as_dict() for c in checks]
+        app.screening_override = override
+        app.screening_note = note or None
+        app.screened_at = now
+        app.screened_by_id = officer.id
+        db.session.flush()
+    return app
