@@ -11,8 +11,19 @@ from grantportal.core.storage import get_storage
 from grantportal.orgs.models import OrgStatus
 from tests import factories as f
 
-TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>"
-            b"endobj\n3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 612 792]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF")
+
+def _tiny_pdf():
+    """A real one-page PDF (pypdf parses it), made by Pillow."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(out, format="PDF")
+    return out.getvalue()
+
+
+TINY_PDF = _tiny_pdf()
 
 
 def stored_pdf(name="登记证书.pdf"):
