@@ -107,6 +107,24 @@ def app(app_config, database):
 
 
 @pytest.fixture
+def make_app(app_config):
+    """Another app on the same test database with some settings changed; its connections are closed
+    at the end of the test."""
+    made = []
+
+    def make(**overrides):
+        other = create_app({**app_config, **overrides})
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

@@ -13,6 +13,7 @@ from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db
 from grantportal.core.files import store_upload
+from grantportal.core.timeutil import to_local
 from grantportal.orgs.models import Organization
 
 # The largest project budget (and budget line) accepted, in yuan: far above any real call, and well
@@ -178,7 +179,7 @@ def submission_problems(app, now):
     if window:
         problems.append(window + "不能再提交。")
     problems += completeness_problems(app)
-    checks = application_checks(app, active_count(app.org_id, app.call_id), now.date())
+    checks = application_checks(app, active_count(app.org_id, app.call_id), to_local(now).date())
     problems += [c.reason + "。" for c in checks if not c.passed]
     return problems
 

@@ -36,6 +36,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
+from grantportal.core.timeutil import to_local
 
 bp = Blueprint("applications", __name__)
 
@@ -225,7 +226,7 @@ def _why_not_editable(app):
 def _detail(app, status=200, problems=None, message=None):
     now = utcnow()
     staff_view = current_user.role.value != "org_member"
-    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), now.date())
+    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
     return render_template(
         "applications/detail.html", app=app, call=app.call, now=now, staff_view=staff_view,
         checks=checks, auto_passed=all_passed(checks), missing=completeness_problems(app),
@@ -371,7 +372,7 @@ def screen(app_id):
     app = _locked_application(app_id) if request.method == "POST" else _application(app_id)
     require(can_screen_application(current_user, app))
     now = utcnow()
-    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), now.date())
+    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
     auto = all_passed(checks)
     form = ScreenForm(data={"version": str(app.version), "digest": _digest(checks),
                             "outcome": "passed" if auto else "failed"} if request.method == "GET" else None)

@@ -2,7 +2,6 @@
 rubric. Every message is Chinese, shown next to its field; everything typed is kept on error."""
 import re
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 
 import sqlalchemy as sa
@@ -24,7 +23,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.core.db import db
 from grantportal.core.forms import LocalDateTimeField, MoneyField, strip
-from grantportal.core.timeutil import to_local
+from grantportal.core.timeutil import local_today, to_local
 from grantportal.orgs.models import Grade
 
 STAGE_KINDS = list(StageKind)
@@ -436,7 +435,7 @@ class CallForm(FlaskForm):
 
 def new_call_data(today=None):
     """What a new call's form starts with: the defaults from DESIGN.md."""
-    today = today or date.today()
+    today = today or local_today()
     return {
         "year": today.year,
         "kind": CallKind.VENTURE.value,

@@ -1,5 +1,4 @@
 """Forms for organizations: registration and profile, invitations, and the officers' records."""
-from datetime import date
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -11,6 +10,7 @@ from wtforms.widgets import CheckboxInput, ListWidget
 from grantportal.accounts.forms import PHONE_RULE, AccountFields
 from grantportal.core.db import db
 from grantportal.core.forms import strip
+from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, parse_uscc
 from grantportal.orgs.models import Grade, InspectionResult, Organization, OrgKind, SanctionKind
 
@@ -73,7 +73,7 @@ def _date(label, required=True):
 
 
 def _not_future(form, field):
-    if field.data and field.data > date.today():
+    if field.data and field.data > local_today():
         raise ValidationError("日期不能晚于今天。")
 
 

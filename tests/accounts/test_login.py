@@ -77,15 +77,9 @@ def test_register_keeps_input_and_explains_weak_password(client):
     assert 'value="newngo"' in body and 'value="李四"' in body
 
 
-def test_login_attempts_are_rate_limited_per_address(app_config, database):
-    from grantportal import create_app
-
-    app = create_app({**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_LOGIN": "3 per minute"})
-    client = app.test_client()
-    with app.app_context():
-        statuses = [client.post("/login", data={"username": f"u{i}", "password": "x"}).status_code
-                    for i in range(4)]
-        assert statuses == [200, 200, 200, 429]
-        assert "操作过于频繁" in client.post("/login", data={"username": "u", "password": "x"}).get_data(as_text=True)
-        assert client.get("/login").status_code == 200  # only attempts are limited, not the page
-        db.session.remove()
+def test_login_attempts_are_rate_limited_per_address(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_LOGIN="3 per minute").test_client()
+    statuses = [client.post("/login", data={"username": f"u{i}", "password": "x"}).status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+    assert "操作过于频繁" in client.post("/login", data={"username": "u", "password": "x"}).get_data(as_text=True)
+    assert client.get("/login").status_code == 200  # only attempts are limited, not the page

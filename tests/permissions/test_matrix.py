@@ -89,17 +89,14 @@ POSTS = [r for r in ROWS if r.method == "POST"]
 
 
 @pytest.mark.parametrize("row", POSTS, ids=lambda r: r.id)
-def test_every_form_needs_a_csrf_token(app_config, database, row):
-    app = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+def test_every_form_needs_a_csrf_token(make_app, row):
+    app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    with app.app_context():
-        world = build_world()
-        role = next((r for r in ROLES if row.expect[r] == ALLOW), "anonymous")
-        if role != "anonymous":
-            sign_in(client, world.users[role])
-        url = _url(app, row, world)
-        resp = client.post(url, data=row.data(world) if row.data else {})
-        assert resp.status_code == 400, f"POST {url} as {role} without a CSRF token gave {resp.status_code}"
-        assert "安全校验码" in resp.get_data(as_text=True)
-        db.session.remove()
-        db.engine.dispose()
+    world = build_world()
+    role = next((r for r in ROLES if row.expect[r] == ALLOW), "anonymous")
+    if role != "anonymous":
+        sign_in(client, world.users[role])
+    url = _url(app, row, world)
+    resp = client.post(url, data=row.data(world) if row.data else {})
+    assert resp.status_code == 400, f"POST {url} as {role} without a CSRF token gave {resp.status_code}"
+    assert "安全校验码" in resp.get_data(as_text=True)
