@@ -6,6 +6,7 @@ from flask_login import login_user, logout_user
 
 from grantportal.accounts.models import LoginThrottle, User, UserSession
 from grantportal.accounts.passwords import verify_password
+from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.extensions import login_manager
 
@@ -92,9 +93,11 @@ def start_session(user, ip):
     session.clear()
     token = secrets.token_urlsafe(32)
     db.session.add(UserSession(id=token, user_id=user.id, ip=ip))
-    user.last_login_at = utcnow()
-    user.session_token = token
     g.audit_user = user
+    with audit_action("user.login"):
+        user.last_login_at = utcnow()
+        db.session.flush()
+    user.session_token = token
     login_user(user)
     session.permanent = True
 

@@ -90,3 +90,11 @@ def test_audit_log_pages_by_id_newest_first(client, auth, app):
         .limit(5)))
     second = client.get(f"/audit/?object_type=organization&before={oldest_shown}").get_data(as_text=True)
     assert "分页机构0" in second and "分页机构7" not in second
+
+
+def test_sign_in_is_logged_as_the_user(client, auth):
+    officer = UserFactory(officer=True)
+    auth.login(officer)
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "user.login"))
+    assert entry.actor_id == officer.id and entry.object_id == str(officer.id)
+    assert "last_login_at" in json.loads(entry.after)
