@@ -76,5 +76,13 @@ def default_config(instance=INSTANCE):
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,
+        # mail: "log" (the embedded default: a line in the log), "smtp", or "memory" (tests)
+        "MAIL_BACKEND": os.environ.get("GRANTPORTAL_MAIL_BACKEND", "log"),
+        "MAIL_SERVER": os.environ.get("GRANTPORTAL_MAIL_SERVER", "127.0.0.1"),
+        "MAIL_PORT": int(os.environ.get("GRANTPORTAL_MAIL_PORT", 25)),
+        "MAIL_USE_TLS": _flag("GRANTPORTAL_MAIL_USE_TLS", False),
+        "MAIL_USERNAME": os.environ.get("GRANTPORTAL_MAIL_USERNAME"),
+        "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
+        "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
         "PAGE_SIZE": 20,
     }

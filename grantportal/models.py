@@ -4,6 +4,8 @@ from grantportal.applications.models import Application, Attachment, BudgetLine 
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401
+from grantportal.core.notices import Notice  # noqa: F401
+from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile  # noqa: F401
 from grantportal.orgs.models import (  # noqa: F401
     AnnualInspection,
     Organization,
@@ -11,4 +13,13 @@ from grantportal.orgs.models import (  # noqa: F401
     OrgMember,
     RatingRecord,
     Sanction,
+)
+from grantportal.review.models import (  # noqa: F401
+    Assignment,
+    Draw,
+    Review,
+    ReviewRevision,
+    ReviewRound,
+    ReviewScore,
+    RoundCriterion,
 )

@@ -247,3 +247,84 @@ class SanctionFactory(Base):
     kind = SanctionKind.ABNORMAL
     decided_on = date(2025, 3, 1)
     reason = "未按规定报送年度工作报告，列入活动异常名录。"
+
+
+# --- expert review (Issue 3) --------------------------------------------------------------------
+
+from grantportal.experts.models import ExpertAffiliation, ExpertProfile  # noqa: E402
+from grantportal.review.models import (  # noqa: E402
+    Assignment,
+    AssignmentSource,
+    Review,
+    ReviewRound,
+    RoundCriterion,
+    RoundStatus,
+)
+
+
+class ExpertProfileFactory(Base):
+    class Meta:
+        model = ExpertProfile
+
+    user = factory.SubFactory(UserFactory, expert=True)
+    title = "副教授"
+    employer = "中山大学社会学与人类学学院"
+    fields = "养老服务,社区治理"
+    load_limit = 20
+
+
+def expert(**kw):
+    """An expert account with a profile (active, available)."""
+    user_kw = {k[5:]: kw.pop(k) for k in list(kw) if k.startswith("user_")}
+    return ExpertProfileFactory(user=UserFactory(expert=True, **user_kw), **kw).user
+
+
+class ExpertAffiliationFactory(Base):
+    class Meta:
+        model = ExpertAffiliation
+
+    expert = factory.SubFactory(ExpertProfileFactory)
+    org_name = "中山市某社会工作服务中心"
+    role = "理事"
+    started_on = date(2020, 1, 1)
+    ended_on = None
+
+
+class ReviewRoundFactory(Base):
+    """An open first round of a call, with the call's rubric copied in."""
+
+    class Meta:
+        model = ReviewRound
+
+    call = factory.SubFactory(CallFactory)
+    name = "初评"
+    status = RoundStatus.OPEN
+    opens_at = factory.LazyFunction(lambda: utcnow() - timedelta(days=1))
+    closes_at = factory.LazyFunction(lambda: utcnow() + timedelta(days=10))
+    panel_size = 5
+
+    @factory.post_generation
+    def rubric(obj, create, extracted, **kw):
+        rubric = extracted if extracted is not None else RUBRIC
+        obj.criteria = [RoundCriterion(position=i, name=n, max_points=Decimal(p)) for i, (n, p) in
+                        enumerate(rubric)]
+        if create:
+            db.session.commit()
+
+
+class AssignmentFactory(Base):
+    class Meta:
+        model = Assignment
+
+    round = factory.SubFactory(ReviewRoundFactory)
+    application = factory.SubFactory(ApplicationFactory, status=AppStatus.SUBMITTED)
+    expert = factory.LazyFunction(expert)
+    source = AssignmentSource.DRAW
+    created_by_id = factory.LazyAttribute(lambda o: o.round.call.created_by_id)
+
+
+class ReviewFactory(Base):
+    class Meta:
+        model = Review
+
+    assignment = factory.SubFactory(AssignmentFactory)

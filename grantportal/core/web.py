@@ -58,8 +58,11 @@ def error_page(code, message=None):
 
 
 def init_app(app):
+    from grantportal.core.notices import send_ready_mail
+
     app.before_request(_request_id)
     app.after_request(_security_headers)
+    app.after_request(send_ready_mail)
 
     for code in ERRORS:
         if code == 500:

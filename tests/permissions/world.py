@@ -59,6 +59,7 @@ def build_world():
     w.app_b_submitted = f.ApplicationFactory(call=w.call, org=w.org_b, created_by=w.member_b,
                                              status=AppStatus.SUBMITTED, number="BA-2026-0002")
     db.session.commit()
+    _review_world(w)
     w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
                "admin": w.admin}
     _orgs_world(w)
@@ -84,3 +85,21 @@ def attachment_of(app, name="项目申报书.pdf"):
     db.session.add(att)
     db.session.commit()
     return att
+
+
+def _review_world(w):
+    """Issue 3: the expert has a profile and one assignment (org_a's submitted application) in an open
+    round; expert_b has another; expert_conflicted declared a conflict with org_a."""
+    from grantportal.experts.conflicts import new_conflict
+    from grantportal.experts.models import ConflictSource
+
+    w.expert_profile = f.ExpertProfileFactory(user=w.expert)
+    w.expert_b = f.expert(user_username="expert_b")
+    w.expert_conflicted = f.expert(user_username="expert_c")
+    db.session.add(new_conflict(w.expert_conflicted.expert_profile, w.expert_conflicted, "曾任该机构理事",
+                                ConflictSource.DECLARED, org=w.org_a))
+    w.round = f.ReviewRoundFactory(call=w.call)
+    w.assignment = f.AssignmentFactory(round=w.round, application=w.app_a_submitted, expert=w.expert)
+    w.assignment_b = f.AssignmentFactory(round=w.round, application=w.app_b_submitted, expert=w.expert_b)
+    w.review = f.ReviewFactory(assignment=w.assignment)
+    db.session.commit()

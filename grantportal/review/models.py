@@ -1,0 +1,196 @@
+"""Review rounds (初评、答辩复评、验收), their rubric, the random draw, assignments and reviews."""
+from datetime import datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
+
+
+class RoundKind(LabelledEnum):
+    FIRST = "first", "初评"
+    DEFENCE = "defence", "答辩/路演复评"
+    ACCEPTANCE = "acceptance", "验收评审"
+
+
+class RoundStatus(LabelledEnum):
+    DRAFT = "draft", "筹备中"
+    OPEN = "open", "评审中"
+    CLOSED = "closed", "已结束"
+
+
+class Aggregation(LabelledEnum):
+    MEAN = "mean", "算术平均"
+    TRIMMED = "trimmed", "去掉一个最高分和一个最低分后平均"
+
+
+class EntryRule(LabelledEnum):
+    SCREENED = "screened", "资格审查通过的全部申报"
+    TOP_N = "top_n", "上一轮排名前N名"
+    MIN_SCORE = "min_score", "上一轮得分不低于X分"
+
+
+class PanelMode(LabelledEnum):
+    PER_APPLICATION = "per_application", "每个申报单独抽取评审组"
+    PER_ROUND = "per_round", "全轮共用一个评审组"
+
+
+class AssignmentSource(LabelledEnum):
+    DRAW = "draw", "随机抽取"
+    MANUAL = "manual", "人工指定"
+    REPLACEMENT = "replacement", "替换"
+
+
+class ReviewStatus(LabelledEnum):
+    DRAFT = "draft", "暂存"
+    SUBMITTED = "submitted", "已提交"
+
+
+class ReviewRound(db.Model):
+    __tablename__ = "review_round"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(60))
+    kind: Mapped[RoundKind] = mapped_column(enum_column(RoundKind), default=RoundKind.FIRST)
+    status: Mapped[RoundStatus] = mapped_column(enum_column(RoundStatus), default=RoundStatus.DRAFT)
+    opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    panel_size: Mapped[int] = mapped_column(default=5)  # odd, 3 or more (DESIGN.md §4)
+    panel_mode: Mapped[PanelMode] = mapped_column(enum_column(PanelMode), default=PanelMode.PER_APPLICATION)
+    expert_fields: Mapped[str] = mapped_column(sa.String(200), default="")  # draw only experts in these fields
+    load_limit: Mapped[int] = mapped_column(default=30)  # most assignments per expert in this round
+    blind: Mapped[bool] = mapped_column(default=False)  # hide the organization from experts
+    aggregation: Mapped[Aggregation] = mapped_column(enum_column(Aggregation), default=Aggregation.TRIMMED)
+    trim_min_scores: Mapped[int] = mapped_column(default=5)  # trimmed mean only with this many scores
+    half_points: Mapped[bool] = mapped_column(default=False)  # scores in steps of 0.5 instead of 1
+    comment_below_percent: Mapped[int] = mapped_column(default=60)  # a comment is required below this (0: never)
+    overall_comment_required: Mapped[bool] = mapped_column(default=True)
+    spread_threshold: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1), default=Decimal("20.0"))
+    entry_rule: Mapped[EntryRule] = mapped_column(enum_column(EntryRule), default=EntryRule.SCREENED)
+    entry_value: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))
+    source_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("review_round.id"))
+    weight_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("100"))
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    call = relationship("Call", backref=sa.orm.backref("review_rounds", order_by="ReviewRound.position"))
+    criteria = relationship("RoundCriterion", back_populates="round", order_by="RoundCriterion.position",
+                            cascade="all, delete-orphan")
+    source_round = relationship("ReviewRound", remote_side=[id])
+
+    @property
+    def max_total(self):
+        return sum((c.max_points for c in self.criteria), Decimal("0"))
+
+    @property
+    def field_list(self):
+        return [f for f in (self.expert_fields or "").split(",") if f]
+
+
+class RoundCriterion(db.Model):
+    __tablename__ = "round_criterion"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    name: Mapped[str] = mapped_column(sa.String(40))
+    max_points: Mapped[Decimal] = mapped_column(sa.Numeric(5, 1))
+    guidance: Mapped[str] = mapped_column(sa.Text, default="")  # what each level of the criterion means
+
+    round = relationship(ReviewRound, back_populates="criteria")
+
+
+class Draw(db.Model):
+    """One random draw, logged so that anyone can replay it: the candidates (with their loads, in the
+    order considered) and the seed determine the panel (review/draw.py)."""
+
+    __tablename__ = "draw"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"), index=True)
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("application.id"))  # None: whole round
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    size: Mapped[int]
+    candidates: Mapped[list] = mapped_column(sa.JSON)  # [[expert user id, load], ...] after exclusions
+    excluded: Mapped[list] = mapped_column(sa.JSON)  # [[expert user id, reason], ...]
+    picked: Mapped[list] = mapped_column(sa.JSON)  # [expert user id, ...]
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round = relationship(ReviewRound)
+    created_by = relationship("User")
+
+
+class Assignment(db.Model):
+    __tablename__ = "assignment"
+    __table_args__ = (sa.UniqueConstraint("round_id", "application_id", "expert_id"),
+                      sa.Index("ix_assignment_expert_round", "expert_id", "round_id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"), index=True)
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"), index=True)
+    expert_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    source: Mapped[AssignmentSource] = mapped_column(enum_column(AssignmentSource))
+    draw_id: Mapped[int | None] = mapped_column(sa.ForeignKey("draw.id"))
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # required for manual additions and replacements
+    active: Mapped[bool] = mapped_column(default=True)
+    removed_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round = relationship(ReviewRound)
+    application = relationship("Application")
+    expert = relationship("User", foreign_keys=[expert_id])
+    review = relationship("Review", back_populates="assignment", uselist=False)
+
+
+class Review(db.Model):
+    __tablename__ = "review"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    assignment_id: Mapped[int] = mapped_column(sa.ForeignKey("assignment.id"), unique=True)
+    status: Mapped[ReviewStatus] = mapped_column(enum_column(ReviewStatus), default=ReviewStatus.DRAFT)
+    total: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 1))  # computed on the server
+    comment: Mapped[str] = mapped_column(sa.Text, default="")  # shown to the applicant, anonymised
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    assignment = relationship(Assignment, back_populates="review")
+    scores = relationship("ReviewScore", back_populates="review", order_by="ReviewScore.id",
+                          cascade="all, delete-orphan")
+    revisions = relationship("ReviewRevision", back_populates="review", order_by="ReviewRevision.id")
+
+
+class ReviewScore(db.Model):
+    __tablename__ = "review_score"
+    __table_args__ = (sa.UniqueConstraint("review_id", "criterion_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+    criterion_id: Mapped[int] = mapped_column(sa.ForeignKey("round_criterion.id"))
+    points: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 1))
+    comment: Mapped[str] = mapped_column(sa.Text, default="")
+
+    review = relationship(Review, back_populates="scores")
+    criterion = relationship(RoundCriterion)
+
+
+class ReviewRevision(db.Model):
+    """The earlier version of a review an officer reopened, kept with the reason."""
+
+    __tablename__ = "review_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(sa.ForeignKey("review.id"), index=True)
+    snapshot: Mapped[dict] = mapped_column(sa.JSON)
+    reason: Mapped[str] = mapped_column(sa.Text)
+    reopened_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    review = relationship(Review, back_populates="revisions")
