@@ -6,10 +6,17 @@ application?": an empty list means no conflict. Sources:
 - detected: an affiliation with the applicant (matched by 统一社会信用代码) held within the last 3 years;
 - detected: the expert is named as the applicant's legal representative or contact person.
 """
+from collections import defaultdict
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from grantportal.accounts.models import User
+from grantportal.core.db import db
 from grantportal.core.timeutil import local_today
-from grantportal.experts.models import Conflict, ConflictSource
+from grantportal.experts.models import Conflict, ConflictSource, ExpertAffiliation
+from grantportal.orgs.models import Organization
 
 AFFILIATION_YEARS = 3
 
@@ -28,22 +35,37 @@ def _years_before(day, years):
         return day.replace(year=day.year - years, day=28)
 
 
-def detected_reasons(profile, org, today=None):
-    today = today or local_today()
-    since = _years_before(today, AFFILIATION_YEARS)
+def _affiliation_since(today):
+    return _years_before(today, AFFILIATION_YEARS)
+
+
+def _recent(aff, since):
+    """Held on or after ``since`` (still held, or ended no earlier than that day)."""
+    return aff.ended_on is None or aff.ended_on >= since
+
+
+def _affiliation_reason(aff):
+    period = f"{aff.started_on.year if aff.started_on else '?'}年—" + \
+        (f"{aff.ended_on.year}年" if aff.ended_on else "至今")
+    return ConflictReason(ConflictSource.DETECTED, f"近{AFFILIATION_YEARS}年内在申报机构任{aff.role}（{period}）",
+                          "系统")
+
+
+def _name_reasons(name, org):
+    name = (name or "").strip()
     reasons = []
-    for aff in profile.affiliations:
-        if aff.org_uscc and aff.org_uscc == org.uscc and (aff.ended_on is None or aff.ended_on >= since):
-            period = f"{aff.started_on.year if aff.started_on else '?'}年—" + \
-                (f"{aff.ended_on.year}年" if aff.ended_on else "至今")
-            reasons.append(ConflictReason(ConflictSource.DETECTED,
-                                          f"近{AFFILIATION_YEARS}年内在申报机构任{aff.role}（{period}）", "系统"))
-    name = profile.user.name.strip()
     if name and name == (org.legal_rep or "").strip():
         reasons.append(ConflictReason(ConflictSource.DETECTED, "专家姓名与申报机构法定代表人相同", "系统"))
     if name and name == (org.contact_name or "").strip():
         reasons.append(ConflictReason(ConflictSource.DETECTED, "专家姓名与申报机构联系人相同", "系统"))
     return reasons
+
+
+def detected_reasons(profile, org, today=None):
+    since = _affiliation_since(today or local_today())
+    reasons = [_affiliation_reason(aff) for aff in profile.affiliations
+               if aff.org_uscc and aff.org_uscc == org.uscc and _recent(aff, since)]
+    return reasons + _name_reasons(profile.user.name, org)
 
 
 def _active_rows(profile, application):
@@ -74,3 +96,138 @@ def new_conflict(profile, actor, reason, source, org=None, application=None):
     assert org is not None or application is not None
     return Conflict(expert=profile, org=org, application=application, source=source, reason=reason.strip(),
                     set_by_id=actor.id)
+
+
+# many experts × many applications at once (the draw, worklists): a fixed number of queries
+
+CHUNK = 500  # ids per IN list (well under SQLite's and PostgreSQL's parameter limits)
+
+
+def _chunks(ids):
+    ids = sorted(set(ids))
+    for i in range(0, len(ids), CHUNK):
+        yield ids[i:i + CHUNK]
+
+
+def _rows(make_query, ids):
+    rows = []
+    for chunk in _chunks(ids):
+        rows.extend(db.session.execute(make_query(chunk)).all())
+    return rows
+
+
+def conflicts_for_round(profiles, applications, today=None):
+    """Every conflict between many experts and many applications, without a query per pair.
+
+    Returns ``{application id: {expert user id: [ConflictReason, ...]}}`` holding only the conflicted
+    pairs; for each pair the reasons are the ones ``conflict_reasons(profile.user, application)`` gives
+    (declared and officer-set first, newest first; then detected). Four queries (per 500 ids): the
+    experts' standing conflicts with who set them, their recent affiliations that carry a 统一社会信用代码,
+    their names, and the applicants' organizations. Nothing is read through lazy relationships."""
+    profiles = list(profiles)
+    applications = list(applications)
+    if not profiles or not applications:
+        return {}
+    since = _affiliation_since(today or local_today())
+    user_of = {p.id: p.user_id for p in profiles}
+    app_ids = {a.id for a in applications}
+    apps_by_org = defaultdict(list)
+    for a in applications:
+        apps_by_org[a.org_id].append(a.id)
+
+    result = {}
+
+    def add(app_ids_hit, user_id, reason):
+        for app_id in app_ids_hit:
+            result.setdefault(app_id, {}).setdefault(user_id, []).append(reason)
+
+    setter = aliased(User)
+    for row in _rows(lambda chunk: sa.select(
+            Conflict.expert_id, Conflict.org_id, Conflict.application_id, Conflict.source, Conflict.reason,
+            setter.name.label("set_by")).join(setter, setter.id == Conflict.set_by_id)
+            .where(Conflict.expert_id.in_(chunk), Conflict.withdrawn_at.is_(None))
+            .order_by(Conflict.id.desc()), user_of):
+        hit = set(apps_by_org.get(row.org_id, ())) if row.org_id is not None else set()
+        if row.application_id in app_ids:
+            hit.add(row.application_id)
+        if hit:
+            add(sorted(hit), user_of[row.expert_id], ConflictReason(row.source, row.reason, row.set_by))
+
+    orgs = _rows(lambda chunk: sa.select(Organization.id, Organization.uscc, Organization.legal_rep,
+                                         Organization.contact_name).where(Organization.id.in_(chunk)),
+                 apps_by_org)
+    org_by_code = {o.uscc: o.id for o in orgs}
+
+    affiliations = _rows(lambda chunk: sa.select(ExpertAffiliation).where(
+        ExpertAffiliation.expert_id.in_(chunk), ExpertAffiliation.org_uscc.is_not(None),
+        sa.or_(ExpertAffiliation.ended_on.is_(None), ExpertAffiliation.ended_on >= since)), user_of)
+    affiliations = sorted((r[0] for r in affiliations), key=lambda a: (a.started_on is None, a.started_on),
+                          reverse=True)
+    for aff in affiliations:
+        org_id = org_by_code.get(aff.org_uscc)
+        if org_id is not None and _recent(aff, since):
+            add(apps_by_org[org_id], user_of[aff.expert_id], _affiliation_reason(aff))
+
+    names = _rows(lambda chunk: sa.select(User.id, User.name).where(User.id.in_(chunk)), user_of.values())
+    users_by_name = defaultdict(list)
+    for user_id, name in names:
+        if (name or "").strip():
+            users_by_name[name.strip()].append((user_id, name))
+    for org in orgs:
+        named = {}
+        for person in ((org.legal_rep or "").strip(), (org.contact_name or "").strip()):
+            for user_id, name in users_by_name.get(person, ()) if person else ():
+                named[user_id] = name
+        for user_id, name in named.items():
+            for reason in _name_reasons(name, org):
+                add(apps_by_org[org.id], user_id, reason)
+    return result
+
+
+def conflicted_applications(user, applications, today=None):
+    """``{application id: [ConflictReason, ...]}`` for one expert over many applications (a worklist)."""
+    profile = getattr(user, "expert_profile", None)
+    if profile is None:
+        return {}
+    found = conflicts_for_round([profile], applications, today)
+    return {app_id: by_user[user.id] for app_id, by_user in found.items()}
+
+
+def detected_orgs(profile, today=None, limit=20, include_names=True):
+    """Registered organizations this expert is detected as tied to: [(organization, ConflictReason)].
+
+    Detected conflicts are decided per application; this list shows, ahead of any draw, which applicants
+    the expert will be kept away from. ``include_names=False`` leaves out the matches on a legal
+    representative's or contact's name (third parties' personal data: for staff only)."""
+    since = _affiliation_since(today or local_today())
+    found = []
+    codes = {}
+    for aff in profile.affiliations:
+        if aff.org_uscc and _recent(aff, since):
+            codes.setdefault(aff.org_uscc, []).append(aff)
+    if codes:
+        for org in db.session.scalars(sa.select(Organization).where(Organization.uscc.in_(sorted(codes)))
+                                      .order_by(Organization.name).limit(limit)):
+            found.extend((org, _affiliation_reason(aff)) for aff in codes[org.uscc])
+    name = (profile.user.name or "").strip()
+    if name and include_names:
+        for org in db.session.scalars(sa.select(Organization).where(
+                sa.or_(Organization.legal_rep == name, Organization.contact_name == name))
+                .order_by(Organization.name).limit(limit)):
+            found.extend((org, reason) for reason in _name_reasons(name, org))
+    return found
+
+
+def standing_conflicts(profile):
+    """The expert's declared and officer-set conflicts not withdrawn, newest first."""
+    return [c for c in profile.conflicts if c.withdrawn_at is None]
+
+
+def active_conflict_exists(profile, org=None, application=None):
+    """Whether the expert already has a standing conflict against exactly this target."""
+    query = sa.select(Conflict.id).where(Conflict.expert_id == profile.id, Conflict.withdrawn_at.is_(None))
+    if org is not None:
+        query = query.where(Conflict.org_id == org.id)
+    else:
+        query = query.where(Conflict.application_id == application.id)
+    return db.session.scalar(query.limit(1)) is not None

@@ -25,9 +25,15 @@ class ExpertProfile(db.Model):
     load_limit: Mapped[int] = mapped_column(default=20)  # most open assignments at once
     available: Mapped[bool] = mapped_column(default=True)  # the expert's own say
     active: Mapped[bool] = mapped_column(default=True, index=True)  # the officer's say
+    # why and by whom the officer last activated or deactivated the expert (kept in the audit log too)
+    active_reason: Mapped[str | None] = mapped_column(sa.Text)
+    active_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    active_changed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    user = relationship("User", backref=sa.orm.backref("expert_profile", uselist=False))
+    user = relationship("User", foreign_keys=[user_id],
+                        backref=sa.orm.backref("expert_profile", uselist=False, foreign_keys=[user_id]))
+    active_changed_by = relationship("User", foreign_keys=[active_changed_by_id])
     affiliations = relationship("ExpertAffiliation", back_populates="expert",
                                 order_by="ExpertAffiliation.started_on.desc()", cascade="all, delete-orphan")
     conflicts = relationship("Conflict", back_populates="expert", order_by="Conflict.id.desc()")
@@ -79,5 +85,10 @@ class Conflict(db.Model):
     org = relationship("Organization")
     application = relationship("Application")
     set_by = relationship("User", foreign_keys=[set_by_id])
+    withdrawn_by = relationship("User", foreign_keys=[withdrawn_by_id])
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
     __table_args__ = (sa.CheckConstraint("org_id IS NOT NULL OR application_id IS NOT NULL", name="target"),)

@@ -1,4 +1,357 @@
 """The expert pool (officers) and the expert's own profile and conflict declarations."""
-from flask import Blueprint
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from grantportal.accounts.models import User
+from grantportal.accounts.operations import UsernameTaken
+from grantportal.core.db import db
+from grantportal.core.permissions import require
+from grantportal.core.timeutil import local_today
+from grantportal.experts import operations as ops
+from grantportal.experts.conflicts import AFFILIATION_YEARS, detected_orgs
+from grantportal.experts.forms import (
+    AFFILIATION_ROLES,
+    TARGET_ORG,
+    AffiliationForm,
+    ConflictForm,
+    ExpertProfileForm,
+    NewExpertForm,
+    OfficerProfileForm,
+    ReasonForm,
+    SetActiveForm,
+)
+from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile
+from grantportal.experts.permissions import (
+    can_browse_pool,
+    can_declare_conflict,
+    can_edit_affiliation,
+    can_edit_own_profile,
+    can_manage_pool,
+    can_set_conflict,
+    can_view_expert,
+    can_view_own_conflicts,
+    can_withdraw_conflict,
+)
+from grantportal.orgs.forms import SERVICE_FIELDS
+from grantportal.review.models import Assignment, Review, ReviewStatus
 
 bp = Blueprint("experts", __name__)
+
+MAX_PAGE = 500  # deep pages are not offered: narrow the search instead
+HISTORY_SHOWN = 100
+STATUSES = {
+    "active": "在库（已启用）",
+    "inactive": "已停用",
+    "available": "可参加抽取",
+    "unavailable": "本人暂不接受评审",
+}
+
+
+def _conflict(error):
+    abort(409, str(error))
+
+
+def _profile_data(form, *extra):
+    return {k: getattr(form, k).data for k in ("title", "employer", "fields", "bio", *extra)}
+
+
+def _affiliation_data(form):
+    return {k: getattr(form, k).data for k in ops.AFFILIATION_FIELDS}
+
+
+def open_assignment_counts(user_ids):
+    """{expert user id: active assignments whose review is not submitted}, one grouped query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Assignment.expert_id, sa.func.count(Assignment.id))
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.expert_id.in_(user_ids), Assignment.active.is_(True),
+               sa.or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
+        .group_by(Assignment.expert_id))
+    return dict(rows.all())
+
+
+def _filters():
+    args = request.args
+    return {
+        "q": (args.get("q") or "").strip()[:60],
+        "field": args.get("field") if args.get("field") in SERVICE_FIELDS else "",
+        "status": args.get("status") if args.get("status") in STATUSES else "",
+    }
+
+
+def _pool_query(filters):
+    query = db.select(ExpertProfile).join(User, User.id == ExpertProfile.user_id) \
+        .options(selectinload(ExpertProfile.user))
+    if filters["q"]:
+        q = filters["q"]
+        query = query.where(sa.or_(User.name.contains(q, autoescape=True),
+                                   ExpertProfile.employer.contains(q, autoescape=True)))
+    if filters["field"]:
+        query = query.where((sa.literal(",") + ExpertProfile.fields + sa.literal(","))
+                            .contains(f",{filters['field']},", autoescape=True))
+    status = filters["status"]
+    if status == "active":
+        query = query.where(ExpertProfile.active.is_(True))
+    elif status == "inactive":
+        query = query.where(ExpertProfile.active.is_(False))
+    elif status == "available":
+        query = query.where(ExpertProfile.active.is_(True), ExpertProfile.available.is_(True),
+                            User.is_active.is_(True))
+    elif status == "unavailable":
+        query = query.where(ExpertProfile.available.is_(False))
+    return query.order_by(ExpertProfile.id.desc())
+
+
+# officers (auditors and admins read the same pages)
+
+@bp.route("/manage/experts/")
+@login_required
+def pool():
+    require(can_browse_pool(current_user))
+    filters = _filters()
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    size = current_app.config["PAGE_SIZE"]
+    result = db.paginate(_pool_query(filters), page=page, per_page=size, max_per_page=size, error_out=False)
+    counts = open_assignment_counts([p.user_id for p in result.items])
+    return render_template("experts/pool.html", page=result, filters=filters, counts=counts,
+                           fields=SERVICE_FIELDS, statuses=STATUSES, can_act=can_manage_pool(current_user),
+                           args={k: v for k, v in filters.items() if v})
+
+
+@bp.route("/manage/experts/new", methods=["GET", "POST"])
+@login_required
+def new():
+    require(can_manage_pool(current_user))
+    form = NewExpertForm()
+    if form.validate_on_submit():
+        account = {k: getattr(form, k).data for k in ("username", "name", "password", "phone", "email")}
+        try:
+            profile = ops.create_expert(account, _profile_data(form, "load_limit"), current_user)
+        except UsernameTaken as e:
+            form.username.errors.append(str(e))
+        else:
+            db.session.commit()
+            flash(f"已将“{profile.user.name}”加入专家库，登录名 {profile.user.username}。"
+                  "请通过安全渠道将初始密码告知本人。", "success")
+            return redirect(url_for("experts.detail", profile_id=profile.id))
+    return render_template("experts/new.html", form=form)
+
+
+def _load_profile(profile_id):
+    return db.first_or_404(
+        db.select(ExpertProfile).where(ExpertProfile.id == profile_id).options(
+            selectinload(ExpertProfile.user), selectinload(ExpertProfile.affiliations),
+            selectinload(ExpertProfile.conflicts).selectinload(Conflict.org),
+            selectinload(ExpertProfile.conflicts).selectinload(Conflict.application),
+            selectinload(ExpertProfile.conflicts).selectinload(Conflict.set_by),
+            selectinload(ExpertProfile.conflicts).selectinload(Conflict.withdrawn_by)))
+
+
+@bp.route("/manage/experts/<int:profile_id>")
+@login_required
+def detail(profile_id):
+    profile = _load_profile(profile_id)
+    require(can_view_expert(current_user, profile))
+    history = db.session.scalars(
+        db.select(Assignment).where(Assignment.expert_id == profile.user_id)
+        .options(selectinload(Assignment.round), selectinload(Assignment.application),
+                 selectinload(Assignment.review))
+        .order_by(Assignment.id.desc()).limit(HISTORY_SHOWN)).all()
+    today = local_today()
+    return render_template("experts/detail.html", profile=profile, history=history, today=today,
+                           detected=detected_orgs(profile, today), years=AFFILIATION_YEARS,
+                           open_count=open_assignment_counts([profile.user_id]).get(profile.user_id, 0),
+                           can_act=can_manage_pool(current_user), history_shown=HISTORY_SHOWN)
+
+
+@bp.route("/manage/experts/<int:profile_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(profile_id):
+    profile = db.get_or_404(ExpertProfile, profile_id)
+    require(can_manage_pool(current_user))
+    form = OfficerProfileForm(obj=profile) if request.method == "GET" else OfficerProfileForm()
+    if request.method == "GET":
+        form.fields.data = profile.field_list
+    if form.validate_on_submit():
+        ops.update_profile(profile, _profile_data(form, "load_limit"), current_user)
+        db.session.commit()
+        flash("专家信息已更新。", "success")
+        return redirect(url_for("experts.detail", profile_id=profile.id))
+    return render_template("experts/edit.html", form=form, profile=profile)
+
+
+@bp.route("/manage/experts/<int:profile_id>/active", methods=["GET", "POST"])
+@login_required
+def set_active(profile_id):
+    profile = db.get_or_404(ExpertProfile, profile_id)
+    require(can_manage_pool(current_user))
+    form = SetActiveForm()
+    if request.method == "GET":
+        form.active.data = "0" if profile.active else "1"
+    if form.validate_on_submit():
+        active = form.active.data == "1"
+        try:
+            ops.set_active(profile, active, form.reason.data, current_user)
+        except ops.StateError as e:
+            _conflict(e)
+        db.session.commit()
+        flash(f"已{'启用' if active else '停用'}专家“{profile.user.name}”。", "success")
+        return redirect(url_for("experts.detail", profile_id=profile.id))
+    activating = form.active.data == "1"
+    return render_template("experts/reason_form.html", form=form, profile=profile,
+                           title="启用专家" if activating else "停用专家",
+                           submit="启用" if activating else "停用", danger=not activating,
+                           intro="启用后，该专家可参加随机抽取（本人设为暂不接受评审的除外）。" if activating else
+                           "停用后，该专家不再参加随机抽取；已分配的评审任务不受影响，如需调整请在评审轮次中替换。")
+
+
+@bp.route("/manage/experts/<int:profile_id>/conflicts/new", methods=["GET", "POST"])
+@login_required
+def set_conflict(profile_id):
+    profile = db.get_or_404(ExpertProfile, profile_id)
+    require(can_set_conflict(current_user, profile))
+    form = ConflictForm(profile=profile, verified_only=False)
+    if form.validate_on_submit():
+        target = _target(form)
+        ops.set_conflict(profile, form.reason.data, current_user, **target)
+        db.session.commit()
+        flash("已设定回避。", "success")
+        return redirect(url_for("experts.detail", profile_id=profile.id))
+    return render_template("experts/conflict_form.html", form=form, profile=profile, officer=True)
+
+
+def _target(form):
+    if form.target.data == TARGET_ORG:
+        return {"org": form.org}
+    return {"application": form.application}
+
+
+@bp.route("/manage/conflicts/<int:conflict_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw_conflict(conflict_id):
+    conflict = db.get_or_404(Conflict, conflict_id)
+    require(can_withdraw_conflict(current_user, conflict))
+    if conflict.withdrawn_at is not None:
+        abort(409, "该回避记录已撤销，不能重复操作。")
+    form = ReasonForm()
+    if form.validate_on_submit():
+        try:
+            ops.withdraw_conflict(conflict, form.reason.data, current_user)
+        except ops.StateError as e:
+            _conflict(e)
+        db.session.commit()
+        flash("已撤销该回避记录，记录仍予保留。", "success")
+        return redirect(url_for("experts.detail", profile_id=conflict.expert_id))
+    return render_template("experts/reason_form.html", form=form, profile=conflict.expert, conflict=conflict,
+                           title="撤销回避", submit="撤销回避", danger=True,
+                           intro="撤销后该专家可再次被分配评审该对象的申报；记录将保留并显示撤销人和原因。")
+
+
+# the expert's own pages
+
+def _own_profile():
+    return getattr(current_user, "expert_profile", None)
+
+
+@bp.route("/expert/profile", methods=["GET", "POST"])
+@login_required
+def profile():
+    require(can_edit_own_profile(current_user))
+    mine = _own_profile()
+    form = ExpertProfileForm(obj=mine) if request.method == "GET" and mine else ExpertProfileForm()
+    if request.method == "GET":
+        form.fields.data = mine.field_list if mine else []
+        form.available.data = "1" if mine is None or mine.available else "0"
+    if form.validate_on_submit():
+        data = _profile_data(form)
+        data["available"] = form.available.data == "1"
+        ops.update_own_profile(current_user, data)
+        db.session.commit()
+        flash("个人资料已保存。", "success")
+        return redirect(url_for("experts.profile"))
+    return render_template("experts/profile.html", form=form, profile=mine, years=AFFILIATION_YEARS)
+
+
+def _require_profile():
+    mine = _own_profile()
+    if mine is None:
+        abort(409, "请先填写并保存个人资料。")
+    return mine
+
+
+@bp.route("/expert/affiliations/new", methods=["GET", "POST"])
+@login_required
+def add_affiliation():
+    require(can_edit_own_profile(current_user))
+    mine = _require_profile()
+    form = AffiliationForm()
+    if form.validate_on_submit():
+        ops.add_affiliation(mine, _affiliation_data(form), current_user)
+        db.session.commit()
+        flash("已添加任职经历。", "success")
+        return redirect(url_for("experts.profile"))
+    return render_template("experts/affiliation_form.html", form=form, title="添加任职经历",
+                           roles=AFFILIATION_ROLES, years=AFFILIATION_YEARS)
+
+
+@bp.route("/expert/affiliations/<int:affiliation_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_affiliation(affiliation_id):
+    affiliation = db.get_or_404(ExpertAffiliation, affiliation_id)
+    require(can_edit_affiliation(current_user, affiliation))
+    form = AffiliationForm(obj=affiliation) if request.method == "GET" else AffiliationForm()
+    if form.validate_on_submit():
+        ops.update_affiliation(affiliation, _affiliation_data(form), current_user)
+        db.session.commit()
+        flash("任职经历已更新。", "success")
+        return redirect(url_for("experts.profile"))
+    return render_template("experts/affiliation_form.html", form=form, title="修改任职经历",
+                           affiliation=affiliation, roles=AFFILIATION_ROLES, years=AFFILIATION_YEARS)
+
+
+@bp.route("/expert/affiliations/<int:affiliation_id>/delete", methods=["POST"])
+@login_required
+def delete_affiliation(affiliation_id):
+    affiliation = db.get_or_404(ExpertAffiliation, affiliation_id)
+    require(can_edit_affiliation(current_user, affiliation))
+    name = affiliation.org_name
+    ops.delete_affiliation(affiliation, current_user)
+    db.session.commit()
+    flash(f"已删除在“{name}”的任职经历。", "success")
+    return redirect(url_for("experts.profile"))
+
+
+@bp.route("/expert/conflicts")
+@login_required
+def conflicts():
+    require(can_view_own_conflicts(current_user))
+    mine = _own_profile()
+    rows = []
+    detected = []
+    if mine is not None:
+        rows = db.session.scalars(
+            db.select(Conflict).where(Conflict.expert_id == mine.id)
+            .options(selectinload(Conflict.org), selectinload(Conflict.application),
+                     selectinload(Conflict.set_by), selectinload(Conflict.withdrawn_by))
+            .order_by(Conflict.id.desc())).all()
+        detected = detected_orgs(mine, include_names=False)
+    return render_template("experts/conflicts.html", profile=mine, rows=rows, detected=detected,
+                           years=AFFILIATION_YEARS)
+
+
+@bp.route("/expert/conflicts/new", methods=["GET", "POST"])
+@login_required
+def declare_conflict():
+    require(can_declare_conflict(current_user))
+    mine = _require_profile()
+    form = ConflictForm(profile=mine, verified_only=True)
+    if form.validate_on_submit():
+        ops.declare_conflict(mine, form.reason.data, current_user, **_target(form))
+        db.session.commit()
+        flash("已登记回避申报。评审分配时将自动回避。", "success")
+        return redirect(url_for("experts.conflicts"))
+    return render_template("experts/conflict_form.html", form=form, profile=mine, officer=False)

@@ -2,7 +2,7 @@
 
 Revision ID: 0003
 Revises: 0002
-Create Date: 2026-11-22 06:06:01.285996
+Create Date: 2026-11-22 06:10:50.698550
 
 """
 from alembic import op
@@ -30,7 +30,11 @@ def upgrade():
     sa.Column('load_limit', sa.Integer(), nullable=False),
     sa.Column('available', sa.Boolean(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
+    sa.Column('active_reason', sa.Text(), nullable=True),
+    sa.Column('active_changed_at', grantportal.core.db.UTCDateTime(), nullable=True),
+    sa.Column('active_changed_by_id', sa.Integer(), nullable=True),
     sa.Column('created_at', grantportal.core.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['active_changed_by_id'], ['user.id'], name=op.f('fk_expert_profile_active_changed_by_id_user')),
     sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_expert_profile_user_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_expert_profile')),
     sa.UniqueConstraint('user_id', name=op.f('uq_expert_profile_user_id'))

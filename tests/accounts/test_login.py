@@ -83,3 +83,15 @@ def test_login_attempts_are_rate_limited_per_address(make_app):
     assert statuses == [200, 200, 200, 429]
     assert "操作过于频繁" in client.post("/login", data={"username": "u", "password": "x"}).get_data(as_text=True)
     assert client.get("/login").status_code == 200  # only attempts are limited, not the page
+
+
+def test_register_with_an_email_address(client):
+    resp = client.post("/register", data={"username": "ngo_zhang", "name": "张敏", "phone": "13800001111",
+                                          "email": "zhang@example.cn", "password": "Ngo-password-2026",
+                                          "password2": "Ngo-password-2026"})
+    assert resp.status_code == 302
+    client.post("/logout")
+    bad = client.post("/register", data={"username": "ngo_wang", "name": "王", "phone": "13800001112",
+                                         "email": "not-an-address", "password": "Ngo-password-2026",
+                                         "password2": "Ngo-password-2026"})
+    assert "电子邮箱格式不正确" in bad.get_data(as_text=True)

@@ -1,0 +1,52 @@
+"""Who may do what in the expert pool. One function per permission; views call one, once."""
+from grantportal.accounts.models import Role
+from grantportal.core.permissions import has_role, is_officer, is_staff
+
+
+def _is_expert(user):
+    return has_role(user, Role.EXPERT)
+
+
+def can_browse_pool(user):
+    """Officers keep the pool; auditors and admins read the same pages (experts' phones included)."""
+    return is_staff(user)
+
+
+def can_view_expert(user, profile):
+    """An expert's record in the pool (profile, affiliations, conflicts, assignments): staff only. An
+    expert sees their own data on their own pages, never another expert's record."""
+    return is_staff(user) and profile is not None
+
+
+def can_manage_pool(user):
+    """Creating, editing, activating and deactivating experts is officers' work."""
+    return is_officer(user)
+
+
+def can_set_conflict(user, profile):
+    """Officers set a conflict on any expert of the pool."""
+    return is_officer(user) and profile is not None
+
+
+def can_withdraw_conflict(user, conflict):
+    """Only an officer withdraws a conflict, the expert's own declarations included (kept on record)."""
+    return is_officer(user) and conflict is not None
+
+
+def can_edit_own_profile(user):
+    """An expert keeps their own profile and affiliations."""
+    return _is_expert(user)
+
+
+def can_edit_affiliation(user, affiliation):
+    """Only the expert it belongs to."""
+    return _is_expert(user) and affiliation.expert.user_id == user.id
+
+
+def can_declare_conflict(user):
+    """Declaring a conflict is always allowed to an expert (withdrawing is not: see above)."""
+    return _is_expert(user)
+
+
+def can_view_own_conflicts(user):
+    return _is_expert(user)
