@@ -328,3 +328,36 @@ class ReviewFactory(Base):
         model = Review
 
     assignment = factory.SubFactory(AssignmentFactory)
+
+
+# --- review rounds and draws (Issue 3) --------------------------------------------------------------
+from grantportal.applications.models import Screening  # noqa: E402
+
+
+def screened_application(call, **kw):
+    """A submitted application that passed eligibility screening (it enters a first round)."""
+    return ApplicationFactory(call=call, status=AppStatus.SUBMITTED, screening=Screening.PASSED, **kw)
+
+
+def expert_pool(n, **kw):
+    """``n`` active, available experts (users with profiles)."""
+    return [expert(**kw) for _ in range(n)]
+
+
+# --- scoring (Issue 3) ----------------------------------------------------------------------------------
+from grantportal.review.models import ReviewScore, ReviewStatus  # noqa: E402
+
+
+def submitted_review(assignment, points=None, comment="项目需求清晰，设计可行。", total=None):
+    """A submitted review of ``assignment``: ``points`` per criterion in rubric order (default: 80% of each
+    maximum); ``total`` overrides the sum (for aggregation tests that only need totals)."""
+    criteria = assignment.round.criteria
+    if points is None:
+        points = [Decimal(c.max_points) * Decimal("0.8") for c in criteria]
+    scores = [ReviewScore(criterion_id=c.id, points=Decimal(str(p))) for c, p in zip(criteria, points)]
+    review = Review(assignment=assignment, status=ReviewStatus.SUBMITTED, comment=comment, scores=scores,
+                    total=Decimal(str(total)) if total is not None else sum((s.points for s in scores), Decimal(0)),
+                    submitted_at=utcnow())
+    db.session.add(review)
+    db.session.commit()
+    return review

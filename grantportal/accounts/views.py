@@ -39,6 +39,8 @@ def home_for(user):
         return url_for("calls.manage")
     if user.role in (Role.AUDITOR, Role.ADMIN):
         return url_for("audit.index")
+    if user.role == Role.EXPERT:
+        return url_for("scoring.worklist")
     return url_for("disclosure.index")
 
 

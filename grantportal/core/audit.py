@@ -182,13 +182,13 @@ def _write_audit_rows(session, flush_context):
     for verb, obj, table, before, after in rows:
         if verb == "create":
             after = _snapshot(obj)
-        ident = inspect(obj).identity
+        ident = inspect(obj).mapper.primary_key_from_instance(obj)
         values.append({
             **who,
             "at": now,
             "action": action or f"{table}.{verb}",
             "object_type": table,
-            "object_id": ",".join(str(i) for i in ident) if ident else None,
+            "object_id": ",".join(str(i) for i in ident) if any(i is not None for i in ident) else None,
             "before": json.dumps(before, ensure_ascii=False) if before else None,
             "after": json.dumps(after, ensure_ascii=False) if after else None,
         })

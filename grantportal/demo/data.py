@@ -24,6 +24,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
+from grantportal.experts.models import ExpertProfile
 from grantportal.orgs.models import (
     AnnualInspection,
     Grade,
@@ -54,6 +55,10 @@ KIND_SUFFIX = {
 }
 KIND_CODE = {OrgKind.SOCIAL_GROUP: "1", OrgKind.SOCIAL_SERVICE: "2", OrgKind.FOUNDATION: "3"}
 STREETS = ["孙文中路", "兴中道", "博爱路", "中山路", "富华道", "康华路", "岐关西路", "民安路", "银湾路"]
+
+EMPLOYERS = [("中山大学社会学与人类学学院", "副教授"), ("广东药科大学", "教授"), ("中山市社会工作协会", "高级社工师"),
+             ("电子科技大学中山学院", "副教授"), ("中山市慈善总会", "副秘书长"), ("中山市审计事务所", "注册会计师"),
+             ("中山市社会组织孵化基地", "督导")]
 
 DEMO_LOGINS = [
     # (username, name, role, password)
@@ -202,10 +207,16 @@ def load(seed=2026, org_count=200):
             users[username] = User(username=username, name=name, role=role, password_hash=hash_password(password),
                                    phone=fake.phone_number(), email=f"{username}@example.gov.cn")
             db.session.add(users[username])
-        expert_hash = hash_password("Demo-expert-2026")
-        for i in range(2, 13):
-            db.session.add(User(username=f"expert{i}", name=fake.name(), role=Role.EXPERT,
-                                password_hash=expert_hash, phone=fake.phone_number()))
+        experts = [users["expert"]]
+        for i in range(2, 16):
+            experts.append(User(username=f"expert{i}", name=fake.name(), role=Role.EXPERT,
+                                password_hash=users["expert"].password_hash, phone=fake.phone_number()))
+            db.session.add(experts[-1])
+        for user in experts:
+            employer, title = rnd.choice(EMPLOYERS)
+            fields = sorted({rnd.choice(THEMES)[1], rnd.choice(THEMES)[1]})
+            db.session.add(ExpertProfile(user=user, title=title, employer=employer, fields=",".join(fields),
+                                         bio=f"长期从事{'、'.join(fields)}领域的研究与实务督导。", load_limit=20))
         kinds = [OrgKind.SOCIAL_SERVICE] * 110 + [OrgKind.SOCIAL_GROUP] * 70 + [OrgKind.FOUNDATION] * 20
         orgs, used_names = [], set()
         for serial in range(org_count):
@@ -275,4 +286,55 @@ def load(seed=2026, org_count=200):
                 app.screened_at = utcnow()
                 app.screening_checks = [{"code": "verified", "passed": True, "reason": "机构已认证"}]
         db.session.flush()
+        _review_demo(rnd, today, officer, orgs[40:60], users["expert"], users["org"].password_hash)
     return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
+
+
+def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
+    """The previous edition, now in expert review: screened applications, drawn panels, some scores."""
+    from grantportal.review.models import Review, ReviewRound, ReviewScore, ReviewStatus, RoundCriterion, RoundStatus
+    from grantportal.review.rounds import draw_all
+
+    call = _call(officer, today, name="“博爱100”公益创投活动", edition="第十一届", code="BA099",
+                 kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=60),
+                 apply_close=today - timedelta(days=25),
+                 levels=[(Level.CITY, "800000", "30000", "80000", "40"),
+                         (Level.TOWN, "600000", "10000", "30000", "30")],
+                 summary="第十一届“博爱100”公益创投活动已截止申报，目前处于专家评审阶段。",
+                 categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
+    db.session.flush()
+    for i, org in enumerate(orgs):
+        member = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
+                      password_hash=org_password_hash, phone=org.contact_phone)
+        db.session.add(OrgMember(org=org, user=member, is_owner=True))
+        app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA099-{call.year}-{i + 1:04d}")
+        app.submitted_at = utcnow() - timedelta(days=30 - i % 5)
+        app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
+    review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
+                               opens_at=_local(today - timedelta(days=5), 9),
+                               closes_at=_local(today + timedelta(days=7)), panel_size=5, load_limit=30)
+    review_round.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
+                                            guidance=c.guidance) for c in call.criteria]
+    db.session.add(review_round)
+    db.session.flush()
+    draw_all(review_round, officer)
+    db.session.flush()
+    for assignment in review_round_assignments(review_round):
+        if assignment.expert_id == expert_user.id and rnd.random() < 0.6:
+            continue  # the demo expert still has work to do
+        if rnd.random() < 0.25:
+            continue
+        quality = rnd.uniform(0.55, 0.95)
+        scores = [ReviewScore(criterion_id=c.id, points=Decimal(round(float(c.max_points) * min(1, quality +
+                                                                       rnd.uniform(-0.1, 0.1)))))
+                  for c in review_round.criteria]
+        db.session.add(Review(assignment=assignment, status=ReviewStatus.SUBMITTED, scores=scores,
+                              total=sum((x.points for x in scores), Decimal(0)), submitted_at=utcnow(),
+                              comment="项目需求调研较充分，活动设计可行；建议细化预算测算依据和成效评估指标。"))
+
+
+def review_round_assignments(review_round):
+    from grantportal.review.models import Assignment
+
+    return db.session.scalars(db.select(Assignment).where(Assignment.round_id == review_round.id)
+                              .order_by(Assignment.id)).all()

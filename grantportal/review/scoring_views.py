@@ -1,4 +1,341 @@
 """Expert side of review (worklist, scoring) and the results: aggregation, ranking, exports."""
-from flask import Blueprint
+from types import SimpleNamespace
+from urllib.parse import quote
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.exc import StaleDataError
+
+from grantportal.accounts.models import User
+from grantportal.applications.models import Application, Attachment
+from grantportal.calls.models import Call, Level
+from grantportal.core.db import db, utcnow
+from grantportal.core.files import send_stored
+from grantportal.core.permissions import is_officer
+from grantportal.experts.conflicts import conflict_reasons
+from grantportal.orgs.models import Organization
+from grantportal.review import exports
+from grantportal.review import scoring as ops
+from grantportal.review.aggregate import FORMULA, TIE_BREAK, applicant_results, call_ranking, round_results
+from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.permissions_scoring import (
+    can_download_review_file,
+    can_export_results,
+    can_publish_results,
+    can_reopen_review,
+    can_score_assignment,
+    can_view_application_reviews,
+    can_view_call_ranking,
+    can_view_round_results,
+    can_view_worklist,
+    require,
+)
+from grantportal.review.scoring_forms import (
+    ActionForm,
+    ReopenForm,
+    initial_data,
+    scoring_form_class,
+    unknown_criterion_keys,
+)
 
 bp = Blueprint("scoring", __name__)
+
+PER_PAGE = 100
+MAX_PAGE = 10_000
+
+
+@bp.app_template_global("applicant_results")
+def _applicant_results(application):
+    """For templates/review/scoring/_applicant_results.html (included in the application's detail page)."""
+    return applicant_results(application)
+
+
+@bp.app_template_filter("score_points")
+def _score_points(value):
+    """12 / 12.5 / 100 (no trailing zeros, never 1E+2)."""
+    return ops.points_label(value)
+
+
+def _get(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _page_number():
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _pager(total, page):
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page, pages)
+    return SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
+                           prev_num=page - 1, next_num=page + 1, start=(page - 1) * PER_PAGE)
+
+
+def review_status_label(review):
+    if review is None:
+        return "未开始"
+    return ReviewStatus(review.status).label
+
+
+# --- experts ------------------------------------------------------------------------------------
+
+@bp.route("/review/")
+@login_required
+def worklist():
+    require(can_view_worklist(current_user))
+    assignments = db.session.scalars(
+        sa.select(Assignment).join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .where(Assignment.expert_id == current_user.id, Assignment.active.is_(True),
+               ReviewRound.status != RoundStatus.DRAFT)
+        .options(joinedload(Assignment.round).joinedload(ReviewRound.call),
+                 joinedload(Assignment.application).joinedload(Application.org),
+                 joinedload(Assignment.review))
+        .order_by(ReviewRound.closes_at, ReviewRound.id, Assignment.id)).unique().all()
+    groups = {}
+    now = utcnow()
+    for a in assignments:
+        group = groups.setdefault(a.round_id, SimpleNamespace(round=a.round, items=[], submitted=0,
+                                                              problem=ops.window_problem(a.round, now)))
+        conflicted = bool(conflict_reasons(current_user, a.application))
+        group.items.append(SimpleNamespace(assignment=a, review=a.review, status=review_status_label(a.review),
+                                           conflicted=conflicted))
+        if a.review is not None and a.review.status == ReviewStatus.SUBMITTED:
+            group.submitted += 1
+    return render_template("review/scoring/worklist.html", groups=list(groups.values()))
+
+
+def _files(assignment):
+    """The application's files as the expert sees them: blind rounds hide names and metadata."""
+    blind = assignment.round.blind
+    files = []
+    for i, att in enumerate(assignment.application.attachments, 1):
+        files.append(SimpleNamespace(
+            id=att.id, document=att.document.name if att.document else "其他材料",
+            name=f"申报材料{i}.{att.file.extension}" if blind else att.file.original_name,
+            size=None if blind else att.file.size_label))
+    return files
+
+
+def _scoring_page(assignment, form, review, status=200, message=None):
+    now = utcnow()
+    locked = review is not None and review.status == ReviewStatus.SUBMITTED
+    return render_template(
+        "review/scoring/score.html", assignment=assignment, app=assignment.application, round=assignment.round,
+        form=form, review=review, locked=locked, window_problem=ops.window_problem(assignment.round, now),
+        files=_files(assignment), message=message, points_label=ops.points_label,
+        criterion_scores={s.criterion_id: s for s in review.scores} if review else {},
+        threshold=lambda c: ops.comment_threshold(assignment.round, c)), status
+
+
+def _stored_review(assignment_id):
+    return db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment_id)
+                             .execution_options(populate_existing=True))
+
+
+@bp.route("/review/assignments/<int:assignment_id>", methods=["GET", "POST"])
+@login_required
+def score(assignment_id):
+    assignment = _get(Assignment, assignment_id)
+    require(can_score_assignment(current_user, assignment))
+    form_class = scoring_form_class(assignment.round)
+    if request.method == "GET":
+        review = assignment.review
+        return _scoring_page(assignment, form_class(data=initial_data(review)), review)
+
+    if unknown_criterion_keys(request.form.keys(), assignment.round):
+        abort(400, "提交的评分项目不在本轮评分细则中，请刷新页面后重新填写。")
+    form = form_class()  # a posted "total" is not a field: the server adds the scores up
+    wants_submit = form.wants_submit
+    review = ops.locked_review(assignment)
+    if review is not None and review.status == ReviewStatus.SUBMITTED and wants_submit:
+        db.session.rollback()
+        flash("该评审已提交，无需重复提交。", "info")
+        return redirect(url_for("scoring.score", assignment_id=assignment_id), 303)
+    try:
+        ops.check_state(assignment, review, utcnow(), form.expected_version)
+        if not form.validate():
+            db.session.rollback()
+            return _scoring_page(assignment, form, _stored_review(assignment_id),
+                                 message="评分内容有误，请按提示修改。您填写的内容尚未保存，已保留在页面上。")
+        if wants_submit:
+            ops.submit(assignment, review, form.to_data(), current_user, utcnow(), form.expected_version)
+        else:
+            ops.save_draft(assignment, review, form.to_data(), current_user, utcnow(), form.expected_version)
+        db.session.commit()
+    except ops.SubmitRefused as e:
+        db.session.rollback()
+        form.add_problems(e.problems)
+        return _scoring_page(assignment, form, _stored_review(assignment_id), message=str(e))
+    except ops.ScoringError as e:
+        db.session.rollback()
+        return _scoring_page(assignment, form, _stored_review(assignment_id), e.status, str(e))
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        stored = _stored_review(assignment_id)
+        if wants_submit and stored is not None and stored.status == ReviewStatus.SUBMITTED:
+            flash("该评审已提交，无需重复提交。", "info")
+            return redirect(url_for("scoring.score", assignment_id=assignment_id), 303)
+        return _scoring_page(assignment, form, stored, 409, str(ops.StaleReview()))
+    if wants_submit:
+        flash("评审已提交，评分已锁定。感谢您的评审！", "success")
+    else:
+        flash("评分已暂存。评审截止前可继续修改，请记得最终提交。", "success")
+    return redirect(url_for("scoring.score", assignment_id=assignment_id), 303)
+
+
+@bp.route("/review/assignments/<int:assignment_id>/files/<int:attachment_id>")
+@login_required
+def attachment(assignment_id, attachment_id):
+    assignment = _get(Assignment, assignment_id)
+    require(can_download_review_file(current_user, assignment))
+    att = db.session.get(Attachment, attachment_id)
+    if att is None or att.application_id != assignment.application_id:
+        abort(404)
+    resp = send_stored(att.file)
+    if assignment.round.blind:
+        number = [a.id for a in assignment.application.attachments].index(att.id) + 1
+        name = f"申报材料{number}.{att.file.extension}"
+        resp.headers["Content-Disposition"] = (
+            f"attachment; filename=\"file-{number}.{att.file.extension}\"; filename*=UTF-8''{quote(name)}")
+    return resp
+
+
+# --- officers: results, ranking, exports, publication, reopening ----------------------------------
+
+def _app_rows(ids):
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Application.id, Application.number, Application.title, Application.level,
+                  Organization.name.label("org_name"))
+        .join(Organization, Organization.id == Application.org_id).where(Application.id.in_(ids)))
+    return {r.id: r for r in rows}
+
+
+@bp.route("/manage/rounds/<int:round_id>/results")
+@login_required
+def results(round_id):
+    round_ = _get(ReviewRound, round_id)
+    require(can_view_round_results(current_user, round_))
+    res = round_results(round_)
+    pager = _pager(len(res), _page_number())
+    shown = list(res.items())[pager.start:pager.start + PER_PAGE]
+    apps = _app_rows([app_id for app_id, _ in shown])
+    counts = dict(db.session.execute(
+        sa.select(Review.status, sa.func.count()).join(Assignment, Assignment.id == Review.assignment_id)
+        .where(Assignment.round_id == round_.id, Assignment.active.is_(True)).group_by(Review.status)).all())
+    assigned = db.session.scalar(sa.select(sa.func.count()).select_from(Assignment)
+                                 .where(Assignment.round_id == round_.id, Assignment.active.is_(True)))
+    rows = [SimpleNamespace(rank=pager.start + i, app=apps[app_id], stats=s)
+            for i, (app_id, s) in enumerate(shown, 1)]
+    return render_template("review/scoring/results.html", round=round_, call=round_.call, rows=rows, pager=pager,
+                           assigned=assigned, submitted=counts.get(ReviewStatus.SUBMITTED, 0),
+                           drafts=counts.get(ReviewStatus.DRAFT, 0), action_form=ActionForm(),
+                           can_act=is_officer(current_user), now=utcnow())
+
+
+@bp.route("/manage/calls/<int:call_id>/ranking")
+@login_required
+def ranking(call_id):
+    call = _get(Call, call_id)
+    require(can_view_call_ranking(current_user, call))
+    by_level, rounds = call_ranking(call)
+    levels = [lv for lv in Level if lv in by_level]
+    chosen = request.args.get("level", "")
+    level = next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
+    items = by_level.get(level, [])
+    pager = _pager(len(items), _page_number())
+    shown = items[pager.start:pager.start + PER_PAGE]
+    apps = _app_rows([i.application_id for i in shown])
+    return render_template("review/scoring/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
+                           items=[(i, apps[i.application_id]) for i in shown], pager=pager, counts={
+                               lv: len(v) for lv, v in by_level.items()}, formula=FORMULA, tie_break=TIE_BREAK)
+
+
+@bp.route("/manage/rounds/<int:round_id>/results.<any(xlsx, csv):fmt>")
+@login_required
+def export(round_id, fmt):
+    round_ = _get(ReviewRound, round_id)
+    require(can_export_results(current_user, round_))
+    return exports.xlsx_response(round_) if fmt == "xlsx" else exports.csv_response(round_)
+
+
+@bp.route("/manage/rounds/<int:round_id>/results/publish", methods=["POST"])
+@login_required
+def publish(round_id):
+    round_ = db.session.scalar(sa.select(ReviewRound).where(ReviewRound.id == round_id).with_for_update())
+    if round_ is None:
+        abort(404)
+    require(can_publish_results(current_user, round_))
+    try:
+        ops.publish_results(round_, current_user, utcnow())
+        db.session.commit()
+    except ops.ScoringError as e:
+        db.session.rollback()
+        abort(e.status, str(e))
+    flash("本轮评审结果已公布。申报机构现在可以看到本轮得分和匿名的专家意见（不含个人评分和专家身份）。", "success")
+    return redirect(url_for("scoring.results", round_id=round_id), 303)
+
+
+@bp.route("/manage/rounds/<int:round_id>/applications/<int:app_id>/reviews")
+@login_required
+def application_reviews(round_id, app_id):
+    round_ = _get(ReviewRound, round_id)
+    app = _get(Application, app_id)
+    if app.call_id != round_.call_id:
+        abort(404)
+    require(can_view_application_reviews(current_user, round_))
+    assignments = db.session.scalars(
+        sa.select(Assignment).where(Assignment.round_id == round_.id, Assignment.application_id == app.id)
+        .options(joinedload(Assignment.expert), joinedload(Assignment.review).selectinload(Review.scores),
+                 joinedload(Assignment.review).selectinload(Review.revisions))
+        .order_by(Assignment.active.desc(), Assignment.id)).unique().all()
+    stats = round_results(round_).get(app.id)
+    return render_template("review/scoring/application_reviews.html", round=round_, app=app,
+                           assignments=assignments, stats=stats, points_label=ops.points_label,
+                           can_reopen=is_officer(current_user))
+
+
+@bp.route("/manage/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
+@login_required
+def reopen(review_id):
+    review = _get(Review, review_id)
+    require(can_reopen_review(current_user, review))
+    form = ReopenForm(data={"version": str(review.version)} if request.method == "GET" else None)
+    message, status = None, 200
+    if form.validate_on_submit():
+        review = db.session.scalar(sa.select(Review).where(Review.id == review_id).with_for_update()
+                                   .execution_options(populate_existing=True))
+        try:
+            if form.expected_version != review.version:
+                raise ops.ScoringError("该评审在您打开页面后已发生变化，请刷新页面核对后再操作。")
+            link = url_for("scoring.score", assignment_id=review.assignment_id)
+            ops.reopen(review, current_user, form.reason.data, utcnow(), link=link)
+            db.session.commit()
+        except ops.SubmitRefused as e:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, *e.problems.values()]
+        except ops.ScoringError as e:
+            db.session.rollback()
+            message, status = str(e), e.status
+        except StaleDataError:
+            db.session.rollback()
+            message, status = "该评审在您打开页面后已发生变化，请刷新页面核对后再操作。", 409
+        else:
+            flash("评审已退回专家修改，原提交版本已保留，专家已收到通知。", "success")
+            a = review.assignment
+            return redirect(url_for("scoring.application_reviews", round_id=a.round_id, app_id=a.application_id),
+                            303)
+        review = _get(Review, review_id)
+    elif request.method == "GET" and review.status != ReviewStatus.SUBMITTED:
+        message = "该评审尚未提交，无需退回。"
+    return render_template("review/scoring/reopen.html", review=review, assignment=review.assignment,
+                           expert=db.session.get(User, review.assignment.expert_id), form=form, message=message,
+                           points_label=ops.points_label), status

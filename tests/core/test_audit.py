@@ -19,6 +19,7 @@ def test_every_write_is_logged_with_before_and_after():
     db.session.commit()
     create, update = _entries("organization")
     assert create.action == "organization.create"
+    assert create.object_id == update.object_id == str(org.id)
     assert json.loads(create.after)["name"] == "旧名称"
     assert json.loads(update.before) == {"name": "旧名称"}
     assert json.loads(update.after) == {"name": "新名称"}

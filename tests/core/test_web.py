@@ -57,3 +57,10 @@ def test_database_url_selects_postgresql(tmp_path, monkeypatch):
     assert default_config(tmp_path)["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://gp@db.internal/grantportal"
     monkeypatch.delenv("DATABASE_URL")
     assert default_config(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+
+
+def test_test_client_follows_redirects(client, auth):
+    """The harness itself: a followed redirect runs like any other request."""
+    auth.login(UserFactory(officer=True))
+    resp = client.post("/logout", follow_redirects=True)
+    assert resp.status_code == 200 and "您已安全退出" in resp.get_data(as_text=True)

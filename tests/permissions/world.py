@@ -103,3 +103,19 @@ def _review_world(w):
     w.assignment_b = f.AssignmentFactory(round=w.round, application=w.app_b_submitted, expert=w.expert_b)
     w.review = f.ReviewFactory(assignment=w.assignment)
     db.session.commit()
+
+
+def conflicted_assignment(w):
+    """scoring: expert_conflicted assigned (by mistake) to org_a's submitted application, which the expert
+    declared a conflict with: every scoring route must still refuse them."""
+    if getattr(w, "assignment_conflicted", None) is None:
+        w.assignment_conflicted = f.AssignmentFactory(round=w.round, application=w.app_a_submitted,
+                                                      expert=w.expert_conflicted)
+    return w.assignment_conflicted
+
+
+def submitted_review_b(w):
+    """scoring: expert_b's submitted review of org_b's application (for reopening)."""
+    if getattr(w, "review_b", None) is None:
+        w.review_b = f.submitted_review(w.assignment_b)
+    return w.review_b

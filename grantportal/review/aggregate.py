@@ -1,0 +1,364 @@
+"""Aggregation and ranking of expert scores (DESIGN.md §4 "Scoring in practice").
+
+Pure functions over Decimal totals, plus loaders that read what they need in one query each:
+
+- per application and round: n, mean, trimmed mean (one highest and one lowest score dropped), population
+  standard deviation, min, max, and the round score — the trimmed mean when the round aggregates by
+  trimmed mean *and* has at least ``round.trim_min_scores`` (never fewer than 3) scores, else the mean;
+- per call: final score = Σ (round score × round weight %) over the rounds in which the application has
+  results, plus ``bonuses(application)``; ranking per call and level by final score, then the tie-break
+  ``TIE_BREAK``.
+
+Every figure is a Decimal quantized to two places with ROUND_HALF_UP; only the final figures are rounded
+(the final score sums exact round scores, not rounded ones).
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from math import isqrt
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from grantportal.core.db import db
+
+CENT = Decimal("0.01")
+HUNDRED = Decimal(100)
+ZERO = Decimal(0)
+
+TIE_BREAK = ("最终得分相同时，依次比较：第一轮（初评）得分高者在前；申报书提交时间早者在前；"
+             "仍相同的，申报书系统编号（ID）小者在前。排名不并列。")
+FORMULA = "最终得分 = Σ（各轮评审得分 × 该轮权重%）+ 加分。只计入该申报有评审结果的轮次；验收评审不计入。"
+
+
+def q2(value):
+    """Two places, ROUND_HALF_UP (the rounding officials expect: 0.005 → 0.01)."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- pure statistics ----------------------------------------------------------------------------
+
+def mean(scores):
+    """The arithmetic mean, exact (not rounded)."""
+    return sum(scores, ZERO) / len(scores)
+
+
+def trimmed_mean(scores):
+    """去掉一个最高分和一个最低分: the mean of the scores without one highest and one lowest (needs ≥ 3)."""
+    if len(scores) < 3:
+        raise ValueError("a trimmed mean needs at least 3 scores")
+    return (sum(scores, ZERO) - max(scores) - min(scores)) / (len(scores) - 2)
+
+
+def population_sd(scores):
+    """The *population* standard deviation (divided by n, not n − 1): the panel is the whole
+    population of scores for this application, not a sample of a larger one."""
+    m = mean(scores)
+    return (sum(((s - m) ** 2 for s in scores), ZERO) / len(scores)).sqrt()
+
+
+class RoundStats:
+    """One application's figures in one round. Held as exact integers (cents, tenths) and shown as Decimal
+    with two places: n, mean, trimmed_mean (None with fewer than 3 scores), sd (population), min, max,
+    score (the round score: trimmed mean or mean, per the round) and ``trimmed`` (whether ``score`` is the
+    trimmed mean); ``exact_score`` is the unrounded round score (for final scores and ordering)."""
+
+    __slots__ = ("application_id", "n", "_mean", "_trimmed", "_sd", "_min", "_max", "_score", "trimmed",
+                 "exact_score")
+
+    def __init__(self, application_id, n, mean_cents, trimmed_cents, sd_cents, min_cents, max_cents,
+                 score_cents, trimmed, exact_score):
+        self.application_id, self.n, self.trimmed, self.exact_score = application_id, n, trimmed, exact_score
+        self._mean, self._trimmed, self._sd = mean_cents, trimmed_cents, sd_cents
+        self._min, self._max, self._score = min_cents, max_cents, score_cents
+
+    mean = property(lambda self: _money(self._mean))
+    trimmed_mean = property(lambda self: None if self._trimmed is None else _money(self._trimmed))
+    sd = property(lambda self: _money(self._sd))
+    min = property(lambda self: _money(self._min))
+    max = property(lambda self: _money(self._max))
+    score = property(lambda self: _money(self._score))
+
+    def __repr__(self):
+        return f"RoundStats(application_id={self.application_id}, n={self.n}, score={self.score})"
+
+
+def uses_trimmed(round_, n):
+    """Whether the round score is the trimmed mean for ``n`` scores in this round."""
+    from grantportal.review.models import Aggregation
+
+    return round_.aggregation == Aggregation.TRIMMED and n >= max(round_.trim_min_scores or 0, 3)
+
+
+def _cents(num, den):
+    """num/den (≥ 0) in cents, rounded half up, as an exact integer."""
+    return (num * 200 + den) // (2 * den)
+
+
+def _money(cents):
+    return Decimal(cents).scaleb(-2)
+
+
+def stats_tenths(application_id, xs, trim):
+    """The figures for one application from its totals in tenths of a point (integers: the column holds
+    one decimal place), in exact integer arithmetic; the same results as ``stats`` on the Decimals."""
+    n = len(xs)
+    s = sum(xs)
+    lo, hi = min(xs), max(xs)
+    sq = sum(x * x for x in xs)
+    # population sd = sqrt(n·Σx² − (Σx)²) / (10·n); in cents, half up: (isqrt(400·N) + n) // (2n)
+    sd_cents = (isqrt(400 * (n * sq - s * s)) + n) // (2 * n)
+    has_trimmed = n >= 3
+    use_trim = trim and has_trimmed
+    if use_trim:
+        num, den = s - hi - lo, 10 * (n - 2)
+    else:
+        num, den = s, 10 * n
+    return RoundStats(application_id, n, _cents(s, 10 * n),
+                      _cents(s - hi - lo, 10 * (n - 2)) if has_trimmed else None, sd_cents, lo * 10, hi * 10,
+                      _cents(num, den), use_trim, Decimal(num) / Decimal(den))
+
+
+def stats(application_id, scores, trim):
+    """The figures for one application's scores (Decimals with at most one decimal place); ``trim``:
+    use the trimmed mean as the round score (when there are at least 3 scores)."""
+    return stats_tenths(application_id, [int(Decimal(x) * 10) for x in scores], trim)
+
+
+def compute_round_tenths(round_, rows):
+    """``rows``: iterable of (application_id, total in tenths of a point). See ``round_results``."""
+    by_app = {}
+    for app_id, tenths in rows:
+        by_app.setdefault(app_id, []).append(tenths)
+    trim_from = max(round_.trim_min_scores or 0, 3) if uses_trimmed(round_, 10**9) else None
+    results = [stats_tenths(app_id, xs, trim_from is not None and len(xs) >= trim_from)
+               for app_id, xs in by_app.items()]
+    results.sort(key=lambda r: (-r.exact_score, r.application_id))
+    return {r.application_id: r for r in results}
+
+
+def compute_round(round_, totals):
+    """``totals``: iterable of (application_id, total). Returns ``{application_id: RoundStats}`` ordered by
+    round score (highest first), then application id (lowest first)."""
+    return compute_round_tenths(round_, ((app_id, int(Decimal(str(t)) * 10)) for app_id, t in totals))
+
+
+def submitted_totals_query(round_id):
+    """(application_id, total in tenths of a point) of every submitted review of an active assignment in
+    the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal is built per review."""
+    from grantportal.review.models import Assignment, Review, ReviewStatus
+
+    tenths = sa.cast(sa.func.round(Review.total * 10), sa.Integer)
+    return (sa.select(Assignment.application_id, tenths)
+            .join(Review, Review.assignment_id == Assignment.id)
+            .where(Assignment.round_id == round_id, Assignment.active.is_(True),
+                   Review.status == ReviewStatus.SUBMITTED, Review.total.is_not(None)))
+
+
+def round_results(round_):
+    """Every application's results in ``round_``: ``{application_id: RoundStats}``, ordered best first.
+
+    Counts the submitted reviews of active assignments only (drafts and removed experts never count).
+    The order is by round score (``RoundStats.score``: trimmed mean or mean, per the round), highest
+    first, ties by lower application id; so ``list(results)[:n]`` is "the top N" and
+    ``[a for a, r in results.items() if r.score >= x]`` is "scoring at least X". Applications with no
+    submitted review are absent. One query (application_id, total) on the session's connection, no ORM
+    objects; the rest is integer arithmetic in Python (10,000 applications × 7 reviews: see
+    bench/review_results.py).
+    """
+    return compute_round_tenths(round_, fetch_rows(submitted_totals_query(round_.id)))
+
+
+def fetch_rows(statement):
+    """Run a Core select on the session's connection (same transaction) and return the driver's plain
+    tuples: SQLAlchemy's Row objects cost more than the query for 70,000 small rows. Only for columns
+    that need no type processing (integers, strings)."""
+    conn = db.session.connection()
+    compiled = statement.compile(dialect=conn.dialect)
+    params = compiled.construct_params()
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+# --- the call: final score and ranking ----------------------------------------------------------
+
+def bonuses(application):
+    """Bonus points (tier, matched funds …) added to the final score; none yet (the next issue plugs
+    them in). ``application`` is an ``AppRow`` (id, org_id, level) in ``call_ranking``."""
+    return ZERO
+
+
+@dataclass
+class Ranked:
+    application_id: int
+    level: object
+    submitted_at: datetime | None  # in call_ranking: loaded only where needed for the tie-break
+    round_scores: dict  # round id -> RoundStats
+    bonus: Decimal
+    final: Decimal
+    first_round_score: Decimal | None
+    exact_final: Decimal = field(repr=False, default=ZERO)
+    rank: int = 0
+
+
+def scored_rounds(call):
+    """The rounds that count towards the call's final score, in order (acceptance reviews do not)."""
+    from grantportal.review.models import RoundKind
+
+    return [r for r in sorted(call.review_rounds, key=lambda r: (r.position, r.id)) if r.kind != RoundKind.ACCEPTANCE]
+
+
+def final_score(round_stats, rounds, bonus=ZERO):
+    """Σ round score × weight% (exact) + bonus, for the rounds in which the application has results."""
+    total = ZERO
+    for r in rounds:
+        s = round_stats.get(r.id)
+        if s is not None:
+            total += s.exact_score * Decimal(r.weight_percent) / HUNDRED
+    return total + bonus
+
+
+def sort_key(item):
+    """The ranking order: final score desc, first-round score desc (none last), submitted_at asc (none
+    last), application id asc. See TIE_BREAK for the words."""
+    first = item.first_round_score
+    return (-item.exact_final, first is None, -(first or ZERO), item.submitted_at is None,
+            item.submitted_at or datetime.min, item.application_id)
+
+
+def rank(items):
+    """Sort ``Ranked`` items and number them 1, 2, 3 … (deterministic, no shared ranks)."""
+    items = sorted(items, key=sort_key)
+    for i, item in enumerate(items, 1):
+        item.rank = i
+    return items
+
+
+class AppRow(NamedTuple):
+    """What ranking needs of an application (also what ``bonuses`` receives)."""
+
+    id: int
+    org_id: int
+    level: object
+
+
+def _tie_times(items):
+    """Load submitted_at only for the items whose final and first-round scores tie with another's: the only
+    ones the third tie-break can concern (usually none, so 10,000 timestamps are not read and parsed)."""
+    from grantportal.applications.models import Application
+
+    counts = Counter((i.exact_final, i.first_round_score) for i in items)
+    tied = sorted(i.application_id for i in items if counts[(i.exact_final, i.first_round_score)] > 1)
+    times = {}
+    for start in range(0, len(tied), 5000):  # bounded IN lists
+        times.update(db.session.execute(sa.select(Application.id, Application.submitted_at)
+                                        .where(Application.id.in_(tied[start:start + 5000]))).all())
+    for i in items:
+        if i.application_id in times:
+            i.submitted_at = times[i.application_id]
+
+
+def call_ranking(call):
+    """The ranking of a call: ``({level: [Ranked, ...]}, rounds)``, each list ranked (``rank``).
+
+    One query per round (``round_results``), one for the call's applications (id, organization, level) and,
+    only if final and first-round scores tie, one for those applications' submission times."""
+    from grantportal.applications.models import Application
+    from grantportal.calls.models import Level
+
+    rounds = scored_rounds(call)
+    per_round = [(r.id, Decimal(r.weight_percent) / HUNDRED, round_results(r)) for r in rounds]
+    app_ids = set().union(*(set(res) for _, _, res in per_round)) if per_round else set()
+    if not app_ids:
+        return {}, rounds
+    levels = {lv.value: lv for lv in Level}
+    info = {row[0]: AppRow(row[0], row[1], levels.get(row[2], row[2])) for row in fetch_rows(
+        sa.select(Application.id, Application.org_id, Application.level).where(Application.call_id == call.id))}
+    first_id = rounds[0].id
+    by_level = {}
+    for app_id in app_ids:
+        stats_by_round, exact = {}, ZERO
+        for rid, weight, res in per_round:
+            st_ = res.get(app_id)
+            if st_ is not None:
+                stats_by_round[rid] = st_
+                exact += st_.exact_score * weight
+        row = info.get(app_id)
+        bonus = bonuses(row) if row is not None else ZERO
+        exact += bonus
+        first_stats = stats_by_round.get(first_id)
+        item = Ranked(application_id=app_id, level=row.level if row else None, submitted_at=None,
+                      round_scores=stats_by_round, bonus=q2(bonus), final=q2(exact), exact_final=exact,
+                      first_round_score=first_stats.exact_score if first_stats else None)
+        by_level.setdefault(item.level, []).append(item)
+    for items in by_level.values():
+        _tie_times(items)
+    return {level: rank(items) for level, items in by_level.items()}, rounds
+
+
+# --- what the applicant sees after publication --------------------------------------------------
+
+CN_DIGITS = "零一二三四五六七八九"
+
+
+def chinese_number(n):
+    """1 → 一, 10 → 十, 12 → 十二, 21 → 二十一 (for 专家一、专家二 …; up to 99)."""
+    if n < 10:
+        return CN_DIGITS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
+
+
+def anonymous_order(review_ids, secret):
+    """The review ids in a stable order that reveals neither who wrote them nor in which order: sorted by
+    a keyed hash (HMAC-SHA256 with the site's secret key) of the review id."""
+    import hashlib
+    import hmac
+
+    key = secret.encode() if isinstance(secret, str) else secret
+    return sorted(review_ids, key=lambda rid: hmac.new(key, f"review:{rid}".encode(), hashlib.sha256).digest())
+
+
+@dataclass
+class ApplicantRoundResult:
+    round_name: str
+    published_at: datetime
+    score: Decimal
+    comments: list  # [(label, text)], e.g. ("专家一", "…")
+
+
+def applicant_results(application):
+    """For the applicant: per round whose results are published, the aggregated round score and the
+    experts' overall comments, anonymised (专家一、专家二 … in ``anonymous_order``). Never an individual
+    score, never who scored. Empty before publication."""
+    from flask import current_app
+
+    from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus
+
+    rounds = db.session.scalars(
+        sa.select(ReviewRound).where(ReviewRound.call_id == application.call_id,
+                                     ReviewRound.results_published_at.is_not(None))
+        .order_by(ReviewRound.position, ReviewRound.id)).all()
+    out = []
+    for r in rounds:
+        rows = db.session.execute(
+            sa.select(Review.id, Review.total, Review.comment).join(Assignment, Assignment.id == Review.assignment_id)
+            .where(Assignment.round_id == r.id, Assignment.application_id == application.id,
+                   Assignment.active.is_(True), Review.status == ReviewStatus.SUBMITTED,
+                   Review.total.is_not(None))).all()
+        if not rows:
+            continue
+        totals = [row.total for row in rows]
+        s = stats(application.id, totals, uses_trimmed(r, len(totals)))
+        text = {row.id: (row.comment or "").strip() for row in rows}
+        order = anonymous_order([rid for rid in text if text[rid]], current_app.config["SECRET_KEY"])
+        comments = [(f"专家{chinese_number(i)}", text[rid]) for i, rid in enumerate(order, 1)]
+        out.append(ApplicantRoundResult(r.name, r.results_published_at, s.score, comments))
+    return out

@@ -1,0 +1,277 @@
+"""Forms for review rounds and panels. Every message is Chinese, next to its field; what was typed is kept."""
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
+
+from grantportal.calls.forms import Choice, WholeNumberField
+from grantportal.core.forms import LocalDateTimeField, strip
+from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
+
+MAX_CRITERIA = 20
+BLANK_ROWS = 1
+LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "load_limit", "blind", "aggregation",
+                        "trim_min_scores", "half_points", "comment_below_percent", "overall_comment_required",
+                        "spread_threshold", "entry_rule", "entry_value", "source_round_id", "weight_percent",
+                        "criteria")
+FIELD_SEPARATORS = r"[,，、;；\s]+"
+
+
+def _too_long(n):
+    return Length(max=n, message=f"不能超过{n}个字。")
+
+
+class PointsField(StringField):
+    """A number of points typed in ASCII digits, at most ``places`` decimals (full-width refused)."""
+
+    def __init__(self, label=None, validators=None, places=1, minimum=Decimal("0"), maximum=None, optional=False,
+                 example="10", **kw):
+        super().__init__(label, validators, **kw)
+        self.places, self.minimum, self.maximum = places, Decimal(minimum), maximum
+        self.optional, self.example = optional, example
+        self.number = None
+
+    def process_data(self, value):
+        if isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        self.data = "" if value is None else str(value)
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip()
+        self.number = None
+        if not text:
+            if self.optional:
+                return
+            raise ValidationError("请填写此项。")
+        decimals = rf"(\.[0-9]{{1,{self.places}}})?" if self.places else ""
+        if not re.fullmatch(rf"[0-9]{{1,6}}{decimals}", text):
+            extra = f"，最多{self.places}位小数" if self.places else "整数"
+            raise ValidationError(f"请使用半角数字填写{extra}，例如 {self.example}。")
+        value = Decimal(text)
+        if value < self.minimum or (self.maximum is not None and value > self.maximum):
+            raise ValidationError(f"请填写{self.minimum}到{self.maximum}之间的数。" if self.maximum is not None
+                                  else f"不能小于{self.minimum}。")
+        self.number = value
+
+
+class CriterionForm(Form):
+    id = HiddenField()
+    name = StringField("评分项", [_too_long(40)], filters=[strip])
+    max_points = PointsField("满分", minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True, example="15")
+    guidance = TextAreaField("各档评分要点", [_too_long(2000)], filters=[strip])
+
+    def is_blank(self):
+        return not self.name.data and not (self.max_points.data or "").strip() and not self.guidance.data
+
+
+@dataclass
+class RoundSettings:
+    fields: dict
+    criteria: list | None  # [(id or None, name, max points, guidance)]; None: locked
+
+
+class RoundForm(FlaskForm):
+    name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), _too_long(60)], filters=[strip])
+    kind = Choice("评审类型", RoundKind.choices())
+    opens_at = LocalDateTimeField("评审开始时间", [Optional()])
+    closes_at = LocalDateTimeField("评审截止时间", [Optional()])
+    panel_size = WholeNumberField("每组专家人数", minimum=3, maximum=15)
+    panel_mode = Choice("评审组方式", PanelMode.choices())
+    expert_fields = StringField("限定专家专业领域", [_too_long(200)], filters=[strip])
+    load_limit = WholeNumberField("每位专家本轮最多评审（份）", minimum=1, maximum=1000)
+    blind = BooleanField("匿名评审：对专家隐藏申报机构名称及材料的作者信息")
+    aggregation = Choice("计分方式", Aggregation.choices())
+    trim_min_scores = WholeNumberField("评分人数不少于几人时去掉最高分和最低分", minimum=3, maximum=15)
+    half_points = BooleanField("允许打半分（0.5分）")
+    comment_below_percent = WholeNumberField("某项得分低于满分的百分之几时须填写理由（0为不要求）", minimum=0,
+                                             maximum=100)
+    overall_comment_required = BooleanField("须填写总体评语")
+    spread_threshold = PointsField("分歧提示阈值（分）", minimum=Decimal("0"), maximum=Decimal("1000"), example="20")
+    entry_rule = Choice("入围规则", EntryRule.choices())
+    entry_value = PointsField("N 或 X", optional=True, example="30")
+    source_round_id = Choice("依据的上一轮", [])
+    weight_percent = PointsField("在最终得分中的权重（%）", places=2, minimum=Decimal("0"), maximum=Decimal("100"),
+                                 example="60")
+    criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
+
+    def __init__(self, *args, rnd=None, earlier_rounds=(), locked=False, **kw):
+        super().__init__(*args, **kw)
+        self.rnd, self.locked = rnd, locked
+        self.section_errors = {}
+        if locked:
+            for name in LOCKED_WHEN_REVIEWED:
+                delattr(self, name)
+        else:
+            from wtforms import SelectChoice
+
+            self.source_round_id.choices = [SelectChoice("", "— 不适用 —")] + [
+                SelectChoice(str(r.id), r.name) for r in earlier_rounds]
+
+    # -- rows ------------------------------------------------------------------------------------
+    def grow(self, section):
+        rows = getattr(self, section, None) if section == "criteria" else None
+        if rows is None or len(rows) >= MAX_CRITERIA:
+            return False
+        rows.append_entry()
+        return True
+
+    def pad(self):
+        rows = getattr(self, "criteria", None)
+        if rows is None:
+            return
+        blanks = sum(1 for r in rows if r.form.is_blank())
+        while blanks < BLANK_ROWS and len(rows) < MAX_CRITERIA:
+            rows.append_entry()
+            blanks += 1
+
+    # -- validation ------------------------------------------------------------------------------
+    def field_list(self):
+        seen = []
+        for part in re.split(FIELD_SEPARATORS, self.expert_fields.data or ""):
+            if part and part not in seen:
+                seen.append(part)
+        return seen
+
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        opens, closes = self.opens_at.data, self.closes_at.data
+        if not self.opens_at.errors and not self.closes_at.errors:
+            if (opens is None) != (closes is None):
+                missing = self.opens_at if opens is None else self.closes_at
+                missing.errors.append("请同时填写开始和截止时间（时间未定可都不填）。")
+            elif opens is not None and closes <= opens:
+                self.closes_at.errors.append("截止时间应晚于开始时间。")
+        if not self.locked:
+            self._check_settings()
+            self._check_criteria()
+        return ok and not self._collect_errors()
+
+    def _check_settings(self):
+        n = self.panel_size.number
+        if n is not None and n % 2 == 0:
+            self.panel_size.errors.append("每组专家人数应为奇数（3人、5人、7人……），以免票数相持。")
+        if len(",".join(self.field_list())) > 200:
+            self.expert_fields.errors.append("专业领域合计不能超过200个字。")
+        rule = self.entry_rule.data
+        if rule in (EntryRule.TOP_N.value, EntryRule.MIN_SCORE.value):
+            if not self.source_round_id.data:
+                self.source_round_id.errors.append("请选择作为依据的上一轮评审。")
+            value = self.entry_value.number
+            if not self.entry_value.errors:
+                if value is None:
+                    self.entry_value.errors.append("请填写入围名额N或分数线X。")
+                elif rule == EntryRule.TOP_N.value and (value != value.to_integral_value() or value < 1):
+                    self.entry_value.errors.append("入围名额N应为1以上的整数。")
+        if self.source_round_id.data and self.rnd is not None and self.source_round_id.data == str(self.rnd.id):
+            self.source_round_id.errors.append("不能以本轮自身作为依据。")
+
+    def _check_criteria(self):
+        seen = set()
+        filled = [row.form for row in self.criteria if not row.form.is_blank()]
+        for f in filled:
+            if not f.name.data:
+                f.name.errors.append("请填写评分项名称。")
+            elif f.name.data in seen:
+                f.name.errors.append("评分项名称重复。")
+            seen.add(f.name.data)
+            if not (f.max_points.data or "").strip() and not f.max_points.errors:
+                f.max_points.errors.append("请填写该项满分。")
+        if not filled:
+            self.section_errors.setdefault("criteria", []).append("请至少设置一个评分项。")
+            self.form_errors.append("请至少设置一个评分项。")
+
+    def _collect_errors(self):
+        found = bool(self.form_errors)
+        for f in self:
+            if isinstance(f, FieldList):
+                f.errors = [entry.errors for entry in f.entries]
+                if not any(f.errors):
+                    f.errors = []
+            found = found or bool(f.errors)
+        return found
+
+    # -- output ----------------------------------------------------------------------------------
+    def settings(self):
+        fields = {"name": self.name.data, "opens_at": self.opens_at.utc, "closes_at": self.closes_at.utc}
+        if self.locked:
+            return RoundSettings(fields=fields, criteria=None)
+        rule = EntryRule(self.entry_rule.data)
+        fields.update({
+            "kind": RoundKind(self.kind.data),
+            "panel_size": self.panel_size.number,
+            "panel_mode": PanelMode(self.panel_mode.data),
+            "expert_fields": ",".join(self.field_list()),
+            "load_limit": self.load_limit.number,
+            "blind": bool(self.blind.data),
+            "aggregation": Aggregation(self.aggregation.data),
+            "trim_min_scores": self.trim_min_scores.number,
+            "half_points": bool(self.half_points.data),
+            "comment_below_percent": self.comment_below_percent.number,
+            "overall_comment_required": bool(self.overall_comment_required.data),
+            "spread_threshold": self.spread_threshold.number,
+            "entry_rule": rule,
+            "entry_value": None if rule == EntryRule.SCREENED else self.entry_value.number,
+            "source_round_id": None if rule == EntryRule.SCREENED else int(self.source_round_id.data),
+            "weight_percent": self.weight_percent.number,
+        })
+        criteria = [(int(f.id.data) if (f.id.data or "").isdigit() else None, f.name.data, f.max_points.number,
+                     f.guidance.data or "") for f in (r.form for r in self.criteria) if not f.is_blank()]
+        return RoundSettings(fields=fields, criteria=criteria)
+
+
+def new_round_data(call, stage=None, position=0):
+    """What a new round's form starts with: DESIGN.md's defaults and a copy of the call's rubric."""
+    from grantportal.review.rounds import default_rubric
+
+    return {
+        "name": "初评" if position == 0 else f"第{position + 1}轮评审",
+        "kind": RoundKind.FIRST.value if position == 0 else RoundKind.DEFENCE.value,
+        "opens_at": stage.opens_at if stage else None,
+        "closes_at": stage.closes_at if stage else None,
+        "panel_size": 5, "panel_mode": PanelMode.PER_APPLICATION.value, "expert_fields": "",
+        "load_limit": 30, "blind": False, "aggregation": Aggregation.TRIMMED.value, "trim_min_scores": 5,
+        "half_points": False, "comment_below_percent": 60, "overall_comment_required": True,
+        "spread_threshold": Decimal("20"), "entry_rule": EntryRule.SCREENED.value, "entry_value": None,
+        "source_round_id": "", "weight_percent": Decimal("100") if position == 0 else Decimal("0"),
+        "criteria": [{"name": n, "max_points": p, "guidance": g} for n, p, g in default_rubric(call)],
+    }
+
+
+def round_data(rnd):
+    return {
+        "name": rnd.name, "kind": rnd.kind.value, "opens_at": rnd.opens_at, "closes_at": rnd.closes_at,
+        "panel_size": rnd.panel_size, "panel_mode": rnd.panel_mode.value,
+        "expert_fields": "，".join(rnd.field_list), "load_limit": rnd.load_limit, "blind": rnd.blind,
+        "aggregation": rnd.aggregation.value, "trim_min_scores": rnd.trim_min_scores,
+        "half_points": rnd.half_points, "comment_below_percent": rnd.comment_below_percent,
+        "overall_comment_required": rnd.overall_comment_required, "spread_threshold": rnd.spread_threshold,
+        "entry_rule": rnd.entry_rule.value, "entry_value": rnd.entry_value,
+        "source_round_id": str(rnd.source_round_id) if rnd.source_round_id else "",
+        "weight_percent": rnd.weight_percent,
+        "criteria": [{"id": c.id, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
+                     for c in rnd.criteria],
+    }
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField("理由", [DataRequired("请填写理由，将记入审计日志。"), _too_long(500)], filters=[strip])
+
+
+class AddExpertForm(ReasonForm):
+    expert_id = Choice("专家", [])
+
+
+class ReplaceForm(ReasonForm):
+    expert_id = Choice("替换为", [])
+
+
+class ConfirmForm(FlaskForm):
+    pass
+
+
+class CloseRoundForm(FlaskForm):
+    confirm = BooleanField("我已确认结束本轮评审：结束后专家不能再评分或修改评分。",
+                           [DataRequired("请勾选确认后再结束评审。")])

@@ -1,0 +1,61 @@
+"""Permission rows for review rounds, draws, panels and the progress dashboard (Issue 3).
+Officers act; auditors and admins read; organizations and experts have no access."""
+from tests.permissions.spec import DENY, Route, staff_only
+
+OFFICER_ONLY = staff_only(readers=DENY)
+STAFF = staff_only()
+
+
+def call(w):
+    return {"call_id": w.call.id}
+
+
+def rnd(w):
+    return {"round_id": w.round.id}
+
+
+def panel(w):
+    return {"round_id": w.round.id, "application_id": w.app_a_submitted.id}
+
+
+def assignment(w):
+    return {"assignment_id": w.assignment_b.id}
+
+
+def draw(w):
+    """A logged draw for the world's round (made here: world.py is shared)."""
+    from grantportal.core.db import db
+    from grantportal.review.models import Draw
+
+    record = Draw(round_id=w.round.id, application_id=w.app_b_submitted.id, seed="0" * 32, size=1,
+                  candidates=[[w.expert_b.id, 0]], excluded=[[w.expert_conflicted.id, "回避：曾任该机构理事"]],
+                  picked=[w.expert_b.id], created_by_id=w.officer.id)
+    db.session.add(record)
+    db.session.commit()
+    return {"draw_id": record.id}
+
+
+def add_data(w):
+    return {"expert_id": str(w.expert_b.id), "reason": "熟悉该领域"}
+
+
+ROUTES = [
+    Route("rounds.index", params=call, expect=STAFF),
+    Route("rounds.create", params=call, expect=OFFICER_ONLY),
+    Route("rounds.create", "POST", params=call, expect=OFFICER_ONLY),
+    Route("rounds.detail", params=rnd, expect=STAFF),
+    Route("rounds.edit", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.edit", "POST", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.open_round", "POST", params=rnd, expect=OFFICER_ONLY),  # 409 for the officer: already open
+    Route("rounds.close", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.close", "POST", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.draw_all", "POST", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.draw_one", "POST", params=panel, expect=OFFICER_ONLY),
+    Route("rounds.draw_detail", params=draw, expect=STAFF),
+    Route("rounds.panel", params=panel, expect=STAFF),
+    Route("rounds.add_expert", "POST", params=panel, data=add_data, expect=OFFICER_ONLY),
+    Route("rounds.replace", params=assignment, expect=OFFICER_ONLY),
+    Route("rounds.replace", "POST", params=assignment, data=lambda w: {"reason": "专家出差"}, expect=OFFICER_ONLY),
+    Route("rounds.dashboard", params=rnd, expect=STAFF),
+    Route("rounds.remind", "POST", params=rnd, expect=OFFICER_ONLY),
+]
