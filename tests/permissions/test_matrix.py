@@ -100,3 +100,28 @@ def test_every_form_needs_a_csrf_token(make_app, row):
     resp = client.post(url, data=row.data(world) if row.data else {})
     assert resp.status_code == 400, f"POST {url} as {role} without a CSRF token gave {resp.status_code}"
     assert "安全校验码" in resp.get_data(as_text=True)
+
+
+EXPERT_ROWS = [r for r in ROWS if r.expect["expert"] == ALLOW]
+
+
+@pytest.mark.parametrize("row", EXPERT_ROWS, ids=lambda r: r.id)
+def test_a_conflicted_expert_never_sees_the_application(app, client, row):
+    """Generated from the matrix: on every route an expert may use, an expert with a conflict against
+    every applicant sees no application's content, not even where it is assigned to them."""
+    from grantportal.experts.conflicts import new_conflict
+    from grantportal.experts.models import ConflictSource
+
+    world = build_world()
+    for org in (world.org_a, world.org_b):
+        db.session.add(new_conflict(world.expert_profile, world.officer, "测试：全面回避", ConflictSource.OFFICER,
+                                    org=org))
+    db.session.commit()
+    url = _url(app, row, world)
+    sign_in(client, world.expert)
+    resp = client.open(url, method=row.method, data=row.data(world) if row.data else {})
+    body = resp.get_data(as_text=True)
+    resp.close()
+    for application in (world.app_a, world.app_a_submitted, world.app_b, world.app_b_submitted):
+        for text in (application.title, application.need_analysis, application.team):
+            assert text not in body, f"{row.method} {url} shows {text!r} to a conflicted expert"
