@@ -208,13 +208,21 @@ def reopen(review, officer, reason, now, link=None):
     return review
 
 
-def publish_results(round_, officer, now):
-    """公布本轮结果: applicants then see their aggregated score and anonymised comments."""
+def publish_problem(round_, now):
+    """Why the round's results cannot be published now (Chinese), or None."""
     if round_.results_published_at is not None:
-        raise ScoringError(f"本轮评审结果已于{format_datetime(round_.results_published_at)}公布。")
+        return f"本轮评审结果已于{format_datetime(round_.results_published_at)}公布。"
     if round_.status == RoundStatus.DRAFT or (
             round_.status == RoundStatus.OPEN and (round_.closes_at is None or now < round_.closes_at)):
-        raise ScoringError("本轮评审尚未结束，不能公布结果。请在评审截止后再公布。")
+        return "本轮评审尚未结束，不能公布结果。请在评审截止后再公布。"
+    return None
+
+
+def publish_results(round_, officer, now):
+    """公布本轮结果: applicants then see their aggregated score and anonymised comments."""
+    problem = publish_problem(round_, now)
+    if problem:
+        raise ScoringError(problem)
     with audit_action("round.publish_results"):
         round_.results_published_at = now
         db.session.flush()

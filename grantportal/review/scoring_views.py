@@ -238,7 +238,8 @@ def results(round_id):
     return render_template("review/scoring/results.html", round=round_, call=round_.call, rows=rows, pager=pager,
                            assigned=assigned, submitted=counts.get(ReviewStatus.SUBMITTED, 0),
                            drafts=counts.get(ReviewStatus.DRAFT, 0), action_form=ActionForm(),
-                           can_act=is_officer(current_user), now=utcnow())
+                           can_act=is_officer(current_user), now=utcnow(),
+                           publish_problem=ops.publish_problem(round_, utcnow()))
 
 
 @bp.route("/manage/calls/<int:call_id>/ranking")
