@@ -22,8 +22,11 @@ def users():
     if role in Role._value2member_map_:
         query = query.where(User.role == Role(role))
     if q:
-        query = query.where(db.or_(User.username.contains(q.lower()), User.name.contains(q)))
-    page = db.paginate(query, per_page=current_app.config["PAGE_SIZE"], max_per_page=100)
+        query = query.where(db.or_(User.username.contains(q.lower(), autoescape=True),
+                                   User.name.contains(q, autoescape=True)))
+    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
+    page = db.paginate(query, page=number, per_page=current_app.config["PAGE_SIZE"], max_per_page=100,
+                       error_out=False)
     return render_template("accounts/admin_users.html", page=page, role=role, q=q, roles=Role)
 
 

@@ -20,9 +20,11 @@ class LoginForm(FlaskForm):
 
 class AccountFields(FlaskForm):
     username = StringField("登录名", [DataRequired("请填写登录名。"), USERNAME_RULE], filters=[strip])
-    name = StringField("姓名", [DataRequired("请填写姓名。"), Length(max=40)], filters=[strip])
+    name = StringField("姓名", [DataRequired("请填写姓名。"), Length(max=40, message="姓名不超过40字。")],
+                       filters=[strip])
     phone = StringField("手机号", [DataRequired("请填写手机号。"), PHONE_RULE], filters=[strip])
-    email = StringField("电子邮箱", [Optional(), Email("电子邮箱格式不正确。"), Length(max=120)], filters=[strip])
+    email = StringField("电子邮箱", [Optional(), Email("电子邮箱格式不正确。"),
+                                     Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
     password = PasswordField("密码", [DataRequired("请设置密码。")])
     password2 = PasswordField("确认密码", [DataRequired("请再次输入密码。")])
 
@@ -63,7 +65,11 @@ STAFF_ROLES = [SelectChoice(r.value, r.label) for r in (Role.OFFICER, Role.EXPER
 
 
 class StaffAccountForm(AccountFields):
-    role = SelectField("角色", choices=STAFF_ROLES, validators=[DataRequired("请选择角色。")])
+    role = SelectField("角色", choices=STAFF_ROLES, validators=[DataRequired("请选择角色。")], validate_choice=False)
+
+    def validate_role(self, field):
+        if field.data not in {c.value for c in STAFF_ROLES}:
+            raise ValidationError("请选择列表中的角色。")
 
 
 class TotpForm(FlaskForm):

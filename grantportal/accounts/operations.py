@@ -22,10 +22,17 @@ def create_user(username, name, password, role=Role.ORG_MEMBER, phone=None, emai
 
 
 def change_password(user, current, new):
+    """A new password ends every other session of the user (a stolen session does not survive it)."""
+    from grantportal.accounts.models import UserSession
+
     if not verify_password(user.password_hash, current):
         return False
     with audit_action("user.change_password"):
         user.password_hash = hash_password(new)
+        for record in db.session.scalars(db.select(UserSession).where(
+                UserSession.user_id == user.id, UserSession.ended_at.is_(None),
+                UserSession.id != getattr(user, "session_token", None))):
+            record.ended_at = utcnow()
         db.session.flush()
     return True
 

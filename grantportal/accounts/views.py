@@ -140,12 +140,18 @@ def register():
 
 @bp.route("/account", methods=["GET", "POST"])
 @login_required
+@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def account():
     form = ChangePasswordForm()
     if form.validate_on_submit():
-        if change_password(current_user, form.current.data, form.password.data):
+        if auth.is_locked(current_user.username):
+            form.current.errors.append(LOGIN_FAILED)
+        elif change_password(current_user, form.current.data, form.password.data):
             db.session.commit()
-            flash("密码已修改。", "success")
+            flash("密码已修改。您在其他设备上的登录已全部退出。", "success")
             return redirect(url_for("accounts.account"))
-        form.current.errors.append("当前密码不正确。")
+        else:
+            auth.record_failure(current_user.username)  # wrong current passwords count towards lockout
+            db.session.commit()
+            form.current.errors.append("当前密码不正确。")
     return render_template("accounts/account.html", form=form)

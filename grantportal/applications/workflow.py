@@ -8,8 +8,11 @@ The applicant edits, submits and withdraws only while its window is open: the ca
 """
 from dataclasses import dataclass
 
+import sqlalchemy as sa
+
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import CallStatus
+from grantportal.core.db import db
 from grantportal.core.timeutil import format_datetime
 
 S = AppStatus
@@ -88,8 +91,21 @@ def check_editable(app, now):
         raise WorkflowError(problem + "不能再修改。")
 
 
+def in_expert_review(app):
+    """Whether experts have been given this application in a round that has started: from then on its
+    content must not change under them, so it can no longer be returned for revision."""
+    from grantportal.review.models import Assignment, ReviewRound, RoundStatus
+
+    return db.session.scalar(
+        sa.select(sa.func.count(Assignment.id)).join(ReviewRound, ReviewRound.id == Assignment.round_id)
+        .where(Assignment.application_id == app.id, Assignment.active.is_(True),
+               ReviewRound.status != RoundStatus.DRAFT)) > 0
+
+
 def allowed(app, name, now):
     t = TRANSITIONS[name]
+    if name == "return" and app.status in t.sources and in_expert_review(app):
+        return False
     return app.status in t.sources and (not t.in_window or window_problem(app, now) is None)
 
 
@@ -97,6 +113,8 @@ def check_transition(app, name, now):
     t = TRANSITIONS[name]
     if app.status not in t.sources:
         raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能{t.label}。")
+    if name == "return" and in_expert_review(app):
+        raise WorkflowError("该申报已进入专家评审，内容不能再修改，因此不能退回修改。")
     if t.in_window:
         problem = window_problem(app, now)
         if problem:

@@ -8,7 +8,6 @@ import sqlalchemy as sa
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     FieldList,
     Form,
     FormField,
@@ -22,7 +21,7 @@ from wtforms.validators import DataRequired, Length, Optional, Regexp, Validatio
 
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.core.db import db
-from grantportal.core.forms import LocalDateTimeField, MoneyField, strip
+from grantportal.core.forms import LocalDateField, LocalDateTimeField, MoneyField, strip
 from grantportal.core.timeutil import local_today, to_local
 from grantportal.orgs.models import Grade
 
@@ -95,15 +94,6 @@ class PercentField(StringField):
         if value >= 100:
             raise ValidationError("自筹配套比例应小于100%。")
         self.percent = value.quantize(Decimal("0.01"))
-
-
-class LocalDateField(DateField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("请按“年-月-日”填写日期。") from None
 
 
 def _digits(value):

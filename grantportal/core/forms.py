@@ -1,7 +1,7 @@
 """Form fields shared by the domains: money, local date-times, Chinese messages."""
 from datetime import datetime
 
-from wtforms import DateTimeLocalField, StringField
+from wtforms import DateField, DateTimeLocalField, StringField
 from wtforms.validators import ValidationError
 
 from grantportal.core.money import AmountError, parse_amount
@@ -40,6 +40,25 @@ class MoneyField(StringField):
             raise ValidationError(str(e)) from None
 
 
+# Dates outside these years are typing mistakes (and break date arithmetic near year 1 or 9999).
+MIN_YEAR, MAX_YEAR = 1949, 2100
+YEAR_RANGE_MESSAGE = f"请填写{MIN_YEAR}年至{MAX_YEAR}年之间的日期。"
+
+
+class LocalDateField(DateField):
+    """A date typed as <input type=date>; a Chinese message when it cannot be read or is out of range."""
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError("请按“年-月-日”填写日期，例如 2026-03-01。") from None
+        if self.data and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+            self.data = None
+            raise ValueError(YEAR_RANGE_MESSAGE)
+
+
 class LocalDateTimeField(DateTimeLocalField):
     """A deadline typed in Asia/Shanghai wall-clock time; ``utc`` gives the stored value."""
 
@@ -58,6 +77,9 @@ class LocalDateTimeField(DateTimeLocalField):
         except ValueError:
             self.data = None
             raise ValueError("请按“年-月-日 时:分”填写日期和时间。") from None
+        if self.data and not MIN_YEAR <= self.data.year <= MAX_YEAR:
+            self.data = None
+            raise ValueError(YEAR_RANGE_MESSAGE)
 
     @property
     def utc(self):

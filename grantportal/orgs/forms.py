@@ -2,14 +2,14 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grantportal.accounts.forms import PHONE_RULE, AccountFields
 from grantportal.core.db import db
-from grantportal.core.forms import strip
+from grantportal.core.forms import LocalDateField, strip
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, parse_uscc
 from grantportal.orgs.models import Grade, InspectionResult, Organization, OrgKind, SanctionKind
@@ -19,17 +19,6 @@ SERVICE_FIELDS = ("养老服务", "助残服务", "青少年服务", "儿童服�
 DUPLICATE_CODE = "该统一社会信用代码已登记。如您是该机构的工作人员，请联系机构账户负责人邀请您加入。"
 PLEASE_CHOOSE = SelectChoice("", "请选择")
 CERTIFICATE_HINT = "上传登记证书扫描件，PDF、JPG 或 PNG 格式，不超过 10 MB。"
-
-
-class LocalDateField(DateField):
-    """A date typed as <input type=date>; a Chinese message when it cannot be read."""
-
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("请按“年-月-日”填写日期，例如 2026-03-01。") from None
 
 
 class YearField(IntegerField):

@@ -147,13 +147,17 @@ def compute_round(round_, totals):
 def submitted_totals_query(round_id):
     """(application_id, total in tenths of a point) of every submitted review of an active assignment in
     the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal is built per review."""
+    from grantportal.applications.models import Application, AppStatus, Screening
     from grantportal.review.models import Assignment, Review, ReviewStatus
 
     tenths = sa.cast(sa.func.round(Review.total * 10), sa.Integer)
     return (sa.select(Assignment.application_id, tenths)
             .join(Review, Review.assignment_id == Assignment.id)
+            .join(Application, Application.id == Assignment.application_id)
             .where(Assignment.round_id == round_id, Assignment.active.is_(True),
-                   Review.status == ReviewStatus.SUBMITTED, Review.total.is_not(None)))
+                   Review.status == ReviewStatus.SUBMITTED, Review.total.is_not(None),
+                   # a withdrawn (or no longer eligible) application leaves the results
+                   Application.status == AppStatus.SUBMITTED, Application.screening == Screening.PASSED))
 
 
 def round_results(round_):

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from flask import abort
 
 from grantportal.accounts.models import Role
+from grantportal.applications.models import AppStatus
 from grantportal.core.permissions import has_role, is_officer, is_staff
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import RoundStatus
@@ -48,6 +49,8 @@ def can_score_assignment(user, assignment):
         return Decision(False, "该评审任务已被撤销，您不能再查看该申报。如有疑问，请联系项目官员。")
     if assignment.round.status == RoundStatus.DRAFT:
         return Decision(False, "本轮评审尚未开始，暂不能查看申报材料。")
+    if assignment.application.status != AppStatus.SUBMITTED:
+        return Decision(False, "该申报已撤回，不再参加评审。")
     reasons = conflict_reasons(user, assignment.application)
     if reasons:
         why = "；".join(r.reason for r in reasons)

@@ -95,3 +95,26 @@ def test_register_with_an_email_address(client):
                                          "email": "not-an-address", "password": "Ngo-password-2026",
                                          "password2": "Ngo-password-2026"})
     assert "电子邮箱格式不正确" in bad.get_data(as_text=True)
+
+
+def test_changing_the_password_ends_other_sessions(app, client, auth):
+    user = UserFactory(officer=True)
+    other = app.test_client()
+    other.post("/login", data={"username": user.username, "password": PASSWORD})
+    auth.login(user)
+    resp = client.post("/account", data={"current": PASSWORD, "password": "Brand-new-2027x",
+                                         "password2": "Brand-new-2027x"})
+    assert resp.status_code == 302
+    assert client.get("/audit/").status_code == 200  # this session stays
+    assert other.get("/audit/").status_code == 302  # the other one is gone
+
+
+def test_guessing_the_current_password_locks_the_account(client, auth):
+    user = UserFactory()
+    auth.login(user)
+    for _ in range(5):
+        client.post("/account", data={"current": "wrong-guess-1", "password": "Brand-new-2027x",
+                                      "password2": "Brand-new-2027x"})
+    resp = client.post("/account", data={"current": PASSWORD, "password": "Brand-new-2027x",
+                                         "password2": "Brand-new-2027x"})
+    assert "暂时锁定" in resp.get_data(as_text=True)
