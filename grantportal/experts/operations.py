@@ -1,9 +1,12 @@
 """Writes on the expert pool. Each takes the objects and the acting user, flushes inside its audit
 action and leaves the commit to the request."""
+import sqlalchemy as sa
+
 from grantportal.accounts.models import Role
 from grantportal.accounts.operations import create_user
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.timeutil import local_today
 from grantportal.experts.conflicts import new_conflict
 from grantportal.experts.models import ConflictSource, ExpertAffiliation, ExpertProfile
 
@@ -84,7 +87,31 @@ def _apply_affiliation(affiliation, data):
     affiliation.org_uscc = affiliation.org_uscc or None
 
 
+class AffiliationLocked(Exception):
+    """The affiliation makes the expert stay away from an application in a review that is not over."""
+
+
+def _guard_affiliation(affiliation):
+    """An expert may not edit away the affiliation that keeps them out of a running review."""
+    from grantportal.applications.models import Application
+    from grantportal.experts.conflicts import _affiliation_since, _recent
+    from grantportal.orgs.models import Organization
+    from grantportal.review.models import ReviewRound, RoundStatus
+
+    if not affiliation.org_uscc or not _recent(affiliation, _affiliation_since(local_today())):
+        return
+    running = db.session.scalar(
+        sa.select(sa.func.count(Application.id))
+        .join(Organization, Organization.id == Application.org_id)
+        .join(ReviewRound, ReviewRound.call_id == Application.call_id)
+        .where(Organization.uscc == affiliation.org_uscc, ReviewRound.status != RoundStatus.CLOSED))
+    if running:
+        raise AffiliationLocked("该任职经历使您需要回避一项正在进行的评审，评审结束前不能删除或修改。"
+                                "如填写有误，请联系项目官员处理。")
+
+
 def update_affiliation(affiliation, data, user):
+    _guard_affiliation(affiliation)
     with audit_action("expert.affiliation_update"):
         _apply_affiliation(affiliation, data)
         db.session.flush()
@@ -93,6 +120,7 @@ def update_affiliation(affiliation, data, user):
 
 def delete_affiliation(affiliation, user):
     """The row goes; the audit log keeps what it said."""
+    _guard_affiliation(affiliation)
     with audit_action("expert.affiliation_delete"):
         affiliation.expert.affiliations.remove(affiliation)
         db.session.delete(affiliation)

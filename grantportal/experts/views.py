@@ -305,7 +305,10 @@ def edit_affiliation(affiliation_id):
     require(can_edit_affiliation(current_user, affiliation))
     form = AffiliationForm(obj=affiliation) if request.method == "GET" else AffiliationForm()
     if form.validate_on_submit():
-        ops.update_affiliation(affiliation, _affiliation_data(form), current_user)
+        try:
+            ops.update_affiliation(affiliation, _affiliation_data(form), current_user)
+        except ops.AffiliationLocked as e:
+            abort(409, str(e))
         db.session.commit()
         flash("任职经历已更新。", "success")
         return redirect(url_for("experts.profile"))
@@ -319,7 +322,10 @@ def delete_affiliation(affiliation_id):
     affiliation = db.get_or_404(ExpertAffiliation, affiliation_id)
     require(can_edit_affiliation(current_user, affiliation))
     name = affiliation.org_name
-    ops.delete_affiliation(affiliation, current_user)
+    try:
+        ops.delete_affiliation(affiliation, current_user)
+    except ops.AffiliationLocked as e:
+        abort(409, str(e))
     db.session.commit()
     flash(f"已删除在“{name}”的任职经历。", "success")
     return redirect(url_for("experts.profile"))
