@@ -265,6 +265,9 @@ def submit(app_id):
     except StaleDataError:
         db.session.rollback()
         return _detail(_application(app_id), 409, message=str(ops.StaleVersion()))
+    except sa.exc.IntegrityError:  # another submission took the same number at the same moment
+        db.session.rollback()
+        return _detail(_application(app_id), 409, message="提交时编号冲突，申报书未提交，请稍后再点一次“确认提交”。")
     flash(f"申报书已提交，申报编号：{app.number}。提交后内容不能修改；截止前如需更改，可撤回后重新申报。",
           "success")
     return redirect(url_for("applications.detail", app_id=app.id))

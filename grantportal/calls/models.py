@@ -42,6 +42,8 @@ OPTIONAL_STAGES = {StageKind.VOTE, StageKind.DEFENCE}
 
 class Call(db.Model):
     __tablename__ = "call"
+    # the code prefixes application numbers (CODE-YEAR-0001), so it is unique within a year
+    __table_args__ = (sa.UniqueConstraint("code", "year"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(120))
