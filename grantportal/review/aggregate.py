@@ -156,8 +156,8 @@ def submitted_totals_query(round_id):
             .join(Application, Application.id == Assignment.application_id)
             .where(Assignment.round_id == round_id, Assignment.active.is_(True),
                    Review.status == ReviewStatus.SUBMITTED, Review.total.is_not(None),
-                   # a withdrawn (or no longer eligible) application leaves the results
-                   Application.status == AppStatus.SUBMITTED, Application.screening == Screening.PASSED))
+                   # a withdrawn application, or one that failed eligibility screening, leaves the results
+                   Application.status == AppStatus.SUBMITTED, Application.screening != Screening.FAILED))
 
 
 def round_results(round_):
