@@ -440,10 +440,14 @@ def replace_assignment(assignment, reason, user, expert_user=None):
     if not assignment.active:
         raise RoundRefused("该专家已被替换。")
     lock_round(rnd)
-    db.session.refresh(assignment)
+    # lock the assignment, then read its review afresh: a submission racing this replacement waits
+    db.session.scalar(sa.select(Assignment).where(Assignment.id == assignment.id)
+                      .with_for_update().execution_options(populate_existing=True))
     if not assignment.active:
         raise RoundRefused("该专家已被替换。")
-    if assignment.review is not None and assignment.review.status == ReviewStatus.SUBMITTED:
+    review = db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id)
+                               .execution_options(populate_existing=True))
+    if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise RoundRefused("该专家已提交评分，不能替换。如评分有误，请退回评分后由专家修改。")
     application = assignment.application
     pool = load_pool(rnd)

@@ -15,7 +15,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
-from grantportal.review.models import Review, ReviewRevision, ReviewScore, ReviewStatus, RoundStatus
+from grantportal.review.models import Assignment, Review, ReviewRevision, ReviewScore, ReviewStatus, RoundStatus
 
 OVERALL = "comment"
 
@@ -102,7 +102,11 @@ def submission_problems(round_, data):
 
 
 def locked_review(assignment):
-    """The assignment's review (or None), read afresh and row-locked on PostgreSQL."""
+    """The assignment's review (or None), read afresh and row-locked on PostgreSQL. The assignment row is
+    locked first (the same order as an officer's replacement), so that a replacement and a submission
+    at the same moment cannot both succeed."""
+    db.session.scalar(sa.select(Assignment).where(Assignment.id == assignment.id)
+                      .with_for_update().execution_options(populate_existing=True))
     return db.session.scalar(
         sa.select(Review).where(Review.assignment_id == assignment.id)
         .with_for_update().execution_options(populate_existing=True))
@@ -114,6 +118,8 @@ def current_version(review):
 
 def check_state(assignment, review, now, expected_version):
     """Raise ScoringError (409) unless the review may be written now from the page at ``expected_version``."""
+    if not assignment.active:
+        raise ScoringError("该评审任务已被撤销（专家已被替换），本次评分未保存。如有疑问，请联系项目官员。")
     if review is not None and review.status == ReviewStatus.SUBMITTED:
         raise AlreadySubmitted()
     problem = window_problem(assignment.round, now)

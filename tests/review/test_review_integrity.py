@@ -47,3 +47,21 @@ def test_an_application_failed_at_screening_is_not_ranked(reviewed):
     app.screening = Screening.FAILED
     db.session.commit()
     assert app.id not in round_results(rnd)
+
+
+def test_a_replaced_expert_cannot_save_a_review(client, auth):
+    from grantportal.review import scoring
+    from grantportal.review.models import Review
+
+    call = f.CallFactory()
+    app = f.screened_application(call)
+    rnd = f.ReviewRoundFactory(call=call)
+    assignment = f.AssignmentFactory(round=rnd, application=app)
+    review = scoring.locked_review(assignment)
+    assignment.active = False  # replaced by an officer a moment ago
+    db.session.commit()
+    with pytest.raises(scoring.ScoringError, match="已被撤销"):
+        scoring.check_state(assignment, review, utcnow(), None)
+    auth.login(assignment.expert)
+    assert client.get(f"/review/assignments/{assignment.id}").status_code == 403
+    assert db.session.scalar(db.select(Review).where(Review.assignment_id == assignment.id)) is None
