@@ -64,6 +64,21 @@ def _locked_application(app_id):
     return app
 
 
+def _commit_or_refusal(action):
+    """Run an operation and commit. If the state, the deadline or a newer version refuses it, roll back
+    and return (Chinese message, status) for the page; None when it went through."""
+    try:
+        action()
+        db.session.commit()
+    except (ops.ApplicationError, workflow.WorkflowError) as e:
+        db.session.rollback()
+        return str(e), e.status
+    except StaleDataError:
+        db.session.rollback()
+        return str(ops.StaleVersion()), 409
+    return None
+
+
 def _page():
     page = request.args.get("page", 1, type=int) or 1
     return min(max(page, 1), MAX_PAGE)
@@ -281,20 +296,11 @@ def withdraw(app_id):
     form = VersionForm(data={"version": str(app.version)} if request.method == "GET" else None)
     message, status = None, 200
     if request.method == "POST":
-        try:
-            ops.withdraw(app, current_user, utcnow(), form.expected_version)
-            db.session.commit()
-        except (ops.ApplicationError, workflow.WorkflowError) as e:
-            db.session.rollback()
-            message, status = str(e), e.status
-            app = _application(app_id)
-        except StaleDataError:
-            db.session.rollback()
-            message, status = str(ops.StaleVersion()), 409
-            app = _application(app_id)
-        else:
+        refusal = _commit_or_refusal(lambda: ops.withdraw(app, current_user, utcnow(), form.expected_version))
+        if refusal is None:
             flash("申报已撤回。撤回的申报不计入本机构的申报数量。", "success")
             return redirect(url_for("applications.mine"))
+        (message, status), app = refusal, _application(app_id)
     elif not workflow.allowed(app, "withdraw", utcnow()):
         message = "该申报书当前不能撤回。"
     return render_template("applications/withdraw.html", app=app, form=form, message=message,
@@ -346,21 +352,12 @@ def return_for_revision(app_id):
     form = ReturnForm(data={"version": str(app.version)} if request.method == "GET" else None)
     message, status = None, 200
     if form.validate_on_submit():
-        try:
-            ops.return_for_revision(app, current_user, form.reason.data, form.revise_until.utc, utcnow(),
-                                    form.expected_version)
-            db.session.commit()
-        except (ops.ApplicationError, workflow.WorkflowError) as e:
-            db.session.rollback()
-            message, status = str(e), e.status
-            app = _application(app_id)
-        except StaleDataError:
-            db.session.rollback()
-            message, status = str(ops.StaleVersion()), 409
-            app = _application(app_id)
-        else:
+        refusal = _commit_or_refusal(lambda: ops.return_for_revision(
+            app, current_user, form.reason.data, form.revise_until.utc, utcnow(), form.expected_version))
+        if refusal is None:
             flash("已退回修改，申报机构可在截止时间前修改并重新提交。", "success")
             return redirect(url_for("applications.detail", app_id=app.id))
+        (message, status), app = refusal, _application(app_id)
     return render_template("applications/return.html", app=app, form=form, message=message), status
 
 
