@@ -37,6 +37,9 @@ def create_app(config=None):
     from grantportal.accounts.views import bp as accounts_bp
     from grantportal.applications.views import bp as applications_bp
     from grantportal.audit.views import bp as audit_bp
+    from grantportal.awards.objection_views import bp as objections_bp
+    from grantportal.awards.proposal_views import bp as proposals_bp
+    from grantportal.awards.results_views import bp as results_bp
     from grantportal.calls.views import bp as calls_bp
     from grantportal.disclosure.views import bp as disclosure_bp
     from grantportal.experts.views import bp as experts_bp
@@ -45,7 +48,7 @@ def create_app(config=None):
     from grantportal.review.scoring_views import bp as scoring_bp
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
-               rounds_bp, scoring_bp):
+               rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp):
         app.register_blueprint(bp)
 
     from grantportal.demo import cli as demo_cli

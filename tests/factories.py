@@ -361,3 +361,39 @@ def submitted_review(assignment, points=None, comment="项目需求清晰，设�
     db.session.add(review)
     db.session.commit()
     return review
+
+
+# --- results and awards (Issue 4) -----------------------------------------------------------------------
+from grantportal.review.models import RoundStatus  # noqa: E402
+
+
+def app_budget(requested, matched="0"):
+    """Budget lines for ``ApplicationFactory(budget=...)``: the grant request and the matched funds."""
+    lines = [("活动经费", "项目活动", str(requested), FundSource.GRANT)]
+    if Decimal(str(matched)):
+        lines.append(("活动经费", "机构自筹", str(matched), FundSource.MATCHED))
+    return lines
+
+
+def ranked_call(apps, experts=3, round_kw=None, **call_kw):
+    """A call whose first round is closed with every review in. ``apps``: dicts with ``total`` (what each
+    of ``experts`` experts gives) and optionally ``grade`` (a Grade in force on the reference date),
+    ``requested``, ``matched``, ``level``, ``title``. Returns ``(call, [application, ...])`` in order."""
+    call = CallFactory(**call_kw)
+    rnd = ReviewRoundFactory(call=call, status=RoundStatus.CLOSED, closes_at=utcnow() - timedelta(days=1),
+                             **(round_kw or {}))
+    panel = expert_pool(experts)
+    made = []
+    for spec in apps:
+        org = OrganizationFactory()
+        if spec.get("grade") is not None:
+            RatingRecordFactory(org=org, grade=spec["grade"], announced_on=call.reference_date.replace(
+                year=call.reference_date.year - 2, month=6, day=1))
+        extra = {"title": spec["title"]} if "title" in spec else {}
+        app = screened_application(call, org=org, level=spec.get("level", Level.CITY),
+                                   budget=app_budget(spec.get("requested", "50000"), spec.get("matched", "0")),
+                                   submitted_at=utcnow() - timedelta(days=30), **extra)
+        for user in panel:
+            submitted_review(AssignmentFactory(round=rnd, application=app, expert=user), total=spec["total"])
+        made.append(app)
+    return call, made

@@ -61,6 +61,16 @@ class Call(db.Model):
     require_inspection: Mapped[bool] = mapped_column(default=True)
     require_no_sanctions: Mapped[bool] = mapped_column(default=True)
     max_applications_per_org: Mapped[int] = mapped_column(default=1)
+    # results settings (DESIGN.md §4 "Tier priority rules", "Scoring in practice", "公示 and objections");
+    # the minimum grade above is the tier rules' minimum too (awards.ranking.call_rules)
+    tier_rules: Mapped[dict | None] = mapped_column(sa.JSON)  # awards.tier_rules.TierRules.to_dict()
+    matched_bonus_per_wan: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))  # points per 1万 matched
+    matched_bonus_cap: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
+    reserve_per_level: Mapped[int] = mapped_column(default=3)
+    publicity_days: Mapped[int] = mapped_column(default=5)  # Chinese working days
+    publish_scores: Mapped[bool] = mapped_column(default=False)
+    publish_panel: Mapped[bool] = mapped_column(default=True)
+    promote_reserve: Mapped[bool] = mapped_column(default=True)  # an upheld objection moves a reserve up
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -210,6 +210,7 @@ class Ranked:
     first_round_score: Decimal | None
     exact_final: Decimal = field(repr=False, default=ZERO)
     rank: int = 0
+    tier: int = 0  # the call's tier tie-break key (awards.tier_rules.tie_key): lower ranks first
 
 
 def scored_rounds(call):
@@ -230,10 +231,10 @@ def final_score(round_stats, rounds, bonus=ZERO):
 
 
 def sort_key(item):
-    """The ranking order: final score desc, first-round score desc (none last), submitted_at asc (none
-    last), application id asc. See TIE_BREAK for the words."""
+    """The ranking order: final score desc, the call's tier tie-break (if it uses one), first-round score
+    desc (none last), submitted_at asc (none last), application id asc. See TIE_BREAK for the words."""
     first = item.first_round_score
-    return (-item.exact_final, first is None, -(first or ZERO), item.submitted_at is None,
+    return (-item.exact_final, item.tier, first is None, -(first or ZERO), item.submitted_at is None,
             item.submitted_at or datetime.min, item.application_id)
 
 
@@ -258,8 +259,8 @@ def _tie_times(items):
     ones the third tie-break can concern (usually none, so 10,000 timestamps are not read and parsed)."""
     from grantportal.applications.models import Application
 
-    counts = Counter((i.exact_final, i.first_round_score) for i in items)
-    tied = sorted(i.application_id for i in items if counts[(i.exact_final, i.first_round_score)] > 1)
+    counts = Counter((i.exact_final, i.tier, i.first_round_score) for i in items)
+    tied = sorted(i.application_id for i in items if counts[(i.exact_final, i.tier, i.first_round_score)] > 1)
     times = {}
     for start in range(0, len(tied), 5000):  # bounded IN lists
         times.update(db.session.execute(sa.select(Application.id, Application.submitted_at)
@@ -269,10 +270,12 @@ def _tie_times(items):
             i.submitted_at = times[i.application_id]
 
 
-def call_ranking(call):
+def call_ranking(call, bonus_of=bonuses, tier_of=None):
     """The ranking of a call: ``({level: [Ranked, ...]}, rounds)``, each list ranked (``rank``).
 
-    One query per round (``round_results``), one for the call's applications (id, organization, level) and,
+    ``bonus_of(row)`` gives an application's bonus points and ``tier_of(row)`` its tier tie-break key
+    (``row`` is an ``AppRow``); awards.ranking passes the call's rules. One query per round
+    (``round_results``), one for the call's applications (id, organization, level) and,
     only if final and first-round scores tie, one for those applications' submission times."""
     from grantportal.applications.models import Application
     from grantportal.calls.models import Level
@@ -295,12 +298,13 @@ def call_ranking(call):
                 stats_by_round[rid] = st_
                 exact += st_.exact_score * weight
         row = info.get(app_id)
-        bonus = bonuses(row) if row is not None else ZERO
+        bonus = bonus_of(row) if row is not None else ZERO
         exact += bonus
         first_stats = stats_by_round.get(first_id)
         item = Ranked(application_id=app_id, level=row.level if row else None, submitted_at=None,
                       round_scores=stats_by_round, bonus=q2(bonus), final=q2(exact), exact_final=exact,
-                      first_round_score=first_stats.exact_score if first_stats else None)
+                      first_round_score=first_stats.exact_score if first_stats else None,
+                      tier=tier_of(row) if tier_of is not None and row is not None else 0)
         by_level.setdefault(item.level, []).append(item)
     for items in by_level.values():
         _tie_times(items)

@@ -119,3 +119,46 @@ def submitted_review_b(w):
     if getattr(w, "review_b", None) is None:
         w.review_b = f.submitted_review(w.assignment_b)
     return w.review_b
+
+
+def awards_world(w, status="publicized"):
+    """Issue 4: a proposal for the world's call (``status``: draft / publicized / final) with org_a's and
+    org_b's submitted applications selected (``award_a``, ``award_b``) and an objection by member_b against
+    org_a's award (``objection_b``, with one evidence file ``objection_file_b``). The 公示 ends in 5 days."""
+    from datetime import timedelta
+    from decimal import Decimal
+
+    from grantportal.awards.models import (
+        Award,
+        AwardStatus,
+        Objection,
+        ObjectionFile,
+        Proposal,
+        ProposalStatus,
+    )
+    from grantportal.calls.models import Level
+    from grantportal.core.db import utcnow
+
+    if getattr(w, "proposal", None) is not None:
+        return w
+    now = utcnow()
+    state = ProposalStatus(status)
+    w.proposal = Proposal(call=w.call, status=state, generated_by_id=w.officer.id, generated_at=now)
+    if state != ProposalStatus.DRAFT:
+        w.proposal.published_at, w.proposal.published_by_id = now - timedelta(days=1), w.officer.id
+        w.proposal.publicity_days, w.proposal.ends_at = 5, now + timedelta(days=5)
+    amount = Decimal("50000.00")
+    w.award_a = Award(proposal=w.proposal, application=w.app_a_submitted, level=Level.CITY, rank=1,
+                      final_score=Decimal("88.00"), grade="4A", requested=amount, cap=amount, amount=amount,
+                      status=AwardStatus.SELECTED, explanation=["在市级排名第1位。"])
+    w.award_b = Award(proposal=w.proposal, application=w.app_b_submitted, level=Level.CITY, rank=2,
+                      final_score=Decimal("85.00"), grade="4A", requested=amount, cap=amount, amount=amount,
+                      status=AwardStatus.SELECTED, explanation=["在市级排名第2位。"])
+    db.session.add_all([w.proposal, w.award_a, w.award_b])
+    if state != ProposalStatus.DRAFT:
+        w.objection_b = Objection(award=w.award_a, filed_by=w.member_b, filed_at=now, real_name="王晓明",
+                                  contact="13812345678", reason="该项目的服务对象与另一已资助项目重复，请核实。")
+        w.objection_file_b = ObjectionFile(objection=w.objection_b, file=stored_pdf("证明材料.pdf"))
+        db.session.add_all([w.objection_b, w.objection_file_b])
+    db.session.commit()
+    return w

@@ -1,0 +1,4 @@
+"""Officers: the objections of a call, investigation and outcome."""
+from flask import Blueprint
+
+bp = Blueprint("objections", __name__)

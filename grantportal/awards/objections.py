@@ -1,0 +1,123 @@
+"""Writes of objections (异议) during 公示: file one, decide one (DESIGN.md §4 "公示 and objections").
+
+Objections are in writing, within the period and never anonymous; the objector's real name and contact
+stay confidential (officers and auditors only). An upheld objection cancels the award and, when the call
+says so, moves the level's first reserve project that fits the budget up; each change is a new public
+revision of the results.
+"""
+import sqlalchemy as sa
+
+from grantportal.awards.budget import level_budgets, lock_proposal
+from grantportal.awards.models import (
+    Award,
+    AwardStatus,
+    Objection,
+    ObjectionFile,
+    ObjectionStatus,
+    ProposalStatus,
+    RevisionKind,
+)
+from grantportal.awards.operations import AwardRefused, _revision
+from grantportal.awards.ranking import call_rules
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db
+from grantportal.core.files import store_upload
+from grantportal.core.money import format_wan
+from grantportal.core.notices import notify
+from grantportal.core.timeutil import format_datetime
+
+MAX_FILES = 5
+EVIDENCE_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+
+
+def filing_problem(award, now):
+    """Why no objection can be filed against ``award`` now (Chinese), or None."""
+    proposal = award.proposal
+    if proposal.status != ProposalStatus.PUBLICIZED:
+        return "该结果不在公示期内，不受理异议。"
+    if now >= proposal.ends_at:
+        return f"公示期已于{format_datetime(proposal.ends_at)}结束，不再受理异议。"
+    if award.status not in (AwardStatus.SELECTED, AwardStatus.RESERVE):
+        return "只能对公示名单中的项目提出异议。"
+    return None
+
+
+def file_objection(award, user, now, real_name, contact, reason, uploads=(), link=None):
+    """提出异议. ``uploads`` are werkzeug FileStorage objects (evidence: PDF or images, at most 5)."""
+    problem = filing_problem(award, now)
+    if problem:
+        raise AwardRefused(problem)
+    real_name, contact, reason = (real_name or "").strip(), (contact or "").strip(), (reason or "").strip()
+    if not real_name:
+        raise AwardRefused("请填写真实姓名。异议须实名提出，姓名不会公开。", "real_name", 400)
+    if not contact:
+        raise AwardRefused("请填写联系方式，以便告知处理结果。", "contact", 400)
+    if len(reason) < 10:
+        raise AwardRefused("请写明异议的事实和理由（不少于10个字）。", "reason", 400)
+    uploads = [u for u in uploads if u and u.filename]
+    if len(uploads) > MAX_FILES:
+        raise AwardRefused(f"证明材料最多上传{MAX_FILES}个文件。", "evidence", 400)
+    with audit_action("objection.file"):
+        objection = Objection(award=award, filed_by_id=user.id, filed_at=now, real_name=real_name,
+                              contact=contact, reason=reason)
+        for upload in uploads:
+            objection.files.append(ObjectionFile(file=store_upload(upload, user, EVIDENCE_EXTENSIONS)))
+        db.session.add(objection)
+        db.session.flush()
+        call = award.proposal.call
+        if call.created_by is not None:
+            notify(call.created_by, f"{call.title}公示收到异议",
+                   f"有人对“{award.application.title}”提出异议，请在公示期内调查处理。", link=link)
+    return objection
+
+
+def decide(objection, officer, now, upheld, investigation, public_summary):
+    """处理异议: record the investigation and the outcome. Upheld: the award is cancelled and, per the
+    call's rule, the level's first reserve that fits the budget moves up."""
+    proposal = lock_proposal(objection.award.proposal)
+    db.session.refresh(objection)
+    if not objection.is_open:
+        raise AwardRefused(f"该异议已于{format_datetime(objection.decided_at)}处理完毕。")
+    if proposal.status != ProposalStatus.PUBLICIZED:
+        raise AwardRefused("结果已确定，不能再处理异议。")
+    investigation, public_summary = (investigation or "").strip(), (public_summary or "").strip()
+    if not investigation:
+        raise AwardRefused("请填写调查核实情况。", "investigation", 400)
+    if not public_summary:
+        raise AwardRefused("请填写向社会公开的处理结果摘要。", "public_summary", 400)
+    award = objection.award
+    with audit_action("objection.decide"):
+        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
+        objection.investigation, objection.public_summary = investigation, public_summary
+        objection.decided_at, objection.decided_by_id = now, officer.id
+        if upheld and award.status != AwardStatus.CANCELLED:
+            was_selected = award.status == AwardStatus.SELECTED
+            award.status = AwardStatus.CANCELLED
+            award.explanation = [*award.explanation, f"{format_datetime(now)} 异议成立，取消入选资格。"]
+            db.session.flush()
+            summary = f"异议成立：取消“{award.application.title}”（{award.application.org.name}）的入选资格。"
+            moved = _promote_reserve(proposal, award, now) if was_selected and proposal.call.promote_reserve else None
+            if moved is not None:
+                summary += (f"{moved.level.label}候补项目“{moved.application.title}”（{moved.application.org.name}）"
+                            f"递补入选，拟资助{format_wan(moved.amount)}。")
+            _revision(proposal, RevisionKind.CHANGED, now, summary)
+        filer = objection.filed_by
+        notify(filer, "您提出的异议已处理",
+               f"您对“{award.application.title}”提出的异议处理结果：{objection.status.label}。{public_summary}")
+        db.session.flush()
+    return objection
+
+
+def _promote_reserve(proposal, cancelled, now):
+    """The first reserve of the cancelled award's level (by reserve position) whose amount fits."""
+    budget = level_budgets(proposal.call, call_rules(proposal.call), proposal)[cancelled.level]
+    reserves = db.session.scalars(sa.select(Award).where(
+        Award.proposal_id == proposal.id, Award.level == cancelled.level, Award.status == AwardStatus.RESERVE)
+        .order_by(Award.reserve_position, Award.rank)).all()
+    for reserve in reserves:
+        if reserve.amount <= budget.room_for(reserve.grade) and reserve.amount > 0:
+            reserve.status, reserve.reserve_position = AwardStatus.SELECTED, None
+            reserve.explanation = [*reserve.explanation, f"{format_datetime(now)} 因“{cancelled.application.title}”"
+                                   f"被取消入选资格，递补入选，拟资助{format_wan(reserve.amount)}。"]
+            return reserve
+    return None

@@ -1,0 +1,294 @@
+"""Writes of award decisions: generate the proposal, adjust it, publish it for 公示, confirm the final results.
+
+Each takes the objects and the acting user, flushes under a named audit action and never commits; the
+request commits once. Every write that changes a selected amount locks the proposal row first
+(``budget.lock_proposal``) and checks the level budgets after the lock, so the budget is never
+over-allocated, not even by two officers at the same moment.
+"""
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.awards.budget import level_budgets, lock_proposal
+from grantportal.awards.models import (
+    Award,
+    AwardStatus,
+    FinalStatus,
+    Proposal,
+    ProposalStatus,
+    ResultsRevision,
+    RevisionKind,
+)
+from grantportal.awards.ranking import call_rules, final_ranking
+from grantportal.awards.tier_rules import grant_cap
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db
+from grantportal.core.money import format_wan
+from grantportal.core.notices import notify
+from grantportal.core.timeutil import format_datetime, to_local
+from grantportal.core.workdays import calendar_warnings, publicity_end
+from grantportal.review.aggregate import scored_rounds
+from grantportal.review.models import Assignment, Review, ReviewStatus
+
+ZERO = Decimal("0.00")
+MAX_PUBLICITY_DAYS = 30
+
+
+class AwardRefused(Exception):
+    """An operation refused; ``message`` is Chinese, ``field`` names the form field it belongs to (or None),
+    ``status`` the HTTP status when there is no form to show it on."""
+
+    def __init__(self, message, field=None, status=409):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+def proposal_of(call):
+    return db.session.scalar(sa.select(Proposal).where(Proposal.call_id == call.id))
+
+
+# --- generate -----------------------------------------------------------------------------------
+
+def _unranked_reason(app):
+    if app.screening == Screening.FAILED:
+        return "资格审查未通过，不参与排名。"
+    return "没有已提交的评审得分，不参与排名。"
+
+
+def generate(call, user, now):
+    """生成拟资助方案: in each level, in ranking order, fund every application whose capped request fits
+    the level's remaining budget (organizations below 3A only within the part not reserved for 3A+);
+    the next ``call.reserve_per_level`` that do not fit become reserve (候补), the rest 未入选.
+    Regenerating replaces a draft proposal; once published it cannot be regenerated."""
+    proposal = proposal_of(call)
+    if proposal is not None:
+        proposal = lock_proposal(proposal)
+        if proposal.status != ProposalStatus.DRAFT:
+            raise AwardRefused("拟资助方案已发布公示，不能重新生成。")
+    ranking = final_ranking(call)
+    if not any(ranking.by_level.values()):
+        raise AwardRefused("还没有任何评审得分，不能生成拟资助方案。请先完成专家评审。")
+    with audit_action("proposal.generate"):
+        if proposal is None:
+            proposal = Proposal(call=call, generated_by_id=user.id, generated_at=now)
+            db.session.add(proposal)
+        else:
+            proposal.generated_at, proposal.generated_by_id = now, user.id
+            for award in list(proposal.awards):
+                db.session.delete(award)
+        db.session.flush()
+        apps = {a.id: a for a in db.session.scalars(
+            sa.select(Application).where(Application.call_id == call.id, Application.status == AppStatus.SUBMITTED))}
+        budgets = level_budgets(call, ranking.rules)
+        for level, items in ranking.by_level.items():
+            budget = budgets.get(level)
+            reserves = 0
+            for item in items:
+                app = apps[item.application_id]
+                standing = ranking.standings[app.id]
+                grade = standing.grade_value
+                cap = min(app.requested_amount, grant_cap(ranking.rules, standing.grade,
+                                                          budget.max_grant if budget else app.requested_amount))
+                lines = standing.explanation(call)
+                lines.append(f"最终得分{item.final}分（含加分{item.bonus}分），在{level.label}排名第{item.rank}位。")
+                award = Award(proposal=proposal, application_id=app.id, level=level, rank=item.rank,
+                              final_score=item.final, bonus=item.bonus, grade=grade, requested=app.requested_amount,
+                              cap=cap, amount=cap, explanation=lines)
+                room = budget.room_for(grade) if budget else ZERO
+                if budget is not None and ZERO < cap <= room:
+                    award.status = AwardStatus.SELECTED
+                    budget.add(grade, cap)
+                    lines.append(_amount_note(app.requested_amount, cap) + f"拟资助{format_wan(cap)}。")
+                elif reserves < call.reserve_per_level:
+                    reserves += 1
+                    award.status, award.reserve_position = AwardStatus.RESERVE, reserves
+                    lines.append(f"本级别剩余可用预算{format_wan(max(room, ZERO))}，不足以资助本项目"
+                                 f"（{format_wan(cap)}），列为候补第{reserves}位。")
+                else:
+                    award.status, award.amount = AwardStatus.NOT_SELECTED, ZERO
+                    lines.append("本级别预算已分配完毕，候补名额已满，未入选。")
+                db.session.add(award)
+        ranked = {i.application_id for items in ranking.by_level.values() for i in items}
+        for app in apps.values():
+            if app.id not in ranked:
+                db.session.add(Award(proposal=proposal, application_id=app.id, level=app.level,
+                                     requested=app.requested_amount, cap=ZERO, amount=ZERO,
+                                     status=AwardStatus.NOT_SELECTED, explanation=[_unranked_reason(app)]))
+        db.session.flush()
+    return proposal
+
+
+def _amount_note(requested, cap):
+    if cap < requested:
+        return f"申请{format_wan(requested)}，受资助上限{format_wan(cap)}限制，"
+    return f"申请{format_wan(requested)}，"
+
+
+# --- adjust -------------------------------------------------------------------------------------
+
+def adjust(award, user, status, amount, reason, now, reserve_position=None):
+    """调整: the officer changes an award's status and amount, with a reason. The amount is never above
+    the request or the cap, and a selected amount always fits the level's remaining budget."""
+    proposal = lock_proposal(award.proposal)
+    if proposal.status != ProposalStatus.DRAFT:
+        raise AwardRefused("方案已发布公示，不能再调整。公示期间的变更须通过异议处理。")
+    db.session.refresh(award)
+    reason = (reason or "").strip()
+    if not reason:
+        raise AwardRefused("请填写调整理由。", "reason", 400)
+    if status not in (AwardStatus.SELECTED, AwardStatus.RESERVE, AwardStatus.NOT_SELECTED):
+        raise AwardRefused("请选择入选状态。", "status", 400)
+    if award.rank is None and status != AwardStatus.NOT_SELECTED:
+        raise AwardRefused("该申报没有评审得分，只能列为未入选。", "status", 400)
+    amount = ZERO if status == AwardStatus.NOT_SELECTED else amount
+    if status != AwardStatus.NOT_SELECTED:
+        if amount is None or amount <= ZERO:
+            raise AwardRefused("请填写大于0的资助金额。", "amount", 400)
+        if amount > award.requested:
+            raise AwardRefused(f"资助金额不能超过申请金额{format_wan(award.requested)}。", "amount", 400)
+        if amount > award.cap:
+            raise AwardRefused(f"资助金额不能超过该项目的资助上限{format_wan(award.cap)}。", "amount", 400)
+    if status == AwardStatus.SELECTED:
+        rules = call_rules(proposal.call)
+        budget = level_budgets(proposal.call, rules, proposal, exclude_award_id=award.id)[award.level]
+        room = budget.room_for(award.grade)
+        if amount > room:
+            what = "本级别剩余预算" if budget.remaining <= budget.open_remaining else "3A以下组织可用的剩余预算"
+            raise AwardRefused(f"超出{what}：最多还可安排{format_wan(max(room, ZERO))}。", "amount", 409)
+    with audit_action("award.adjust"):
+        award.status, award.amount = status, amount
+        award.reserve_position = (reserve_position or _next_reserve(proposal, award)) \
+            if status == AwardStatus.RESERVE else None
+        award.adjust_reason, award.adjusted_at, award.adjusted_by_id = reason, now, user.id
+        award.explanation = [*award.explanation, f"{format_datetime(now)} 项目官员调整为{status.label}"
+                             + (f"，{format_wan(amount)}" if status != AwardStatus.NOT_SELECTED else "")
+                             + f"。理由：{reason}"]
+        db.session.flush()
+    return award
+
+
+def _next_reserve(proposal, award):
+    taken = db.session.scalar(sa.select(sa.func.max(Award.reserve_position)).where(
+        Award.proposal_id == proposal.id, Award.level == award.level, Award.status == AwardStatus.RESERVE,
+        Award.id != award.id))
+    return (taken or 0) + 1
+
+
+# --- publish ------------------------------------------------------------------------------------
+
+def missing_reviews(call):
+    """How many active assignments in the call's scored rounds have no submitted review."""
+    round_ids = [r.id for r in scored_rounds(call)]
+    if not round_ids:
+        return 0
+    submitted = sa.select(Review.assignment_id).where(Review.status == ReviewStatus.SUBMITTED)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.round_id.in_(round_ids), Assignment.active.is_(True), Assignment.id.not_in(submitted)))
+
+
+def publish_problem(proposal, call):
+    if proposal.status != ProposalStatus.DRAFT:
+        return f"方案已于{format_datetime(proposal.published_at)}发布公示。"
+    missing = missing_reviews(call)
+    if missing:
+        return f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"
+    if not any(a.status == AwardStatus.SELECTED for a in proposal.awards):
+        return "方案中没有拟入选项目，不能发布公示。"
+    return None
+
+
+def publish(proposal, user, now, days):
+    """发布公示: the public results page opens, objections may be filed until ``ends_at`` — ``days``
+    Chinese working days after today, at 17:00 Beijing time."""
+    proposal = lock_proposal(proposal)
+    problem = publish_problem(proposal, proposal.call)
+    if problem:
+        raise AwardRefused(problem)
+    if not (1 <= days <= MAX_PUBLICITY_DAYS):
+        raise AwardRefused(f"公示期须为1至{MAX_PUBLICITY_DAYS}个工作日。", "days", 400)
+    ends_at = publicity_end(now, days)
+    warnings = calendar_warnings(to_local(now).date(), to_local(ends_at).date())
+    with audit_action("proposal.publish"):
+        proposal.status, proposal.published_at, proposal.published_by_id = ProposalStatus.PUBLICIZED, now, user.id
+        proposal.publicity_days, proposal.ends_at = days, ends_at
+        proposal.calendar_warning = "".join(warnings) or None
+        selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
+        _revision(proposal, RevisionKind.PUBLISHED, now,
+                  f"发布拟资助项目公示，共{selected}个拟入选项目，公示{days}个工作日，"
+                  f"至{format_datetime(ends_at)}止。")
+        db.session.flush()
+    return proposal
+
+
+def public_rows(proposal):
+    """What the public results page lists: the selected and reserve projects, in level and rank order."""
+    awards = sorted((a for a in proposal.awards if a.status in (AwardStatus.SELECTED, AwardStatus.RESERVE)),
+                    key=lambda a: (list(type(a.level)).index(a.level), a.status != AwardStatus.SELECTED,
+                                   a.rank or 0))
+    return [{"award_id": a.id, "number": a.application.number, "title": a.application.title,
+             "org": a.application.org.name, "level": a.level.label, "category": a.application.category,
+             "status": a.status.label, "amount": str(a.amount), "score": str(a.final_score),
+             "grade": a.grade, "reserve_position": a.reserve_position} for a in awards]
+
+
+def _revision(proposal, kind, now, summary):
+    db.session.add(ResultsRevision(proposal=proposal, kind=kind, created_at=now, summary=summary,
+                                   rows=public_rows(proposal)))
+
+
+# --- confirm ------------------------------------------------------------------------------------
+
+FINAL_OF = {AwardStatus.SELECTED: FinalStatus.SELECTED, AwardStatus.RESERVE: FinalStatus.RESERVE,
+            AwardStatus.NOT_SELECTED: FinalStatus.NOT_SELECTED, AwardStatus.CANCELLED: FinalStatus.NOT_SELECTED}
+
+
+def confirm_problem(proposal, now):
+    from grantportal.awards.models import Objection, ObjectionStatus
+
+    if proposal.status == ProposalStatus.DRAFT:
+        return "方案尚未发布公示。"
+    if proposal.status == ProposalStatus.FINAL:
+        return f"最终结果已于{format_datetime(proposal.confirmed_at)}确定。"
+    if now < proposal.ends_at:
+        return f"公示期至{format_datetime(proposal.ends_at)}止，公示期结束后才能确定最终结果。"
+    open_count = db.session.scalar(sa.select(sa.func.count()).select_from(Objection).join(Award).where(
+        Award.proposal_id == proposal.id, Objection.status == ObjectionStatus.RECEIVED))
+    if open_count:
+        return f"还有{open_count}件异议尚未处理，处理完毕后才能确定最终结果。"
+    return None
+
+
+def _final_reason(award):
+    if award.status == AwardStatus.SELECTED:
+        return f"经专家评审、公示无异议，确定入选，资助{format_wan(award.amount)}。"
+    if award.status == AwardStatus.RESERVE:
+        return f"列为{award.level.label}候补第{award.reserve_position}位；如有入选项目放弃或被取消，按顺序递补。"
+    if award.status == AwardStatus.CANCELLED:
+        return "公示期间异议成立，取消入选资格。"
+    return award.explanation[-1] if award.explanation else "未入选。"
+
+
+def confirm(proposal, user, now, link_for=None):
+    """确定最终结果: every application gets 入选 / 候补 / 未入选 with the reason; each organization's
+    members are notified. ``link_for(award)`` gives the link in the notice."""
+    proposal = lock_proposal(proposal)
+    problem = confirm_problem(proposal, now)
+    if problem:
+        raise AwardRefused(problem)
+    with audit_action("proposal.confirm"):
+        proposal.status, proposal.confirmed_at, proposal.confirmed_by_id = ProposalStatus.FINAL, now, user.id
+        counts = {}
+        for award in proposal.awards:
+            award.final_status, award.final_reason = FINAL_OF[award.status], _final_reason(award)
+            counts[award.final_status] = counts.get(award.final_status, 0) + 1
+            app = award.application
+            for member in app.org.members:
+                notify(member.user, f"{proposal.call.title}评审结果：{award.final_status.label}",
+                       f"您机构申报的“{app.title}”（{app.number}）最终结果为{award.final_status.label}。"
+                       f"{award.final_reason}", link=link_for(award) if link_for else None)
+        _revision(proposal, RevisionKind.FINAL, now,
+                  f"公示期满，确定最终结果：入选{counts.get(FinalStatus.SELECTED, 0)}个，"
+                  f"候补{counts.get(FinalStatus.RESERVE, 0)}个，未入选{counts.get(FinalStatus.NOT_SELECTED, 0)}个。")
+        db.session.flush()
+    return proposal
