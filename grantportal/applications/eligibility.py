@@ -192,8 +192,21 @@ def completeness_problems(app):
     elif not any(line.source == FundSource.GRANT for line in app.budget_lines):
         problems.append("预算明细中没有“申请资助”的项目，请填写申请资助金额。")
     attached = {a.document_id for a in app.attachments}
+    waived = waived_document_names(app.call, app.org)
     for doc in app.call.documents:
-        if doc.required and doc.id not in attached:
+        if doc.required and doc.id not in attached and doc.name not in waived:
             problems.append(f"请上传必备材料“{doc.name}”。")
     return problems
 
+
+
+def waived_document_names(call, org):
+    """The call's required documents this organization need not submit: the tier rule "documents waived
+    for 4A and above", judged on the grade in force on the call's reference date."""
+    from grantportal.awards.ranking import call_rules
+    from grantportal.awards.tier_rules import waived_documents
+    from grantportal.orgs.tiers import effective_tier
+
+    if not (call.tier_rules or {}).get("waive_documents_for_4a"):
+        return set()
+    return set(waived_documents(call_rules(call), effective_tier(org, call.reference_date)))

@@ -15,6 +15,7 @@ from grantportal.applications.eligibility import (
     application_checks,
     completeness_problems,
     match_share,
+    waived_document_names,
 )
 from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, VersionForm, form_data
 from grantportal.applications.models import Application, AppStatus, Attachment, Screening
@@ -194,6 +195,7 @@ def _form_page(call, org, app=None):
     return render_template(
         "applications/form.html", form=form, call=call, org=org, app=app, totals=form.preview_totals(),
         files=_documents_with_files(app), doc_errors=doc_errors, conflict=conflict,
+        waived=waived_document_names(call, org),
         deadline=workflow.deadline(app) if app else call.deadline), status
 
 
