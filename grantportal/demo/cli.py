@@ -24,7 +24,7 @@ def load_command(orgs):
         load(org_count=orgs)
         db.session.commit()
         click.echo(f"已载入演示数据：{orgs} 个社会组织、15 位评审专家、"
-                   "4 个项目征集（征集中、即将截止、草稿、评审中）及若干申报和评分。")
+                   "5 个项目征集（征集中、即将截止、草稿、评审中、拟资助项目公示中）及若干申报、评分和资助方案。")
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
     for username, _name, role, password in DEMO_LOGINS:
         click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")

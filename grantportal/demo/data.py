@@ -287,6 +287,7 @@ def load(seed=2026, org_count=200):
                 app.screening_checks = [{"code": "verified", "passed": True, "reason": "机构已认证"}]
         db.session.flush()
         _review_demo(rnd, today, officer, orgs[40:60], users["expert"], users["org"].password_hash)
+        _results_demo(rnd, today, officer, orgs[60:84], users["org"].password_hash)
     return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
 
 
@@ -331,6 +332,77 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
         db.session.add(Review(assignment=assignment, status=ReviewStatus.SUBMITTED, scores=scores,
                               total=sum((x.points for x in scores), Decimal(0)), submitted_at=utcnow(),
                               comment="项目需求调研较充分，活动设计可行；建议细化预算测算依据和成效评估指标。"))
+
+
+def _results_demo(rnd, today, officer, orgs, org_password_hash):
+    """The edition before, in 公示: every review in, tier rules applied, the award proposal published
+    yesterday (so the public results page and objections can be tried)."""
+    from grantportal.awards import operations as award_ops
+    from grantportal.review.models import ReviewRound, RoundCriterion, RoundStatus
+    from grantportal.review.rounds import draw_all
+
+    call = _call(officer, today, name="“博爱100”公益创投活动", edition="第十届", code="BA098",
+                 kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=120),
+                 apply_close=today - timedelta(days=80),
+                 levels=[(Level.CITY, "400000", "30000", "80000", "40"),
+                         (Level.TOWN, "150000", "10000", "30000", "30")],
+                 summary="第十届“博爱100”公益创投活动已完成专家评审，拟资助项目正在公示。",
+                 categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
+    call.tier_rules = {"bonus_by_grade": {"5A": "3", "4A": "2", "3A": "1"}, "tier_first_tiebreak": True,
+                       "reserved_share_percent": "30", "cap_by_grade": {"1A": "30000", "unrated": "40000"}}
+    call.matched_bonus_per_wan, call.matched_bonus_cap = Decimal("1"), Decimal("5")
+    call.reserve_per_level = 2
+    db.session.flush()
+    for i, org in enumerate(orgs):
+        member = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
+                      password_hash=org_password_hash, phone=org.contact_phone)
+        db.session.add(OrgMember(org=org, user=member, is_owner=True))
+        app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA098-{call.year}-{i + 1:04d}")
+        app.level = Level.CITY if i % 3 else Level.TOWN
+        if app.level == Level.TOWN:
+            _town_budget(app)
+        app.submitted_at = utcnow() - timedelta(days=90 - i % 5)
+        app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
+    review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
+                               opens_at=_local(today - timedelta(days=40), 9),
+                               closes_at=_local(today - timedelta(days=20)), panel_size=5, load_limit=60)
+    review_round.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
+                                            guidance=c.guidance) for c in call.criteria]
+    db.session.add(review_round)
+    db.session.flush()
+    draw_all(review_round, officer)
+    db.session.flush()
+    quality = {}
+    for assignment in review_round_assignments(review_round):
+        base = quality.setdefault(assignment.application_id, rnd.uniform(0.6, 0.92))
+        _submitted_review(rnd, assignment, review_round, base)
+    review_round.status = RoundStatus.CLOSED
+    db.session.flush()
+    award_ops.generate(call, officer, utcnow())
+    proposal = award_ops.proposal_of(call)
+    award_ops.publish(proposal, officer, utcnow() - timedelta(days=1), call.publicity_days)
+
+
+def _town_budget(app):
+    """A 镇级 budget: 2.5万 requested, 1.5万 matched."""
+    app.budget_lines = [
+        BudgetLine(position=0, category="活动经费", item="社区活动物资与场地", amount=Decimal("25000.00"),
+                   source=FundSource.GRANT),
+        BudgetLine(position=1, category="人员经费", item="机构自筹社工补贴", amount=Decimal("15000.00"),
+                   source=FundSource.MATCHED)]
+    app.total_budget, app.requested_amount, app.matched_amount = (Decimal("40000.00"), Decimal("25000.00"),
+                                                                  Decimal("15000.00"))
+
+
+def _submitted_review(rnd, assignment, review_round, quality):
+    from grantportal.review.models import Review, ReviewScore, ReviewStatus
+
+    scores = [ReviewScore(criterion_id=c.id, points=Decimal(round(float(c.max_points) * min(1, quality +
+                                                                   rnd.uniform(-0.08, 0.08)))))
+              for c in review_round.criteria]
+    db.session.add(Review(assignment=assignment, status=ReviewStatus.SUBMITTED, scores=scores,
+                          total=sum((x.points for x in scores), Decimal(0)), submitted_at=utcnow(),
+                          comment="项目定位清晰，服务对象明确；建议加强志愿者培训和成效评估。"))
 
 
 def review_round_assignments(review_round):
