@@ -5,12 +5,13 @@ request commits once. Every write that changes a selected amount locks the propo
 (``budget.lock_proposal``) and checks the level budgets after the lock, so the budget is never
 over-allocated, not even by two officers at the same moment.
 """
+from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 
 from grantportal.applications.models import Application, AppStatus, Screening
-from grantportal.awards.budget import level_budgets, lock_proposal
+from grantportal.awards.budget import level_budgets, lock_proposal, uses_reserve
 from grantportal.awards.models import (
     Award,
     AwardStatus,
@@ -21,13 +22,14 @@ from grantportal.awards.models import (
     RevisionKind,
 )
 from grantportal.awards.ranking import call_rules, final_ranking
-from grantportal.awards.tier_rules import grant_cap
+from grantportal.awards.tier_rules import TierRules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
-from grantportal.core.timeutil import format_datetime, to_local
+from grantportal.core.timeutil import format_date, format_datetime, to_local
 from grantportal.core.workdays import calendar_warnings, publicity_end
+from grantportal.orgs.models import Grade
 from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment, Review, ReviewStatus
 
@@ -96,14 +98,23 @@ def generate(call, user, now):
                               final_score=item.final, bonus=item.bonus, grade=grade, requested=app.requested_amount,
                               cap=cap, amount=cap, explanation=lines)
                 room = budget.room_for(grade) if budget else ZERO
-                if budget is not None and ZERO < cap <= room:
+                # only the open part counts for organizations below 3A when the call reserves a share
+                open_only = budget is not None and budget.reserved > 0 and not uses_reserve(grade)
+                if not meets_min_grade(ranking.rules, standing.grade):  # e.g. the grade was revoked after applying
+                    award.status, award.amount = AwardStatus.NOT_SELECTED, ZERO
+                    lines.append(f"评估等级不符合{ranking.rules.min_grade.label}及以上的申报要求"
+                                 f"（以{format_date(call.reference_date)}为准），未入选。")
+                elif budget is not None and ZERO < cap <= room:
                     award.status = AwardStatus.SELECTED
+                    from_reserved = budget.reserved > 0 and uses_reserve(grade) and cap > budget.open_remaining
                     budget.add(grade, cap)
-                    lines.append(_amount_note(app.requested_amount, cap) + f"拟资助{format_wan(cap)}。")
+                    lines.append(_amount_note(app.requested_amount, cap) + f"拟资助{format_wan(cap)}"
+                                 + ("，使用了为3A及以上组织预留的预算。" if from_reserved else "。"))
                 elif reserves < call.reserve_per_level:
                     reserves += 1
                     award.status, award.reserve_position = AwardStatus.RESERVE, reserves
-                    lines.append(f"本级别剩余可用预算{format_wan(max(room, ZERO))}，不足以资助本项目"
+                    part = "3A以下组织可用的剩余预算" if open_only else "剩余可用预算"
+                    lines.append(f"本级别{part}{format_wan(max(room, ZERO))}，不足以资助本项目"
                                  f"（{format_wan(cap)}），列为候补第{reserves}位。")
                 else:
                     award.status, award.amount = AwardStatus.NOT_SELECTED, ZERO
@@ -141,6 +152,11 @@ def adjust(award, user, status, amount, reason, now, reserve_position=None):
         raise AwardRefused("请选择入选状态。", "status", 400)
     if award.rank is None and status != AwardStatus.NOT_SELECTED:
         raise AwardRefused("该申报没有评审得分，只能列为未入选。", "status", 400)
+    rules = call_rules(proposal.call)
+    grade = Grade(award.grade) if award.grade else None
+    if status != AwardStatus.NOT_SELECTED and not meets_min_grade(rules, grade):
+        raise AwardRefused(f"该机构的评估等级不符合{rules.min_grade.label}及以上的申报要求，只能列为未入选。",
+                           "status", 400)
     amount = ZERO if status == AwardStatus.NOT_SELECTED else amount
     if status != AwardStatus.NOT_SELECTED:
         if amount is None or amount <= ZERO:
@@ -150,11 +166,11 @@ def adjust(award, user, status, amount, reason, now, reserve_position=None):
         if amount > award.cap:
             raise AwardRefused(f"资助金额不能超过该项目的资助上限{format_wan(award.cap)}。", "amount", 400)
     if status == AwardStatus.SELECTED:
-        rules = call_rules(proposal.call)
         budget = level_budgets(proposal.call, rules, proposal, exclude_award_id=award.id)[award.level]
         room = budget.room_for(award.grade)
         if amount > room:
-            what = "本级别剩余预算" if budget.remaining <= budget.open_remaining else "3A以下组织可用的剩余预算"
+            open_only = not uses_reserve(award.grade) and budget.open_remaining < budget.remaining
+            what = "3A以下组织可用的剩余预算" if open_only else "本级别剩余预算"
             raise AwardRefused(f"超出{what}：最多还可安排{format_wan(max(room, ZERO))}。", "amount", 409)
     with audit_action("award.adjust"):
         award.status, award.amount = status, amount
@@ -292,3 +308,59 @@ def confirm(proposal, user, now, link_for=None):
                   f"候补{counts.get(FinalStatus.RESERVE, 0)}个，未入选{counts.get(FinalStatus.NOT_SELECTED, 0)}个。")
         db.session.flush()
     return proposal
+
+
+# --- result settings ----------------------------------------------------------------------------
+
+MAX_RESERVE_PER_LEVEL = 50
+MAX_BONUS_POINTS = Decimal("999.99")  # Numeric(5, 2)
+
+
+@dataclass
+class ResultSettings:
+    """A call's result settings as typed values (``tier_rules`` is a ``TierRules``; its ``min_grade`` is
+    ignored: ``Call.min_grade`` is the single minimum grade, set on the call form)."""
+
+    tier_rules: TierRules
+    matched_bonus_per_wan: Decimal | None = None
+    matched_bonus_cap: Decimal | None = None
+    reserve_per_level: int = 3
+    publicity_days: int = 5
+    publish_scores: bool = False
+    publish_panel: bool = True
+    promote_reserve: bool = True
+
+
+def _check_settings(s):
+    for name, label in (("matched_bonus_per_wan", "每万元加分"), ("matched_bonus_cap", "最高加分")):
+        value = getattr(s, name)
+        if value is not None and not (ZERO <= value <= MAX_BONUS_POINTS):
+            raise AwardRefused(f"{label}须在0至{MAX_BONUS_POINTS}之间。", name, 400)
+    if s.matched_bonus_cap is not None and not s.matched_bonus_per_wan:
+        raise AwardRefused("未设置每万元加分时，不需要填写最高加分。", "matched_bonus_cap", 400)
+    if not (0 <= s.reserve_per_level <= MAX_RESERVE_PER_LEVEL):
+        raise AwardRefused(f"每个级别的候补名额须在0至{MAX_RESERVE_PER_LEVEL}之间。", "reserve_per_level", 400)
+    if not (1 <= s.publicity_days <= MAX_PUBLICITY_DAYS):
+        raise AwardRefused(f"公示期须为1至{MAX_PUBLICITY_DAYS}个工作日。", "publicity_days", 400)
+
+
+def update_result_settings(call, user, settings):
+    """结果设置: the call's tier rules, matched-funds bonus, reserve places, 公示 length and what the
+    results page publishes. Refused once the proposal is published (the public results follow them)."""
+    proposal = proposal_of(call)
+    if proposal is not None:
+        proposal = lock_proposal(proposal)
+        if proposal.status != ProposalStatus.DRAFT:
+            raise AwardRefused("拟资助方案已发布公示，结果设置不能再修改。")
+    _check_settings(settings)
+    rules = settings.tier_rules.to_dict()
+    rules.pop("min_grade", None)
+    with audit_action("call.result_settings"):
+        call.tier_rules = rules
+        for name in ("matched_bonus_per_wan", "matched_bonus_cap", "reserve_per_level", "publicity_days",
+                     "publish_scores", "publish_panel", "promote_reserve"):
+            value = getattr(settings, name)
+            if getattr(call, name) != value:
+                setattr(call, name, value)
+        db.session.flush()
+    return call

@@ -1,4 +1,320 @@
-"""Officers: result settings, the award proposal (生成、调整), 公示 publication and final confirmation."""
-from flask import Blueprint
+"""Officers: result settings, the award proposal (生成、调整), 公示 publication and final confirmation.
+
+Auditors and admins read every page; only officers act. Writes go through ``awards.operations``; each
+request commits once and, when an operation refuses, rolls back and shows why next to the field."""
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from grantportal.applications.models import Application
+from grantportal.awards import operations as ops
+from grantportal.awards.budget import level_budgets
+from grantportal.awards.forms import (
+    AdjustForm,
+    ConfirmForm,
+    GenerateForm,
+    PublishForm,
+    ResultSettingsForm,
+    settings_data,
+)
+from grantportal.awards.models import Award, AwardStatus, ProposalStatus
+from grantportal.awards.permissions import can_manage_proposal, can_view_proposal
+from grantportal.awards.ranking import call_rules, final_ranking, formula_words, tie_break_words
+from grantportal.awards.tier_rules import TierRulesError
+from grantportal.calls.models import Call, Level
+from grantportal.core.db import db, utcnow
+from grantportal.core.permissions import is_officer, require
+from grantportal.core.timeutil import format_datetime, to_local
+from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
+from grantportal.review.aggregate import scored_rounds
 
 bp = Blueprint("proposals", __name__)
+
+PER_PAGE = 100
+MAX_PAGE = 10_000
+
+
+def _get(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+def _require_for_method(call):
+    """GET: staff may read; POST: only officers act (one permission check per request)."""
+    if request.method == "POST":
+        require(can_manage_proposal(current_user, call))
+    else:
+        require(can_view_proposal(current_user, call))
+
+
+def _page_number():
+    page = request.args.get("page", 1, type=int) or 1
+    return min(max(page, 1), MAX_PAGE)
+
+
+def _pager(total, page):
+    pages = max(1, -(-total // PER_PAGE))
+    page = min(page, pages)
+    return SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
+                           prev_num=page - 1, next_num=page + 1, start=(page - 1) * PER_PAGE)
+
+
+def _refused(form, e):
+    """Put an operation's refusal next to its field (or return it as the page message)."""
+    field = form._fields.get(e.field) if e.field else None
+    if field is not None:
+        field.errors = [*field.errors, e.message]
+        return None
+    return e.message
+
+
+# --- result settings ----------------------------------------------------------------------------
+
+def _call_rules_or_none(call):
+    try:
+        return call_rules(call)
+    except TierRulesError:
+        return None
+
+
+@bp.route("/manage/calls/<int:call_id>/result-settings", methods=["GET", "POST"])
+@login_required
+def settings(call_id):
+    call = _get(Call, call_id)
+    _require_for_method(call)
+    stored = settings_data(call)
+    options = {"documents": [d.name for d in call.documents], "waived": stored["waive_documents_for_4a"]}
+    proposal = ops.proposal_of(call)
+    message, status = None, 200
+    if request.method == "GET":
+        form = ResultSettingsForm(data=stored, **options)
+    else:
+        form = ResultSettingsForm(**options)
+        if form.validate():
+            try:
+                ops.update_result_settings(call, current_user, form.settings())
+                db.session.commit()
+            except ops.AwardRefused as e:
+                db.session.rollback()
+                message, status = _refused(form, e), e.status
+            else:
+                note = "已生成的拟资助方案须重新生成后才按新设置计算。" if proposal is not None else ""
+                flash(f"结果设置已保存。{note}", "success")
+                return redirect(url_for("proposals.settings", call_id=call_id), 303)
+        else:
+            status = 400
+        call = _get(Call, call_id)
+        proposal = ops.proposal_of(call)
+    return render_template("awards/settings.html", call=call, form=form, proposal=proposal, message=message,
+                           can_act=is_officer(current_user), coverage=calendar_coverage_text(),
+                           rules_broken=_call_rules_or_none(call) is None,
+                           locked=proposal is not None and proposal.status != ProposalStatus.DRAFT), status
+
+
+# --- the proposal -------------------------------------------------------------------------------
+
+def _level_counts(proposal):
+    rows = db.session.execute(sa.select(Award.level, Award.status, sa.func.count())
+                              .where(Award.proposal_id == proposal.id).group_by(Award.level, Award.status))
+    counts = {}
+    for level, status, n in rows:
+        counts.setdefault(level, {})[status] = n
+    return counts
+
+
+def _level_awards(proposal, level, pager):
+    return db.session.scalars(
+        sa.select(Award).where(Award.proposal_id == proposal.id, Award.level == level)
+        .options(joinedload(Award.application).joinedload(Application.org))
+        .order_by(Award.rank.is_(None), Award.rank, Award.id)
+        .offset(pager.start).limit(PER_PAGE)).all()
+
+
+def _chosen_level(levels):
+    chosen = request.args.get("level", "")
+    return next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal")
+@login_required
+def show(call_id):
+    call = _get(Call, call_id)
+    require(can_view_proposal(current_user, call))
+    proposal = ops.proposal_of(call)
+    rules = _call_rules_or_none(call)
+    rounds = scored_rounds(call)
+    words = SimpleNamespace(formula=formula_words(call, rounds, rules) if rules else None,
+                            tie_break=tie_break_words(rules) if rules else None)
+    common = {"call": call, "proposal": proposal, "words": words, "can_act": is_officer(current_user),
+              "action_form": GenerateForm(), "rules_broken": rules is None}
+    if proposal is None:
+        ranking = final_ranking(call) if rules else None
+        ranked = {lv: len(items) for lv, items in ranking.by_level.items() if items} if ranking else {}
+        return render_template("awards/proposal.html", ranked=ranked, **common)
+
+    counts = _level_counts(proposal)
+    levels = [lv for lv in Level if lv in counts]
+    level = _chosen_level(levels)
+    total = sum(counts.get(level, {}).values()) if level else 0
+    pager = _pager(total, _page_number())
+    awards = _level_awards(proposal, level, pager) if level else []
+    budgets = level_budgets(call, rules, proposal) if rules else {}
+    return render_template("awards/proposal.html", counts=counts, levels=levels, level=level, awards=awards,
+                           pager=pager, budget=budgets.get(level), AwardStatus=AwardStatus,
+                           ProposalStatus=ProposalStatus, **common)
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal/generate", methods=["POST"])
+@login_required
+def generate(call_id):
+    call = _get(Call, call_id)
+    require(can_manage_proposal(current_user, call))
+    try:
+        proposal = ops.generate(call, current_user, utcnow())
+        db.session.commit()
+    except ops.AwardRefused as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
+        flash(f"拟资助方案已生成：{selected}个项目拟入选。请逐级核对金额和说明，必要时调整后再发布公示。", "success")
+    return redirect(url_for("proposals.show", call_id=call_id), 303)
+
+
+# --- adjust -------------------------------------------------------------------------------------
+
+def _adjust_page(award, form, message=None, status=200):
+    proposal = award.proposal
+    rules = _call_rules_or_none(proposal.call)
+    budget = level_budgets(proposal.call, rules, proposal, exclude_award_id=award.id).get(award.level) \
+        if rules else None
+    draft = proposal.status == ProposalStatus.DRAFT
+    return render_template("awards/adjust.html", award=award, app=award.application, call=proposal.call,
+                           proposal=proposal, form=form, budget=budget, draft=draft, message=message,
+                           can_act=is_officer(current_user)), status
+
+
+@bp.route("/manage/awards/<int:award_id>/adjust", methods=["GET", "POST"])
+@login_required
+def adjust(award_id):
+    award = _get(Award, award_id)
+    _require_for_method(award.proposal.call)
+    if award.proposal.status != ProposalStatus.DRAFT:
+        return _adjust_page(award, None, "方案已发布公示，不能再调整。公示期间的变更须通过异议处理。", 409)
+    if request.method == "GET":
+        status = award.status if award.status in (AwardStatus.SELECTED, AwardStatus.RESERVE) \
+            else AwardStatus.NOT_SELECTED
+        return _adjust_page(award, AdjustForm(data={
+            "status": status.value, "amount": award.amount if award.amount else award.cap,
+            "reserve_position": award.reserve_position}))
+    form = AdjustForm()
+    if not form.validate():
+        return _adjust_page(award, form, status=400)
+    try:
+        ops.adjust(award, current_user, form.chosen_status, form.amount.amount, form.reason.data, utcnow(),
+                   reserve_position=form.reserve_position.number)
+        db.session.commit()
+    except ops.AwardRefused as e:
+        db.session.rollback()
+        award = _get(Award, award_id)
+        if award.proposal.status != ProposalStatus.DRAFT:
+            return _adjust_page(award, None, e.message, e.status)
+        return _adjust_page(award, form, _refused(form, e), e.status)
+    app = award.application
+    flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
+    return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
+
+
+# --- publish ------------------------------------------------------------------------------------
+
+def _proposal_or_409(call):
+    proposal = ops.proposal_of(call)
+    if proposal is None:
+        abort(409, "尚未生成拟资助方案，请先生成方案。")
+    return proposal
+
+
+def _preview(days):
+    """When a 公示 published now for ``days`` working days would end, and calendar warnings."""
+    if not days:
+        return None
+    now = utcnow()
+    ends_at = publicity_end(now, days)
+    return SimpleNamespace(days=days, ends_at=ends_at,
+                           warnings=calendar_warnings(to_local(now).date(), to_local(ends_at).date()))
+
+
+def _publish_page(call, proposal, form, message=None, status=200):
+    days = form.days.number if form.days.number is not None else None
+    return render_template("awards/publish.html", call=call, proposal=proposal, form=form, message=message,
+                           problem=ops.publish_problem(proposal, call), preview=_preview(days),
+                           selected=sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED),
+                           can_act=is_officer(current_user)), status
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal/publish", methods=["GET", "POST"])
+@login_required
+def publish(call_id):
+    call = _get(Call, call_id)
+    _require_for_method(call)
+    proposal = _proposal_or_409(call)
+    if request.method == "GET":
+        form = PublishForm(data={"days": call.publicity_days})
+        try:  # parse the call's setting for the preview
+            form.days.pre_validate(form)
+        except ValueError as e:
+            form.days.errors = [str(e)]
+        return _publish_page(call, proposal, form)
+    form = PublishForm()
+    if not form.validate():
+        return _publish_page(call, proposal, form, status=400)
+    if form.preview.data:  # "计算截止时间": show when it would end, publish nothing
+        return _publish_page(call, proposal, form)
+    try:
+        proposal = ops.publish(proposal, current_user, utcnow(), form.days.number)
+        db.session.commit()
+    except ops.AwardRefused as e:
+        db.session.rollback()
+        proposal = _proposal_or_409(_get(Call, call_id))
+        return _publish_page(proposal.call, proposal, form, _refused(form, e), e.status)
+    warning = f"注意：{proposal.calendar_warning}" if proposal.calendar_warning else ""
+    flash(f"拟资助方案已发布公示，公示{proposal.publicity_days}个工作日，至{format_datetime(proposal.ends_at)}止。"
+          f"公示期内可受理异议。{warning}", "success")
+    return redirect(url_for("proposals.show", call_id=call_id), 303)
+
+
+# --- confirm ------------------------------------------------------------------------------------
+
+def _confirm_page(call, proposal, form, message=None, status=200):
+    counts = {}
+    for award in proposal.awards:
+        counts[award.status] = counts.get(award.status, 0) + 1
+    return render_template("awards/confirm.html", call=call, proposal=proposal, form=form, message=message,
+                           problem=ops.confirm_problem(proposal, utcnow()), counts=counts, AwardStatus=AwardStatus,
+                           can_act=is_officer(current_user)), status
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal/confirm", methods=["GET", "POST"])
+@login_required
+def confirm(call_id):
+    call = _get(Call, call_id)
+    _require_for_method(call)
+    proposal = _proposal_or_409(call)
+    form = ConfirmForm()
+    if request.method == "GET":
+        return _confirm_page(call, proposal, form)
+    try:
+        ops.confirm(proposal, current_user, utcnow(),
+                    link_for=lambda a: url_for("applications.detail", app_id=a.application_id))
+        db.session.commit()
+    except ops.AwardRefused as e:
+        db.session.rollback()
+        proposal = _proposal_or_409(_get(Call, call_id))
+        return _confirm_page(proposal.call, proposal, form, e.message, e.status)
+    flash("最终结果已确定。各申报机构已收到结果通知，申报页面显示入选、候补或未入选及理由。", "success")
+    return redirect(url_for("proposals.show", call_id=call_id), 303)

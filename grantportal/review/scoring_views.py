@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application, Attachment
+from grantportal.awards.ranking import final_ranking
 from grantportal.calls.models import Call, Level
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
@@ -19,7 +20,7 @@ from grantportal.experts.conflicts import conflict_reasons
 from grantportal.orgs.models import Organization
 from grantportal.review import exports
 from grantportal.review import scoring as ops
-from grantportal.review.aggregate import FORMULA, TIE_BREAK, applicant_results, call_ranking, round_results
+from grantportal.review.aggregate import FORMULA, applicant_results, round_results
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 from grantportal.review.permissions_scoring import (
     can_download_review_file,
@@ -247,7 +248,8 @@ def results(round_id):
 def ranking(call_id):
     call = _get(Call, call_id)
     require(can_view_call_ranking(current_user, call))
-    by_level, rounds = call_ranking(call)
+    result = final_ranking(call)
+    by_level, rounds = result.by_level, result.rounds
     levels = [lv for lv in Level if lv in by_level]
     chosen = request.args.get("level", "")
     level = next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
@@ -256,8 +258,9 @@ def ranking(call_id):
     shown = items[pager.start:pager.start + PER_PAGE]
     apps = _app_rows([i.application_id for i in shown])
     return render_template("review/scoring/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
-                           items=[(i, apps[i.application_id]) for i in shown], pager=pager, counts={
-                               lv: len(v) for lv, v in by_level.items()}, formula=FORMULA, tie_break=TIE_BREAK)
+                           items=[(i, apps[i.application_id], result.standings.get(i.application_id))
+                                  for i in shown], pager=pager, counts={lv: len(v) for lv, v in by_level.items()},
+                           formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break)
 
 
 @bp.route("/manage/rounds/<int:round_id>/results.<any(xlsx, csv):fmt>")

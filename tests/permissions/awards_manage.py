@@ -1,0 +1,42 @@
+"""Award decisions, the officer's side: result settings, the proposal, generate, adjust, publish, confirm.
+Staff read every page; only officers act (auditors and admins get 403 on every POST)."""
+from tests.permissions.spec import ALLOW, DENY, Route, staff_only
+from tests.permissions.world import awards_world
+
+
+def _call(w):
+    return {"call_id": w.call.id}
+
+
+def _draft_call(w):
+    return {"call_id": awards_world(w, "draft").call.id}
+
+
+def _publicized_call(w):
+    return {"call_id": awards_world(w, "publicized").call.id}
+
+
+def _draft_award(w):
+    return {"award_id": awards_world(w, "draft").award_a.id}
+
+
+SETTINGS = {"publicity_days": "5", "reserve_per_level": "3", "bonus_5a": "3", "publish_panel": "y",
+            "promote_reserve": "y"}
+ADJUST = {"status": "selected", "amount": "40000", "reason": "压缩宣传费用，按专家意见核减。"}
+
+ROUTES = [
+    Route("proposals.settings", params=_call, expect=staff_only(readers=ALLOW)),
+    Route("proposals.settings", "POST", params=_call, data=lambda w: SETTINGS, expect=staff_only(readers=DENY)),
+    Route("proposals.show", params=_call, expect=staff_only(readers=ALLOW), label="none"),
+    Route("proposals.show", params=_draft_call, expect=staff_only(readers=ALLOW), label="draft"),
+    Route("proposals.show", params=_publicized_call, expect=staff_only(readers=ALLOW), label="publicized"),
+    Route("proposals.generate", "POST", params=_call, expect=staff_only(readers=DENY)),
+    Route("proposals.adjust", params=_draft_award, expect=staff_only(readers=ALLOW)),
+    Route("proposals.adjust", "POST", params=_draft_award, data=lambda w: ADJUST,
+          expect=staff_only(readers=DENY)),
+    Route("proposals.publish", params=_draft_call, expect=staff_only(readers=ALLOW)),
+    Route("proposals.publish", "POST", params=_draft_call, data=lambda w: {"days": "5"},
+          expect=staff_only(readers=DENY)),
+    Route("proposals.confirm", params=_publicized_call, expect=staff_only(readers=ALLOW)),
+    Route("proposals.confirm", "POST", params=_publicized_call, expect=staff_only(readers=DENY)),
+]
