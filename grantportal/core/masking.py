@@ -37,3 +37,32 @@ def mask_name(name):
     """张三丰 → 张**"""
     s = (name or "").strip()
     return s[:1] + "*" * (len(s) - 1) if s else ""
+
+
+# Personal numbers inside free text (e.g. an objection's public summary typed by an officer).
+_ID_IN_TEXT = re.compile(r"(?<![0-9A-Za-z])\d{17}[0-9Xx](?![0-9A-Za-z])")
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9])(?:\+?86[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?![0-9])")
+_LANDLINE_IN_TEXT = re.compile(r"(?<![0-9])0\d{2,3}-\d{7,8}(?![0-9])")
+_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+
+
+def _mask_mobile(match):
+    digits = re.sub(r"\D", "", match.group(0))[-11:]
+    return mask_phone(digits)
+
+
+def _mask_email(match):
+    local, domain = match.group(0).split("@", 1)
+    return local[:1] + "***@" + domain
+
+
+def mask_text(text):
+    """Free text for a public page with the personal numbers in it masked: ID numbers (18 characters,
+    35*************123), mobile phones (138****1234, also written 138-1234-1234 or +86 …), landlines
+    and e-mail addresses (w***@example.cn)."""
+    if not text:
+        return text or ""
+    text = _ID_IN_TEXT.sub(lambda m: mask_id_number(m.group(0)), text)
+    text = _MOBILE_IN_TEXT.sub(_mask_mobile, text)
+    text = _LANDLINE_IN_TEXT.sub(lambda m: mask_phone(m.group(0)), text)
+    return _EMAIL_IN_TEXT.sub(_mask_email, text)

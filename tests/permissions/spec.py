@@ -26,6 +26,7 @@ class Route:
     expect: dict = field(default_factory=dict)  # role -> outcome; every role must be given
     data: object = None  # callable(world) -> form data for POSTs (optional)
     label: str = ""  # e.g. "own" / "other"
+    published: bool = False  # shows only what is published to everyone (公示): titles are not a conflict leak
 
     def __post_init__(self):
         missing = set(ROLES) - set(self.expect)

@@ -1,0 +1,99 @@
+"""The public results page, filing objections, the objector's pages and the officers' handling of
+objections: every route × role. ``awards_world(w, "publicized")`` gives the call a published proposal;
+``objection_b`` is member_b's (so "member", i.e. member_a, is refused it); ``own_objection`` is one filed
+by the matrix's member against org_b's award."""
+from grantportal.awards.models import Objection, ObjectionFile
+from grantportal.core.db import db
+from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES, Route, public, staff_only
+from tests.permissions.world import awards_world, stored_pdf
+
+DRAFT_FOR_STAFF = {"anonymous": NOT_FOUND, "member": NOT_FOUND, "expert": NOT_FOUND, "officer": ALLOW,
+                   "auditor": ALLOW, "admin": ALLOW}
+NOT_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": DENY, "auditor": DENY,
+             "admin": DENY}
+OBJECTOR_OR_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": DENY, "officer": ALLOW, "auditor": ALLOW,
+                     "admin": ALLOW}
+OTHERS_OBJECTION = {**OBJECTOR_OR_STAFF, "member": DENY}
+SIGNED_IN = {r: (LOGIN if r == "anonymous" else ALLOW) for r in ROLES}
+
+
+def own_objection(w):
+    """An objection filed by the world's member (member_a) against org_b's award, with one file."""
+    awards_world(w, "publicized")
+    if getattr(w, "objection_a", None) is None:
+        w.objection_a = Objection(award=w.award_b, filed_by=w.member, real_name="李明", contact="13900001111",
+                                  reason="该项目的预算明细与实际服务规模明显不符，请核实。")
+        w.objection_file_a = ObjectionFile(objection=w.objection_a, file=stored_pdf("现场照片说明.pdf"))
+        db.session.add_all([w.objection_a, w.objection_file_a])
+        db.session.commit()
+    return w.objection_a
+
+
+def _results(status):
+    def params(w):
+        awards_world(w, status)
+        return {"call_id": w.call.id}
+    return params
+
+
+def _award(status):
+    def params(w):
+        awards_world(w, status)
+        return {"award_id": w.award_a.id}
+    return params
+
+
+def _objection(which):
+    def params(w):
+        obj = own_objection(w) if which == "own" else awards_world(w).objection_b
+        return {"objection_id": obj.id}
+    return params
+
+
+def _file(which):
+    def params(w):
+        own = own_objection(w)
+        if which == "own":
+            return {"objection_id": own.id, "file_id": w.objection_file_a.id}
+        if which == "other":
+            return {"objection_id": w.objection_b.id, "file_id": w.objection_file_b.id}
+        return {"objection_id": own.id, "file_id": w.objection_file_b.id}  # another objection's file
+    return params
+
+
+def _objection_data(w):
+    return {"real_name": "赵敏", "contact": "zhaomin@example.cn",
+            "reason": "该项目与本机构去年的获资助项目内容雷同，请核实。"}
+
+
+def _decision_data(w):
+    return {"outcome": "rejected", "investigation": "经核实，两个项目服务对象和内容不同。",
+            "public_summary": "经核实，异议反映的问题不属实，维持公示结果。"}
+
+
+ROUTES = [
+    Route("results.public", params=_results("publicized"), expect=public(), label="publicized", published=True),
+    Route("results.public", params=_results("final"), expect=public(), label="final", published=True),
+    Route("results.public", params=lambda w: {"call_id": w.call.id}, expect=public(), label="not-yet"),
+    Route("results.public", params=lambda w: {"call_id": w.call_draft.id}, expect=DRAFT_FOR_STAFF, label="draft"),
+
+    Route("results.object", params=_award("publicized"), expect=NOT_STAFF, published=True),
+    Route("results.object", "POST", params=_award("publicized"), data=_objection_data, expect=NOT_STAFF,
+          published=True),
+    Route("results.object", params=_award("draft"), label="draft",
+          expect={**{r: NOT_FOUND for r in ROLES}, "anonymous": LOGIN}),
+
+    Route("results.mine", expect=SIGNED_IN),
+    Route("results.objection", params=_objection("own"), expect=OBJECTOR_OR_STAFF, label="own"),
+    Route("results.objection", params=_objection("other"), expect=OTHERS_OBJECTION, label="other"),
+    Route("results.objection_file", params=_file("own"), expect=OBJECTOR_OR_STAFF, label="own"),
+    Route("results.objection_file", params=_file("other"), expect=OTHERS_OBJECTION, label="other"),
+    Route("results.objection_file", params=_file("mismatch"), label="mismatch",
+          expect={**OBJECTOR_OR_STAFF, "member": NOT_FOUND, "officer": NOT_FOUND, "auditor": NOT_FOUND,
+                  "admin": NOT_FOUND}),
+
+    Route("objections.index", params=lambda w: {"call_id": awards_world(w).call.id}, expect=staff_only()),
+    Route("objections.decide", params=_objection("other"), expect=staff_only()),
+    Route("objections.decide", "POST", params=_objection("other"), data=_decision_data,
+          expect=staff_only(readers=DENY)),
+]
