@@ -384,7 +384,7 @@ def ranked_call(apps, experts=3, round_kw=None, **call_kw):
                              **(round_kw or {}))
     panel = expert_pool(experts)
     made = []
-    for spec in apps:
+    for i, spec in enumerate(apps, 1):
         org = OrganizationFactory()
         if spec.get("grade") is not None:
             RatingRecordFactory(org=org, grade=spec["grade"], announced_on=call.reference_date.replace(
@@ -392,7 +392,8 @@ def ranked_call(apps, experts=3, round_kw=None, **call_kw):
         extra = {"title": spec["title"]} if "title" in spec else {}
         app = screened_application(call, org=org, level=spec.get("level", Level.CITY),
                                    budget=app_budget(spec.get("requested", "50000"), spec.get("matched", "0")),
-                                   submitted_at=utcnow() - timedelta(days=30), **extra)
+                                   submitted_at=utcnow() - timedelta(days=30),
+                                   number=f"{call.code}-{call.year}-{i:04d}", **extra)
         for user in panel:
             submitted_review(AssignmentFactory(round=rnd, application=app, expert=user), total=spec["total"])
         made.append(app)

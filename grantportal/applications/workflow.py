@@ -102,9 +102,21 @@ def in_expert_review(app):
                ReviewRound.status != RoundStatus.DRAFT)) > 0
 
 
+def in_public_results(app):
+    """Whether the application is in a published award proposal (公示 or final): from then on the
+    applicant cannot withdraw it; giving up an award goes through the officer."""
+    from grantportal.awards.models import Award, Proposal, ProposalStatus
+
+    return db.session.scalar(
+        sa.select(sa.func.count(Award.id)).join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Award.application_id == app.id, Proposal.status != ProposalStatus.DRAFT)) > 0
+
+
 def allowed(app, name, now):
     t = TRANSITIONS[name]
     if name == "return" and app.status in t.sources and in_expert_review(app):
+        return False
+    if name == "withdraw" and app.status == S.SUBMITTED and in_public_results(app):
         return False
     return app.status in t.sources and (not t.in_window or window_problem(app, now) is None)
 
@@ -115,6 +127,8 @@ def check_transition(app, name, now):
         raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能{t.label}。")
     if name == "return" and in_expert_review(app):
         raise WorkflowError("该申报已进入专家评审，内容不能再修改，因此不能退回修改。")
+    if name == "withdraw" and app.status == S.SUBMITTED and in_public_results(app):
+        raise WorkflowError("评审结果已公示，不能再撤回申报。如需放弃资助，请联系项目官员。")
     if t.in_window:
         problem = window_problem(app, now)
         if problem:

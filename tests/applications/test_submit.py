@@ -180,3 +180,21 @@ def test_only_submitted_applications_can_be_returned(client, auth):
         "version": str(_get(app).version), "reason": "补充", "revise_until": "2099-01-01T09:00"})
     assert resp.status_code == 409 and _get(app).status == AppStatus.DRAFT
     assert _get(app).screening == Screening.PENDING
+
+
+def test_no_withdrawal_once_the_results_are_in_publicity(client, auth):
+    from datetime import UTC, datetime
+
+    from grantportal.awards.models import Award, AwardStatus, Proposal, ProposalStatus
+
+    user, app = ready(status=AppStatus.SUBMITTED, number="X-2026-0003")  # the apply window is still open
+    proposal = Proposal(call=app.call, status=ProposalStatus.PUBLICIZED, generated_by_id=app.call.created_by_id,
+                        published_at=datetime.now(UTC))
+    db.session.add(Award(proposal=proposal, application=app, level=app.level, rank=1, requested=app.requested_amount,
+                         cap=app.requested_amount, amount=app.requested_amount, status=AwardStatus.SELECTED))
+    db.session.commit()
+    auth.login(user)
+    resp = client.post(f"/applications/{app.id}/withdraw", data={"version": str(_get(app).version)})
+    assert resp.status_code == 409 and "评审结果已公示，不能再撤回申报" in text(resp)
+    assert _get(app).status == AppStatus.SUBMITTED
+    assert "撤回申报" not in text(client.get(f"/applications/{app.id}"))
