@@ -5,8 +5,12 @@ from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal,
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401
+from grantportal.core.jobs_models import Job  # noqa: F401
 from grantportal.core.notices import Notice  # noqa: F401
+from grantportal.documents.models import IssuedDocument  # noqa: F401
 from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile  # noqa: F401
+from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery, Tranche  # noqa: F401
+from grantportal.monitoring.models import Evaluation, Report, ReportPhoto, ReportSpending  # noqa: F401
 from grantportal.orgs.models import (  # noqa: F401
     AnnualInspection,
     Organization,

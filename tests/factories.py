@@ -398,3 +398,26 @@ def ranked_call(apps, experts=3, round_kw=None, **call_kw):
             submitted_review(AssignmentFactory(round=rnd, application=app, expert=user), total=spec["total"])
         made.append(app)
     return call, made
+
+
+# --- funding, documents and monitoring (Issue 5) ----------------------------------------------------------
+
+def final_awards(apps=None, **call_kw):
+    """A call whose results are final: ``ranked_call`` → proposal generated, published, 公示 over and
+    confirmed. ``apps`` as for ``ranked_call`` (default: two projects that fit the 市级 budget and one
+    reserve-or-not). Returns ``(call, [Award, ...])`` in the order of ``apps``."""
+    from grantportal.awards import operations as award_ops
+    from grantportal.awards.models import Award
+
+    apps = apps or [dict(total=90, requested="50000", matched="40000"), dict(total=85, requested="60000")]
+    call, made = ranked_call(apps, **call_kw)
+    officer = call.created_by
+    now = utcnow()
+    award_ops.generate(call, officer, now - timedelta(days=20))
+    proposal = award_ops.proposal_of(call)
+    award_ops.publish(proposal, officer, now - timedelta(days=15), 5)
+    proposal.ends_at = now - timedelta(days=1)
+    award_ops.confirm(proposal, officer, now)
+    db.session.commit()
+    by_app = {a.application_id: a for a in db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id))}
+    return call, [by_app[a.id] for a in made]
