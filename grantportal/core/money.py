@@ -50,3 +50,56 @@ def percent(part, whole):
     if not whole:
         return Decimal("0.00")
     return (Decimal(part) * 100 / Decimal(whole)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+DIGITS = "零壹贰叁肆伍陆柒捌玖"
+SMALL_UNITS = ("", "拾", "佰", "仟")
+GROUP_UNITS = ("", "万", "亿")
+CAPITALS_MAX = Decimal("999999999999.99")
+
+
+def amount_in_capitals(value):
+    """An amount in Chinese capitals as written on contracts and vouchers: ``人民币伍万元整``.
+
+    The rule followed (中国人民银行《支付结算办法》附件一《正确填写票据和结算凭证的基本规定》):
+    - every run of zeros between two non-zero digits is written as one 零 — across 万/亿 groups and across
+      元 too (壹万零伍元整, 壹拾万零柒仟元整, 壹佰元零伍分, 壹仟陆佰捌拾元零叁角贰分); where the rules
+      allow either writing or omitting that 零 (万位 or 元位 zero), we always write it;
+    - trailing zeros are silent; 拾 keeps its 壹 (壹拾元整);
+    - 整 follows 元 or 角 when there are no 分 (伍万元整, 伍角整); no 整 after 分;
+    - less than one yuan starts at 角 or 分 (壹分, 伍角整); zero is 零元整.
+    Amounts are rounded to the cent; negative amounts and amounts of a trillion or more are refused.
+    """
+    amount = quantize(value)
+    if amount < 0 or amount > CAPITALS_MAX:
+        raise ValueError(f"cannot write {amount} in capitals")
+    cents = int(amount * 100)
+    yuan, jiao, fen = cents // 100, cents // 10 % 10, cents % 10
+    out, pending_zero, seen = [], False, False
+
+    def digit(d, unit):
+        nonlocal pending_zero, seen
+        if d == 0:
+            pending_zero = pending_zero or seen
+            return
+        if pending_zero:
+            out.append("零")
+            pending_zero = False
+        out.append(DIGITS[d] + unit)
+        seen = True
+
+    text = str(yuan) if yuan else ""
+    for i, ch in enumerate(text):
+        pos = len(text) - 1 - i
+        digit(int(ch), SMALL_UNITS[pos % 4])
+        if pos % 4 == 0 and pos and int(text[max(0, i - 3):i + 1]):
+            out.append(GROUP_UNITS[pos // 4])
+    if yuan:
+        out.append("元")
+    digit(jiao, "角")
+    digit(fen, "分")
+    if not out:
+        out.append("零元")
+    if not fen:
+        out.append("整")
+    return "人民币" + "".join(out)

@@ -38,3 +38,48 @@ def test_money_is_shown_as_officials_write_it():
     assert format_yuan(Decimal("1234")) == "¥1,234.00"
     assert format_wan(Decimal("50000")) == "5万元"
     assert format_wan(Decimal("125000")) == "12.5万元"
+
+
+# --- amounts in capitals (the rule: grantportal.core.money.amount_in_capitals) -------------------
+
+CAPITALS = [
+    ("0.01", "人民币壹分"),
+    ("0.10", "人民币壹角整"),
+    ("0.55", "人民币伍角伍分"),
+    ("0", "人民币零元整"),
+    ("1.05", "人民币壹元零伍分"),
+    ("10", "人民币壹拾元整"),
+    ("15", "人民币壹拾伍元整"),
+    ("100.05", "人民币壹佰元零伍分"),
+    ("100.50", "人民币壹佰元零伍角整"),
+    ("1680.32", "人民币壹仟陆佰捌拾元零叁角贰分"),
+    ("10005", "人民币壹万零伍元整"),
+    ("16409.02", "人民币壹万陆仟肆佰零玖元零贰分"),
+    ("50000", "人民币伍万元整"),
+    ("60000.00", "人民币陆万元整"),
+    ("100000", "人民币壹拾万元整"),
+    ("107000.53", "人民币壹拾万零柒仟元零伍角叁分"),
+    ("123456.78", "人民币壹拾贰万叁仟肆佰伍拾陆元柒角捌分"),
+    ("325.04", "人民币叁佰贰拾伍元零肆分"),
+    ("1000000.50", "人民币壹佰万元零伍角整"),
+    ("10000000", "人民币壹仟万元整"),
+    ("10007000", "人民币壹仟万零柒仟元整"),
+    ("100000001", "人民币壹亿零壹元整"),
+    ("100010000", "人民币壹亿零壹万元整"),
+    ("999999999999.99", "人民币玖仟玖佰玖拾玖亿玖仟玖佰玖拾玖万玖仟玖佰玖拾玖元玖角玖分"),
+]
+
+
+@pytest.mark.parametrize("amount,expected", CAPITALS)
+def test_amounts_are_written_in_capitals_as_on_vouchers(amount, expected):
+    from grantportal.core.money import amount_in_capitals
+
+    assert amount_in_capitals(Decimal(amount)) == expected
+
+
+@pytest.mark.parametrize("amount", ["-1", "1000000000000"])
+def test_amounts_outside_the_range_are_refused_in_capitals(amount):
+    from grantportal.core.money import amount_in_capitals
+
+    with pytest.raises(ValueError):
+        amount_in_capitals(Decimal(amount))

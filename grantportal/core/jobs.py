@@ -1,0 +1,137 @@
+"""One job queue interface for background work (PDF rendering, batches of notices, exports).
+
+``enqueue(kind, func_path, title=…, total=…, created_by=…, **params)`` adds a ``Job`` row to the caller's
+transaction and dispatches it only once that transaction commits (a rollback drops it), so a job never
+runs against data that is not there. The job function is ``func(job, **params)``: it runs in its own
+app context and database session, updates ``job.done`` / ``job.failed`` and commits its own progress,
+so the progress page sees it while it runs.
+
+Where jobs run (``JOB_QUEUE`` setting, or the environment variable ``GRANTPORTAL_JOB_QUEUE``):
+- ``"inprocess"`` (the embedded default): a daemon thread started after the commit; with
+  ``JOBS_SYNC=True`` (tests, CLI) the job runs synchronously right after the commit, deterministically;
+- ``"rq"``: on RQ with Redis at ``REDIS_URL`` (queue ``JOB_QUEUE_NAME``, default ``grantportal``), run by
+  ``rq worker grantportal`` on any machine; RQ kills a job after ``JOB_TIMEOUT`` seconds (default 900).
+Only functions inside the ``grantportal`` package can be named as jobs (and ``tests`` when testing).
+"""
+import importlib
+import logging
+import os
+import threading
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Session
+
+from grantportal.core.db import db, utcnow
+from grantportal.core.jobs_models import Job, JobStatus
+from grantportal.core.notices import send_ready_mail
+
+log = logging.getLogger("grantportal.jobs")
+PENDING = "gp_pending_jobs"
+_worker_app = None
+
+
+def queue_mode(app=None):
+    app = app or current_app
+    return (app.config.get("JOB_QUEUE") or os.environ.get("GRANTPORTAL_JOB_QUEUE") or "inprocess").lower()
+
+
+def enqueue(job_kind, func_path, title="", total=0, created_by=None, **params):
+    """A ``Job`` (flushed in the caller's transaction) that runs ``func_path`` ("module:function") with
+    ``params`` (JSON values) once the transaction commits."""
+    _resolve(func_path)  # fail now, in the request, on a bad name
+    job = Job(kind=job_kind, title=title or job_kind, status=JobStatus.QUEUED, total=total,
+              params={"func": func_path, **params}, created_by_id=getattr(created_by, "id", None))
+    db.session.add(job)
+    db.session.flush()
+    db.session().info.setdefault(PENDING, []).append(job.id)
+    return job
+
+
+def _resolve(func_path):
+    module, _, name = func_path.partition(":")
+    allowed = ("grantportal.", "tests.") if has_app_context() and current_app.testing else ("grantportal.",)
+    if not module.startswith(allowed) or not name:
+        raise ValueError(f"not a grantportal job function: {func_path}")
+    return getattr(importlib.import_module(module), name)
+
+
+@event.listens_for(Session, "after_commit")
+def _dispatch_after_commit(session):
+    ids = session.info.pop(PENDING, None)
+    if ids and has_app_context():
+        app = current_app._get_current_object()
+        for job_id in ids:
+            dispatch(app, job_id)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_after_rollback(session, previous_transaction):
+    if previous_transaction.parent is None:  # only the outermost rollback undoes the enqueue
+        session.info.pop(PENDING, None)
+
+
+def dispatch(app, job_id):
+    mode = queue_mode(app)
+    if mode == "rq":
+        rq_queue(app).enqueue_call("grantportal.core.jobs.run_job", args=(job_id,),
+                                   timeout=app.config.get("JOB_TIMEOUT", 900), result_ttl=3600,
+                                   description=f"grantportal job {job_id}")
+    elif app.config.get("JOBS_SYNC"):
+        run_job(job_id, app)
+    else:
+        threading.Thread(target=run_job, args=(job_id, app), name=f"gp-job-{job_id}", daemon=True).start()
+
+
+def rq_queue(app=None):
+    from redis import Redis
+    from rq import Queue
+
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        raise RuntimeError("JOB_QUEUE is 'rq' but REDIS_URL is not set")
+    return Queue(app.config.get("JOB_QUEUE_NAME", "grantportal"), connection=Redis.from_url(url))
+
+
+def _app_for_worker():
+    """An RQ worker has no app: build one from the environment, once per process."""
+    global _worker_app
+    if has_app_context():
+        return current_app._get_current_object()
+    if _worker_app is None:
+        from grantportal import create_app
+
+        _worker_app = create_app()
+    return _worker_app
+
+
+def run_job(job_id, app=None):
+    """Run one job in a fresh app context (its own database session). A failure marks the job failed
+    with a short message; details go to the log only."""
+    app = app or _app_for_worker()
+    with app.app_context():
+        job = db.session.get(Job, job_id)
+        if job is None or job.status != JobStatus.QUEUED:
+            return
+        job.status, job.started_at = JobStatus.RUNNING, utcnow()
+        db.session.commit()
+        params = dict(job.params or {})
+        func = params.pop("func")
+        try:
+            _resolve(func)(job, **params)
+            job.status = JobStatus.DONE
+        except Exception:
+            log.exception("job %s (%s) failed", job_id, func)
+            db.session.rollback()
+            job = db.session.get(Job, job_id)
+            job.status, job.error = JobStatus.FAILED, "任务执行出错，请稍后重试或联系管理员。"
+        job.finished_at = utcnow()
+        db.session.commit()
+        send_ready_mail()  # e-mail for the notices the job's commits made ready
+
+
+def progress_percent(job):
+    if not job.total:
+        return 100 if job.status == JobStatus.DONE else 0
+    return min(100, (job.done + job.failed) * 100 // job.total)

@@ -1,0 +1,253 @@
+"""Writes of issued documents: issue (pending, in the caller's transaction; rendered by a job after the
+commit), render (the job), retry, correct (a new version superseding the old), and batches of notices.
+
+Operations flush under a named audit action and never commit; the job functions (``render_job``,
+``batch_job``) are the only code here that commits, as a request would. An issued document never changes:
+its file and hash are written once; a correction is a new row with a ``-V2`` number.
+"""
+import hashlib
+import logging
+
+import sqlalchemy as sa
+from flask import current_app
+
+from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.calls.models import Call
+from grantportal.core import jobs
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db, utcnow
+from grantportal.core.files import KINDS, StoredFile
+from grantportal.core.notices import notify
+from grantportal.core.pdf import PdfError, render_pdf
+from grantportal.core.storage import get_storage
+from grantportal.documents import render
+from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+
+log = logging.getLogger("grantportal.documents")
+RENDER = "grantportal.documents.operations:render_job"
+BATCH = "grantportal.documents.operations:batch_job"
+NOTICE_KINDS = (DocumentKind.SELECTION_NOTICE, DocumentKind.REJECTION_NOTICE)
+ONE_PER_AWARD = (*render.CONTRACT_KINDS, *NOTICE_KINDS)
+
+
+class DocumentRefused(Exception):
+    def __init__(self, message, field=None, status=409):
+        super().__init__(message)
+        self.message, self.field, self.status = message, field, status
+
+
+def contract_kind(call):
+    from grantportal.calls.models import CallKind
+
+    return DocumentKind.CONTRACT_PURCHASE if call.kind == CallKind.PURCHASE else DocumentKind.CONTRACT_VENTURE
+
+
+def notice_kind(award):
+    return DocumentKind.SELECTION_NOTICE if award.final_status == FinalStatus.SELECTED else \
+        DocumentKind.REJECTION_NOTICE
+
+
+def _lock_call(call_id):
+    """One numbering at a time per call (a row lock on PostgreSQL; SQLite serialises writers)."""
+    db.session.execute(sa.select(Call.id).where(Call.id == call_id).with_for_update())
+
+
+def _next_number(call):
+    prefix = f"{call.code}-{call.year}-"
+    numbers = db.session.scalars(
+        sa.select(IssuedDocument.number).where(IssuedDocument.number.startswith(prefix, autoescape=True),
+                                               IssuedDocument.version == 1)).all()
+    seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
+    return f"{prefix}{max(seqs, default=0) + 1:04d}"
+
+
+def _unique_code():
+    while True:
+        code = render.new_code()
+        if not db.session.scalar(sa.select(IssuedDocument.id).where(IssuedDocument.verification_code == code)):
+            return code
+
+
+def current_document(award, kind):
+    return db.session.scalar(sa.select(IssuedDocument).where(
+        IssuedDocument.award_id == award.id, IssuedDocument.kind == kind, IssuedDocument.superseded_at.is_(None))
+        .order_by(IssuedDocument.version.desc(), IssuedDocument.id.desc()).limit(1))
+
+
+def _check_issuable(award, kind, extras):
+    if award.proposal.status != ProposalStatus.FINAL or award.final_status is None:
+        raise DocumentRefused("评审结果尚未最终确定，不能出具文书。")
+    selected = award.final_status == FinalStatus.SELECTED
+    if kind == DocumentKind.REJECTION_NOTICE and selected:
+        raise DocumentRefused("该项目已入选，不能出具未入选告知书。")
+    if kind != DocumentKind.REJECTION_NOTICE and not selected:
+        raise DocumentRefused(f"该项目未入选，不能出具{kind.label}。")
+    if kind == DocumentKind.RECTIFICATION_NOTICE and len((extras or {}).get("reason", "").strip()) < 5:
+        raise DocumentRefused("请写明整改事项和理由（不少于5个字）。", field="reason", status=400)
+    if kind in ONE_PER_AWARD and current_document(award, kind) is not None:
+        raise DocumentRefused(f"该项目的{kind.label}已出具；如需更正，请在文书详情页出具更正版本。")
+
+
+def _new_document(award, kind, user, number, version, contract=None, extras=None, supersedes=None,
+                  reason=None):
+    code = _unique_code()
+    doc = IssuedDocument(
+        kind=kind, number=number, version=version, award=award, verification_code=code,
+        status=DocumentStatus.PENDING, facts=render.facts(kind, award, number, version),
+        body=render.body(kind, award, number, code, contract=contract, extras=extras),
+        created_by_id=getattr(user, "id", None), supersedes=supersedes, reason=reason)
+    db.session.add(doc)
+    db.session.flush()
+    return doc
+
+
+def _enqueue_render(doc, user):
+    jobs.enqueue("documents.render", RENDER, title=f"生成{doc.kind.label} {doc.number}", total=1,
+                 created_by=user, doc_id=doc.id)
+
+
+def issue_document(award, kind, user, extras=None, contract=None, enqueue=True):
+    """A numbered document for ``award``, pending until the render job (queued for after the commit)
+    has written its PDF. ``extras`` adds to the rendered body (e.g. ``{"reason": …}``)."""
+    _check_issuable(award, kind, extras)
+    if kind in render.CONTRACT_KINDS and contract is None:
+        raise DocumentRefused("请先拟定合同。")
+    with audit_action("document.issue"):
+        call = award.proposal.call
+        _lock_call(call.id)
+        doc = _new_document(award, kind, user, _next_number(call), 1, contract=contract, extras=extras)
+        if enqueue:
+            _enqueue_render(doc, user)
+    return doc
+
+
+def issue_correction(doc, user, reason):
+    """A new version of ``doc`` (number ``…-V2``, new verification code, the data as it is now) that
+    supersedes ``doc`` once rendered. The old document keeps its file; both stay listed."""
+    from grantportal.funding.operations import contract_of
+
+    reason = (reason or "").strip()
+    if len(reason) < 5:
+        raise DocumentRefused("请写明更正原因（不少于5个字）。", field="reason", status=400)
+    if doc.status != DocumentStatus.ISSUED or not doc.is_current:
+        raise DocumentRefused("只能更正已出具的现行文书。")
+    if db.session.scalar(sa.select(IssuedDocument.id).where(IssuedDocument.supersedes_id == doc.id)):
+        raise DocumentRefused("该文书已有更正版本在生成或已出具。")
+    base = doc.number.split("-V")[0] if doc.version > 1 else doc.number
+    version = doc.version + 1
+    extras = {k: v for k, v in (doc.body or {}).items() if k == "reason"}
+    with audit_action("document.correct"):
+        _lock_call(doc.award.proposal.call_id)
+        contract = contract_of(doc.award) if doc.kind in render.CONTRACT_KINDS else None
+        new = _new_document(doc.award, doc.kind, user, f"{base}-V{version}", version, contract=contract,
+                            extras={**extras, "correction_reason": reason, "supersedes_number": doc.number},
+                            supersedes=doc, reason=reason)
+        _enqueue_render(new, user)
+    return new
+
+
+def retry(doc, user):
+    if doc.status != DocumentStatus.FAILED:
+        raise DocumentRefused("只有生成失败的文书可以重新生成。")
+    with audit_action("document.retry"):
+        doc.status, doc.error = DocumentStatus.PENDING, None
+        db.session.flush()
+        _enqueue_render(doc, user)
+
+
+# --- rendering (the job) ------------------------------------------------------------------------------
+
+def _members(award):
+    from grantportal.orgs.models import OrgMember
+
+    return [m.user for m in db.session.scalars(
+        sa.select(OrgMember).where(OrgMember.org_id == award.application.org_id)) if m.user.is_active]
+
+
+def render_one(doc):
+    """Render and store one pending document in the current session (no commit). Returns True when
+    issued; on a renderer error the document is marked failed with a short message (details logged)."""
+    from grantportal.funding.operations import contract_of
+
+    doc.attempts += 1
+    try:
+        data = render_pdf(render.document_html(doc), timeout=current_app.config.get("RENDER_TIMEOUT", 120))
+    except Exception as e:  # any renderer failure: the decision stays, the document waits for a retry
+        log.exception("document %s (%s) failed to render", doc.id, doc.number)
+        with audit_action("document.render_failed"):
+            doc.status = DocumentStatus.FAILED
+            doc.error = str(e) if isinstance(e, PdfError) else "PDF 生成程序出错，请稍后重新生成。"
+            db.session.flush()
+        return False
+    digest = hashlib.sha256(data).hexdigest()
+    with audit_action("document.render"):
+        record = StoredFile(storage_key=get_storage().save(data), original_name=f"{doc.kind.label}-{doc.number}.pdf",
+                            extension="pdf", content_type=KINDS["pdf"], size=len(data), sha256=digest,
+                            uploaded_by_id=doc.created_by_id)
+        db.session.add(record)
+        doc.file, doc.sha256, doc.status, doc.error = record, digest, DocumentStatus.ISSUED, None
+        doc.issued_at = utcnow()
+        if doc.supersedes is not None:
+            doc.supersedes.superseded_at = doc.issued_at
+            contract = contract_of(doc.award) if doc.kind in render.CONTRACT_KINDS else None
+            if contract is not None and contract.document_id == doc.supersedes_id:
+                contract.document = doc
+        db.session.flush()
+        for user in _members(doc.award):
+            notify(user, f"{doc.kind.label}已出具", f"{doc.facts['project']}的{doc.kind.label}（编号 {doc.number}）"
+                   "已出具，可登录平台下载。", link=f"/documents/{doc.id}/download")
+    return True
+
+
+def render_job(job, doc_id):
+    doc = db.session.get(IssuedDocument, doc_id)
+    if doc is None or doc.status != DocumentStatus.PENDING:
+        return
+    ok = render_one(doc)
+    job.done, job.failed = (1, 0) if ok else (0, 1)
+    db.session.commit()
+
+
+# --- batches of notices -------------------------------------------------------------------------------
+
+def awards_without_notice(call):
+    """The call's finally decided awards that have no current 入选/未入选 notice yet, in id order."""
+    has_notice = sa.select(IssuedDocument.id).where(IssuedDocument.award_id == Award.id,
+                                                    IssuedDocument.kind.in_(NOTICE_KINDS)).exists()
+    return db.session.scalars(
+        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Proposal.call_id == call.id, Proposal.status == ProposalStatus.FINAL,
+               Award.final_status.is_not(None), ~has_notice).order_by(Award.id)).all()
+
+
+def issue_notice_batch(call, user):
+    """入选通知书 for every selected project and 未入选告知书 for the others, numbered now (pending) and
+    rendered by one job with visible progress. Returns the job."""
+    awards = awards_without_notice(call)
+    if not awards:
+        raise DocumentRefused("该项目征集的所有项目均已出具通知书，或结果尚未最终确定。")
+    with audit_action("document.issue_batch"):
+        _lock_call(call.id)
+        prefix = f"{call.code}-{call.year}-"
+        seq = int(_next_number(call)[len(prefix):])
+        ids = []
+        for i, award in enumerate(awards):
+            kind = notice_kind(award)
+            doc = _new_document(award, kind, user, f"{prefix}{seq + i:04d}", 1)
+            ids.append(doc.id)
+        job = jobs.enqueue("documents.issue_batch", BATCH, title=f"{call.title}：出具入选/未入选通知书",
+                           total=len(ids), created_by=user, call_id=call.id, doc_ids=ids)
+    return job
+
+
+def batch_job(job, call_id, doc_ids):
+    """Render the batch's documents one by one, committing each with the job's progress."""
+    for doc_id in doc_ids:
+        doc = db.session.get(IssuedDocument, doc_id)
+        if doc is None or doc.status != DocumentStatus.PENDING:
+            job.done += 1
+        elif render_one(doc):
+            job.done += 1
+        else:
+            job.failed += 1
+        db.session.commit()

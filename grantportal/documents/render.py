@@ -1,0 +1,96 @@
+"""What an issued document says: its public facts (for /verify), the body the template renders (kept
+with the document so a retry renders exactly the same text), the QR code and the HTML.
+
+The body is a snapshot taken when the officer issues the document: later edits of the organization or
+the project never change an issued document; a correction issues a new version with a new snapshot."""
+import secrets
+
+import segno
+from flask import current_app, has_request_context, render_template, request
+
+from grantportal.core.money import amount_in_capitals, format_yuan
+from grantportal.core.timeutil import local_today
+from grantportal.documents.models import DocumentKind
+
+CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read off paper
+CODE_LENGTH = 16
+TEMPLATES = {
+    DocumentKind.CONTRACT_PURCHASE: "pdf/contract.html",
+    DocumentKind.CONTRACT_VENTURE: "pdf/contract.html",
+    DocumentKind.SELECTION_NOTICE: "pdf/selection_notice.html",
+    DocumentKind.REJECTION_NOTICE: "pdf/rejection_notice.html",
+    DocumentKind.RECTIFICATION_NOTICE: "pdf/rectification_notice.html",
+}
+CONTRACT_KINDS = (DocumentKind.CONTRACT_PURCHASE, DocumentKind.CONTRACT_VENTURE)
+WITH_AMOUNT = (*CONTRACT_KINDS, DocumentKind.SELECTION_NOTICE)
+
+
+def cn_date(day):
+    """2026年7月1日, as dates are written in official documents."""
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def public_base_url():
+    """``PUBLIC_BASE_URL`` (set it in production), else this request's own root, else localhost."""
+    configured = current_app.config.get("PUBLIC_BASE_URL")
+    if configured:
+        return configured.rstrip("/")
+    if has_request_context():
+        return request.url_root.rstrip("/")
+    return "http://localhost:5000"
+
+
+def verify_url(code):
+    return f"{public_base_url()}/verify/{code}"
+
+
+def facts(kind, award, number, version):
+    app = award.application
+    amount = award.amount if kind in WITH_AMOUNT else None
+    return {"kind": kind.label, "number": number, "version": version, "call": award.proposal.call.title,
+            "project": app.title, "org": app.org.name, "amount": None if amount is None else f"{amount:.2f}"}
+
+
+def body(kind, award, number, code, contract=None, extras=None):
+    from grantportal.funding.plan import describe, parse_plan
+
+    app, call = award.application, award.proposal.call
+    org = app.org
+    data = {
+        "kind": kind.value, "title": kind.label, "number": number, "code": code, "verify_url": verify_url(code),
+        "bureau": current_app.config.get("BUREAU_NAME", "市民政局"),
+        "bureau_uscc": current_app.config.get("BUREAU_USCC", ""),
+        "bureau_rep": current_app.config.get("BUREAU_LEGAL_REP", ""), "issued_on": cn_date(local_today()),
+        "call": call.title, "call_kind": call.kind.label, "year": call.year,
+        "org": {"name": org.name, "uscc": org.uscc, "legal_rep": org.legal_rep, "address": org.address},
+        "project": {"title": app.title, "number": app.number or "", "level": award.level.label,
+                    "category": app.category, "summary": app.summary},
+        "amount": f"{award.amount:.2f}", "amount_figures": format_yuan(award.amount),
+        "amount_capitals": amount_in_capitals(award.amount), "final_reason": award.final_reason or "",
+    }
+    if contract is not None:
+        data["contract"] = {
+            "starts_on": cn_date(contract.starts_on), "ends_on": cn_date(contract.ends_on),
+            "deliverables": [line.strip() for line in (contract.deliverables or "").splitlines() if line.strip()],
+            "tranches": [{"position": t.position, "percent": f"{t.percent.normalize():f}",
+                          "amount": format_yuan(t.amount), "capitals": amount_in_capitals(t.amount),
+                          "condition": t.condition.label} for t in contract.tranches],
+            "plan": describe(parse_plan(call.tranche_plan)),
+            "months": call.contract_months,
+        }
+    data.update(extras or {})
+    return data
+
+
+def qr_data_uri(url):
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def document_html(doc):
+    """The HTML of a document from its stored body (Jinja autoescaping on)."""
+    data = dict(doc.body or {})
+    return render_template(TEMPLATES[doc.kind], doc=data, qr=qr_data_uri(data["verify_url"]))

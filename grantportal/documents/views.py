@@ -1,0 +1,220 @@
+"""Issued documents: the public verification page, the officer's list of a call's documents (batch of
+notices, retry), a document's versions with the correction form, a job's progress, downloads."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
+
+from grantportal.applications.models import Application
+from grantportal.awards.models import Award, FinalStatus, Proposal
+from grantportal.calls.models import Call
+from grantportal.core.db import db
+from grantportal.core.files import send_stored
+from grantportal.core.jobs import progress_percent
+from grantportal.core.jobs_models import Job, JobStatus
+from grantportal.core.permissions import is_officer, require
+from grantportal.documents import operations as ops
+from grantportal.documents.forms import CorrectionForm, RectificationForm
+from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+from grantportal.documents.permissions import (
+    can_download_document,
+    can_manage_documents,
+    can_view_documents,
+    can_view_job,
+)
+from grantportal.extensions import limiter
+
+bp = Blueprint("documents", __name__)
+PER_PAGE = 100
+
+
+def _get(model, ident):
+    obj = db.session.get(model, ident)
+    if obj is None:
+        abort(404)
+    return obj
+
+
+# --- public verification ------------------------------------------------------------------------------
+
+@bp.route("/verify/<code>")
+@limiter.limit(lambda: current_app.config.get("RATELIMIT_VERIFY", "30 per minute"))
+def verify(code):
+    doc = None
+    if len(code) <= 32 and code.isalnum():
+        doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code.upper()))
+    if doc is None or doc.status != DocumentStatus.ISSUED:
+        return render_template("documents/verify_missing.html"), 404
+    newer = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,
+                                                               IssuedDocument.status == DocumentStatus.ISSUED))
+    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer)
+
+
+# --- the officer's pages ------------------------------------------------------------------------------
+
+@bp.route("/manage/calls/<int:call_id>/documents")
+@login_required
+def index(call_id):
+    call = _get(Call, call_id)
+    require(can_view_documents(current_user, call))
+    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    status = request.args.get("status", "")
+    query = (sa.select(IssuedDocument).join(Award, Award.id == IssuedDocument.award_id)
+             .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)
+             .options(joinedload(IssuedDocument.award).joinedload(Award.application).joinedload(Application.org))
+             .order_by(IssuedDocument.id.desc()))
+    if status in {s.value for s in DocumentStatus}:
+        query = query.where(IssuedDocument.status == DocumentStatus(status))
+    docs = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
+    counts = dict(db.session.execute(
+        sa.select(IssuedDocument.status, sa.func.count()).join(Award, Award.id == IssuedDocument.award_id)
+        .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)
+        .group_by(IssuedDocument.status)).all())
+    waiting = len(ops.awards_without_notice(call))
+    jobs = db.session.scalars(sa.select(Job).where(Job.kind == "documents.issue_batch")
+                              .where(Job.params["call_id"].as_integer() == call.id)
+                              .order_by(Job.id.desc()).limit(5)).all()
+    return render_template("documents/index.html", call=call, docs=docs, counts=counts, status=status,
+                           waiting=waiting, jobs=jobs, can_act=is_officer(current_user), Status=DocumentStatus)
+
+
+@bp.route("/manage/calls/<int:call_id>/documents/batch", methods=["POST"])
+@login_required
+def batch(call_id):
+    call = _get(Call, call_id)
+    require(can_manage_documents(current_user, call))
+    try:
+        job = ops.issue_notice_batch(call, current_user)
+        db.session.commit()
+    except ops.DocumentRefused as e:
+        db.session.rollback()
+        abort(e.status, e.message)
+    return redirect(url_for("documents.job", job_id=job.id), 303)
+
+
+@bp.route("/manage/jobs/<int:job_id>")
+@login_required
+def job(job_id):
+    job = _get(Job, job_id)
+    require(can_view_job(current_user, job))
+    running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    call = db.session.get(Call, (job.params or {}).get("call_id") or 0)
+    resp = current_app.make_response(render_template("documents/job.html", job=job, running=running,
+                                                     percent=progress_percent(job), call=call))
+    if running:
+        resp.headers["Refresh"] = "2"  # the page reloads itself while the job runs (no script needed)
+    return resp
+
+
+def _document(doc_id):
+    doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.id == doc_id)
+                            .options(joinedload(IssuedDocument.award).joinedload(Award.proposal)))
+    if doc is None:
+        abort(404)
+    return doc
+
+
+def _versions(doc):
+    """Every version of ``doc``'s chain, oldest first."""
+    root = doc
+    while root.supersedes is not None:
+        root = root.supersedes
+    chain, current = [root], root
+    while True:
+        nxt = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == current.id))
+        if nxt is None:
+            return chain
+        chain.append(nxt)
+        current = nxt
+
+
+def _detail(doc, form, status=200, message=None):
+    call = doc.award.proposal.call
+    return render_template("documents/detail.html", doc=doc, call=call, versions=_versions(doc), form=form,
+                           message=message, can_act=is_officer(current_user), Status=DocumentStatus), status
+
+
+@bp.route("/manage/documents/<int:doc_id>")
+@login_required
+def detail(doc_id):
+    doc = _document(doc_id)
+    require(can_view_documents(current_user, doc.award.proposal.call))
+    return _detail(doc, CorrectionForm())
+
+
+@bp.route("/manage/documents/<int:doc_id>/retry", methods=["POST"])
+@login_required
+def retry(doc_id):
+    doc = _document(doc_id)
+    require(can_manage_documents(current_user, doc.award.proposal.call))
+    try:
+        ops.retry(doc, current_user)
+        db.session.commit()
+    except ops.DocumentRefused as e:
+        db.session.rollback()
+        abort(e.status, e.message)
+    flash("已重新提交生成，请稍后刷新查看结果。", "success")
+    return redirect(request.form.get("back") == "list" and
+                    url_for("documents.index", call_id=doc.award.proposal.call_id) or
+                    url_for("documents.detail", doc_id=doc_id), 303)
+
+
+@bp.route("/manage/documents/<int:doc_id>/correct", methods=["POST"])
+@login_required
+def correct(doc_id):
+    doc = _document(doc_id)
+    require(can_manage_documents(current_user, doc.award.proposal.call))
+    form = CorrectionForm()
+    if not form.validate_on_submit():
+        return _detail(doc, form, 400)
+    try:
+        new = ops.issue_correction(doc, current_user, form.reason.data)
+        db.session.commit()
+    except ops.DocumentRefused as e:
+        db.session.rollback()
+        doc = _document(doc_id)
+        if e.field == "reason":
+            form.reason.errors = [*form.reason.errors, e.message]
+            return _detail(doc, form, e.status)
+        return _detail(doc, form, e.status, message=e.message)
+    flash(f"已出具更正版本 {new.number}。", "success")
+    return redirect(url_for("documents.detail", doc_id=new.id), 303)
+
+
+@bp.route("/manage/awards/<int:award_id>/rectification", methods=["GET", "POST"])
+@login_required
+def rectification(award_id):
+    award = _get(Award, award_id)
+    call = award.proposal.call
+    require((can_manage_documents if request.method == "POST" else can_view_documents)(current_user, call))
+    form = RectificationForm()
+    message, status = None, 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            try:
+                doc = ops.issue_document(award, DocumentKind.RECTIFICATION_NOTICE, current_user,
+                                         extras={"reason": form.reason.data})
+                db.session.commit()
+            except ops.DocumentRefused as e:
+                db.session.rollback()
+                award = _get(Award, award_id)
+                message, status = e.message, e.status
+            else:
+                flash(f"整改通知书 {doc.number} 已出具。", "success")
+                return redirect(url_for("documents.detail", doc_id=doc.id), 303)
+    return render_template("documents/rectification.html", award=award, call=award.proposal.call, form=form,
+                           message=message, can_act=is_officer(current_user),
+                           selected=award.final_status == FinalStatus.SELECTED), status
+
+
+# --- downloads ----------------------------------------------------------------------------------------
+
+@bp.route("/documents/<int:doc_id>/download")
+@login_required
+def download(doc_id):
+    doc = _document(doc_id)
+    require(can_download_document(current_user, doc))
+    if doc.status != DocumentStatus.ISSUED or doc.file is None:
+        abort(409, "该文书尚未生成完成，请稍后再试。")
+    return send_stored(doc.file)
