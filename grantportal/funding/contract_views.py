@@ -1,0 +1,208 @@
+"""Contract signing (签约): the officer issues the contract and confirms or returns the signed scan; the
+organization downloads the contract and uploads the signed, sealed scan. Each request commits once."""
+from datetime import date
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import TextAreaField
+from wtforms.validators import Length
+
+from grantportal.accounts.models import Role
+from grantportal.awards.models import Award, FinalStatus
+from grantportal.core.db import db
+from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
+from grantportal.core.forms import LocalDateField, strip
+from grantportal.core.permissions import has_role, is_officer, is_staff, require
+from grantportal.funding import contract_ops as ops
+from grantportal.funding.models import ContractStatus
+from grantportal.funding.operations import FundingRefused, contract_of
+
+bp = Blueprint("contracts", __name__)
+
+
+# --- permissions (one per view, called once) -------------------------------------------------------------
+
+def _own_member(user, award):
+    membership = getattr(user, "membership", None) if has_role(user, Role.ORG_MEMBER) else None
+    return membership is not None and membership.org_id == award.application.org_id
+
+
+def can_view_contract_signing(user, award):
+    """The contract's signing page: staff, and the organization's own members."""
+    return is_staff(user) or _own_member(user, award)
+
+
+def can_view_contract_manage(user, award):
+    """The officer's contract page (read by auditors and admins)."""
+    return is_staff(user)
+
+
+def can_manage_contract(user, award):
+    """Issue the contract, confirm or return the signed scan: officers."""
+    return is_officer(user)
+
+
+def can_upload_signed_contract(user, award):
+    return _own_member(user, award)
+
+
+# --- forms -------------------------------------------------------------------------------------------
+
+class IssueContractForm(FlaskForm):
+    starts_on = LocalDateField("合同起始日期")
+    deliverables = TextAreaField("服务内容与成效指标（每行一项）", filters=[strip],
+                                 validators=[Length(max=5000, message="不超过5000个字。")])
+
+    def validate_starts_on(self, field):
+        if field.data is None and not field.errors:
+            raise ValueError("请填写合同起始日期。")
+
+
+class ReturnForm(FlaskForm):
+    reason = TextAreaField("退回原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
+
+
+class SignedUploadForm(FlaskForm):
+    scan = FileField("签字盖章后的合同扫描件")
+
+
+def _award(award_id):
+    award = db.session.get(Award, award_id)
+    if award is None:
+        abort(404)
+    return award
+
+
+def _manage_page(award, form=None, return_form=None, status=200, message=None):
+    contract = contract_of(award)
+    if form is None:
+        form = IssueContractForm(data={"starts_on": contract.starts_on if contract else None,
+                                       "deliverables": contract.deliverables if contract
+                                       else award.application.objectives})
+    return render_template("funding/contract_manage.html", award=award, call=award.proposal.call,
+                           contract=contract, form=form, return_form=return_form or ReturnForm(), message=message,
+                           can_act=is_officer(current_user), Status=ContractStatus,
+                           selected=award.final_status == FinalStatus.SELECTED), status
+
+
+def _refused(form, e):
+    field = form._fields.get(e.field) if form is not None and e.field else None
+    if field is not None:
+        field.errors = [*field.errors, e.message]
+        return None
+    return e.message
+
+
+@bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
+@login_required
+def manage(award_id):
+    award = _award(award_id)
+    require((can_manage_contract if request.method == "POST" else can_view_contract_manage)(current_user, award))
+    if request.method == "GET":
+        return _manage_page(award)
+    form = IssueContractForm()
+    if not form.validate():
+        return _manage_page(award, form, status=400)
+    try:
+        ops.issue_contract(award, current_user, form.starts_on.data or date.today(), form.deliverables.data,
+                           link=url_for("contracts.sign", award_id=award.id))
+        db.session.commit()
+    except FundingRefused as e:
+        db.session.rollback()
+        award = _award(award_id)
+        return _manage_page(award, form, status=e.status, message=_refused(form, e))
+    flash("合同已出具，正在生成PDF；机构可下载签署。", "success")
+    return redirect(url_for("contracts.manage", award_id=award_id), 303)
+
+
+def _contract_or_409(award):
+    contract = contract_of(award)
+    if contract is None:
+        abort(409, "该项目尚未拟定合同。")
+    return contract
+
+
+@bp.route("/manage/awards/<int:award_id>/contract/confirm", methods=["POST"])
+@login_required
+def confirm(award_id):
+    award = _award(award_id)
+    require(can_manage_contract(current_user, award))
+    try:
+        ops.confirm_signed(_contract_or_409(award), current_user, link=url_for("contracts.sign", award_id=award.id))
+        db.session.commit()
+    except FundingRefused as e:
+        db.session.rollback()
+        abort(e.status, e.message)
+    flash("签署件已确认，合同履行中；首期资金可拨付。", "success")
+    return redirect(url_for("contracts.manage", award_id=award_id), 303)
+
+
+@bp.route("/manage/awards/<int:award_id>/contract/return", methods=["POST"])
+@login_required
+def return_signed(award_id):
+    award = _award(award_id)
+    require(can_manage_contract(current_user, award))
+    form = ReturnForm()
+    if not form.validate():
+        return _manage_page(award, return_form=form, status=400)
+    try:
+        ops.return_signed(_contract_or_409(award), current_user, form.reason.data,
+                          link=url_for("contracts.sign", award_id=award.id))
+        db.session.commit()
+    except FundingRefused as e:
+        db.session.rollback()
+        award = _award(award_id)
+        return _manage_page(award, return_form=form, status=e.status, message=_refused(form, e))
+    flash("签署件已退回，机构将收到退回原因。", "success")
+    return redirect(url_for("contracts.manage", award_id=award_id), 303)
+
+
+def _sign_page(award, form=None, status=200, message=None):
+    return render_template("funding/contract_sign.html", award=award, contract=contract_of(award),
+                           form=form or SignedUploadForm(), message=message, Status=ContractStatus,
+                           can_upload=can_upload_signed_contract(current_user, award),
+                           extensions="、".join(e.upper() for e in SCAN_EXTENSIONS),
+                           max_mb=current_app.config["MAX_FILE_SIZE"] // 1024 // 1024), status
+
+
+@bp.route("/awards/<int:award_id>/contract", methods=["GET", "POST"])
+@login_required
+def sign(award_id):
+    award = _award(award_id)
+    require((can_upload_signed_contract if request.method == "POST" else can_view_contract_signing)(
+        current_user, award))
+    if request.method == "GET":
+        return _sign_page(award)
+    form = SignedUploadForm()
+    if not form.validate():
+        return _sign_page(award, form, 400)
+    upload = request.files.get("scan")
+    if not upload or not upload.filename:
+        form.scan.errors = [*form.scan.errors, "请选择签字盖章后的合同扫描件。"]
+        return _sign_page(award, form, 400)
+    try:
+        ops.upload_signed(_contract_or_409(award), current_user, upload,
+                          link=url_for("contracts.manage", award_id=award.id))
+        db.session.commit()
+    except UploadError as e:
+        db.session.rollback()
+        form.scan.errors = [*form.scan.errors, str(e)]
+        return _sign_page(_award(award_id), form, 400)
+    except FundingRefused as e:
+        db.session.rollback()
+        return _sign_page(_award(award_id), form, e.status, message=e.message)
+    flash("签署件已上传，等待项目官员确认。", "success")
+    return redirect(url_for("contracts.sign", award_id=award_id), 303)
+
+
+@bp.route("/awards/<int:award_id>/contract/signed-file")
+@login_required
+def signed_file(award_id):
+    award = _award(award_id)
+    require(can_view_contract_signing(current_user, award))
+    contract = contract_of(award)
+    if contract is None or contract.signed_file is None:
+        abort(404)
+    return send_stored(contract.signed_file)

@@ -1,0 +1,240 @@
+"""Matched funds and donations (配套资金 / 社会捐助) and the leverage ratio (the "1+1+1" figure).
+
+Who records them: the selected project's own organization (its members) and officers; both go through
+``save_matched_fund`` and are audited. Members may record until the project is closed (已结项) or
+terminated (已终止); officers may correct at any time.
+
+Decisions:
+- ``received`` may exceed ``pledged``: a donor may give more than promised, and an unsolicited donation
+  is recorded with pledged 0. Both are ≥ 0, at least one of them > 0.
+- An anonymous donation (匿名捐赠) has no name. An individual's name is personal data: shown publicly only
+  with the donor's consent (``name_public``). A department's or enterprise's name is not personal data
+  (``name_public`` is set).
+- Every source counts as leveraged money, 政府部门 included: it is money other than the bureau's own award.
+
+The leverage ratio (杠杆率), per project::
+
+    seed      = the award amount (政府资助, the bureau's seed money)
+    social    = Σ received of the project's matched funds (撬动社会资金; pledges that have not arrived do not count)
+    own       = application.matched_amount (机构自筹, the organization's own contribution in its budget)
+    leverage  = (social + own) / seed, rounded half-up to two decimals; written "1:1.4"; None when seed is 0
+
+and per call the same with each term summed over the call's selected projects (a ratio of sums, not an
+average of ratios). Example: 5万, 3万 and 4万 → "政府资助 5万元，撬动社会资金 3万元、机构自筹 4万元，杠杆率 1:1.4".
+"""
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
+
+from grantportal.core.audit import audit_action
+from grantportal.core.db import db
+from grantportal.core.money import format_wan
+from grantportal.core.timeutil import local_today
+from grantportal.funding.models import ContractStatus, FundSourceKind, MatchedFund
+from grantportal.funding.operations import FundingRefused, contract_of
+
+ZERO = Decimal("0.00")
+NAME_MAX = 120
+NOTE_MAX = 500
+CLOSED = (ContractStatus.CLOSED, ContractStatus.TERMINATED)
+
+
+def leverage_ratio(seed, social, own):
+    """(social + own) / seed, half-up to two decimals; None when there is no seed money."""
+    seed = Decimal(seed or 0)
+    if seed <= 0:
+        return None
+    return ((Decimal(social or 0) + Decimal(own or 0)) / seed).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def ratio_text(ratio):
+    """1:1.4 (trailing zeros dropped); 不适用 without a ratio."""
+    if ratio is None:
+        return "不适用"
+    text = f"{ratio:f}".rstrip("0").rstrip(".") if "." in f"{ratio:f}" else f"{ratio:f}"
+    return f"1:{text}"
+
+
+@dataclass(frozen=True)
+class Leverage:
+    seed: Decimal
+    pledged: Decimal
+    social: Decimal  # received
+    own: Decimal
+
+    @property
+    def ratio(self):
+        return leverage_ratio(self.seed, self.social, self.own)
+
+    @property
+    def ratio_text(self):
+        return ratio_text(self.ratio)
+
+    @property
+    def words(self):
+        return (f"政府资助 {format_wan(self.seed)}，撬动社会资金 {format_wan(self.social)}、"
+                f"机构自筹 {format_wan(self.own)}，杠杆率 {self.ratio_text}")
+
+
+def fund_sums(award):
+    """(pledged, received) of the project's matched funds."""
+    pledged, received = db.session.execute(
+        sa.select(sa.func.coalesce(sa.func.sum(MatchedFund.pledged), 0),
+                  sa.func.coalesce(sa.func.sum(MatchedFund.received), 0))
+        .where(MatchedFund.award_id == award.id)).one()
+    return Decimal(pledged).quantize(ZERO), Decimal(received).quantize(ZERO)
+
+
+def project_leverage(award):
+    pledged, received = fund_sums(award)
+    return Leverage(award.amount or ZERO, pledged, received, award.application.matched_amount or ZERO)
+
+
+def public_name(fund):
+    """The name as the public may see it: anonymous → 匿名; an individual without consent → 个人捐赠者."""
+    if fund.source_kind == FundSourceKind.ANONYMOUS:
+        return "匿名"
+    if fund.source_kind == FundSourceKind.INDIVIDUAL and not fund.name_public:
+        return "个人捐赠者"
+    return fund.source_name
+
+
+def may_member_change(award):
+    contract = contract_of(award)
+    return contract is None or contract.status not in CLOSED
+
+
+def save_matched_fund(award, user, data, fund=None, *, as_officer=False):
+    """Add (``fund`` None) or update a matched-fund record of ``award`` from ``data`` (a dict: source_kind,
+    source_name, name_public, pledged, received, pledged_on, received_on, note). Refused with the field when
+    the data break the rules in the module docstring, or (409) when a member records after closure."""
+    if not as_officer and not may_member_change(award):
+        raise FundingRefused("项目已结项或终止，配套资金记录已锁定；如需更正请联系项目官员。")
+    kind = data["source_kind"]
+    name = (data.get("source_name") or "").strip()
+    if kind == FundSourceKind.ANONYMOUS:
+        name, name_public = "", False
+    else:
+        if not name:
+            raise FundingRefused("请填写资金来源名称（匿名捐赠除外）。", "source_name", 400)
+        if len(name) > NAME_MAX:
+            raise FundingRefused(f"名称不能超过{NAME_MAX}个字。", "source_name", 400)
+        name_public = bool(data.get("name_public")) if kind == FundSourceKind.INDIVIDUAL else True
+    pledged, received = data.get("pledged") or ZERO, data.get("received") or ZERO
+    if pledged < 0:
+        raise FundingRefused("承诺金额不能为负数。", "pledged", 400)
+    if received < 0:
+        raise FundingRefused("到账金额不能为负数。", "received", 400)
+    if pledged == 0 and received == 0:
+        raise FundingRefused("承诺金额和到账金额不能都为0。", "pledged", 400)
+    pledged_on, received_on = data.get("pledged_on"), data.get("received_on")
+    today = local_today()
+    if pledged_on and pledged_on > today:
+        raise FundingRefused("承诺日期不能晚于今天。", "pledged_on", 400)
+    if received_on and received_on > today:
+        raise FundingRefused("到账日期不能晚于今天。", "received_on", 400)
+    if received > 0 and received_on is None:
+        raise FundingRefused("已有到账金额时，请填写到账日期。", "received_on", 400)
+    if pledged_on and received_on and received_on < pledged_on:
+        raise FundingRefused("到账日期不能早于承诺日期。", "received_on", 400)
+    note = (data.get("note") or "").strip()
+    if len(note) > NOTE_MAX:
+        raise FundingRefused(f"备注不能超过{NOTE_MAX}个字。", "note", 400)
+    with audit_action("matched_fund.update" if fund is not None else "matched_fund.add"):
+        if fund is None:
+            fund = MatchedFund(award=award, recorded_by_id=user.id)
+            db.session.add(fund)
+        fund.source_kind, fund.source_name, fund.name_public = kind, name, name_public
+        fund.pledged, fund.received = pledged, received
+        fund.pledged_on, fund.received_on, fund.note = pledged_on, received_on, note
+        db.session.flush()
+    return fund
+
+
+def call_leverage(rows):
+    """The call's figure from summary rows (each with seed, social, own): a ratio of sums."""
+    return Leverage(sum((r.seed for r in rows), ZERO), sum((r.pledged for r in rows), ZERO),
+                    sum((r.social for r in rows), ZERO), sum((r.own for r in rows), ZERO))
+
+
+# --- the call-level funding summary ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class SummaryRow:
+    award: object
+    contract: object
+    seed: Decimal
+    paid: Decimal
+    recovered: Decimal
+    pledged: Decimal
+    social: Decimal
+    own: Decimal
+
+    @property
+    def leverage(self):
+        return Leverage(self.seed, self.pledged, self.social, self.own)
+
+
+def _summary_columns():
+    from grantportal.applications.models import Application
+    from grantportal.awards.models import Award
+    from grantportal.funding.models import Contract, Payment, Recovery
+
+    paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
+            .group_by(Payment.contract_id).subquery())
+    recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
+                 .group_by(Recovery.contract_id).subquery())
+    funds = (sa.select(MatchedFund.award_id, sa.func.sum(MatchedFund.pledged).label("pledged"),
+                       sa.func.sum(MatchedFund.received).label("received"))
+             .group_by(MatchedFund.award_id).subquery())
+    money = [Award.amount, sa.func.coalesce(paid.c.total, 0), sa.func.coalesce(recovered.c.total, 0),
+             sa.func.coalesce(funds.c.pledged, 0), sa.func.coalesce(funds.c.received, 0),
+             sa.func.coalesce(Application.matched_amount, 0)]
+
+    def joined(query):
+        return (query.select_from(Award).join(Application, Application.id == Award.application_id)
+                .outerjoin(Contract, Contract.award_id == Award.id)
+                .outerjoin(paid, paid.c.contract_id == Contract.id)
+                .outerjoin(recovered, recovered.c.contract_id == Contract.id)
+                .outerjoin(funds, funds.c.award_id == Award.id))
+    return money, joined
+
+
+def _selected(query, call):
+    from grantportal.awards.models import Award, FinalStatus, Proposal
+
+    return query.join(Proposal, Proposal.id == Award.proposal_id).where(
+        Proposal.call_id == call.id, Award.final_status == FinalStatus.SELECTED)
+
+
+def _money(values):
+    return [Decimal(v or 0).quantize(ZERO) for v in values]
+
+
+def call_summary_count(call):
+    from grantportal.awards.models import Award
+
+    return db.session.scalar(_selected(sa.select(sa.func.count()).select_from(Award), call))
+
+
+def call_summary_rows(call, offset, limit):
+    """One ``SummaryRow`` per selected project of the call (by level, rank), in one query."""
+    from grantportal.applications.models import Application
+    from grantportal.awards.models import Award
+    from grantportal.funding.models import Contract
+
+    money, joined = _summary_columns()
+    query = _selected(joined(sa.select(Award, Contract, *money)), call).options(
+        contains_eager(Award.application).joinedload(Application.org)).order_by(
+        Award.level, Award.rank.is_(None), Award.rank, Award.id).offset(offset).limit(limit)
+    return [SummaryRow(award, contract, *_money(values)) for award, contract, *values in db.session.execute(query)]
+
+
+def call_summary_totals(call):
+    """Sums over all the call's selected projects (not only the page shown): seed, paid, recovered,
+    pledged, social, own — as a ``SummaryRow`` without award or contract."""
+    money, joined = _summary_columns()
+    row = db.session.execute(_selected(joined(sa.select(*[sa.func.sum(c) for c in money])), call)).one()
+    return SummaryRow(None, None, *_money(row))

@@ -1,0 +1,60 @@
+"""Who may see and record money of selected projects. Each view calls exactly one of these, once, through
+``core.permissions.require``; workflow state (contract status, conditions, closure) is checked by the
+operations, which refuse with the reason (409).
+
+- payments, recoveries and the call's funding summary and settings: staff read; only officers record;
+- a contract's tranches and payments (read only): the organization's own members and staff;
+- matched funds: the organization's own members and staff read; the organization's members and officers
+  record (auditors and admins read only).
+"""
+from grantportal.accounts.models import Role
+from grantportal.core.permissions import has_role, is_officer, is_staff
+
+
+def _member_of(user, org_id):
+    if not has_role(user, Role.ORG_MEMBER):
+        return False
+    membership = user.membership
+    return membership is not None and membership.org_id == org_id
+
+
+def _org_id(award):
+    return award.application.org_id
+
+
+def can_view_funding_settings(user, call):
+    return is_staff(user)
+
+
+def can_edit_funding_settings(user, call):
+    return is_officer(user)
+
+
+def can_view_call_funding(user, call):
+    return is_staff(user)
+
+
+def can_view_payments(user, contract):
+    """The officer's payments page (read by auditors and admins)."""
+    return is_staff(user)
+
+
+def can_record_payment(user, contract):
+    return is_officer(user)
+
+
+def can_record_recovery(user, contract):
+    return is_officer(user)
+
+
+def can_view_contract_funding(user, contract):
+    """The organization's read-only view of its contract's tranches and payments."""
+    return is_staff(user) or _member_of(user, _org_id(contract.award))
+
+
+def can_view_matched_funds(user, award):
+    return is_staff(user) or _member_of(user, _org_id(award))
+
+
+def can_record_matched_fund(user, award):
+    return is_officer(user) or _member_of(user, _org_id(award))

@@ -1,0 +1,51 @@
+"""Funding test helpers: an active contract of a final award (the signing flow belongs to the contract views,
+so these tests set the contract 履行中 themselves) and evaluations recorded as monitoring would."""
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from grantportal.core.db import db, utcnow
+from grantportal.funding.models import ContractStatus
+from grantportal.funding.operations import prepare_contract
+from grantportal.funding.tranches import refresh_tranches
+from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
+from tests import factories as f
+
+# today in the site's zone (Asia/Shanghai, the default TIMEZONE), as the operations see it
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+STARTS = TODAY - timedelta(days=60)
+
+
+@pytest.fixture
+def officer():
+    return f.UserFactory(officer=True)
+
+
+def active_contract(award, officer, starts_on=STARTS, status=ContractStatus.ACTIVE):
+    """The award's contract (50/30/20 by default), set 履行中 and committed."""
+    contract = prepare_contract(award, officer, starts_on)
+    contract.status = status
+    db.session.flush()
+    refresh_tranches(contract)
+    db.session.commit()
+    return contract
+
+
+@pytest.fixture
+def contract(officer):
+    """A 5万 contract: tranches 25000 / 15000 / 10000 (signing, 中期评估, 验收)."""
+    _call, awards = f.final_awards()
+    return active_contract(awards[0], officer)
+
+
+def evaluate(contract, officer, stage, grade, minutes_ago=0):
+    """An evaluation as monitoring records it, followed by ``refresh_tranches`` as monitoring calls it."""
+    evaluation = Evaluation(contract_id=contract.id, stage=EvaluationStage(stage), grade=EvaluationGrade(grade),
+                            comments="评估意见", evaluated_by_id=officer.id,
+                            evaluated_at=utcnow() - timedelta(minutes=minutes_ago))
+    db.session.add(evaluation)
+    db.session.flush()
+    refresh_tranches(contract)
+    db.session.commit()
+    return evaluation
