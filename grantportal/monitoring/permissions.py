@@ -1,0 +1,55 @@
+"""Who may see and act on funded projects in implementation. Each view calls exactly one of these, once,
+through ``core.permissions.require``; the workflow state (report status, contract status, evaluation
+preconditions) is checked by the operations, which answer 409 with the reason.
+
+- a project's timeline, its reports and photos: members of the funded organization, and staff;
+- filing a report: members of the funded organization only;
+- reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors and admins read).
+"""
+from grantportal.accounts.models import Role
+from grantportal.core.permissions import has_role, is_officer, is_staff
+
+
+def _member_of(user, org_id):
+    if not has_role(user, Role.ORG_MEMBER):
+        return False
+    membership = user.membership
+    return membership is not None and membership.org_id == org_id
+
+
+def _org_id(contract):
+    return contract.award.application.org_id
+
+
+def can_list_own_projects(user):
+    return has_role(user, Role.ORG_MEMBER)
+
+
+def can_view_project(user, contract):
+    return is_staff(user) or _member_of(user, _org_id(contract))
+
+
+def can_view_report(user, report):
+    return can_view_project(user, report.contract)
+
+
+def can_file_report(user, report):
+    return _member_of(user, _org_id(report.contract))
+
+
+def can_review_report(user, report):
+    return is_officer(user)
+
+
+def can_list_projects(user):
+    """The officer's monitoring list (staff read it)."""
+    return is_staff(user)
+
+
+def can_manage_project(user, contract):
+    """Schedule reports, record evaluations, close."""
+    return is_officer(user)
+
+
+def can_remind_overdue(user):
+    return is_officer(user)
