@@ -42,13 +42,18 @@ def create_app(config=None):
     from grantportal.awards.results_views import bp as results_bp
     from grantportal.calls.views import bp as calls_bp
     from grantportal.disclosure.views import bp as disclosure_bp
+    from grantportal.documents.views import bp as documents_bp
     from grantportal.experts.views import bp as experts_bp
+    from grantportal.funding.contract_views import bp as contracts_bp
+    from grantportal.funding.views import bp as funding_bp
+    from grantportal.monitoring.views import bp as monitoring_bp
     from grantportal.orgs.views import bp as orgs_bp
     from grantportal.review.rounds_views import bp as rounds_bp
     from grantportal.review.scoring_views import bp as scoring_bp
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
-               rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp):
+               rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
+               documents_bp, contracts_bp):
         app.register_blueprint(bp)
 
     from grantportal.demo import cli as demo_cli

@@ -66,6 +66,17 @@ class UserFactory(Base):
         admin = factory.Trait(role=Role.ADMIN)
 
 
+# An organization's legal representative and contact get a three-character given name (four characters in
+# all), which Faker's zh_CN names (two or three characters) never produce: an expert with a random name can
+# then never collide with them by chance, which would be a detected conflict (专家姓名与申报机构法定代表人相同).
+# Tests of that detection set the names explicitly.
+ORG_GIVEN_NAMES = ["嘉慧琳", "思远航", "晓梦然", "雅婷芳", "志宏伟", "静怡婷", "俊杰明", "晨曦悦"]
+
+
+def _org_person():
+    return fake.last_name() + fake.random_element(ORG_GIVEN_NAMES)
+
+
 class OrganizationFactory(Base):
     class Meta:
         model = Organization
@@ -75,8 +86,8 @@ class OrganizationFactory(Base):
     name = factory.Sequence(lambda n: f"中山市{fake.city_name()}社会工作服务中心{n}")
     registration_authority = "中山市民政局"
     registered_on = date(2018, 5, 10)
-    legal_rep = factory.LazyFunction(fake.name)
-    contact_name = factory.LazyFunction(fake.name)
+    legal_rep = factory.LazyFunction(_org_person)
+    contact_name = factory.LazyFunction(_org_person)
     contact_phone = factory.LazyFunction(fake.phone_number)
     address = "广东省中山市石岐街道孙文中路1号"
     charter_scope = "为社区居民提供社会工作服务；开展志愿服务、长者照护和青少年成长支持。"
