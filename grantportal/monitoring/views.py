@@ -18,6 +18,7 @@ from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
 from grantportal.funding.models import Contract, ContractStatus
+from grantportal.funding.tranches import tranche_states
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.forms import ActionForm, EvaluationForm, ReportForm, ReviewForm, report_data
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, Report, ReportPhoto, ReportStatus
@@ -150,7 +151,8 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
         reports=reports, late={r.id: days_overdue(r, today) for r in reports}, events=project_timeline(contract, today),
         evaluations=ops.evaluations_of(contract), today=today, message=message,
         can_act=is_officer(current_user), action_form=ActionForm(),
-        closure_problem=ops.closure_problem(contract), ContractStatus=ContractStatus), status
+        closure_problem=ops.closure_problem(contract), ContractStatus=ContractStatus,
+        tranches=tranche_states(contract)), status
 
 
 @bp.route("/projects/<int:contract_id>/timeline")
