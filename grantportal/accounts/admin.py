@@ -7,6 +7,7 @@ from grantportal.accounts.models import Role, User
 from grantportal.accounts.operations import UsernameTaken, create_user, reset_totp, set_active
 from grantportal.accounts.permissions import can_manage_users, can_toggle_user
 from grantportal.core.db import db
+from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -24,7 +25,7 @@ def users():
     if q:
         query = query.where(db.or_(User.username.contains(q.lower(), autoescape=True),
                                    User.name.contains(q, autoescape=True)))
-    number = min(max(request.args.get("page", 1, type=int) or 1, 1), 1000)
+    number = page_number(1000)
     page = db.paginate(query, page=number, per_page=current_app.config["PAGE_SIZE"], max_per_page=100,
                        error_out=False)
     return render_template("accounts/admin_users.html", page=page, role=role, q=q, roles=Role)

@@ -35,6 +35,7 @@ from grantportal.applications.permissions import (
 from grantportal.calls.models import Call, CallStatus
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
+from grantportal.core.paging import page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
 from grantportal.core.timeutil import to_local
@@ -80,11 +81,6 @@ def _commit_or_refusal(action):
     return None
 
 
-def _page():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
 def next_action(app, now):
     """What the applicant should do next, in a few words."""
     if app.status == AppStatus.WITHDRAWN:
@@ -114,7 +110,7 @@ def mine():
     query = (sa.select(Application).where(Application.org_id == org.id)
              .options(selectinload(Application.call).selectinload(Call.stages))
              .order_by(Application.created_at.desc(), Application.id.desc()))
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     open_calls = db.session.scalars(
         sa.select(Call).where(Call.status == CallStatus.PUBLISHED).options(selectinload(Call.stages))
         .order_by(Call.published_at.desc()).limit(20)).all()
@@ -428,7 +424,7 @@ def call_list(call_id):
         screening = ""
     query = query.options(joinedload(Application.org)).order_by(
         Application.number.is_(None), Application.number, Application.id)
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     counts = dict(db.session.execute(
         sa.select(Application.status, sa.func.count()).where(Application.call_id == call.id)
         .group_by(Application.status)).all())

@@ -12,6 +12,7 @@ from grantportal.awards.operations import AwardRefused, proposal_of
 from grantportal.awards.permissions import can_decide_objection, can_view_objections
 from grantportal.calls.models import Call
 from grantportal.core.db import db, utcnow
+from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 
 bp = Blueprint("objections", __name__)
@@ -19,17 +20,10 @@ bp = Blueprint("objections", __name__)
 MAX_PAGE = 1000
 
 
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 @bp.route("/manage/calls/<int:call_id>/objections")
 @login_required
 def index(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_view_objections(current_user, call))
     proposal = proposal_of(call)
     chosen = request.args.get("status", "")
@@ -45,7 +39,7 @@ def index(call_id):
                  .order_by(Objection.filed_at.desc(), Objection.id.desc()))
         if status is not None:
             query = query.where(Objection.status == status)
-        number = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+        number = page_number(MAX_PAGE)
         page = db.paginate(query, page=number, per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("awards/objection_index.html", call=call, proposal=proposal, page=page,
                            statuses=list(ObjectionStatus), status=status, counts=counts,

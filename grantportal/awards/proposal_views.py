@@ -26,6 +26,8 @@ from grantportal.awards.ranking import call_rules, final_ranking, formula_words,
 from grantportal.awards.tier_rules import TierRulesError
 from grantportal.calls.models import Call, Level
 from grantportal.core.db import db, utcnow
+from grantportal.core.forms import refusal
+from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
@@ -37,40 +39,12 @@ PER_PAGE = 100
 MAX_PAGE = 10_000
 
 
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _require_for_method(call):
     """GET: staff may read; POST: only officers act (one permission check per request)."""
     if request.method == "POST":
         require(can_manage_proposal(current_user, call))
     else:
         require(can_view_proposal(current_user, call))
-
-
-def _page_number():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _pager(total, page):
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(page, pages)
-    return SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
-                           prev_num=page - 1, next_num=page + 1, start=(page - 1) * PER_PAGE)
-
-
-def _refused(form, e):
-    """Put an operation's refusal next to its field (or return it as the page message)."""
-    field = form._fields.get(e.field) if e.field else None
-    if field is not None:
-        field.errors = [*field.errors, e.message]
-        return None
-    return e.message
 
 
 # --- result settings ----------------------------------------------------------------------------
@@ -85,7 +59,7 @@ def _call_rules_or_none(call):
 @bp.route("/manage/calls/<int:call_id>/result-settings", methods=["GET", "POST"])
 @login_required
 def settings(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     _require_for_method(call)
     stored = settings_data(call)
     options = {"documents": [d.name for d in call.documents], "waived": stored["waive_documents_for_4a"]}
@@ -101,14 +75,14 @@ def settings(call_id):
                 db.session.commit()
             except ops.AwardRefused as e:
                 db.session.rollback()
-                message, status = _refused(form, e), e.status
+                message, status = refusal(form, e), e.status
             else:
                 note = "已生成的拟资助方案须重新生成后才按新设置计算。" if proposal is not None else ""
                 flash(f"结果设置已保存。{note}", "success")
                 return redirect(url_for("proposals.settings", call_id=call_id), 303)
         else:
             status = 400
-        call = _get(Call, call_id)
+        call = get_or_404(Call, call_id)
         proposal = ops.proposal_of(call)
     return render_template("awards/settings.html", call=call, form=form, proposal=proposal, message=message,
                            can_act=is_officer(current_user), coverage=calendar_coverage_text(),
@@ -143,7 +117,7 @@ def _chosen_level(levels):
 @bp.route("/manage/calls/<int:call_id>/proposal")
 @login_required
 def show(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_view_proposal(current_user, call))
     proposal = ops.proposal_of(call)
     rules = _call_rules_or_none(call)
@@ -161,7 +135,7 @@ def show(call_id):
     levels = [lv for lv in Level if lv in counts]
     level = _chosen_level(levels)
     total = sum(counts.get(level, {}).values()) if level else 0
-    pager = _pager(total, _page_number())
+    pager = Pager(total, page_number(MAX_PAGE), PER_PAGE)
     awards = _level_awards(proposal, level, pager) if level else []
     budgets = level_budgets(call, rules, proposal) if rules else {}
     return render_template("awards/proposal.html", counts=counts, levels=levels, level=level, awards=awards,
@@ -172,7 +146,7 @@ def show(call_id):
 @bp.route("/manage/calls/<int:call_id>/proposal/generate", methods=["POST"])
 @login_required
 def generate(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_manage_proposal(current_user, call))
     try:
         proposal = ops.generate(call, current_user, utcnow())
@@ -202,7 +176,7 @@ def _adjust_page(award, form, message=None, status=200):
 @bp.route("/manage/awards/<int:award_id>/adjust", methods=["GET", "POST"])
 @login_required
 def adjust(award_id):
-    award = _get(Award, award_id)
+    award = get_or_404(Award, award_id)
     _require_for_method(award.proposal.call)
     if award.proposal.status != ProposalStatus.DRAFT:
         return _adjust_page(award, None, "方案已发布公示，不能再调整。公示期间的变更须通过异议处理。", 409)
@@ -221,10 +195,10 @@ def adjust(award_id):
         db.session.commit()
     except ops.AwardRefused as e:
         db.session.rollback()
-        award = _get(Award, award_id)
+        award = get_or_404(Award, award_id)
         if award.proposal.status != ProposalStatus.DRAFT:
             return _adjust_page(award, None, e.message, e.status)
-        return _adjust_page(award, form, _refused(form, e), e.status)
+        return _adjust_page(award, form, refusal(form, e), e.status)
     app = award.application
     flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
@@ -260,7 +234,7 @@ def _publish_page(call, proposal, form, message=None, status=200):
 @bp.route("/manage/calls/<int:call_id>/proposal/publish", methods=["GET", "POST"])
 @login_required
 def publish(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     _require_for_method(call)
     proposal = _proposal_or_409(call)
     if request.method == "GET":
@@ -280,8 +254,8 @@ def publish(call_id):
         db.session.commit()
     except ops.AwardRefused as e:
         db.session.rollback()
-        proposal = _proposal_or_409(_get(Call, call_id))
-        return _publish_page(proposal.call, proposal, form, _refused(form, e), e.status)
+        proposal = _proposal_or_409(get_or_404(Call, call_id))
+        return _publish_page(proposal.call, proposal, form, refusal(form, e), e.status)
     warning = f"注意：{proposal.calendar_warning}" if proposal.calendar_warning else ""
     flash(f"拟资助方案已发布公示，公示{proposal.publicity_days}个工作日，至{format_datetime(proposal.ends_at)}止。"
           f"公示期内可受理异议。{warning}", "success")
@@ -302,7 +276,7 @@ def _confirm_page(call, proposal, form, message=None, status=200):
 @bp.route("/manage/calls/<int:call_id>/proposal/confirm", methods=["GET", "POST"])
 @login_required
 def confirm(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     _require_for_method(call)
     proposal = _proposal_or_409(call)
     form = ConfirmForm()
@@ -314,7 +288,7 @@ def confirm(call_id):
         db.session.commit()
     except ops.AwardRefused as e:
         db.session.rollback()
-        proposal = _proposal_or_409(_get(Call, call_id))
+        proposal = _proposal_or_409(get_or_404(Call, call_id))
         return _confirm_page(proposal.call, proposal, form, e.message, e.status)
     flash("最终结果已确定。各申报机构已收到结果通知，申报页面显示入选、候补或未入选及理由。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)

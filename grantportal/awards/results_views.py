@@ -28,6 +28,7 @@ from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.masking import mask_text
+from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
 from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment
@@ -62,18 +63,6 @@ def _public_proposal(call):
     """For templates/calls/public_detail.html: the call's proposal once published, else None."""
     proposal = proposal_of(call)
     return proposal if proposal is not None and proposal.is_public else None
-
-
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _page_arg():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
 
 
 # --- the public results page ------------------------------------------------------------------------
@@ -113,7 +102,7 @@ def _level_tables(proposal, final):
             entry.selected, entry.amount = n, total
         else:
             entry.reserve = n
-    chosen, page = request.args.get("level", ""), _page_arg()
+    chosen, page = request.args.get("level", ""), page_number(MAX_PAGE)
     order = (sa.case((status_col == selected, 0), else_=1), sa.func.coalesce(Award.reserve_position, 0),
              Award.rank, Award.id)
     tables = []
@@ -122,18 +111,14 @@ def _level_tables(proposal, final):
         if count is None:
             continue
         total = count.selected + count.reserve
-        pages = max(1, -(-total // PER_LEVEL))
-        current = min(page, pages) if level.value == chosen else 1
-        start = (current - 1) * PER_LEVEL
+        pager = Pager(total, page if level.value == chosen else 1, PER_LEVEL)
         awards = db.session.scalars(
             sa.select(Award).where(Award.proposal_id == proposal.id, Award.level == level,
                                    status_col.in_(SHOWN[final]))
             .options(joinedload(Award.application).joinedload(Application.org))
-            .order_by(*order).offset(start).limit(PER_LEVEL)).all()
+            .order_by(*order).offset(pager.start).limit(PER_LEVEL)).all()
         tables.append(SimpleNamespace(
-            level=level, counts=count, start=start, awards=awards,
-            pager=SimpleNamespace(page=current, pages=pages, total=total, has_prev=current > 1,
-                                  has_next=current < pages, prev_num=current - 1, next_num=current + 1)))
+            level=level, counts=count, start=pager.start, awards=awards, pager=pager))
     return tables
 
 
@@ -165,7 +150,7 @@ def _open_objections(proposal):
 
 @bp.route("/calls/<int:call_id>/results")
 def public(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     if not can_view_call(current_user, call):
         abort(404)  # a draft call's existence is not public, as on its own page
     proposal = proposal_of(call)
@@ -278,7 +263,7 @@ def mine():
              .options(joinedload(Objection.award).joinedload(Award.application),
                       joinedload(Objection.award).joinedload(Award.proposal).joinedload(Proposal.call))
              .order_by(Objection.filed_at.desc(), Objection.id.desc()))
-    page = db.paginate(query, page=_page_arg(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
     return render_template("awards/objection_mine.html", page=page)
 
 
@@ -298,7 +283,7 @@ def objection(objection_id):
 @bp.route("/objections/<int:objection_id>/files/<int:file_id>")
 @login_required
 def objection_file(objection_id, file_id):
-    obj = _get(Objection, objection_id)
+    obj = get_or_404(Objection, objection_id)
     require(can_view_objection(current_user, obj))
     evidence = db.session.get(ObjectionFile, file_id)
     if evidence is None or evidence.objection_id != obj.id:

@@ -84,3 +84,13 @@ class LocalDateTimeField(DateTimeLocalField):
     @property
     def utc(self):
         return local_to_utc(self.data) if self.data else None
+
+
+def refusal(form, e):
+    """Put an operation's refusal (an exception with ``field`` and ``message``) next to its field and return
+    None; without such a field (or without a form) return the message for the page."""
+    field = form._fields.get(e.field) if (form is not None and e.field) else None
+    if field is not None:
+        field.errors = [*field.errors, e.message]
+        return None
+    return e.message

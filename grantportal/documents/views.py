@@ -12,6 +12,7 @@ from grantportal.core.db import db
 from grantportal.core.files import send_stored
 from grantportal.core.jobs import progress_percent
 from grantportal.core.jobs_models import Job, JobStatus
+from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.documents import operations as ops
 from grantportal.documents.forms import CorrectionForm, RectificationForm
@@ -26,13 +27,6 @@ from grantportal.extensions import limiter
 
 bp = Blueprint("documents", __name__)
 PER_PAGE = 100
-
-
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
 
 
 # --- public verification ------------------------------------------------------------------------------
@@ -55,9 +49,9 @@ def verify(code):
 @bp.route("/manage/calls/<int:call_id>/documents")
 @login_required
 def index(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_view_documents(current_user, call))
-    page = max(1, min(request.args.get("page", 1, type=int) or 1, 10_000))
+    page = page_number()
     status = request.args.get("status", "")
     query = (sa.select(IssuedDocument).join(Award, Award.id == IssuedDocument.award_id)
              .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)
@@ -81,7 +75,7 @@ def index(call_id):
 @bp.route("/manage/calls/<int:call_id>/documents/batch", methods=["POST"])
 @login_required
 def batch(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_manage_documents(current_user, call))
     try:
         job = ops.issue_notice_batch(call, current_user)
@@ -95,7 +89,7 @@ def batch(call_id):
 @bp.route("/manage/jobs/<int:job_id>")
 @login_required
 def job(job_id):
-    job = _get(Job, job_id)
+    job = get_or_404(Job, job_id)
     require(can_view_job(current_user, job))
     running = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
     call = db.session.get(Call, (job.params or {}).get("call_id") or 0)
@@ -184,7 +178,7 @@ def correct(doc_id):
 @bp.route("/manage/awards/<int:award_id>/rectification", methods=["GET", "POST"])
 @login_required
 def rectification(award_id):
-    award = _get(Award, award_id)
+    award = get_or_404(Award, award_id)
     call = award.proposal.call
     require((can_manage_documents if request.method == "POST" else can_view_documents)(current_user, call))
     form = RectificationForm()
@@ -198,7 +192,7 @@ def rectification(award_id):
                 db.session.commit()
             except ops.DocumentRefused as e:
                 db.session.rollback()
-                award = _get(Award, award_id)
+                award = get_or_404(Award, award_id)
                 message, status = e.message, e.status
             else:
                 flash(f"整改通知书 {doc.number} 已出具。", "success")

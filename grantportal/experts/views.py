@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from grantportal.accounts.models import User
 from grantportal.accounts.operations import UsernameTaken
 from grantportal.core.db import db
+from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.experts import operations as ops
@@ -113,7 +114,7 @@ def _pool_query(filters):
 def pool():
     require(can_browse_pool(current_user))
     filters = _filters()
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_number(MAX_PAGE)
     size = current_app.config["PAGE_SIZE"]
     result = db.paginate(_pool_query(filters), page=page, per_page=size, max_per_page=size, error_out=False)
     counts = open_assignment_counts([p.user_id for p in result.items])

@@ -9,43 +9,23 @@ from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from grantportal.accounts.models import Role
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.core.db import db
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
-from grantportal.core.forms import LocalDateField, strip
-from grantportal.core.permissions import has_role, is_officer, is_staff, require
+from grantportal.core.forms import LocalDateField, refusal, strip
+from grantportal.core.paging import get_or_404
+from grantportal.core.permissions import is_officer, require
 from grantportal.funding import contract_ops as ops
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.operations import FundingRefused, contract_of
+from grantportal.funding.permissions import (
+    can_manage_contract,
+    can_upload_signed_contract,
+    can_view_contract_manage,
+    can_view_contract_signing,
+)
 
 bp = Blueprint("contracts", __name__)
-
-
-# --- permissions (one per view, called once) -------------------------------------------------------------
-
-def _own_member(user, award):
-    membership = getattr(user, "membership", None) if has_role(user, Role.ORG_MEMBER) else None
-    return membership is not None and membership.org_id == award.application.org_id
-
-
-def can_view_contract_signing(user, award):
-    """The contract's signing page: staff, and the organization's own members."""
-    return is_staff(user) or _own_member(user, award)
-
-
-def can_view_contract_manage(user, award):
-    """The officer's contract page (read by auditors and admins)."""
-    return is_staff(user)
-
-
-def can_manage_contract(user, award):
-    """Issue the contract, confirm or return the signed scan: officers."""
-    return is_officer(user)
-
-
-def can_upload_signed_contract(user, award):
-    return _own_member(user, award)
 
 
 # --- forms -------------------------------------------------------------------------------------------
@@ -68,13 +48,6 @@ class SignedUploadForm(FlaskForm):
     scan = FileField("签字盖章后的合同扫描件")
 
 
-def _award(award_id):
-    award = db.session.get(Award, award_id)
-    if award is None:
-        abort(404)
-    return award
-
-
 def _manage_page(award, form=None, return_form=None, status=200, message=None):
     contract = contract_of(award)
     if form is None:
@@ -87,18 +60,10 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                            selected=award.final_status == FinalStatus.SELECTED), status
 
 
-def _refused(form, e):
-    field = form._fields.get(e.field) if form is not None and e.field else None
-    if field is not None:
-        field.errors = [*field.errors, e.message]
-        return None
-    return e.message
-
-
 @bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
 @login_required
 def manage(award_id):
-    award = _award(award_id)
+    award = get_or_404(Award, award_id)
     require((can_manage_contract if request.method == "POST" else can_view_contract_manage)(current_user, award))
     if request.method == "GET":
         return _manage_page(award)
@@ -111,8 +76,8 @@ def manage(award_id):
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
-        award = _award(award_id)
-        return _manage_page(award, form, status=e.status, message=_refused(form, e))
+        award = get_or_404(Award, award_id)
+        return _manage_page(award, form, status=e.status, message=refusal(form, e))
     flash("合同已出具，正在生成PDF；机构可下载签署。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -127,7 +92,7 @@ def _contract_or_409(award):
 @bp.route("/manage/awards/<int:award_id>/contract/confirm", methods=["POST"])
 @login_required
 def confirm(award_id):
-    award = _award(award_id)
+    award = get_or_404(Award, award_id)
     require(can_manage_contract(current_user, award))
     try:
         ops.confirm_signed(_contract_or_409(award), current_user, link=url_for("contracts.sign", award_id=award.id))
@@ -142,7 +107,7 @@ def confirm(award_id):
 @bp.route("/manage/awards/<int:award_id>/contract/return", methods=["POST"])
 @login_required
 def return_signed(award_id):
-    award = _award(award_id)
+    award = get_or_404(Award, award_id)
     require(can_manage_contract(current_user, award))
     form = ReturnForm()
     if not form.validate():
@@ -153,8 +118,8 @@ def return_signed(award_id):
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
-        award = _award(award_id)
-        return _manage_page(award, return_form=form, status=e.status, message=_refused(form, e))
+        award = get_or_404(Award, award_id)
+        return _manage_page(award, return_form=form, status=e.status, message=refusal(form, e))
     flash("签署件已退回，机构将收到退回原因。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -170,7 +135,7 @@ def _sign_page(award, form=None, status=200, message=None):
 @bp.route("/awards/<int:award_id>/contract", methods=["GET", "POST"])
 @login_required
 def sign(award_id):
-    award = _award(award_id)
+    award = get_or_404(Award, award_id)
     require((can_upload_signed_contract if request.method == "POST" else can_view_contract_signing)(
         current_user, award))
     if request.method == "GET":
@@ -189,10 +154,10 @@ def sign(award_id):
     except UploadError as e:
         db.session.rollback()
         form.scan.errors = [*form.scan.errors, str(e)]
-        return _sign_page(_award(award_id), form, 400)
+        return _sign_page(get_or_404(Award, award_id), form, 400)
     except FundingRefused as e:
         db.session.rollback()
-        return _sign_page(_award(award_id), form, e.status, message=e.message)
+        return _sign_page(get_or_404(Award, award_id), form, e.status, message=e.message)
     flash("签署件已上传，等待项目官员确认。", "success")
     return redirect(url_for("contracts.sign", award_id=award_id), 303)
 
@@ -200,7 +165,7 @@ def sign(award_id):
 @bp.route("/awards/<int:award_id>/contract/signed-file")
 @login_required
 def signed_file(award_id):
-    award = _award(award_id)
+    award = get_or_404(Award, award_id)
     require(can_view_contract_signing(current_user, award))
     contract = contract_of(award)
     if contract is None or contract.signed_file is None:

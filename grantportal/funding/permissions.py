@@ -1,7 +1,9 @@
-"""Who may see and record money of selected projects. Each view calls exactly one of these, once, through
-``core.permissions.require``; workflow state (contract status, conditions, closure) is checked by the
-operations, which refuse with the reason (409).
+"""Who may handle the contracts of selected projects and see and record their money. Each view calls exactly
+one of these, once, through ``core.permissions.require``; workflow state (contract status, conditions,
+closure) is checked by the operations, which refuse with the reason (409).
 
+- contracts: staff read the officer's page; only officers issue them and confirm or return the signed scan;
+  the organization's own members and staff read the signing page; only its own members upload the scan;
 - payments, recoveries and the call's funding summary and settings: staff read; only officers record;
 - a contract's tranches and payments (read only): the organization's own members and staff;
 - matched funds: the organization's own members and staff read; the organization's members and officers
@@ -20,6 +22,25 @@ def _member_of(user, org_id):
 
 def _org_id(award):
     return award.application.org_id
+
+
+def can_view_contract_signing(user, award):
+    """The contract's signing page: staff, and the organization's own members."""
+    return is_staff(user) or _member_of(user, _org_id(award))
+
+
+def can_view_contract_manage(user, award):
+    """The officer's contract page (read by auditors and admins)."""
+    return is_staff(user)
+
+
+def can_manage_contract(user, award):
+    """Issue the contract, confirm or return the signed scan: officers."""
+    return is_officer(user)
+
+
+def can_upload_signed_contract(user, award):
+    return _member_of(user, _org_id(award))
 
 
 def can_view_funding_settings(user, call):

@@ -4,8 +4,6 @@ summary and funding settings.
 
 Writes go through ``funding.payments``, ``funding.matched`` and ``funding.tranches``; each request commits
 once and, when an operation refuses, rolls back and shows why next to the field, keeping what was typed."""
-from types import SimpleNamespace
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -13,6 +11,8 @@ from flask_login import current_user, login_required
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.calls.models import Call
 from grantportal.core.db import db
+from grantportal.core.forms import refusal
+from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import local_today
 from grantportal.funding import matched, payments
@@ -29,39 +29,18 @@ PER_PAGE = 100
 MAX_PAGE = 10_000
 
 
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
 def _selected_award(award_id):
     """A project with a final 入选 result; any other award has no money to track (404)."""
-    award = _get(Award, award_id)
+    award = get_or_404(Award, award_id)
     if award.final_status != FinalStatus.SELECTED:
         abort(404)
     return award
 
 
-def _refused(form, e):
-    """Put an operation's refusal next to its field, or return it as the page message."""
-    field = form._fields.get(e.field) if e.field else None
-    if field is not None:
-        field.errors = [*field.errors, e.message]
-        return None
-    return e.message
-
-
-def _page_number():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
 # --- the officer's payments page -----------------------------------------------------------------------
 
 def _payments_page(contract, pay_form=None, recovery_form=None, status=200, message=None):
-    contract = _get(Contract, contract.id)
+    contract = get_or_404(Contract, contract.id)
     states = tranche_states(contract)
     if pay_form is None:
         pay_form = PaymentForm(tranches=contract.tranches, formdata=None,
@@ -79,7 +58,7 @@ def _payments_page(contract, pay_form=None, recovery_form=None, status=200, mess
 @bp.route("/manage/contracts/<int:contract_id>/payments", methods=["GET", "POST"])
 @login_required
 def contract_payments(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     if request.method == "GET":
         require(perm.can_view_payments(current_user, contract))
         return _payments_page(contract)
@@ -94,7 +73,7 @@ def contract_payments(contract_id):
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
-        return _payments_page(contract, pay_form=form, status=e.status, message=_refused(form, e))
+        return _payments_page(contract, pay_form=form, status=e.status, message=refusal(form, e))
     flash(f"已登记第{tranche.position}期拨付 {form.amount.amount:,.2f} 元。", "success")
     return redirect(url_for("funding.contract_payments", contract_id=contract_id), 303)
 
@@ -102,7 +81,7 @@ def contract_payments(contract_id):
 @bp.route("/manage/contracts/<int:contract_id>/recoveries", methods=["POST"])
 @login_required
 def record_recovery(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(perm.can_record_recovery(current_user, contract))
     form = RecoveryForm()
     if not form.validate():
@@ -113,7 +92,7 @@ def record_recovery(contract_id):
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
-        return _payments_page(contract, recovery_form=form, status=e.status, message=_refused(form, e))
+        return _payments_page(contract, recovery_form=form, status=e.status, message=refusal(form, e))
     flash(f"已登记追回资金 {form.amount.amount:,.2f} 元。", "success")
     return redirect(url_for("funding.contract_payments", contract_id=contract_id), 303)
 
@@ -123,7 +102,7 @@ def record_recovery(contract_id):
 @bp.route("/contracts/<int:contract_id>/funding")
 @login_required
 def contract_funding(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(perm.can_view_contract_funding(current_user, contract))
     award = contract.award
     return render_template("funding/org_funding.html", contract=contract, award=award,
@@ -168,9 +147,9 @@ def _save_matched(award, fund):
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
-        award = _get(Award, award.id)
+        award = get_or_404(Award, award.id)
         fund = db.session.get(MatchedFund, fund.id) if fund is not None else None
-        return _matched_form_page(award, form, fund, e.status, _refused(form, e))
+        return _matched_form_page(award, form, fund, e.status, refusal(form, e))
     flash("配套资金记录已保存。", "success")
     return redirect(url_for("funding.matched_funds", award_id=award.id), 303)
 
@@ -184,7 +163,7 @@ def add_matched_fund(award_id):
 @bp.route("/matched-funds/<int:fund_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_matched_fund(fund_id):
-    fund = _get(MatchedFund, fund_id)
+    fund = get_or_404(MatchedFund, fund_id)
     return _save_matched(_selected_award(fund.award_id), fund)
 
 
@@ -193,16 +172,13 @@ def edit_matched_fund(fund_id):
 @bp.route("/manage/calls/<int:call_id>/funding")
 @login_required
 def call_funding(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(perm.can_view_call_funding(current_user, call))
     total = matched.call_summary_count(call)
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(_page_number(), pages)
-    pager = SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
-                            prev_num=page - 1, next_num=page + 1)
-    rows = matched.call_summary_rows(call, (page - 1) * PER_PAGE, PER_PAGE)
+    pager = Pager(total, page_number(MAX_PAGE), PER_PAGE)
+    rows = matched.call_summary_rows(call, pager.start, PER_PAGE)
     return render_template("funding/call_funding.html", call=call, rows=rows, pager=pager,
-                           totals=matched.call_summary_totals(call), start=(page - 1) * PER_PAGE)
+                           totals=matched.call_summary_totals(call), start=pager.start)
 
 
 def _plan_or_none(call):
@@ -234,7 +210,7 @@ def _place_settings_errors(form, messages):
 @bp.route("/manage/calls/<int:call_id>/funding-settings", methods=["GET", "POST"])
 @login_required
 def settings(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     if request.method == "POST":
         require(perm.can_edit_funding_settings(current_user, call))
     else:
@@ -260,7 +236,7 @@ def settings(call_id):
                 return redirect(url_for("funding.settings", call_id=call_id), 303)
         else:
             status = 400
-        call = _get(Call, call_id)
+        call = get_or_404(Call, call_id)
     return render_template("funding/settings.html", call=call, form=form, plan=plan,
                            plan_words=describe(plan) if plan else None, plan_errors=plan_errors, locked=locked,
                            can_act=is_officer(current_user)), status

@@ -15,6 +15,8 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
+from grantportal.core.forms import refusal
+from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
 from grantportal.funding.models import Contract, ContractStatus
@@ -41,34 +43,6 @@ PER_PAGE = 100
 MAX_PAGE = 10_000
 
 
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _page_number():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _pager(total, page):
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(page, pages)
-    return SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
-                           prev_num=page - 1, next_num=page + 1, start=(page - 1) * PER_PAGE)
-
-
-def _refused(form, e):
-    """Put an operation's refusal next to its field (or return it as the page message)."""
-    field = form._fields.get(e.field) if (form is not None and e.field) else None
-    if field is not None:
-        field.errors = [*field.errors, e.message]
-        return None
-    return e.message
-
-
 def _report_link(report):
     return url_for("monitoring.report", report_id=report.id)
 
@@ -91,7 +65,7 @@ def _project_rows(where, today, overdue_only, page):
     if overdue_only:
         base = base.where(stats.c.overdue > 0)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(base.subquery()))
-    pager = _pager(total, page)
+    pager = Pager(total, page, PER_PAGE)
     query = (sa.select(Contract, sa.func.coalesce(stats.c.overdue, 0), stats.c.next_due)
              .join(Award, Award.id == Contract.award_id).join(Application, Application.id == Award.application_id)
              .outerjoin(stats, stats.c.contract_id == Contract.id).where(*where)
@@ -111,7 +85,7 @@ def manage():
     require(can_list_projects(current_user))
     overdue_only = request.args.get("overdue") == "1"
     today = local_date(utcnow())
-    rows, pager = _project_rows([Contract.status == ContractStatus.ACTIVE], today, overdue_only, _page_number())
+    rows, pager = _project_rows([Contract.status == ContractStatus.ACTIVE], today, overdue_only, page_number(MAX_PAGE))
     return render_template("monitoring/manage.html", rows=rows, page=pager, today=today, overdue_only=overdue_only,
                            can_act=is_officer(current_user), remind_form=ActionForm())
 
@@ -137,7 +111,7 @@ def mine():
         return redirect(url_for("orgs.register"))
     today = local_date(utcnow())
     rows, pager = _project_rows([Application.org_id == org.id], today, request.args.get("overdue") == "1",
-                                _page_number())
+                                page_number(MAX_PAGE))
     return render_template("monitoring/mine.html", org=org, rows=rows, page=pager, today=today)
 
 
@@ -158,7 +132,7 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
 @bp.route("/projects/<int:contract_id>/timeline")
 @login_required
 def timeline(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(can_view_project(current_user, contract))
     return _project_page(contract)
 
@@ -166,7 +140,7 @@ def timeline(contract_id):
 @bp.route("/manage/projects/<int:contract_id>/schedule", methods=["POST"])
 @login_required
 def schedule(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(can_manage_project(current_user, contract))
     try:
         made = ops.schedule_reports(contract, current_user)
@@ -181,14 +155,14 @@ def schedule(contract_id):
 @bp.route("/manage/projects/<int:contract_id>/close", methods=["POST"])
 @login_required
 def close(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(can_manage_project(current_user, contract))
     try:
         ops.close_project(contract, current_user, utcnow(), link=_timeline_link(contract))
         db.session.commit()
     except ops.MonitoringRefused as e:
         db.session.rollback()
-        return _project_page(_get(Contract, contract_id), message=e.message, status=e.status)
+        return _project_page(get_or_404(Contract, contract_id), message=e.message, status=e.status)
     flash("项目已结项。机构已收到结项通知。", "success")
     return redirect(_timeline_link(contract), 303)
 
@@ -205,7 +179,7 @@ def _evaluate_page(contract, form, message=None, status=200):
 @bp.route("/manage/projects/<int:contract_id>/evaluate", methods=["GET", "POST"])
 @login_required
 def evaluate(contract_id):
-    contract = _get(Contract, contract_id)
+    contract = get_or_404(Contract, contract_id)
     require(can_manage_project(current_user, contract) if request.method == "POST"
             else can_list_projects(current_user))
     rounds = ops.acceptance_rounds(contract)
@@ -222,7 +196,7 @@ def evaluate(contract_id):
         db.session.commit()
     except ops.MonitoringRefused as e:
         db.session.rollback()
-        return _evaluate_page(_get(Contract, contract_id), form, _refused(form, e), e.status)
+        return _evaluate_page(get_or_404(Contract, contract_id), form, refusal(form, e), e.status)
     flash("评估结果已记录，机构已收到通知。", "success")
     return redirect(_timeline_link(contract), 303)
 
@@ -268,7 +242,7 @@ def _forget(records):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def report(report_id):
-    report = _get(Report, report_id)
+    report = get_or_404(Report, report_id)
     if request.method == "GET":
         require(can_view_report(current_user, report))
         return _report_page(report)
@@ -288,13 +262,13 @@ def report(report_id):
     except (ops.MonitoringRefused, UploadError, StaleDataError) as e:
         db.session.rollback()
         _forget(stored)
-        report = _get(Report, report_id)
+        report = get_or_404(Report, report_id)
         if isinstance(e, StaleDataError):
             e = ops.StaleReport()
         if isinstance(e, UploadError):
             form.photos.errors = [*form.photos.errors, str(e)]
             return _report_page(report, form, status=400)
-        return _report_page(report, form, message=_refused(form, e), status=e.status)
+        return _report_page(report, form, message=refusal(form, e), status=e.status)
     if report.status == ReportStatus.SUBMITTED:
         flash(f"{report.kind.label}已提交，等待项目官员审核。", "success")
         return redirect(_timeline_link(report.contract), 303)
@@ -305,7 +279,7 @@ def report(report_id):
 @bp.route("/reports/<int:report_id>/review", methods=["POST"])
 @login_required
 def review_report(report_id):
-    report = _get(Report, report_id)
+    report = get_or_404(Report, report_id)
     require(can_review_report(current_user, report))
     form = ReviewForm()
     form.validate()
@@ -320,9 +294,9 @@ def review_report(report_id):
         db.session.rollback()
         if isinstance(e, StaleDataError):
             e = ops.StaleReport()
-        report = _get(Report, report_id)
+        report = get_or_404(Report, report_id)
         return _report_page(report, review_form=form if report.status == ReportStatus.SUBMITTED else None,
-                            message=_refused(form, e), status=e.status)
+                            message=refusal(form, e), status=e.status)
     flash(f"{report.kind.label}{'已退回修改' if report.status == ReportStatus.RETURNED else '已审核通过'}，"
           "机构已收到通知。", "success")
     return redirect(_timeline_link(report.contract), 303)
@@ -331,7 +305,7 @@ def review_report(report_id):
 @bp.route("/reports/<int:report_id>/photos/<int:photo_id>")
 @login_required
 def photo(report_id, photo_id):
-    report = _get(Report, report_id)
+    report = get_or_404(Report, report_id)
     require(can_view_report(current_user, report))
     item = db.session.get(ReportPhoto, photo_id)
     if item is None or item.report_id != report.id:

@@ -2,10 +2,11 @@
 import re
 
 import sqlalchemy as sa
-from flask import current_app, request
+from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 
 from grantportal.core.db import db
+from grantportal.core.paging import page_number
 from grantportal.orgs.models import Organization, RatingRecord
 
 MAX_PAGE = 500  # deep pages are not offered: narrow the search instead
@@ -53,6 +54,6 @@ def org_page(filters, today, order="newest"):
         query = query.where(grade_in_force(None if filters["tier"] == "none" else filters["tier"], today))
     query = query.order_by(Organization.name, Organization.id) if order == "name" \
         else query.order_by(Organization.id.desc())
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page = page_number(MAX_PAGE)
     size = current_app.config["PAGE_SIZE"]
     return db.paginate(query, page=page, per_page=size, max_per_page=size, error_out=False)

@@ -15,6 +15,7 @@ from grantportal.awards.ranking import final_ranking
 from grantportal.calls.models import Call, Level
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
+from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.orgs.models import Organization
@@ -58,25 +59,6 @@ def _applicant_results(application):
 def _score_points(value):
     """12 / 12.5 / 100 (no trailing zeros, never 1E+2)."""
     return ops.points_label(value)
-
-
-def _get(model, ident):
-    obj = db.session.get(model, ident)
-    if obj is None:
-        abort(404)
-    return obj
-
-
-def _page_number():
-    page = request.args.get("page", 1, type=int) or 1
-    return min(max(page, 1), MAX_PAGE)
-
-
-def _pager(total, page):
-    pages = max(1, -(-total // PER_PAGE))
-    page = min(page, pages)
-    return SimpleNamespace(page=page, pages=pages, total=total, has_prev=page > 1, has_next=page < pages,
-                           prev_num=page - 1, next_num=page + 1, start=(page - 1) * PER_PAGE)
 
 
 def review_status_label(review):
@@ -143,7 +125,7 @@ def _stored_review(assignment_id):
 @bp.route("/review/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def score(assignment_id):
-    assignment = _get(Assignment, assignment_id)
+    assignment = get_or_404(Assignment, assignment_id)
     require(can_score_assignment(current_user, assignment))
     form_class = scoring_form_class(assignment.round)
     if request.method == "GET":
@@ -194,7 +176,7 @@ def score(assignment_id):
 @bp.route("/review/assignments/<int:assignment_id>/files/<int:attachment_id>")
 @login_required
 def attachment(assignment_id, attachment_id):
-    assignment = _get(Assignment, assignment_id)
+    assignment = get_or_404(Assignment, assignment_id)
     require(can_download_review_file(current_user, assignment))
     att = db.session.get(Attachment, attachment_id)
     if att is None or att.application_id != assignment.application_id:
@@ -223,10 +205,10 @@ def _app_rows(ids):
 @bp.route("/manage/rounds/<int:round_id>/results")
 @login_required
 def results(round_id):
-    round_ = _get(ReviewRound, round_id)
+    round_ = get_or_404(ReviewRound, round_id)
     require(can_view_round_results(current_user, round_))
     res = round_results(round_)
-    pager = _pager(len(res), _page_number())
+    pager = Pager(len(res), page_number(MAX_PAGE), PER_PAGE)
     shown = list(res.items())[pager.start:pager.start + PER_PAGE]
     apps = _app_rows([app_id for app_id, _ in shown])
     counts = dict(db.session.execute(
@@ -246,7 +228,7 @@ def results(round_id):
 @bp.route("/manage/calls/<int:call_id>/ranking")
 @login_required
 def ranking(call_id):
-    call = _get(Call, call_id)
+    call = get_or_404(Call, call_id)
     require(can_view_call_ranking(current_user, call))
     result = final_ranking(call)
     by_level, rounds = result.by_level, result.rounds
@@ -254,7 +236,7 @@ def ranking(call_id):
     chosen = request.args.get("level", "")
     level = next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
     items = by_level.get(level, [])
-    pager = _pager(len(items), _page_number())
+    pager = Pager(len(items), page_number(MAX_PAGE), PER_PAGE)
     shown = items[pager.start:pager.start + PER_PAGE]
     apps = _app_rows([i.application_id for i in shown])
     return render_template("review/scoring/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
@@ -266,7 +248,7 @@ def ranking(call_id):
 @bp.route("/manage/rounds/<int:round_id>/results.<any(xlsx, csv):fmt>")
 @login_required
 def export(round_id, fmt):
-    round_ = _get(ReviewRound, round_id)
+    round_ = get_or_404(ReviewRound, round_id)
     require(can_export_results(current_user, round_))
     return exports.xlsx_response(round_) if fmt == "xlsx" else exports.csv_response(round_)
 
@@ -291,8 +273,8 @@ def publish(round_id):
 @bp.route("/manage/rounds/<int:round_id>/applications/<int:app_id>/reviews")
 @login_required
 def application_reviews(round_id, app_id):
-    round_ = _get(ReviewRound, round_id)
-    app = _get(Application, app_id)
+    round_ = get_or_404(ReviewRound, round_id)
+    app = get_or_404(Application, app_id)
     if app.call_id != round_.call_id:
         abort(404)
     require(can_view_application_reviews(current_user, round_))
@@ -310,7 +292,7 @@ def application_reviews(round_id, app_id):
 @bp.route("/manage/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
 @login_required
 def reopen(review_id):
-    review = _get(Review, review_id)
+    review = get_or_404(Review, review_id)
     require(can_reopen_review(current_user, review))
     form = ReopenForm(data={"version": str(review.version)} if request.method == "GET" else None)
     message, status = None, 200
@@ -337,7 +319,7 @@ def reopen(review_id):
             a = review.assignment
             return redirect(url_for("scoring.application_reviews", round_id=a.round_id, app_id=a.application_id),
                             303)
-        review = _get(Review, review_id)
+        review = get_or_404(Review, review_id)
     elif request.method == "GET" and review.status != ReviewStatus.SUBMITTED:
         message = "该评审尚未提交，无需退回。"
     return render_template("review/scoring/reopen.html", review=review, assignment=review.assignment,

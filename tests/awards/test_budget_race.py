@@ -6,7 +6,6 @@ the level's selected amounts. Without that lock both transactions would read the
 the level would hold more than its budget; the lock makes the second wait until the first commits and then read
 the new sums, so it is refused. Only PostgreSQL runs these transactions concurrently (SQLite has one writer).
 """
-import threading
 from decimal import Decimal
 
 import pytest
@@ -19,49 +18,28 @@ from grantportal.core.db import db
 from grantportal.orgs.models import Grade
 from tests import factories as f
 from tests.awards.conftest import NOW, REF, awards_by_app, rules, selected_totals, set_level
+from tests.race import run_together, skip_unless_postgres
 
 ROUNDS = 4  # each race is run several times: a lucky schedule must not hide a missing lock
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(is_postgres):
-    if not is_postgres:
-        pytest.skip("concurrent budget checks need PostgreSQL row locks (SQLite serialises writers, so there "
-                    "is no race to test); run with GRANTPORTAL_TEST_DATABASE_URL")
+    skip_unless_postgres(is_postgres, "budget checks")
 
 
 def adjust_together(app, jobs):
-    """Run ``adjust(award, officer, 拟入选, amount, …)`` for every ``(award_id, officer_id, amount)`` in its own
-    thread, app context and database session, all released at the same moment by a barrier; each commits on
-    success and rolls back when refused. Returns, per job, "ok" or the ``AwardRefused``."""
-    db.session.commit()  # the test's own session holds no transaction (and no lock) while the officers race
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
+    """Run ``adjust(award, officer, 拟入选, amount, …)`` for every ``(award_id, officer_id, amount)`` at the same
+    moment, each in its own thread and session (``tests.race.run_together``); each commits on success and rolls
+    back when refused. Returns, per job, "ok" or the ``AwardRefused``."""
 
-    def run(i, award_id, user_id, amount):
-        with app.app_context():
-            try:
-                award, user = db.session.get(Award, award_id), db.session.get(User, user_id)
-                barrier.wait(timeout=20)
-                adjust(award, user, AwardStatus.SELECTED, Decimal(amount), "按专家组复核意见调整", NOW)
-                db.session.commit()
-                results[i] = "ok"
-            except AwardRefused as e:
-                db.session.rollback()
-                results[i] = e
-            except Exception as e:  # noqa: BLE001 - reported by the test, not lost in the thread
-                db.session.rollback()
-                results[i] = e
-            finally:
-                db.session.remove()
+    def load(award_id, user_id, amount):
+        return db.session.get(Award, award_id), db.session.get(User, user_id), amount
 
-    threads = [threading.Thread(target=run, args=(i, *job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "an adjustment never finished (deadlock?)"
-    return results
+    def act(award, user, amount):
+        adjust(award, user, AwardStatus.SELECTED, Decimal(amount), "按专家组复核意见调整", NOW)
+
+    return run_together(app, jobs, load, act, "an adjustment")
 
 
 def reset(officer, *award_ids):

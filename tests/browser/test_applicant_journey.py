@@ -8,19 +8,11 @@ from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.core.db import db
 from grantportal.core.uscc import make_uscc
 from grantportal.orgs.models import Organization, OrgStatus
-from tests.browser.util import fits_phone, shot
+from tests.browser.util import fits_phone, shot, sign_in
 from tests.factories import PASSWORD, CallFactory, UserFactory
 from tests.permissions.world import TINY_PDF
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, username, password):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", password)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_organization_registers_applies_and_is_screened(browser, live_server, tmp_path):

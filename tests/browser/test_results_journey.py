@@ -11,17 +11,9 @@ from grantportal.calls.models import Level
 from grantportal.core.db import db
 from grantportal.orgs.models import Grade
 from tests import factories as f
-from tests.browser.util import fits_phone, shot
+from tests.browser.util import fits_phone, shot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", f.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def _award(app):

@@ -11,17 +11,9 @@ from grantportal.experts.conflicts import new_conflict
 from grantportal.experts.models import ConflictSource
 from grantportal.review.models import Assignment, Draw, Review, ReviewStatus, RoundStatus
 from tests import factories as f
-from tests.browser.util import shot
+from tests.browser.util import shot, sign_in
 
 pytestmark = pytest.mark.browser
-
-
-def sign_in(page, username):
-    page.goto("/login")
-    page.fill("#username", username)
-    page.fill("#password", f.PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_officer_draws_expert_scores_officer_exports(browser, live_server):

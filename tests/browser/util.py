@@ -1,6 +1,8 @@
 """Helpers for browser tests."""
 from pathlib import Path
 
+from tests.factories import PASSWORD
+
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
@@ -15,3 +17,12 @@ def shot(page, name, full_page=True):
 def fits_phone(page, width=375):
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"page is {scroll}px wide on a {width}px screen"
+
+
+def sign_in(page, username, password=PASSWORD):
+    """Sign in through the login form (the factories' password by default)."""
+    page.goto("/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()

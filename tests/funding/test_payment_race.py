@@ -6,7 +6,6 @@ other's uncommitted payment), both checks would pass and both would commit; with
 the first to commit, reads the new sums and is refused. Only PostgreSQL runs these transactions
 concurrently (SQLite has one writer), so the test is skipped there.
 """
-import threading
 from decimal import Decimal
 
 import pytest
@@ -18,47 +17,29 @@ from grantportal.funding.operations import FundingRefused
 from grantportal.funding.payments import record_payment, totals
 from tests import factories as f
 from tests.funding.conftest import TODAY, evaluate
+from tests.race import run_together, skip_unless_postgres
 
 ROUNDS = 4  # each race is run several times: a lucky schedule must not hide a missing lock
 
 
 @pytest.fixture(autouse=True)
 def _postgres_only(is_postgres):
-    if not is_postgres:
-        pytest.skip("concurrent payment checks need PostgreSQL row locks (SQLite serialises writers, so there "
-                    "is no race to test); run with GRANTPORTAL_TEST_DATABASE_URL")
+    skip_unless_postgres(is_postgres, "payment checks")
 
 
 def pay_together(app, jobs):
-    """Run ``record_payment`` for every ``(contract_id, tranche_id, officer_id, amount, voucher)`` in its own
-    thread, app context and database session, all released at the same moment by a barrier; each commits on
-    success and rolls back when refused. Returns, per job, "ok" or the exception."""
-    db.session.commit()  # the test's own session holds no transaction (and no lock) while the officers race
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
+    """Run ``record_payment`` for every ``(contract_id, tranche_id, officer_id, amount, voucher)`` at the same
+    moment, each in its own thread and session (``tests.race.run_together``); each commits on success and rolls
+    back when refused. Returns, per job, "ok" or the exception."""
 
-    def run(i, contract_id, tranche_id, user_id, amount, voucher):
-        with app.app_context():
-            try:
-                contract, tranche = db.session.get(Contract, contract_id), db.session.get(Tranche, tranche_id)
-                user = db.session.get(User, user_id)
-                barrier.wait(timeout=20)
-                record_payment(contract, tranche, user, TODAY, Decimal(amount), voucher)
-                db.session.commit()
-                results[i] = "ok"
-            except Exception as e:  # noqa: BLE001 - FundingRefused or a bug, reported by the test
-                db.session.rollback()
-                results[i] = e
-            finally:
-                db.session.remove()
+    def load(contract_id, tranche_id, user_id, amount, voucher):
+        return (db.session.get(Contract, contract_id), db.session.get(Tranche, tranche_id),
+                db.session.get(User, user_id), amount, voucher)
 
-    threads = [threading.Thread(target=run, args=(i, *job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
-    assert not any(t.is_alive() for t in threads), "a payment never finished (deadlock?)"
-    return results
+    def act(contract, tranche, user, amount, voucher):
+        record_payment(contract, tranche, user, TODAY, Decimal(amount), voucher)
+
+    return run_together(app, jobs, load, act, "a payment")
 
 
 def one_wins(results, message_start):

@@ -5,26 +5,17 @@ import pytest
 from grantportal.core.db import db
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.models import ReportStatus
-from tests.browser.util import fits_phone, shot
-from tests.factories import PASSWORD
+from tests.browser.util import fits_phone, shot, sign_in
 from tests.monitoring.conftest import png_bytes
 
 pytestmark = pytest.mark.browser
-
-
-def _sign_in(page, user):
-    page.goto("/login")
-    page.fill("#username", user.username)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_a_member_files_a_report_on_a_phone_and_the_officer_sees_it(phone, page, scheduled, tmp_path):
     report = scheduled.reports[0]
     photo = tmp_path / "活动现场.png"
     photo.write_bytes(png_bytes())
-    _sign_in(phone, scheduled.member)
+    sign_in(phone, scheduled.member.username)
     phone.goto("/my/projects")
     fits_phone(phone)
     phone.click(f"text={scheduled.award.application.title}")
@@ -44,7 +35,7 @@ def test_a_member_files_a_report_on_a_phone_and_the_officer_sees_it(phone, page,
     assert db.session.get(type(report), report.id).status == ReportStatus.SUBMITTED
     shot(phone, "monitoring-timeline-phone")
 
-    _sign_in(page, scheduled.officer)
+    sign_in(page, scheduled.officer.username)
     page.goto("/manage/monitoring")
     shot(page, "monitoring-manage")
     page.goto(f"/reports/{report.id}")
