@@ -41,6 +41,7 @@ def create_app(config=None):
     from grantportal.awards.proposal_views import bp as proposals_bp
     from grantportal.awards.results_views import bp as results_bp
     from grantportal.calls.views import bp as calls_bp
+    from grantportal.disclosure.projects import bp as projects_bp
     from grantportal.disclosure.views import bp as disclosure_bp
     from grantportal.documents.views import bp as documents_bp
     from grantportal.experts.views import bp as experts_bp
@@ -53,8 +54,15 @@ def create_app(config=None):
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
                rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
-               documents_bp, contracts_bp):
+               documents_bp, contracts_bp, projects_bp):
         app.register_blueprint(bp)
+
+    # the applicant's award section (templates/awards/_award_for_applicant.html) links to these
+    from grantportal.documents.queries import issued_for
+    from grantportal.funding.operations import contract_of
+
+    app.add_template_global(issued_for, "issued_documents")
+    app.add_template_global(contract_of, "contract_of")
 
     from grantportal.demo import cli as demo_cli
 

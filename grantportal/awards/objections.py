@@ -119,5 +119,15 @@ def _promote_reserve(proposal, cancelled, now):
             reserve.status, reserve.reserve_position = AwardStatus.SELECTED, None
             reserve.explanation = [*reserve.explanation, f"{format_datetime(now)} 因“{cancelled.application.title}”"
                                    f"被取消入选资格，递补入选，拟资助{format_wan(reserve.amount)}。"]
+            _renumber_reserves([r for r in reserves if r is not reserve], now)
             return reserve
     return None
+
+
+def _renumber_reserves(reserves, now):
+    """The reserves left in a level, numbered again from 1 in their order (no 候补第2位 without a 第1位)."""
+    for position, reserve in enumerate(reserves, 1):
+        if reserve.reserve_position != position:
+            reserve.reserve_position = position
+            reserve.explanation = [*reserve.explanation,
+                                   f"{format_datetime(now)} 前序候补项目递补入选，候补顺序调整为第{position}位。"]

@@ -1,4 +1,5 @@
 """A call's settings in plain words, as applicants read them."""
+from grantportal.core.money import format_percent
 from grantportal.core.timeutil import format_date
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, SanctionKind
 
@@ -24,8 +25,4 @@ def eligibility_lines(call):
     return lines
 
 
-def percent_text(value):
-    """Decimal('40.00') → '40%', Decimal('12.50') → '12.5%'."""
-    if value is None:
-        return ""
-    return f"{value.normalize():f}%"
+percent_text = format_percent

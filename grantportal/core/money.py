@@ -46,6 +46,13 @@ def format_wan(value):
     return f"{text}万元"
 
 
+def format_percent(value):
+    """Decimal('40.00') → '40%', Decimal('12.50') → '12.5%' (never '4E+1%')."""
+    if value is None:
+        return ""
+    return f"{Decimal(value).normalize():f}%"
+
+
 def percent(part, whole):
     if not whole:
         return Decimal("0.00")

@@ -82,6 +82,7 @@ def init_app(app):
     app.jinja_env.filters.update(
         yuan=money.format_yuan,
         wan=money.format_wan,
+        percent=money.format_percent,
         dt=timeutil.format_datetime,
         d=timeutil.format_date,
         mask_phone=masking.mask_phone,

@@ -1,5 +1,6 @@
 """`flask demo load`: demo data for a first look at the platform."""
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from grantportal.accounts.models import User
@@ -16,15 +17,23 @@ def demo():
 @with_appcontext
 def load_command(orgs):
     """向空数据库载入演示数据，并打印各角色的演示账户。"""
-    from grantportal.demo.data import DEMO_LOGINS, load
+    from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 
+    if orgs < MIN_ORGS:
+        raise click.BadParameter(f"至少需要 {MIN_ORGS} 个社会组织。", param_hint="--orgs")
     if db.session.scalar(db.select(db.func.count(User.id))):
         click.echo("数据库中已有数据，未载入演示数据。")
     else:
         load(org_count=orgs)
+        # the contract PDFs are rendered during the load; their render jobs (queued by issuing the contracts)
+        # then only mark themselves done, right after the commit and before this command exits
+        current_app.config["JOBS_SYNC"] = True
         db.session.commit()
         click.echo(f"已载入演示数据：{orgs} 个社会组织、15 位评审专家、"
-                   "5 个项目征集（征集中、即将截止、草稿、评审中、拟资助项目公示中）及若干申报、评分和资助方案。")
+                   "6 个项目征集（征集中、即将截止、草稿、评审中、拟资助项目公示中，以及结果已确定的第九届："
+                   "入选/未入选通知书已出具，入选项目处于待签署、待确认、履行中、已结项各阶段）"
+                   "及若干申报、评分、资助方案、拨付和项目报告。")
+        click.echo("  社会组织账户 org 的机构有一个履行中的项目（首期已拨付，进度报告待项目官员审核）。")
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
     for username, _name, role, password in DEMO_LOGINS:
         click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")

@@ -1,5 +1,7 @@
 """Demo data that looks like a real city (中山市): organizations with valid codes, rating histories and
-annual inspections, staff and experts, three calls and applications in several states."""
+annual inspections, staff and experts, calls in every stage (征集中, 评审中, 公示中, results final with
+notices, contracts, payments, reports and evaluations) and applications in several states."""
+import io
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -74,6 +76,26 @@ RUBRIC = [("需求分析", 15, "服务需求是否真实、具体，有调研数
           ("创新性", 15, "服务模式或方法有创新"), ("可行性", 15, "进度安排合理，资源落实"),
           ("团队能力", 10, "团队具备相关专业资质和经验"), ("预算合理性", 10, "预算科目清晰、标准合理"),
           ("可持续性", 10, "项目结束后服务可延续")]
+
+
+# the organizations after the first three (the demo login's own, one pending, one returned), in order:
+# (what they apply to, how many at most, how many at least)
+GROUPS = (("open", 37, 4), ("review", 20, 6), ("results", 24, 6), ("final", 9, 9))
+MIN_ORGS = 3 + sum(least for _, _, least in GROUPS)
+
+
+def _groups(orgs):
+    """{group name: its organizations}: each group its full size when there are enough organizations,
+    else at least its smallest size, the rest shared out in order."""
+    spare = len(orgs) - MIN_ORGS
+    if spare < 0:
+        raise ValueError(f"演示数据至少需要{MIN_ORGS}个社会组织。")
+    out, start = {}, 3
+    for name, most, least in GROUPS:
+        size = least + min(most - least, spare)
+        spare -= size - least
+        out[name], start = orgs[start:start + size], start + size
+    return out
 
 
 def _local(d, hour=17, minute=0):
@@ -164,6 +186,14 @@ PROJECTS = [("长者幸福食堂与居家探访计划", "养老服务"), ("“�
             ("独居长者智能关爱项目", "养老服务"), ("心智障碍者家庭喘息服务", "助残服务")]
 
 
+def _org_member(org, password_hash):
+    """The organization's owner account (login ``org<id>``, the demo organization password)."""
+    member = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER, password_hash=password_hash,
+                  phone=org.contact_phone)
+    db.session.add(OrgMember(org=org, user=member, is_owner=True))
+    return member
+
+
 def _application(rnd, call, org, member, status, number=None):
     title, category = rnd.choice(PROJECTS)
     level = call.levels[0]
@@ -196,7 +226,8 @@ def _application(rnd, call, org, member, status, number=None):
 
 
 def load(seed=2026, org_count=200):
-    """Load the demo data into an empty database. Returns the demo logins."""
+    """Load the demo data into an empty database (``org_count`` ≥ ``MIN_ORGS``; flushes, never commits).
+    Returns the demo logins."""
     rnd = random.Random(seed)
     fake = Faker("zh_CN")
     fake.seed_instance(seed)
@@ -227,6 +258,7 @@ def load(seed=2026, org_count=200):
         orgs[1].status = OrgStatus.PENDING
         orgs[2].status = OrgStatus.RETURNED
         orgs[2].review_note = "登记证书扫描件不清晰，请重新上传。"
+        groups = _groups(orgs)
         home = orgs[0]
         home.name, home.kind = "中山市石岐长者关爱社会工作服务中心", OrgKind.SOCIAL_SERVICE
         home.registered_on = date(2015, 3, 18)
@@ -262,7 +294,7 @@ def load(seed=2026, org_count=200):
         db.session.flush()
 
         members = {}
-        for org in orgs[3:40]:
+        for org in groups["open"]:
             members[org.id] = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
                                    password_hash=users["org"].password_hash, phone=org.contact_phone)
             db.session.add(OrgMember(org=org, user=members[org.id], is_owner=True))
@@ -271,7 +303,7 @@ def load(seed=2026, org_count=200):
         plan = [AppStatus.SUBMITTED] * 18 + [AppStatus.DRAFT] * 8 + [AppStatus.RETURNED] * 3 + \
                [AppStatus.WITHDRAWN] * 2
         seq = 1
-        for org, status in zip(orgs[3:40], plan):
+        for org, status in zip(groups["open"], plan):
             number = None
             if status != AppStatus.DRAFT:
                 seq += 1
@@ -286,8 +318,9 @@ def load(seed=2026, org_count=200):
                 app.screened_at = utcnow()
                 app.screening_checks = [{"code": "verified", "passed": True, "reason": "机构已认证"}]
         db.session.flush()
-        _review_demo(rnd, today, officer, orgs[40:60], users["expert"], users["org"].password_hash)
-        _results_demo(rnd, today, officer, orgs[60:84], users["org"].password_hash)
+        _review_demo(rnd, today, officer, groups["review"], users["expert"], users["org"].password_hash)
+        _results_demo(rnd, today, officer, groups["results"], users["org"].password_hash)
+        _final_demo(rnd, today, officer, home, users["org"], groups["final"], users["org"].password_hash)
     return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
 
 
@@ -305,9 +338,7 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
                  categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
     db.session.flush()
     for i, org in enumerate(orgs):
-        member = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
-                      password_hash=org_password_hash, phone=org.contact_phone)
-        db.session.add(OrgMember(org=org, user=member, is_owner=True))
+        member = _org_member(org, org_password_hash)
         app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA099-{call.year}-{i + 1:04d}")
         app.submitted_at = utcnow() - timedelta(days=30 - i % 5)
         app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
@@ -338,8 +369,6 @@ def _results_demo(rnd, today, officer, orgs, org_password_hash):
     """The edition before, in 公示: every review in, tier rules applied, the award proposal published
     yesterday (so the public results page and objections can be tried)."""
     from grantportal.awards import operations as award_ops
-    from grantportal.review.models import ReviewRound, RoundCriterion, RoundStatus
-    from grantportal.review.rounds import draw_all
 
     call = _call(officer, today, name="“博爱100”公益创投活动", edition="第十届", code="BA098",
                  kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=120),
@@ -354,33 +383,41 @@ def _results_demo(rnd, today, officer, orgs, org_password_hash):
     call.reserve_per_level = 2
     db.session.flush()
     for i, org in enumerate(orgs):
-        member = User(username=f"org{org.id}", name=org.contact_name, role=Role.ORG_MEMBER,
-                      password_hash=org_password_hash, phone=org.contact_phone)
-        db.session.add(OrgMember(org=org, user=member, is_owner=True))
+        member = _org_member(org, org_password_hash)
         app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA098-{call.year}-{i + 1:04d}")
         app.level = Level.CITY if i % 3 else Level.TOWN
         if app.level == Level.TOWN:
             _town_budget(app)
         app.submitted_at = utcnow() - timedelta(days=90 - i % 5)
         app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
+    _closed_round(rnd, call, officer, today - timedelta(days=40), today - timedelta(days=20))
+    award_ops.generate(call, officer, utcnow())
+    proposal = award_ops.proposal_of(call)
+    award_ops.publish(proposal, officer, utcnow() - timedelta(days=1), call.publicity_days)
+
+
+def _closed_round(rnd, call, officer, opens_on, closes_on, quality=None):
+    """The call's first round, drawn and closed with every review in; ``quality`` ({application id: 0–1})
+    fixes how well some applications score, the others are drawn at random."""
+    from grantportal.review.models import ReviewRound, RoundCriterion, RoundStatus
+    from grantportal.review.rounds import draw_all
+
     review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
-                               opens_at=_local(today - timedelta(days=40), 9),
-                               closes_at=_local(today - timedelta(days=20)), panel_size=5, load_limit=60)
+                               opens_at=_local(opens_on, 9), closes_at=_local(closes_on), panel_size=5,
+                               load_limit=60)
     review_round.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
                                             guidance=c.guidance) for c in call.criteria]
     db.session.add(review_round)
     db.session.flush()
     draw_all(review_round, officer)
     db.session.flush()
-    quality = {}
+    quality = dict(quality or {})
     for assignment in review_round_assignments(review_round):
         base = quality.setdefault(assignment.application_id, rnd.uniform(0.6, 0.92))
         _submitted_review(rnd, assignment, review_round, base)
     review_round.status = RoundStatus.CLOSED
     db.session.flush()
-    award_ops.generate(call, officer, utcnow())
-    proposal = award_ops.proposal_of(call)
-    award_ops.publish(proposal, officer, utcnow() - timedelta(days=1), call.publicity_days)
+    return review_round
 
 
 def _town_budget(app):
@@ -410,3 +447,193 @@ def review_round_assignments(review_round):
 
     return db.session.scalars(db.select(Assignment).where(Assignment.round_id == review_round.id)
                               .order_by(Assignment.id)).all()
+
+
+# --- the 第九届: final results, notices, contracts, payments, reports ----------------------------------------
+
+HOME_PROJECT = ("石岐街道长者助餐与居家探访计划", "养老服务")
+
+
+def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
+    """An older edition whose results are final: every applicant's 入选/未入选 notice issued (PDF), and the
+    selected projects at each step after: the demo organization's project 履行中 (first tranche paid, its
+    first progress report waiting for review, matched funds recorded), one 已结项, one 待确认 (signed scan
+    uploaded), one 待签署 (contract issued); the rest not yet contracted."""
+    from grantportal.awards import operations as award_ops
+    from grantportal.awards.models import Award, FinalStatus
+    from grantportal.documents import operations as doc_ops
+
+    call = _call(officer, today, name="“博爱100”公益创投活动", edition="第九届", code="BA097",
+                 kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=310),
+                 apply_close=today - timedelta(days=270),
+                 levels=[(Level.CITY, "300000", "30000", "80000", "40"),
+                         (Level.TOWN, "60000", "10000", "30000", "30")],
+                 summary="第九届“博爱100”公益创投活动评审结果已确定，入选项目已签订资助协议，正在实施或已结项。",
+                 categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
+    call.reserve_per_level = 1
+    call.contract_months, call.report_every_months = 6, 2
+    db.session.flush()
+    apps = []
+    for i, org in enumerate([home, *orgs]):
+        member = home_user if org is home else _org_member(org, org_password_hash)
+        app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA097-{call.year}-{i + 1:04d}")
+        if i and i % 3 == 0:
+            app.level = Level.TOWN
+            _town_budget(app)
+        app.submitted_at = _local(today - timedelta(days=272 + i % 5), 15)
+        app.screening, app.screened_by_id = Screening.PASSED, officer.id
+        app.screened_at = _local(today - timedelta(days=262), 10)
+        apps.append(app)
+    apps[0].title, apps[0].category = HOME_PROJECT
+    db.session.flush()
+    _closed_round(rnd, call, officer, today - timedelta(days=258), today - timedelta(days=245),
+                  quality={apps[0].id: 0.95})
+
+    now = utcnow()
+    award_ops.generate(call, officer, now - timedelta(days=240))
+    proposal = award_ops.proposal_of(call)
+    award_ops.publish(proposal, officer, now - timedelta(days=235), call.publicity_days)
+    confirmed = now - timedelta(days=215)
+    proposal.ends_at = min(proposal.ends_at, confirmed - timedelta(hours=1))  # 公示 over, whatever the holidays
+    award_ops.confirm(proposal, officer, confirmed, link_for=lambda a: f"/applications/{a.application_id}")
+    awards = db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id)
+                                .order_by(Award.level, Award.rank.is_(None), Award.rank, Award.id)).all()
+    for award in awards:
+        doc_ops.render_one(doc_ops.issue_document(award, doc_ops.notice_kind(award), officer, enqueue=False))
+
+    selected = [a for a in awards if a.final_status == FinalStatus.SELECTED]
+    home_award = next(a for a in selected if a.application_id == apps[0].id)
+    closed, signed, issued = [a for a in selected if a is not home_award][:3]
+    _active_project(today, officer, home_award)
+    _closed_project(today, officer, closed)
+    _signed_contract(officer, signed, today - timedelta(days=14))
+    _issued_contract(officer, issued, today - timedelta(days=7))
+
+
+def _scan():
+    """A signed and sealed contract page, scanned: a small PNG with lines of text and a red seal."""
+    from PIL import Image, ImageDraw
+    from werkzeug.datastructures import FileStorage
+
+    page = Image.new("RGB", (420, 594), "white")
+    draw = ImageDraw.Draw(page)
+    for y in range(60, 440, 22):
+        draw.line((50, y, 370 if y % 88 else 260, y), fill=(120, 120, 120), width=2)
+    draw.ellipse((250, 450, 350, 550), outline=(200, 30, 30), width=5)
+    out = io.BytesIO()
+    page.save(out, format="PNG")
+    return FileStorage(stream=io.BytesIO(out.getvalue()), filename="签署版资助协议.png", content_type="image/png")
+
+
+def _issued_contract(officer, award, starts_on):
+    """待签署: the contract issued and its PDF rendered (the render job queued by ``issue_contract`` then
+    finds nothing left to do)."""
+    from grantportal.documents.operations import render_one
+    from grantportal.funding import contract_ops
+
+    contract = contract_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
+    render_one(contract.document)
+    return contract
+
+
+def _signed_contract(officer, award, starts_on):
+    """待确认: issued, and the organization's signed scan uploaded."""
+    from grantportal.funding import contract_ops
+
+    contract = _issued_contract(officer, award, starts_on)
+    member = award.application.org.members[0].user
+    contract_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
+    return contract, member
+
+
+def _active_contract(officer, award, starts_on):
+    """履行中 from ``starts_on``: signed and confirmed (the reports are scheduled), its steps dated just
+    before the start so that the project's timeline reads in order."""
+    from grantportal.funding import contract_ops
+
+    contract, member = _signed_contract(officer, award, starts_on)
+    contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
+    contract.document.issued_at = _local(starts_on - timedelta(days=12), 10)
+    contract.signed_uploaded_at = _local(starts_on - timedelta(days=6), 11)
+    contract.confirmed_at = _local(starts_on - timedelta(days=3), 15)
+    db.session.flush()
+    return contract, member
+
+
+def _pay(contract, tranche, officer, paid_on):
+    from grantportal.funding.payments import record_payment
+
+    return record_payment(contract, tranche, officer, paid_on, tranche.amount,
+                          f"ZSCZ{paid_on:%Y%m%d}{contract.id:03d}{tranche.position}")
+
+
+REPORT_TEXT = {
+    "progress": ("完成服务对象需求评估，开展入户探访36次、社区活动4场，招募并培训志愿者18名。",
+                 "建立服务对象档案40份，志愿者队伍稳定开展每周探访。"),
+    "midterm": ("常态化开展助餐配送与居家探访，举办健康讲座6场，组织邻里互助小组3个。",
+                "服务对象满意度调查显示满意率95%，完成计划服务量的一半以上。"),
+    "final": ("全周期开展探访与活动共计210场次，形成服务手册一册，召开项目总结分享会。",
+              "直接服务210人，志愿者累计服务1,800小时，社区互助网络初步形成，服务将由街道持续支持。"),
+}
+
+
+def _report_data(report, share, served):
+    """What the organization writes in ``report``: the texts for its kind and ``share`` of each budget line
+    spent."""
+    from grantportal.monitoring import operations as mon
+
+    activities, outcomes = REPORT_TEXT[report.kind.value]
+    return mon.ReportData(activities=activities, served_count=served, outcomes=outcomes,
+                          spent=[(line.amount * share).quantize(Decimal("0.01")) for line in mon.budget_lines(report)])
+
+
+def _active_project(today, officer, award):
+    """The demo organization's project, 履行中 for two months."""
+    from grantportal.funding.matched import save_matched_fund
+    from grantportal.funding.models import FundSourceKind
+    from grantportal.monitoring import operations as mon
+    from grantportal.monitoring.models import ReportKind
+
+    starts_on = today - timedelta(days=60)
+    contract, member = _active_contract(officer, award, starts_on)
+    tranches = sorted(contract.tranches, key=lambda t: t.position)
+    _pay(contract, tranches[0], officer, starts_on + timedelta(days=7))
+    save_matched_fund(award, member, {
+        "source_kind": FundSourceKind.ENTERPRISE, "source_name": "中山市岐江实业有限公司", "name_public": True,
+        "pledged": Decimal("20000.00"), "received": Decimal("12000.00"),
+        "pledged_on": starts_on - timedelta(days=20), "received_on": starts_on + timedelta(days=12),
+        "note": "企业配套资金，余款约定于中期评估后到账。"})
+    report = next(r for r in mon.reports_of(contract) if r.kind == ReportKind.PROGRESS)
+    mon.save_report(report, member, _report_data(report, Decimal("0.3"), 86), utcnow() - timedelta(hours=3),
+                    submit=True)
+
+
+def _closed_project(today, officer, award):
+    """A project that ran its six months: every report accepted, 中期评估 and 结项验收 passed, every tranche
+    paid, closed."""
+    from grantportal.monitoring import operations as mon
+    from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
+
+    starts_on = today - timedelta(days=200)
+    contract, member = _active_contract(officer, award, starts_on)
+    link = f"/projects/{contract.id}/timeline"
+    tranches = sorted(contract.tranches, key=lambda t: t.position)
+    _pay(contract, tranches[0], officer, starts_on + timedelta(days=7))
+    share = {ReportKind.PROGRESS: Decimal("0.3"), ReportKind.MIDTERM: Decimal("0.5"), ReportKind.FINAL: Decimal("1")}
+    for report in mon.reports_of(contract):  # in due order: 进度, 中期, 进度, 结项
+        filed = min(report.period_end + timedelta(days=5), today - timedelta(days=13))
+        served = 210 if report.kind == ReportKind.FINAL else 60
+        mon.save_report(report, member, _report_data(report, share[report.kind], served), _local(filed, 16),
+                        submit=True)
+        mon.accept_report(report, officer, _local(filed + timedelta(days=3), 10), link=f"/reports/{report.id}")
+        if report.kind == ReportKind.MIDTERM:
+            mon.record_evaluation(contract, officer, EvaluationStage.MIDTERM, EvaluationGrade.GOOD, Decimal("86"),
+                                  "项目按计划推进，服务记录完整；建议加强志愿者督导。",
+                                  _local(filed + timedelta(days=5), 15), link=link)
+            _pay(contract, tranches[1], officer, filed + timedelta(days=8))
+        elif report.kind == ReportKind.FINAL:
+            mon.record_evaluation(contract, officer, EvaluationStage.ACCEPTANCE, EvaluationGrade.EXCELLENT,
+                                  Decimal("92"), "目标全面完成，资金使用规范，服务成效获社区认可，验收优秀。",
+                                  _local(filed + timedelta(days=5), 15), link=link)
+            _pay(contract, tranches[2], officer, filed + timedelta(days=7))
+            mon.close_project(contract, officer, _local(filed + timedelta(days=8), 16), link=link)

@@ -21,6 +21,13 @@ class DocumentKind(LabelledEnum):
     REJECTION_NOTICE = "rejection_notice", "未入选告知书"
     RECTIFICATION_NOTICE = "rectification_notice", "整改通知书"
 
+    @property
+    def series(self):
+        """The number series: HT 合同/协议, TZ 入选/未入选通知, ZG 整改通知 (so a document number never
+        reads like an application number)."""
+        return {"contract_purchase": "HT", "contract_venture": "HT", "selection_notice": "TZ",
+                "rejection_notice": "TZ", "rectification_notice": "ZG"}[self.value]
+
 
 class DocumentStatus(LabelledEnum):
     PENDING = "pending", "待生成"
@@ -34,7 +41,7 @@ class IssuedDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
-    number: Mapped[str] = mapped_column(sa.String(40), unique=True)  # BA100-2026-0001, -V2 for versions
+    number: Mapped[str] = mapped_column(sa.String(40), unique=True)  # BA100-2026-HT0001; -V2 for versions
     version: Mapped[int] = mapped_column(default=1)
     supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("issued_document.id"))
     award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id"))

@@ -52,13 +52,21 @@ def _lock_call(call_id):
     db.session.execute(sa.select(Call.id).where(Call.id == call_id).with_for_update())
 
 
-def _next_number(call):
-    prefix = f"{call.code}-{call.year}-"
+def _number_prefix(call, kind):
+    return f"{call.code}-{call.year}-{kind.series}"
+
+
+def _next_seq(call, kind):
+    """The next number in the call's series for ``kind`` (BA100-2026-HT0001, -TZ0001, -ZG0001)."""
+    prefix = _number_prefix(call, kind)
     numbers = db.session.scalars(
         sa.select(IssuedDocument.number).where(IssuedDocument.number.startswith(prefix, autoescape=True),
                                                IssuedDocument.version == 1)).all()
-    seqs = [int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()]
-    return f"{prefix}{max(seqs, default=0) + 1:04d}"
+    return max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0) + 1
+
+
+def _next_number(call, kind):
+    return f"{_number_prefix(call, kind)}{_next_seq(call, kind):04d}"
 
 
 def _unique_code():
@@ -115,7 +123,7 @@ def issue_document(award, kind, user, extras=None, contract=None, enqueue=True):
     with audit_action("document.issue"):
         call = award.proposal.call
         _lock_call(call.id)
-        doc = _new_document(award, kind, user, _next_number(call), 1, contract=contract, extras=extras)
+        doc = _new_document(award, kind, user, _next_number(call, kind), 1, contract=contract, extras=extras)
         if enqueue:
             _enqueue_render(doc, user)
     return doc
@@ -228,12 +236,11 @@ def issue_notice_batch(call, user):
         raise DocumentRefused("该项目征集的所有项目均已出具通知书，或结果尚未最终确定。")
     with audit_action("document.issue_batch"):
         _lock_call(call.id)
-        prefix = f"{call.code}-{call.year}-"
-        seq = int(_next_number(call)[len(prefix):])
+        series = DocumentKind.SELECTION_NOTICE  # 入选 and 未入选 notices share the TZ series
+        prefix, seq = _number_prefix(call, series), _next_seq(call, series)
         ids = []
         for i, award in enumerate(awards):
-            kind = notice_kind(award)
-            doc = _new_document(award, kind, user, f"{prefix}{seq + i:04d}", 1)
+            doc = _new_document(award, notice_kind(award), user, f"{prefix}{seq + i:04d}", 1)
             ids.append(doc.id)
         job = jobs.enqueue("documents.issue_batch", BATCH, title=f"{call.title}：出具入选/未入选通知书",
                            total=len(ids), created_by=user, call_id=call.id, doc_ids=ids)

@@ -20,6 +20,7 @@ class ReportStatus(LabelledEnum):
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "退回修改"
     ACCEPTED = "accepted", "已审核"
+    WAIVED = "waived", "免于提交"  # still owed when the project closed: no longer required
 
 
 class Report(db.Model):

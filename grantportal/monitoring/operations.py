@@ -384,6 +384,9 @@ def close_project(contract, user, now, link=None):
     with audit_action("contract.close"):
         contract.status = ContractStatus.CLOSED
         contract.closed_at = now
+        for report in reports_of(contract):  # progress reports not yet due are no longer owed
+            if report.status in OPEN:
+                report.status = ReportStatus.WAIVED
         title = contract.award.application.title
         _notify_org(contract, "项目已结项", f"项目“{title}”已通过结项验收并完成拨付，现已结项。", link)
         db.session.flush()

@@ -54,6 +54,8 @@ def project_timeline(contract, today):
                 if contract.starts_on else "")
         events.append(Event(contract.confirmed_at, "contract", "合同确认生效，项目开始履行", term, order=2))
     for report in reports_of(contract):
+        if report.status == ReportStatus.WAIVED:
+            continue
         period = f"报告期{format_date(report.period_start)}至{format_date(report.period_end)}"
         late = days_overdue(report, today)
         pending = report.status in (ReportStatus.DUE, ReportStatus.DRAFT, ReportStatus.RETURNED)

@@ -117,7 +117,8 @@ def test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up(offic
     # 6万 freed, 1万 was left: 残障人士就业支持 (reserve 1, 5万) fits
     assert (r1.status, r1.amount, r1.reserve_position) == (AwardStatus.SELECTED, 50000, None)
     assert r1.explanation[-1] == "2026年7月17日 10:00 因“长者幸福食堂”被取消入选资格，递补入选，拟资助5万元。"
-    assert (r2.status, r2.reserve_position) == (AwardStatus.RESERVE, 2)
+    assert (r2.status, r2.reserve_position) == (AwardStatus.RESERVE, 1)  # numbered again: now the first reserve
+    assert r2.explanation[-1] == "2026年7月17日 10:00 前序候补项目递补入选，候补顺序调整为第1位。"
     assert selected_totals(w.proposal, Level.CITY)[0] == 80000
     (revision,) = changed(w.proposal)
     org_s1, org_r1 = w.apps[0].org.name, w.apps[2].org.name

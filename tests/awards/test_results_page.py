@@ -138,7 +138,7 @@ def test_upheld_objection_shows_in_the_history_and_the_reserve_moves_up(client):
     body = rows(html)
     assert not any("长者幸福食堂" in row for row in body)
     assert any("残障人士就业支持" in row and "拟入选" in row for row in body)
-    assert any("社区邻里互助" in row and "候补第2位" in row for row in body)
+    assert any("社区邻里互助" in row and "候补第1位" in row for row in body)  # the reserves numbered again
     history = html[html.index('id="history"'):]
     assert history.index("发布公示") < history.index("公示期间变更")
     assert "取消“长者幸福食堂”" in history and "“残障人士就业支持”" in history and "递补入选" in history

@@ -2,7 +2,7 @@ from decimal import Decimal
 
 import pytest
 
-from grantportal.core.money import AmountError, format_wan, format_yuan, parse_amount
+from grantportal.core.money import AmountError, format_percent, format_wan, format_yuan, parse_amount
 
 pytestmark = pytest.mark.nodb
 
@@ -83,3 +83,8 @@ def test_amounts_outside_the_range_are_refused_in_capitals(amount):
 
     with pytest.raises(ValueError):
         amount_in_capitals(Decimal(amount))
+
+
+def test_percentages_print_as_officials_write_them():
+    assert [format_percent(Decimal(v)) for v in ("50.00", "12.50", "100", "0.5")] == ["50%", "12.5%", "100%", "0.5%"]
+    assert format_percent(None) == ""

@@ -59,6 +59,17 @@ def test_database_url_selects_postgresql(tmp_path, monkeypatch):
     assert default_config(tmp_path)["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
 
 
+def test_document_settings_come_from_the_environment(tmp_path, monkeypatch):
+    from grantportal.config import default_config
+
+    monkeypatch.setenv("GRANTPORTAL_BUREAU_USCC", "11442000007654321X")
+    monkeypatch.setenv("GRANTPORTAL_BUREAU_LEGAL_REP", "王建国")
+    monkeypatch.setenv("GRANTPORTAL_PUBLIC_BASE_URL", "https://gycx.example.gov.cn")
+    config = default_config(tmp_path)
+    assert (config["BUREAU_USCC"], config["BUREAU_LEGAL_REP"], config["PUBLIC_BASE_URL"]) == (
+        "11442000007654321X", "王建国", "https://gycx.example.gov.cn")
+
+
 def test_test_client_follows_redirects(client, auth):
     """The harness itself: a followed redirect runs like any other request."""
     auth.login(UserFactory(officer=True))

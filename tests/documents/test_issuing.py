@@ -12,7 +12,7 @@ from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDoc
 from grantportal.funding.contract_ops import issue_contract
 from grantportal.funding.models import Contract, ContractStatus
 from tests import factories as f
-from tests.documents.conftest import file_bytes, fresh
+from tests.documents.conftest import file_bytes, fresh, issued_contract
 
 
 def _boom(html, **kw):
@@ -40,11 +40,14 @@ def test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it(final,
     assert hashlib.sha256(file_bytes(doc)).hexdigest() == doc.sha256
 
 
-def test_numbers_run_per_call_and_each_award_gets_one_notice(final):
+def test_numbers_run_per_call_and_series_and_each_award_gets_one_notice(final):
     call, (a, b), officer = final
     first = ops.issue_document(a, DocumentKind.SELECTION_NOTICE, officer, enqueue=False)
     second = ops.issue_document(b, DocumentKind.SELECTION_NOTICE, officer, enqueue=False)
-    assert (first.number, second.number) == (f"{call.code}-2026-0001", f"{call.code}-2026-0002")
+    _contract, contract = issued_contract(a, officer)
+    assert (first.number, second.number) == (f"{call.code}-2026-TZ0001", f"{call.code}-2026-TZ0002")
+    assert contract.number == f"{call.code}-2026-HT0001"  # its own series, never like an application number
+    assert a.application.number not in (first.number, second.number, contract.number)
     assert first.verification_code != second.verification_code and len(first.verification_code) >= 12
     assert not set(first.verification_code) & set("01IO")
     with pytest.raises(ops.DocumentRefused):

@@ -116,6 +116,9 @@ def test_closure_names_each_missing_step(scheduled):
     db.session.commit()
     assert scheduled.contract.status == ContractStatus.CLOSED and scheduled.contract.closed_at is not None
     assert problem() == "该项目已结项。"
+    statuses = {r.kind: r.status for r in ops.reports_of(scheduled.contract)}
+    assert statuses[ReportKind.FINAL] == ReportStatus.ACCEPTED
+    assert statuses[ReportKind.PROGRESS] == ReportStatus.WAIVED  # never filed: no longer owed, never overdue
 
 
 def test_closing_from_the_page_shows_the_missing_step(client, auth, scheduled):

@@ -4,7 +4,7 @@ officers record; staff read), the call's funding summary and settings (staff rea
 from datetime import date
 
 from grantportal.core.timeutil import local_today
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, staff_only
+from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, public, staff_only
 from tests.permissions.world import awards_world
 
 
@@ -94,6 +94,8 @@ ROUTES = [
           expect=own_org(readers=DENY), label="own"),
     Route("funding.edit_matched_fund", "POST", params=_fund("b"), data=lambda w: FUND,
           expect=own_org(other=True, readers=DENY), label="other"),
+    Route("projects.call_projects", params=_call, expect=public(), published=True),
+    Route("projects.project", params=_contract("a"), expect=public(), published=True),
     Route("funding.call_funding", params=_call, expect=staff_only(readers=ALLOW)),
     Route("funding.settings", params=_call, expect=staff_only(readers=ALLOW)),
     Route("funding.settings", "POST", params=_call, data=lambda w: SETTINGS, expect=staff_only(readers=DENY)),

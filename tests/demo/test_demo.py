@@ -1,0 +1,76 @@
+"""The demo data (`flask demo load`): loads on an empty database and leaves the 第九届 with final results,
+its notices issued and its projects at every step of the contract, pages the demo logins can open."""
+import sqlalchemy as sa
+
+from grantportal.accounts.models import User
+from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.calls.models import Call
+from grantportal.core.db import db
+from grantportal.core.jobs_models import Job, JobStatus
+from grantportal.core.storage import get_storage
+from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
+from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+from grantportal.funding.models import Contract, ContractStatus, MatchedFund, TrancheStatus
+from grantportal.monitoring.models import EvaluationStage, Report, ReportKind, ReportStatus
+from grantportal.monitoring.operations import evaluations_of
+from grantportal.orgs.models import OrgMember
+
+PASSWORDS = {username: password for username, _name, _role, password in DEMO_LOGINS}
+
+
+def _user(username):
+    return db.session.scalar(sa.select(User).where(User.username == username))
+
+
+def _login(auth, username):
+    auth.login(_user(username), PASSWORDS[username])
+
+
+def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, auth):
+    app.config["JOBS_SYNC"] = True  # the contracts' render jobs finish at the commit, as in the CLI
+    load(org_count=MIN_ORGS)
+    db.session.commit()
+
+    call = db.session.scalar(sa.select(Call).where(Call.code == "BA097"))
+    assert call is not None and call.edition == "第九届"
+    proposal = db.session.scalar(sa.select(Proposal).where(Proposal.call_id == call.id))
+    assert proposal.status == ProposalStatus.FINAL
+    awards = db.session.scalars(sa.select(Award).where(Award.proposal_id == proposal.id)).all()
+    assert 8 <= len(awards) <= 12
+    assert {a.final_status for a in awards} >= {FinalStatus.SELECTED, FinalStatus.RESERVE}
+
+    contracts = {c.status: c for c in db.session.scalars(sa.select(Contract))}
+    assert sorted(contracts, key=list(ContractStatus).index) == [
+        ContractStatus.ISSUED, ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.CLOSED]
+    home = db.session.scalar(sa.select(OrgMember).join(User).where(User.username == "org")).org
+    active, closed = contracts[ContractStatus.ACTIVE], contracts[ContractStatus.CLOSED]
+    assert active.award.application.org_id == home.id
+    assert [t.status for t in sorted(active.tranches, key=lambda t: t.position)] == [
+        TrancheStatus.PAID, TrancheStatus.WAITING, TrancheStatus.WAITING]
+    first = db.session.scalar(sa.select(Report).where(Report.contract_id == active.id).order_by(Report.due_on).limit(1))
+    assert first.kind == ReportKind.PROGRESS and first.status == ReportStatus.SUBMITTED
+    assert db.session.scalar(sa.select(MatchedFund).where(MatchedFund.award_id == active.award_id)).received > 0
+    assert contracts[ContractStatus.SIGNED].signed_file is not None
+    assert all(t.status == TrancheStatus.PAID for t in closed.tranches)
+    assert {e.stage for e in evaluations_of(closed) if e.grade.passed} == {EvaluationStage.MIDTERM,
+                                                                       EvaluationStage.ACCEPTANCE}
+    assert {r.status for r in db.session.scalars(sa.select(Report).where(Report.contract_id == closed.id))} == {
+        ReportStatus.ACCEPTED}
+
+    docs = db.session.scalars(sa.select(IssuedDocument)).all()
+    notices = [d for d in docs if d.kind in (DocumentKind.SELECTION_NOTICE, DocumentKind.REJECTION_NOTICE)]
+    assert len(notices) == len(awards) and len(docs) == len(awards) + 4  # a notice each, four contracts
+    for doc in docs:
+        assert doc.status == DocumentStatus.ISSUED, (doc.number, doc.error)
+        assert get_storage().read(doc.file.storage_key).startswith(b"%PDF")
+    assert set(db.session.scalars(sa.select(Job.status))) == {JobStatus.DONE}
+
+    _login(auth, "officer")
+    for url in ("/manage/monitoring", f"/manage/calls/{call.id}/funding", f"/manage/calls/{call.id}/documents"):
+        assert client.get(url).status_code == 200, url
+    auth.logout()
+    _login(auth, "org")
+    page = client.get("/my/projects")
+    assert page.status_code == 200 and active.award.application.title in page.get_data(as_text=True)
+    public = client.get(f"/projects/{closed.id}")  # the public follows the closed project
+    assert public.status_code == 200 and "已结项" in public.get_data(as_text=True)
