@@ -64,7 +64,9 @@ def create_app(config=None):
     app.add_template_global(issued_for, "issued_documents")
     app.add_template_global(contract_of, "contract_of")
 
+    from grantportal.core.backup_cli import backup as backup_cli
     from grantportal.demo import cli as demo_cli
 
     app.cli.add_command(demo_cli.demo)
+    app.cli.add_command(backup_cli)
     return app
