@@ -5,10 +5,9 @@ def can_register_account(user):
 
 def can_manage_users(user):
     """Only system administrators open, create and (de)activate accounts."""
-    from grantportal.accounts.models import Role
-    from grantportal.core.permissions import has_role
+    from grantportal.core.permissions import is_admin
 
-    return has_role(user, Role.ADMIN)
+    return is_admin(user)
 
 
 def can_toggle_user(user, target):

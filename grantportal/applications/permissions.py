@@ -24,8 +24,8 @@ def can_start_application(user, call):
 
 
 def can_view_application(user, app):
-    """Members of the applicant organization, and staff (officers, auditors, admins; the last two
-    read only). Experts and the public: never."""
+    """Members of the applicant organization, and staff (officers; auditors read only). Experts,
+    system administrators and the public: never."""
     return is_staff(user) or _member_of(user, app.org_id)
 
 

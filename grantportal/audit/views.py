@@ -1,4 +1,5 @@
-"""Browsing the audit log (officers, auditors, admins). Keyset pagination: newest first."""
+"""Browsing the audit log: officers and auditors read all of it; the system administrator only the entries
+about accounts (they see no domain data). Keyset pagination: newest first."""
 from datetime import datetime, time
 
 from flask import Blueprint, current_app, render_template, request
@@ -7,10 +8,12 @@ from flask_login import current_user, login_required
 from grantportal.audit.permissions import can_view_audit_log
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
-from grantportal.core.permissions import require
+from grantportal.core.permissions import is_staff, require
 from grantportal.core.timeutil import local_to_utc
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
+
+ACCOUNT_ENTRIES = "user"  # what the system administrator may read: changes to accounts (sign-ins included)
 
 
 def _date(text):
@@ -26,6 +29,9 @@ def index():
     require(can_view_audit_log(current_user))
     args = request.args
     query = db.select(AuditEntry)
+    accounts_only = not is_staff(current_user)
+    if accounts_only:
+        query = query.where(AuditEntry.object_type == ACCOUNT_ENTRIES)
     filters = {
         "actor": (args.get("actor") or "").strip(),
         "action": (args.get("action") or "").strip(),
@@ -57,8 +63,9 @@ def index():
     rows = db.session.scalars(query.order_by(AuditEntry.id.desc()).limit(size + 1)).all()
     more = len(rows) > size
     rows = rows[:size]
-    types = db.session.scalars(db.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
+    types = [ACCOUNT_ENTRIES] if accounts_only else db.session.scalars(
+        db.select(AuditEntry.object_type).distinct().order_by(AuditEntry.object_type)).all()
     next_args = {k: v for k, v in filters.items() if v}
     return render_template("audit/index.html", rows=rows, filters=filters, types=types,
                            next_before=rows[-1].id if more else None, next_args=next_args,
-                           first_page=not before)
+                           first_page=not before, accounts_only=accounts_only)

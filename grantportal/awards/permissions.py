@@ -3,9 +3,10 @@ once, through ``core.permissions.require``; workflow state (draft / 公示中 / 
 checked by the operations, which answer 409 with the reason.
 
 - the proposal, its explanations and the objections with the objector's identity: staff (officers act;
-  auditors and admins read);
+  auditors read);
 - the public results page: anyone, once the proposal is published;
-- filing an objection: any signed-in person who is not staff (objections are never anonymous);
+- filing an objection: any signed-in person who is not staff, a system administrator included (objections
+  are never anonymous);
 - an objection's own page and evidence: its objector and staff.
 """
 from grantportal.core.permissions import is_officer, is_signed_in, is_staff

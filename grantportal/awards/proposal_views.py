@@ -1,6 +1,6 @@
 """Officers: result settings, the award proposal (生成、调整), 公示 publication and final confirmation.
 
-Auditors and admins read every page; only officers act. Writes go through ``awards.operations``; each
+Auditors read every page; only officers act. Writes go through ``awards.operations``; each
 request commits once and, when an operation refuses, rolls back and shows why next to the field."""
 from types import SimpleNamespace
 

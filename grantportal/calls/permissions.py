@@ -5,13 +5,13 @@ from grantportal.core.permissions import is_officer, is_staff
 
 
 def can_view_call(user, call):
-    """Published and closed calls are public; a draft only for staff (others get 404: its existence
-    is not public)."""
+    """Published and closed calls are public; a draft only for staff (others, system administrators
+    included, get 404: its existence is not public)."""
     return call.status != CallStatus.DRAFT or is_staff(user)
 
 
 def can_manage_calls(user):
-    """The management list: officers; auditors and admins read it."""
+    """The management list: officers; auditors read it."""
     return is_staff(user)
 
 

@@ -19,8 +19,13 @@ def has_role(user, *roles):
 
 
 def is_staff(user):
-    """Officers, auditors and admins see everything (auditors and admins read only)."""
-    return has_role(user, Role.OFFICER, Role.AUDITOR, Role.ADMIN)
+    """Officers and auditors see everything (auditors read only). System administrators are not staff:
+    they manage accounts (``is_admin``) and otherwise see only what the public sees."""
+    return has_role(user, Role.OFFICER, Role.AUDITOR)
+
+
+def is_admin(user):
+    return has_role(user, Role.ADMIN)
 
 
 def is_officer(user):

@@ -1,7 +1,7 @@
 """Who may see and act on issued documents. Each view calls one of these, once, through ``require``.
 
 - /verify/<code>: anyone (public facts only);
-- a call's documents, a document's versions, job progress: staff (officers act; auditors, admins read);
+- a call's documents, a document's versions, job progress: staff (officers act; auditors read);
 - downloading a document: staff, and the members of the organization the document is addressed to.
 """
 from grantportal.core.permissions import is_officer, is_staff

@@ -8,7 +8,7 @@ def _is_expert(user):
 
 
 def can_browse_pool(user):
-    """Officers keep the pool; auditors and admins read the same pages (experts' phones included)."""
+    """Officers keep the pool; auditors read the same pages (experts' phones included)."""
     return is_staff(user)
 
 

@@ -107,7 +107,7 @@ def _pool_query(filters):
     return query.order_by(ExpertProfile.id.desc())
 
 
-# officers (auditors and admins read the same pages)
+# officers (auditors read the same pages)
 
 @bp.route("/manage/experts/")
 @login_required

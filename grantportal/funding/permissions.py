@@ -7,7 +7,7 @@ closure) is checked by the operations, which refuse with the reason (409).
 - payments, recoveries and the call's funding summary and settings: staff read; only officers record;
 - a contract's tranches and payments (read only): the organization's own members and staff;
 - matched funds: the organization's own members and staff read; the organization's members and officers
-  record (auditors and admins read only).
+  record (auditors read only).
 """
 from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff
@@ -30,7 +30,7 @@ def can_view_contract_signing(user, award):
 
 
 def can_view_contract_manage(user, award):
-    """The officer's contract page (read by auditors and admins)."""
+    """The officer's contract page (read by auditors)."""
     return is_staff(user)
 
 
@@ -56,7 +56,7 @@ def can_view_call_funding(user, call):
 
 
 def can_view_payments(user, contract):
-    """The officer's payments page (read by auditors and admins)."""
+    """The officer's payments page (read by auditors)."""
     return is_staff(user)
 
 

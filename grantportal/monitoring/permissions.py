@@ -4,7 +4,7 @@ preconditions) is checked by the operations, which answer 409 with the reason.
 
 - a project's timeline, its reports and photos: members of the funded organization, and staff;
 - filing a report: members of the funded organization only;
-- reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors and admins read).
+- reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors read).
 """
 from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff

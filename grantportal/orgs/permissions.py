@@ -48,7 +48,7 @@ def can_accept_invitation(user):
 
 
 def can_review_orgs(user):
-    """Officers work on organizations; auditors and admins read the same pages."""
+    """Officers work on organizations; auditors read the same pages."""
     return is_staff(user)
 
 

@@ -244,7 +244,7 @@ def accept_invitation(token):
     return render_template("orgs/accept_invitation.html", form=form, invitation=invitation)
 
 
-# officers (auditors and admins read the same pages)
+# officers (auditors read the same pages)
 
 def _filters():
     args = request.args

@@ -44,3 +44,15 @@ def test_admin_cannot_deactivate_themselves(client, auth):
     admin = UserFactory(admin=True)
     auth.login(admin)
     assert client.post(f"/admin/users/{admin.id}/active", data={"active": "0"}).status_code == 403
+
+
+def test_admin_lands_on_the_audit_log_and_sees_only_account_menus(client, auth):
+    resp = auth.login(UserFactory(admin=True))
+    assert resp.headers["Location"].endswith("/audit/")
+    html = client.get("/audit/").get_data(as_text=True)
+    nav = html[html.index('<nav class="nav"'):html.index("</nav>")]
+    assert "账户管理" in nav and "审计日志" in nav and "项目征集" in nav
+    for officer_menu in ("征集管理", "项目监管", "社会组织", "专家库"):
+        assert officer_menu not in nav
+    assert client.get("/admin/users/").status_code == 200
+    assert client.get("/manage/calls/").status_code == 403

@@ -23,7 +23,14 @@ def test_draft_is_invisible_to_the_public_and_members(client, auth):
     assert client.get(f"/calls/{call.id}").status_code == 404
 
 
-@pytest.mark.parametrize("role", ["officer", "auditor", "admin"])
+def test_a_system_administrator_sees_a_draft_as_the_public_does(client, auth):
+    call = draft(edition="第九十八届")
+    auth.login(f.UserFactory(admin=True))
+    assert client.get(f"/calls/{call.id}").status_code == 404
+    assert "第九十八届" not in client.get("/calls/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("role", ["officer", "auditor"])
 def test_staff_may_preview_a_draft(client, auth, role):
     call = draft()
     auth.login(f.UserFactory(**{role: True}))

@@ -78,6 +78,21 @@ def test_auditor_filters_the_log_by_action_and_actor(client, auth):
     assert "筛选测试机构" in body and "user.change_password" not in body
 
 
+def test_the_system_administrator_reads_only_account_entries(client, auth):
+    OrganizationFactory(name="业务数据机构")
+    officer = UserFactory(officer=True, username="chen")
+    admin = UserFactory(admin=True)
+    auth.login(officer)
+    auth.logout()
+    auth.login(admin)
+    body = client.get("/audit/").get_data(as_text=True)
+    assert "user.login" in body and "chen" in body  # account incidents can be traced
+    assert "业务数据机构" not in body and "organization.create" not in body
+    assert "系统管理员只能查看账户相关的记录" in body
+    body = client.get("/audit/?object_type=organization").get_data(as_text=True)
+    assert "业务数据机构" not in body  # asking for domain entries does not widen the view
+
+
 def test_audit_log_pages_by_id_newest_first(client, auth, app):
     app.config["PAGE_SIZE"] = 5
     for i in range(8):

@@ -9,9 +9,9 @@ def member_only(member=ALLOW):
 
 
 def readers(member=ALLOW):
-    """Members of the applicant organization and staff read; experts never."""
+    """Members of the applicant organization and staff read; experts and admins never."""
     return {"anonymous": LOGIN, "member": member, "expert": DENY, "officer": ALLOW, "auditor": ALLOW,
-            "admin": ALLOW}
+            "admin": DENY}
 
 
 def _app(name):

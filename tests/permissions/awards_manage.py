@@ -1,5 +1,6 @@
 """Award decisions, the officer's side: result settings, the proposal, generate, adjust, publish, confirm.
-Staff read every page; only officers act (auditors and admins get 403 on every POST)."""
+Staff (officers, auditors) read every page; only officers act (auditors get 403 on every POST; admins on
+everything)."""
 from tests.permissions.spec import ALLOW, DENY, Route, staff_only
 from tests.permissions.world import awards_world
 

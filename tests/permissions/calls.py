@@ -12,7 +12,7 @@ def draft(w):
 
 OFFICER_ONLY = staff_only(readers=DENY)
 DRAFT_FOR_STAFF = {"anonymous": NOT_FOUND, "member": NOT_FOUND, "expert": NOT_FOUND, "officer": ALLOW,
-                   "auditor": ALLOW, "admin": ALLOW}
+                   "auditor": ALLOW, "admin": NOT_FOUND}
 
 ROUTES = [
     Route("calls.public_list", expect=public()),

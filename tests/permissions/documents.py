@@ -1,5 +1,5 @@
 """Issued documents and contract signing: /verify is public; officers issue, retry, correct, confirm;
-auditors and admins read; an organization's members download their own documents and sign their own
+auditors read; an organization's members download their own documents and sign their own
 contract (another organization's member: 403)."""
 from datetime import date
 
@@ -65,7 +65,7 @@ def _call(w):
 
 def own_only(staff=ALLOW, member=ALLOW):
     return {"anonymous": LOGIN, "member": member, "expert": DENY, "officer": staff, "auditor": staff,
-            "admin": staff}
+            "admin": DENY}
 
 
 REASON = {"reason": "项目名称有误，予以更正。"}

@@ -1,7 +1,7 @@
 """Permission rows for the expert pool (专家库) and the expert's own pages.
 
 "expert" is the world's expert (profile ``expert_profile``); "own" rows use that expert's objects, "other"
-rows expert_b's. Officers keep the pool; auditors and admins read it; nobody else sees an expert's record."""
+rows expert_b's. Officers keep the pool; auditors read it; nobody else sees an expert's record."""
 from tests import factories as f
 from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, staff_only
 
@@ -46,7 +46,7 @@ def _conflict_form(w):
 
 
 ROUTES = [
-    # officers (auditors and admins read)
+    # officers (auditors read)
     Route("experts.pool", expect=STAFF_READ),
     Route("experts.new", expect=OFFICER_ONLY),
     Route("experts.new", "POST", expect=OFFICER_ONLY),

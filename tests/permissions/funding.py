@@ -67,9 +67,10 @@ SETTINGS = {"percent_1": "60", "condition_1": "signed", "percent_2": "40", "cond
 
 
 def own_org(other=False, readers=ALLOW, officer=ALLOW):
-    """The organization's members (own: allowed; another organization's project: 403) and staff."""
+    """The organization's members (own: allowed; another organization's project: 403) and staff (the admin
+    is not staff: 403)."""
     return {"anonymous": LOGIN, "member": DENY if other else ALLOW, "expert": DENY, "officer": officer,
-            "auditor": readers, "admin": readers}
+            "auditor": readers, "admin": DENY}
 
 
 ROUTES = [

@@ -63,7 +63,7 @@ def _photo(side):
 
 def _member_and_staff(member):
     return {"anonymous": LOGIN, "member": member, "expert": DENY, "officer": ALLOW, "auditor": ALLOW,
-            "admin": ALLOW}
+            "admin": DENY}
 
 
 def _member_only(member):

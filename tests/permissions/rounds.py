@@ -1,5 +1,5 @@
 """Permission rows for review rounds, draws, panels and the progress dashboard (Issue 3).
-Officers act; auditors and admins read; organizations and experts have no access."""
+Officers act; auditors read; organizations, experts and admins have no access."""
 from tests.permissions.spec import DENY, Route, staff_only
 
 OFFICER_ONLY = staff_only(readers=DENY)

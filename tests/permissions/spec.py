@@ -7,6 +7,10 @@ world (``world.py``).
 
 Roles: anonymous, member (owner of org_a), expert, officer, auditor, admin. A row's ``params``
 picks the objects (own: org_a's; other: org_b's), so "member" on another's object is a separate row.
+
+Staff are officers and auditors. The system administrator (admin) manages accounts and reads the audit
+log; everywhere else they are a signed-in outsider: 403 where a member or expert gets 403, 404 where
+the public gets 404, and what the public gets on public pages.
 """
 from dataclasses import dataclass, field
 
@@ -38,10 +42,11 @@ class Route:
         return f"{self.endpoint}[{self.method}{'-' + self.label if self.label else ''}]"
 
 
-def staff_only(readers=ALLOW, officer=ALLOW):
-    """Officer-only writes (readers=DENY) or staff reads (readers=ALLOW)."""
+def staff_only(readers=ALLOW, officer=ALLOW, admin=DENY):
+    """Officer-only writes (readers=DENY) or staff reads (readers=ALLOW: the auditor). The admin is not
+    staff and is refused unless a row says otherwise."""
     return {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": officer,
-            "auditor": readers, "admin": readers}
+            "auditor": readers, "admin": admin}
 
 
 def public(outcome=ALLOW):
