@@ -8,6 +8,7 @@ application?": an empty list means no conflict. Sources:
 """
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
@@ -15,7 +16,7 @@ from sqlalchemy.orm import aliased
 from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.core.timeutil import local_today
-from grantportal.experts.models import Conflict, ConflictSource, ExpertAffiliation
+from grantportal.experts.models import Conflict, ConflictSource, ExpertAffiliation, ExpertProfile
 from grantportal.orgs.models import Organization
 
 AFFILIATION_YEARS = 3
@@ -123,7 +124,8 @@ def conflicts_for_round(profiles, applications, today=None):
     pairs; for each pair the reasons are the ones ``conflict_reasons(profile.user, application)`` gives
     (declared and officer-set first, newest first; then detected). Four queries (per 500 ids): the
     experts' standing conflicts with who set them, their recent affiliations that carry a 统一社会信用代码,
-    their names, and the applicants' organizations. Nothing is read through lazy relationships."""
+    their names, and the applicants' organizations. Nothing is read through lazy relationships: of a
+    profile only ``id`` and ``user_id`` are read, of an application only ``id`` and ``org_id``."""
     profiles = list(profiles)
     applications = list(applications)
     if not profiles or not applications:
@@ -182,6 +184,37 @@ def conflicts_for_round(profiles, applications, today=None):
             for reason in _name_reasons(name, org):
                 add(apps_by_org[org.id], user_id, reason)
     return result
+
+
+class _Expert(NamedTuple):
+    id: int  # the profile's id
+    user_id: int
+
+
+class _Application(NamedTuple):
+    id: int
+    org_id: int
+
+
+def conflicts_for_pairs(pairs, today=None):
+    """The conflicted ones among many (application, expert) pairs, e.g. the submitted reviews of a round:
+    ``pairs`` is an iterable of (application id, organization id, expert user id); returns
+    ``{(application id, expert user id): [ConflictReason, ...]}``. The same answer, pair by pair, as
+    ``conflict_reasons`` (through ``conflicts_for_round``), from ids alone: one query for the experts'
+    profiles plus those of ``conflicts_for_round``, whatever the number of pairs."""
+    wanted, org_of, expert_ids = set(), {}, set()
+    for application_id, org_id, expert_id in pairs:
+        wanted.add((application_id, expert_id))
+        org_of[application_id] = org_id
+        expert_ids.add(expert_id)
+    if not wanted:
+        return {}
+    profiles = [_Expert(*row) for row in _rows(lambda chunk: sa.select(ExpertProfile.id, ExpertProfile.user_id)
+                                               .where(ExpertProfile.user_id.in_(chunk)), expert_ids)]
+    applications = [_Application(app_id, org_id) for app_id, org_id in org_of.items()]
+    found = conflicts_for_round(profiles, applications, today)
+    return {(app_id, user_id): reasons for app_id, by_user in found.items() for user_id, reasons in by_user.items()
+            if (app_id, user_id) in wanted}
 
 
 def conflicted_applications(user, applications, today=None):

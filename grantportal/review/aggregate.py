@@ -1,10 +1,13 @@
 """Aggregation and ranking of expert scores (DESIGN.md §4 "Scoring in practice").
 
-Pure functions over Decimal totals, plus loaders that read what they need in one query each:
+Pure functions over Decimal totals, plus loaders that read what they need in a fixed number of queries:
 
 - per application and round: n, mean, trimmed mean (one highest and one lowest score dropped), population
   standard deviation, min, max, and the round score — the trimmed mean when the round aggregates by
   trimmed mean *and* has at least ``round.trim_min_scores`` (never fewer than 3) scores, else the mean;
+- only submitted reviews count, and not while their expert has a conflict of interest (回避) with the
+  application — a conflict found after the review was submitted takes it out (``round_figures``), and the
+  officer's pages say so;
 - per call: final score = Σ (round score × round weight %) over the rounds in which the application has
   results, plus ``bonuses(application)``; ranking per call and level by final score, then the tie-break
   ``TIE_BREAK``.
@@ -145,13 +148,14 @@ def compute_round(round_, totals):
 
 
 def submitted_totals_query(round_id):
-    """(application_id, total in tenths of a point) of every submitted review of an active assignment in
-    the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal is built per review."""
+    """(application_id, total in tenths of a point, expert user id, organization id) of every submitted
+    review of an active assignment in the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal
+    is built per review; the expert and the organization are for the conflict check (``round_figures``)."""
     from grantportal.applications.models import Application, AppStatus, Screening
     from grantportal.review.models import Assignment, Review, ReviewStatus
 
     tenths = sa.cast(sa.func.round(Review.total * 10), sa.Integer)
-    return (sa.select(Assignment.application_id, tenths)
+    return (sa.select(Assignment.application_id, tenths, Assignment.expert_id, Application.org_id)
             .join(Review, Review.assignment_id == Assignment.id)
             .join(Application, Application.id == Assignment.application_id)
             .where(Assignment.round_id == round_id, Assignment.active.is_(True),
@@ -163,15 +167,71 @@ def submitted_totals_query(round_id):
 def round_results(round_):
     """Every application's results in ``round_``: ``{application_id: RoundStats}``, ordered best first.
 
-    Counts the submitted reviews of active assignments only (drafts and removed experts never count).
-    The order is by round score (``RoundStats.score``: trimmed mean or mean, per the round), highest
-    first, ties by lower application id; so ``list(results)[:n]`` is "the top N" and
-    ``[a for a, r in results.items() if r.score >= x]`` is "scoring at least X". Applications with no
-    submitted review are absent. One query (application_id, total) on the session's connection, no ORM
-    objects; the rest is integer arithmetic in Python (10,000 applications × 7 reviews: see
+    Counts the submitted reviews of active assignments only (drafts and removed experts never count), and
+    of those only the ones whose expert has no conflict of interest with the application now (a conflict
+    found after the review was submitted: see ``round_figures``). The order is by round score
+    (``RoundStats.score``: trimmed mean or mean, per the round), highest first, ties by lower application
+    id; so ``list(results)[:n]`` is "the top N" and ``[a for a, r in results.items() if r.score >= x]`` is
+    "scoring at least X". Applications with no counted review are absent. One query (application_id,
+    total, expert, organization) on the session's connection, no ORM objects, plus the fixed few of the
+    conflict check; the rest is integer arithmetic in Python (10,000 applications × 7 reviews: see
     bench/review_results.py).
     """
-    return compute_round_tenths(round_, fetch_rows(submitted_totals_query(round_.id)))
+    return round_figures(round_)[0]
+
+
+def round_figures(round_, today=None):
+    """``(results, conflicted)``: ``round_results(round_)``, and the submitted reviews it leaves out because
+    their expert has a conflict of interest (回避) with the application, found after the review was
+    submitted — an officer set one, the expert declared one or added an affiliation. ``conflicted`` is
+    ``{(application id, expert user id): [ConflictReason, ...]}``, by the rule the draw uses
+    (``experts.conflicts.conflict_reasons``, here in bulk). While the conflict stands the review is kept
+    but does not count; withdrawn, it counts again; replaced, it never counts (inactive assignment)."""
+    from grantportal.experts.conflicts import conflicts_for_pairs
+
+    rows = fetch_rows(submitted_totals_query(round_.id))
+    conflicted = conflicts_for_pairs(((app_id, org_id, expert_id) for app_id, _, expert_id, org_id in rows), today)
+    if conflicted:
+        rows = [row for row in rows if (row[0], row[2]) not in conflicted]
+    return compute_round_tenths(round_, ((row[0], row[1]) for row in rows)), conflicted
+
+
+@dataclass
+class ConflictedReview:
+    """A submitted review left out of the results because of a conflict found afterwards (for officers)."""
+
+    assignment: object  # Assignment, with its expert, application and review loaded
+    reasons: list  # [ConflictReason, ...]
+
+    MESSAGE = "该评分提交后发现回避情形，已不计入汇总"
+
+    @property
+    def why(self):
+        return "；".join(f"{r.reason}（{r.source.label}，{r.set_by}）" for r in self.reasons)
+
+
+def conflicted_reviews(round_, conflicted):
+    """``conflicted`` from ``round_figures`` as ``[ConflictedReview, ...]`` by application and expert: one query
+    (none when there is nothing to show)."""
+    from sqlalchemy.orm import joinedload
+
+    from grantportal.review.models import Assignment
+
+    if not conflicted:
+        return []
+    app_ids = sorted({app_id for app_id, _ in conflicted})
+    out = []
+    for start in range(0, len(app_ids), 5000):  # bounded IN lists
+        rows = db.session.scalars(
+            sa.select(Assignment).where(Assignment.round_id == round_.id, Assignment.active.is_(True),
+                                        Assignment.application_id.in_(app_ids[start:start + 5000]))
+            .options(joinedload(Assignment.expert), joinedload(Assignment.application),
+                     joinedload(Assignment.review))).unique().all()
+        out.extend(ConflictedReview(a, conflicted[(a.application_id, a.expert_id)]) for a in rows
+                   if (a.application_id, a.expert_id) in conflicted)
+    out.sort(key=lambda c: (c.assignment.application.number or "", c.assignment.application_id,
+                            c.assignment.expert_id))
+    return out
 
 
 def fetch_rows(statement):
@@ -345,9 +405,11 @@ class ApplicantRoundResult:
 def applicant_results(application):
     """For the applicant: per round whose results are published, the aggregated round score and the
     experts' overall comments, anonymised (专家一、专家二 … in ``anonymous_order``). Never an individual
-    score, never who scored. Empty before publication."""
+    score, never who scored. Empty before publication. A review whose expert has a conflict of interest
+    with the application (found after it was submitted) is left out of both, as in ``round_results``."""
     from flask import current_app
 
+    from grantportal.experts.conflicts import conflicts_for_pairs
     from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus
 
     rounds = db.session.scalars(
@@ -357,10 +419,14 @@ def applicant_results(application):
     out = []
     for r in rounds:
         rows = db.session.execute(
-            sa.select(Review.id, Review.total, Review.comment).join(Assignment, Assignment.id == Review.assignment_id)
+            sa.select(Review.id, Review.total, Review.comment, Assignment.expert_id)
+            .join(Assignment, Assignment.id == Review.assignment_id)
             .where(Assignment.round_id == r.id, Assignment.application_id == application.id,
                    Assignment.active.is_(True), Review.status == ReviewStatus.SUBMITTED,
                    Review.total.is_not(None))).all()
+        # a review whose expert turned out to be conflicted counts neither in the score nor in the comments
+        conflicted = conflicts_for_pairs((application.id, application.org_id, row.expert_id) for row in rows)
+        rows = [row for row in rows if (application.id, row.expert_id) not in conflicted]
         if not rows:
             continue
         totals = [row.total for row in rows]

@@ -1,7 +1,8 @@
 """The score sheet of a round as XLSX (openpyxl) and CSV (UTF-8 with BOM, so Excel reads Chinese).
 
 Per application: the aggregate figures (aggregate.py); per review: the expert, the score of each
-criterion and the total. Officers only (it names experts next to their scores). Read with a few plain
+criterion, the total and a remark when the review does not count (a conflict of interest found after
+it was submitted). Officers only (it names experts next to their scores). Read with a few plain
 queries (no ORM object per review). Cells that a spreadsheet would run as a formula are defused."""
 import csv
 import io
@@ -15,7 +16,7 @@ from grantportal.applications.models import Application
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_datetime
 from grantportal.orgs.models import Organization
-from grantportal.review.aggregate import round_results
+from grantportal.review.aggregate import ConflictedReview, round_figures
 from grantportal.review.models import Assignment, Review, ReviewScore, ReviewStatus
 
 SUMMARY_HEADER = ["排名", "申报编号", "项目名称", "申报机构", "申报级别", "有效评分数", "平均分",
@@ -36,7 +37,7 @@ def _number(value):
 
 def sheet(round_):
     """(summary rows, detail header, detail rows) for the round; numbers as Decimal."""
-    results = round_results(round_)
+    results, conflicted = round_figures(round_)
     criteria = list(round_.criteria)
     apps = {}
     ids = list(results)
@@ -54,7 +55,8 @@ def sheet(round_):
                         r.trimmed_mean, r.sd, r.min, r.max, r.score,
                         "去掉最高最低分后平均" if r.trimmed else "算术平均"])
     reviews = db.session.execute(
-        sa.select(Review.id, Assignment.application_id, User.name, Review.total, Review.submitted_at)
+        sa.select(Review.id, Assignment.application_id, Assignment.expert_id, User.name, Review.total,
+                  Review.submitted_at)
         .join(Assignment, Assignment.id == Review.assignment_id).join(User, User.id == Assignment.expert_id)
         .where(Assignment.round_id == round_.id, Assignment.active.is_(True),
                Review.status == ReviewStatus.SUBMITTED)
@@ -68,7 +70,7 @@ def sheet(round_):
         points[(review_id, criterion_id)] = value
     rank_of = {app_id: i for i, app_id in enumerate(results, 1)}
     header = ["排名", "申报编号", "项目名称", "本轮得分", "评审专家"] + \
-        [f"{c.name}（满分{c.max_points.normalize():f}）" for c in criteria] + ["合计", "提交时间"]
+        [f"{c.name}（满分{c.max_points.normalize():f}）" for c in criteria] + ["合计", "提交时间", "备注"]
     detail = []
     for rv in sorted(reviews, key=lambda r: (rank_of.get(r.application_id, 0), r.id)):
         if rv.application_id not in results:
@@ -77,8 +79,16 @@ def sheet(round_):
         detail.append([rank_of[rv.application_id], a.number or f"草稿-{a.id}", a.title,
                        results[rv.application_id].score, rv.name]
                       + [points.get((rv.id, c.id)) for c in criteria]
-                      + [rv.total, format_datetime(rv.submitted_at)])
+                      + [rv.total, format_datetime(rv.submitted_at), _note(conflicted.get((rv.application_id,
+                                                                                         rv.expert_id)))])
     return summary, header, detail
+
+
+def _note(reasons):
+    """The remark on a review left out of the results because of a conflict found after it was submitted."""
+    if not reasons:
+        return ""
+    return f"{ConflictedReview.MESSAGE}（回避情形：{'；'.join(r.reason for r in reasons)}）"
 
 
 def filename(round_, ext):

@@ -1,4 +1,4 @@
-"""Who may see and run review rounds, draws and assignments. Officers act; auditors and admins read
+"""Who may see and run review rounds, draws and assignments. Officers act; auditors read
 (every page, never a button); organizations and experts have no access to these pages. Workflow
 state (draft / open / closed) is checked by the operations: a wrong user gets 403, a state that
 forbids the action 409."""

@@ -3,7 +3,7 @@
 
 Experts: only their own active assignment, in a round that has started, and never where they have a
 conflict of interest (回避) — even if assigned (HotCRP's rule: enforced on every view, not warned about).
-Results with names and individual scores: staff (officers; auditors and admins read); exports, publishing
+Results with names and individual scores: staff (officers; auditors read); exports, publishing
 and reopening: officers only."""
 from dataclasses import dataclass
 

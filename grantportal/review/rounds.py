@@ -18,9 +18,10 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
-from grantportal.experts.conflicts import conflict_reasons
+from grantportal.experts.conflicts import conflict_reasons, conflicts_for_pairs
 from grantportal.experts.models import Conflict, ExpertProfile
 from grantportal.review import draw as drawing
+from grantportal.review.aggregate import ConflictedReview
 from grantportal.review.models import (
     Assignment,
     AssignmentSource,
@@ -431,9 +432,25 @@ def add_expert(rnd, application, expert_user, reason, user):
     return assignment
 
 
+SUBMITTED_REFUSED = "该专家已提交评分，不能替换。如评分有误，请退回评分后由专家修改。"
+
+
+def replacement_refusal(assignment, review):
+    """Why this panel member cannot be replaced because of their review (None: may be). A submitted review
+    stands — unless the expert has a conflict of interest with the application, found after submitting:
+    then the review already does not count (aggregate.round_figures) and the expert may be replaced."""
+    if review is None or review.status != ReviewStatus.SUBMITTED:
+        return None
+    if conflict_reasons(assignment.expert, assignment.application):
+        return None
+    return SUBMITTED_REFUSED
+
+
 def replace_assignment(assignment, reason, user, expert_user=None):
     """Take an expert off a panel (the assignment is kept, inactive, with the reason) and put another
-    in: ``expert_user`` if given, else one drawn at random (a Draw is recorded)."""
+    in: ``expert_user`` if given, else one drawn at random (a Draw is recorded). An expert who has
+    submitted is replaced only when conflicted (``replacement_refusal``); the review is kept, with the
+    old assignment, for the record, and the replacement is logged as ``assignment.replace_conflicted``."""
     rnd = assignment.round
     if not is_drawable_state(rnd):
         raise RoundRefused("评审已结束，不能再替换专家。")
@@ -447,8 +464,10 @@ def replace_assignment(assignment, reason, user, expert_user=None):
         raise RoundRefused("该专家已被替换。")
     review = db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id)
                                .execution_options(populate_existing=True))
-    if review is not None and review.status == ReviewStatus.SUBMITTED:
-        raise RoundRefused("该专家已提交评分，不能替换。如评分有误，请退回评分后由专家修改。")
+    refusal = replacement_refusal(assignment, review)
+    if refusal:
+        raise RoundRefused(refusal)
+    submitted = review is not None and review.status == ReviewStatus.SUBMITTED
     application = assignment.application
     pool = load_pool(rnd)
     pool.active[application.id].discard(assignment.expert_id)
@@ -464,7 +483,7 @@ def replace_assignment(assignment, reason, user, expert_user=None):
             raise NotEnoughExperts("没有符合条件的专家可以替换，未作更改。请人工指定或补充专家库。")
         record = _record_draw(rnd, application, user, kept, excluded, 1)
         new_id = record.picked[0]
-    with audit_action("assignment.replace"):
+    with audit_action("assignment.replace_conflicted" if submitted else "assignment.replace"):
         assignment.active = False
         assignment.removed_reason = reason
         if record is not None:
@@ -474,6 +493,14 @@ def replace_assignment(assignment, reason, user, expert_user=None):
         db.session.add(new)
         db.session.flush()
     return new
+
+
+def member_conflicts(application, members):
+    """{assignment id: [ConflictReason, ...]} for the active panel members who have a conflict of interest
+    with the application now (found after they were drawn or had scored)."""
+    active = [m for m in members if m.active]
+    found = conflicts_for_pairs((application.id, application.org_id, m.expert_id) for m in active)
+    return {m.id: found[(application.id, m.expert_id)] for m in active if (application.id, m.expert_id) in found}
 
 
 def selectable_experts(rnd, application):
@@ -514,7 +541,8 @@ class ApplicationProgress:
     application: object
     panel: int = 0
     submitted: int = 0
-    totals: list = None  # [(expert, total)] of submitted reviews
+    totals: list = None  # [(expert, total)] of submitted reviews that count
+    not_counted: int = 0  # submitted reviews left out: the expert turned out to be conflicted
 
     @property
     def spread(self):
@@ -549,7 +577,9 @@ def outliers(totals, threshold):
 
 
 def dashboard(rnd):
-    """Completion by expert and by application, outliers and wide panels, from two queries."""
+    """Completion by expert and by application, outliers and wide panels, from two queries; and the
+    submitted reviews that do not count because a conflict of interest was found afterwards (the few
+    queries of ``conflicts_for_pairs``), left out of the spreads and outliers as of the results."""
     rows = db.session.execute(
         sa.select(Assignment, Review.status, Review.total)
         .outerjoin(Review, Review.assignment_id == Assignment.id)
@@ -557,7 +587,9 @@ def dashboard(rnd):
         .options(joinedload(Assignment.expert))
         .order_by(Assignment.application_id, Assignment.expert_id)).all()
     apps = {a.id: a for a in entering_or_assigned(rnd, {a.application_id for a, _, _ in rows})}
-    by_expert, by_app = {}, {}
+    conflicted = conflicts_for_pairs((a.application_id, apps[a.application_id].org_id, a.expert_id)
+                                     for a, status, _ in rows if status == ReviewStatus.SUBMITTED)
+    by_expert, by_app, not_counted = {}, {}, []
     for app_id, application in apps.items():
         by_app[app_id] = ApplicationProgress(application, totals=[])
     for assignment, status, total in rows:
@@ -569,7 +601,11 @@ def dashboard(rnd):
         if status == ReviewStatus.SUBMITTED:
             ep.submitted += 1
             ap.submitted += 1
-            if total is not None:
+            reasons = conflicted.get((assignment.application_id, assignment.expert_id))
+            if reasons:
+                ap.not_counted += 1
+                not_counted.append(ConflictedReview(assignment, reasons))
+            elif total is not None:
                 ap.totals.append((assignment.expert, Decimal(total)))
         elif status == ReviewStatus.DRAFT:
             ep.draft += 1
@@ -580,7 +616,8 @@ def dashboard(rnd):
     experts = sorted(by_expert.values(), key=lambda e: (e.done, -e.not_started - e.draft, e.expert.id))
     applications = sorted(by_app.values(), key=lambda a: (a.application.number or "", a.application.id))
     return {"experts": experts, "applications": applications, "outliers": far, "wide": wide,
-            "assigned": sum(e.assigned for e in experts), "submitted": sum(e.submitted for e in experts)}
+            "assigned": sum(e.assigned for e in experts), "submitted": sum(e.submitted for e in experts),
+            "conflicted": not_counted}
 
 
 def entering_or_assigned(rnd, assigned_ids):

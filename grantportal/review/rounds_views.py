@@ -1,6 +1,6 @@
 """Officer side of expert review: rounds, the random draw, assignments, the progress dashboard.
 
-Officers act; auditors and admins read the same pages without the buttons. Every write goes through
+Officers act; auditors read the same pages without the buttons. Every write goes through
 review/rounds.py and is committed here, once."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -14,7 +14,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.permissions import is_officer, require
 from grantportal.review import rounds as ops
 from grantportal.review.draw import replay
-from grantportal.review.models import Assignment, Draw, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.models import Assignment, Draw, ReviewRound, RoundStatus
 from grantportal.review.permissions_rounds import (
     can_assign_experts,
     can_change_round_status,
@@ -265,10 +265,11 @@ def _panel_page(rnd, application, form, code=200):
     if officer and ops.is_drawable_state(rnd):
         form.expert_id.choices = _expert_choices(rnd, application)
     members = ops.panels(rnd, [application])[application.id]
+    conflicts = ops.member_conflicts(application, members)
     draws = db.session.scalars(sa.select(Draw).where(Draw.round_id == rnd.id, Draw.application_id == application.id)
                                .order_by(Draw.id.desc())).all()
     return render_template("review/rounds/panel.html", rnd=rnd, call=rnd.call, application=application,
-                           members=members, draws=draws, form=form, officer=officer,
+                           members=members, conflicts=conflicts, draws=draws, form=form, officer=officer,
                            drawable=ops.is_drawable_state(rnd), confirm=ConfirmForm()), code
 
 
@@ -323,8 +324,9 @@ def replace(assignment_id):
         abort(409, "评审已结束，不能再替换专家。")
     if not assignment.active:
         abort(409, "该专家已被替换。")
-    if assignment.review is not None and assignment.review.status == ReviewStatus.SUBMITTED:
-        abort(409, "该专家已提交评分，不能替换。如评分有误，请退回评分后由专家修改。")
+    refusal = ops.replacement_refusal(assignment, assignment.review)
+    if refusal:
+        abort(409, refusal)
     application = assignment.application
     form = ReplaceForm()
     choices = [SelectChoice("", "随机抽取一位（推荐）")] + _expert_choices(rnd, application)[1:]
@@ -345,7 +347,8 @@ def replace(assignment_id):
             flash(f"已将{assignment.expert.name}替换为{new.expert.name}。", "success")
             return redirect(url_for("rounds.panel", round_id=rnd.id, application_id=application.id))
     return render_template("review/rounds/replace.html", rnd=rnd, call=rnd.call, assignment=assignment,
-                           application=application, form=form)
+                           application=application, form=form,
+                           conflicts=ops.member_conflicts(application, [assignment]).get(assignment.id, []))
 
 
 # -- the officer's dashboard -------------------------------------------------------------------------
@@ -357,7 +360,7 @@ def dashboard(round_id):
     data = ops.dashboard(rnd)
     return render_template("review/rounds/dashboard.html", rnd=rnd, call=rnd.call, data=data,
                            officer=is_officer(current_user), form=ConfirmForm(), RoundStatus=RoundStatus,
-                           now=utcnow())
+                           now=utcnow(), drawable=ops.is_drawable_state(rnd))
 
 
 @bp.route("/manage/rounds/<int:round_id>/remind", methods=["POST"])

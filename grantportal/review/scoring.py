@@ -15,6 +15,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
+from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import Assignment, Review, ReviewRevision, ReviewScore, ReviewStatus, RoundStatus
 
 OVERALL = "comment"
@@ -195,6 +196,8 @@ def reopen(review, officer, reason, now, link=None):
     round_ = review.assignment.round
     if round_.results_published_at is not None:
         raise ScoringError("本轮评审结果已公布，不能再退回评审。")
+    if conflict_reasons(review.assignment.expert, review.assignment.application):
+        raise ScoringError("该专家与此申报存在回避情形，评分已不计入汇总，不能退回其重新评审。请替换该专家。")
     problem = window_problem(round_, now)
     if problem:
         raise ScoringError("专家退回后须在评审期内重新提交，而" + problem.replace("不能再保存或提交评分", "")

@@ -21,7 +21,7 @@ from grantportal.experts.conflicts import conflict_reasons
 from grantportal.orgs.models import Organization
 from grantportal.review import exports
 from grantportal.review import scoring as ops
-from grantportal.review.aggregate import FORMULA, applicant_results, round_results
+from grantportal.review.aggregate import FORMULA, applicant_results, conflicted_reviews, round_figures
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 from grantportal.review.permissions_scoring import (
     can_download_review_file,
@@ -35,6 +35,7 @@ from grantportal.review.permissions_scoring import (
     can_view_worklist,
     require,
 )
+from grantportal.review.rounds import is_drawable_state
 from grantportal.review.scoring_forms import (
     ActionForm,
     ReopenForm,
@@ -207,7 +208,7 @@ def _app_rows(ids):
 def results(round_id):
     round_ = get_or_404(ReviewRound, round_id)
     require(can_view_round_results(current_user, round_))
-    res = round_results(round_)
+    res, conflicted = round_figures(round_)
     pager = Pager(len(res), page_number(MAX_PAGE), PER_PAGE)
     shown = list(res.items())[pager.start:pager.start + PER_PAGE]
     apps = _app_rows([app_id for app_id, _ in shown])
@@ -222,7 +223,8 @@ def results(round_id):
                            assigned=assigned, submitted=counts.get(ReviewStatus.SUBMITTED, 0),
                            drafts=counts.get(ReviewStatus.DRAFT, 0), action_form=ActionForm(),
                            can_act=is_officer(current_user), now=utcnow(),
-                           publish_problem=ops.publish_problem(round_, utcnow()))
+                           publish_problem=ops.publish_problem(round_, utcnow()),
+                           conflicted=conflicted_reviews(round_, conflicted), drawable=is_drawable_state(round_))
 
 
 @bp.route("/manage/calls/<int:call_id>/ranking")
@@ -283,10 +285,12 @@ def application_reviews(round_id, app_id):
         .options(joinedload(Assignment.expert), joinedload(Assignment.review).selectinload(Review.scores),
                  joinedload(Assignment.review).selectinload(Review.revisions))
         .order_by(Assignment.active.desc(), Assignment.id)).unique().all()
-    stats = round_results(round_).get(app.id)
+    results, conflicted = round_figures(round_)
     return render_template("review/scoring/application_reviews.html", round=round_, app=app,
-                           assignments=assignments, stats=stats, points_label=ops.points_label,
-                           can_reopen=is_officer(current_user))
+                           assignments=assignments, stats=results.get(app.id), points_label=ops.points_label,
+                           can_reopen=is_officer(current_user), drawable=is_drawable_state(round_),
+                           conflicts={expert_id: reasons for (app_id, expert_id), reasons in conflicted.items()
+                                      if app_id == app.id})
 
 
 @bp.route("/manage/reviews/<int:review_id>/reopen", methods=["GET", "POST"])

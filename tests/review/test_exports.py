@@ -47,7 +47,7 @@ def test_xlsx_has_the_aggregates_and_every_review(client, auth, sheet_world):
     assert row["项目名称"].startswith("'=")  # a formula in a title is defused
     dhead = [c.value for c in detail[1]]
     assert dhead[:5] == ["排名", "申报编号", "项目名称", "本轮得分", "评审专家"]
-    assert "需求分析（满分40）" in dhead and dhead[-2:] == ["合计", "提交时间"]
+    assert "需求分析（满分40）" in dhead and dhead[-3:] == ["合计", "提交时间", "备注"]
     rows = [dict(zip(dhead, [c.value for c in r])) for r in detail.iter_rows(min_row=2)]
     assert sorted(r["评审专家"] for r in rows) == ["丙专家", "乙专家", "甲专家"]  # no draft
     second = next(r for r in rows if r["评审专家"] == "乙专家")
