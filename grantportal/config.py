@@ -78,6 +78,7 @@ def default_config(instance=INSTANCE):
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN": "20 per minute",
+        "RATELIMIT_OBJECTION": "10 per hour",  # filing objections (each with up to 5 evidence files)
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,

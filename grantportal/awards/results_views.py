@@ -30,6 +30,7 @@ from grantportal.core.files import UploadError, check_upload, clean_display_name
 from grantportal.core.masking import mask_text
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
+from grantportal.extensions import limiter
 from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment
 
@@ -209,6 +210,7 @@ def _duplicate(award, user, reason):
 
 
 @bp.route("/awards/<int:award_id>/objection", methods=["GET", "POST"], endpoint="object")
+@limiter.limit(lambda: current_app.config["RATELIMIT_OBJECTION"], methods=["POST"])
 @login_required
 def file_objection_page(award_id):
     award = _public_award(award_id)

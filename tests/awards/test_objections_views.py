@@ -49,6 +49,17 @@ def test_anonymous_visitor_is_sent_to_sign_in_first(client):
     assert objection_count() == 0
 
 
+def test_filing_is_rate_limited(make_app):
+    call, apps, proposal = publicized()
+    award = award_of(apps[0])
+    user = f.member_of()
+    client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_OBJECTION="2 per hour").test_client()
+    client.post("/login", data={"username": user.username, "password": f.PASSWORD})
+    statuses = [post_objection(client, award, form(real_name="")).status_code for _ in range(3)]
+    assert statuses == [400, 400, 429]  # refused forms count too: each carries uploads
+    assert client.get(f"/awards/{award.id}/objection").status_code == 200  # the form itself is not limited
+
+
 def test_form_says_name_and_contact_stay_confidential(client, auth):
     call, apps, proposal = publicized()
     auth.login(f.member_of())
