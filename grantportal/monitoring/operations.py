@@ -156,15 +156,22 @@ def _submission_problem(report):
 
 
 def save_report(report, user, data, now, expected_version=None, submit=False, uploads=(), remove_photo_ids=(),
-                stored=None):
+                stored=None, captions=None):
     """Save the organization's report as a draft, or submit it for review (``submit``): the text, the spending
-    by budget line, photos removed and added (``uploads``: checked JPG/PNG files). The stored files added are
-    appended to ``stored`` as they are written, so that the caller can delete their bytes if it rolls back."""
+    by budget line, the captions of its photos (``captions``: {photo id: text}), photos removed and added
+    (``uploads``: checked JPG/PNG files). The stored files added are appended to ``stored`` as they are
+    written, so that the caller can delete their bytes if it rolls back."""
     _lock(report.contract)
     _check_open_for_filing(report)
     _check_version(report, expected_version)
+    captions = {pid: (text or "").strip() for pid, text in (captions or {}).items()}
+    if any(len(text) > CAPTION_MAX for text in captions.values()):
+        raise MonitoringRefused(f"照片说明每条不超过{CAPTION_MAX}个字。", None, 400)
     with audit_action("report.submit" if submit else "report.save"):
         _apply(report, data)
+        for photo in report.photos:
+            if photo.id in captions:
+                photo.caption = captions[photo.id]
         if report.status == ReportStatus.DUE:
             report.status = ReportStatus.DRAFT
         db.session.flush()
@@ -181,6 +188,9 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
             report.submitted_at, report.submitted_by_id = now, user.id
             db.session.flush()
     return report
+
+
+CAPTION_MAX = 120  # ReportPhoto.caption
 
 
 def add_photos(report, uploads, user, stored=None):

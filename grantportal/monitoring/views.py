@@ -255,9 +255,12 @@ def report(report_id):
         return _report_page(report, form, status=400)
     stored = []
     remove = [int(x) for x in request.form.getlist("remove_photo") if x.isdigit()]
+    captions = {int(key[len("caption-"):]): value for key, value in request.form.items()
+                if key.startswith("caption-") and key[len("caption-"):].isdigit()}
     try:
         ops.save_report(report, current_user, form.to_data(), utcnow(), form.expected_version,
-                        submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove, stored=stored)
+                        submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove, stored=stored,
+                        captions=captions)
         db.session.commit()
     except (ops.MonitoringRefused, UploadError, StaleDataError) as e:
         db.session.rollback()

@@ -108,6 +108,27 @@ def test_photos_are_stored_and_a_non_image_is_refused(client, auth, scheduled):
     assert resp.status_code == 400 and "JPG、JPEG、PNG" in resp.get_data(as_text=True)
 
 
+def test_each_photo_gets_a_caption_the_officer_reads(client, auth, scheduled):
+    report = scheduled.reports[0]
+    auth.login(scheduled.member)
+    data = _form(report, save="y")
+    data["photos"] = [(io.BytesIO(png_bytes()), "IMG_2034.png")]
+    client.post(f"/reports/{report.id}", data=data, content_type="multipart/form-data")
+    photo = _fresh(report.id).photos[0]
+    too_long = "说明" * 61
+    resp = client.post(f"/reports/{report.id}", data={**_form(_fresh(report.id), save="y"),
+                                                      f"caption-{photo.id}": too_long})
+    assert resp.status_code == 400 and "照片说明每条不超过120个字" in resp.get_data(as_text=True)
+    assert too_long in resp.get_data(as_text=True)  # what was typed is kept
+    assert _fresh(report.id).photos[0].caption == ""
+    client.post(f"/reports/{report.id}", data={**_form(_fresh(report.id), submit="y"),
+                                               f"caption-{photo.id}": " 3月12日健康讲座现场 "})
+    assert _fresh(report.id).photos[0].caption == "3月12日健康讲座现场"
+    auth.logout()
+    auth.login(scheduled.officer)
+    assert "IMG_2034.png</a>：3月12日健康讲座现场" in client.get(f"/reports/{report.id}").get_data(as_text=True)
+
+
 def test_at_most_nine_photos(scheduled):
     from werkzeug.datastructures import FileStorage
 
