@@ -1,5 +1,4 @@
 """A call's settings in plain words, as applicants read them."""
-from grantportal.core.money import format_percent
 from grantportal.core.timeutil import format_date
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, SanctionKind
 
@@ -24,5 +23,3 @@ def eligibility_lines(call):
     lines.append(f"每个机构最多申报{call.max_applications_per_org}个项目。")
     return lines
 
-
-percent_text = format_percent

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired
 
 from grantportal.applications.models import Application, AppStatus, Attachment
 from grantportal.calls import workflow
-from grantportal.calls.describe import eligibility_lines, percent_text
+from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.forms import STAGE_KINDS, CallForm, call_data, new_call_data
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
 from grantportal.calls.operations import TransitionRefused, close_call, create_call, publish_call, update_call
@@ -32,7 +32,7 @@ bp = Blueprint("calls", __name__)
 
 @bp.context_processor
 def _helpers():
-    return {"pct": percent_text, "stage_status": workflow.stage_status}
+    return {"stage_status": workflow.stage_status}
 
 MAX_PAGE = 200  # bounded pagination: deeper pages are refused, filters narrow instead
 PUBLIC_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED)

@@ -14,8 +14,9 @@ from grantportal.calls.models import Call
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db
 from grantportal.core.paging import Pager, get_or_404, page_number
+from grantportal.disclosure.permissions import IN_FORCE, can_view_public_project
 from grantportal.funding import matched
-from grantportal.funding.models import Contract, ContractStatus, MatchedFund
+from grantportal.funding.models import Contract, MatchedFund
 from grantportal.funding.payments import totals
 from grantportal.funding.tranches import tranche_states
 from grantportal.monitoring.models import ReportStatus
@@ -24,12 +25,6 @@ from grantportal.monitoring.operations import evaluations_of, reports_of
 bp = Blueprint("projects", __name__)
 
 PER_PAGE = 50
-IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.CLOSED, ContractStatus.TERMINATED)
-
-
-def can_view_public_project(user, contract):
-    """Anyone, once the contract is in force and its call is public (otherwise the page does not exist)."""
-    return contract.status in IN_FORCE and can_view_call(user, contract.award.proposal.call)
 
 
 @bp.route("/calls/<int:call_id>/projects")
