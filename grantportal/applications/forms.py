@@ -17,7 +17,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 from grantportal.applications.models import BUDGET_CATEGORIES, FundSource
 from grantportal.applications.operations import BUDGET_CAP, ApplicationData, LineData, totals
 from grantportal.calls.models import Level
-from grantportal.core.forms import LocalDateTimeField, MoneyField, strip
+from grantportal.core.forms import LocalDateTimeField, MoneyField, VersionForm, strip
 from grantportal.core.money import AmountError, format_wan, parse_amount
 
 MIN_ROWS = 3
@@ -166,17 +166,6 @@ def form_data(app):
         "target_count": str(app.target_count) if app.target_count else "", "area_served": app.area_served,
         "team": app.team, "budget": lines,
     }
-
-
-class VersionForm(FlaskForm):
-    """A confirm button for a state change, carrying the version the user saw."""
-
-    version = HiddenField()
-
-    @property
-    def expected_version(self):
-        text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() else -1
 
 
 class ReturnForm(VersionForm):

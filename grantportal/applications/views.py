@@ -17,7 +17,7 @@ from grantportal.applications.eligibility import (
     match_share,
     waived_document_names,
 )
-from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, VersionForm, form_data
+from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, form_data
 from grantportal.applications.models import Application, AppStatus, Attachment, Screening
 from grantportal.applications.permissions import (
     can_download_attachment,
@@ -35,6 +35,7 @@ from grantportal.applications.permissions import (
 from grantportal.calls.models import Call, CallStatus
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
+from grantportal.core.forms import VersionForm
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage

@@ -1,7 +1,8 @@
 """Form fields shared by the domains: money, local date-times, Chinese messages."""
 from datetime import datetime
 
-from wtforms import DateField, DateTimeLocalField, StringField
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, HiddenField, StringField
 from wtforms.validators import ValidationError
 
 from grantportal.core.money import AmountError, parse_amount
@@ -94,3 +95,15 @@ def refusal(form, e):
         field.errors = [*field.errors, e.message]
         return None
     return e.message
+
+
+class VersionForm(FlaskForm):
+    """A form (or a confirm button for a state change) carrying the version of the row the user saw, for
+    optimistic locking: ``expected_version`` is -1 when it is missing or not a number."""
+
+    version = HiddenField()
+
+    @property
+    def expected_version(self):
+        text = (self.version.data or "").strip()
+        return int(text) if text.isdigit() else -1

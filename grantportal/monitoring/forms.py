@@ -7,7 +7,6 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
-    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -18,7 +17,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from grantportal.applications.forms import one_of_choices, options
-from grantportal.core.forms import MoneyField, strip
+from grantportal.core.forms import MoneyField, VersionForm, strip
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage
 from grantportal.monitoring.operations import MAX_PHOTOS, ReportData
 
@@ -38,17 +37,6 @@ def _served_count(form, field):
 
 class SpendingRowForm(Form):
     spent = MoneyField("本期实际支出（元）", optional=True)
-
-
-class VersionForm(FlaskForm):
-    """A form that carries the report version the user saw."""
-
-    version = HiddenField()
-
-    @property
-    def expected_version(self):
-        text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() else -1
 
 
 class ReportForm(VersionForm):
