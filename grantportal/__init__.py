@@ -1,72 +1,9 @@
-"""grantportal: 公益创投与政府购买服务信息平台."""
-from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
-
-from grantportal.config import INSTANCE, ROOT, default_config
+"""grantportal: 公益创投与政府购买服务信息平台. The app factory is ``grantportal.app.create_app``."""
 
 
 def create_app(config=None):
-    app = Flask(
-        __name__,
-        instance_path=str(INSTANCE),
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
-    )
-    instance = (config or {}).get("INSTANCE_PATH", app.instance_path)
-    app.config.update(default_config(instance))
-    if config:
-        app.config.update(config)
-    if app.config["TRUSTED_PROXIES"]:
-        n = app.config["TRUSTED_PROXIES"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
+    # Deferred import: every module imports this package first, and the app imports every domain, so a
+    # top-level import here would load the whole site (and its cycles) for any single helper module.
+    from grantportal.app import create_app as build  # noqa: PLC0415
 
-    from grantportal import models  # noqa: F401  (every table registered before use)
-    from grantportal.extensions import csrf, db, limiter, login_manager, migrate
-
-    db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
-    csrf.init_app(app)
-    limiter.init_app(app)
-    login_manager.init_app(app)
-
-    from grantportal.core import web
-
-    web.init_app(app)
-
-    from grantportal.accounts.admin import bp as admin_bp
-    from grantportal.accounts.views import bp as accounts_bp
-    from grantportal.applications.views import bp as applications_bp
-    from grantportal.audit.views import bp as audit_bp
-    from grantportal.awards.objection_views import bp as objections_bp
-    from grantportal.awards.proposal_views import bp as proposals_bp
-    from grantportal.awards.results_views import bp as results_bp
-    from grantportal.calls.views import bp as calls_bp
-    from grantportal.disclosure.projects import bp as projects_bp
-    from grantportal.disclosure.views import bp as disclosure_bp
-    from grantportal.documents.views import bp as documents_bp
-    from grantportal.experts.views import bp as experts_bp
-    from grantportal.funding.contract_views import bp as contracts_bp
-    from grantportal.funding.views import bp as funding_bp
-    from grantportal.monitoring.views import bp as monitoring_bp
-    from grantportal.orgs.views import bp as orgs_bp
-    from grantportal.review.rounds_views import bp as rounds_bp
-    from grantportal.review.scoring_views import bp as scoring_bp
-
-    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
-               rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
-               documents_bp, contracts_bp, projects_bp):
-        app.register_blueprint(bp)
-
-    # the applicant's award section (templates/awards/_award_for_applicant.html) links to these
-    from grantportal.documents.queries import issued_for
-    from grantportal.funding.operations import contract_of
-
-    app.add_template_global(issued_for, "issued_documents")
-    app.add_template_global(contract_of, "contract_of")
-
-    from grantportal.core.backup_cli import backup as backup_cli
-    from grantportal.demo import cli as demo_cli
-
-    app.cli.add_command(demo_cli.demo)
-    app.cli.add_command(backup_cli)
-    return app
+    return build(config)

@@ -6,7 +6,7 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from faker import Faker
 
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource
 from grantportal.calls.models import (
@@ -21,6 +21,7 @@ from grantportal.calls.models import (
     StageKind,
 )
 from grantportal.core.db import db, utcnow
+from grantportal.core.roles import Role
 from grantportal.core.uscc import make_uscc
 from grantportal.orgs.models import (
     AnnualInspection,
@@ -332,6 +333,12 @@ class AssignmentFactory(Base):
     expert = factory.LazyFunction(expert)
     source = AssignmentSource.DRAW
     created_by_id = factory.LazyAttribute(lambda o: o.round.call.created_by_id)
+
+    @factory.post_generation
+    def review_started(obj, create, extracted, **kw):
+        """As review.rounds does: an application given to an expert in a round under way is in review."""
+        if obj.round.status != RoundStatus.DRAFT and obj.application.review_started_at is None:
+            obj.application.review_started_at = utcnow()
 
 
 class ReviewFactory(Base):

@@ -3,12 +3,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_required
 
 from grantportal.accounts.forms import StaffAccountForm
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.accounts.operations import UsernameTaken, create_user, reset_totp, set_active
 from grantportal.accounts.permissions import can_manage_users, can_toggle_user
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
+from grantportal.core.roles import Role
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 

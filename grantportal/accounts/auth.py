@@ -8,7 +8,7 @@ from grantportal.accounts.models import LoginThrottle, User, UserSession
 from grantportal.accounts.passwords import verify_password
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
-from grantportal.extensions import login_manager
+from grantportal.core.extensions import login_manager
 
 login_manager.login_view = "accounts.login"
 login_manager.login_message = "请先登录。"

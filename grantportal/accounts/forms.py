@@ -5,9 +5,9 @@ from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
-from grantportal.accounts.models import Role
 from grantportal.accounts.passwords import password_problem
 from grantportal.core.forms import strip
+from grantportal.core.roles import Role
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,40}$", message="登录名为3–40位字母、数字或 _ . @ -。")
 PHONE_RULE = Regexp(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", message="请填写正确的手机号或固定电话（如 0760-88888888）。")

@@ -4,15 +4,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
-
-
-class Role(LabelledEnum):
-    ORG_MEMBER = "org_member", "社会组织"
-    EXPERT = "expert", "评审专家"
-    OFFICER = "officer", "项目官员"
-    AUDITOR = "auditor", "审计人员"
-    ADMIN = "admin", "系统管理员"
+from grantportal.core.db import UTCDateTime, db, enum_column, utcnow
+from grantportal.core.roles import Role
 
 
 class User(db.Model):

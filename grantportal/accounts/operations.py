@@ -1,8 +1,9 @@
 """Writes on accounts. They flush and leave the commit to the request."""
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User, UserSession
 from grantportal.accounts.passwords import hash_password, verify_password
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.roles import Role
 
 
 class UsernameTaken(ValueError):
@@ -23,7 +24,6 @@ def create_user(username, name, password, role=Role.ORG_MEMBER, phone=None, emai
 
 def change_password(user, current, new):
     """A new password ends every other session of the user (a stolen session does not survive it)."""
-    from grantportal.accounts.models import UserSession
 
     if not verify_password(user.password_hash, current):
         return False
@@ -39,8 +39,6 @@ def change_password(user, current, new):
 
 def set_active(user, active, actor):
     """Deactivating an account also ends all its sessions at once."""
-    from grantportal.accounts.models import UserSession
-    from grantportal.core.db import utcnow
 
     with audit_action("user.activate" if active else "user.deactivate"):
         user.is_active = active

@@ -1,3 +1,6 @@
+from grantportal.core.permissions import is_admin
+
+
 def can_register_account(user):
     """Anyone not signed in may open an organization account."""
     return not getattr(user, "is_authenticated", False)
@@ -5,7 +8,6 @@ def can_register_account(user):
 
 def can_manage_users(user):
     """Only system administrators open, create and (de)activate accounts."""
-    from grantportal.core.permissions import is_admin
 
     return is_admin(user)
 

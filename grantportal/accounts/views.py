@@ -10,8 +10,9 @@ from grantportal.accounts.models import User
 from grantportal.accounts.operations import UsernameTaken, change_password, create_user, enable_totp
 from grantportal.accounts.permissions import can_register_account
 from grantportal.core.db import db
+from grantportal.core.extensions import limiter
 from grantportal.core.permissions import require
-from grantportal.extensions import limiter
+from grantportal.core.roles import Role
 
 bp = Blueprint("accounts", __name__)
 
@@ -31,7 +32,6 @@ def safe_next(target):
 
 
 def home_for(user):
-    from grantportal.accounts.models import Role
 
     if user.role == Role.ORG_MEMBER:
         return url_for("orgs.mine") if user.org is None else url_for("applications.mine")

@@ -7,9 +7,10 @@ from decimal import ROUND_DOWN, Decimal
 from typing import NamedTuple
 
 from grantportal.applications.models import FundSource
+from grantportal.calls.tier_rules import call_rules, waived_documents
 from grantportal.core.money import format_wan, format_yuan
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
-from grantportal.orgs.tiers import effective_rating
+from grantportal.orgs.tiers import effective_rating, effective_tier
 
 PASSING_INSPECTIONS = (InspectionResult.QUALIFIED, InspectionResult.BASIC)
 
@@ -203,10 +204,6 @@ def completeness_problems(app):
 def waived_document_names(call, org):
     """The call's required documents this organization need not submit: the tier rule "documents waived
     for 4A and above", judged on the grade in force on the call's reference date."""
-    from grantportal.awards.ranking import call_rules
-    from grantportal.awards.tier_rules import waived_documents
-    from grantportal.orgs.tiers import effective_tier
-
     if not (call.tier_rules or {}).get("waive_documents_for_4a"):
         return set()
     return set(waived_documents(call_rules(call), effective_tier(org, call.reference_date)))

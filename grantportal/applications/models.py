@@ -62,6 +62,9 @@ class Application(db.Model):
     return_reason: Mapped[str | None] = mapped_column(sa.Text)
     revise_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # stamped by the domains that own these facts (applications.operations.stamp_*)
+    review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a started review round
+    results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a published proposal
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -264,3 +264,28 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
         app.screened_by_id = officer.id
         db.session.flush()
     return app
+
+
+# -- facts stamped by the domains above (review, awards), read by the applicant's workflow -----------------
+def _stamp(column, application_ids, now):
+    """Set ``column`` to ``now`` where it is still empty. A plain UPDATE: the applicant's version and
+    ``updated_at`` stay as they were, since the application's content did not change."""
+    if not application_ids:
+        return
+    db.session.execute(
+        sa.update(Application)
+        .where(Application.id.in_(sorted(set(application_ids))), column.is_(None))
+        .values({column: now, Application.updated_at: Application.updated_at})
+        .execution_options(synchronize_session="fetch"))
+
+
+def stamp_review_started(application_ids, now):
+    """Review tells the application that experts have it in a round that has started: from then on its
+    content must not change under them, so it can no longer be returned for revision."""
+    _stamp(Application.review_started_at, application_ids, now)
+
+
+def stamp_results_published(application_ids, now):
+    """Awards tells the application that it is in a published proposal (公示 or final): from then on the
+    applicant cannot withdraw it; giving up an award goes through the officer."""
+    _stamp(Application.results_published_at, application_ids, now)

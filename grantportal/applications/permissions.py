@@ -2,8 +2,8 @@
 
 Roles and relations are decided here; the workflow state and the deadline are checked by the
 operation (a refused change is a 409 with its reason, not a 403)."""
-from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.roles import Role
 
 
 def _member_of(user, org_id):

@@ -8,11 +8,8 @@ The applicant edits, submits and withdraws only while its window is open: the ca
 """
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import CallStatus
-from grantportal.core.db import db
 from grantportal.core.timeutil import format_datetime
 
 S = AppStatus
@@ -92,24 +89,15 @@ def check_editable(app, now):
 
 
 def in_expert_review(app):
-    """Whether experts have been given this application in a round that has started: from then on its
-    content must not change under them, so it can no longer be returned for revision."""
-    from grantportal.review.models import Assignment, ReviewRound, RoundStatus
-
-    return db.session.scalar(
-        sa.select(sa.func.count(Assignment.id)).join(ReviewRound, ReviewRound.id == Assignment.round_id)
-        .where(Assignment.application_id == app.id, Assignment.active.is_(True),
-               ReviewRound.status != RoundStatus.DRAFT)) > 0
+    """Whether experts have been given this application in a round that has started (stamped by review):
+    from then on its content must not change under them, so it can no longer be returned for revision."""
+    return app.review_started_at is not None
 
 
 def in_public_results(app):
-    """Whether the application is in a published award proposal (公示 or final): from then on the
-    applicant cannot withdraw it; giving up an award goes through the officer."""
-    from grantportal.awards.models import Award, Proposal, ProposalStatus
-
-    return db.session.scalar(
-        sa.select(sa.func.count(Award.id)).join(Proposal, Proposal.id == Award.proposal_id)
-        .where(Award.application_id == app.id, Proposal.status != ProposalStatus.DRAFT)) > 0
+    """Whether the application is in a published award proposal (公示 or final; stamped by awards): from
+    then on the applicant cannot withdraw it; giving up an award goes through the officer."""
+    return app.results_published_at is not None
 
 
 def allowed(app, name, now):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.awards.models import Award, AwardStatus, Proposal
-from grantportal.awards.tier_rules import RESERVED_MIN_RANK, reserved_amount
+from grantportal.calls.tier_rules import RESERVED_MIN_RANK, reserved_amount
 from grantportal.core.db import db
 
 ZERO = Decimal("0.00")

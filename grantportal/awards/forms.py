@@ -14,8 +14,8 @@ from wtforms.widgets import CheckboxInput, ListWidget
 
 from grantportal.awards.models import AwardStatus
 from grantportal.awards.operations import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
-from grantportal.awards.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
 from grantportal.calls.forms import WholeNumberField
+from grantportal.calls.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
 from grantportal.core.forms import MoneyField, strip
 from grantportal.orgs.models import Grade
 

@@ -18,7 +18,7 @@ from grantportal.awards.models import (
     RevisionKind,
 )
 from grantportal.awards.operations import AwardRefused, _revision
-from grantportal.awards.ranking import call_rules
+from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.files import store_upload

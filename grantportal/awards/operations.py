@@ -11,18 +11,21 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.applications.operations import stamp_results_published
 from grantportal.awards.budget import level_budgets, lock_proposal, uses_reserve
 from grantportal.awards.models import (
     Award,
     AwardStatus,
     FinalStatus,
+    Objection,
+    ObjectionStatus,
     Proposal,
     ProposalStatus,
     ResultsRevision,
     RevisionKind,
 )
-from grantportal.awards.ranking import call_rules, final_ranking
-from grantportal.awards.tier_rules import TierRules, grant_cap, meets_min_grade
+from grantportal.awards.ranking import final_ranking
+from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.money import format_wan
@@ -229,6 +232,7 @@ def publish(proposal, user, now, days):
         proposal.status, proposal.published_at, proposal.published_by_id = ProposalStatus.PUBLICIZED, now, user.id
         proposal.publicity_days, proposal.ends_at = days, ends_at
         proposal.calendar_warning = "".join(warnings) or None
+        stamp_results_published([a.application_id for a in proposal.awards], now)
         selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
         _revision(proposal, RevisionKind.PUBLISHED, now,
                   f"发布拟资助项目公示，共{selected}个拟入选项目，公示{days}个工作日，"
@@ -260,7 +264,6 @@ FINAL_OF = {AwardStatus.SELECTED: FinalStatus.SELECTED, AwardStatus.RESERVE: Fin
 
 
 def confirm_problem(proposal, now):
-    from grantportal.awards.models import Objection, ObjectionStatus
 
     if proposal.status == ProposalStatus.DRAFT:
         return "方案尚未发布公示。"

@@ -16,6 +16,11 @@ def can_view_proposal(user, call):
     return is_staff(user)
 
 
+def can_view_call_ranking(user, call):
+    """The call's final ranking across rounds, with bonuses: staff."""
+    return is_staff(user)
+
+
 def can_manage_proposal(user, call):
     """Result settings, generate, adjust, publish, confirm."""
     return is_officer(user)

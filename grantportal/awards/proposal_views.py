@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from grantportal.applications.models import Application
+from grantportal.applications.queries import summary_rows
 from grantportal.awards import operations as ops
 from grantportal.awards.budget import level_budgets
 from grantportal.awards.forms import (
@@ -21,17 +22,17 @@ from grantportal.awards.forms import (
     settings_data,
 )
 from grantportal.awards.models import Award, AwardStatus, ProposalStatus
-from grantportal.awards.permissions import can_manage_proposal, can_view_proposal
-from grantportal.awards.ranking import call_rules, final_ranking, formula_words, tie_break_words
-from grantportal.awards.tier_rules import TierRulesError
+from grantportal.awards.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
+from grantportal.awards.ranking import final_ranking, formula_words, tie_break_words
 from grantportal.calls.models import Call, Level
+from grantportal.calls.tier_rules import TierRulesError, call_rules
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
-from grantportal.review.aggregate import scored_rounds
+from grantportal.review.aggregate import FORMULA, scored_rounds
 
 bp = Blueprint("proposals", __name__)
 
@@ -45,6 +46,29 @@ def _require_for_method(call):
         require(can_manage_proposal(current_user, call))
     else:
         require(can_view_proposal(current_user, call))
+
+
+# --- the call's final ranking --------------------------------------------------------------------
+
+@bp.route("/manage/calls/<int:call_id>/ranking")
+@login_required
+def ranking(call_id):
+    call = get_or_404(Call, call_id)
+    require(can_view_call_ranking(current_user, call))
+    result = final_ranking(call)
+    by_level, rounds = result.by_level, result.rounds
+    levels = [lv for lv in Level if lv in by_level]
+    chosen = request.args.get("level", "")
+    level = next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
+    items = by_level.get(level, [])
+    pager = Pager(len(items), page_number(MAX_PAGE), PER_PAGE)
+    shown = items[pager.start:pager.start + PER_PAGE]
+    apps = summary_rows([i.application_id for i in shown])
+    return render_template("awards/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
+                           items=[(i, apps[i.application_id], result.standings.get(i.application_id))
+                                  for i in shown], pager=pager, counts={lv: len(v) for lv, v in by_level.items()},
+                           formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break)
+
 
 
 # --- result settings ----------------------------------------------------------------------------

@@ -4,13 +4,15 @@ bonus), ordered with the call's tier tie-break, and the formula in words (DESIGN
 ``final_ranking(call)`` is what officers, applicants and the public see; ``standings(call)`` gives, per
 application, the grade in force on the call's reference date and the bonuses with their explanations.
 """
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 import sqlalchemy as sa
 
-from grantportal.awards.tier_rules import (
+from grantportal.applications.models import Application, AppStatus
+from grantportal.calls.tier_rules import (
     TierRules,
+    call_rules,
     explain,
     grade_in_force,
     grade_label,
@@ -19,17 +21,12 @@ from grantportal.awards.tier_rules import (
 )
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_date
+from grantportal.orgs.models import RatingRecord
 from grantportal.review.aggregate import TIE_BREAK, call_ranking
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 WAN = Decimal(10000)
-
-
-def call_rules(call):
-    """The call's tier rules; the minimum grade is the call's eligibility setting (``Call.min_grade``)."""
-    rules = TierRules.from_dict({k: v for k, v in (call.tier_rules or {}).items() if k != "min_grade"})
-    return replace(rules, min_grade=call.min_grade)
 
 
 def matched_bonus(call, matched_amount):
@@ -79,7 +76,6 @@ class Standing:
 
 
 def _ratings_by_org(org_ids):
-    from grantportal.orgs.models import RatingRecord
 
     by_org = {org_id: [] for org_id in org_ids}
     ids = sorted(org_ids)
@@ -101,7 +97,6 @@ def _record_for(records, on):
 
 def standings(call, rules=None):
     """``{application_id: Standing}`` for every submitted application of the call (two queries)."""
-    from grantportal.applications.models import Application, AppStatus
 
     rules = rules or call_rules(call)
     rows = db.session.execute(sa.select(Application.id, Application.org_id, Application.matched_amount)

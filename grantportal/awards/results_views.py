@@ -26,11 +26,11 @@ from grantportal.awards.permissions import can_file_objection, can_list_own_obje
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow
+from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.masking import mask_text
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
-from grantportal.extensions import limiter
 from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment
 

@@ -62,8 +62,8 @@ class Call(db.Model):
     require_no_sanctions: Mapped[bool] = mapped_column(default=True)
     max_applications_per_org: Mapped[int] = mapped_column(default=1)
     # results settings (DESIGN.md §4 "Tier priority rules", "Scoring in practice", "公示 and objections");
-    # the minimum grade above is the tier rules' minimum too (awards.ranking.call_rules)
-    tier_rules: Mapped[dict | None] = mapped_column(sa.JSON)  # awards.tier_rules.TierRules.to_dict()
+    # the minimum grade above is the tier rules' minimum too (calls.tier_rules.call_rules)
+    tier_rules: Mapped[dict | None] = mapped_column(sa.JSON)  # calls.tier_rules.TierRules.to_dict()
     matched_bonus_per_wan: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))  # points per 1万 matched
     matched_bonus_cap: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))
     reserve_per_level: Mapped[int] = mapped_column(default=3)

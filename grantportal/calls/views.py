@@ -1,6 +1,5 @@
 """Calls for proposals: the public list and detail pages, and the officers' pages to create, edit,
 publish and close a call."""
-from collections import defaultdict
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,7 +9,6 @@ from sqlalchemy.orm import aliased, selectinload
 from wtforms import BooleanField
 from wtforms.validators import DataRequired
 
-from grantportal.applications.models import Application, AppStatus, Attachment
 from grantportal.calls import workflow
 from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.forms import STAGE_KINDS, CallForm, call_data, new_call_data
@@ -23,6 +21,7 @@ from grantportal.calls.permissions import (
     can_manage_calls,
     can_view_call,
 )
+from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import local_today
@@ -118,17 +117,9 @@ def manage():
         query = query.where(Call.year == year)
     query = query.order_by(Call.created_at.desc(), Call.id.desc())
     page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    ids = [c.id for c in page.items]
-    counts = defaultdict(dict)
-    if ids:  # one grouped query for the whole page
-        rows = db.session.execute(
-            sa.select(Application.call_id, Application.status, sa.func.count())
-            .where(Application.call_id.in_(ids))
-            .group_by(Application.call_id, Application.status))
-        for call_id, app_status, n in rows:
-            counts[call_id][app_status] = n
+    counts = signals.ask(signals.call_application_counts, [c.id for c in page.items])
     years = db.session.scalars(sa.select(Call.year).distinct().order_by(Call.year.desc())).all()
-    return render_template("calls/manage.html", page=page, counts=counts, app_statuses=list(AppStatus),
+    return render_template("calls/manage.html", page=page, counts=counts,
                            filters={"status": status, "year": year or ""}, years=years,
                            statuses=list(CallStatus), officer=is_officer(current_user), now=utcnow(),
                            phase=workflow.phase, labels=workflow.PHASE_LABELS)
@@ -150,17 +141,9 @@ def edit(call_id):
     if not workflow.is_editable(call):
         abort(409, "已结束的征集不能再修改。")
     options = {"call": call, "locked": workflow.has_applications(call),
-               "documents_in_use": _documents_in_use(call)}
+               "documents_in_use": signals.ask(signals.call_documents_in_use, call)}
     form = CallForm(**options) if request.method == "POST" else CallForm(data=call_data(call), **options)
     return _edit_page(form, call)
-
-
-def _documents_in_use(call):
-    ids = [d.id for d in call.documents]
-    if not ids:
-        return set()
-    return set(db.session.scalars(sa.select(Attachment.document_id).where(Attachment.document_id.in_(ids))
-                                  .distinct()))
 
 
 def _edit_page(form, call):

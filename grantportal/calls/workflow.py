@@ -3,11 +3,9 @@ transition and what must be true first. ``can_transition`` is the one place that
 "may this transition happen now, for this user?"."""
 from dataclasses import dataclass
 
-import sqlalchemy as sa
-
-from grantportal.applications.models import Application
 from grantportal.calls.models import CallStatus
-from grantportal.core.db import db, utcnow
+from grantportal.core import signals
+from grantportal.core.db import utcnow
 from grantportal.core.permissions import is_officer
 
 
@@ -81,7 +79,7 @@ def can_transition(user, call, target, now=None):
 
 def has_applications(call):
     """Once any application exists, the call's levels, rubric and code are locked."""
-    return bool(db.session.scalar(sa.select(sa.exists().where(Application.call_id == call.id))))
+    return signals.ask(signals.call_has_applications, call)
 
 
 def is_editable(call):

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import current_app, has_app_context
 
 from grantportal.core.db import db
@@ -71,7 +72,6 @@ def _sqlite_path(app):
 
 def code_revision(app):
     """The head revision of the code's migrations."""
-    from alembic.script import ScriptDirectory
 
     heads = ScriptDirectory(app.extensions["migrate"].directory).get_heads()
     return ",".join(sorted(heads))

@@ -6,6 +6,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import DeclarativeBase
+from wtforms.fields.choices import SelectChoice
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -65,7 +66,6 @@ class LabelledEnum(str, enum.Enum):
     @classmethod
     def choices(cls):
         """Choices for a WTForms SelectField / RadioField."""
-        from wtforms.fields.choices import SelectChoice
 
         return [SelectChoice(m.value, m.label) for m in cls]
 

@@ -28,7 +28,7 @@ from grantportal.core.notices import send_ready_mail
 
 log = logging.getLogger("grantportal.jobs")
 PENDING = "gp_pending_jobs"
-_worker_app = None
+RQ_ENTRY_POINT = "grantportal.worker.run_job"  # builds the app in an RQ worker
 
 
 def queue_mode(app=None):
@@ -74,7 +74,7 @@ def _drop_after_rollback(session, previous_transaction):
 def dispatch(app, job_id):
     mode = queue_mode(app)
     if mode == "rq":
-        rq_queue(app).enqueue_call("grantportal.core.jobs.run_job", args=(job_id,),
+        rq_queue(app).enqueue_call(RQ_ENTRY_POINT, args=(job_id,),
                                    timeout=app.config.get("JOB_TIMEOUT", 900), result_ttl=3600,
                                    description=f"grantportal job {job_id}")
     elif app.config.get("JOBS_SYNC"):
@@ -94,22 +94,9 @@ def rq_queue(app=None):
     return Queue(app.config.get("JOB_QUEUE_NAME", "grantportal"), connection=Redis.from_url(url))
 
 
-def _app_for_worker():
-    """An RQ worker has no app: build one from the environment, once per process."""
-    global _worker_app
-    if has_app_context():
-        return current_app._get_current_object()
-    if _worker_app is None:
-        from grantportal import create_app
-
-        _worker_app = create_app()
-    return _worker_app
-
-
-def run_job(job_id, app=None):
-    """Run one job in a fresh app context (its own database session). A failure marks the job failed
+def run_job(job_id, app):
+    """Run one job in a fresh app context of ``app`` (its own database session). A failure marks the job failed
     with a short message; details go to the log only."""
-    app = app or _app_for_worker()
     with app.app_context():
         job = db.session.get(Job, job_id)
         if job is None or job.status != JobStatus.QUEUED:

@@ -25,6 +25,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+from flask import current_app, has_app_context
+
 from grantportal.config import ROOT
 
 MAX_HTML_CHARS = 2_000_000
@@ -43,7 +45,6 @@ class PdfTimeout(PdfError):
 
 
 def static_root():
-    from flask import current_app, has_app_context
 
     folder = current_app.static_folder if has_app_context() else None
     return Path(folder or ROOT / "static").resolve()

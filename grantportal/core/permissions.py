@@ -2,7 +2,7 @@
 its own ``permissions.py``; a view calls exactly one of them, once, through ``require``."""
 from flask import abort
 
-from grantportal.accounts.models import Role
+from grantportal.core.roles import Role
 
 
 def require(allowed):

@@ -2,10 +2,11 @@
 import logging
 import secrets
 
-from flask import g, render_template, request
+from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
 from grantportal.core import masking, money, timeutil
+from grantportal.core.notices import send_ready_mail
 
 log = logging.getLogger("grantportal")
 
@@ -28,7 +29,6 @@ ERRORS = {
 
 def _request_id():
     """A request id for logs and the audit trail; a trusted proxy's X-Request-ID is kept."""
-    from flask import current_app
 
     incoming = request.headers.get("X-Request-ID", "")
     trusted = current_app.config["TRUSTED_PROXIES"] and incoming.replace("-", "").isalnum()
@@ -58,7 +58,6 @@ def error_page(code, message=None):
 
 
 def init_app(app):
-    from grantportal.core.notices import send_ready_mail
 
     app.before_request(_request_id)
     app.after_request(_security_headers)

@@ -5,6 +5,7 @@ from flask.cli import with_appcontext
 
 from grantportal.accounts.models import User
 from grantportal.core.db import db
+from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 
 
 @click.group()
@@ -17,7 +18,6 @@ def demo():
 @with_appcontext
 def load_command(orgs):
     """向空数据库载入演示数据，并打印各角色的演示账户。"""
-    from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 
     if orgs < MIN_ORGS:
         raise click.BadParameter(f"至少需要 {MIN_ORGS} 个社会组织。", param_hint="--orgs")

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from faker import Faker
 
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
 from grantportal.calls.models import (
@@ -24,6 +24,7 @@ from grantportal.calls.models import (
 )
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
 from grantportal.experts.models import ExpertProfile

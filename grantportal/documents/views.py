@@ -9,6 +9,7 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal
 from grantportal.calls.models import Call
 from grantportal.core.db import db
+from grantportal.core.extensions import limiter
 from grantportal.core.files import send_stored
 from grantportal.core.jobs import progress_percent
 from grantportal.core.jobs_models import Job, JobStatus
@@ -23,7 +24,6 @@ from grantportal.documents.permissions import (
     can_view_documents,
     can_view_job,
 )
-from grantportal.extensions import limiter
 
 bp = Blueprint("documents", __name__)
 PER_PAGE = 100

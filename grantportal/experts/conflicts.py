@@ -36,11 +36,11 @@ def _years_before(day, years):
         return day.replace(year=day.year - years, day=28)
 
 
-def _affiliation_since(today):
+def affiliation_since(today):
     return _years_before(today, AFFILIATION_YEARS)
 
 
-def _recent(aff, since):
+def is_recent(aff, since):
     """Held on or after ``since`` (still held, or ended no earlier than that day)."""
     return aff.ended_on is None or aff.ended_on >= since
 
@@ -63,9 +63,9 @@ def _name_reasons(name, org):
 
 
 def detected_reasons(profile, org, today=None):
-    since = _affiliation_since(today or local_today())
+    since = affiliation_since(today or local_today())
     reasons = [_affiliation_reason(aff) for aff in profile.affiliations
-               if aff.org_uscc and aff.org_uscc == org.uscc and _recent(aff, since)]
+               if aff.org_uscc and aff.org_uscc == org.uscc and is_recent(aff, since)]
     return reasons + _name_reasons(profile.user.name, org)
 
 
@@ -130,7 +130,7 @@ def conflicts_for_round(profiles, applications, today=None):
     applications = list(applications)
     if not profiles or not applications:
         return {}
-    since = _affiliation_since(today or local_today())
+    since = affiliation_since(today or local_today())
     user_of = {p.id: p.user_id for p in profiles}
     app_ids = {a.id for a in applications}
     apps_by_org = defaultdict(list)
@@ -167,7 +167,7 @@ def conflicts_for_round(profiles, applications, today=None):
                           reverse=True)
     for aff in affiliations:
         org_id = org_by_code.get(aff.org_uscc)
-        if org_id is not None and _recent(aff, since):
+        if org_id is not None and is_recent(aff, since):
             add(apps_by_org[org_id], user_of[aff.expert_id], _affiliation_reason(aff))
 
     names = _rows(lambda chunk: sa.select(User.id, User.name).where(User.id.in_(chunk)), user_of.values())
@@ -232,11 +232,11 @@ def detected_orgs(profile, today=None, limit=20, include_names=True):
     Detected conflicts are decided per application; this list shows, ahead of any draw, which applicants
     the expert will be kept away from. ``include_names=False`` leaves out the matches on a legal
     representative's or contact's name (third parties' personal data: for staff only)."""
-    since = _affiliation_since(today or local_today())
+    since = affiliation_since(today or local_today())
     found = []
     codes = {}
     for aff in profile.affiliations:
-        if aff.org_uscc and _recent(aff, since):
+        if aff.org_uscc and is_recent(aff, since):
             codes.setdefault(aff.org_uscc, []).append(aff)
     if codes:
         for org in db.session.scalars(sa.select(Organization).where(Organization.uscc.in_(sorted(codes)))

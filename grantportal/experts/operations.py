@@ -1,13 +1,13 @@
 """Writes on the expert pool. Each takes the objects and the acting user, flushes inside its audit
 action and leaves the commit to the request."""
-import sqlalchemy as sa
 
-from grantportal.accounts.models import Role
 from grantportal.accounts.operations import create_user
+from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_today
-from grantportal.experts.conflicts import new_conflict
+from grantportal.experts.conflicts import affiliation_since, is_recent, new_conflict
 from grantportal.experts.models import ConflictSource, ExpertAffiliation, ExpertProfile
 
 PROFILE_FIELDS = ("title", "employer", "bio")
@@ -93,19 +93,9 @@ class AffiliationLocked(Exception):
 
 def _guard_affiliation(affiliation):
     """An expert may not edit away the affiliation that keeps them out of a running review."""
-    from grantportal.applications.models import Application
-    from grantportal.experts.conflicts import _affiliation_since, _recent
-    from grantportal.orgs.models import Organization
-    from grantportal.review.models import ReviewRound, RoundStatus
-
-    if not affiliation.org_uscc or not _recent(affiliation, _affiliation_since(local_today())):
+    if not affiliation.org_uscc or not is_recent(affiliation, affiliation_since(local_today())):
         return
-    running = db.session.scalar(
-        sa.select(sa.func.count(Application.id))
-        .join(Organization, Organization.id == Application.org_id)
-        .join(ReviewRound, ReviewRound.call_id == Application.call_id)
-        .where(Organization.uscc == affiliation.org_uscc, ReviewRound.status != RoundStatus.CLOSED))
-    if running:
+    if signals.ask(signals.affiliation_in_running_review, affiliation.org_uscc):
         raise AffiliationLocked("该任职经历使您需要回避一项正在进行的评审，评审结束前不能删除或修改。"
                                 "如填写有误，请联系项目官员处理。")
 

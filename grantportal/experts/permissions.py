@@ -1,6 +1,6 @@
 """Who may do what in the expert pool. One function per permission; views call one, once."""
-from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.roles import Role
 
 
 def _is_expert(user):

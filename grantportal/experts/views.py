@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.accounts.models import User
 from grantportal.accounts.operations import UsernameTaken
+from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
@@ -36,7 +37,6 @@ from grantportal.experts.permissions import (
     can_withdraw_conflict,
 )
 from grantportal.orgs.forms import SERVICE_FIELDS
-from grantportal.review.models import Assignment, Review, ReviewStatus
 
 bp = Blueprint("experts", __name__)
 
@@ -60,19 +60,6 @@ def _profile_data(form, *extra):
 
 def _affiliation_data(form):
     return {k: getattr(form, k).data for k in ops.AFFILIATION_FIELDS}
-
-
-def open_assignment_counts(user_ids):
-    """{expert user id: active assignments whose review is not submitted}, one grouped query."""
-    if not user_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Assignment.expert_id, sa.func.count(Assignment.id))
-        .outerjoin(Review, Review.assignment_id == Assignment.id)
-        .where(Assignment.expert_id.in_(user_ids), Assignment.active.is_(True),
-               sa.or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
-        .group_by(Assignment.expert_id))
-    return dict(rows.all())
 
 
 def _filters():
@@ -117,7 +104,7 @@ def pool():
     page = page_number(MAX_PAGE)
     size = current_app.config["PAGE_SIZE"]
     result = db.paginate(_pool_query(filters), page=page, per_page=size, max_per_page=size, error_out=False)
-    counts = open_assignment_counts([p.user_id for p in result.items])
+    counts = signals.ask(signals.expert_open_assignments, [p.user_id for p in result.items])
     return render_template("experts/pool.html", page=result, filters=filters, counts=counts,
                            fields=SERVICE_FIELDS, statuses=STATUSES, can_act=can_manage_pool(current_user),
                            args={k: v for k, v in filters.items() if v})
@@ -157,15 +144,12 @@ def _load_profile(profile_id):
 def detail(profile_id):
     profile = _load_profile(profile_id)
     require(can_view_expert(current_user, profile))
-    history = db.session.scalars(
-        db.select(Assignment).where(Assignment.expert_id == profile.user_id)
-        .options(selectinload(Assignment.round), selectinload(Assignment.application),
-                 selectinload(Assignment.review))
-        .order_by(Assignment.id.desc()).limit(HISTORY_SHOWN)).all()
+    history = signals.ask(signals.expert_assignment_history, (profile.user_id, HISTORY_SHOWN))
+    open_count = signals.ask(signals.expert_open_assignments, [profile.user_id]).get(profile.user_id, 0)
     today = local_today()
     return render_template("experts/detail.html", profile=profile, history=history, today=today,
                            detected=detected_orgs(profile, today), years=AFFILIATION_YEARS,
-                           open_count=open_assignment_counts([profile.user_id]).get(profile.user_id, 0),
+                           open_count=open_count,
                            can_act=can_manage_pool(current_user), history_shown=HISTORY_SHOWN)
 
 

@@ -9,8 +9,8 @@ closure) is checked by the operations, which refuse with the reason (409).
 - matched funds: the organization's own members and staff read; the organization's members and officers
   record (auditors read only).
 """
-from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.roles import Role
 
 
 def _member_of(user, org_id):

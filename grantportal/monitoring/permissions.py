@@ -6,8 +6,8 @@ preconditions) is checked by the operations, which answer 409 with the reason.
 - filing a report: members of the funded organization only;
 - reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors read).
 """
-from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.roles import Role
 
 
 def _member_of(user, org_id):

@@ -1,6 +1,6 @@
 """Who may do what with social organizations. One function per permission; views call one, once."""
-from grantportal.accounts.models import Role
 from grantportal.core.permissions import has_role, is_officer, is_signed_in, is_staff
+from grantportal.core.roles import Role
 
 
 def _membership(user, org):

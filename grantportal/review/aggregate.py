@@ -15,6 +15,8 @@ Pure functions over Decimal totals, plus loaders that read what they need in a f
 Every figure is a Decimal quantized to two places with ROUND_HALF_UP; only the final figures are rounded
 (the final score sums exact round scores, not rounded ones).
 """
+import hashlib
+import hmac
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,8 +25,14 @@ from math import isqrt
 from typing import NamedTuple
 
 import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import joinedload
 
+from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.calls.models import Level
 from grantportal.core.db import db
+from grantportal.experts.conflicts import conflicts_for_pairs
+from grantportal.review.models import Aggregation, Assignment, Review, ReviewRound, ReviewStatus, RoundKind
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -89,7 +97,6 @@ class RoundStats:
 
 def uses_trimmed(round_, n):
     """Whether the round score is the trimmed mean for ``n`` scores in this round."""
-    from grantportal.review.models import Aggregation
 
     return round_.aggregation == Aggregation.TRIMMED and n >= max(round_.trim_min_scores or 0, 3)
 
@@ -151,8 +158,6 @@ def submitted_totals_query(round_id):
     """(application_id, total in tenths of a point, expert user id, organization id) of every submitted
     review of an active assignment in the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal
     is built per review; the expert and the organization are for the conflict check (``round_figures``)."""
-    from grantportal.applications.models import Application, AppStatus, Screening
-    from grantportal.review.models import Assignment, Review, ReviewStatus
 
     tenths = sa.cast(sa.func.round(Review.total * 10), sa.Integer)
     return (sa.select(Assignment.application_id, tenths, Assignment.expert_id, Application.org_id)
@@ -187,7 +192,6 @@ def round_figures(round_, today=None):
     ``{(application id, expert user id): [ConflictReason, ...]}``, by the rule the draw uses
     (``experts.conflicts.conflict_reasons``, here in bulk). While the conflict stands the review is kept
     but does not count; withdrawn, it counts again; replaced, it never counts (inactive assignment)."""
-    from grantportal.experts.conflicts import conflicts_for_pairs
 
     rows = fetch_rows(submitted_totals_query(round_.id))
     conflicted = conflicts_for_pairs(((app_id, org_id, expert_id) for app_id, _, expert_id, org_id in rows), today)
@@ -213,9 +217,7 @@ class ConflictedReview:
 def conflicted_reviews(round_, conflicted):
     """``conflicted`` from ``round_figures`` as ``[ConflictedReview, ...]`` by application and expert: one query
     (none when there is nothing to show)."""
-    from sqlalchemy.orm import joinedload
 
-    from grantportal.review.models import Assignment
 
     if not conflicted:
         return []
@@ -270,12 +272,11 @@ class Ranked:
     first_round_score: Decimal | None
     exact_final: Decimal = field(repr=False, default=ZERO)
     rank: int = 0
-    tier: int = 0  # the call's tier tie-break key (awards.tier_rules.tie_key): lower ranks first
+    tier: int = 0  # the call's tier tie-break key (calls.tier_rules.tie_key): lower ranks first
 
 
 def scored_rounds(call):
     """The rounds that count towards the call's final score, in order (acceptance reviews do not)."""
-    from grantportal.review.models import RoundKind
 
     return [r for r in sorted(call.review_rounds, key=lambda r: (r.position, r.id)) if r.kind != RoundKind.ACCEPTANCE]
 
@@ -317,7 +318,6 @@ class AppRow(NamedTuple):
 def _tie_times(items):
     """Load submitted_at only for the items whose final and first-round scores tie with another's: the only
     ones the third tie-break can concern (usually none, so 10,000 timestamps are not read and parsed)."""
-    from grantportal.applications.models import Application
 
     counts = Counter((i.exact_final, i.tier, i.first_round_score) for i in items)
     tied = sorted(i.application_id for i in items if counts[(i.exact_final, i.tier, i.first_round_score)] > 1)
@@ -337,8 +337,6 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None):
     (``row`` is an ``AppRow``); awards.ranking passes the call's rules. One query per round
     (``round_results``), one for the call's applications (id, organization, level) and,
     only if final and first-round scores tie, one for those applications' submission times."""
-    from grantportal.applications.models import Application
-    from grantportal.calls.models import Level
 
     rounds = scored_rounds(call)
     per_round = [(r.id, Decimal(r.weight_percent) / HUNDRED, round_results(r)) for r in rounds]
@@ -387,8 +385,6 @@ def chinese_number(n):
 def anonymous_order(review_ids, secret):
     """The review ids in a stable order that reveals neither who wrote them nor in which order: sorted by
     a keyed hash (HMAC-SHA256 with the site's secret key) of the review id."""
-    import hashlib
-    import hmac
 
     key = secret.encode() if isinstance(secret, str) else secret
     return sorted(review_ids, key=lambda rid: hmac.new(key, f"review:{rid}".encode(), hashlib.sha256).digest())
@@ -407,10 +403,7 @@ def applicant_results(application):
     experts' overall comments, anonymised (专家一、专家二 … in ``anonymous_order``). Never an individual
     score, never who scored. Empty before publication. A review whose expert has a conflict of interest
     with the application (found after it was submitted) is left out of both, as in ``round_results``."""
-    from flask import current_app
 
-    from grantportal.experts.conflicts import conflicts_for_pairs
-    from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus
 
     rounds = db.session.scalars(
         sa.select(ReviewRound).where(ReviewRound.call_id == application.call_id,

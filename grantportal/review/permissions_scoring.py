@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from flask import abort
 
-from grantportal.accounts.models import Role
 from grantportal.applications.models import AppStatus
 from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.roles import Role
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import RoundStatus
 
@@ -69,10 +69,6 @@ def can_view_round_results(user, round_):
 
 
 def can_view_application_reviews(user, round_):
-    return Decision(is_staff(user))
-
-
-def can_view_call_ranking(user, call):
     return Decision(is_staff(user))
 
 

@@ -12,16 +12,19 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.applications.operations import stamp_review_started
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
+from grantportal.core.roles import Role
+from grantportal.core.timeutil import format_datetime
 from grantportal.experts.conflicts import conflict_reasons, conflicts_for_pairs
 from grantportal.experts.models import Conflict, ExpertProfile
 from grantportal.review import draw as drawing
-from grantportal.review.aggregate import ConflictedReview
+from grantportal.review.aggregate import ConflictedReview, round_results
 from grantportal.review.models import (
     Assignment,
     AssignmentSource,
@@ -140,10 +143,6 @@ def screened_applications(call_id):
 def earlier_scores(source_round):
     """{application id: round score} of an earlier round, best first
     (``grantportal.review.aggregate.round_results``: ``{application_id: RoundStats}`` in ranking order)."""
-    try:
-        from grantportal.review.aggregate import round_results
-    except ImportError:
-        raise RoundRefused("上一轮的评审结果尚不能计算，暂不能按上一轮成绩确定入围申报。") from None
     results = round_results(source_round)
     rows = results.values() if isinstance(results, Mapping) else results
     return {row.application_id: Decimal(row.score) for row in rows if row.score is not None}
@@ -240,6 +239,10 @@ def move_round(rnd, user, target, confirmed=False, now=None):
     with audit_action(TRANSITIONS[(rnd.status, target)].audit_action):
         rnd.status = target
         db.session.flush()
+    if target == RoundStatus.OPEN:
+        started = db.session.scalars(sa.select(Assignment.application_id)
+                                     .where(Assignment.round_id == rnd.id, Assignment.active.is_(True)))
+        stamp_review_started(started.all(), now or utcnow())
     return rnd
 
 
@@ -302,7 +305,10 @@ def _record_draw(rnd, application, user, kept, excluded, size, seed=None):
 
 
 def _assign(rnd, application, expert_id, user, source, draw=None, reason=None):
-    """A new assignment (``draw`` must be flushed already: its id is recorded)."""
+    """A new assignment (``draw`` must be flushed already: its id is recorded). In a round under way the
+    application is in expert review from now on."""
+    if rnd.status == RoundStatus.OPEN:
+        stamp_review_started([application.id], utcnow())
     return Assignment(round_id=rnd.id, application_id=application.id, expert_id=expert_id, source=source,
                       draw_id=draw.id if draw is not None else None, reason=reason, created_by_id=user.id)
 
@@ -649,7 +655,6 @@ def send_reminders(rnd, user, link=None):
     """An in-app notice and an e-mail (after commit) to every expert with unfinished reviews."""
     if rnd.status != RoundStatus.OPEN:
         raise RoundRefused("只有评审中的轮次才能发送催办提醒。")
-    from grantportal.core.timeutil import format_datetime
 
     pending = unfinished_by_expert(rnd)
     with audit_action("round.remind"):

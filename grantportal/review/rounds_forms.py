@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from grantportal.calls.forms import Choice, WholeNumberField
 from grantportal.core.forms import LocalDateTimeField, strip
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
+from grantportal.review.rounds import default_rubric
 
 MAX_CRITERIA = 20
 BLANK_ROWS = 1
@@ -105,7 +106,6 @@ class RoundForm(FlaskForm):
             for name in LOCKED_WHEN_REVIEWED:
                 delattr(self, name)
         else:
-            from wtforms import SelectChoice
 
             self.source_round_id.choices = [SelectChoice("", "— 不适用 —")] + [
                 SelectChoice(str(r.id), r.name) for r in earlier_rounds]
@@ -224,7 +224,6 @@ class RoundForm(FlaskForm):
 
 def new_round_data(call, stage=None, position=0):
     """What a new round's form starts with: DESIGN.md's defaults and a copy of the call's rubric."""
-    from grantportal.review.rounds import default_rubric
 
     return {
         "name": "初评" if position == 0 else f"第{position + 1}轮评审",

@@ -11,17 +11,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application, Attachment
-from grantportal.awards.ranking import final_ranking
-from grantportal.calls.models import Call, Level
+from grantportal.applications.queries import summary_rows
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer
 from grantportal.experts.conflicts import conflict_reasons
-from grantportal.orgs.models import Organization
 from grantportal.review import exports
 from grantportal.review import scoring as ops
-from grantportal.review.aggregate import FORMULA, applicant_results, conflicted_reviews, round_figures
+from grantportal.review.aggregate import applicant_results, conflicted_reviews, round_figures
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 from grantportal.review.permissions_scoring import (
     can_download_review_file,
@@ -30,7 +28,6 @@ from grantportal.review.permissions_scoring import (
     can_reopen_review,
     can_score_assignment,
     can_view_application_reviews,
-    can_view_call_ranking,
     can_view_round_results,
     can_view_worklist,
     require,
@@ -193,16 +190,6 @@ def attachment(assignment_id, attachment_id):
 
 # --- officers: results, ranking, exports, publication, reopening ----------------------------------
 
-def _app_rows(ids):
-    if not ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Application.id, Application.number, Application.title, Application.level,
-                  Organization.name.label("org_name"))
-        .join(Organization, Organization.id == Application.org_id).where(Application.id.in_(ids)))
-    return {r.id: r for r in rows}
-
-
 @bp.route("/manage/rounds/<int:round_id>/results")
 @login_required
 def results(round_id):
@@ -211,7 +198,7 @@ def results(round_id):
     res, conflicted = round_figures(round_)
     pager = Pager(len(res), page_number(MAX_PAGE), PER_PAGE)
     shown = list(res.items())[pager.start:pager.start + PER_PAGE]
-    apps = _app_rows([app_id for app_id, _ in shown])
+    apps = summary_rows([app_id for app_id, _ in shown])
     counts = dict(db.session.execute(
         sa.select(Review.status, sa.func.count()).join(Assignment, Assignment.id == Review.assignment_id)
         .where(Assignment.round_id == round_.id, Assignment.active.is_(True)).group_by(Review.status)).all())
@@ -225,26 +212,6 @@ def results(round_id):
                            can_act=is_officer(current_user), now=utcnow(),
                            publish_problem=ops.publish_problem(round_, utcnow()),
                            conflicted=conflicted_reviews(round_, conflicted), drawable=is_drawable_state(round_))
-
-
-@bp.route("/manage/calls/<int:call_id>/ranking")
-@login_required
-def ranking(call_id):
-    call = get_or_404(Call, call_id)
-    require(can_view_call_ranking(current_user, call))
-    result = final_ranking(call)
-    by_level, rounds = result.by_level, result.rounds
-    levels = [lv for lv in Level if lv in by_level]
-    chosen = request.args.get("level", "")
-    level = next((lv for lv in levels if lv.value == chosen), levels[0] if levels else None)
-    items = by_level.get(level, [])
-    pager = Pager(len(items), page_number(MAX_PAGE), PER_PAGE)
-    shown = items[pager.start:pager.start + PER_PAGE]
-    apps = _app_rows([i.application_id for i in shown])
-    return render_template("review/scoring/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
-                           items=[(i, apps[i.application_id], result.standings.get(i.application_id))
-                                  for i in shown], pager=pager, counts={lv: len(v) for lv, v in by_level.items()},
-                           formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break)
 
 
 @bp.route("/manage/rounds/<int:round_id>/results.<any(xlsx, csv):fmt>")

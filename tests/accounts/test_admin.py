@@ -1,5 +1,6 @@
-from grantportal.accounts.models import Role, User, UserSession
+from grantportal.accounts.models import User, UserSession
 from grantportal.core.db import db
+from grantportal.core.roles import Role
 from tests.factories import PASSWORD, UserFactory
 
 

@@ -185,6 +185,7 @@ def test_only_submitted_applications_can_be_returned(client, auth):
 def test_no_withdrawal_once_the_results_are_in_publicity(client, auth):
     from datetime import UTC, datetime
 
+    from grantportal.applications.operations import stamp_results_published
     from grantportal.awards.models import Award, AwardStatus, Proposal, ProposalStatus
 
     user, app = ready(status=AppStatus.SUBMITTED, number="X-2026-0003")  # the apply window is still open
@@ -192,6 +193,7 @@ def test_no_withdrawal_once_the_results_are_in_publicity(client, auth):
                         published_at=datetime.now(UTC))
     db.session.add(Award(proposal=proposal, application=app, level=app.level, rank=1, requested=app.requested_amount,
                          cap=app.requested_amount, amount=app.requested_amount, status=AwardStatus.SELECTED))
+    stamp_results_published([app.id], proposal.published_at)  # as awards.operations.publish does
     db.session.commit()
     auth.login(user)
     resp = client.post(f"/applications/{app.id}/withdraw", data={"version": str(_get(app).version)})

@@ -6,8 +6,8 @@ import pytest
 import sqlalchemy as sa
 
 from grantportal.awards.models import Award, AwardStatus
-from grantportal.awards.tier_rules import TierRules
 from grantportal.calls.models import Level
+from grantportal.calls.tier_rules import TierRules
 from grantportal.core.db import db
 from tests import factories as f
 

@@ -285,6 +285,17 @@ def test_publicity_ends_at_17_00_beijing_on_the_last_chinese_working_day(officer
                                 f"至{local_end.year}年{local_end.month}月{local_end.day}日 17:00止。")
 
 
+def test_publishing_puts_every_application_of_the_proposal_in_public_results(officer):
+    """Awards stamps the fact on the application (applications.workflow.in_public_results reads it), for
+    the selected, reserve and unselected alike: none may be withdrawn by the applicant from now on."""
+    w = proposal_world(officer, publish=False)
+    applications = [a.application for a in reload(w.proposal).awards]
+    assert len(applications) == 5 and all(a.results_published_at is None for a in applications)
+    publish(w.proposal, officer, NOW, 5)
+    db.session.commit()
+    assert {db.session.get(type(a), a.id).results_published_at for a in applications} == {NOW}
+
+
 def test_the_published_revision_holds_the_public_rows(officer):
     w = proposal_world(officer)
     (revision,) = revisions(w.proposal, RevisionKind.PUBLISHED)

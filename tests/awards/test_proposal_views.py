@@ -19,8 +19,8 @@ from grantportal.awards.models import (
     Proposal,
     ProposalStatus,
 )
-from grantportal.awards.tier_rules import TierRules
 from grantportal.calls.models import Level
+from grantportal.calls.tier_rules import TierRules
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import Notice
 from grantportal.core.timeutil import format_datetime

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from grantportal.awards.models import AwardStatus
 from grantportal.awards.operations import generate
-from grantportal.awards.ranking import call_rules, final_ranking
-from grantportal.awards.tier_rules import waived_documents
+from grantportal.awards.ranking import final_ranking
 from grantportal.calls.models import Level
+from grantportal.calls.tier_rules import call_rules, waived_documents
 from grantportal.core.db import db
 from grantportal.orgs.models import Grade, RatingEnd
 from tests import factories as f

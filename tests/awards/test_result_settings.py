@@ -8,8 +8,8 @@ import sqlalchemy as sa
 
 from grantportal.awards import operations as ops
 from grantportal.awards.models import ProposalStatus
-from grantportal.awards.ranking import call_rules
 from grantportal.calls.models import Call
+from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.workdays import calendar_coverage_text

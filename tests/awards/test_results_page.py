@@ -6,12 +6,13 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.awards import objections, results_views
 from grantportal.awards import operations as ops
 from grantportal.awards.models import Award, AwardStatus, Objection, Proposal
 from grantportal.calls.models import CallStatus, Level
 from grantportal.core.db import db, utcnow
+from grantportal.core.roles import Role
 from grantportal.orgs.models import Grade
 from tests import factories as f
 

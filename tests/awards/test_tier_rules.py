@@ -5,7 +5,7 @@ from decimal import Decimal
 import pytest
 
 import grantportal.models  # noqa: F401  (every mapper, so that records can be built without a database)
-from grantportal.awards.tier_rules import (
+from grantportal.calls.tier_rules import (
     Effect,
     TierRule,
     TierRules,

@@ -1,8 +1,9 @@
 import json
 
-from grantportal.accounts.models import Role, User
+from grantportal.accounts.models import User
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
+from grantportal.core.roles import Role
 from grantportal.experts.models import ExpertProfile
 from grantportal.review.models import ReviewStatus
 from tests.factories import AssignmentFactory, ExpertProfileFactory, ReviewFactory, UserFactory, expert

@@ -48,7 +48,7 @@ ROUTES = [
     Route("scoring.attachment", params=_file("conflicted"), expect=expert_only(DENY), label="conflicted"),
 
     Route("scoring.results", params=_round, expect=staff_only()),
-    Route("scoring.ranking", params=lambda w: {"call_id": w.call.id}, expect=staff_only()),
+    Route("proposals.ranking", params=lambda w: {"call_id": w.call.id}, expect=staff_only()),
     Route("scoring.application_reviews", params=lambda w: {"round_id": w.round.id, "app_id": w.app_a_submitted.id},
           expect=staff_only()),
     Route("scoring.export", params=lambda w: {"round_id": w.round.id, "fmt": "xlsx"},

@@ -125,6 +125,26 @@ def test_round_opens_only_with_times_rubric_and_full_panels(client, auth, office
     assert client.post(f"/manage/rounds/{rnd.id}/open").status_code == 409
 
 
+def test_opening_a_round_puts_its_applications_in_review_and_so_does_a_later_assignment(officer, call):
+    """Review stamps the fact on the application (applications.workflow.in_expert_review reads it)."""
+    rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3)
+    drawn = f.screened_application(call)
+    outside = f.ApplicationFactory(call=call, status=AppStatus.SUBMITTED, screening=Screening.PENDING)
+    f.expert_pool(4)
+    ops.draw_panel(rnd, drawn, officer)
+    db.session.commit()
+    assert drawn.review_started_at is None  # drawn, but the round has not started
+    ops.move_round(rnd, officer, RoundStatus.OPEN)
+    db.session.commit()
+    later = f.screened_application(call)  # e.g. screened after the round started
+    assert db.session.get(type(drawn), drawn.id).review_started_at is not None
+    assert later.review_started_at is None and outside.review_started_at is None
+    ops.draw_panel(rnd, later, officer)  # a panel drawn while the round is under way
+    db.session.commit()
+    assert db.session.get(type(later), later.id).review_started_at is not None
+    assert db.session.get(type(outside), outside.id).review_started_at is None
+
+
 def test_closing_needs_confirmation(client, auth, officer, call):
     rnd = f.ReviewRoundFactory(call=call)
     auth.login(officer)

@@ -9,7 +9,7 @@ call.reference_date)``, ``None`` when unrated (an expired, revoked or not-yet-va
 unrated) — and ``explain`` says, in Chinese, which rule did what and why. ``TierRules`` is stored as JSON
 with ``to_dict`` / ``from_dict``; invalid settings raise ``TierRulesError`` with Chinese messages.
 """
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import NamedTuple
 
@@ -349,3 +349,9 @@ def explain(rules, grade_record, reference_date):
         effects.append(Effect(TierRule.WAIVER, bool(waived), who,
                               f"免交{names}" if waived else f"须提交{names}（4A及以上方可免交）"))
     return effects
+
+
+def call_rules(call):
+    """The call's tier rules; the minimum grade is the call's eligibility setting (``Call.min_grade``)."""
+    rules = TierRules.from_dict({k: v for k, v in (call.tier_rules or {}).items() if k != "min_grade"})
+    return replace(rules, min_grade=call.min_grade)

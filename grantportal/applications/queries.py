@@ -1,0 +1,52 @@
+"""Reads about applications that the calls domain asks for (``core.signals``): whether a call's levels
+and rubric are locked, which of its required documents are in use, and the officer's per-call counts.
+Connected when the app is created (``grantportal.create_app``)."""
+from collections import defaultdict
+
+import sqlalchemy as sa
+
+from grantportal.applications.models import Application, AppStatus, Attachment
+from grantportal.core import signals
+from grantportal.core.db import db
+from grantportal.orgs.models import Organization
+
+
+@signals.call_has_applications.connect
+def has_applications(call):
+    """Once any application exists, the call's levels, rubric and code are locked."""
+    return bool(db.session.scalar(sa.select(sa.exists().where(Application.call_id == call.id))))
+
+
+@signals.call_documents_in_use.connect
+def documents_in_use(call):
+    """Ids of the call's required documents that some application has attached: they cannot be removed."""
+    ids = [d.id for d in call.documents]
+    if not ids:
+        return set()
+    return set(db.session.scalars(sa.select(Attachment.document_id).where(Attachment.document_id.in_(ids))
+                                  .distinct()))
+
+
+@signals.call_application_counts.connect
+def status_counts(call_ids):
+    """{call id: [(status label, count), …]} in status order for every id: one grouped query for a page."""
+    counts = defaultdict(dict)
+    if call_ids:
+        rows = db.session.execute(
+            sa.select(Application.call_id, Application.status, sa.func.count())
+            .where(Application.call_id.in_(call_ids))
+            .group_by(Application.call_id, Application.status))
+        for call_id, status, n in rows:
+            counts[call_id][status] = n
+    return {call_id: [(s.label, counts[call_id].get(s, 0)) for s in AppStatus] for call_id in call_ids}
+
+
+def summary_rows(ids):
+    """{application id: row with number, title, level, org_name}: one query for a page of ranked rows."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Application.id, Application.number, Application.title, Application.level,
+                  Organization.name.label("org_name"))
+        .join(Organization, Organization.id == Application.org_id).where(Application.id.in_(ids)))
+    return {r.id: r for r in rows}

@@ -1,0 +1,10 @@
+"""The roles a user account can have (DESIGN.md §2). A core fact: permissions in every domain ask it."""
+from grantportal.core.db import LabelledEnum
+
+
+class Role(LabelledEnum):
+    ORG_MEMBER = "org_member", "社会组织"
+    EXPERT = "expert", "评审专家"
+    OFFICER = "officer", "项目官员"
+    AUDITOR = "auditor", "审计人员"
+    ADMIN = "admin", "系统管理员"

@@ -1,0 +1,39 @@
+"""Questions a lower domain asks about facts that a higher domain owns (Indico's signals pattern).
+
+A domain imports only the domains below it (docs/architecture.md). When a page or rule of a lower
+domain needs a fact that a higher domain owns — how many applications a call has, whether a running
+review keeps an expert's affiliation in use — it asks one of the named signals below with ``ask``, and
+the higher domain answers with a receiver connected in its ``queries.py``. Exactly one domain answers
+each question; ``ask`` fails loudly when none or several do, so a missing answer is never a silent
+default. Facts that decide a workflow step are stamped on the lower row instead (for example
+``Application.review_started_at``), so that the rule reads its own data.
+"""
+from blinker import Namespace
+
+_questions = Namespace()
+
+# calls asks, applications answers
+call_has_applications = _questions.signal(
+    "call-has-applications", doc="sender: a Call → whether any application to it exists")
+call_documents_in_use = _questions.signal(
+    "call-documents-in-use", doc="sender: a Call → set of its RequiredDocument ids some attachment uses")
+call_application_counts = _questions.signal(
+    "call-application-counts",
+    doc="sender: list of call ids → {call_id: [(status label, count), …]} in status order, for every id")
+
+# experts asks, review answers
+affiliation_in_running_review = _questions.signal(
+    "affiliation-in-running-review",
+    doc="sender: a USCC → whether an application of that organization is in a review round not yet closed")
+expert_open_assignments = _questions.signal(
+    "expert-open-assignments", doc="sender: list of user ids → {user_id: assignments not yet submitted}")
+expert_assignment_history = _questions.signal(
+    "expert-assignment-history", doc="sender: (user id, limit) → the expert's latest assignments, newest first")
+
+
+def ask(signal, sender, **kwargs):
+    """The one answer to ``signal`` about ``sender``."""
+    answers = [value for _receiver, value in signal.send(sender, **kwargs)]
+    if len(answers) != 1:
+        raise LookupError(f"signal {signal.name!r} has {len(answers)} answers; exactly one domain must answer")
+    return answers[0]

@@ -1,0 +1,47 @@
+"""Reads about review that lower domains ask for (``core.signals``): the experts domain's pool pages and
+its affiliation rule. Connected when the review package is imported (``review/__init__.py``)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from grantportal.applications.models import Application
+from grantportal.core import signals
+from grantportal.core.db import db
+from grantportal.orgs.models import Organization
+from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
+
+
+@signals.expert_open_assignments.connect
+def open_assignment_counts(user_ids):
+    """{expert user id: active assignments whose review is not submitted}, one grouped query."""
+    if not user_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Assignment.expert_id, sa.func.count(Assignment.id))
+        .outerjoin(Review, Review.assignment_id == Assignment.id)
+        .where(Assignment.expert_id.in_(user_ids), Assignment.active.is_(True),
+               sa.or_(Review.id.is_(None), Review.status != ReviewStatus.SUBMITTED))
+        .group_by(Assignment.expert_id))
+    return dict(rows.all())
+
+
+@signals.expert_assignment_history.connect
+def assignment_history(sender):
+    """The expert's latest assignments, newest first: ``sender`` is (user id, how many)."""
+    user_id, limit = sender
+    return db.session.scalars(
+        sa.select(Assignment).where(Assignment.expert_id == user_id)
+        .options(selectinload(Assignment.round), selectinload(Assignment.application),
+                 selectinload(Assignment.review))
+        .order_by(Assignment.id.desc()).limit(limit)).all()
+
+
+@signals.affiliation_in_running_review.connect
+def in_running_review(uscc):
+    """Whether an application of the organization with this USCC is in a call whose review round is not
+    closed: the expert's affiliation with it keeps them out of that review."""
+    running = db.session.scalar(
+        sa.select(sa.func.count(Application.id))
+        .join(Organization, Organization.id == Application.org_id)
+        .join(ReviewRound, ReviewRound.call_id == Application.call_id)
+        .where(Organization.uscc == uscc, ReviewRound.status != RoundStatus.CLOSED))
+    return bool(running)
