@@ -40,7 +40,7 @@ def create_app(config=None):
         static_folder=str(ROOT / "static"),
     )
     instance = (config or {}).get("INSTANCE_PATH", app.instance_path)
-    app.config.update(default_config(instance))
+    app.config.update(default_config(instance, config))
     if config:
         app.config.update(config)
     if app.config["TRUSTED_PROXIES"]:

@@ -40,10 +40,13 @@ def _flag(name, default):
     return value.lower() in ("1", "true", "yes", "on")
 
 
-def default_config(instance=INSTANCE):
+def default_config(instance=INSTANCE, given=None):
+    """Every setting the app reads, with its default. ``given`` are the settings the caller passes to
+    ``create_app``: a SECRET_KEY given there is used as it is, and no key file is written."""
+    given = given or {}
     redis_url = os.environ.get("REDIS_URL")
     return {
-        "SECRET_KEY": _secret_key(instance),
+        "SECRET_KEY": given.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -91,4 +94,13 @@ def default_config(instance=INSTANCE):
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
         "PAGE_SIZE": 20,
+        # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and
+        # `rq worker grantportal`); JOBS_SYNC runs in-process jobs at once, in the request (tests, CLI)
+        "JOB_QUEUE": os.environ.get("GRANTPORTAL_JOB_QUEUE", "inprocess"),
+        "JOB_QUEUE_NAME": "grantportal",
+        "JOB_TIMEOUT": 900,  # seconds before RQ kills a job
+        "JOBS_SYNC": False,
+        "RENDER_TIMEOUT": 120,  # seconds one PDF may take to render
+        "RATELIMIT_VERIFY": "30 per minute",  # the public document verification page, per address
+        "BACKUP_DIR": os.environ.get("GRANTPORTAL_BACKUP_DIR") or str(Path(instance) / "backups"),  # flask backup
     }

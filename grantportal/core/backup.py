@@ -193,7 +193,7 @@ def _archive_path(out_dir, now):
 
 
 def default_backup_dir(app):
-    return Path(app.config.get("BACKUP_DIR") or Path(app.config.get("INSTANCE_PATH", app.instance_path)) / "backups")
+    return Path(app.config["BACKUP_DIR"])
 
 
 # --- create -----------------------------------------------------------------------------------------

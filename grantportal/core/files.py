@@ -56,16 +56,14 @@ def _looks_like(ext, data):
     if ext == "pdf":
         if not data.startswith(b"%PDF-"):
             return False
-        from pypdf import PdfReader
-
+        from pypdf import PdfReader  # noqa: PLC0415 (deferred: loaded only when a PDF upload is checked)
         reader = PdfReader(io.BytesIO(data))
         return len(reader.pages) > 0
     if ext in ("jpg", "jpeg", "png"):
         magic = b"\x89PNG\r\n\x1a\n" if ext == "png" else b"\xff\xd8\xff"
         if not data.startswith(magic):
             return False
-        from PIL import Image
-
+        from PIL import Image  # noqa: PLC0415 (deferred: loaded only when an image upload is checked)
         with Image.open(io.BytesIO(data)) as img:
             img.verify()
         return True

@@ -15,7 +15,6 @@ Only functions inside the ``grantportal`` package can be named as jobs (and ``te
 """
 import importlib
 import logging
-import os
 import threading
 
 from flask import current_app, has_app_context
@@ -33,7 +32,7 @@ RQ_ENTRY_POINT = "grantportal.worker.run_job"  # builds the app in an RQ worker
 
 def queue_mode(app=None):
     app = app or current_app
-    return (app.config.get("JOB_QUEUE") or os.environ.get("GRANTPORTAL_JOB_QUEUE") or "inprocess").lower()
+    return (app.config["JOB_QUEUE"] or "inprocess").lower()
 
 
 def enqueue(job_kind, func_path, title="", total=0, created_by=None, **params):
@@ -75,23 +74,22 @@ def dispatch(app, job_id):
     mode = queue_mode(app)
     if mode == "rq":
         rq_queue(app).enqueue_call(RQ_ENTRY_POINT, args=(job_id,),
-                                   timeout=app.config.get("JOB_TIMEOUT", 900), result_ttl=3600,
+                                   timeout=app.config["JOB_TIMEOUT"], result_ttl=3600,
                                    description=f"grantportal job {job_id}")
-    elif app.config.get("JOBS_SYNC"):
+    elif app.config["JOBS_SYNC"]:
         run_job(job_id, app)
     else:
         threading.Thread(target=run_job, args=(job_id, app), name=f"gp-job-{job_id}", daemon=True).start()
 
 
 def rq_queue(app=None):
-    from redis import Redis
-    from rq import Queue
-
+    from redis import Redis  # noqa: PLC0415 (deferred: only when the RQ queue is configured)
+    from rq import Queue  # noqa: PLC0415 (deferred: only when the RQ queue is configured)
     app = app or current_app
     url = app.config.get("REDIS_URL")
     if not url:
         raise RuntimeError("JOB_QUEUE is 'rq' but REDIS_URL is not set")
-    return Queue(app.config.get("JOB_QUEUE_NAME", "grantportal"), connection=Redis.from_url(url))
+    return Queue(app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(url))
 
 
 def run_job(job_id, app):

@@ -52,14 +52,12 @@ def static_root():
 
 def subsetter():
     """``"harfbuzz"`` when WeasyPrint can subset fonts with HarfBuzz, else ``"fonttools"``."""
-    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
-
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
     return "harfbuzz" if harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0) else "fonttools"
 
 
 def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
+    from weasyprint.urls import URLFetcher, URLFetcherResponse  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
     class StaticOnlyFetcher(URLFetcher):
         """Serves ``data:`` URIs and files inside the static folder; refuses everything else."""
 
@@ -143,8 +141,7 @@ def _deadline(seconds):
 def render_pdf(html, base_url=None, timeout=None):
     """Render ``html`` (already escaped by Jinja) to PDF bytes, with ``static/css/pdf.css`` applied.
     Relative URLs resolve against the static folder unless ``base_url`` is given."""
-    import weasyprint
-
+    import weasyprint  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
     if len(html) > MAX_HTML_CHARS:
         raise PdfError("文书内容过长，无法生成。")
     root = static_root()

@@ -179,7 +179,7 @@ def render_one(doc):
 
     doc.attempts += 1
     try:
-        data = render_pdf(render.document_html(doc), timeout=current_app.config.get("RENDER_TIMEOUT", 120))
+        data = render_pdf(render.document_html(doc), timeout=current_app.config["RENDER_TIMEOUT"])
     except Exception as e:  # any renderer failure: the decision stays, the document waits for a retry
         log.exception("document %s (%s) failed to render", doc.id, doc.number)
         with audit_action("document.render_failed"):

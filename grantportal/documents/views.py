@@ -32,7 +32,7 @@ PER_PAGE = 100
 # --- public verification ------------------------------------------------------------------------------
 
 @bp.route("/verify/<code>")
-@limiter.limit(lambda: current_app.config.get("RATELIMIT_VERIFY", "30 per minute"))
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"])
 def verify(code):
     doc = None
     if len(code) <= 32 and code.isalnum():

@@ -103,8 +103,7 @@ def _disposition(resp, name, ascii_name):
 
 
 def xlsx_response(round_):
-    from openpyxl import Workbook
-
+    from openpyxl import Workbook  # noqa: PLC0415 (deferred: loaded only for an XLSX export)
     summary, header, detail = sheet(round_)
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("汇总")

@@ -3,7 +3,7 @@
 Officers act; auditors read the same pages without the buttons. Every write goes through
 review/rounds.py and is committed here, once."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from wtforms import SelectChoice
 
@@ -382,6 +382,5 @@ def remind(round_id):
 
 def _worklist_link():
     """The expert's worklist (the scoring side's page), when it exists."""
-    endpoint = current_app.config.get("EXPERT_WORKLIST_ENDPOINT", "scoring.worklist")
-    return url_for(endpoint) if endpoint in current_app.view_functions else None
+    return url_for("scoring.worklist")
 

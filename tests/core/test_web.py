@@ -50,6 +50,15 @@ def test_production_defaults_use_secure_cookies_and_a_generated_key(tmp_path, mo
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
 
 
+def test_a_given_secret_key_is_used_and_no_key_file_is_written(tmp_path, monkeypatch):
+    from grantportal.config import default_config
+
+    monkeypatch.delenv("GRANTPORTAL_SECRET_KEY", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    assert default_config(tmp_path, {"SECRET_KEY": "given-key"})["SECRET_KEY"] == "given-key"
+    assert not (tmp_path / "secret_key").exists()
+
+
 def test_database_url_selects_postgresql(tmp_path, monkeypatch):
     from grantportal.config import default_config
 
