@@ -173,7 +173,7 @@ def remove_attachment(app, attachment, user, now):
 def submission_problems(app, now):
     """Every reason this application cannot be submitted now (Chinese), or an empty list."""
     problems = []
-    if app.status not in workflow.TRANSITIONS["submit"].sources:
+    if app.status not in workflow.APPLICATION.transition("submit").sources:
         return [f"该申报书状态为“{app.status.label}”，不能提交。"]
     window = workflow.window_problem(app, now)
     if window:
@@ -199,7 +199,7 @@ def submit(app, user, now, expected_version=None):
     The state is checked in this transaction and the row carries a version, so a double-clicked
     submit makes one submission: the second sees a newer version or another state (409)."""
     _check_version(app, expected_version)
-    workflow.check_transition(app, "submit", now)
+    workflow.APPLICATION.require(user, app, "submit", now)
     problems = submission_problems(app, now)
     if problems:
         raise SubmitRefused(problems)
@@ -217,7 +217,7 @@ def submit(app, user, now, expected_version=None):
 
 def withdraw(app, user, now, expected_version=None):
     _check_version(app, expected_version)
-    t = workflow.check_transition(app, "withdraw", now)
+    t = workflow.APPLICATION.require(user, app, "withdraw", now)
     with audit_action("application.withdraw"):
         app.status = t.target
         db.session.flush()
@@ -227,7 +227,7 @@ def withdraw(app, user, now, expected_version=None):
 def return_for_revision(app, officer, reason, revise_until, now, expected_version=None):
     """退回修改: the applicant may edit and resubmit until ``revise_until``."""
     _check_version(app, expected_version)
-    t = workflow.check_transition(app, "return", now)
+    t = workflow.APPLICATION.require(officer, app, "return", now)
     if revise_until <= now:
         raise ApplicationError("修改截止时间须晚于当前时间。")
     with audit_action("application.return"):

@@ -6,11 +6,13 @@
 The applicant edits, submits and withdraws only while its window is open: the call's apply stage
 (server time, until ``closes_at``), or until the officer's ``revise_until`` for a returned application.
 """
-from dataclasses import dataclass
-
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import CallStatus
+from grantportal.core.errors import Refused
+from grantportal.core.permissions import has_role, is_officer
+from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.workflow import StateMachine, Transition
 
 S = AppStatus
 
@@ -18,32 +20,12 @@ S = AppStatus
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 # States that count towards the call's limit of applications per organization.
 ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED})
-
-
-@dataclass(frozen=True)
-class Transition:
-    name: str
-    label: str
-    sources: frozenset
-    target: AppStatus
-    actor: str  # "applicant" or "officer"
-    in_window: bool  # only while the applicant's window is open
-
-
-TRANSITIONS = {
-    "submit": Transition("submit", "提交", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, "applicant", True),
-    "withdraw": Transition("withdraw", "撤回", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN,
-                           "applicant", True),
-    "return": Transition("return", "退回修改", frozenset({S.SUBMITTED}), S.RETURNED, "officer", False),
-}
 # Screening is a decision on a submitted application, not a change of its status.
 SCREENABLE = frozenset({S.SUBMITTED})
 
 
-class WorkflowError(Exception):
+class WorkflowError(Refused):
     """A change the current state or time does not allow; the message is shown to the user (409)."""
-
-    status = 409
 
 
 def apply_window_problem(call, now):
@@ -100,25 +82,42 @@ def in_public_results(app):
     return app.results_published_at is not None
 
 
-def allowed(app, name, now):
-    t = TRANSITIONS[name]
-    if name == "return" and app.status in t.sources and in_expert_review(app):
-        return False
-    if name == "withdraw" and app.status == S.SUBMITTED and in_public_results(app):
-        return False
-    return app.status in t.sources and (not t.in_window or window_problem(app, now) is None)
-
-
-def check_transition(app, name, now):
-    t = TRANSITIONS[name]
-    if app.status not in t.sources:
-        raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能{t.label}。")
-    if name == "return" and in_expert_review(app):
-        raise WorkflowError("该申报已进入专家评审，内容不能再修改，因此不能退回修改。")
-    if name == "withdraw" and app.status == S.SUBMITTED and in_public_results(app):
-        raise WorkflowError("评审结果已公示，不能再撤回申报。如需放弃资助，请联系项目官员。")
-    if t.in_window:
+def _in_window(verb):
+    def guard(app, now):
         problem = window_problem(app, now)
-        if problem:
-            raise WorkflowError(f"{problem}不能再{t.label}。")
-    return t
+        return [f"{problem}不能再{verb}。"] if problem else []
+    return guard
+
+
+def _may_return(app, now):
+    if in_expert_review(app):
+        return ["该申报已进入专家评审，内容不能再修改，因此不能退回修改。"]
+    return []
+
+
+def _may_withdraw(app, now):
+    if app.status == S.SUBMITTED and in_public_results(app):
+        return ["评审结果已公示，不能再撤回申报。如需放弃资助，请联系项目官员。"]
+    return _in_window("撤回")(app, now)
+
+
+def _is_applicant(user):
+    return has_role(user, Role.ORG_MEMBER)
+
+
+APPLICATION = StateMachine(
+    "application", "status", AppStatus, final=frozenset({S.WITHDRAWN}), refusal=WorkflowError,
+    wrong_state="该申报书状态为“{state}”，不能{verb}。", blocked="{problems}",
+    transitions=(
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, "提交", "申报机构", _is_applicant,
+                   _in_window("提交")),
+        Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN, "撤回", "申报机构",
+                   _is_applicant, _may_withdraw),
+        Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, "退回修改", "项目官员", is_officer, _may_return),
+    ),
+)
+
+
+def allowed(app, name, now):
+    """Whether the state and time allow step ``name`` now (the page asks the permission for the person)."""
+    return APPLICATION.allows(app, name, now)

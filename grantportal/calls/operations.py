@@ -8,13 +8,9 @@ from grantportal.calls.models import (
     RequiredDocument,
     RubricCriterion,
 )
-from grantportal.calls.workflow import can_transition, transition
+from grantportal.calls.workflow import CALL, TransitionRefused
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
-
-
-class TransitionRefused(Exception):
-    """The workflow does not allow this step now; the message is Chinese."""
 
 
 def create_call(user, settings):
@@ -42,27 +38,14 @@ def update_call(call, user, settings):
 
 
 def publish_call(call, user, now=None):
-    return _move(call, user, CallStatus.PUBLISHED, now)
+    now = now or utcnow()
+    return CALL.move(call, user, "publish", now, published_at=now)
 
 
 def close_call(call, user, now=None):
-    return _move(call, user, CallStatus.CLOSED, now)
-
-
-def _move(call, user, target, now):
+    """Close a published call; the officer ticked the confirmation on the page (the form requires it)."""
     now = now or utcnow()
-    ok, reason = can_transition(user, call, target, now)
-    if not ok:
-        raise TransitionRefused(reason)
-    step = transition(call, target)
-    with audit_action(step.audit_action):
-        call.status = target
-        if target == CallStatus.PUBLISHED:
-            call.published_at = now
-        elif target == CallStatus.CLOSED:
-            call.closed_at = now
-        db.session.flush()
-    return call
+    return CALL.move(call, user, "close", now, confirmed=True, closed_at=now)
 
 
 # -- the repeating rows, updated in place so that references (attachments, scores) stay valid -----

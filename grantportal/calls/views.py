@@ -13,7 +13,7 @@ from grantportal.calls import workflow
 from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.forms import STAGE_KINDS, CallForm, call_data, new_call_data
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
-from grantportal.calls.operations import TransitionRefused, close_call, create_call, publish_call, update_call
+from grantportal.calls.operations import close_call, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
     can_change_call_status,
     can_create_call,
@@ -21,6 +21,7 @@ from grantportal.calls.permissions import (
     can_manage_calls,
     can_view_call,
 )
+from grantportal.calls.workflow import CALL, TransitionRefused
 from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.permissions import is_officer, require
@@ -194,7 +195,7 @@ def publish(call_id):
     if call.status != CallStatus.DRAFT:
         abort(409, "只有草稿状态的征集才能发布；该征集已发布或已结束。")
     form = ConfirmForm()
-    ok, _ = workflow.can_transition(current_user, call, CallStatus.PUBLISHED)
+    ok = bool(CALL.check(current_user, call, "publish"))
     if form.validate_on_submit():
         try:
             publish_call(call, current_user)
@@ -214,9 +215,9 @@ def publish(call_id):
 def close(call_id):
     call = db.get_or_404(Call, call_id)
     require(can_change_call_status(current_user, call))
-    ok, reason = workflow.can_transition(current_user, call, CallStatus.CLOSED)
-    if not ok:
-        abort(409, reason)
+    decision = CALL.check(current_user, call, "close", confirmed=True)  # the form asks for the confirmation
+    if not decision:
+        abort(409, decision.reason)
     form = CloseForm()
     if form.validate_on_submit():
         close_call(call, current_user)

@@ -1,12 +1,16 @@
-"""A call's workflow, held as data: its statuses, the transitions between them, who may make each
-transition and what must be true first. ``can_transition`` is the one place that answers
-"may this transition happen now, for this user?"."""
-from dataclasses import dataclass
-
+"""A call's workflow, held as data (``core.workflow``): 草稿 → 已发布 → 已结束, who may take each step
+and what must be true first; ``CALL.check`` is the one place that answers "may this step happen now, for
+this user?". Also the call's public phase (即将开始 / 征集中 / 已截止 …), derived from its times."""
 from grantportal.calls.models import CallStatus
 from grantportal.core import signals
 from grantportal.core.db import utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.permissions import is_officer
+from grantportal.core.workflow import StateMachine, Transition
+
+
+class TransitionRefused(Refused):
+    """The call's workflow does not allow this step now."""
 
 
 def publish_problems(call, now=None):
@@ -32,49 +36,18 @@ def publish_problems(call, now=None):
     return problems
 
 
-def no_problems(call, now=None):
-    return []
-
-
-@dataclass(frozen=True)
-class Transition:
-    source: CallStatus
-    target: CallStatus
-    verb: str  # shown on buttons and in messages
-    audit_action: str  # the name the audit log records
-    guard: object  # callable(call, now) -> list of problems (empty: may proceed)
-    needs_confirmation: bool = False
-    may: object = is_officer  # callable(user) -> bool: who may make it
-
-
-TRANSITIONS = {
-    (CallStatus.DRAFT, CallStatus.PUBLISHED): Transition(
-        CallStatus.DRAFT, CallStatus.PUBLISHED, "发布", "call.publish", publish_problems),
-    (CallStatus.PUBLISHED, CallStatus.CLOSED): Transition(
-        CallStatus.PUBLISHED, CallStatus.CLOSED, "结束", "call.close", no_problems, needs_confirmation=True),
-}
-
-NOT_ALLOWED = {
-    CallStatus.PUBLISHED: "只有草稿状态的征集才能发布。",
-    CallStatus.CLOSED: "只有已发布的征集才能结束。",
-}
-
-
-def transition(call, target):
-    return TRANSITIONS.get((call.status, target))
-
-
-def can_transition(user, call, target, now=None):
-    """(allowed, reason): may ``user`` move ``call`` to ``target`` now? ``reason`` is Chinese text."""
-    step = transition(call, target)
-    if step is None:
-        return False, NOT_ALLOWED.get(target, "当前状态不允许此操作。")
-    if not step.may(user):
-        return False, f"只有项目官员可以{step.verb}征集。"
-    problems = step.guard(call, now)
-    if problems:
-        return False, f"暂不能{step.verb}：" + "".join(problems)
-    return True, ""
+CALL = StateMachine(
+    "call", "status", CallStatus, final=frozenset({CallStatus.CLOSED}), noun="征集",
+    refusal=TransitionRefused,
+    transitions=(
+        Transition("publish", frozenset({CallStatus.DRAFT}), CallStatus.PUBLISHED, "发布", "项目官员",
+                   is_officer, publish_problems),
+        Transition("close", frozenset({CallStatus.PUBLISHED}), CallStatus.CLOSED, "结束", "项目官员",
+                   is_officer, needs_confirmation=True),
+    ),
+    not_allowed={CallStatus.PUBLISHED: "只有草稿状态的征集才能发布。",
+                 CallStatus.CLOSED: "只有已发布的征集才能结束。"},
+)
 
 
 def has_applications(call):

@@ -1,13 +1,33 @@
-"""Permission helpers. Each domain names its rules as ``can_<verb>_<object>(user, obj)`` functions in
-its own ``permissions.py``; a view calls exactly one of them, once, through ``require``."""
+"""Permission helpers. Each domain names its rules as ``can_<verb>_<object>(user, obj) -> Decision`` in its
+own ``permissions.py``; a view calls exactly one of them, once, through ``require``, and passes the same
+functions' answers to its template to show or hide actions (never a role name in a page)."""
+from dataclasses import dataclass
+
 from flask import abort
 
 from grantportal.core.roles import Role
 
 
-def require(allowed):
-    if not allowed:
-        abort(403)
+@dataclass(frozen=True)
+class Decision:
+    """A permission's answer: allowed or not, and why not in Chinese words a user can act on."""
+
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+ALLOWED = Decision(True)
+DENIED = Decision(False)
+
+
+def require(decision):
+    """403 unless allowed; the decision's reason, when it has one, is shown on the error page."""
+    if not decision:
+        reason = getattr(decision, "reason", "")
+        abort(403, reason) if reason else abort(403)
 
 
 def is_signed_in(user):

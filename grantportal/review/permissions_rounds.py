@@ -23,7 +23,7 @@ def can_edit_round(user, rnd):
 
 
 def can_change_round_status(user, rnd):
-    """Open or close; ``rounds.can_transition`` decides whether the round's state allows it."""
+    """Open or close; ``rounds.ROUND.check`` decides whether the round's state allows it."""
     return is_officer(user)
 
 

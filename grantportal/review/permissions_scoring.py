@@ -1,40 +1,15 @@
 """Who may score, see results, export and publish. Each view calls exactly one of these through
-``require`` (below), which answers 403 with the decision's reason when it has one.
+``core.permissions.require``, which answers 403 with the decision's reason when it has one.
 
 Experts: only their own active assignment, in a round that has started, and never where they have a
 conflict of interest (回避) — even if assigned (HotCRP's rule: enforced on every view, not warned about).
 Results with names and individual scores: staff (officers; auditors read); exports, publishing
 and reopening: officers only."""
-from dataclasses import dataclass
-
-from flask import abort
-
 from grantportal.applications.models import AppStatus
-from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.permissions import ALLOWED, DENIED, Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import RoundStatus
-
-
-@dataclass(frozen=True)
-class Decision:
-    allowed: bool
-    reason: str = ""
-
-    def __bool__(self):
-        return self.allowed
-
-
-ALLOWED = Decision(True)
-DENIED = Decision(False)
-
-
-def require(decision):
-    """403 unless allowed; the reason (Chinese) is shown on the error page."""
-    if not decision:
-        if getattr(decision, "reason", ""):
-            abort(403, decision.reason)
-        abort(403)
 
 
 def can_view_worklist(user):

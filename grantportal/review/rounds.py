@@ -1,7 +1,7 @@
 """Writes and queries for review rounds, draws and assignments (the officer's side of expert review).
 
 Every write names itself in the audit log, flushes, and leaves the commit to the request that called
-it. A round's workflow (筹备中 → 评审中 → 已结束) is data in ``TRANSITIONS``; ``can_transition`` is
+it. A round's workflow (筹备中 → 评审中 → 已结束) is data in ``ROUND`` (``core.workflow``); ``ROUND.check`` is
 the one place that answers "may this round move now?".
 """
 from collections import defaultdict
@@ -17,10 +17,12 @@ from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.applications.operations import stamp_review_started
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.workflow import StateMachine, Transition
 from grantportal.experts.conflicts import conflict_reasons, conflicts_for_pairs
 from grantportal.experts.models import Conflict, ExpertProfile
 from grantportal.review import draw as drawing
@@ -39,7 +41,7 @@ from grantportal.review.models import (
 )
 
 
-class RoundRefused(Exception):
+class RoundRefused(Refused):
     """The round's state does not allow this now (409); the message is Chinese."""
 
 
@@ -192,54 +194,23 @@ def open_problems(rnd, now=None):
     return problems
 
 
-def no_problems(rnd, now=None):
-    return []
+ROUND = StateMachine(
+    "round", "status", RoundStatus, final=frozenset({RoundStatus.CLOSED}), refusal=RoundRefused,
+    transitions=(
+        Transition("open", frozenset({RoundStatus.DRAFT}), RoundStatus.OPEN, "开始评审", "项目官员", is_officer,
+                   open_problems),
+        Transition("close", frozenset({RoundStatus.OPEN}), RoundStatus.CLOSED, "结束评审", "项目官员", is_officer,
+                   needs_confirmation=True),
+    ),
+    not_allowed={RoundStatus.OPEN: "只有筹备中的评审轮次才能开始评审。",
+                 RoundStatus.CLOSED: "只有评审中的轮次才能结束。"},
+)
 
 
-@dataclass(frozen=True)
-class Transition:
-    source: RoundStatus
-    target: RoundStatus
-    verb: str
-    audit_action: str
-    guard: object  # callable(round, now) -> list of problems
-    needs_confirmation: bool = False
-    may: object = is_officer
-
-
-TRANSITIONS = {
-    (RoundStatus.DRAFT, RoundStatus.OPEN): Transition(
-        RoundStatus.DRAFT, RoundStatus.OPEN, "开始评审", "round.open", open_problems),
-    (RoundStatus.OPEN, RoundStatus.CLOSED): Transition(
-        RoundStatus.OPEN, RoundStatus.CLOSED, "结束评审", "round.close", no_problems, needs_confirmation=True),
-}
-NOT_ALLOWED = {RoundStatus.OPEN: "只有筹备中的评审轮次才能开始评审。",
-               RoundStatus.CLOSED: "只有评审中的轮次才能结束。"}
-
-
-def can_transition(user, rnd, target, now=None, confirmed=False):
-    """(allowed, reason): may ``user`` move ``rnd`` to ``target`` now? ``reason`` is Chinese."""
-    step = TRANSITIONS.get((rnd.status, target))
-    if step is None:
-        return False, NOT_ALLOWED.get(target, "当前状态不允许此操作。")
-    if not step.may(user):
-        return False, f"只有项目官员可以{step.verb}。"
-    problems = step.guard(rnd, now)
-    if problems:
-        return False, f"暂不能{step.verb}：" + "".join(problems)
-    if step.needs_confirmation and not confirmed:
-        return False, f"请勾选确认后再{step.verb}。"
-    return True, ""
-
-
-def move_round(rnd, user, target, confirmed=False, now=None):
-    ok, reason = can_transition(user, rnd, target, now, confirmed)
-    if not ok:
-        raise RoundRefused(reason)
-    with audit_action(TRANSITIONS[(rnd.status, target)].audit_action):
-        rnd.status = target
-        db.session.flush()
-    if target == RoundStatus.OPEN:
+def move_round(rnd, user, name, confirmed=False, now=None):
+    """Open or close the round (``ROUND``). Opening puts its applications in expert review."""
+    ROUND.move(rnd, user, name, now, confirmed)
+    if name == "open":
         started = db.session.scalars(sa.select(Assignment.application_id)
                                      .where(Assignment.round_id == rnd.id, Assignment.active.is_(True)))
         stamp_review_started(started.all(), now or utcnow())

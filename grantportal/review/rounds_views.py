@@ -138,7 +138,8 @@ def detail(round_id):
     except ops.RoundRefused as e:
         apps, entry_problem = [], str(e)
     panels = ops.panels(rnd, apps)
-    ready, reason = ops.can_transition(current_user, rnd, RoundStatus.OPEN)
+    decision = ops.ROUND.check(current_user, rnd, "open")
+    ready, reason = decision.allowed, decision.reason
     return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=panels,
                            entry_problem=entry_problem, officer=is_officer(current_user),
                            locked=ops.has_reviews(rnd), can_open=ready, open_reason=reason,
@@ -154,7 +155,7 @@ def open_round(round_id):
     if not form.validate_on_submit():
         abort(400)
     try:
-        ops.move_round(rnd, current_user, RoundStatus.OPEN)
+        ops.move_round(rnd, current_user, "open")
     except ops.RoundRefused as e:
         db.session.rollback()
         abort(409, str(e))
@@ -173,7 +174,7 @@ def close(round_id):
     form = CloseRoundForm()
     if form.validate_on_submit():
         try:
-            ops.move_round(rnd, current_user, RoundStatus.CLOSED, confirmed=True)
+            ops.move_round(rnd, current_user, "close", confirmed=True)
         except ops.RoundRefused as e:
             db.session.rollback()
             abort(409, str(e))

@@ -15,7 +15,7 @@ from grantportal.applications.queries import summary_rows
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer
+from grantportal.core.permissions import is_officer, require
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review import exports
 from grantportal.review import scoring as ops
@@ -30,7 +30,6 @@ from grantportal.review.permissions_scoring import (
     can_view_application_reviews,
     can_view_round_results,
     can_view_worklist,
-    require,
 )
 from grantportal.review.rounds import is_drawable_state
 from grantportal.review.scoring_forms import (

@@ -3,9 +3,10 @@ import pytest
 import sqlalchemy as sa
 
 from grantportal.calls.models import Call, CallStatus, RubricCriterion, StageKind
-from grantportal.calls.workflow import TRANSITIONS, can_transition
+from grantportal.calls.workflow import CALL
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
+from grantportal.core.permissions import Decision
 from tests import factories as f
 
 
@@ -26,18 +27,19 @@ def audit_actions(call):
 
 
 def test_transitions_are_data():
-    assert set(TRANSITIONS) == {(CallStatus.DRAFT, CallStatus.PUBLISHED), (CallStatus.PUBLISHED, CallStatus.CLOSED)}
-    assert TRANSITIONS[(CallStatus.PUBLISHED, CallStatus.CLOSED)].needs_confirmation
+    assert {(s, t.target) for t in CALL.transitions for s in t.sources} == {
+        (CallStatus.DRAFT, CallStatus.PUBLISHED), (CallStatus.PUBLISHED, CallStatus.CLOSED)}
+    assert CALL.to(CallStatus.PUBLISHED, CallStatus.CLOSED).needs_confirmation
 
 
 def test_only_officers_may_publish_and_only_drafts():
     call = draft()
     officer, auditor = f.UserFactory(officer=True), f.UserFactory(auditor=True)
-    assert can_transition(officer, call, CallStatus.PUBLISHED) == (True, "")
-    ok, reason = can_transition(auditor, call, CallStatus.PUBLISHED)
-    assert not ok and "只有项目官员" in reason
-    ok, reason = can_transition(officer, call, CallStatus.CLOSED)
-    assert not ok and "只有已发布的征集才能结束" in reason
+    assert CALL.check(officer, call, "publish") == Decision(True, "")
+    refused = CALL.check(auditor, call, "publish")
+    assert not refused and "只有项目官员" in refused.reason
+    refused = CALL.check(officer, call, "close")
+    assert not refused and "只有已发布的征集才能结束" in refused.reason
 
 
 def test_publish_page_lists_what_is_missing_and_refuses(client, officer):

@@ -110,7 +110,8 @@ def test_round_opens_only_with_times_rubric_and_full_panels(client, auth, office
     rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3, opens_at=None, closes_at=None)
     app = f.screened_application(call)
     f.expert_pool(3)
-    ok, reason = ops.can_transition(officer, rnd, RoundStatus.OPEN)
+    decision = ops.ROUND.check(officer, rnd, "open")
+    ok, reason = decision.allowed, decision.reason
     assert not ok and "时间" in reason and "评审组未满3人" in reason
     auth.login(officer)
     resp = client.post(f"/manage/rounds/{rnd.id}/open")
@@ -134,7 +135,7 @@ def test_opening_a_round_puts_its_applications_in_review_and_so_does_a_later_ass
     ops.draw_panel(rnd, drawn, officer)
     db.session.commit()
     assert drawn.review_started_at is None  # drawn, but the round has not started
-    ops.move_round(rnd, officer, RoundStatus.OPEN)
+    ops.move_round(rnd, officer, "open")
     db.session.commit()
     later = f.screened_application(call)  # e.g. screened after the round started
     assert db.session.get(type(drawn), drawn.id).review_started_at is not None
