@@ -24,7 +24,9 @@ from grantportal.core.db import db
 from grantportal.core.files import store_upload
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
+from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.workflow import StateMachine, Transition
 
 MAX_FILES = 5
 EVIDENCE_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
@@ -40,6 +42,30 @@ def filing_problem(award, now):
     if award.status not in (AwardStatus.SELECTED, AwardStatus.RESERVE):
         return "只能对公示名单中的项目提出异议。"
     return None
+
+
+def _in_publicity(objection, now=None):
+    if objection.award.proposal.status != ProposalStatus.PUBLICIZED:
+        return ["结果已确定，不能再处理异议。"]
+    return []
+
+
+def _already_decided(objection):
+    return f"该异议已于{format_datetime(objection.decided_at)}处理完毕。"
+
+
+# 处理异议: an officer upholds or rejects an objection while the results are in 公示.
+OBJECTION = StateMachine(
+    "objection", "status", ObjectionStatus, final=frozenset({ObjectionStatus.UPHELD, ObjectionStatus.REJECTED}),
+    refusal=AwardRefused, blocked="{problems}",
+    transitions=(
+        Transition("uphold", frozenset({ObjectionStatus.RECEIVED}), ObjectionStatus.UPHELD, "认定异议成立", "项目官员",
+                   is_officer, _in_publicity, audit="objection.decide"),
+        Transition("reject", frozenset({ObjectionStatus.RECEIVED}), ObjectionStatus.REJECTED, "认定异议不成立",
+                   "项目官员", is_officer, _in_publicity, audit="objection.decide"),
+    ),
+    not_allowed={ObjectionStatus.UPHELD: _already_decided, ObjectionStatus.REJECTED: _already_decided},
+)
 
 
 def file_objection(award, user, now, real_name, contact, reason, uploads=(), link=None):
@@ -76,18 +102,15 @@ def decide(objection, officer, now, upheld, investigation, public_summary):
     call's rule, the level's first reserve that fits the budget moves up."""
     proposal = lock_proposal(objection.award.proposal)
     db.session.refresh(objection)
-    if not objection.is_open:
-        raise AwardRefused(f"该异议已于{format_datetime(objection.decided_at)}处理完毕。")
-    if proposal.status != ProposalStatus.PUBLICIZED:
-        raise AwardRefused("结果已确定，不能再处理异议。")
+    step = OBJECTION.require(officer, objection, "uphold" if upheld else "reject", now)
     investigation, public_summary = (investigation or "").strip(), (public_summary or "").strip()
     if not investigation:
         raise AwardRefused("请填写调查核实情况。", "investigation", 400)
     if not public_summary:
         raise AwardRefused("请填写向社会公开的处理结果摘要。", "public_summary", 400)
     award = objection.award
-    with audit_action("objection.decide"):
-        objection.status = ObjectionStatus.UPHELD if upheld else ObjectionStatus.REJECTED
+    with audit_action(OBJECTION.audit_action(step)):
+        objection.status = step.target
         objection.investigation, objection.public_summary = investigation, public_summary
         objection.decided_at, objection.decided_by_id = now, officer.id
         if upheld and award.status != AwardStatus.CANCELLED:

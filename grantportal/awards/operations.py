@@ -28,10 +28,13 @@ from grantportal.awards.ranking import final_ranking
 from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
+from grantportal.core.errors import Refused
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
+from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_date, format_datetime, to_local
 from grantportal.core.workdays import calendar_warnings, publicity_end
+from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Grade
 from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment, Review, ReviewStatus
@@ -40,13 +43,8 @@ ZERO = Decimal("0.00")
 MAX_PUBLICITY_DAYS = 30
 
 
-class AwardRefused(Exception):
-    """An operation refused; ``message`` is Chinese, ``field`` names the form field it belongs to (or None),
-    ``status`` the HTTP status when there is no form to show it on."""
-
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class AwardRefused(Refused):
+    """An operation on awards refused (``core.errors.Refused``: message, field, status)."""
 
 
 def proposal_of(call):
@@ -208,28 +206,36 @@ def missing_reviews(call):
 
 def publish_problem(proposal, call):
     if proposal.status != ProposalStatus.DRAFT:
-        return f"方案已于{format_datetime(proposal.published_at)}发布公示。"
-    missing = missing_reviews(call)
+        return _already_published(proposal)
+    problems = _publish_guard(proposal)
+    return problems[0] if problems else None
+
+
+def _already_published(proposal):
+    return f"方案已于{format_datetime(proposal.published_at)}发布公示。"
+
+
+def _publish_guard(proposal, now=None):
+    """What keeps a draft proposal from 公示 (one sentence at most)."""
+    missing = missing_reviews(proposal.call)
     if missing:
-        return f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"
+        return [f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"]
     if not any(a.status == AwardStatus.SELECTED for a in proposal.awards):
-        return "方案中没有拟入选项目，不能发布公示。"
-    return None
+        return ["方案中没有拟入选项目，不能发布公示。"]
+    return []
 
 
 def publish(proposal, user, now, days):
     """发布公示: the public results page opens, objections may be filed until ``ends_at`` — ``days``
     Chinese working days after today, at 17:00 Beijing time."""
     proposal = lock_proposal(proposal)
-    problem = publish_problem(proposal, proposal.call)
-    if problem:
-        raise AwardRefused(problem)
+    step = PROPOSAL.require(user, proposal, "publish", now)
     if not (1 <= days <= MAX_PUBLICITY_DAYS):
         raise AwardRefused(f"公示期须为1至{MAX_PUBLICITY_DAYS}个工作日。", "days", 400)
     ends_at = publicity_end(now, days)
     warnings = calendar_warnings(to_local(now).date(), to_local(ends_at).date())
-    with audit_action("proposal.publish"):
-        proposal.status, proposal.published_at, proposal.published_by_id = ProposalStatus.PUBLICIZED, now, user.id
+    with audit_action(PROPOSAL.audit_action(step)):
+        proposal.status, proposal.published_at, proposal.published_by_id = step.target, now, user.id
         proposal.publicity_days, proposal.ends_at = days, ends_at
         proposal.calendar_warning = "".join(warnings) or None
         stamp_results_published([a.application_id for a in proposal.awards], now)
@@ -264,18 +270,40 @@ FINAL_OF = {AwardStatus.SELECTED: FinalStatus.SELECTED, AwardStatus.RESERVE: Fin
 
 
 def confirm_problem(proposal, now):
+    if proposal.status != ProposalStatus.PUBLICIZED:
+        return _not_confirmable(proposal)
+    problems = _confirm_guard(proposal, now)
+    return problems[0] if problems else None
 
+
+def _not_confirmable(proposal):
     if proposal.status == ProposalStatus.DRAFT:
         return "方案尚未发布公示。"
-    if proposal.status == ProposalStatus.FINAL:
-        return f"最终结果已于{format_datetime(proposal.confirmed_at)}确定。"
+    return f"最终结果已于{format_datetime(proposal.confirmed_at)}确定。"
+
+
+def _confirm_guard(proposal, now):
+    """What keeps a proposal in 公示 from being confirmed (one sentence at most)."""
     if now < proposal.ends_at:
-        return f"公示期至{format_datetime(proposal.ends_at)}止，公示期结束后才能确定最终结果。"
+        return [f"公示期至{format_datetime(proposal.ends_at)}止，公示期结束后才能确定最终结果。"]
     open_count = db.session.scalar(sa.select(sa.func.count()).select_from(Objection).join(Award).where(
         Award.proposal_id == proposal.id, Objection.status == ObjectionStatus.RECEIVED))
     if open_count:
-        return f"还有{open_count}件异议尚未处理，处理完毕后才能确定最终结果。"
-    return None
+        return [f"还有{open_count}件异议尚未处理，处理完毕后才能确定最终结果。"]
+    return []
+
+
+PROPOSAL = StateMachine(
+    "proposal", "status", ProposalStatus, final=frozenset({ProposalStatus.FINAL}), refusal=AwardRefused,
+    blocked="{problems}",
+    transitions=(
+        Transition("publish", frozenset({ProposalStatus.DRAFT}), ProposalStatus.PUBLICIZED, "发布公示", "项目官员",
+                   is_officer, _publish_guard),
+        Transition("confirm", frozenset({ProposalStatus.PUBLICIZED}), ProposalStatus.FINAL, "确定最终结果",
+                   "项目官员", is_officer, _confirm_guard),
+    ),
+    not_allowed={ProposalStatus.PUBLICIZED: _already_published, ProposalStatus.FINAL: _not_confirmable},
+)
 
 
 def _final_reason(award):
@@ -292,11 +320,9 @@ def confirm(proposal, user, now, link_for=None):
     """确定最终结果: every application gets 入选 / 候补 / 未入选 with the reason; each organization's
     members are notified. ``link_for(award)`` gives the link in the notice."""
     proposal = lock_proposal(proposal)
-    problem = confirm_problem(proposal, now)
-    if problem:
-        raise AwardRefused(problem)
-    with audit_action("proposal.confirm"):
-        proposal.status, proposal.confirmed_at, proposal.confirmed_by_id = ProposalStatus.FINAL, now, user.id
+    step = PROPOSAL.require(user, proposal, "confirm", now)
+    with audit_action(PROPOSAL.audit_action(step)):
+        proposal.status, proposal.confirmed_at, proposal.confirmed_by_id = step.target, now, user.id
         counts = {}
         for award in proposal.awards:
             award.final_status, award.final_reason = FINAL_OF[award.status], _final_reason(award)

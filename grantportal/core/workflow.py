@@ -45,7 +45,8 @@ class StateMachine:
     transitions: tuple
     refusal: type = Refused
     noun: str = ""  # the object in refusals: "只有项目官员可以发布征集。"
-    not_allowed: dict = field(default_factory=dict)  # target -> why it cannot be reached from the state now
+    # target -> why it cannot be reached from the state now: a sentence, or callable(obj) -> sentence
+    not_allowed: dict = field(default_factory=dict)
     wrong_state: str = "当前状态为“{state}”，不能{verb}。"  # when ``not_allowed`` says nothing
     blocked: str = "暂不能{verb}：{problems}"  # when a guard finds problems
 
@@ -78,7 +79,7 @@ class StateMachine:
         state = self.state_of(obj)
         if state not in step.sources:
             reason = self.not_allowed.get(step.target) or self.wrong_state.format(state=state.label, verb=step.verb)
-            return Decision(False, reason)
+            return Decision(False, reason(obj) if callable(reason) else reason)
         if not step.may(user):
             return Decision(False, f"只有{step.actor}可以{step.verb}{self.noun}。")
         problems = step.guard(obj, now)

@@ -9,7 +9,11 @@ from flask import current_app
 
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.files import SCAN_EXTENSIONS, store_upload
+from grantportal.core.permissions import has_role, is_officer
+from grantportal.core.roles import Role
+from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import (
     AnnualInspection,
     Organization,
@@ -30,8 +34,21 @@ class DuplicateCode(ValueError):
     """Another organization holds this 统一社会信用代码 (found by the unique constraint)."""
 
 
-class StateError(ValueError):
+class StateError(Refused):
     """The object's state forbids the action; the message is shown to the user."""
+
+
+ORGANIZATION = StateMachine(
+    "org", "status", OrgStatus, final=frozenset({OrgStatus.VERIFIED}), refusal=StateError, noun="机构",
+    transitions=(
+        Transition("resubmit", frozenset({OrgStatus.PENDING, OrgStatus.RETURNED}), OrgStatus.PENDING, "修改登记信息",
+                   "社会组织", lambda user: has_role(user, Role.ORG_MEMBER)),
+        Transition("verify", frozenset({OrgStatus.PENDING}), OrgStatus.VERIFIED, "认证", "项目官员", is_officer),
+        Transition("return", frozenset({OrgStatus.PENDING}), OrgStatus.RETURNED, "退回", "项目官员", is_officer),
+    ),
+    not_allowed={OrgStatus.PENDING: "机构已认证，登记信息已锁定。", OrgStatus.VERIFIED: "只有待审核的机构可以认证。",
+                 OrgStatus.RETURNED: "只有待审核的机构可以退回。"},
+)
 
 
 def token_hash(token):
@@ -90,9 +107,8 @@ def register_org(data, kind, certificate_upload, user):
 
 def resubmit_org(org, data, kind, certificate_upload, user):
     """Edit the full profile while pending or returned; a returned organization goes back to review."""
-    if org.status == OrgStatus.VERIFIED:
-        raise StateError("机构已认证，登记信息已锁定。")
-    with audit_action("org.resubmit"):
+    step = ORGANIZATION.require(user, org, "resubmit")
+    with audit_action(ORGANIZATION.audit_action(step)):
         certificate = None
         if certificate_upload is not None:
             certificate = store_upload(certificate_upload, user, allowed=SCAN_EXTENSIONS)
@@ -100,7 +116,7 @@ def resubmit_org(org, data, kind, certificate_upload, user):
             if certificate is not None:
                 org.certificate = certificate
             _apply_profile(org, data, kind)
-            org.status = OrgStatus.PENDING
+            org.status = step.target
     return org
 
 
@@ -113,27 +129,11 @@ def update_org_contact(org, data, user):
 
 
 def verify_org(org, user):
-    if org.status != OrgStatus.PENDING:
-        raise StateError("只有待审核的机构可以认证。")
-    with audit_action("org.verify"):
-        org.status = OrgStatus.VERIFIED
-        org.review_note = None
-        org.reviewed_at = utcnow()
-        org.reviewed_by_id = user.id
-        db.session.flush()
-    return org
+    return ORGANIZATION.move(org, user, "verify", review_note=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
 
 
 def return_org(org, reason, user):
-    if org.status != OrgStatus.PENDING:
-        raise StateError("只有待审核的机构可以退回。")
-    with audit_action("org.return"):
-        org.status = OrgStatus.RETURNED
-        org.review_note = reason
-        org.reviewed_at = utcnow()
-        org.reviewed_by_id = user.id
-        db.session.flush()
-    return org
+    return ORGANIZATION.move(org, user, "return", review_note=reason, reviewed_at=utcnow(), reviewed_by_id=user.id)
 
 
 # members and invitations
