@@ -22,5 +22,6 @@ TRANSITION_TESTS = {
                         "test_confirm_waits_for_the_period_and_every_objection_then_finalizes_and_notifies",
     "objection.uphold":
         "tests/awards/test_objection_ops.py::test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up",
-    "objection.reject": "tests/awards/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
+    "objection.reject":
+        "tests/awards/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
 }
