@@ -227,7 +227,6 @@ class ApplicationFactory(Base):
             db.session.commit()
 
 
-
 # orgs: invitations and sanctions
 import hashlib  # noqa: E402
 

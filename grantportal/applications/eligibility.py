@@ -200,7 +200,6 @@ def completeness_problems(app):
     return problems
 
 
-
 def waived_document_names(call, org):
     """The call's required documents this organization need not submit: the tier rule "documents waived
     for 4A and above", judged on the grade in force on the call's reference date."""

@@ -11,7 +11,8 @@ from grantportal.applications.models import Application, AppStatus, Attachment, 
 from grantportal.applications.workflow import WorkflowError
 from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
-from grantportal.core.db import ZERO, db
+from grantportal.core.db import ZERO, db, lock_row
+from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import store_upload
 from grantportal.core.timeutil import to_local
 from grantportal.orgs.models import Organization
@@ -21,16 +22,13 @@ from grantportal.orgs.models import Organization
 BUDGET_CAP = Decimal("100000000.00")
 
 
-class ApplicationError(Exception):
-    """An operation refused; the message (Chinese) is shown to the user with ``status``."""
-
-    status = 409
+class ApplicationError(Refused):
+    """An operation on applications refused (``core.errors.Refused``)."""
 
 
 class StaleVersion(ApplicationError):
     def __init__(self):
-        super().__init__("该申报书已在其他页面或由其他人修改，您看到的不是最新内容。为避免覆盖较新的内容，"
-                         "本次修改未保存。请复制您填写的内容，刷新页面后重新修改。")
+        super().__init__(stale_message("该申报书"))
 
 
 class ReasonRequired(ApplicationError):
@@ -90,11 +88,6 @@ def active_count(org_id, call_id, exclude_id=None):
     return db.session.scalar(query)
 
 
-def _lock(model, ident):
-    """Row lock on PostgreSQL (SQLite serialises writers itself)."""
-    db.session.execute(sa.select(model.id).where(model.id == ident).with_for_update())
-
-
 def _check_version(app, expected):
     if expected is not None and expected != app.version:
         raise StaleVersion()
@@ -126,7 +119,7 @@ def create_draft(call, org, user, data, now):
     problem = workflow.apply_window_problem(call, now)
     if problem:
         raise WorkflowError(problem + "不能新建申报。")
-    _lock(Organization, org.id)
+    lock_row(Organization, org.id)
     count = active_count(org.id, call.id)
     if count >= call.max_applications_per_org:
         raise ApplicationError(f"本机构在本次征集中已有{count}份申报（含草稿），已达上限"
@@ -209,7 +202,7 @@ def submit(app, user, now, expected_version=None):
         app.screening = Screening.PENDING
         db.session.flush()  # takes the write lock (SQLite) before the number is chosen
         if not app.number:
-            _lock(Call, app.call_id)  # one numbering at a time per call (PostgreSQL)
+            lock_row(Call, app.call_id)  # one numbering at a time per call (PostgreSQL)
             app.number = _next_number(app)
             db.session.flush()
     return app

@@ -2,7 +2,7 @@
 
 Roles and relations are decided here; the workflow state and the deadline are checked by the
 operation (a refused change is a 409 with its reason, not a 403)."""
-from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
 
 
@@ -16,29 +16,29 @@ def _member_of(user, org_id):
 def can_list_own_applications(user):
     """An organization's members see its applications (members without an organization are sent
     to register one)."""
-    return has_role(user, Role.ORG_MEMBER)
+    return Decision(has_role(user, Role.ORG_MEMBER))
 
 
 def can_start_application(user, call):
-    return has_role(user, Role.ORG_MEMBER)
+    return Decision(has_role(user, Role.ORG_MEMBER))
 
 
 def can_view_application(user, app):
     """Members of the applicant organization, and staff (officers; auditors read only). Experts,
     system administrators and the public: never."""
-    return is_staff(user) or _member_of(user, app.org_id)
+    return Decision(is_staff(user) or _member_of(user, app.org_id))
 
 
 def can_edit_application(user, app):
-    return _member_of(user, app.org_id)
+    return Decision(_member_of(user, app.org_id))
 
 
 def can_submit_application(user, app):
-    return _member_of(user, app.org_id)
+    return Decision(_member_of(user, app.org_id))
 
 
 def can_withdraw_application(user, app):
-    return _member_of(user, app.org_id)
+    return Decision(_member_of(user, app.org_id))
 
 
 def can_download_attachment(user, app):
@@ -46,16 +46,16 @@ def can_download_attachment(user, app):
 
 
 def can_remove_attachment(user, app):
-    return _member_of(user, app.org_id)
+    return Decision(_member_of(user, app.org_id))
 
 
 def can_return_application(user, app):
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_screen_application(user, app):
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_list_call_applications(user, call):
-    return is_staff(user)
+    return Decision(is_staff(user))

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from grantportal.awards.models import Award, AwardStatus, Proposal
 from grantportal.calls.tier_rules import RESERVED_MIN_RANK, reserved_amount
-from grantportal.core.db import db
+from grantportal.core.db import db, lock_row
 
 ZERO = Decimal("0.00")
 PRIORITY_GRADES = ("5A", "4A", "3A")
@@ -54,8 +54,7 @@ class LevelBudget:
 
 def lock_proposal(proposal):
     """Lock the proposal row until commit (PostgreSQL; SQLite has one writer) and reload it."""
-    return db.session.scalar(sa.select(Proposal).where(Proposal.id == proposal.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return lock_row(Proposal, proposal.id, reload=True)
 
 
 def level_budgets(call, rules, proposal=None, exclude_award_id=None):

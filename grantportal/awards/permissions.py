@@ -9,44 +9,44 @@ checked by the operations, which answer 409 with the reason.
   are never anonymous);
 - an objection's own page and evidence: its objector and staff.
 """
-from grantportal.core.permissions import is_officer, is_signed_in, is_staff
+from grantportal.core.permissions import Decision, is_officer, is_signed_in, is_staff
 
 
 def can_view_proposal(user, call):
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_view_call_ranking(user, call):
     """The call's final ranking across rounds, with bonuses: staff."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_manage_proposal(user, call):
     """Result settings, generate, adjust, publish, confirm."""
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_view_results(user, proposal):
     """The public results page: published (公示中 or final) proposals; staff also see a draft's state."""
-    return proposal is not None and (proposal.is_public or is_staff(user))
+    return Decision(bool(proposal is not None and (proposal.is_public or is_staff(user))))
 
 
 def can_file_objection(user, award):
-    return is_signed_in(user) and not is_staff(user) and award.proposal.is_public
+    return Decision(bool(is_signed_in(user) and not is_staff(user) and award.proposal.is_public))
 
 
 def can_view_objection(user, objection):
-    return is_staff(user) or (is_signed_in(user) and objection.filed_by_id == user.id)
+    return Decision(is_staff(user) or (is_signed_in(user) and objection.filed_by_id == user.id))
 
 
 def can_list_own_objections(user):
-    return is_signed_in(user)
+    return Decision(is_signed_in(user))
 
 
 def can_view_objections(user, call):
     """The officer's list of a call's objections, with the objectors' names and contacts."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_decide_objection(user, objection):
-    return is_officer(user)
+    return Decision(is_officer(user))

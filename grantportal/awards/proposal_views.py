@@ -70,7 +70,6 @@ def ranking(call_id):
                            formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break)
 
 
-
 # --- result settings ----------------------------------------------------------------------------
 
 def _call_rules_or_none(call):

@@ -87,3 +87,15 @@ def utcnow():
 
 
 ZERO = Decimal("0.00")
+
+
+def lock_row(model, ident, reload=False):
+    """Hold a row lock on ``model`` row ``ident`` until the transaction ends, so that writers on it take
+    turns: ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite ignores it and lets one writer in at a time.
+    With ``reload`` the row is returned read afresh (what another writer committed before the lock wins
+    over the session's copy); otherwise only the lock is taken."""
+    query = sa.select(model if reload else model.id).where(model.id == ident).with_for_update()
+    if reload:
+        return db.session.scalar(query.execution_options(populate_existing=True))
+    db.session.execute(query)
+    return None

@@ -15,3 +15,9 @@ class Refused(Exception):
         self.message, self.field = message, field
         if status is not None:
             self.status = status
+
+
+def stale_message(what, kept="请复制您填写的内容，刷新页面后重新修改。"):
+    """The one wording for an optimistic-lock refusal: ``what`` (e.g. "该申报书") was changed since the page
+    was opened, nothing was saved, and how to go on."""
+    return f"{what}已在其他页面或由其他人修改，您看到的不是最新内容。为避免覆盖较新的内容，本次修改未保存。{kept}"

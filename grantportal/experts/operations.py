@@ -5,6 +5,7 @@ from grantportal.accounts.operations import create_user
 from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_today
 from grantportal.experts.conflicts import affiliation_since, is_recent, new_conflict
@@ -14,7 +15,7 @@ PROFILE_FIELDS = ("title", "employer", "bio")
 AFFILIATION_FIELDS = ("org_name", "org_uscc", "role", "started_on", "ended_on")
 
 
-class StateError(ValueError):
+class StateError(Refused):
     """The object's state forbids the action; the message is shown to the user."""
 
 
@@ -87,7 +88,7 @@ def _apply_affiliation(affiliation, data):
     affiliation.org_uscc = affiliation.org_uscc or None
 
 
-class AffiliationLocked(Exception):
+class AffiliationLocked(Refused):
     """The affiliation makes the expert stay away from an application in a review that is not over."""
 
 

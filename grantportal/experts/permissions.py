@@ -1,5 +1,5 @@
 """Who may do what in the expert pool. One function per permission; views call one, once."""
-from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
 
 
@@ -9,44 +9,44 @@ def _is_expert(user):
 
 def can_browse_pool(user):
     """Officers keep the pool; auditors read the same pages (experts' phones included)."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_view_expert(user, profile):
     """An expert's record in the pool (profile, affiliations, conflicts, assignments): staff only. An
     expert sees their own data on their own pages, never another expert's record."""
-    return is_staff(user) and profile is not None
+    return Decision(is_staff(user) and profile is not None)
 
 
 def can_manage_pool(user):
     """Creating, editing, activating and deactivating experts is officers' work."""
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_set_conflict(user, profile):
     """Officers set a conflict on any expert of the pool."""
-    return is_officer(user) and profile is not None
+    return Decision(is_officer(user) and profile is not None)
 
 
 def can_withdraw_conflict(user, conflict):
     """Only an officer withdraws a conflict, the expert's own declarations included (kept on record)."""
-    return is_officer(user) and conflict is not None
+    return Decision(is_officer(user) and conflict is not None)
 
 
 def can_edit_own_profile(user):
     """An expert keeps their own profile and affiliations."""
-    return _is_expert(user)
+    return Decision(_is_expert(user))
 
 
 def can_edit_affiliation(user, affiliation):
     """Only the expert it belongs to."""
-    return _is_expert(user) and affiliation.expert.user_id == user.id
+    return Decision(_is_expert(user) and affiliation.expert.user_id == user.id)
 
 
 def can_declare_conflict(user):
     """Declaring a conflict is always allowed to an expert (withdrawing is not: see above)."""
-    return _is_expert(user)
+    return Decision(_is_expert(user))
 
 
 def can_view_own_conflicts(user):
-    return _is_expert(user)
+    return Decision(_is_expert(user))

@@ -1,5 +1,5 @@
 """Who may do what with social organizations. One function per permission; views call one, once."""
-from grantportal.core.permissions import has_role, is_officer, is_signed_in, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_signed_in, is_staff
 from grantportal.core.roles import Role
 
 
@@ -19,44 +19,44 @@ def is_owner_of(user, org):
 
 def can_register_org(user):
     """An organization account registers its organization (once; see the view for the state)."""
-    return has_role(user, Role.ORG_MEMBER)
+    return Decision(has_role(user, Role.ORG_MEMBER))
 
 
 def can_view_my_org(user):
     """The "我的机构" page belongs to organization accounts."""
-    return has_role(user, Role.ORG_MEMBER)
+    return Decision(has_role(user, Role.ORG_MEMBER))
 
 
 def can_edit_org(user, org):
     """Only the owner keeps the profile (what may change depends on the status)."""
-    return is_owner_of(user, org)
+    return Decision(is_owner_of(user, org))
 
 
 def can_manage_members(user, org):
     """The owner invites people, revokes invitations and removes members."""
-    return is_owner_of(user, org)
+    return Decision(is_owner_of(user, org))
 
 
 def can_view_org_certificate(user, org):
     """The registration certificate: the organization's own members and staff."""
-    return is_member_of(user, org) or is_staff(user)
+    return Decision(is_member_of(user, org) or is_staff(user))
 
 
 def can_accept_invitation(user):
     """An invitation creates a new account, so it is opened signed out."""
-    return not is_signed_in(user)
+    return Decision(not is_signed_in(user))
 
 
 def can_review_orgs(user):
     """Officers work on organizations; auditors read the same pages."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_manage_orgs(user):
     """Verification, ratings, inspections and sanctions are officers' work."""
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_browse_directory(user):
     """The public directory is open to everyone, signed in or not (it lists verified organizations only)."""
-    return True
+    return Decision(True)

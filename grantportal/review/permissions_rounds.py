@@ -2,35 +2,35 @@
 (every page, never a button); organizations and experts have no access to these pages. Workflow
 state (draft / open / closed) is checked by the operations: a wrong user gets 403, a state that
 forbids the action 409."""
-from grantportal.core.permissions import is_officer, is_staff
+from grantportal.core.permissions import Decision, is_officer, is_staff
 
 
 def can_view_rounds(user, call):
     """A call's rounds, a round's panels, draws and dashboard: staff."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_view_round(user, rnd):
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_create_round(user, call):
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_edit_round(user, rnd):
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_change_round_status(user, rnd):
     """Open or close; ``rounds.ROUND.check`` decides whether the round's state allows it."""
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_assign_experts(user, rnd):
     """Draw panels, add or replace panel members."""
-    return is_officer(user)
+    return Decision(is_officer(user))
 
 
 def can_send_reminders(user, rnd):
-    return is_officer(user)
+    return Decision(is_officer(user))

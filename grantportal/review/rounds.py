@@ -16,7 +16,7 @@ from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.applications.operations import stamp_review_started
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
@@ -45,15 +45,15 @@ class RoundRefused(Refused):
     """The round's state does not allow this now (409); the message is Chinese."""
 
 
-class NotEnoughExperts(Exception):
+class NotEnoughExperts(Refused):
     """Too few experts can be drawn; nothing was saved. The message is Chinese."""
 
 
-class PanelFull(Exception):
+class PanelFull(Refused):
     """The panel already has its members (e.g. a double-clicked draw); nothing was drawn."""
 
 
-class ConflictRefused(Exception):
+class ConflictRefused(Refused):
     """The expert has a conflict of interest with the application and can never be assigned."""
 
     def __init__(self, reasons):
@@ -61,7 +61,7 @@ class ConflictRefused(Exception):
         super().__init__("该专家与此申报存在利益冲突，依规回避，不能指派：" + "；".join(r.reason for r in reasons))
 
 
-class AssignmentRefused(Exception):
+class AssignmentRefused(Refused):
     """The chosen expert cannot be added (not drawable, already on the panel, at a limit …)."""
 
 
@@ -224,7 +224,7 @@ def is_drawable_state(rnd):
 # -- the pool of experts, loaded once ----------------------------------------------------------------
 def lock_round(rnd):
     """Serialise draws and assignments on one round (a row lock on PostgreSQL; SQLite serialises writers)."""
-    db.session.execute(sa.select(ReviewRound.id).where(ReviewRound.id == rnd.id).with_for_update())
+    lock_row(ReviewRound, rnd.id)
 
 
 def panel_counts(rnd):
@@ -435,8 +435,7 @@ def replace_assignment(assignment, reason, user, expert_user=None):
         raise RoundRefused("该专家已被替换。")
     lock_round(rnd)
     # lock the assignment, then read its review afresh: a submission racing this replacement waits
-    db.session.scalar(sa.select(Assignment).where(Assignment.id == assignment.id)
-                      .with_for_update().execution_options(populate_existing=True))
+    lock_row(Assignment, assignment.id, reload=True)
     if not assignment.active:
         raise RoundRefused("该专家已被替换。")
     review = db.session.scalar(sa.select(Review).where(Review.assignment_id == assignment.id)

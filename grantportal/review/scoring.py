@@ -12,7 +12,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, lock_row
+from grantportal.core.errors import Refused, stale_message
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
 from grantportal.experts.conflicts import conflict_reasons
@@ -21,16 +22,13 @@ from grantportal.review.models import Assignment, Review, ReviewRevision, Review
 OVERALL = "comment"
 
 
-class ScoringError(Exception):
-    """An operation refused; the message (Chinese) is shown with ``status``."""
-
-    status = 409
+class ScoringError(Refused):
+    """An operation on reviews refused (``core.errors.Refused``)."""
 
 
 class StaleReview(ScoringError):
     def __init__(self):
-        super().__init__("该评审已在其他页面修改，您看到的不是最新内容。为避免覆盖较新的评分，本次修改未保存。"
-                         "请刷新页面后重新填写。")
+        super().__init__(stale_message("该评审", "请刷新页面后重新填写。"))
 
 
 class AlreadySubmitted(ScoringError):
@@ -106,8 +104,7 @@ def locked_review(assignment):
     """The assignment's review (or None), read afresh and row-locked on PostgreSQL. The assignment row is
     locked first (the same order as an officer's replacement), so that a replacement and a submission
     at the same moment cannot both succeed."""
-    db.session.scalar(sa.select(Assignment).where(Assignment.id == assignment.id)
-                      .with_for_update().execution_options(populate_existing=True))
+    lock_row(Assignment, assignment.id, reload=True)
     return db.session.scalar(
         sa.select(Review).where(Review.assignment_id == assignment.id)
         .with_for_update().execution_options(populate_existing=True))

@@ -209,7 +209,7 @@ def test_stale_page_cannot_overwrite_newer_scores(client, auth, w):
     old = review_of(w.assignment).version
     client.post(url(w.assignment), data=form(w.round, [11] + [None] * 6, version=old))  # another tab
     resp = client.post(url(w.assignment), data=form(w.round, [5] + [None] * 6, version=old))
-    assert resp.status_code == 409 and "已在其他页面修改" in resp.get_data(as_text=True)
+    assert resp.status_code == 409 and "该评审已在其他页面或由其他人修改" in resp.get_data(as_text=True)
     assert review_of(w.assignment).total == Decimal("11")
     # a page opened before the first save (version 0) cannot overwrite either
     resp = client.post(url(w.assignment), data=form(w.round, GOOD, submit=True, version=0))
