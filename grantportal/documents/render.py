@@ -56,7 +56,7 @@ def facts(kind, award, number, version):
 
 
 def body(kind, award, number, code, contract=None, extras=None):
-    from grantportal.funding.plan import describe, parse_plan
+    from grantportal.calls.tranche_plan import describe, parse_plan
 
     app, call = award.application, award.proposal.call
     org = app.org

@@ -8,10 +8,10 @@ from datetime import date
 import sqlalchemy as sa
 
 from grantportal.awards.models import FinalStatus
+from grantportal.calls.tranche_plan import parse_plan, schedule
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.funding.models import Contract, ContractStatus, Tranche, TrancheStatus
-from grantportal.funding.plan import parse_plan, schedule
 
 
 class FundingRefused(Exception):

@@ -20,10 +20,10 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from grantportal.calls.tranche_plan import PlanError, TrancheCondition, as_setting, parse_plan
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
-from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheCondition, TrancheStatus
-from grantportal.funding.plan import PlanError, parse_plan
+from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheStatus
 from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
 
 ZERO = Decimal("0.00")
@@ -182,8 +182,7 @@ def update_funding_settings(call, user, plan, contract_months, report_every_mont
     if errors:
         raise SettingsRefused(errors)
     with audit_action("call.funding_settings"):
-        call.tranche_plan = [{"percent": f"{t.percent.normalize():f}", "condition": t.condition.value}
-                             for t in parsed]
+        call.tranche_plan = as_setting(parsed)
         call.contract_months, call.report_every_months = contract_months, report_every_months
         db.session.flush()
     return call
