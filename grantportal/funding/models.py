@@ -51,6 +51,12 @@ class Contract(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The milestones the later tranches wait for, as monitoring reports them (``operations.record_milestone``):
+    # the latest 中期评估 and 结项验收, passed or not (None: none yet), and when they were evaluated.
+    midterm_passed: Mapped[bool | None]
+    midterm_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acceptance_passed: Mapped[bool | None]
+    acceptance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     award = relationship("Award")
     document = relationship("IssuedDocument")
