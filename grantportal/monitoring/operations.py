@@ -1,5 +1,5 @@
-"""Writes of implementation monitoring: the report schedule, filing and reviewing reports, evaluations,
-reminders and closure (结项).
+"""Writes of implementation monitoring: the contract's confirmation with its report schedule, filing and
+reviewing reports, evaluations, reminders and closure (结项).
 
 Monitoring tells funding: an evaluation is reported to ``funding.operations.record_milestone`` and closure
 goes through ``funding.operations.close_contract``, so that funding derives its tranches from its own rows.
@@ -17,6 +17,7 @@ from grantportal.core.db import db
 from grantportal.core.files import store_upload
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_date
+from grantportal.funding.contract_ops import confirm_signed
 from grantportal.funding.models import Contract, ContractStatus, TrancheStatus
 from grantportal.funding.operations import close_contract, record_milestone
 from grantportal.funding.tranches import refresh_tranches
@@ -98,6 +99,15 @@ def schedule_reports(contract, user):
             made.append(report)
         db.session.flush()
     return made
+
+
+def confirm_contract(contract, user, link=None):
+    """签署确认 starts the project: the officer confirms the signed scan (funding: 待确认 → 履行中, the tranches
+    due on signing become 可拨付) and the progress, mid-term and final reports fall due, in one transaction.
+    Monitoring wraps funding's step because the reports are monitoring's and funding may not import it."""
+    confirm_signed(contract, user, link=link)
+    schedule_reports(contract, user)
+    return contract
 
 
 # --- filing -------------------------------------------------------------------------------------------
