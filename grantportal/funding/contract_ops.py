@@ -3,19 +3,22 @@ signed and sealed scan, the officer confirms it (the contract becomes 履行中 
 signing become 可拨付) or returns it with a reason. Each step is dated, audited and notified; operations
 flush and never commit.
 
-Confirming the contract also starts the project's reports, which are monitoring's:
-``monitoring.operations.confirm_contract`` wraps ``confirm_signed``."""
+The contract PDF is a document (``documents``, below funding): funding gathers what it prints
+(``contract_terms``) and asks documents to issue it. Confirming the contract also starts the project's
+reports, which are monitoring's: ``monitoring.operations.confirm_contract`` wraps ``confirm_signed``."""
 from datetime import date
 
 import sqlalchemy as sa
 
 from grantportal.accounts.models import User
+from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import SCAN_EXTENSIONS, store_upload
 from grantportal.core.notices import notify
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.models import DocumentStatus
+from grantportal.documents.render import CONTRACT_KINDS, ContractTerms, ContractTranche
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.operations import FundingRefused, add_months, contract_of, prepare_contract
 from grantportal.funding.tranches import refresh_tranches
@@ -32,6 +35,17 @@ def _lock(contract):
     db.session.refresh(contract)
 
 
+def contract_terms(contract):
+    """What the contract PDF prints beyond the award: its term, deliverables (one per line), tranches, the
+    call's tranche plan in words and contract length."""
+    call = contract.award.proposal.call
+    return ContractTerms(
+        starts_on=contract.starts_on, ends_on=contract.ends_on,
+        deliverables=[line.strip() for line in (contract.deliverables or "").splitlines() if line.strip()],
+        tranches=[ContractTranche(t.position, t.percent, t.amount, t.condition.label) for t in contract.tranches],
+        plan=describe(parse_plan(call.tranche_plan)), months=call.contract_months)
+
+
 def issue_contract(award, user, starts_on, deliverables=None, link=None):
     """Prepare the contract (if not yet) and issue its PDF (政府购买服务合同 or 公益创投项目资助协议 by the
     call's kind): the contract is 待签署 at once, its document pending until rendered."""
@@ -46,7 +60,8 @@ def issue_contract(award, user, starts_on, deliverables=None, link=None):
         contract.ends_on = date.fromordinal(
             add_months(starts_on, award.proposal.call.contract_months).toordinal() - 1)
     try:
-        doc = doc_ops.issue_document(award, doc_ops.contract_kind(award.proposal.call), user, contract=contract)
+        doc = doc_ops.issue_document(award, doc_ops.contract_kind(award.proposal.call), user,
+                                     terms=contract_terms(contract))
     except doc_ops.DocumentRefused as e:
         raise FundingRefused(e.message, e.field, e.status) from e
     with audit_action("contract.issue"):
@@ -110,3 +125,16 @@ def return_signed(contract, user, reason, link=None):
             notify(member, "合同签署件被退回", f"“{contract.award.application.title}”的签署件被退回：{reason}"
                    "请按要求重新签署上传。", link=link)
     return contract
+
+
+@doc_ops.document_issued.connect
+def follow_correction(doc, **_):
+    """A corrected contract, once its new version is issued, replaces the old one on the contract (the
+    correction is made and rendered by documents, which may not import funding: it sends
+    ``document_issued``, and funding, listening, keeps its own pointer). Flushes, never commits."""
+    if doc.kind not in CONTRACT_KINDS or doc.supersedes_id is None:
+        return
+    contract = contract_of(doc.award)
+    if contract is not None and contract.document_id == doc.supersedes_id:
+        contract.document = doc
+        db.session.flush()
