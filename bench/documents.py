@@ -64,6 +64,7 @@ def build(batch):
 def bench_contract(award, officer, repeat):
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind
+    from grantportal.funding.contract_ops import contract_terms
     from grantportal.funding.operations import prepare_contract
 
     contract = prepare_contract(award, officer, date(2026, 7, 1))
@@ -71,7 +72,8 @@ def bench_contract(award, officer, repeat):
     app_times, bare_times, pages = [], [], 0
     for i in range(repeat + 1):  # the first round warms fonts and templates up; not counted
         start = time.perf_counter()
-        doc = ops.issue_document(award, DocumentKind.CONTRACT_VENTURE, officer, contract=contract, enqueue=False)
+        doc = ops.issue_document(award, DocumentKind.CONTRACT_VENTURE, officer, terms=contract_terms(contract),
+                                 enqueue=False)
         ops.render_one(doc)
         db.session.commit()
         elapsed = time.perf_counter() - start

@@ -550,10 +550,10 @@ def _signed_contract(officer, award, starts_on):
 def _active_contract(officer, award, starts_on):
     """履行中 from ``starts_on``: signed and confirmed (the reports are scheduled), its steps dated just
     before the start so that the project's timeline reads in order."""
-    from grantportal.funding import contract_ops
+    from grantportal.monitoring.operations import confirm_contract
 
     contract, member = _signed_contract(officer, award, starts_on)
-    contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
+    confirm_contract(contract, officer, link=f"/awards/{award.id}/contract")
     contract.document.issued_at = _local(starts_on - timedelta(days=12), 10)
     contract.signed_uploaded_at = _local(starts_on - timedelta(days=6), 11)
     contract.confirmed_at = _local(starts_on - timedelta(days=3), 15)

@@ -4,15 +4,19 @@ commit), render (the job), retry, correct (a new version superseding the old), a
 Operations flush under a named audit action and never commit; the job functions (``render_job``,
 ``batch_job``) are the only code here that commits, as a request would. An issued document never changes:
 its file and hash are written once; a correction is a new row with a ``-V2`` number.
+
+Documents sit below funding: a contract's terms come in as ``render.ContractTerms`` from the caller, and
+domains above learn that a document was issued from the ``document_issued`` signal.
 """
 import hashlib
 import logging
 
 import sqlalchemy as sa
+from blinker import Namespace
 from flask import current_app
 
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call
+from grantportal.calls.models import Call, CallKind
 from grantportal.core import jobs
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
@@ -22,12 +26,20 @@ from grantportal.core.pdf import PdfError, render_pdf
 from grantportal.core.storage import get_storage
 from grantportal.documents import render
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+from grantportal.orgs.models import OrgMember
 
 log = logging.getLogger("grantportal.documents")
 RENDER = "grantportal.documents.operations:render_job"
 BATCH = "grantportal.documents.operations:batch_job"
 NOTICE_KINDS = (DocumentKind.SELECTION_NOTICE, DocumentKind.REJECTION_NOTICE)
 ONE_PER_AWARD = (*render.CONTRACT_KINDS, *NOTICE_KINDS)
+
+signals = Namespace()
+# Sent by ``render_one`` with the document once it is issued (its file stored), inside the rendering
+# transaction: ``document_issued.send(doc)``. Receivers may change their own rows and flush, never commit.
+# This is how a domain above documents (funding: a corrected contract) follows an issue that documents did
+# on its own, in a render job, without documents importing it.
+document_issued = signals.signal("document-issued")
 
 
 class DocumentRefused(Exception):
@@ -37,8 +49,6 @@ class DocumentRefused(Exception):
 
 
 def contract_kind(call):
-    from grantportal.calls.models import CallKind
-
     return DocumentKind.CONTRACT_PURCHASE if call.kind == CallKind.PURCHASE else DocumentKind.CONTRACT_VENTURE
 
 
@@ -96,13 +106,13 @@ def _check_issuable(award, kind, extras):
         raise DocumentRefused(f"该项目的{kind.label}已出具；如需更正，请在文书详情页出具更正版本。")
 
 
-def _new_document(award, kind, user, number, version, contract=None, extras=None, supersedes=None,
+def _new_document(award, kind, user, number, version, terms=None, extras=None, supersedes=None,
                   reason=None):
     code = _unique_code()
     doc = IssuedDocument(
         kind=kind, number=number, version=version, award=award, verification_code=code,
         status=DocumentStatus.PENDING, facts=render.facts(kind, award, number, version),
-        body=render.body(kind, award, number, code, contract=contract, extras=extras),
+        body=render.body(kind, award, number, code, terms=terms, extras=extras),
         created_by_id=getattr(user, "id", None), supersedes=supersedes, reason=reason)
     db.session.add(doc)
     db.session.flush()
@@ -114,16 +124,17 @@ def _enqueue_render(doc, user):
                  created_by=user, doc_id=doc.id)
 
 
-def issue_document(award, kind, user, extras=None, contract=None, enqueue=True):
+def issue_document(award, kind, user, extras=None, terms=None, enqueue=True):
     """A numbered document for ``award``, pending until the render job (queued for after the commit)
-    has written its PDF. ``extras`` adds to the rendered body (e.g. ``{"reason": …}``)."""
+    has written its PDF. A contract needs its ``terms`` (``render.ContractTerms``, from the domain that owns
+    the contract); ``extras`` adds to the rendered body (e.g. ``{"reason": …}``)."""
     _check_issuable(award, kind, extras)
-    if kind in render.CONTRACT_KINDS and contract is None:
+    if kind in render.CONTRACT_KINDS and terms is None:
         raise DocumentRefused("请先拟定合同。")
     with audit_action("document.issue"):
         call = award.proposal.call
         _lock_call(call.id)
-        doc = _new_document(award, kind, user, _next_number(call, kind), 1, contract=contract, extras=extras)
+        doc = _new_document(award, kind, user, _next_number(call, kind), 1, terms=terms, extras=extras)
         if enqueue:
             _enqueue_render(doc, user)
     return doc
@@ -131,9 +142,10 @@ def issue_document(award, kind, user, extras=None, contract=None, enqueue=True):
 
 def issue_correction(doc, user, reason):
     """A new version of ``doc`` (number ``…-V2``, new verification code, the data as it is now) that
-    supersedes ``doc`` once rendered. The old document keeps its file; both stay listed."""
-    from grantportal.funding.operations import contract_of
+    supersedes ``doc`` once rendered. The old document keeps its file; both stay listed.
 
+    A contract's terms are carried over from ``doc``: they are fixed once the contract is issued (funding
+    issues it only from 待出具, and the call's plan and term are locked once it has a contract)."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DocumentRefused("请写明更正原因（不少于5个字）。", field="reason", status=400)
@@ -143,11 +155,10 @@ def issue_correction(doc, user, reason):
         raise DocumentRefused("该文书已有更正版本在生成或已出具。")
     base = doc.number.split("-V")[0] if doc.version > 1 else doc.number
     version = doc.version + 1
-    extras = {k: v for k, v in (doc.body or {}).items() if k == "reason"}
+    extras = {k: v for k, v in (doc.body or {}).items() if k in ("reason", "contract")}
     with audit_action("document.correct"):
         _lock_call(doc.award.proposal.call_id)
-        contract = contract_of(doc.award) if doc.kind in render.CONTRACT_KINDS else None
-        new = _new_document(doc.award, doc.kind, user, f"{base}-V{version}", version, contract=contract,
+        new = _new_document(doc.award, doc.kind, user, f"{base}-V{version}", version,
                             extras={**extras, "correction_reason": reason, "supersedes_number": doc.number},
                             supersedes=doc, reason=reason)
         _enqueue_render(new, user)
@@ -166,17 +177,14 @@ def retry(doc, user):
 # --- rendering (the job) ------------------------------------------------------------------------------
 
 def _members(award):
-    from grantportal.orgs.models import OrgMember
-
     return [m.user for m in db.session.scalars(
         sa.select(OrgMember).where(OrgMember.org_id == award.application.org_id)) if m.user.is_active]
 
 
 def render_one(doc):
     """Render and store one pending document in the current session (no commit). Returns True when
-    issued; on a renderer error the document is marked failed with a short message (details logged)."""
-    from grantportal.funding.operations import contract_of
-
+    issued; on a renderer error the document is marked failed with a short message (details logged).
+    Once issued, ``document_issued`` is sent."""
     doc.attempts += 1
     try:
         data = render_pdf(render.document_html(doc), timeout=current_app.config["RENDER_TIMEOUT"])
@@ -197,10 +205,8 @@ def render_one(doc):
         doc.issued_at = utcnow()
         if doc.supersedes is not None:
             doc.supersedes.superseded_at = doc.issued_at
-            contract = contract_of(doc.award) if doc.kind in render.CONTRACT_KINDS else None
-            if contract is not None and contract.document_id == doc.supersedes_id:
-                contract.document = doc
         db.session.flush()
+        document_issued.send(doc)  # e.g. funding: a corrected contract replaces the old one on the contract
         for user in _members(doc.award):
             notify(user, f"{doc.kind.label}已出具", f"{doc.facts['project']}的{doc.kind.label}（编号 {doc.number}）"
                    "已出具，可登录平台下载。", link=f"/documents/{doc.id}/download")

@@ -2,8 +2,14 @@
 with the document so a retry renders exactly the same text), the QR code and the HTML.
 
 The body is a snapshot taken when the officer issues the document: later edits of the organization or
-the project never change an issued document; a correction issues a new version with a new snapshot."""
+the project never change an issued document; a correction issues a new version with a new snapshot.
+
+Documents know the award (parties, project, amount) but not the contract: the domain that owns the contract
+(funding, above documents) hands its terms over as ``ContractTerms``."""
 import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
 import segno
 from flask import current_app, has_request_context, render_template, request
@@ -23,6 +29,39 @@ TEMPLATES = {
 }
 CONTRACT_KINDS = (DocumentKind.CONTRACT_PURCHASE, DocumentKind.CONTRACT_VENTURE)
 WITH_AMOUNT = (*CONTRACT_KINDS, DocumentKind.SELECTION_NOTICE)
+
+
+@dataclass(frozen=True)
+class ContractTranche:
+    position: int
+    percent: Decimal
+    amount: Decimal
+    condition: str  # as printed: 合同签订后 / 中期评估合格后 / 结项验收合格后
+
+
+@dataclass(frozen=True)
+class ContractTerms:
+    """What a contract (合同 / 资助协议) prints beyond the award: its term, deliverables and tranches, the
+    tranche plan in words and the call's contract length."""
+
+    starts_on: date | None
+    ends_on: date | None
+    deliverables: list  # 服务内容与成效指标, one line each
+    tranches: list  # [ContractTranche] in position order
+    plan: str  # "分三期拨付：合同签订后拨付50%；…"
+    months: int
+
+    def as_body(self):
+        """The ``contract`` part of a document's body, as the template prints it."""
+        return {
+            "starts_on": cn_date(self.starts_on), "ends_on": cn_date(self.ends_on),
+            "deliverables": list(self.deliverables),
+            "tranches": [{"position": t.position, "percent": f"{t.percent.normalize():f}",
+                          "amount": format_yuan(t.amount), "capitals": amount_in_capitals(t.amount),
+                          "condition": t.condition} for t in self.tranches],
+            "plan": self.plan,
+            "months": self.months,
+        }
 
 
 def cn_date(day):
@@ -55,9 +94,9 @@ def facts(kind, award, number, version):
             "project": app.title, "org": app.org.name, "amount": None if amount is None else f"{amount:.2f}"}
 
 
-def body(kind, award, number, code, contract=None, extras=None):
-    from grantportal.funding.plan import describe, parse_plan
-
+def body(kind, award, number, code, terms=None, extras=None):
+    """What the template renders: the award's facts, a contract's ``terms`` (``ContractTerms``) and
+    ``extras``."""
     app, call = award.application, award.proposal.call
     org = app.org
     data = {
@@ -72,16 +111,8 @@ def body(kind, award, number, code, contract=None, extras=None):
         "amount": f"{award.amount:.2f}", "amount_figures": format_yuan(award.amount),
         "amount_capitals": amount_in_capitals(award.amount), "final_reason": award.final_reason or "",
     }
-    if contract is not None:
-        data["contract"] = {
-            "starts_on": cn_date(contract.starts_on), "ends_on": cn_date(contract.ends_on),
-            "deliverables": [line.strip() for line in (contract.deliverables or "").splitlines() if line.strip()],
-            "tranches": [{"position": t.position, "percent": f"{t.percent.normalize():f}",
-                          "amount": format_yuan(t.amount), "capitals": amount_in_capitals(t.amount),
-                          "condition": t.condition.label} for t in contract.tranches],
-            "plan": describe(parse_plan(call.tranche_plan)),
-            "months": call.contract_months,
-        }
+    if terms is not None:
+        data["contract"] = terms.as_body()
     data.update(extras or {})
     return data
 

@@ -1,33 +1,49 @@
 """Writes of contract signing (签约): the officer issues the contract PDF, the organization uploads the
 signed and sealed scan, the officer confirms it (the contract becomes 履行中 and the tranches due on
 signing become 可拨付) or returns it with a reason. Each step is dated, audited and notified; operations
-flush and never commit."""
+flush and never commit.
+
+The contract PDF is a document (``documents``, below funding): funding gathers what it prints
+(``contract_terms``) and asks documents to issue it. Confirming the contract also starts the project's
+reports, which are monitoring's: ``monitoring.operations.confirm_contract`` wraps ``confirm_signed``."""
 from datetime import date
 
 import sqlalchemy as sa
 
+from grantportal.accounts.models import User
+from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import SCAN_EXTENSIONS, store_upload
 from grantportal.core.notices import notify
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.models import DocumentStatus
-from grantportal.funding.models import ContractStatus
+from grantportal.documents.render import CONTRACT_KINDS, ContractTerms, ContractTranche
+from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.operations import FundingRefused, add_months, contract_of, prepare_contract
+from grantportal.funding.tranches import refresh_tranches
+from grantportal.orgs.models import OrgMember
 
 
 def _members(award):
-    from grantportal.orgs.models import OrgMember
-
     return [m.user for m in db.session.scalars(sa.select(OrgMember).where(
         OrgMember.org_id == award.application.org_id)) if m.user.is_active]
 
 
 def _lock(contract):
-    from grantportal.funding.models import Contract
-
     db.session.execute(sa.select(Contract.id).where(Contract.id == contract.id).with_for_update())
     db.session.refresh(contract)
+
+
+def contract_terms(contract):
+    """What the contract PDF prints beyond the award: its term, deliverables (one per line), tranches, the
+    call's tranche plan in words and contract length."""
+    call = contract.award.proposal.call
+    return ContractTerms(
+        starts_on=contract.starts_on, ends_on=contract.ends_on,
+        deliverables=[line.strip() for line in (contract.deliverables or "").splitlines() if line.strip()],
+        tranches=[ContractTranche(t.position, t.percent, t.amount, t.condition.label) for t in contract.tranches],
+        plan=describe(parse_plan(call.tranche_plan)), months=call.contract_months)
 
 
 def issue_contract(award, user, starts_on, deliverables=None, link=None):
@@ -44,7 +60,8 @@ def issue_contract(award, user, starts_on, deliverables=None, link=None):
         contract.ends_on = date.fromordinal(
             add_months(starts_on, award.proposal.call.contract_months).toordinal() - 1)
     try:
-        doc = doc_ops.issue_document(award, doc_ops.contract_kind(award.proposal.call), user, contract=contract)
+        doc = doc_ops.issue_document(award, doc_ops.contract_kind(award.proposal.call), user,
+                                     terms=contract_terms(contract))
     except doc_ops.DocumentRefused as e:
         raise FundingRefused(e.message, e.field, e.status) from e
     with audit_action("contract.issue"):
@@ -70,18 +87,14 @@ def upload_signed(contract, user, upload, link=None):
         db.session.flush()
         officer = contract.document.created_by_id
         if officer:
-            from grantportal.accounts.models import User
-
             notify(db.session.get(User, officer), "合同签署件待确认",
                    f"“{contract.award.application.title}”的签署件已上传，请核对后确认。", link=link)
     return contract
 
 
 def confirm_signed(contract, user, link=None):
-    """The officer confirms the scan: 待确认 → 履行中; tranches due on signing become 可拨付."""
-    from grantportal.funding.tranches import refresh_tranches
-    from grantportal.monitoring.operations import schedule_reports
-
+    """The officer confirms the scan: 待确认 → 履行中; tranches due on signing become 可拨付. (The project's
+    reports fall due at the same time: call ``monitoring.operations.confirm_contract``, which wraps this.)"""
     _lock(contract)
     if contract.status != ContractStatus.SIGNED:
         raise FundingRefused(f"合同当前状态为“{contract.status.label}”，不能确认。")
@@ -90,8 +103,6 @@ def confirm_signed(contract, user, link=None):
         contract.confirmed_at, contract.confirmed_by_id = utcnow(), user.id
         db.session.flush()
         refresh_tranches(contract)  # tranches due on signing become 可拨付
-        schedule_reports(contract, user)  # the progress, mid-term and final reports fall due
-        db.session.flush()
         for member in _members(contract.award):
             notify(member, "合同已生效", f"“{contract.award.application.title}”的合同签署件已确认，合同履行中。",
                    link=link)
@@ -114,3 +125,16 @@ def return_signed(contract, user, reason, link=None):
             notify(member, "合同签署件被退回", f"“{contract.award.application.title}”的签署件被退回：{reason}"
                    "请按要求重新签署上传。", link=link)
     return contract
+
+
+@doc_ops.document_issued.connect
+def follow_correction(doc, **_):
+    """A corrected contract, once its new version is issued, replaces the old one on the contract (the
+    correction is made and rendered by documents, which may not import funding: it sends
+    ``document_issued``, and funding, listening, keeps its own pointer). Flushes, never commits."""
+    if doc.kind not in CONTRACT_KINDS or doc.supersedes_id is None:
+        return
+    contract = contract_of(doc.award)
+    if contract is not None and contract.document_id == doc.supersedes_id:
+        contract.document = doc
+        db.session.flush()

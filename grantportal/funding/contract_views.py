@@ -82,26 +82,16 @@ def manage(award_id):
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
 
-def _contract_or_409(award):
+def contract_or_409(award):
     contract = contract_of(award)
     if contract is None:
         abort(409, "该项目尚未拟定合同。")
     return contract
 
 
-@bp.route("/manage/awards/<int:award_id>/contract/confirm", methods=["POST"])
-@login_required
-def confirm(award_id):
-    award = get_or_404(Award, award_id)
-    require(can_manage_contract(current_user, award))
-    try:
-        ops.confirm_signed(_contract_or_409(award), current_user, link=url_for("contracts.sign", award_id=award.id))
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
-        abort(e.status, e.message)
-    flash("签署件已确认，合同履行中；首期资金可拨付。", "success")
-    return redirect(url_for("contracts.manage", award_id=award_id), 303)
+# POST /manage/awards/<award_id>/contract/confirm (endpoint ``contracts.confirm``) is registered on this
+# blueprint by ``monitoring.views``: confirming the contract also schedules the project's reports, and
+# funding may not import monitoring.
 
 
 @bp.route("/manage/awards/<int:award_id>/contract/return", methods=["POST"])
@@ -113,7 +103,7 @@ def return_signed(award_id):
     if not form.validate():
         return _manage_page(award, return_form=form, status=400)
     try:
-        ops.return_signed(_contract_or_409(award), current_user, form.reason.data,
+        ops.return_signed(contract_or_409(award), current_user, form.reason.data,
                           link=url_for("contracts.sign", award_id=award.id))
         db.session.commit()
     except FundingRefused as e:
@@ -148,7 +138,7 @@ def sign(award_id):
         form.scan.errors = [*form.scan.errors, "请选择签字盖章后的合同扫描件。"]
         return _sign_page(award, form, 400)
     try:
-        ops.upload_signed(_contract_or_409(award), current_user, upload,
+        ops.upload_signed(contract_or_409(award), current_user, upload,
                           link=url_for("contracts.manage", award_id=award.id))
         db.session.commit()
     except UploadError as e:

@@ -6,9 +6,10 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from grantportal.calls.forms import WholeNumberField
+from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.forms import LocalDateField, MoneyField, strip
 from grantportal.funding.matched import NAME_MAX, NOTE_MAX
-from grantportal.funding.models import FundSourceKind, TrancheCondition
+from grantportal.funding.models import FundSourceKind
 from grantportal.funding.payments import VOUCHER_MAX
 from grantportal.funding.tranches import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY
 

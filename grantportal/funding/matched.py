@@ -28,11 +28,13 @@ from decimal import ROUND_HALF_UP, Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from grantportal.applications.models import Application
+from grantportal.awards.models import Award, FinalStatus, Proposal
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.money import format_wan
 from grantportal.core.timeutil import local_today
-from grantportal.funding.models import ContractStatus, FundSourceKind, MatchedFund
+from grantportal.funding.models import Contract, ContractStatus, FundSourceKind, MatchedFund, Payment, Recovery
 from grantportal.funding.operations import FundingRefused, contract_of
 
 ZERO = Decimal("0.00")
@@ -178,10 +180,6 @@ class SummaryRow:
 
 
 def _summary_columns():
-    from grantportal.applications.models import Application
-    from grantportal.awards.models import Award
-    from grantportal.funding.models import Contract, Payment, Recovery
-
     paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
             .group_by(Payment.contract_id).subquery())
     recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
@@ -203,8 +201,6 @@ def _summary_columns():
 
 
 def _selected(query, call):
-    from grantportal.awards.models import Award, FinalStatus, Proposal
-
     return query.join(Proposal, Proposal.id == Award.proposal_id).where(
         Proposal.call_id == call.id, Award.final_status == FinalStatus.SELECTED)
 
@@ -214,17 +210,11 @@ def _money(values):
 
 
 def call_summary_count(call):
-    from grantportal.awards.models import Award
-
     return db.session.scalar(_selected(sa.select(sa.func.count()).select_from(Award), call))
 
 
 def call_summary_rows(call, offset, limit):
     """One ``SummaryRow`` per selected project of the call (by level, rank), in one query."""
-    from grantportal.applications.models import Application
-    from grantportal.awards.models import Award
-    from grantportal.funding.models import Contract
-
     money, joined = _summary_columns()
     query = _selected(joined(sa.select(Award, Contract, *money)), call).options(
         contains_eager(Award.application).joinedload(Application.org)).order_by(

@@ -3,8 +3,8 @@ tranches (分期拨付) against conditions, recovery (追回) of paid money, and
 (配套资金 / 社会捐助).
 
 One ``Contract`` per selected award. Its tranches come from the call's split (``Call.tranche_plan``,
-e.g. 50/30/20), each tied to a condition. Payments can never exceed the award: every payment locks the
-contract row and checks the sum first.
+e.g. 50/30/20; see ``calls.tranche_plan``), each tied to a condition. Payments can never exceed the award:
+every payment locks the contract row and checks the sum first.
 """
 from datetime import date, datetime
 from decimal import Decimal
@@ -12,6 +12,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.db import LabelledEnum, Money, UTCDateTime, db, enum_column, utcnow
 
 
@@ -22,12 +23,6 @@ class ContractStatus(LabelledEnum):
     ACTIVE = "active", "履行中"
     CLOSED = "closed", "已结项"
     TERMINATED = "terminated", "已终止"
-
-
-class TrancheCondition(LabelledEnum):
-    SIGNED = "signed", "合同签订后"
-    MIDTERM = "midterm_passed", "中期评估合格后"
-    ACCEPTANCE = "acceptance_passed", "结项验收合格后"
 
 
 class TrancheStatus(LabelledEnum):
@@ -56,6 +51,12 @@ class Contract(db.Model):
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The milestones the later tranches wait for, as monitoring reports them (``operations.record_milestone``):
+    # the latest 中期评估 and 结项验收, passed or not (None: none yet), and when they were evaluated.
+    midterm_passed: Mapped[bool | None]
+    midterm_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    acceptance_passed: Mapped[bool | None]
+    acceptance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     award = relationship("Award")
     document = relationship("IssuedDocument")

@@ -1,4 +1,5 @@
-"""Writes of funding: preparing a selected project's contract with its tranche schedule.
+"""Writes of funding: preparing a selected project's contract with its tranche schedule, and the facts
+monitoring reports about the project (its milestones, its closure), which the tranches depend on.
 
 Each takes the objects and the acting user, flushes under a named audit action and never commits.
 """
@@ -8,10 +9,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from grantportal.awards.models import FinalStatus
+from grantportal.calls.tranche_plan import TrancheCondition, parse_plan, schedule
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.funding.models import Contract, ContractStatus, Tranche, TrancheStatus
-from grantportal.funding.plan import parse_plan, schedule
+from grantportal.funding.tranches import refresh_tranches
 
 
 class FundingRefused(Exception):
@@ -52,5 +54,39 @@ def prepare_contract(award, user, starts_on):
         contract.tranches = [Tranche(position=t.position, percent=t.percent, amount=t.amount, condition=t.condition,
                                      status=TrancheStatus.WAITING) for t in plan]
         db.session.add(contract)
+        db.session.flush()
+    return contract
+
+
+# --- what monitoring tells funding ------------------------------------------------------------------------
+# Evaluations and closure are monitoring's; funding keeps only the facts its tranches depend on, stamped on
+# the contract by these operations, so that it never reads monitoring's tables.
+
+MILESTONE_FIELDS = {  # condition: (passed, evaluated at) columns of Contract
+    TrancheCondition.MIDTERM: ("midterm_passed", "midterm_at"),
+    TrancheCondition.ACCEPTANCE: ("acceptance_passed", "acceptance_at"),
+}
+
+
+def record_milestone(contract, condition, passed, at, user):
+    """A 中期评估 or 结项验收 (``condition``) was recorded, ``passed`` or not, evaluated at ``at``: the contract
+    keeps the latest one of each (by time; of two with the same time, the one recorded last, as the
+    evaluations are ordered), then its tranches are refreshed. Returns the ``[TrancheState]``."""
+    if condition not in MILESTONE_FIELDS:
+        raise ValueError(f"{condition} is not a milestone monitoring reports")
+    passed_field, at_field = MILESTONE_FIELDS[condition]
+    with audit_action("contract.milestone"):
+        stamped = getattr(contract, at_field)
+        if stamped is None or at >= stamped:
+            setattr(contract, passed_field, bool(passed))
+            setattr(contract, at_field, at)
+            db.session.flush()
+    return refresh_tranches(contract)
+
+
+def close_contract(contract, user, at):
+    """结项: the contract is 已结项 from ``at``. Monitoring decides when (accepted, every tranche paid)."""
+    with audit_action("contract.close"):
+        contract.status, contract.closed_at = ContractStatus.CLOSED, at
         db.session.flush()
     return contract

@@ -1,8 +1,9 @@
 """Tranche state (分期拨付的状态), derived from data in one place, and the call's funding settings.
 
-A tranche's status is never set by hand: ``tranche_states(contract)`` works it out from the contract's
-status, the evaluations (``monitoring.models.Evaluation``) and the payments, and ``refresh_tranches``
-writes the result onto the ``Tranche`` rows (status, blocked_reason) so that lists can read it.
+A tranche's status is never set by hand: ``tranche_states(contract)`` works it out from funding's own rows
+— the contract's status, the milestones monitoring stamped on it (``operations.record_milestone``: the
+latest 中期评估 and 结项验收, passed or not) and the payments — and ``refresh_tranches`` writes the result
+onto the ``Tranche`` rows (status, blocked_reason) so that lists can read it.
 
 The rules (DESIGN.md §4 "Money"):
 
@@ -20,11 +21,11 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from grantportal.awards.models import Award, Proposal
+from grantportal.calls.tranche_plan import PlanError, TrancheCondition, as_setting, parse_plan
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
-from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheCondition, TrancheStatus
-from grantportal.funding.plan import PlanError, parse_plan
-from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
+from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheStatus
 
 ZERO = Decimal("0.00")
 SIGNED_STATES = (ContractStatus.ACTIVE, ContractStatus.CLOSED)
@@ -72,13 +73,6 @@ class TrancheState:
         return None
 
 
-def latest_evaluation(contract, stage):
-    """The contract's latest evaluation of ``stage`` (by time, then id), or None."""
-    return db.session.scalar(
-        sa.select(Evaluation).where(Evaluation.contract_id == contract.id, Evaluation.stage == stage)
-        .order_by(Evaluation.evaluated_at.desc(), Evaluation.id.desc()).limit(1))
-
-
 def paid_by_tranche(contract):
     """{tranche id: amount paid}, summed in the database (fresh even when the collection is stale)."""
     rows = db.session.execute(sa.select(Payment.tranche_id, sa.func.sum(Payment.amount))
@@ -88,14 +82,12 @@ def paid_by_tranche(contract):
 
 def tranche_states(contract):
     """``[TrancheState]`` in position order, worked out from the contract's status, its latest 中期评估 and
-    结项验收 and its payments (see the module docstring for the rules)."""
-    midterm = latest_evaluation(contract, EvaluationStage.MIDTERM)
-    acceptance = latest_evaluation(contract, EvaluationStage.ACCEPTANCE)
-    midterm_failed = midterm is not None and midterm.grade == EvaluationGrade.FAIL
+    结项验收 (as stamped on it) and its payments (see the module docstring for the rules)."""
+    midterm_failed = contract.midterm_passed is False
     met = {
         TrancheCondition.SIGNED: contract.status in SIGNED_STATES,
-        TrancheCondition.MIDTERM: midterm is not None and midterm.grade.passed,
-        TrancheCondition.ACCEPTANCE: acceptance is not None and acceptance.grade.passed,
+        TrancheCondition.MIDTERM: contract.midterm_passed is True,
+        TrancheCondition.ACCEPTANCE: contract.acceptance_passed is True,
     }
     paid = paid_by_tranche(contract)
     states = []
@@ -121,10 +113,9 @@ def state_of(contract, tranche):
 def refresh_tranches(contract):
     """Write each tranche's derived status and blocked reason onto its row (flush, never commit).
 
-    Call it after anything that changes what a tranche depends on: ``monitoring`` calls
-    ``grantportal.funding.tranches.refresh_tranches(contract)`` right after it records an
-    ``Evaluation`` (中期评估 / 结项验收), the contract views after the contract's status changes (签署确认,
-    结项, 终止), and ``payments.record_payment`` after each payment. It is idempotent and only writes rows
+    Call it after anything that changes what a tranche depends on: ``operations.record_milestone`` after
+    monitoring reports a 中期评估 / 结项验收, the contract operations after the contract's status changes
+    (签署确认, 结项, 终止), and ``payments.record_payment`` after each payment. It is idempotent and only writes rows
     whose status changed. Returns the ``[TrancheState]``."""
     states = tranche_states(contract)
     changed = [s for s in states
@@ -155,8 +146,6 @@ class SettingsRefused(Exception):
 
 
 def call_has_contracts(call):
-    from grantportal.awards.models import Award, Proposal
-
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Contract).join(Award, Award.id == Contract.award_id)
         .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)) > 0
@@ -182,8 +171,7 @@ def update_funding_settings(call, user, plan, contract_months, report_every_mont
     if errors:
         raise SettingsRefused(errors)
     with audit_action("call.funding_settings"):
-        call.tranche_plan = [{"percent": f"{t.percent.normalize():f}", "condition": t.condition.value}
-                             for t in parsed]
+        call.tranche_plan = as_setting(parsed)
         call.contract_months, call.report_every_months = contract_months, report_every_months
         db.session.flush()
     return call

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.calls.models import Call
+from grantportal.calls.tranche_plan import PlanError, describe, parse_plan
 from grantportal.core.db import db
 from grantportal.core.forms import refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
@@ -20,7 +21,6 @@ from grantportal.funding import permissions as perm
 from grantportal.funding.forms import FundingSettingsForm, MatchedFundForm, PaymentForm, RecoveryForm, settings_data
 from grantportal.funding.models import Contract, MatchedFund, Tranche
 from grantportal.funding.operations import FundingRefused, contract_of
-from grantportal.funding.plan import PlanError, describe, parse_plan
 from grantportal.funding.tranches import SettingsRefused, call_has_contracts, tranche_states, update_funding_settings
 
 bp = Blueprint("funding", __name__)

@@ -5,6 +5,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.db import LabelledEnum, Money, UTCDateTime, db, enum_column, utcnow
 
 
@@ -85,6 +86,11 @@ class ReportPhoto(db.Model):
 class EvaluationStage(LabelledEnum):
     MIDTERM = "midterm", "中期评估"
     ACCEPTANCE = "acceptance", "结项验收"
+
+    @property
+    def milestone(self):
+        """The tranche condition this stage decides (reported to funding with ``record_milestone``)."""
+        return {"midterm": TrancheCondition.MIDTERM, "acceptance": TrancheCondition.ACCEPTANCE}[self.value]
 
 
 class EvaluationGrade(LabelledEnum):

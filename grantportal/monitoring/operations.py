@@ -1,5 +1,8 @@
-"""Writes of implementation monitoring: the report schedule, filing and reviewing reports, evaluations,
-reminders and closure (结项).
+"""Writes of implementation monitoring: the contract's confirmation with its report schedule, filing and
+reviewing reports, evaluations, reminders and closure (结项).
+
+Monitoring tells funding: an evaluation is reported to ``funding.operations.record_milestone`` and closure
+goes through ``funding.operations.close_contract``, so that funding derives its tranches from its own rows.
 
 Each takes the objects and the acting user, flushes under a named audit action and never commits; a
 refusal raises ``MonitoringRefused`` with a Chinese message (and the form field it belongs to).
@@ -14,7 +17,10 @@ from grantportal.core.db import db
 from grantportal.core.files import store_upload
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_date
+from grantportal.funding.contract_ops import confirm_signed
 from grantportal.funding.models import Contract, ContractStatus, TrancheStatus
+from grantportal.funding.operations import close_contract, record_milestone
+from grantportal.funding.tranches import refresh_tranches
 from grantportal.monitoring.models import (
     Evaluation,
     EvaluationStage,
@@ -25,6 +31,8 @@ from grantportal.monitoring.models import (
     ReportStatus,
 )
 from grantportal.monitoring.schedule import OPEN, local_date, overdue_reports, plan_reports
+from grantportal.review.aggregate import round_results
+from grantportal.review.models import ReviewRound, RoundKind, RoundStatus
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
 MAX_PHOTOS = 9
@@ -91,6 +99,15 @@ def schedule_reports(contract, user):
             made.append(report)
         db.session.flush()
     return made
+
+
+def confirm_contract(contract, user, link=None):
+    """签署确认 starts the project: the officer confirms the signed scan (funding: 待确认 → 履行中, the tranches
+    due on signing become 可拨付) and the progress, mid-term and final reports fall due, in one transaction.
+    Monitoring wraps funding's step because the reports are monitoring's and funding may not import it."""
+    confirm_signed(contract, user, link=link)
+    schedule_reports(contract, user)
+    return contract
 
 
 # --- filing -------------------------------------------------------------------------------------------
@@ -304,16 +321,8 @@ def evaluation_problem(contract, stage):
     return None
 
 
-def _refresh_tranches(contract):
-    from grantportal.funding.tranches import refresh_tranches
-
-    refresh_tranches(contract)
-
-
 def acceptance_rounds(contract):
     """The call's closed expert rounds of kind 验收评审, which an evaluation may take its score from."""
-    from grantportal.review.models import ReviewRound, RoundKind, RoundStatus
-
     return db.session.scalars(sa.select(ReviewRound).where(
         ReviewRound.call_id == contract.award.proposal.call_id, ReviewRound.kind == RoundKind.ACCEPTANCE,
         ReviewRound.status == RoundStatus.CLOSED).order_by(ReviewRound.position, ReviewRound.id)).all()
@@ -321,9 +330,6 @@ def acceptance_rounds(contract):
 
 def round_score(contract, review_round):
     """The project's aggregated score in an expert 验收评审 round (``review.aggregate.round_results``)."""
-    from grantportal.review.aggregate import round_results
-    from grantportal.review.models import RoundKind, RoundStatus
-
     if review_round.call_id != contract.award.proposal.call_id or review_round.kind != RoundKind.ACCEPTANCE:
         raise MonitoringRefused("只能采用本项目所在征集的验收评审轮次。", "review_round", 400)
     if review_round.status != RoundStatus.CLOSED:
@@ -335,7 +341,8 @@ def round_score(contract, review_round):
 
 
 def record_evaluation(contract, officer, stage, grade, score, comments, now, review_round=None, link=None):
-    """An officer's 中期评估 or 结项验收 of an active project; tranche conditions are refreshed after. With
+    """An officer's 中期评估 or 结项验收 of an active project, reported to funding (the tranches that wait
+    for it become payable, or are paused when a 中期评估 fails). With
     ``review_round`` (an expert 验收评审 round of the call) the score is that round's aggregated score."""
     comments = (comments or "").strip()
     if not comments:
@@ -358,7 +365,7 @@ def record_evaluation(contract, officer, stage, grade, score, comments, now, rev
         _notify_org(contract, f"{stage.label}结果：{grade.label}",
                     f"项目“{contract.award.application.title}”的{stage.label}结果为{grade.label}（{result}）。"
                     f"评估意见：{comments}", link)
-        _refresh_tranches(contract)
+        record_milestone(contract, stage.milestone, grade.passed, now, officer)
         db.session.flush()
     return evaluation
 
@@ -387,13 +394,12 @@ def close_project(contract, user, now, link=None):
     """结项: only with a passing 结项验收 and every tranche paid (tranche states refreshed first)."""
     _lock(contract)
     with audit_action("tranche.refresh"):
-        _refresh_tranches(contract)
+        refresh_tranches(contract)
     problem = closure_problem(contract)
     if problem:
         raise MonitoringRefused(problem)
     with audit_action("contract.close"):
-        contract.status = ContractStatus.CLOSED
-        contract.closed_at = now
+        close_contract(contract, user, now)
         for report in reports_of(contract):  # progress reports not yet due are no longer owed
             if report.status in OPEN:
                 report.status = ReportStatus.WAIVED

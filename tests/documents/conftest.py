@@ -7,6 +7,7 @@ from grantportal.core.db import db
 from grantportal.core.storage import get_storage
 from grantportal.documents import operations as ops
 from grantportal.documents.models import IssuedDocument
+from grantportal.funding.contract_ops import contract_terms
 from grantportal.funding.operations import prepare_contract
 from tests import factories as f
 
@@ -36,7 +37,7 @@ def fresh(doc_id):
 def issued_contract(award, officer, starts_on=date(2026, 7, 1)):
     """Prepare and issue ``award``'s contract (committed; rendered by then)."""
     contract = prepare_contract(award, officer, starts_on)
-    doc = ops.issue_document(award, ops.contract_kind(award.proposal.call), officer, contract=contract)
+    doc = ops.issue_document(award, ops.contract_kind(award.proposal.call), officer, terms=contract_terms(contract))
     contract.document = doc
     db.session.commit()
     return contract, fresh(doc.id)

@@ -77,6 +77,20 @@ def test_a_correction_supersedes_the_old_version_which_keeps_its_file(final, cli
         ops.issue_correction(old, officer, "再次更正一下内容。")
 
 
+def test_a_corrected_contract_keeps_its_terms_and_replaces_the_old_version_on_the_contract(final):
+    call, (award, _), officer = final
+    contract, old = issued_contract(award, officer)
+    award.application.title = "更正后的项目名称"
+    db.session.commit()
+    new = ops.issue_correction(old, officer, "项目名称有误，予以更正。")
+    db.session.commit()
+    new, old = fresh(new.id), fresh(old.id)
+    assert new.status == DocumentStatus.ISSUED and new.body["project"]["title"] == "更正后的项目名称"
+    assert new.body["contract"] == old.body["contract"]  # term, deliverables, tranches: fixed at issue
+    assert [t["percent"] for t in new.body["contract"]["tranches"]] == ["50", "30", "20"]
+    assert db.session.get(Contract, contract.id).document_id == new.id  # funding follows the correction
+
+
 def test_the_verify_page_shows_public_facts_and_the_hash_of_the_stored_file(final, client):
     call, (award, _), officer = final
     doc = ops.issue_document(award, DocumentKind.SELECTION_NOTICE, officer)

@@ -2,11 +2,12 @@
 the officer confirms (the first tranche becomes payable) or returns it with a reason."""
 import io
 
+from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
 from grantportal.core.notices import Notice
 from grantportal.documents.models import DocumentKind, DocumentStatus
-from grantportal.funding.models import ContractStatus, TrancheCondition, TrancheStatus
+from grantportal.funding.models import ContractStatus, TrancheStatus
 from grantportal.funding.operations import contract_of
 from tests import factories as f
 from tests.permissions.world import TINY_PDF

@@ -7,7 +7,7 @@ import pytest
 
 from grantportal.core.db import db, utcnow
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import prepare_contract
+from grantportal.funding.operations import prepare_contract, record_milestone
 from grantportal.funding.tranches import refresh_tranches
 from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
 from tests import factories as f
@@ -40,12 +40,13 @@ def contract(officer):
 
 
 def evaluate(contract, officer, stage, grade, minutes_ago=0):
-    """An evaluation as monitoring records it, followed by ``refresh_tranches`` as monitoring calls it."""
+    """An evaluation as monitoring records it, reported to funding with ``record_milestone`` as monitoring
+    reports it."""
     evaluation = Evaluation(contract_id=contract.id, stage=EvaluationStage(stage), grade=EvaluationGrade(grade),
                             comments="评估意见", evaluated_by_id=officer.id,
                             evaluated_at=utcnow() - timedelta(minutes=minutes_ago))
     db.session.add(evaluation)
     db.session.flush()
-    refresh_tranches(contract)
+    record_milestone(contract, evaluation.stage.milestone, evaluation.grade.passed, evaluation.evaluated_at, officer)
     db.session.commit()
     return evaluation

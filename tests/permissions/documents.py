@@ -17,6 +17,7 @@ def documents_world(w):
     from grantportal.awards.models import FinalStatus, ProposalStatus
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind, DocumentStatus
+    from grantportal.funding.contract_ops import contract_terms
     from grantportal.funding.models import ContractStatus
     from grantportal.funding.operations import prepare_contract
 
@@ -30,7 +31,8 @@ def documents_world(w):
     db.session.flush()
 
     def issued(award, kind, contract=None):
-        doc = ops.issue_document(award, kind, w.officer, contract=contract, enqueue=False)
+        terms = contract_terms(contract) if contract is not None else None
+        doc = ops.issue_document(award, kind, w.officer, terms=terms, enqueue=False)
         doc.status, doc.file, doc.sha256 = DocumentStatus.ISSUED, stored_pdf("通知书.pdf"), "0" * 64
         doc.issued_at = doc.created_at
         return doc

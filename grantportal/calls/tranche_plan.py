@@ -1,5 +1,8 @@
 """A call's tranche plan (分期拨付): the split and each tranche's condition, as typed data.
 
+A setting of the call (DESIGN.md §4 "Money": "the split is the call's setting"), consumed by funding when it
+prepares a contract's tranches; it lives with the call so that any domain may read it.
+
 ``Call.tranche_plan`` holds ``[{"percent": "50", "condition": "signed"}, …]``; ``None`` means the default
 50/30/20 tied to signing, 中期评估 and 验收. The percentages sum to 100; amounts are split to the cent and
 the last tranche takes the remainder, so the tranches always add up to the award exactly.
@@ -7,12 +10,20 @@ the last tranche takes the remainder, so the tranches always add up to the award
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 
-from grantportal.funding.models import TrancheCondition
+from grantportal.core.db import LabelledEnum
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
 DEFAULT_PLAN = [{"percent": "50", "condition": "signed"}, {"percent": "30", "condition": "midterm_passed"},
                 {"percent": "20", "condition": "acceptance_passed"}]
+
+
+class TrancheCondition(LabelledEnum):
+    """What must have happened before a tranche may be paid (the values are stored in ``tranche.condition``)."""
+
+    SIGNED = "signed", "合同签订后"
+    MIDTERM = "midterm_passed", "中期评估合格后"
+    ACCEPTANCE = "acceptance_passed", "结项验收合格后"
 
 
 class PlanError(ValueError):
@@ -73,6 +84,11 @@ def schedule(plan, amount):
     last = plan[-1]
     out.append(PlannedTranche(last.position, last.percent, last.condition, amount - given))
     return out
+
+
+def as_setting(plan):
+    """``plan`` (``[PlannedTranche]``) in the form ``Call.tranche_plan`` stores."""
+    return [{"percent": f"{t.percent.normalize():f}", "condition": t.condition.value} for t in plan]
 
 
 def describe(plan):
