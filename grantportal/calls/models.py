@@ -73,7 +73,7 @@ class Call(db.Model):
     promote_reserve: Mapped[bool] = mapped_column(default=True)  # an upheld objection moves a reserve up
     # funding settings (DESIGN.md §4 "Money"): the tranche split with each tranche's condition, e.g.
     # [{"percent": "50", "condition": "signed"}, {"percent": "30", "condition": "midterm_passed"},
-    #  {"percent": "20", "condition": "acceptance_passed"}] (funding.models.TrancheCondition); None: that default
+    #  {"percent": "20", "condition": "acceptance_passed"}] (calls.tranche_plan.TrancheCondition); None: that default
     tranche_plan: Mapped[list | None] = mapped_column(sa.JSON)
     contract_months: Mapped[int] = mapped_column(default=12)  # up to 36 for stable services
     report_every_months: Mapped[int] = mapped_column(default=3)  # progress reports

@@ -7,10 +7,14 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from faker import Faker
+from PIL import Image, ImageDraw
+from werkzeug.datastructures import FileStorage
 
 from grantportal.accounts.models import User
 from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
+from grantportal.awards import operations as award_ops
+from grantportal.awards.models import Award, FinalStatus
 from grantportal.calls.models import (
     Call,
     CallKind,
@@ -27,7 +31,16 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
+from grantportal.documents import operations as doc_ops
+from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
+from grantportal.funding import contract_ops
+from grantportal.funding.matched import save_matched_fund
+from grantportal.funding.models import FundSourceKind
+from grantportal.funding.payments import record_payment
+from grantportal.monitoring import operations as mon
+from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
+from grantportal.monitoring.operations import confirm_contract
 from grantportal.orgs.models import (
     AnnualInspection,
     Grade,
@@ -42,6 +55,16 @@ from grantportal.orgs.models import (
     SanctionKind,
 )
 from grantportal.orgs.tiers import default_validity
+from grantportal.review.models import (
+    Assignment,
+    Review,
+    ReviewRound,
+    ReviewScore,
+    ReviewStatus,
+    RoundCriterion,
+    RoundStatus,
+)
+from grantportal.review.rounds import draw_all
 
 REGION = "442000"  # 中山市
 TOWNS = ["石岐街道", "东区街道", "西区街道", "南区街道", "五桂山街道", "中山港街道", "民众街道", "南朗街道",
@@ -327,8 +350,6 @@ def load(seed=2026, org_count=200):
 
 def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
     """The previous edition, now in expert review: screened applications, drawn panels, some scores."""
-    from grantportal.review.models import Review, ReviewRound, ReviewScore, ReviewStatus, RoundCriterion, RoundStatus
-    from grantportal.review.rounds import draw_all
 
     call = _call(officer, today, name="“博爱100”公益创投活动", edition="第十一届", code="BA099",
                  kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=60),
@@ -369,7 +390,6 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
 def _results_demo(rnd, today, officer, orgs, org_password_hash):
     """The edition before, in 公示: every review in, tier rules applied, the award proposal published
     yesterday (so the public results page and objections can be tried)."""
-    from grantportal.awards import operations as award_ops
 
     call = _call(officer, today, name="“博爱100”公益创投活动", edition="第十届", code="BA098",
                  kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=120),
@@ -400,8 +420,6 @@ def _results_demo(rnd, today, officer, orgs, org_password_hash):
 def _closed_round(rnd, call, officer, opens_on, closes_on, quality=None):
     """The call's first round, drawn and closed with every review in; ``quality`` ({application id: 0–1})
     fixes how well some applications score, the others are drawn at random."""
-    from grantportal.review.models import ReviewRound, RoundCriterion, RoundStatus
-    from grantportal.review.rounds import draw_all
 
     review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
                                opens_at=_local(opens_on, 9), closes_at=_local(closes_on), panel_size=5,
@@ -433,7 +451,6 @@ def _town_budget(app):
 
 
 def _submitted_review(rnd, assignment, review_round, quality):
-    from grantportal.review.models import Review, ReviewScore, ReviewStatus
 
     scores = [ReviewScore(criterion_id=c.id, points=Decimal(round(float(c.max_points) * min(1, quality +
                                                                    rnd.uniform(-0.08, 0.08)))))
@@ -444,7 +461,6 @@ def _submitted_review(rnd, assignment, review_round, quality):
 
 
 def review_round_assignments(review_round):
-    from grantportal.review.models import Assignment
 
     return db.session.scalars(db.select(Assignment).where(Assignment.round_id == review_round.id)
                               .order_by(Assignment.id)).all()
@@ -460,9 +476,6 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
     selected projects at each step after: the demo organization's project 履行中 (first tranche paid, its
     first progress report waiting for review, matched funds recorded), one 已结项, one 待确认 (signed scan
     uploaded), one 待签署 (contract issued); the rest not yet contracted."""
-    from grantportal.awards import operations as award_ops
-    from grantportal.awards.models import Award, FinalStatus
-    from grantportal.documents import operations as doc_ops
 
     call = _call(officer, today, name="“博爱100”公益创投活动", edition="第九届", code="BA097",
                  kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=310),
@@ -513,8 +526,6 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
 
 def _scan():
     """A signed and sealed contract page, scanned: a small PNG with lines of text and a red seal."""
-    from PIL import Image, ImageDraw
-    from werkzeug.datastructures import FileStorage
 
     page = Image.new("RGB", (420, 594), "white")
     draw = ImageDraw.Draw(page)
@@ -529,8 +540,6 @@ def _scan():
 def _issued_contract(officer, award, starts_on):
     """待签署: the contract issued and its PDF rendered (the render job queued by ``issue_contract`` then
     finds nothing left to do)."""
-    from grantportal.documents.operations import render_one
-    from grantportal.funding import contract_ops
 
     contract = contract_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
     render_one(contract.document)
@@ -539,7 +548,6 @@ def _issued_contract(officer, award, starts_on):
 
 def _signed_contract(officer, award, starts_on):
     """待确认: issued, and the organization's signed scan uploaded."""
-    from grantportal.funding import contract_ops
 
     contract = _issued_contract(officer, award, starts_on)
     member = award.application.org.members[0].user
@@ -550,7 +558,6 @@ def _signed_contract(officer, award, starts_on):
 def _active_contract(officer, award, starts_on):
     """履行中 from ``starts_on``: signed and confirmed (the reports are scheduled), its steps dated just
     before the start so that the project's timeline reads in order."""
-    from grantportal.monitoring.operations import confirm_contract
 
     contract, member = _signed_contract(officer, award, starts_on)
     confirm_contract(contract, officer, link=f"/awards/{award.id}/contract")
@@ -562,7 +569,6 @@ def _active_contract(officer, award, starts_on):
 
 
 def _pay(contract, tranche, officer, paid_on):
-    from grantportal.funding.payments import record_payment
 
     return record_payment(contract, tranche, officer, paid_on, tranche.amount,
                           f"ZSCZ{paid_on:%Y%m%d}{contract.id:03d}{tranche.position}")
@@ -581,7 +587,6 @@ REPORT_TEXT = {
 def _report_data(report, share, served):
     """What the organization writes in ``report``: the texts for its kind and ``share`` of each budget line
     spent."""
-    from grantportal.monitoring import operations as mon
 
     activities, outcomes = REPORT_TEXT[report.kind.value]
     return mon.ReportData(activities=activities, served_count=served, outcomes=outcomes,
@@ -590,10 +595,6 @@ def _report_data(report, share, served):
 
 def _active_project(today, officer, award):
     """The demo organization's project, 履行中 for two months."""
-    from grantportal.funding.matched import save_matched_fund
-    from grantportal.funding.models import FundSourceKind
-    from grantportal.monitoring import operations as mon
-    from grantportal.monitoring.models import ReportKind
 
     starts_on = today - timedelta(days=60)
     contract, member = _active_contract(officer, award, starts_on)
@@ -612,8 +613,6 @@ def _active_project(today, officer, award):
 def _closed_project(today, officer, award):
     """A project that ran its six months: every report accepted, 中期评估 and 结项验收 passed, every tranche
     paid, closed."""
-    from grantportal.monitoring import operations as mon
-    from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
 
     starts_on = today - timedelta(days=200)
     contract, member = _active_contract(officer, award, starts_on)

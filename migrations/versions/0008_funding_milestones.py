@@ -4,8 +4,8 @@ Monitoring now tells funding when it records an evaluation (funding.operations.r
 funding derives tranche states from its own rows. The new columns are filled from the existing
 evaluations: for each stage, the latest evaluation by time, then id (as the tranches were derived before).
 
-Revision ID: 0007b_funding_milestones
-Revises: 0006
+Revision ID: 0008
+Revises: 0007
 Create Date: 2026-12-01 10:00:00.000000
 
 """
@@ -16,8 +16,8 @@ import grantportal.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0007b_funding_milestones'
-down_revision = '0006'
+revision = '0008'
+down_revision = '0007'
 branch_labels = None
 depends_on = None
 
