@@ -6,7 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from grantportal.accounts.passwords import password_problem
-from grantportal.core.forms import strip
+from grantportal.core.forms import strip, too_long
 from grantportal.core.roles import Role
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,40}$", message="登录名为3–40位字母、数字或 _ . @ -。")
@@ -20,7 +20,7 @@ class LoginForm(FlaskForm):
 
 class AccountFields(FlaskForm):
     username = StringField("登录名", [DataRequired("请填写登录名。"), USERNAME_RULE], filters=[strip])
-    name = StringField("姓名", [DataRequired("请填写姓名。"), Length(max=40, message="姓名不超过40字。")],
+    name = StringField("姓名", [DataRequired("请填写姓名。"), too_long(40)],
                        filters=[strip])
     phone = StringField("手机号", [DataRequired("请填写手机号。"), PHONE_RULE], filters=[strip])
     email = StringField("电子邮箱", [Optional(), Email("电子邮箱格式不正确。"),

@@ -12,12 +12,12 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired, ValidationError
 
 from grantportal.applications.models import BUDGET_CATEGORIES, FundSource
 from grantportal.applications.operations import BUDGET_CAP, ApplicationData, LineData, totals
 from grantportal.calls.models import Level
-from grantportal.core.forms import LocalDateTimeField, MoneyField, VersionForm, strip
+from grantportal.core.forms import LocalDateTimeField, MoneyField, VersionForm, strip, too_long
 from grantportal.core.money import AmountError, format_wan, parse_amount
 
 MIN_ROWS = 3
@@ -50,7 +50,7 @@ def _ascii_count(form, field):
 class BudgetLineForm(Form):
     category = SelectField("费用类别", choices=options([("", "请选择")] + [(c, c) for c in BUDGET_CATEGORIES]),
                            validate_choice=False)
-    item = StringField("预算项目", [Length(max=120, message="预算项目不超过120字。")], filters=[strip])
+    item = StringField("预算项目", [too_long(120)], filters=[strip])
     amount = MoneyField("金额（元）", optional=True)
     source = SelectField("资金来源", choices=options(FundSource.choices()), default=FundSource.GRANT.value,
                          validate_choice=False)
@@ -88,15 +88,15 @@ class ApplicationForm(FlaskForm):
     version = HiddenField()
     level = SelectField("申报级别", [one_of_choices("请选择本次征集设置的申报级别。")], validate_choice=False)
     category = SelectField("服务领域", [one_of_choices("请选择本次征集设置的服务领域。")], validate_choice=False)
-    title = StringField("项目名称", [Length(max=120, message="项目名称不超过120字。")], filters=[strip])
-    summary = TextAreaField("项目摘要", [Length(max=1000, message="项目摘要不超过1000字。")], filters=[strip])
-    need_analysis = TextAreaField("需求分析", [Length(max=LONG, message=f"不超过{LONG}字。")], filters=[strip])
-    objectives = TextAreaField("项目目标", [Length(max=LONG, message=f"不超过{LONG}字。")], filters=[strip])
-    activity_plan = TextAreaField("活动计划", [Length(max=LONG, message=f"不超过{LONG}字。")], filters=[strip])
-    beneficiaries = TextAreaField("受益对象", [Length(max=LONG, message=f"不超过{LONG}字。")], filters=[strip])
+    title = StringField("项目名称", [too_long(120)], filters=[strip])
+    summary = TextAreaField("项目摘要", [too_long(1000)], filters=[strip])
+    need_analysis = TextAreaField("需求分析", [too_long(LONG)], filters=[strip])
+    objectives = TextAreaField("项目目标", [too_long(LONG)], filters=[strip])
+    activity_plan = TextAreaField("活动计划", [too_long(LONG)], filters=[strip])
+    beneficiaries = TextAreaField("受益对象", [too_long(LONG)], filters=[strip])
     target_count = StringField("受益人数", [_ascii_count], filters=[strip])
-    area_served = StringField("服务区域", [Length(max=200, message="服务区域不超过200字。")], filters=[strip])
-    team = TextAreaField("项目团队", [Length(max=LONG, message=f"不超过{LONG}字。")], filters=[strip])
+    area_served = StringField("服务区域", [too_long(200)], filters=[strip])
+    team = TextAreaField("项目团队", [too_long(LONG)], filters=[strip])
     budget = FieldList(FormField(BudgetLineForm), min_entries=MIN_ROWS, max_entries=MAX_ROWS)
     add_row = SubmitField("增加一行")
     save = SubmitField("保存草稿")
@@ -170,7 +170,7 @@ def form_data(app):
 
 class ReturnForm(VersionForm):
     reason = TextAreaField("退回原因及修改要求", [DataRequired("请填写退回原因及修改要求。"),
-                                          Length(max=2000, message="不超过2000字。")], filters=[strip])
+                                          too_long(2000)], filters=[strip])
     revise_until = LocalDateTimeField("修改截止时间", [DataRequired("请填写修改截止时间。")])
 
 
@@ -178,6 +178,6 @@ class ScreenForm(VersionForm):
     digest = HiddenField()
     outcome = RadioField("审查结论", [one_of_choices("请选择审查结论。")],
                          choices=options([("passed", "通过"), ("failed", "未通过")]), validate_choice=False)
-    note = TextAreaField("审查意见", [Length(max=2000, message="不超过2000字。")], filters=[strip],
+    note = TextAreaField("审查意见", [too_long(2000)], filters=[strip],
                          description="审查结论与自动审查结果不一致时必须填写理由；审查意见将告知申报机构。")
 

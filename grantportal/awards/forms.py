@@ -4,19 +4,16 @@ Every message is Chinese and shown next to its field; what was typed is kept on 
 are checked by ``TierRules`` itself (one grade at a time, so that its message lands next to the field
 that caused it)."""
 import re
-from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Length, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired
 
 from grantportal.awards.models import AwardStatus
 from grantportal.awards.operations import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
-from grantportal.calls.forms import WholeNumberField
 from grantportal.calls.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
-from grantportal.core.forms import MoneyField, strip
+from grantportal.core.forms import CheckboxesField, MoneyField, NumberField, strip, too_long
 from grantportal.orgs.models import Grade
 
 # (form-name suffix, TierRules key, label): 5A … 1A, then unrated
@@ -25,57 +22,23 @@ NUMBER_RE = re.compile(r"^-?[0-9]{1,6}(\.[0-9]{1,2})?$")
 REASON_MAX = 1000
 
 
-class NumberField(StringField):
-    """A number typed in ASCII digits with at most two decimals; blank = not set. ``number`` holds the
-    Decimal after validation. The sign is left to the rules that use it (so that they can say why)."""
-
-    def __init__(self, label=None, validators=None, example="5", **kw):
-        super().__init__(label, validators, filters=[strip], **kw)
-        self.example = example
-        self.number = None
-
-    def process_data(self, value):
-        self.data = "" if value is None else (f"{Decimal(value).normalize():f}" if not isinstance(value, str)
-                                              else value)
-
-    def pre_validate(self, form):
-        text = self.data or ""
-        self.number = None
-        if not text:
-            return
-        if not text.isascii():
-            raise ValidationError(f"请使用半角数字填写，例如 {self.example}。")
-        if not NUMBER_RE.match(text):
-            raise ValidationError(f"请填写数字，最多两位小数，例如 {self.example}。")
-        self.number = Decimal(text)
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {c.value for c in self.choices}
-        if any(v not in known for v in self.data or []):
-            raise ValidationError("请从列表中选择。")
-
-
 def _grade_fields():
     fields = {}
     for suffix, _key, label in GRADE_KEYS:
-        fields[f"bonus_{suffix}"] = NumberField(f"{label}加分", example="3")
+        fields[f"bonus_{suffix}"] = NumberField(f"{label}加分", places=2, optional=True, signed=True, example="3")
         fields[f"cap_{suffix}"] = MoneyField(f"{label}资助上限（元）", optional=True)
     return fields
 
 
 class _ResultSettingsBase(FlaskForm):
     tier_first_tiebreak = BooleanField("同分按等级排序（最终得分相同时，评估等级高者在前）")
-    reserved_share_percent = NumberField("预留给3A及以上组织的预算比例（%）", example="30")
+    reserved_share_percent = NumberField("预留给3A及以上组织的预算比例（%）", places=2, optional=True, signed=True,
+                                         example="30")
     waive_documents_for_4a = CheckboxesField("4A及以上组织免交的材料")
-    matched_bonus_per_wan = NumberField("配套资金每万元加分", example="1")
-    matched_bonus_cap = NumberField("配套资金最高加分", example="10")
-    reserve_per_level = WholeNumberField("每个级别的候补名额", minimum=0, maximum=MAX_RESERVE_PER_LEVEL)
-    publicity_days = WholeNumberField("公示期（工作日）", minimum=1, maximum=MAX_PUBLICITY_DAYS)
+    matched_bonus_per_wan = NumberField("配套资金每万元加分", places=2, optional=True, signed=True, example="1")
+    matched_bonus_cap = NumberField("配套资金最高加分", places=2, optional=True, signed=True, example="10")
+    reserve_per_level = NumberField("每个级别的候补名额", minimum=0, maximum=MAX_RESERVE_PER_LEVEL)
+    publicity_days = NumberField("公示期（工作日）", minimum=1, maximum=MAX_PUBLICITY_DAYS)
     publish_scores = BooleanField("公示和结果页面公开最终得分")
     publish_panel = BooleanField("公开评审专家名单（不公开个人评分）")
     promote_reserve = BooleanField("异议成立取消入选后，由同级别候补项目按顺序递补")
@@ -179,9 +142,9 @@ class AdjustForm(FlaskForm):
     status = SelectField("入选状态", choices=[SelectChoice(s.value, s.label) for s in ADJUSTABLE],
                          invalid_choice_message="请从列表中选择。")
     amount = MoneyField("资助金额（元）", optional=True)
-    reserve_position = WholeNumberField("候补顺序", minimum=1, maximum=9999, optional=True)
+    reserve_position = NumberField("候补顺序", minimum=1, maximum=9999, optional=True)
     reason = TextAreaField("调整理由", [DataRequired("请填写调整理由。"),
-                                    Length(max=REASON_MAX, message=f"调整理由不超过{REASON_MAX}字。")],
+                                    too_long(REASON_MAX)],
                            filters=[strip])
 
     @property
@@ -190,14 +153,8 @@ class AdjustForm(FlaskForm):
 
 
 class PublishForm(FlaskForm):
-    days = WholeNumberField("公示期（工作日）", minimum=1, maximum=MAX_PUBLICITY_DAYS)
+    days = NumberField("公示期（工作日）", minimum=1, maximum=MAX_PUBLICITY_DAYS)
     preview = SubmitField("计算截止时间")
     confirm = SubmitField("确认发布公示")
 
 
-class ConfirmForm(FlaskForm):
-    """Only the CSRF token: the confirm button."""
-
-
-class GenerateForm(FlaskForm):
-    """Only the CSRF token: the (re)generate button."""

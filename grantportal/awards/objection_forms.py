@@ -5,7 +5,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from grantportal.awards.objections import MAX_FILES
-from grantportal.core.forms import strip
+from grantportal.core.forms import strip, too_long
 
 MIN_REASON = 10
 UPHELD, REJECTED = "upheld", "rejected"
@@ -21,9 +21,9 @@ def _one_of_choices(message):
 
 class ObjectionForm(FlaskForm):
     real_name = StringField("真实姓名", [DataRequired("请填写真实姓名。异议须实名提出，姓名不会公开。"),
-                                      Length(max=40, message="姓名不超过40个字。")], filters=[strip])
+                                      too_long(40)], filters=[strip])
     contact = StringField("联系电话或电子邮箱", [DataRequired("请填写联系方式，以便告知处理结果。"),
-                                            Length(max=80, message="联系方式不超过80个字。")], filters=[strip])
+                                            too_long(80)], filters=[strip])
     reason = TextAreaField("异议的事实和理由", [
         DataRequired("请写明异议的事实和理由（不少于10个字）。"),
         Length(min=MIN_REASON, max=5000, message="异议的事实和理由应为10至5000字。")], filters=[strip])
@@ -35,10 +35,10 @@ class DecisionForm(FlaskForm):
         SelectChoice(UPHELD, "异议成立（取消该项目的入选资格）"), SelectChoice(REJECTED, "异议不成立（维持公示结果）")])
     investigation = TextAreaField(
         "调查核实情况（内部记录，不公开）",
-        [DataRequired("请填写调查核实情况。"), Length(max=5000, message="不超过5000字。")], filters=[strip])
+        [DataRequired("请填写调查核实情况。"), too_long(5000)], filters=[strip])
     public_summary = TextAreaField(
         "处理结果摘要（向社会公开）",
-        [DataRequired("请填写向社会公开的处理结果摘要。"), Length(max=1000, message="不超过1000字。")],
+        [DataRequired("请填写向社会公开的处理结果摘要。"), too_long(1000)],
         filters=[strip],
         description="将在结果公示页面公开，不会显示异议人的姓名和联系方式。请勿填写个人电话、身份证号等个人信息"
                     "（公开时系统也会自动遮盖）。")

@@ -15,8 +15,6 @@ from grantportal.awards import operations as ops
 from grantportal.awards.budget import level_budgets
 from grantportal.awards.forms import (
     AdjustForm,
-    ConfirmForm,
-    GenerateForm,
     PublishForm,
     ResultSettingsForm,
     settings_data,
@@ -27,7 +25,7 @@ from grantportal.awards.ranking import final_ranking, formula_words, tie_break_w
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
 from grantportal.core.db import db, utcnow
-from grantportal.core.forms import refusal
+from grantportal.core.forms import ButtonForm, refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import format_datetime, to_local
@@ -148,7 +146,7 @@ def show(call_id):
     words = SimpleNamespace(formula=formula_words(call, rounds, rules) if rules else None,
                             tie_break=tie_break_words(rules) if rules else None)
     common = {"call": call, "proposal": proposal, "words": words, "can_act": is_officer(current_user),
-              "action_form": GenerateForm(), "rules_broken": rules is None}
+              "action_form": ButtonForm(), "rules_broken": rules is None}
     if proposal is None:
         ranking = final_ranking(call) if rules else None
         ranked = {lv: len(items) for lv, items in ranking.by_level.items() if items} if ranking else {}
@@ -302,7 +300,7 @@ def confirm(call_id):
     call = get_or_404(Call, call_id)
     _require_for_method(call)
     proposal = _proposal_or_409(call)
-    form = ConfirmForm()
+    form = ButtonForm()
     if request.method == "GET":
         return _confirm_page(call, proposal, form)
     try:

@@ -1,6 +1,5 @@
 """The call form: the call's own fields plus repeating rows for levels, stages, documents and the
 rubric. Every message is Chinese, shown next to its field; everything typed is kept on error."""
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -12,16 +11,14 @@ from wtforms import (
     Form,
     FormField,
     HiddenField,
-    SelectChoice,
-    SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.core.db import db
-from grantportal.core.forms import LocalDateField, LocalDateTimeField, MoneyField, strip
+from grantportal.core.forms import LocalDateField, LocalDateTimeField, MoneyField, NumberField, choice, strip, too_long
 from grantportal.core.timeutil import local_today, to_local
 from grantportal.orgs.models import Grade
 
@@ -36,77 +33,18 @@ BLANK_ROWS = 2  # blank rows offered below the filled ones
 GROWABLE = {"documents": MAX_DOCUMENTS, "criteria": MAX_CRITERIA}
 
 
-def _too_long(n):
-    return Length(max=n, message=f"不能超过{n}个字。")
-
-
-def Choice(label, choices, **kw):
-    """A select that refuses unknown values in Chinese; ``choices``: SelectChoice or (value, label)."""
-    options = [c if isinstance(c, SelectChoice) else SelectChoice(str(c[0]), c[1]) for c in choices]
-    return SelectField(label, choices=options, invalid_choice_message="请从列表中选择。", **kw)
-
-
-class WholeNumberField(StringField):
-    """A whole number typed in ASCII digits (full-width digits are refused, as for amounts)."""
-
-    def __init__(self, label=None, validators=None, minimum=0, maximum=None, optional=False, **kw):
-        super().__init__(label, validators, **kw)
-        self.minimum, self.maximum, self.optional = minimum, maximum, optional
-        self.number = None
-
-    def process_data(self, value):
-        self.data = "" if value is None else str(value)
-
-    def pre_validate(self, form):
-        text = (self.data or "").strip()
-        self.number = None
-        if not text:
-            if self.optional:
-                return
-            raise ValidationError("请填写此项。")
-        if not re.fullmatch(r"[0-9]{1,6}", text):
-            raise ValidationError("请使用半角数字填写整数，例如 15。")
-        value = int(text)
-        if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            upper = f"到{self.maximum}" if self.maximum is not None else "以上"
-            raise ValidationError(f"请填写{self.minimum}{upper}之间的整数。")
-        self.number = value
-
-
-class PercentField(StringField):
-    """A share in percent, 0 to below 100, ASCII digits with at most two decimals."""
-
-    def __init__(self, label=None, validators=None, **kw):
-        super().__init__(label, validators, **kw)
-        self.percent = None
-
-    def process_data(self, value):
-        self.data = "" if value is None else (f"{value.normalize():f}" if isinstance(value, Decimal) else str(value))
-
-    def pre_validate(self, form):
-        text = (self.data or "").strip()
-        self.percent = None
-        if not text:
-            return
-        if not re.fullmatch(r"[0-9]{1,3}(\.[0-9]{1,2})?", text):
-            raise ValidationError("请使用半角数字填写百分比，最多两位小数，例如 40。")
-        value = Decimal(text)
-        if value >= 100:
-            raise ValidationError("自筹配套比例应小于100%。")
-        self.percent = value.quantize(Decimal("0.01"))
-
-
 def _digits(value):
     return int(value) if value and str(value).isdigit() else None
 
 
 class LevelForm(Form):
     id = HiddenField()
-    level = Choice("资助层级", [("", "— 请选择 —"), *Level.choices()])
+    level = choice("资助层级", [("", "— 请选择 —"), *Level.choices()])
     budget_total = MoneyField("该层级总预算（元）", optional=True)
     min_grant = MoneyField("单个项目资助下限（元）", optional=True)
     max_grant = MoneyField("单个项目资助上限（元）", optional=True)
-    min_match_percent = PercentField("自筹配套比例不低于（%）")
+    min_match_percent = NumberField("自筹配套比例不低于（%）", places=2, minimum=0, maximum=Decimal("99.99"),
+                                    optional=True, example="40", what="百分比", out_of_range="自筹配套比例应小于100%。")
 
     def is_blank(self):
         return not any((f.data or "").strip() for f in
@@ -141,9 +79,9 @@ class StageForm(Form):
 
 class DocumentForm(Form):
     id = HiddenField()
-    name = StringField("材料名称", [_too_long(80)], filters=[strip])
-    description = StringField("说明", [_too_long(200)], filters=[strip])
-    required = Choice("是否必须提交", [("1", "必须提交"), ("0", "可选")], default="1")
+    name = StringField("材料名称", [too_long(80)], filters=[strip])
+    description = StringField("说明", [too_long(200)], filters=[strip])
+    required = choice("是否必须提交", [("1", "必须提交"), ("0", "可选")], default="1")
 
     def is_blank(self):
         return not self.name.data and not self.description.data
@@ -151,9 +89,9 @@ class DocumentForm(Form):
 
 class CriterionForm(Form):
     id = HiddenField()
-    name = StringField("评分项", [_too_long(40)], filters=[strip])
-    max_points = WholeNumberField("满分", minimum=1, maximum=100, optional=True)
-    guidance = StringField("评分要点", [_too_long(400)], filters=[strip])
+    name = StringField("评分项", [too_long(40)], filters=[strip])
+    max_points = NumberField("满分", minimum=1, maximum=100, optional=True)
+    guidance = StringField("评分要点", [too_long(400)], filters=[strip])
 
     def is_blank(self):
         return not self.name.data and not (self.max_points.data or "").strip() and not self.guidance.data
@@ -205,21 +143,21 @@ class CallSettings:
 
 
 class CallForm(FlaskForm):
-    name = StringField("征集名称", [DataRequired("请填写征集名称。"), _too_long(120)], filters=[strip])
-    edition = StringField("届次", [Optional(), _too_long(40)], filters=[strip])
-    year = WholeNumberField("年度", minimum=2000, maximum=2100)
+    name = StringField("征集名称", [DataRequired("请填写征集名称。"), too_long(120)], filters=[strip])
+    edition = StringField("届次", [Optional(), too_long(40)], filters=[strip])
+    year = NumberField("年度", minimum=2000, maximum=2100, example="2026")
     code = StringField("编号前缀", [DataRequired("请填写编号前缀。"), Regexp(
         r"^[A-Za-z][A-Za-z0-9]{1,11}$", message="编号前缀为2–12位半角字母或数字，以字母开头，例如 BA100。")],
         filters=[strip])
-    kind = Choice("征集类型", CallKind.choices(), default=CallKind.VENTURE.value)
-    summary = TextAreaField("征集公告摘要", [_too_long(5000)], filters=[strip])
+    kind = choice("征集类型", CallKind.choices(), default=CallKind.VENTURE.value)
+    summary = TextAreaField("征集公告摘要", [too_long(5000)], filters=[strip])
     service_categories = TextAreaField("服务领域", filters=[strip])
     reference_date = LocalDateField("资格认定基准日", [Optional()])
-    min_grade = Choice("最低评估等级", [("", "不限等级"), *[(g.value, f"{g.label}及以上") for g in Grade]])
-    min_years_registered = WholeNumberField("登记成立满（年）", minimum=0, maximum=50)
+    min_grade = choice("最低评估等级", [("", "不限等级"), *[(g.value, f"{g.label}及以上") for g in Grade]])
+    min_years_registered = NumberField("登记成立满（年）", minimum=0, maximum=50)
     require_inspection = BooleanField("须通过最近一次年度检查", default=True)
     require_no_sanctions = BooleanField("须无处罚、异常名录和失信记录", default=True)
-    max_applications_per_org = WholeNumberField("每个机构最多申报（个）", minimum=1, maximum=50)
+    max_applications_per_org = NumberField("每个机构最多申报（个）", minimum=1, maximum=50)
     levels = FieldList(FormField(LevelForm), min_entries=len(Level), max_entries=len(Level))
     stages = FieldList(FormField(StageForm), min_entries=len(STAGE_KINDS), max_entries=len(STAGE_KINDS))
     documents = FieldList(FormField(DocumentForm), min_entries=1, max_entries=MAX_DOCUMENTS)
@@ -414,7 +352,7 @@ class CallForm(FlaskForm):
         if "levels" in self._fields:
             result.levels = [
                 LevelRow(_digits(f.id.data), Level(f.level.data), f.budget_total.amount, f.min_grant.amount,
-                         f.max_grant.amount, f.min_match_percent.percent or Decimal("0.00"))
+                         f.max_grant.amount, (f.min_match_percent.number or Decimal(0)).quantize(Decimal("0.01")))
                 for f in (r.form for r in self.levels) if not f.is_blank()]
         if "criteria" in self._fields:
             result.criteria = [
@@ -468,3 +406,7 @@ def call_data(call):
                      for c in call.criteria],
     }
 
+
+class CloseForm(FlaskForm):
+    confirm = BooleanField("我已确认结束此征集：结束后不能再申报，也不能再修改征集设置。",
+                           [DataRequired("请勾选确认后再结束征集。")])

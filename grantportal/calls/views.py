@@ -4,14 +4,11 @@ publish and close a call."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from sqlalchemy.orm import aliased, selectinload
-from wtforms import BooleanField
-from wtforms.validators import DataRequired
 
 from grantportal.calls import workflow
 from grantportal.calls.describe import eligibility_lines
-from grantportal.calls.forms import STAGE_KINDS, CallForm, call_data, new_call_data
+from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm, call_data, new_call_data
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
 from grantportal.calls.operations import close_call, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
@@ -24,6 +21,7 @@ from grantportal.calls.permissions import (
 from grantportal.calls.workflow import CALL, TransitionRefused
 from grantportal.core import signals
 from grantportal.core.db import db, utcnow
+from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import local_today
 
@@ -178,15 +176,6 @@ def _render_form(form, call):
                            optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus)
 
 
-class ConfirmForm(FlaskForm):
-    pass
-
-
-class CloseForm(FlaskForm):
-    confirm = BooleanField("我已确认结束此征集：结束后不能再申报，也不能再修改征集设置。",
-                           [DataRequired("请勾选确认后再结束征集。")])
-
-
 @bp.route("/manage/calls/<int:call_id>/publish", methods=["GET", "POST"])
 @login_required
 def publish(call_id):
@@ -194,7 +183,7 @@ def publish(call_id):
     require(can_change_call_status(current_user, call))
     if call.status != CallStatus.DRAFT:
         abort(409, "只有草稿状态的征集才能发布；该征集已发布或已结束。")
-    form = ConfirmForm()
+    form = ButtonForm()
     ok = bool(CALL.check(current_user, call, "publish"))
     if form.validate_on_submit():
         try:

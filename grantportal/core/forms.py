@@ -1,9 +1,23 @@
-"""Form fields shared by the domains: money, local date-times, Chinese messages."""
+"""The form kit every domain uses: money, numbers, percentages, choices, local dates and date-times, button
+forms and refusals, each with its Chinese message next to the field and what was typed kept on error."""
+import re
 from datetime import datetime
+from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, HiddenField, StringField
-from wtforms.validators import ValidationError
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+)
+from wtforms.validators import Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from grantportal.core.money import AmountError, parse_amount
 from grantportal.core.timeutil import local_to_utc, to_local
@@ -11,6 +25,115 @@ from grantportal.core.timeutil import local_to_utc, to_local
 
 def strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def too_long(n):
+    """A length limit with the one wording for it."""
+    return Length(max=n, message=f"不能超过{n}个字。")
+
+
+CHOOSE_FROM_LIST = "请从列表中选择。"
+
+
+def choice(label, choices, **kw):
+    """A drop-down that refuses unknown values in Chinese; ``choices``: SelectChoice or (value, label)."""
+    options = [c if isinstance(c, SelectChoice) else SelectChoice(str(c[0]), c[1]) for c in choices]
+    return SelectField(label, choices=options, invalid_choice_message=CHOOSE_FROM_LIST, **kw)
+
+
+class ChoiceField(SelectField):
+    """A drop-down whose unknown values get a Chinese message."""
+
+    def pre_validate(self, form):
+        if self.data not in {c.value for c in self.choices}:
+            raise ValidationError(CHOOSE_FROM_LIST)
+
+
+class RadioChoiceField(RadioField):
+    """Radio buttons whose unknown values get a Chinese message."""
+
+    def pre_validate(self, form):
+        if self.data not in {c.value for c in self.choices}:
+            raise ValidationError("请从选项中选择。")
+
+
+class CheckboxesField(SelectMultipleField):
+    """Several choices as checkboxes; an unknown value is refused in Chinese."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+    def pre_validate(self, form):
+        known = {c.value for c in self.choices}
+        if any(v not in known for v in self.data or []):
+            raise ValidationError(CHOOSE_FROM_LIST)
+
+
+class NumberField(StringField):
+    """A number typed in ASCII digits (full-width digits are refused, as for amounts): a whole number when
+    ``places`` is 0, else at most ``places`` decimals. ``number`` holds the int or Decimal after
+    validation (None when left blank and ``optional``). ``signed`` lets a minus through, so that the rule
+    that uses the number can say why it must not be negative. ``out_of_range`` replaces the range message."""
+
+    def __init__(self, label=None, validators=None, places=0, minimum=None, maximum=None, optional=False,
+                 example="10", what="", signed=False, out_of_range=None, **kw):
+        super().__init__(label, validators, **kw)
+        self.places, self.optional, self.example, self.what = places, optional, example, what
+        self.minimum = None if minimum is None else Decimal(minimum)
+        self.maximum = None if maximum is None else Decimal(maximum)
+        self.signed, self.out_of_range = signed, out_of_range
+        self.number = None
+
+    def process_data(self, value):
+        if isinstance(value, Decimal):
+            value = f"{value.normalize():f}"
+        self.data = "" if value is None else str(value)
+
+    def _format_message(self):
+        kind = self.what or ("整数" if not self.places else "")
+        decimals = f"，最多{self.places}位小数" if self.places else ""
+        return f"请使用半角数字填写{kind}{decimals}，例如 {self.example}。"
+
+    def _range_message(self):
+        if self.out_of_range:
+            return self.out_of_range
+        noun = "整数" if not self.places else "数"
+        low, high = (None if b is None else f"{b.normalize():f}" for b in (self.minimum, self.maximum))
+        if low is not None and high is not None:
+            return f"请填写{low}到{high}之间的{noun}。"
+        return f"不能小于{low}。" if low is not None else f"不能大于{high}。"
+
+    def pre_validate(self, form):
+        text = (self.data or "").strip()
+        self.number = None
+        if not text:
+            if self.optional:
+                return
+            raise ValidationError("请填写此项。")
+        decimals = rf"(\.[0-9]{{1,{self.places}}})?" if self.places else ""
+        sign = "-?" if self.signed else ""
+        if not re.fullmatch(rf"{sign}[0-9]{{1,6}}{decimals}", text):
+            raise ValidationError(self._format_message())
+        value = Decimal(text)
+        if (self.minimum is not None and value < self.minimum) or (self.maximum is not None and value > self.maximum):
+            raise ValidationError(self._range_message())
+        self.number = int(value) if not self.places else value
+
+
+class CountField(IntegerField):
+    """A whole number read by WTForms (``data`` is an int), with a Chinese message when it cannot be read;
+    for fields checked with WTForms' own validators (InputRequired, NumberRange)."""
+
+    def __init__(self, label=None, validators=None, message="请填写整数，例如 20。", **kw):
+        super().__init__(label, validators, **kw)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            self.data = None
+            raise ValueError(self.message) from None
 
 
 class MoneyField(StringField):
@@ -95,6 +218,10 @@ def refusal(form, e):
         field.errors = [*field.errors, e.message]
         return None
     return e.message
+
+
+class ButtonForm(FlaskForm):
+    """A form that is only a button (and its CSRF token): confirm, send, retry."""
 
 
 class VersionForm(FlaskForm):

@@ -2,18 +2,26 @@
 import re
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, RadioField, StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
 
 from grantportal.accounts.forms import AccountFields
 from grantportal.applications.models import Application
 from grantportal.core.db import db
-from grantportal.core.forms import strip
+from grantportal.core.forms import (
+    CheckboxesField,
+    ChoiceField,
+    CountField,
+    LocalDateField,
+    RadioChoiceField,
+    strip,
+    too_long,
+)
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import ALPHABET, UsccError, check_character
 from grantportal.experts.conflicts import active_conflict_exists
-from grantportal.orgs.forms import PLEASE_CHOOSE, SERVICE_FIELDS, CheckboxesField, ChoiceField, LocalDateField
+from grantportal.orgs.forms import PLEASE_CHOOSE, SERVICE_FIELDS
 from grantportal.orgs.models import Organization, OrgStatus
 from grantportal.orgs.queries import search_condition
 
@@ -42,30 +50,13 @@ def parse_any_uscc(raw):
     return code
 
 
-class RadioChoiceField(RadioField):
-    """Radio buttons whose unknown values get a Chinese message."""
-
-    def pre_validate(self, form):
-        if self.data not in {c.value for c in self.choices}:
-            raise ValidationError("请从选项中选择。")
-
-
-class CountField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("请填写整数，例如 20。") from None
-
-
 class ProfileFields(FlaskForm):
     title = StringField("职称", [DataRequired("请填写职称，例如 副教授、高级社会工作师。"),
-                               Length(max=40, message="职称不超过40字。")], filters=[strip])
+                               too_long(40)], filters=[strip])
     employer = StringField("工作单位", [DataRequired("请填写工作单位。"),
-                                    Length(max=120, message="工作单位不超过120字。")], filters=[strip])
+                                    too_long(120)], filters=[strip])
     fields = CheckboxesField("专业领域", choices=[SelectChoice(f, f) for f in SERVICE_FIELDS])
-    bio = TextAreaField("个人简介", [Optional(), Length(max=2000, message="个人简介不超过2000字。")], filters=[strip])
+    bio = TextAreaField("个人简介", [Optional(), too_long(2000)], filters=[strip])
 
     def validate_fields(self, field):
         if not field.data:
@@ -96,13 +87,13 @@ EMAIL_RULE = Regexp(r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="电子邮箱格式�
 class NewExpertForm(AccountFields, OfficerProfileForm):
     """An expert's account (with the initial password typed by the officer) and profile."""
 
-    email = StringField("电子邮箱", [Optional(), EMAIL_RULE, Length(max=120, message="不超过120字。")],
+    email = StringField("电子邮箱", [Optional(), EMAIL_RULE, too_long(120)],
                         filters=[strip])
 
 
 class AffiliationForm(FlaskForm):
     org_name = StringField("单位或机构名称", [DataRequired("请填写单位或机构名称。"),
-                                       Length(max=120, message="名称不超过120字。")], filters=[strip])
+                                       too_long(120)], filters=[strip])
     org_uscc = StringField("统一社会信用代码（选填）", [Optional()], filters=[strip, upper])
     role = ChoiceField("任职身份", [DataRequired("请选择任职身份。")],
                        choices=[PLEASE_CHOOSE] + [SelectChoice(r, r) for r in AFFILIATION_ROLES])
@@ -136,13 +127,13 @@ class ConflictForm(FlaskForm):
     When several organizations match, ``candidates`` lists them and the person picks one (``org_pick``)."""
 
     target = RadioChoiceField("回避对象", choices=TARGETS, default=TARGET_ORG)
-    org_query = StringField("机构名称或统一社会信用代码", [Optional(), Length(max=120, message="不超过120字。")],
+    org_query = StringField("机构名称或统一社会信用代码", [Optional(), too_long(120)],
                             filters=[strip])
     org_pick = StringField("选择机构")  # rendered by hand: one radio button per candidate
     number = StringField("申报编号", [Optional(), Length(max=32, message="申报编号不超过32位。")],
                          filters=[strip, upper])
     reason = TextAreaField("回避事由", [DataRequired("请写明回避事由，例如 曾任该机构理事、与其负责人有亲属关系。"),
-                                    Length(max=2000, message="不超过2000字。")], filters=[strip])
+                                    too_long(2000)], filters=[strip])
 
     def __init__(self, *args, profile=None, verified_only=True, **kw):
         super().__init__(*args, **kw)
@@ -205,7 +196,7 @@ class ReasonForm(FlaskForm):
     """A reason an officer gives for an action (deactivation, withdrawing a conflict)."""
 
     reason = TextAreaField("原因", [DataRequired("请填写原因，该原因将记入审计日志。"),
-                                  Length(max=2000, message="不超过2000字。")], filters=[strip])
+                                  too_long(2000)], filters=[strip])
 
 
 class SetActiveForm(ReasonForm):

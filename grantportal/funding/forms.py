@@ -5,9 +5,8 @@ from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
-from grantportal.calls.forms import WholeNumberField
 from grantportal.calls.tranche_plan import TrancheCondition
-from grantportal.core.forms import LocalDateField, MoneyField, strip
+from grantportal.core.forms import LocalDateField, MoneyField, NumberField, strip
 from grantportal.funding.matched import NAME_MAX, NOTE_MAX
 from grantportal.funding.models import FundSourceKind
 from grantportal.funding.payments import VOUCHER_MAX
@@ -86,8 +85,8 @@ def _plan_fields():
 
 
 class _FundingSettingsBase(FlaskForm):
-    contract_months = WholeNumberField("合同期限（月）", minimum=1, maximum=MAX_CONTRACT_MONTHS)
-    report_every_months = WholeNumberField("进度报告周期（月）", minimum=1, maximum=MAX_REPORT_EVERY)
+    contract_months = NumberField("合同期限（月）", minimum=1, maximum=MAX_CONTRACT_MONTHS)
+    report_every_months = NumberField("进度报告周期（月）", minimum=1, maximum=MAX_REPORT_EVERY)
 
     def plan_rows(self):
         return [(self[f"percent_{i}"], self[f"condition_{i}"]) for i in range(1, PLAN_ROWS + 1)]

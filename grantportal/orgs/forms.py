@@ -2,14 +2,13 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from grantportal.accounts.forms import PHONE_RULE, AccountFields
 from grantportal.core.db import db
-from grantportal.core.forms import LocalDateField, strip
+from grantportal.core.forms import CheckboxesField, ChoiceField, CountField, LocalDateField, strip, too_long
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, parse_uscc
 from grantportal.orgs.models import Grade, InspectionResult, Organization, OrgKind, SanctionKind
@@ -19,33 +18,6 @@ SERVICE_FIELDS = ("养老服务", "助残服务", "青少年服务", "儿童服�
 DUPLICATE_CODE = "该统一社会信用代码已登记。如您是该机构的工作人员，请联系机构账户负责人邀请您加入。"
 PLEASE_CHOOSE = SelectChoice("", "请选择")
 CERTIFICATE_HINT = "上传登记证书扫描件，PDF、JPG 或 PNG 格式，不超过 10 MB。"
-
-
-class YearField(IntegerField):
-    def process_formdata(self, valuelist):
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            self.data = None
-            raise ValueError("请填写四位数字年份，例如 2025。") from None
-
-
-class ChoiceField(SelectField):
-    """A drop-down whose unknown values get a Chinese message."""
-
-    def pre_validate(self, form):
-        if self.data not in {c.value for c in self.choices}:
-            raise ValidationError("请从列表中选择。")
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-    def pre_validate(self, form):
-        known = {c.value for c in self.choices}
-        if any(v not in known for v in self.data or []):
-            raise ValidationError("请从列表中选择。")
 
 
 def code_taken(code, org=None):
@@ -70,12 +42,12 @@ class OrgContactForm(FlaskForm):
     """What an organization may change at any time (after verification too)."""
 
     contact_name = StringField("联系人", [DataRequired("请填写联系人姓名。"),
-                                        Length(max=40, message="联系人姓名不超过40字。")], filters=[strip])
+                                        too_long(40)], filters=[strip])
     contact_phone = StringField("联系电话", [DataRequired("请填写联系电话。"), PHONE_RULE], filters=[strip])
-    address = StringField("办公地址", [DataRequired("请填写办公地址。"), Length(max=200, message="地址不超过200字。")],
+    address = StringField("办公地址", [DataRequired("请填写办公地址。"), too_long(200)],
                           filters=[strip])
     charter_scope = TextAreaField("章程业务范围", [DataRequired("请填写章程规定的业务范围。"),
-                                              Length(max=4000, message="业务范围不超过4000字。")], filters=[strip])
+                                              too_long(4000)], filters=[strip])
     service_fields = CheckboxesField("服务领域", choices=[SelectChoice(f, f) for f in SERVICE_FIELDS])
 
     def validate_service_fields(self, field):
@@ -88,13 +60,13 @@ class OrgProfileForm(OrgContactForm):
 
     uscc = StringField("统一社会信用代码", [DataRequired("请填写统一社会信用代码。")],
                        filters=[strip, lambda v: v.upper() if isinstance(v, str) else v])
-    name = StringField("机构名称", [DataRequired("请填写机构名称。"), Length(max=120, message="机构名称不超过120字。")],
+    name = StringField("机构名称", [DataRequired("请填写机构名称。"), too_long(120)],
                        filters=[strip])
     registration_authority = StringField("登记管理机关", [DataRequired("请填写登记管理机关，例如 中山市民政局。"),
-                                                      Length(max=80, message="不超过80字。")], filters=[strip])
+                                                      too_long(80)], filters=[strip])
     registered_on = LocalDateField("成立登记日期", [InputRequired("请填写成立登记日期。"), _not_future])
     legal_rep = StringField("法定代表人", [DataRequired("请填写法定代表人姓名。"),
-                                      Length(max=40, message="不超过40字。")], filters=[strip])
+                                      too_long(40)], filters=[strip])
     certificate = FileField("登记证书")
 
     def __init__(self, *args, org=None, certificate_required=True, **kw):
@@ -122,7 +94,7 @@ class OrgProfileForm(OrgContactForm):
 
 class InvitationForm(FlaskForm):
     invitee_name = StringField("被邀请人姓名", [DataRequired("请填写被邀请人姓名。"),
-                                          Length(max=40, message="姓名不超过40字。")], filters=[strip])
+                                          too_long(40)], filters=[strip])
 
 
 class AcceptInvitationForm(AccountFields):
@@ -131,7 +103,7 @@ class AcceptInvitationForm(AccountFields):
 
 class ReturnForm(FlaskForm):
     reason = TextAreaField("退回原因", [DataRequired("请填写退回原因，机构将看到这段说明。"),
-                                    Length(max=2000, message="不超过2000字。")], filters=[strip])
+                                    too_long(2000)], filters=[strip])
 
 
 def _grade_choices():
@@ -143,7 +115,7 @@ class RatingForm(FlaskForm):
     announced_on = _date("公告日期")
     valid_from = _date("有效期起", required=False)
     valid_until = _date("有效期止", required=False)
-    note = StringField("备注（如公告文号）", [Optional(), Length(max=200, message="不超过200字。")], filters=[strip])
+    note = StringField("备注（如公告文号）", [Optional(), too_long(200)], filters=[strip])
 
     def validate_valid_until(self, field):
         if field.data and self.valid_from.data and field.data < self.valid_from.data:
@@ -154,7 +126,7 @@ class LowerRatingForm(FlaskForm):
     grade = ChoiceField("降为等级", [DataRequired("请选择降低后的等级。")], choices=_grade_choices())
     on = _date("降级生效日期")
     reason = TextAreaField("降级原因", [DataRequired("请填写降级原因（如年检不合格、受到行政处罚）。"),
-                                    Length(max=2000, message="不超过2000字。")], filters=[strip])
+                                    too_long(2000)], filters=[strip])
 
     def __init__(self, *args, record=None, **kw):
         super().__init__(*args, **kw)
@@ -171,7 +143,7 @@ class LowerRatingForm(FlaskForm):
 
 class RevokeRatingForm(FlaskForm):
     on = _date("撤销生效日期")
-    reason = TextAreaField("撤销原因", [DataRequired("请填写撤销原因。"), Length(max=2000, message="不超过2000字。")],
+    reason = TextAreaField("撤销原因", [DataRequired("请填写撤销原因。"), too_long(2000)],
                            filters=[strip])
 
     def __init__(self, *args, record=None, **kw):
@@ -185,11 +157,12 @@ class RevokeRatingForm(FlaskForm):
 
 
 class InspectionForm(FlaskForm):
-    year = YearField("年检年度", [InputRequired("请填写年检年度。"),
-                                 NumberRange(1990, 2100, message="请填写四位年份，例如 2025。")])
+    year = CountField("年检年度", [InputRequired("请填写年检年度。"),
+                                 NumberRange(1990, 2100, message="请填写四位年份，例如 2025。")],
+                      message="请填写四位数字年份，例如 2025。")
     result = ChoiceField("年检结论", [DataRequired("请选择年检结论。")],
                          choices=[PLEASE_CHOOSE] + InspectionResult.choices())
-    note = StringField("备注", [Optional(), Length(max=200, message="不超过200字。")], filters=[strip])
+    note = StringField("备注", [Optional(), too_long(200)], filters=[strip])
 
     def __init__(self, *args, org=None, **kw):
         super().__init__(*args, **kw)
@@ -203,7 +176,7 @@ class InspectionForm(FlaskForm):
 class SanctionForm(FlaskForm):
     kind = ChoiceField("类别", [DataRequired("请选择类别。")], choices=[PLEASE_CHOOSE] + SanctionKind.choices())
     decided_on = _date("决定（列入）日期")
-    reason = TextAreaField("事由", [DataRequired("请填写事由及决定文号。"), Length(max=2000, message="不超过2000字。")],
+    reason = TextAreaField("事由", [DataRequired("请填写事由及决定文号。"), too_long(2000)],
                            filters=[strip])
 
 

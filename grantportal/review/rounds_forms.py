@@ -5,10 +5,9 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Optional
 
-from grantportal.calls.forms import Choice, WholeNumberField
-from grantportal.core.forms import LocalDateTimeField, strip
+from grantportal.core.forms import LocalDateTimeField, NumberField, choice, strip, too_long
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
 from grantportal.review.rounds import default_rubric
 
@@ -21,48 +20,12 @@ LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "lo
 FIELD_SEPARATORS = r"[,，、;；\s]+"
 
 
-def _too_long(n):
-    return Length(max=n, message=f"不能超过{n}个字。")
-
-
-class PointsField(StringField):
-    """A number of points typed in ASCII digits, at most ``places`` decimals (full-width refused)."""
-
-    def __init__(self, label=None, validators=None, places=1, minimum=Decimal("0"), maximum=None, optional=False,
-                 example="10", **kw):
-        super().__init__(label, validators, **kw)
-        self.places, self.minimum, self.maximum = places, Decimal(minimum), maximum
-        self.optional, self.example = optional, example
-        self.number = None
-
-    def process_data(self, value):
-        if isinstance(value, Decimal):
-            value = f"{value.normalize():f}"
-        self.data = "" if value is None else str(value)
-
-    def pre_validate(self, form):
-        text = (self.data or "").strip()
-        self.number = None
-        if not text:
-            if self.optional:
-                return
-            raise ValidationError("请填写此项。")
-        decimals = rf"(\.[0-9]{{1,{self.places}}})?" if self.places else ""
-        if not re.fullmatch(rf"[0-9]{{1,6}}{decimals}", text):
-            extra = f"，最多{self.places}位小数" if self.places else "整数"
-            raise ValidationError(f"请使用半角数字填写{extra}，例如 {self.example}。")
-        value = Decimal(text)
-        if value < self.minimum or (self.maximum is not None and value > self.maximum):
-            raise ValidationError(f"请填写{self.minimum}到{self.maximum}之间的数。" if self.maximum is not None
-                                  else f"不能小于{self.minimum}。")
-        self.number = value
-
-
 class CriterionForm(Form):
     id = HiddenField()
-    name = StringField("评分项", [_too_long(40)], filters=[strip])
-    max_points = PointsField("满分", minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True, example="15")
-    guidance = TextAreaField("各档评分要点", [_too_long(2000)], filters=[strip])
+    name = StringField("评分项", [too_long(40)], filters=[strip])
+    max_points = NumberField("满分", places=1, minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True,
+                             example="15")
+    guidance = TextAreaField("各档评分要点", [too_long(2000)], filters=[strip])
 
     def is_blank(self):
         return not self.name.data and not (self.max_points.data or "").strip() and not self.guidance.data
@@ -75,26 +38,27 @@ class RoundSettings:
 
 
 class RoundForm(FlaskForm):
-    name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), _too_long(60)], filters=[strip])
-    kind = Choice("评审类型", RoundKind.choices())
+    name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), too_long(60)], filters=[strip])
+    kind = choice("评审类型", RoundKind.choices())
     opens_at = LocalDateTimeField("评审开始时间", [Optional()])
     closes_at = LocalDateTimeField("评审截止时间", [Optional()])
-    panel_size = WholeNumberField("每组专家人数", minimum=3, maximum=15)
-    panel_mode = Choice("评审组方式", PanelMode.choices())
-    expert_fields = StringField("限定专家专业领域", [_too_long(200)], filters=[strip])
-    load_limit = WholeNumberField("每位专家本轮最多评审（份）", minimum=1, maximum=1000)
+    panel_size = NumberField("每组专家人数", minimum=3, maximum=15)
+    panel_mode = choice("评审组方式", PanelMode.choices())
+    expert_fields = StringField("限定专家专业领域", [too_long(200)], filters=[strip])
+    load_limit = NumberField("每位专家本轮最多评审（份）", minimum=1, maximum=1000)
     blind = BooleanField("匿名评审：对专家隐藏申报机构名称及材料的作者信息")
-    aggregation = Choice("计分方式", Aggregation.choices())
-    trim_min_scores = WholeNumberField("评分人数不少于几人时去掉最高分和最低分", minimum=3, maximum=15)
+    aggregation = choice("计分方式", Aggregation.choices())
+    trim_min_scores = NumberField("评分人数不少于几人时去掉最高分和最低分", minimum=3, maximum=15)
     half_points = BooleanField("允许打半分（0.5分）")
-    comment_below_percent = WholeNumberField("某项得分低于满分的百分之几时须填写理由（0为不要求）", minimum=0,
+    comment_below_percent = NumberField("某项得分低于满分的百分之几时须填写理由（0为不要求）", minimum=0,
                                              maximum=100)
     overall_comment_required = BooleanField("须填写总体评语")
-    spread_threshold = PointsField("分歧提示阈值（分）", minimum=Decimal("0"), maximum=Decimal("1000"), example="20")
-    entry_rule = Choice("入围规则", EntryRule.choices())
-    entry_value = PointsField("N 或 X", optional=True, example="30")
-    source_round_id = Choice("依据的上一轮", [])
-    weight_percent = PointsField("在最终得分中的权重（%）", places=2, minimum=Decimal("0"), maximum=Decimal("100"),
+    spread_threshold = NumberField("分歧提示阈值（分）", places=1, minimum=Decimal("0"), maximum=Decimal("1000"),
+                                   example="20")
+    entry_rule = choice("入围规则", EntryRule.choices())
+    entry_value = NumberField("N 或 X", places=1, minimum=0, optional=True, example="30")
+    source_round_id = choice("依据的上一轮", [])
+    weight_percent = NumberField("在最终得分中的权重（%）", places=2, minimum=Decimal("0"), maximum=Decimal("100"),
                                  example="60")
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
 
@@ -256,19 +220,15 @@ def round_data(rnd):
 
 
 class ReasonForm(FlaskForm):
-    reason = TextAreaField("理由", [DataRequired("请填写理由，将记入审计日志。"), _too_long(500)], filters=[strip])
+    reason = TextAreaField("理由", [DataRequired("请填写理由，将记入审计日志。"), too_long(500)], filters=[strip])
 
 
 class AddExpertForm(ReasonForm):
-    expert_id = Choice("专家", [])
+    expert_id = choice("专家", [])
 
 
 class ReplaceForm(ReasonForm):
-    expert_id = Choice("替换为", [])
-
-
-class ConfirmForm(FlaskForm):
-    pass
+    expert_id = choice("替换为", [])
 
 
 class CloseRoundForm(FlaskForm):

@@ -11,6 +11,7 @@ from grantportal.accounts.models import User
 from grantportal.applications.models import Application
 from grantportal.calls.models import Call, StageKind
 from grantportal.core.db import db, utcnow
+from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import is_officer, require
 from grantportal.review import rounds as ops
 from grantportal.review.draw import replay
@@ -27,7 +28,6 @@ from grantportal.review.permissions_rounds import (
 from grantportal.review.rounds_forms import (
     AddExpertForm,
     CloseRoundForm,
-    ConfirmForm,
     ReplaceForm,
     RoundForm,
     new_round_data,
@@ -143,7 +143,7 @@ def detail(round_id):
     return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=panels,
                            entry_problem=entry_problem, officer=is_officer(current_user),
                            locked=ops.has_reviews(rnd), can_open=ready, open_reason=reason,
-                           form=ConfirmForm(), drawable=ops.is_drawable_state(rnd), RoundStatus=RoundStatus)
+                           form=ButtonForm(), drawable=ops.is_drawable_state(rnd), RoundStatus=RoundStatus)
 
 
 @bp.route("/manage/rounds/<int:round_id>/open", methods=["POST"])
@@ -151,7 +151,7 @@ def detail(round_id):
 def open_round(round_id):
     rnd = _round(round_id)
     require(can_change_round_status(current_user, rnd))
-    form = ConfirmForm()
+    form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
     try:
@@ -189,7 +189,7 @@ def close(round_id):
 # -- draws -------------------------------------------------------------------------------------------
 def _run_draw(rnd, action):
     require(can_assign_experts(current_user, rnd))
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         result = action()
@@ -271,7 +271,7 @@ def _panel_page(rnd, application, form, code=200):
                                .order_by(Draw.id.desc())).all()
     return render_template("review/rounds/panel.html", rnd=rnd, call=rnd.call, application=application,
                            members=members, conflicts=conflicts, draws=draws, form=form, officer=officer,
-                           drawable=ops.is_drawable_state(rnd), confirm=ConfirmForm()), code
+                           drawable=ops.is_drawable_state(rnd), confirm=ButtonForm()), code
 
 
 @bp.route("/manage/rounds/<int:round_id>/applications/<int:application_id>/add", methods=["POST"])
@@ -360,7 +360,7 @@ def dashboard(round_id):
     require(can_view_round(current_user, rnd))
     data = ops.dashboard(rnd)
     return render_template("review/rounds/dashboard.html", rnd=rnd, call=rnd.call, data=data,
-                           officer=is_officer(current_user), form=ConfirmForm(), RoundStatus=RoundStatus,
+                           officer=is_officer(current_user), form=ButtonForm(), RoundStatus=RoundStatus,
                            now=utcnow(), drawable=ops.is_drawable_state(rnd))
 
 
@@ -369,7 +369,7 @@ def dashboard(round_id):
 def remind(round_id):
     rnd = _round(round_id)
     require(can_send_reminders(current_user, rnd))
-    if not ConfirmForm().validate_on_submit():
+    if not ButtonForm().validate_on_submit():
         abort(400)
     try:
         n = ops.send_reminders(rnd, current_user, link=_worklist_link())

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import ValidationError
 
-from grantportal.core.forms import strip
+from grantportal.core.forms import strip, too_long
 from grantportal.review.scoring import ReviewData, points_label
 
 SCORE_RE = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
@@ -64,7 +64,7 @@ class ScoreField(StringField):
 
 class ScoringFormBase(FlaskForm):
     version = HiddenField()
-    comment = TextAreaField("总体评价意见", [Length(max=OVERALL_MAX, message=f"总体评价意见不超过{OVERALL_MAX}字。")],
+    comment = TextAreaField("总体评价意见", [too_long(OVERALL_MAX)],
                             filters=[strip])
     save = SubmitField("暂存")
     submit_review = SubmitField("提交评审")
@@ -104,7 +104,7 @@ def scoring_form_class(round_):
                                             max_points=c.max_points, half_points=round_.half_points,
                                             filters=[strip])
         attrs[f"comment_{c.id}"] = TextAreaField(
-            f"{c.name}评分理由", [Length(max=COMMENT_MAX, message=f"评分理由不超过{COMMENT_MAX}字。")],
+            f"{c.name}评分理由", [too_long(COMMENT_MAX)],
             filters=[strip])
     return type("ScoringForm", (ScoringFormBase,), attrs)
 
@@ -128,7 +128,7 @@ def initial_data(review):
 
 class ReopenForm(FlaskForm):
     version = HiddenField()
-    reason = TextAreaField("退回理由", [Length(max=1000, message="退回理由不超过1000字。")], filters=[strip])
+    reason = TextAreaField("退回理由", [too_long(1000)], filters=[strip])
 
     def validate_reason(self, field):
         if not (field.data or "").strip():
