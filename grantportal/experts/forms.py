@@ -21,6 +21,7 @@ from grantportal.core.forms import (
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import ALPHABET, UsccError, check_character
 from grantportal.experts.conflicts import active_conflict_exists
+from grantportal.experts.operations import AFFILIATION_FIELDS
 from grantportal.orgs.forms import PLEASE_CHOOSE, SERVICE_FIELDS
 from grantportal.orgs.models import Organization, OrgStatus
 from grantportal.orgs.queries import search_condition
@@ -51,6 +52,9 @@ def parse_any_uscc(raw):
 
 
 class ProfileFields(FlaskForm):
+    def profile_data(self, *extra):
+        return {k: getattr(self, k).data for k in ("title", "employer", "fields", "bio", *extra)}
+
     title = StringField("职称", [DataRequired("请填写职称，例如 副教授、高级社会工作师。"),
                                too_long(40)], filters=[strip])
     employer = StringField("工作单位", [DataRequired("请填写工作单位。"),
@@ -92,6 +96,9 @@ class NewExpertForm(AccountFields, OfficerProfileForm):
 
 
 class AffiliationForm(FlaskForm):
+    def to_data(self):
+        return {k: getattr(self, k).data for k in AFFILIATION_FIELDS}
+
     org_name = StringField("单位或机构名称", [DataRequired("请填写单位或机构名称。"),
                                        too_long(120)], filters=[strip])
     org_uscc = StringField("统一社会信用代码（选填）", [Optional()], filters=[strip, upper])
@@ -122,6 +129,10 @@ TARGETS = [SelectChoice(TARGET_ORG, "社会组织（对其全部申报回避）"
 
 
 class ConflictForm(FlaskForm):
+    def target_object(self):
+        """{"org": …} or {"application": …}: what the conflict is against (found by ``validate``)."""
+        return {"org": self.org} if self.target.data == TARGET_ORG else {"application": self.application}
+
     """A conflict against an organization (found by name or code) or one application (by its number).
 
     When several organizations match, ``candidates`` lists them and the person picks one (``org_pick``)."""
