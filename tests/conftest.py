@@ -42,22 +42,36 @@ def _base_config(tmp_path, url):
     }
 
 
+def _worker_database_url(worker_id):
+    """Each xdist worker (gw0, gw1, ...) gets its own PostgreSQL database, named after the one in
+    GRANTPORTAL_TEST_DATABASE_URL with the worker id appended; a run without workers uses that name."""
+    url = sa.engine.make_url(PG_URL)
+    if worker_id != "master":
+        url = url.set(database=f"{url.database}_{worker_id}")
+    return url
+
+
 @pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """A migrated database: a template SQLite file copied per test, or one PostgreSQL database."""
+def database(tmp_path_factory, worker_id):
+    """A migrated database for this worker: a template SQLite file copied per test (tmp_path_factory's base
+    directory is already per worker), or one PostgreSQL database, dropped at the end of the session."""
     base = tmp_path_factory.mktemp("db")
     if PG_URL:
-        url = sa.engine.make_url(PG_URL)
+        url = _worker_database_url(worker_id)
         admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        text_url = url.render_as_string(hide_password=False)
+        _migrate(create_app(_base_config(base, text_url)))
+        yield {"kind": "postgresql", "url": text_url}
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
-        _migrate(create_app(_base_config(base, PG_URL)))
-        return {"kind": "postgresql", "url": PG_URL}
+        return
     template = base / "template.db"
     _migrate(create_app(_base_config(base, f"sqlite:///{template}")))
-    return {"kind": "sqlite", "template": template}
+    yield {"kind": "sqlite", "template": template}
 
 
 def _truncate_all(app):

@@ -6,7 +6,6 @@ import secrets
 import pytest
 
 import tests.permissions as package
-from grantportal import create_app
 from grantportal.accounts.models import UserSession
 from grantportal.core.db import db
 from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES
@@ -24,16 +23,15 @@ def _all_routes():
 ROWS = _all_routes()
 
 
-def _rules():
-    app = create_app({"SECRET_KEY": "x", "SQLALCHEMY_DATABASE_URI": "sqlite://", "TESTING": True})
+def _rules(app):
     for rule in app.url_map.iter_rules():
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method
 
 
-def test_every_route_has_a_row():
+def test_every_route_has_a_row(app):
     covered = {(r.endpoint, r.method) for r in ROWS}
-    missing = sorted(set(_rules()) - covered)
+    missing = sorted(set(_rules(app)) - covered)
     assert not missing, f"routes without a permission row in tests/permissions/: {missing}"
 
 
