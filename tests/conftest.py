@@ -74,12 +74,24 @@ def database(tmp_path_factory, worker_id):
     yield {"kind": "sqlite", "template": template}
 
 
-def _truncate_all(app):
+def _empty_postgresql(app):
+    """Leave the worker's PostgreSQL database as the migrations made it, as ``TRUNCATE <every table> RESTART
+    IDENTITY`` would, but only where the test wrote: DELETE the tables that have rows and restart the
+    sequences that were used. (TRUNCATE of all 46 tables took ~0.35 s after every test even when they were
+    empty; this takes a few milliseconds.) ``session_replication_role = replica`` switches off the foreign
+    key checks and the append-only trigger on audit_entry for this transaction only."""
     with app.app_context():
-        names = [t.name for t in db.metadata.sorted_tables]
+        tables = db.metadata.sorted_tables
+        probe = sa.union_all(*(sa.select(sa.literal(i)).where(sa.exists().select_from(table))
+                               for i, table in enumerate(tables)))
         with db.engine.begin() as conn:
-            conn.execute(sa.text("SET session_replication_role = replica"))
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for i in conn.scalars(probe).all():
+                conn.execute(tables[i].delete())
+            used = conn.scalars(sa.text("SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+                                        "WHERE last_value IS NOT NULL")).all()
+            for sequence in used:
+                conn.execute(sa.text("SELECT setval(CAST(:seq AS regclass), 1, false)"), {"seq": sequence})
 
 
 class RequestEndClient(FlaskClient):
@@ -118,7 +130,7 @@ def app(app_config, database):
         yield app
         db.session.remove()
     if database["kind"] == "postgresql":
-        _truncate_all(app)
+        _empty_postgresql(app)
     with app.app_context():
         db.engine.dispose()
 
