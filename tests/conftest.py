@@ -4,6 +4,7 @@ migrations, never by ``create_all``."""
 import contextvars
 import os
 import shutil
+import sqlite3
 import threading
 
 import pytest
@@ -17,6 +18,21 @@ from grantportal.core.db import db
 from tests import factories
 
 PG_URL = os.environ.get("GRANTPORTAL_TEST_DATABASE_URL")
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _commit_without_waiting_for_the_disk(dbapi_connection, connection_record):
+    """Test databases are thrown away, so a commit need not wait for the disk: SQLite ``synchronous = OFF``,
+    PostgreSQL ``synchronous_commit = off`` (per connection; the server's setting is left alone). What every
+    other connection sees after a commit is unchanged; only a crash of the machine could lose the last
+    commits. Measured: the permission matrix's world (47 commits) took 0.45 s on SQLite, now 0.17 s."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _migrate(app):
