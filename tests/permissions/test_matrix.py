@@ -9,7 +9,6 @@ import tests.permissions as package
 from grantportal.accounts.models import UserSession
 from grantportal.core.db import db
 from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES
-from tests.permissions.world import build_world
 
 
 def _all_routes():
@@ -66,8 +65,7 @@ def check(resp, outcome):
 
 
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
-def test_permission_row(app, client, row):
-    world = build_world()
+def test_permission_row(app, client, world, row):
     url = _url(app, row, world)
     data = row.data(world) if row.data else {}
     failures = []
@@ -87,10 +85,9 @@ POSTS = [r for r in ROWS if r.method == "POST"]
 
 
 @pytest.mark.parametrize("row", POSTS, ids=lambda r: r.id)
-def test_every_form_needs_a_csrf_token(make_app, row):
+def test_every_form_needs_a_csrf_token(make_app, world, row):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    world = build_world()
     role = next((r for r in ROLES if row.expect[r] == ALLOW), "anonymous")
     if role != "anonymous":
         sign_in(client, world.users[role])
@@ -104,13 +101,12 @@ EXPERT_ROWS = [r for r in ROWS if r.expect["expert"] == ALLOW and not r.publishe
 
 
 @pytest.mark.parametrize("row", EXPERT_ROWS, ids=lambda r: r.id)
-def test_a_conflicted_expert_never_sees_the_application(app, client, row):
+def test_a_conflicted_expert_never_sees_the_application(app, client, world, row):
     """Generated from the matrix: on every route an expert may use, an expert with a conflict against
     every applicant sees no application's content, not even where it is assigned to them."""
     from grantportal.experts.conflicts import new_conflict
     from grantportal.experts.models import ConflictSource
 
-    world = build_world()
     for org in (world.org_a, world.org_b):
         db.session.add(new_conflict(world.expert_profile, world.officer, "测试：全面回避", ConflictSource.OFFICER,
                                     org=org))
