@@ -195,6 +195,19 @@ def auth(client):
 
 
 @pytest.fixture
+def officer():
+    """A project officer (项目官员), not signed in."""
+    return factories.UserFactory(officer=True, name="黄主任")
+
+
+@pytest.fixture
+def signed_in_officer(officer, auth):
+    """The project officer, signed in on ``client`` through the login form."""
+    auth.login(officer)
+    return officer
+
+
+@pytest.fixture
 def is_postgres(database):
     return database["kind"] == "postgresql"
 
