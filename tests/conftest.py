@@ -4,6 +4,7 @@ migrations, never by ``create_all``."""
 import contextvars
 import os
 import shutil
+import sqlite3
 import threading
 
 import pytest
@@ -17,6 +18,21 @@ from grantportal.core.db import db
 from tests import factories
 
 PG_URL = os.environ.get("GRANTPORTAL_TEST_DATABASE_URL")
+
+
+@sa.event.listens_for(sa.engine.Engine, "connect")
+def _commit_without_waiting_for_the_disk(dbapi_connection, connection_record):
+    """Test databases are thrown away, so a commit need not wait for the disk: SQLite ``synchronous = OFF``,
+    PostgreSQL ``synchronous_commit = off`` (per connection; the server's setting is left alone). What every
+    other connection sees after a commit is unchanged; only a crash of the machine could lose the last
+    commits. Measured: the permission matrix's world (47 commits) took 0.45 s on SQLite, now 0.17 s."""
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        dbapi_connection.execute("PRAGMA synchronous = OFF")
+        return
+    autocommit = dbapi_connection.autocommit
+    dbapi_connection.autocommit = True
+    dbapi_connection.execute("SET synchronous_commit TO off")
+    dbapi_connection.autocommit = autocommit
 
 
 def _migrate(app):
@@ -42,30 +58,56 @@ def _base_config(tmp_path, url):
     }
 
 
+def _worker_database_url(worker_id):
+    """Each xdist worker (gw0, gw1, ...) gets its own PostgreSQL database, named after the one in
+    GRANTPORTAL_TEST_DATABASE_URL with the worker id appended; a run without workers uses that name."""
+    url = sa.engine.make_url(PG_URL)
+    if worker_id != "master":
+        url = url.set(database=f"{url.database}_{worker_id}")
+    return url
+
+
 @pytest.fixture(scope="session")
-def database(tmp_path_factory):
-    """A migrated database: a template SQLite file copied per test, or one PostgreSQL database."""
+def database(tmp_path_factory, worker_id):
+    """A migrated database for this worker: a template SQLite file copied per test (tmp_path_factory's base
+    directory is already per worker), or one PostgreSQL database, dropped at the end of the session."""
     base = tmp_path_factory.mktemp("db")
     if PG_URL:
-        url = sa.engine.make_url(PG_URL)
+        url = _worker_database_url(worker_id)
         admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+        text_url = url.render_as_string(hide_password=False)
+        _migrate(create_app(_base_config(base, text_url)))
+        yield {"kind": "postgresql", "url": text_url}
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{url.database}" WITH (FORCE)'))
         admin.dispose()
-        _migrate(create_app(_base_config(base, PG_URL)))
-        return {"kind": "postgresql", "url": PG_URL}
+        return
     template = base / "template.db"
     _migrate(create_app(_base_config(base, f"sqlite:///{template}")))
-    return {"kind": "sqlite", "template": template}
+    yield {"kind": "sqlite", "template": template}
 
 
-def _truncate_all(app):
+def _empty_postgresql(app):
+    """Leave the worker's PostgreSQL database as the migrations made it, as ``TRUNCATE <every table> RESTART
+    IDENTITY`` would, but only where the test wrote: DELETE the tables that have rows and restart the
+    sequences that were used. (TRUNCATE of all 46 tables took ~0.35 s after every test even when they were
+    empty; this takes a few milliseconds.) ``session_replication_role = replica`` switches off the foreign
+    key checks and the append-only trigger on audit_entry for this transaction only."""
     with app.app_context():
-        names = [t.name for t in db.metadata.sorted_tables]
+        tables = db.metadata.sorted_tables
+        probe = sa.union_all(*(sa.select(sa.literal(i)).where(sa.exists().select_from(table))
+                               for i, table in enumerate(tables)))
         with db.engine.begin() as conn:
-            conn.execute(sa.text("SET session_replication_role = replica"))
-            conn.execute(sa.text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))
+            for i in conn.scalars(probe).all():
+                conn.execute(tables[i].delete())
+            used = conn.scalars(sa.text("SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences "
+                                        "WHERE last_value IS NOT NULL")).all()
+            for sequence in used:
+                conn.execute(sa.text("SELECT setval(CAST(:seq AS regclass), 1, false)"), {"seq": sequence})
 
 
 class RequestEndClient(FlaskClient):
@@ -104,7 +146,7 @@ def app(app_config, database):
         yield app
         db.session.remove()
     if database["kind"] == "postgresql":
-        _truncate_all(app)
+        _empty_postgresql(app)
     with app.app_context():
         db.engine.dispose()
 
@@ -150,6 +192,19 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def officer():
+    """A project officer (项目官员), not signed in."""
+    return factories.UserFactory(officer=True, name="黄主任")
+
+
+@pytest.fixture
+def signed_in_officer(officer, auth):
+    """The project officer, signed in on ``client`` through the login form."""
+    auth.login(officer)
+    return officer
 
 
 @pytest.fixture

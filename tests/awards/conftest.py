@@ -2,7 +2,6 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
-import pytest
 import sqlalchemy as sa
 
 from grantportal.awards.models import Award, AwardStatus
@@ -60,11 +59,6 @@ def selected_totals(proposal, level):
 def has_line(award, *fragments):
     """Whether one of the award's explanation lines contains every fragment."""
     return any(all(fr in line for fr in fragments) for line in award.explanation)
-
-
-@pytest.fixture
-def officer():
-    return f.UserFactory(officer=True, name="黄主任")
 
 
 PUBLISHED_SPECS = [

@@ -44,11 +44,6 @@ def stored(call):
 
 
 @pytest.fixture
-def officer():
-    return f.UserFactory(officer=True, username="officer_settings")
-
-
-@pytest.fixture
 def call(officer):
     return f.CallFactory(created_by=officer)
 

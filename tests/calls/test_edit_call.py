@@ -13,13 +13,6 @@ from tests import factories as f
 from tests.calls.formdata import call_form
 
 
-@pytest.fixture
-def officer(auth):
-    user = f.UserFactory(officer=True)
-    auth.login(user)
-    return user
-
-
 def only_call():
     return db.session.scalars(sa.select(Call)).one()
 
@@ -28,7 +21,7 @@ def call_count():
     return db.session.scalar(sa.select(sa.func.count(Call.id)))
 
 
-def test_new_call_form_offers_the_default_rubric_and_blank_rows(client, officer):
+def test_new_call_form_offers_the_default_rubric_and_blank_rows(client, signed_in_officer):
     html = client.get("/manage/calls/new").get_data(as_text=True)
     for name in ("需求分析", "项目设计", "创新性", "可行性", "团队能力", "预算合理性", "可持续性"):
         assert f'value="{name}"' in html
@@ -39,7 +32,7 @@ def test_new_call_form_offers_the_default_rubric_and_blank_rows(client, officer)
     assert 'name="stages-0-enabled"' not in html  # 征集申报 cannot
 
 
-def test_officer_creates_a_call_with_levels_stages_documents_and_rubric(client, officer):
+def test_officer_creates_a_call_with_levels_stages_documents_and_rubric(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form())
     assert resp.status_code == 302, resp.get_data(as_text=True)
     call = only_call()
@@ -49,7 +42,7 @@ def test_officer_creates_a_call_with_levels_stages_documents_and_rubric(client, 
     assert (call.code, call.year, call.kind) == ("BA100", 2030, CallKind.VENTURE)
     assert call.category_list == ["养老服务", "助残服务", "社区治理"]
     assert call.min_grade == Grade.A3 and call.max_applications_per_org == 2
-    assert call.created_by_id == officer.id
+    assert call.created_by_id == signed_in_officer.id
 
     assert [lv.level for lv in call.levels] == [Level.CITY, Level.TOWN]
     city = call.level(Level.CITY)
@@ -74,7 +67,7 @@ def test_officer_creates_a_call_with_levels_stages_documents_and_rubric(client, 
     assert actions == ["call.create"]
 
 
-def test_rubric_that_does_not_sum_to_100_is_refused_and_input_kept(client, officer):
+def test_rubric_that_does_not_sum_to_100_is_refused_and_input_kept(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"criteria-0-max_points": "20"}))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
@@ -89,7 +82,7 @@ def test_rubric_that_does_not_sum_to_100_is_refused_and_input_kept(client, offic
     ("-1", "金额不能为负数"),
     ("123.456", "最多保留两位小数"),
 ])
-def test_bad_amounts_are_refused_next_to_the_field(client, officer, typed, message):
+def test_bad_amounts_are_refused_next_to_the_field(client, signed_in_officer, typed, message):
     resp = client.post("/manage/calls/new", data=call_form(**{"levels-0-budget_total": typed}))
     html = resp.get_data(as_text=True)
     assert resp.status_code == 200
@@ -100,19 +93,19 @@ def test_bad_amounts_are_refused_next_to_the_field(client, officer, typed, messa
     assert call_count() == 0
 
 
-def test_minimum_above_maximum_is_refused(client, officer):
+def test_minimum_above_maximum_is_refused(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"levels-0-min_grant": "90000"}))
     assert "单个项目资助上限不能低于下限。" in resp.get_data(as_text=True)
     assert call_count() == 0
 
 
-def test_maximum_above_level_budget_is_refused(client, officer):
+def test_maximum_above_level_budget_is_refused(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"levels-0-max_grant": "900000"}))
     assert "单个项目资助上限不能超过该层级总预算。" in resp.get_data(as_text=True)
     assert call_count() == 0
 
 
-def test_at_least_one_level_is_needed(client, officer):
+def test_at_least_one_level_is_needed(client, signed_in_officer):
     blank = {f"levels-{i}-{k}": "" for i in range(3)
              for k in ("budget_total", "min_grant", "max_grant", "min_match_percent")}
     resp = client.post("/manage/calls/new", data=call_form(**blank))
@@ -120,12 +113,12 @@ def test_at_least_one_level_is_needed(client, officer):
     assert call_count() == 0
 
 
-def test_the_same_level_twice_is_refused(client, officer):
+def test_the_same_level_twice_is_refused(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"levels-1-level": "city"}))
     assert "该层级已填写过" in resp.get_data(as_text=True)
 
 
-def test_stage_closing_before_it_opens_is_refused(client, officer):
+def test_stage_closing_before_it_opens_is_refused(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"stages-0-closes_at": "2030-10-01T17:00"}))
     html = resp.get_data(as_text=True)
     assert "结束时间应晚于开始时间。" in html
@@ -133,13 +126,13 @@ def test_stage_closing_before_it_opens_is_refused(client, officer):
     assert call_count() == 0
 
 
-def test_stages_must_follow_each_other(client, officer):
+def test_stages_must_follow_each_other(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"stages-1-opens_at": "2030-11-20T09:00"}))
     assert "不能早于上一阶段“征集申报”的结束时间" in resp.get_data(as_text=True)
     assert call_count() == 0
 
 
-def test_optional_stage_switched_on_is_saved_in_order(client, officer):
+def test_optional_stage_switched_on_is_saved_in_order(client, signed_in_officer):
     data = call_form(**{"stages-2-enabled": "y", "stages-2-opens_at": "2030-12-10T18:00",
                         "stages-2-closes_at": "2030-12-11T08:00"})
     assert client.post("/manage/calls/new", data=data).status_code == 302
@@ -147,7 +140,7 @@ def test_optional_stage_switched_on_is_saved_in_order(client, officer):
     assert vote is not None and vote.closes_at == datetime(2030, 12, 11, 0, 0, tzinfo=UTC)
 
 
-def test_half_filled_stage_and_bad_numbers_are_explained(client, officer):
+def test_half_filled_stage_and_bad_numbers_are_explained(client, signed_in_officer):
     data = call_form(**{"stages-3-closes_at": "", "year": "２０３０", "criteria-0-max_points": "abc",
                         "code": "博爱"})
     html = client.post("/manage/calls/new", data=data).get_data(as_text=True)
@@ -157,7 +150,7 @@ def test_half_filled_stage_and_bad_numbers_are_explained(client, officer):
     assert call_count() == 0
 
 
-def test_add_row_button_shows_one_more_row_and_saves_nothing(client, officer):
+def test_add_row_button_shows_one_more_row_and_saves_nothing(client, signed_in_officer):
     data = call_form(add_row="criteria", **{"criteria-0-max_points": "14"})
     resp = client.post("/manage/calls/new", data=data)
     html = resp.get_data(as_text=True)
@@ -168,13 +161,13 @@ def test_add_row_button_shows_one_more_row_and_saves_nothing(client, officer):
     assert call_count() == 0
 
 
-def test_code_is_unique_within_a_year(client, officer):
+def test_code_is_unique_within_a_year(client, signed_in_officer):
     f.CallFactory(code="BA100", year=2030)
     html = client.post("/manage/calls/new", data=call_form()).get_data(as_text=True)
     assert "同一年度已有征集使用此编号前缀" in html
 
 
-def test_officer_edits_a_draft_and_rows_are_updated_in_place(client, officer):
+def test_officer_edits_a_draft_and_rows_are_updated_in_place(client, signed_in_officer):
     client.post("/manage/calls/new", data=call_form())
     call = only_call()
     criterion_ids = [c.id for c in call.criteria]
@@ -194,15 +187,15 @@ def test_officer_edits_a_draft_and_rows_are_updated_in_place(client, officer):
     assert "call.update" in db.session.scalars(sa.select(AuditEntry.action)).all()
 
 
-def test_edit_form_shows_stored_times_in_beijing_time(client, officer):
+def test_edit_form_shows_stored_times_in_beijing_time(client, signed_in_officer):
     client.post("/manage/calls/new", data=call_form())
     html = client.get(f"/manage/calls/{only_call().id}/edit").get_data(as_text=True)
     assert 'value="2030-12-01T17:00"' in html
     assert 'value="800000.00"' in html
 
 
-def test_published_call_may_correct_dates_and_summary(client, officer):
-    call = f.CallFactory(created_by=officer, code="BA200", year=2030)
+def test_published_call_may_correct_dates_and_summary(client, signed_in_officer):
+    call = f.CallFactory(created_by=signed_in_officer, code="BA200", year=2030)
     data = call_form(code="BA200", summary="更正：延长申报时间。", **{"stages-0-closes_at": "2030-12-01T20:00"})
     resp = client.post(f"/manage/calls/{call.id}/edit", data=data)
     assert resp.status_code == 302, resp.get_data(as_text=True)
@@ -212,15 +205,15 @@ def test_published_call_may_correct_dates_and_summary(client, officer):
     assert call.summary == "更正：延长申报时间。"
 
 
-def test_published_call_cannot_lose_its_apply_dates(client, officer):
-    call = f.CallFactory(created_by=officer, code="BA200", year=2030)
+def test_published_call_cannot_lose_its_apply_dates(client, signed_in_officer):
+    call = f.CallFactory(created_by=signed_in_officer, code="BA200", year=2030)
     data = call_form(code="BA200", **{"stages-0-opens_at": "", "stages-0-closes_at": ""})
     html = client.post(f"/manage/calls/{call.id}/edit", data=data).get_data(as_text=True)
     assert "申报开始和截止时间不能为空" in html
 
 
-def test_levels_rubric_and_code_are_locked_once_applications_exist(client, officer):
-    call = f.CallFactory(created_by=officer, code="BA300", year=2030)
+def test_levels_rubric_and_code_are_locked_once_applications_exist(client, signed_in_officer):
+    call = f.CallFactory(created_by=signed_in_officer, code="BA300", year=2030)
     f.ApplicationFactory(call=call)
     html = client.get(f"/manage/calls/{call.id}/edit").get_data(as_text=True)
     assert "已锁定" in html and "资助层级的预算与额度、评分标准和编号前缀已锁定" in html
@@ -239,22 +232,22 @@ def test_levels_rubric_and_code_are_locked_once_applications_exist(client, offic
     assert "补充材料" in [d.name for d in call.documents]
 
 
-def test_closed_call_cannot_be_edited(client, officer):
-    call = f.CallFactory(created_by=officer, status=CallStatus.CLOSED)
+def test_closed_call_cannot_be_edited(client, signed_in_officer):
+    call = f.CallFactory(created_by=signed_in_officer, status=CallStatus.CLOSED)
     resp = client.get(f"/manage/calls/{call.id}/edit")
     assert resp.status_code == 409
     assert "已结束的征集不能再修改" in resp.get_data(as_text=True)
 
 
-def test_unknown_call_id_is_404(client, officer):
+def test_unknown_call_id_is_404(client, signed_in_officer):
     assert client.get("/manage/calls/999999/edit").status_code == 404
 
 
-def test_a_document_already_uploaded_against_cannot_be_removed(client, officer):
+def test_a_document_already_uploaded_against_cannot_be_removed(client, signed_in_officer):
     from grantportal.applications.models import Attachment
     from tests.permissions.world import stored_pdf
 
-    call = f.CallFactory(created_by=officer, code="BA400", year=2030)
+    call = f.CallFactory(created_by=signed_in_officer, code="BA400", year=2030)
     doc = call.documents[0]
     application = f.ApplicationFactory(call=call)
     db.session.add(Attachment(application_id=application.id, document_id=doc.id, file_id=stored_pdf().id))

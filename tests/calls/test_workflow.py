@@ -1,5 +1,4 @@
 """Draft → published → closed: completeness checks, confirmation, audit entries."""
-import pytest
 import sqlalchemy as sa
 
 from grantportal.calls.models import Call, CallStatus, RubricCriterion, StageKind
@@ -8,13 +7,6 @@ from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
 from grantportal.core.permissions import Decision
 from tests import factories as f
-
-
-@pytest.fixture
-def officer(auth):
-    user = f.UserFactory(officer=True)
-    auth.login(user)
-    return user
 
 
 def draft(**kw):
@@ -42,7 +34,7 @@ def test_only_officers_may_publish_and_only_drafts():
     assert not refused and "只有已发布的征集才能结束" in refused.reason
 
 
-def test_publish_page_lists_what_is_missing_and_refuses(client, officer):
+def test_publish_page_lists_what_is_missing_and_refuses(client, signed_in_officer):
     call = draft(service_categories="", summary="", setup__stages={"open_days": -20, "close_days": -1})
     db.session.add(RubricCriterion(call_id=call.id, position=9, name="加分项", max_points=5))
     db.session.commit()
@@ -60,7 +52,7 @@ def test_publish_page_lists_what_is_missing_and_refuses(client, officer):
     assert "call.publish" not in audit_actions(call)
 
 
-def test_publish_refuses_a_call_without_levels_or_apply_times(client, officer):
+def test_publish_refuses_a_call_without_levels_or_apply_times(client, signed_in_officer):
     call = draft()
     call.levels = []
     call.apply_stage.opens_at = None
@@ -71,7 +63,7 @@ def test_publish_refuses_a_call_without_levels_or_apply_times(client, officer):
     assert "尚未填写“征集申报”阶段的开始和截止时间" in html and "至少需要设置一个资助层级" in html
 
 
-def test_officer_publishes_a_complete_draft_and_it_is_audited(client, officer):
+def test_officer_publishes_a_complete_draft_and_it_is_audited(client, signed_in_officer):
     call = draft()
     assert "确认发布" in client.get(f"/manage/calls/{call.id}/publish").get_data(as_text=True)
     resp = client.post(f"/manage/calls/{call.id}/publish")
@@ -79,16 +71,16 @@ def test_officer_publishes_a_complete_draft_and_it_is_audited(client, officer):
     call = db.session.get(Call, call.id)
     assert call.status == CallStatus.PUBLISHED and call.published_at is not None
     entry = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "call.publish")).one()
-    assert entry.object_id == str(call.id) and entry.actor_id == officer.id
+    assert entry.object_id == str(call.id) and entry.actor_id == signed_in_officer.id
     assert '"published"' in entry.after and '"draft"' in entry.before
 
 
-def test_publishing_twice_is_a_conflict(client, officer):
+def test_publishing_twice_is_a_conflict(client, signed_in_officer):
     call = f.CallFactory()
     assert client.post(f"/manage/calls/{call.id}/publish").status_code == 409
 
 
-def test_closing_needs_a_confirmation(client, officer):
+def test_closing_needs_a_confirmation(client, signed_in_officer):
     call = f.CallFactory()
     html = client.get(f"/manage/calls/{call.id}/close").get_data(as_text=True)
     assert "申报尚未截止" in html  # the factory's call is still open: say so
@@ -98,7 +90,7 @@ def test_closing_needs_a_confirmation(client, officer):
     assert db.session.get(Call, call.id).status == CallStatus.PUBLISHED
 
 
-def test_officer_closes_a_published_call_and_it_is_audited(client, officer):
+def test_officer_closes_a_published_call_and_it_is_audited(client, signed_in_officer):
     call = f.CallFactory()
     resp = client.post(f"/manage/calls/{call.id}/close", data={"confirm": "y"})
     assert resp.status_code == 302
@@ -107,7 +99,7 @@ def test_officer_closes_a_published_call_and_it_is_audited(client, officer):
     assert audit_actions(call)[-1] == "call.close"
 
 
-def test_a_draft_cannot_be_closed(client, officer):
+def test_a_draft_cannot_be_closed(client, signed_in_officer):
     call = draft()
     resp = client.post(f"/manage/calls/{call.id}/close", data={"confirm": "y"})
     assert resp.status_code == 409

@@ -17,11 +17,6 @@ TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
 STARTS = TODAY - timedelta(days=60)
 
 
-@pytest.fixture
-def officer():
-    return f.UserFactory(officer=True)
-
-
 def active_contract(award, officer, starts_on=STARTS, status=ContractStatus.ACTIVE):
     """The award's contract (50/30/20 by default), set 履行中 and committed."""
     contract = prepare_contract(award, officer, starts_on)

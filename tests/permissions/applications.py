@@ -1,5 +1,5 @@
 """Applications (申报) and screening: every route × role, on org_a's objects ("own") and org_b's ("other")."""
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, LOGIN, Route, ok, staff_only
 from tests.permissions.world import attachment_of
 
 
@@ -37,14 +37,18 @@ def _form(w):
 
 ROUTES = [
     Route("applications.mine", expect=member_only()),
-    Route("applications.new", params=lambda w: {"call_id": w.call.id}, expect=member_only()),
-    Route("applications.new", "POST", params=lambda w: {"call_id": w.call.id}, data=_form, expect=member_only()),
+    # org_a already has two applications in the call, the most one organization may make: the form sends the
+    # member back to their list, and a new one is refused
+    Route("applications.new", params=lambda w: {"call_id": w.call.id}, expect=member_only(ok(302))),
+    Route("applications.new", "POST", params=lambda w: {"call_id": w.call.id}, data=_form,
+          expect=member_only(CONFLICT)),
 
     Route("applications.detail", params=_app("app_a_submitted"), expect=readers(), label="own"),
     Route("applications.detail", params=_app("app_b_submitted"), expect=readers(member=DENY), label="other"),
     Route("applications.edit", params=_app("app_a"), expect=member_only(), label="own"),
     Route("applications.edit", params=_app("app_b"), expect=member_only(DENY), label="other"),
-    Route("applications.edit", "POST", params=_app("app_a"), data=_form, expect=member_only(), label="own"),
+    Route("applications.edit", "POST", params=_app("app_a"), data=_form, expect=member_only(ok(302)),
+          label="own"),
     Route("applications.edit", "POST", params=_app("app_b"), data=_form, expect=member_only(DENY),
           label="other"),
     Route("applications.submit", "POST", params=_app("app_a"), data=_version("app_a"), expect=member_only(),
@@ -54,12 +58,12 @@ ROUTES = [
     Route("applications.withdraw", params=_app("app_a_submitted"), expect=member_only(), label="own"),
     Route("applications.withdraw", params=_app("app_b_submitted"), expect=member_only(DENY), label="other"),
     Route("applications.withdraw", "POST", params=_app("app_a_submitted"), data=_version("app_a_submitted"),
-          expect=member_only(), label="own"),
+          expect=member_only(ok(302)), label="own"),
     Route("applications.withdraw", "POST", params=_app("app_b_submitted"), data=_version("app_b_submitted"),
           expect=member_only(DENY), label="other"),
     Route("applications.attachment", params=_attachment("app_a"), expect=readers(), label="own"),
     Route("applications.attachment", params=_attachment("app_b"), expect=readers(member=DENY), label="other"),
-    Route("applications.remove_attachment", "POST", params=_attachment("app_a"), expect=member_only(),
+    Route("applications.remove_attachment", "POST", params=_attachment("app_a"), expect=member_only(ok(302)),
           label="own"),
     Route("applications.remove_attachment", "POST", params=_attachment("app_b"), expect=member_only(DENY),
           label="other"),
@@ -68,10 +72,10 @@ ROUTES = [
     Route("applications.return_for_revision", "POST", params=_app("app_a_submitted"),
           data=lambda w: {"reason": "请补充预算依据。", "revise_until": "2099-01-01T17:00",
                           "version": str(w.app_a_submitted.version)},
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=CONFLICT)),  # already in expert review: cannot go back
     Route("applications.screen", params=_app("app_a_submitted"), expect=staff_only(readers=DENY)),
     Route("applications.screen", "POST", params=_app("app_a_submitted"),
           data=lambda w: {"outcome": "failed", "note": "年检材料不全。", "version": str(w.app_a_submitted.version)},
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=CONFLICT)),  # no digest of the checks shown: "they changed"
     Route("applications.call_list", params=lambda w: {"call_id": w.call.id}, expect=staff_only()),
 ]

@@ -1,7 +1,7 @@
 """Award decisions, the officer's side: result settings, the proposal, generate, adjust, publish, confirm.
 Staff (officers, auditors) read every page; only officers act (auditors get 403 on every POST; admins on
 everything)."""
-from tests.permissions.spec import ALLOW, DENY, Route, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, Route, ok, staff_only
 from tests.permissions.world import awards_world
 
 
@@ -27,17 +27,19 @@ ADJUST = {"status": "selected", "amount": "40000", "reason": "压缩宣传费用
 
 ROUTES = [
     Route("proposals.settings", params=_call, expect=staff_only(readers=ALLOW)),
-    Route("proposals.settings", "POST", params=_call, data=lambda w: SETTINGS, expect=staff_only(readers=DENY)),
+    Route("proposals.settings", "POST", params=_call, data=lambda w: SETTINGS,
+          expect=staff_only(readers=DENY, officer=ok(303))),
     Route("proposals.show", params=_call, expect=staff_only(readers=ALLOW), label="none"),
     Route("proposals.show", params=_draft_call, expect=staff_only(readers=ALLOW), label="draft"),
     Route("proposals.show", params=_publicized_call, expect=staff_only(readers=ALLOW), label="publicized"),
-    Route("proposals.generate", "POST", params=_call, expect=staff_only(readers=DENY)),
+    Route("proposals.generate", "POST", params=_call, expect=staff_only(readers=DENY, officer=ok(303))),
     Route("proposals.adjust", params=_draft_award, expect=staff_only(readers=ALLOW)),
     Route("proposals.adjust", "POST", params=_draft_award, data=lambda w: ADJUST,
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
     Route("proposals.publish", params=_draft_call, expect=staff_only(readers=ALLOW)),
     Route("proposals.publish", "POST", params=_draft_call, data=lambda w: {"days": "5"},
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=CONFLICT)),  # two expert reviews are not submitted yet
     Route("proposals.confirm", params=_publicized_call, expect=staff_only(readers=ALLOW)),
-    Route("proposals.confirm", "POST", params=_publicized_call, expect=staff_only(readers=DENY)),
+    Route("proposals.confirm", "POST", params=_publicized_call,  # the 公示 has not ended
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
 ]

@@ -4,13 +4,14 @@ objections: every route × role. ``awards_world(w, "publicized")`` gives the cal
 by the matrix's member against org_b's award."""
 from grantportal.awards.models import Objection, ObjectionFile
 from grantportal.core.db import db
-from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES, Route, public, staff_only
+from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, ROLES, Route, ok, public, staff_only
 from tests.permissions.world import awards_world, stored_pdf
 
 DRAFT_FOR_STAFF = {"anonymous": NOT_FOUND, "member": NOT_FOUND, "expert": NOT_FOUND, "officer": ALLOW,
                    "auditor": ALLOW, "admin": NOT_FOUND}
 NOT_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": DENY, "auditor": DENY,
              "admin": ALLOW}  # the admin is not staff: like any signed-in person, may file (under their name)
+FILED = {**NOT_STAFF, "member": ok(303), "expert": ok(303), "admin": ok(303)}  # to the objection just filed
 OBJECTOR_OR_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": DENY, "officer": ALLOW, "auditor": ALLOW,
                      "admin": DENY}
 OTHERS_OBJECTION = {**OBJECTOR_OR_STAFF, "member": DENY}
@@ -78,7 +79,7 @@ ROUTES = [
     Route("results.public", params=lambda w: {"call_id": w.call_draft.id}, expect=DRAFT_FOR_STAFF, label="draft"),
 
     Route("results.object", params=_award("publicized"), expect=NOT_STAFF, published=True),
-    Route("results.object", "POST", params=_award("publicized"), data=_objection_data, expect=NOT_STAFF,
+    Route("results.object", "POST", params=_award("publicized"), data=_objection_data, expect=FILED,
           published=True),
     Route("results.object", params=_award("draft"), label="draft",
           expect={**{r: NOT_FOUND for r in ROLES}, "anonymous": LOGIN}),
@@ -94,5 +95,5 @@ ROUTES = [
     Route("objections.index", params=lambda w: {"call_id": awards_world(w).call.id}, expect=staff_only()),
     Route("objections.decide", params=_objection("other"), expect=staff_only()),
     Route("objections.decide", "POST", params=_objection("other"), data=_decision_data,
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
 ]

@@ -1,5 +1,5 @@
 """Permission rows for the calls domain (项目征集)."""
-from tests.permissions.spec import ALLOW, DENY, NOT_FOUND, Route, public, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, NOT_FOUND, Route, ok, public, staff_only
 
 
 def published(w):
@@ -11,6 +11,8 @@ def draft(w):
 
 
 OFFICER_ONLY = staff_only(readers=DENY)
+OFFICER_CONFLICT = staff_only(readers=DENY, officer=CONFLICT)
+OFFICER_REDIRECTED = staff_only(readers=DENY, officer=ok(302))
 DRAFT_FOR_STAFF = {"anonymous": NOT_FOUND, "member": NOT_FOUND, "expert": NOT_FOUND, "officer": ALLOW,
                    "auditor": ALLOW, "admin": NOT_FOUND}
 
@@ -26,11 +28,11 @@ ROUTES = [
     Route("calls.edit", params=published, expect=OFFICER_ONLY, label="published"),
     Route("calls.edit", "POST", params=published, expect=OFFICER_ONLY, label="published"),
     Route("calls.publish", params=draft, expect=OFFICER_ONLY, label="draft"),
-    Route("calls.publish", "POST", params=draft, expect=OFFICER_ONLY, label="draft"),
-    Route("calls.publish", params=published, expect=OFFICER_ONLY, label="published"),  # 409 for the officer
+    Route("calls.publish", "POST", params=draft, expect=OFFICER_REDIRECTED, label="draft"),
+    Route("calls.publish", params=published, expect=OFFICER_CONFLICT, label="published"),  # only drafts
     Route("calls.close", params=published, expect=OFFICER_ONLY, label="published"),
     Route("calls.close", "POST", params=published, expect=OFFICER_ONLY, label="published"),
-    Route("calls.close", "POST", params=published, data=lambda w: {"confirm": "y"}, expect=OFFICER_ONLY,
+    Route("calls.close", "POST", params=published, data=lambda w: {"confirm": "y"}, expect=OFFICER_REDIRECTED,
           label="published-confirmed"),
-    Route("calls.close", params=draft, expect=OFFICER_ONLY, label="draft"),  # 409 for the officer
+    Route("calls.close", params=draft, expect=OFFICER_CONFLICT, label="draft"),  # only published calls close
 ]

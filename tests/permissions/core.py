@@ -1,12 +1,12 @@
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, public
+from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, ok, public
 
 ROUTES = [
     Route("static", params=lambda w: {"filename": "css/site.css"}, expect=public()),
     Route("disclosure.index", expect=public()),
     Route("accounts.login", expect=public()),
     Route("accounts.login", "POST", expect=public()),
-    Route("accounts.logout", "POST", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW,
-                                             "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}),
+    Route("accounts.logout", "POST", expect={"anonymous": LOGIN, "member": ok(302), "expert": ok(302),
+                                             "officer": ok(302), "auditor": ok(302), "admin": ok(302)}),
     Route("accounts.register", expect={"anonymous": ALLOW, "member": DENY, "expert": DENY, "officer": DENY,
                                        "auditor": DENY, "admin": DENY}),
     Route("accounts.register", "POST", expect={"anonymous": ALLOW, "member": DENY, "expert": DENY,
@@ -24,10 +24,12 @@ ROUTES += [
     Route("admin.users", expect=ADMIN_ONLY),
     Route("admin.new_user", expect=ADMIN_ONLY),
     Route("admin.new_user", "POST", expect=ADMIN_ONLY),
-    Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id}, expect=ADMIN_ONLY),
+    Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id},
+          expect={**ADMIN_ONLY, "admin": ok(302)}),
 ]
 ROUTES += [
-    Route("admin.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id}, expect=ADMIN_ONLY),
+    Route("admin.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id},
+          expect={**ADMIN_ONLY, "admin": ok(302)}),
     # without a pending password step everyone is sent back to the login page
     Route("accounts.second_factor", expect=public(LOGIN)),
     Route("accounts.second_factor", "POST", expect=public(LOGIN)),

@@ -7,7 +7,7 @@ from flask import current_app
 
 from grantportal.core.db import db
 from grantportal.core.jobs_models import Job, JobStatus
-from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, public, staff_only
+from tests.permissions.spec import ALLOW, BAD_REQUEST, CONFLICT, DENY, LOGIN, NOT_FOUND, Route, ok, public, staff_only
 from tests.permissions.world import awards_world, stored_pdf
 
 
@@ -78,26 +78,28 @@ ROUTES = [
     Route("documents.verify", params=lambda w: {"code": "ABCDEFGHJKLMNPQR"}, expect=public(NOT_FOUND),
           label="unknown"),
     Route("documents.index", params=_call, expect=staff_only(readers=ALLOW)),
-    Route("documents.batch", "POST", params=_call, expect=staff_only(readers=DENY)),
+    Route("documents.batch", "POST", params=_call,  # both notices are issued already
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("documents.job", params=lambda w: {"job_id": documents_world(w).job.id}, expect=staff_only()),
     Route("documents.detail", params=_doc("doc_a"), expect=staff_only()),
-    Route("documents.retry", "POST", params=_doc("doc_failed"), expect=staff_only(readers=DENY)),
+    Route("documents.retry", "POST", params=_doc("doc_failed"), expect=staff_only(readers=DENY, officer=ok(303))),
     Route("documents.correct", "POST", params=_doc("doc_a"), data=lambda w: REASON,
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
     Route("documents.rectification", params=_award("award_a"), expect=staff_only()),
     Route("documents.rectification", "POST", params=_award("award_a"),
-          data=lambda w: {"reason": "未按期报送进度报告，请整改。"}, expect=staff_only(readers=DENY)),
+          data=lambda w: {"reason": "未按期报送进度报告，请整改。"}, expect=staff_only(readers=DENY, officer=ok(303))),
     Route("documents.download", params=_doc("doc_a"), expect=own_only(), label="own"),
     Route("documents.download", params=_doc("doc_b"), expect=own_only(member=DENY), label="other"),
     Route("contracts.manage", params=_award("award_a"), expect=staff_only()),
     Route("contracts.manage", "POST", params=_award("award_b"), data=lambda w: {"starts_on": "2026-07-01"},
-          expect=staff_only(readers=DENY)),
-    Route("contracts.confirm", "POST", params=_award("award_a"), expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
+    Route("contracts.confirm", "POST", params=_award("award_a"), expect=staff_only(readers=DENY, officer=ok(303))),
     Route("contracts.return_signed", "POST", params=_award("award_a"),
-          data=lambda w: {"reason": "公章不清晰，请重新扫描。"}, expect=staff_only(readers=DENY)),
+          data=lambda w: {"reason": "公章不清晰，请重新扫描。"}, expect=staff_only(readers=DENY, officer=ok(303))),
     Route("contracts.sign", params=_award("award_a"), expect=own_only(), label="own"),
     Route("contracts.sign", params=_award("award_b"), expect=own_only(member=DENY), label="other"),
-    Route("contracts.sign", "POST", params=_award("award_a"), expect=own_only(staff=DENY), label="own"),
+    Route("contracts.sign", "POST", params=_award("award_a"), expect=own_only(staff=DENY, member=BAD_REQUEST),
+          label="own"),  # no signed scan uploaded
     Route("contracts.sign", "POST", params=_award("award_b"), expect=own_only(staff=DENY, member=DENY),
           label="other"),
     Route("contracts.signed_file", params=_award("award_a"), expect=own_only(), label="own"),

@@ -3,12 +3,14 @@
 "expert" is the world's expert (profile ``expert_profile``); "own" rows use that expert's objects, "other"
 rows expert_b's. Officers keep the pool; auditors read it; nobody else sees an expert's record."""
 from tests import factories as f
-from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, staff_only
+from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, ok, staff_only
 
 OFFICER_ONLY = staff_only(readers=DENY)
+OFFICER_REDIRECTED = staff_only(readers=DENY, officer=ok(302))
 STAFF_READ = staff_only()
 EXPERT_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": ALLOW, "officer": DENY, "auditor": DENY,
                "admin": DENY}
+EXPERT_REDIRECTED = {**EXPERT_ONLY, "expert": ok(302)}
 NOBODY_SIGNED_IN = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY,
                     "admin": DENY}
 
@@ -53,33 +55,34 @@ ROUTES = [
     Route("experts.detail", params=own_profile, label="own", expect=STAFF_READ),
     Route("experts.detail", params=_profile("expert_b"), label="other", expect=STAFF_READ),
     Route("experts.edit", params=own_profile, expect=OFFICER_ONLY),
-    Route("experts.edit", "POST", params=own_profile, data=_profile_form, expect=OFFICER_ONLY),
+    Route("experts.edit", "POST", params=own_profile, data=_profile_form, expect=OFFICER_REDIRECTED),
     Route("experts.set_active", params=_profile("expert_b"), expect=OFFICER_ONLY),
     Route("experts.set_active", "POST", params=_profile("expert_b"),
-          data=lambda w: {"active": "0", "reason": "长期出差"}, expect=OFFICER_ONLY),
+          data=lambda w: {"active": "0", "reason": "长期出差"}, expect=OFFICER_REDIRECTED),
     Route("experts.set_conflict", params=_profile("expert_b"), expect=OFFICER_ONLY),
-    Route("experts.set_conflict", "POST", params=_profile("expert_b"), data=_conflict_form, expect=OFFICER_ONLY),
+    Route("experts.set_conflict", "POST", params=_profile("expert_b"), data=_conflict_form,
+          expect=OFFICER_REDIRECTED),
     Route("experts.withdraw_conflict", params=_conflict, expect=OFFICER_ONLY),
     Route("experts.withdraw_conflict", "POST", params=_conflict, data=lambda w: {"reason": "经核实已离任五年"},
-          expect=OFFICER_ONLY),
+          expect=OFFICER_REDIRECTED),
     # the expert's own pages
     Route("experts.profile", expect=EXPERT_ONLY),
-    Route("experts.profile", "POST", data=_profile_form, expect=EXPERT_ONLY),
+    Route("experts.profile", "POST", data=_profile_form, expect=EXPERT_REDIRECTED),
     Route("experts.add_affiliation", expect=EXPERT_ONLY),
-    Route("experts.add_affiliation", "POST", data=_affiliation_form, expect=EXPERT_ONLY),
+    Route("experts.add_affiliation", "POST", data=_affiliation_form, expect=EXPERT_REDIRECTED),
     Route("experts.edit_affiliation", params=_affiliation("expert"), label="own", expect=EXPERT_ONLY),
     Route("experts.edit_affiliation", params=_affiliation("expert_b"), label="other", expect=NOBODY_SIGNED_IN),
     Route("experts.edit_affiliation", "POST", params=_affiliation("expert"), data=_affiliation_form, label="own",
-          expect=EXPERT_ONLY),
+          expect=EXPERT_REDIRECTED),
     Route("experts.edit_affiliation", "POST", params=_affiliation("expert_b"), data=_affiliation_form,
           label="other", expect=NOBODY_SIGNED_IN),
     # the roles run in order: once the expert has deleted their affiliation, staff find nothing there (404);
     # staff are refused (403) on the "other" row, whose affiliation nobody deletes
     Route("experts.delete_affiliation", "POST", params=_affiliation("expert"), label="own",
-          expect={**EXPERT_ONLY, "officer": NOT_FOUND, "auditor": NOT_FOUND, "admin": NOT_FOUND}),
+          expect={**EXPERT_REDIRECTED, "officer": NOT_FOUND, "auditor": NOT_FOUND, "admin": NOT_FOUND}),
     Route("experts.delete_affiliation", "POST", params=_affiliation("expert_b"), label="other",
           expect=NOBODY_SIGNED_IN),
     Route("experts.conflicts", expect=EXPERT_ONLY),
     Route("experts.declare_conflict", expect=EXPERT_ONLY),
-    Route("experts.declare_conflict", "POST", data=_conflict_form, expect=EXPERT_ONLY),
+    Route("experts.declare_conflict", "POST", data=_conflict_form, expect=EXPERT_REDIRECTED),
 ]

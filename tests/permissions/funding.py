@@ -4,7 +4,7 @@ officers record; staff read), the call's funding summary and settings (staff rea
 from datetime import date
 
 from grantportal.core.timeutil import local_today
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, public, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, LOGIN, Route, ok, public, staff_only
 from tests.permissions.world import awards_world
 
 
@@ -66,19 +66,22 @@ SETTINGS = {"percent_1": "60", "condition_1": "signed", "percent_2": "40", "cond
             "contract_months": "12", "report_every_months": "3"}
 
 
-def own_org(other=False, readers=ALLOW, officer=ALLOW):
-    """The organization's members (own: allowed; another organization's project: 403) and staff (the admin
+def own_org(other=False, readers=ALLOW, officer=ALLOW, member=ALLOW):
+    """The organization's members (own: ``member``; another organization's project: 403) and staff (the admin
     is not staff: 403)."""
-    return {"anonymous": LOGIN, "member": DENY if other else ALLOW, "expert": DENY, "officer": officer,
+    return {"anonymous": LOGIN, "member": DENY if other else member, "expert": DENY, "officer": officer,
             "auditor": readers, "admin": DENY}
+
+
+SAVED = ok(303)  # saved, back to the list of matched funds
 
 
 ROUTES = [
     Route("funding.contract_payments", params=_contract("a"), expect=staff_only(readers=ALLOW)),
     Route("funding.contract_payments", "POST", params=_contract("a"), data=_payment,
-          expect=staff_only(readers=DENY)),
-    Route("funding.record_recovery", "POST", params=_contract("a"), data=_recovery,
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
+    Route("funding.record_recovery", "POST", params=_contract("a"), data=_recovery,  # nothing paid to recover
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("funding.contract_funding", params=_contract("a"), expect=own_org(), label="own"),
     Route("funding.contract_funding", params=_contract("b"), expect=own_org(other=True), label="other"),
     Route("funding.matched_funds", params=_award("a"), expect=own_org(), label="own"),
@@ -86,18 +89,19 @@ ROUTES = [
     Route("funding.add_matched_fund", params=_award("a"), expect=own_org(readers=DENY), label="own"),
     Route("funding.add_matched_fund", params=_award("b"), expect=own_org(other=True, readers=DENY), label="other"),
     Route("funding.add_matched_fund", "POST", params=_award("a"), data=lambda w: FUND,
-          expect=own_org(readers=DENY), label="own"),
+          expect=own_org(readers=DENY, officer=SAVED, member=SAVED), label="own"),
     Route("funding.add_matched_fund", "POST", params=_award("b"), data=lambda w: FUND,
-          expect=own_org(other=True, readers=DENY), label="other"),
+          expect=own_org(other=True, readers=DENY, officer=SAVED), label="other"),
     Route("funding.edit_matched_fund", params=_fund("a"), expect=own_org(readers=DENY), label="own"),
     Route("funding.edit_matched_fund", params=_fund("b"), expect=own_org(other=True, readers=DENY), label="other"),
     Route("funding.edit_matched_fund", "POST", params=_fund("a"), data=lambda w: FUND,
-          expect=own_org(readers=DENY), label="own"),
+          expect=own_org(readers=DENY, officer=SAVED, member=SAVED), label="own"),
     Route("funding.edit_matched_fund", "POST", params=_fund("b"), data=lambda w: FUND,
-          expect=own_org(other=True, readers=DENY), label="other"),
+          expect=own_org(other=True, readers=DENY, officer=SAVED), label="other"),
     Route("projects.call_projects", params=_call, expect=public(), published=True),
     Route("projects.project", params=_contract("a"), expect=public(), published=True),
     Route("funding.call_funding", params=_call, expect=staff_only(readers=ALLOW)),
     Route("funding.settings", params=_call, expect=staff_only(readers=ALLOW)),
-    Route("funding.settings", "POST", params=_call, data=lambda w: SETTINGS, expect=staff_only(readers=DENY)),
+    Route("funding.settings", "POST", params=_call, data=lambda w: SETTINGS,  # locked: contracts exist
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
 ]

@@ -4,7 +4,7 @@ page; only officers act; only the funded organization's members file reports."""
 from datetime import date
 
 from grantportal.core.db import db
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, LOGIN, Route, ok, staff_only
 from tests.permissions.world import awards_world
 
 
@@ -77,22 +77,24 @@ def _report_form(w):
 ROUTES = [
     Route("monitoring.mine", expect=_member_only(ALLOW)),
     Route("monitoring.manage", expect=staff_only(readers=ALLOW)),
-    Route("monitoring.remind", "POST", expect=staff_only(readers=DENY)),
+    Route("monitoring.remind", "POST", expect=staff_only(readers=DENY, officer=ok(303))),
     Route("monitoring.timeline", params=_contract("a"), expect=_member_and_staff(ALLOW), label="own"),
     Route("monitoring.timeline", params=_contract("b"), expect=_member_and_staff(DENY), label="other"),
     Route("monitoring.report", params=_report("a"), expect=_member_and_staff(ALLOW), label="own"),
     Route("monitoring.report", params=_report("b"), expect=_member_and_staff(DENY), label="other"),
-    Route("monitoring.report", "POST", params=_report("a"), data=_report_form, expect=_member_only(ALLOW),
-          label="own"),
+    Route("monitoring.report", "POST", params=_report("a"), data=_report_form, expect=_member_only(CONFLICT),
+          label="own"),  # the form sends no version: "changed elsewhere", nothing saved
     Route("monitoring.report", "POST", params=_report("b"), data=_report_form, expect=_member_only(DENY),
           label="other"),
     Route("monitoring.photo", params=_photo("a"), expect=_member_and_staff(ALLOW), label="own"),
     Route("monitoring.photo", params=_photo("b"), expect=_member_and_staff(DENY), label="other"),
     Route("monitoring.review_report", "POST", params=_report("a"), data=lambda w: {"accept": "y"},
-          expect=staff_only(readers=DENY)),
-    Route("monitoring.schedule", "POST", params=_contract("a"), expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=CONFLICT)),  # no version sent, as above
+    Route("monitoring.schedule", "POST", params=_contract("a"), expect=staff_only(readers=DENY, officer=ok(303))),
     Route("monitoring.evaluate", params=_contract("a"), expect=staff_only(readers=ALLOW)),
     Route("monitoring.evaluate", "POST", params=_contract("a"),
-          data=lambda w: {"stage": "midterm", "grade": "good", "comments": "良好"}, expect=staff_only(readers=DENY)),
-    Route("monitoring.close", "POST", params=_contract("a"), expect=staff_only(readers=DENY)),
+          data=lambda w: {"stage": "midterm", "grade": "good", "comments": "良好"},
+          expect=staff_only(readers=DENY, officer=CONFLICT)),  # no midterm report submitted yet
+    Route("monitoring.close", "POST", params=_contract("a"),  # no acceptance review yet
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
 ]

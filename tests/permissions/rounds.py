@@ -1,8 +1,10 @@
 """Permission rows for review rounds, draws, panels and the progress dashboard (Issue 3).
 Officers act; auditors read; organizations, experts and admins have no access."""
-from tests.permissions.spec import DENY, Route, staff_only
+from tests.permissions.spec import CONFLICT, DENY, Route, ok, staff_only
 
 OFFICER_ONLY = staff_only(readers=DENY)
+OFFICER_CONFLICT = staff_only(readers=DENY, officer=CONFLICT)
+OFFICER_REDIRECTED = staff_only(readers=DENY, officer=ok(302))
 STAFF = staff_only()
 
 
@@ -46,16 +48,17 @@ ROUTES = [
     Route("rounds.detail", params=rnd, expect=STAFF),
     Route("rounds.edit", params=rnd, expect=OFFICER_ONLY),
     Route("rounds.edit", "POST", params=rnd, expect=OFFICER_ONLY),
-    Route("rounds.open_round", "POST", params=rnd, expect=OFFICER_ONLY),  # 409 for the officer: already open
+    Route("rounds.open_round", "POST", params=rnd, expect=OFFICER_CONFLICT),  # already open
     Route("rounds.close", params=rnd, expect=OFFICER_ONLY),
     Route("rounds.close", "POST", params=rnd, expect=OFFICER_ONLY),
-    Route("rounds.draw_all", "POST", params=rnd, expect=OFFICER_ONLY),
-    Route("rounds.draw_one", "POST", params=panel, expect=OFFICER_ONLY),
+    # no application has passed screening into the round
+    Route("rounds.draw_all", "POST", params=rnd, expect=OFFICER_CONFLICT),
+    Route("rounds.draw_one", "POST", params=panel, expect=OFFICER_CONFLICT),
     Route("rounds.draw_detail", params=draw, expect=STAFF),
     Route("rounds.panel", params=panel, expect=STAFF),
-    Route("rounds.add_expert", "POST", params=panel, data=add_data, expect=OFFICER_ONLY),
+    Route("rounds.add_expert", "POST", params=panel, data=add_data, expect=OFFICER_REDIRECTED),
     Route("rounds.replace", params=assignment, expect=OFFICER_ONLY),
     Route("rounds.replace", "POST", params=assignment, data=lambda w: {"reason": "专家出差"}, expect=OFFICER_ONLY),
     Route("rounds.dashboard", params=rnd, expect=STAFF),
-    Route("rounds.remind", "POST", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.remind", "POST", params=rnd, expect=OFFICER_REDIRECTED),
 ]

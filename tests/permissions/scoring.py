@@ -1,7 +1,7 @@
 """Scoring, results, ranking, exports: every route × role. The world's ``expert`` is assigned org_a's
 submitted application (``assignment``, a draft review); ``expert_b`` has ``assignment_b``; a conflicted
 expert's assignment is refused to everyone (the conflicted expert's own 403 is in tests/review)."""
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, staff_only
+from tests.permissions.spec import ALLOW, CONFLICT, DENY, LOGIN, Route, ok, staff_only
 from tests.permissions.world import attachment_of, conflicted_assignment, submitted_review_b
 
 
@@ -38,7 +38,7 @@ ROUTES = [
     Route("scoring.score", params=_assignment("assignment"), expect=expert_only(), label="own"),
     Route("scoring.score", params=_assignment("assignment_b"), expect=expert_only(DENY), label="other"),
     Route("scoring.score", params=_conflicted, expect=expert_only(DENY), label="conflicted"),
-    Route("scoring.score", "POST", params=_assignment("assignment"), data=_save, expect=expert_only(),
+    Route("scoring.score", "POST", params=_assignment("assignment"), data=_save, expect=expert_only(ok(303)),
           label="own"),
     Route("scoring.score", "POST", params=_assignment("assignment_b"), data=_save, expect=expert_only(DENY),
           label="other"),
@@ -55,10 +55,11 @@ ROUTES = [
           expect=staff_only(readers=DENY), label="xlsx"),
     Route("scoring.export", params=lambda w: {"round_id": w.round.id, "fmt": "csv"},
           expect=staff_only(readers=DENY), label="csv"),
-    Route("scoring.publish", "POST", params=_round, expect=staff_only(readers=DENY)),
+    Route("scoring.publish", "POST", params=_round,  # the round has not ended
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("scoring.reopen", params=lambda w: {"review_id": submitted_review_b(w).id},
           expect=staff_only(readers=DENY)),
     Route("scoring.reopen", "POST", params=lambda w: {"review_id": submitted_review_b(w).id},
           data=lambda w: {"reason": "请核对创新性评分。", "version": str(submitted_review_b(w).version)},
-          expect=staff_only(readers=DENY)),
+          expect=staff_only(readers=DENY, officer=ok(303))),
 ]

@@ -5,6 +5,11 @@ Each domain lists its routes in ``tests/permissions/<domain>.py`` as ``ROUTES = 
 so a route added without a row fails the suite, and runs every row for every role against a fresh
 world (``world.py``).
 
+Each row says what every role gets, as one exact status (an ``Outcome``): ALLOW is 200; a permitted action
+that redirects is ``ok(302)`` / ``ok(303)``; CONFLICT (409) and BAD_REQUEST (400) are for a permitted user
+refused by the object's workflow state or by what the request lacks; DENY 403, LOGIN a redirect to the
+login page, NOT_FOUND 404.
+
 Roles: anonymous, member (owner of org_a), expert, officer, auditor, admin. A row's ``params``
 picks the objects (own: org_a's; other: org_b's), so "member" on another's object is a separate row.
 
@@ -14,10 +19,33 @@ the public gets 404, and what the public gets on public pages.
 """
 from dataclasses import dataclass, field
 
-ALLOW = "allow"  # got past the permission check: any status but 401/403/404/405/5xx or a login redirect
-DENY = "deny"  # 403
-LOGIN = "login"  # 302 to the login page
-NOT_FOUND = "not_found"  # 404 (e.g. a draft call is invisible to the public)
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one role gets on one row: exactly this status. ``allowed`` says the role got past the permission
+    check (the generated CSRF and conflicted-expert tests pick such roles); ``to`` is a part of the redirect's
+    Location that must be there (the login page for LOGIN); an allowed redirect never goes to the login page."""
+    status: int
+    allowed: bool
+    to: str = ""
+    name: str = ""
+
+    def __repr__(self):
+        return self.name or f"ok({self.status})"
+
+
+def ok(status=200):
+    """Allowed, answered with ``status``: 200 (a page, or a form shown again with its errors), 302/303 (done,
+    redirected)."""
+    return Outcome(status, allowed=True, name="ALLOW" if status == 200 else f"ok({status})")
+
+
+ALLOW = ok(200)
+CONFLICT = Outcome(409, allowed=True, name="CONFLICT")  # allowed, but the workflow state (or a stale version) refuses
+BAD_REQUEST = Outcome(400, allowed=True, name="BAD_REQUEST")  # allowed, but the request lacks what the action needs
+DENY = Outcome(403, allowed=False, name="DENY")
+LOGIN = Outcome(302, allowed=False, to="/login", name="LOGIN")  # sent to the login page
+NOT_FOUND = Outcome(404, allowed=False, name="NOT_FOUND")  # e.g. a draft call is invisible to the public
 
 ROLES = ("anonymous", "member", "expert", "officer", "auditor", "admin")
 

@@ -1,7 +1,13 @@
 """A small world for the permission matrix: two organizations (a and b), staff, calls, applications.
 
 Domains may add objects here (append; do not rename existing attributes)."""
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import current_app
 
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import CallStatus
@@ -162,3 +168,87 @@ def awards_world(w, status="publicized"):
         db.session.add_all([w.objection_b, w.objection_file_b])
     db.session.commit()
     return w
+
+
+# Built once per test worker, restored before every row: the matrix runs several hundred rows, and building the
+# world took most of each row's time (0.2-0.5 s). A restore puts back exactly the database and files that
+# build_world() left, so a row that writes cannot affect another: SQLite gets a byte copy of the database file,
+# PostgreSQL the COPY text of every table that had rows and the values of the sequences that were used. The
+# world's attributes are read again from the restored database (by primary key); params and data helpers that
+# add objects (awards_world, conflicted_assignment ...) add them to that fresh world, as before.
+
+@dataclass(frozen=True)
+class WorldSnapshot:
+    files: Path  # a copy of STORAGE_DIR
+    attributes: dict  # world attribute -> ("row", model class, primary key) | ("value", value) | ("dict", {...})
+    sqlite_file: Path | None = None
+    tables: dict = field(default_factory=dict)  # PostgreSQL: table name -> COPY text
+    sequences: dict = field(default_factory=dict)  # PostgreSQL: sequence -> last value
+
+
+def _ref(value):
+    state = sa.inspect(value, raiseerr=False)
+    if state is not None and getattr(state, "identity", None) is not None:
+        return ("row", type(value), state.identity)
+    if isinstance(value, dict):
+        return ("dict", {k: _ref(v) for k, v in value.items()})
+    if value is None or isinstance(value, str | int | bool):
+        return ("value", value)
+    raise TypeError(f"the world cannot be snapshotted with a {type(value).__name__} attribute")
+
+
+def _load(ref):
+    kind, *rest = ref
+    if kind == "row":
+        model, identity = rest
+        return db.session.get(model, identity)
+    if kind == "dict":
+        return {k: _load(v) for k, v in rest[0].items()}
+    return rest[0]
+
+
+def take_snapshot(w, where):
+    """Snapshot of the current app's database and files after build_world(): ``where`` is an empty folder."""
+    db.session.commit()
+    attributes = {name: _ref(value) for name, value in vars(w).items()}
+    files = where / "files"
+    shutil.copytree(current_app.config["STORAGE_DIR"], files)
+    db.session.remove()
+    if db.engine.dialect.name == "sqlite":
+        db.engine.dispose()
+        sqlite_file = where / "world.db"
+        shutil.copyfile(db.engine.url.database, sqlite_file)
+        return WorldSnapshot(files=files, attributes=attributes, sqlite_file=sqlite_file)
+    tables = {}
+    with db.engine.connect() as conn:
+        cursor = conn.connection.dbapi_connection.cursor()
+        for table in db.metadata.sorted_tables:
+            with cursor.copy(f'COPY "{table.name}" TO STDOUT') as copy:
+                text = b"".join(bytes(block) for block in copy)
+            if text:
+                tables[table.name] = text
+        sequences = dict(conn.execute(sa.text("SELECT format('%I.%I', schemaname, sequencename), last_value "
+                                              "FROM pg_sequences WHERE last_value IS NOT NULL")).all())
+        conn.rollback()
+    return WorldSnapshot(files=files, attributes=attributes, tables=tables, sequences=sequences)
+
+
+def restore_world(snapshot):
+    """Put the snapshot into the current app's database (migrated and empty, as every test gets it) and storage,
+    and return the world read from it."""
+    db.session.remove()
+    if snapshot.sqlite_file is not None:
+        db.engine.dispose()
+        shutil.copyfile(snapshot.sqlite_file, db.engine.url.database)
+    else:
+        with db.engine.begin() as conn:
+            conn.execute(sa.text("SET LOCAL session_replication_role = replica"))  # no FK order to follow
+            cursor = conn.connection.dbapi_connection.cursor()
+            for name, text in snapshot.tables.items():
+                with cursor.copy(f'COPY "{name}" FROM STDIN') as copy:
+                    copy.write(text)
+            for sequence, value in snapshot.sequences.items():
+                conn.execute(sa.text("SELECT setval(CAST(:seq AS regclass), :value)"),
+                             {"seq": sequence, "value": value})
+    shutil.copytree(snapshot.files, current_app.config["STORAGE_DIR"], dirs_exist_ok=True)
+    return SimpleNamespace(**{name: _load(ref) for name, ref in snapshot.attributes.items()})

@@ -39,11 +39,6 @@ def round_form(**overrides):
 
 
 @pytest.fixture
-def officer():
-    return f.UserFactory(officer=True)
-
-
-@pytest.fixture
 def call(officer):
     return f.CallFactory(created_by=officer)
 
