@@ -47,25 +47,6 @@ def _mask_text(text):
     return mask_text(text)
 
 
-@bp.app_template_global("award_for_applicant")
-def _award_for_applicant(application):
-    """For templates/awards/_award_for_applicant.html: the application's award once its proposal is
-    published (公示中 or final), else None."""
-    if application is None or application.id is None:
-        return None
-    return db.session.scalar(
-        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
-        .where(Award.application_id == application.id, Proposal.status != ProposalStatus.DRAFT)
-        .options(joinedload(Award.proposal)))
-
-
-@bp.app_template_global("public_proposal")
-def _public_proposal(call):
-    """For templates/calls/public_detail.html: the call's proposal once published, else None."""
-    proposal = proposal_of(call)
-    return proposal if proposal is not None and proposal.is_public else None
-
-
 # --- the public results page ------------------------------------------------------------------------
 
 def countdown(ends_at, now):

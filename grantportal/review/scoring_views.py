@@ -19,7 +19,7 @@ from grantportal.core.permissions import is_officer
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review import exports
 from grantportal.review import scoring as ops
-from grantportal.review.aggregate import applicant_results, conflicted_reviews, round_figures
+from grantportal.review.aggregate import conflicted_reviews, round_figures
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 from grantportal.review.permissions_scoring import (
     can_download_review_file,
@@ -45,12 +45,6 @@ bp = Blueprint("scoring", __name__)
 
 PER_PAGE = 100
 MAX_PAGE = 10_000
-
-
-@bp.app_template_global("applicant_results")
-def _applicant_results(application):
-    """For templates/review/scoring/_applicant_results.html (included in the application's detail page)."""
-    return applicant_results(application)
 
 
 @bp.app_template_filter("score_points")
