@@ -14,7 +14,7 @@ from grantportal.awards.proposal_views import bp as proposals_bp
 from grantportal.awards.results_views import bp as results_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import web
+from grantportal.core import templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.demo import cli as demo_cli
@@ -55,6 +55,7 @@ def create_app(config=None):
     login_manager.init_app(app)
 
     web.init_app(app)
+    templating.init_app(app)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
                rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,

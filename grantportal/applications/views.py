@@ -14,7 +14,6 @@ from grantportal.applications.eligibility import (
     all_passed,
     application_checks,
     completeness_problems,
-    match_share,
     waived_document_names,
 )
 from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, form_data
@@ -43,12 +42,6 @@ from grantportal.core.storage import get_storage
 from grantportal.core.timeutil import to_local
 
 bp = Blueprint("applications", __name__)
-
-
-@bp.app_template_filter("match_share")
-def _match_share_filter(matched, total):
-    """自筹配套比例 as shown everywhere: cut to two places, never rounded up to a limit."""
-    return f"{match_share(matched, total):.2f}%" if total else "—"
 
 MAX_PAGE = 10_000
 

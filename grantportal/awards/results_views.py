@@ -28,7 +28,6 @@ from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow
 from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
-from grantportal.core.masking import mask_text
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
 from grantportal.review.aggregate import scored_rounds
@@ -39,12 +38,6 @@ bp = Blueprint("results", __name__)
 PER_LEVEL = 200  # rows per level table; a level with more is paged (?level=…&page=…)
 MAX_PAGE = 1000
 SHOWN = {False: (AwardStatus.SELECTED, AwardStatus.RESERVE), True: (FinalStatus.SELECTED, FinalStatus.RESERVE)}
-
-
-@bp.app_template_filter("mask_text")
-def _mask_text(text):
-    """Free text on a public page with phone numbers, ID numbers and e-mail addresses masked."""
-    return mask_text(text)
 
 
 # --- the public results page ------------------------------------------------------------------------
