@@ -8,22 +8,23 @@ from grantportal.accounts.views import bp as accounts_bp
 from grantportal.applications import queries as applications_answers  # noqa: F401  (core.signals answers)
 from grantportal.applications.views import bp as applications_bp
 from grantportal.audit.views import bp as audit_bp
+from grantportal.awards import queries as awards_answers  # noqa: F401  (core.signals answers)
 from grantportal.awards.objection_views import bp as objections_bp
 from grantportal.awards.proposal_views import bp as proposals_bp
 from grantportal.awards.results_views import bp as results_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import web
+from grantportal.core import templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.demo import cli as demo_cli
 from grantportal.disclosure.projects import bp as projects_bp
 from grantportal.disclosure.views import bp as disclosure_bp
-from grantportal.documents.queries import issued_for
+from grantportal.documents import queries as documents_answers  # noqa: F401  (core.signals answers)
 from grantportal.documents.views import bp as documents_bp
 from grantportal.experts.views import bp as experts_bp
+from grantportal.funding import queries as funding_answers  # noqa: F401  (core.signals answers)
 from grantportal.funding.contract_views import bp as contracts_bp
-from grantportal.funding.operations import contract_of
 from grantportal.funding.views import bp as funding_bp
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.orgs.views import bp as orgs_bp
@@ -54,15 +55,12 @@ def create_app(config=None):
     login_manager.init_app(app)
 
     web.init_app(app)
+    templating.init_app(app)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
                rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
                documents_bp, contracts_bp, projects_bp):
         app.register_blueprint(bp)
-
-    # the applicant's award section (templates/awards/_award_for_applicant.html) links to these
-    app.add_template_global(issued_for, "issued_documents")
-    app.add_template_global(contract_of, "contract_of")
 
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(backup_cli)

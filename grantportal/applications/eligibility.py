@@ -3,12 +3,12 @@
 Pure functions: they read the organization, the call and the application and return checks
 ``(code, passed, reason)``; each reason names the data it was judged on, in Chinese.
 """
-from decimal import ROUND_DOWN, Decimal
+from decimal import Decimal
 from typing import NamedTuple
 
 from grantportal.applications.models import FundSource
 from grantportal.calls.tier_rules import call_rules, waived_documents
-from grantportal.core.money import format_wan, format_yuan
+from grantportal.core.money import format_wan, format_yuan, match_share
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
 from grantportal.orgs.tiers import effective_rating, effective_tier
 
@@ -147,14 +147,6 @@ def check_grant_range(call_level, requested):
     text = (f"申请资助金额：{format_yuan(requested)}（{call_level.level.label}须在"
             f"{format_wan(call_level.min_grant)}至{format_wan(call_level.max_grant)}之间）")
     return Check("grant_range", call_level.min_grant <= requested <= call_level.max_grant, text)
-
-
-def match_share(matched, total):
-    """The matched share in percent, cut (never rounded up) to two places, so it never looks met when
-    it is not."""
-    if not total:
-        return Decimal("0")
-    return (Decimal(matched) * 100 / Decimal(total)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
 
 
 def check_match_share(call_level, matched, total):

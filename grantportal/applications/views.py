@@ -14,7 +14,6 @@ from grantportal.applications.eligibility import (
     all_passed,
     application_checks,
     completeness_problems,
-    match_share,
     waived_document_names,
 )
 from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, form_data
@@ -33,6 +32,7 @@ from grantportal.applications.permissions import (
     can_withdraw_application,
 )
 from grantportal.calls.models import Call, CallStatus
+from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import VersionForm
@@ -42,12 +42,6 @@ from grantportal.core.storage import get_storage
 from grantportal.core.timeutil import to_local
 
 bp = Blueprint("applications", __name__)
-
-
-@bp.app_template_filter("match_share")
-def _match_share_filter(matched, total):
-    """自筹配套比例 as shown everywhere: cut to two places, never rounded up to a limit."""
-    return f"{match_share(matched, total):.2f}%" if total else "—"
 
 MAX_PAGE = 10_000
 
@@ -237,6 +231,31 @@ def _why_not_editable(app):
     return workflow.window_problem(app, utcnow()).rstrip("。")
 
 
+def _page_application(app_id):
+    """The application with what its detail page shows loaded before the page renders."""
+    app = db.session.scalar(
+        sa.select(Application).where(Application.id == app_id)
+        .options(joinedload(Application.org), joinedload(Application.call), selectinload(Application.budget_lines),
+                 selectinload(Application.attachments).joinedload(Attachment.document),
+                 selectinload(Application.attachments).joinedload(Attachment.file))
+        .execution_options(populate_existing=True))
+    if app is None:
+        abort(404)
+    return app
+
+
+def _after_review(app):
+    """What review, awards, documents and funding hold about the application, for its detail page: the
+    published review results, the award once published, and the award's documents and contract."""
+    award = signals.ask(signals.application_award, app)
+    return {
+        "review_results": signals.ask(signals.application_review_results, app),
+        "award": award,
+        "award_documents": signals.ask(signals.award_documents, award) if award is not None else [],
+        "award_contract": signals.ask(signals.award_contract, award) if award is not None else None,
+    }
+
+
 def _detail(app, status=200, problems=None, message=None):
     now = utcnow()
     staff_view = current_user.role.value != "org_member"
@@ -250,13 +269,14 @@ def _detail(app, status=200, problems=None, message=None):
         can_return=is_officer(current_user) and workflow.allowed(app, "return", now),
         can_screen=is_officer(current_user) and app.status in workflow.SCREENABLE,
         next_action=next_action(app, now), action_form=VersionForm(data={"version": str(app.version)}),
+        **_after_review(app),
     ), status
 
 
 @bp.route("/applications/<int:app_id>")
 @login_required
 def detail(app_id):
-    app = _application(app_id)
+    app = _page_application(app_id)
     require(can_view_application(current_user, app))
     return _detail(app)
 
@@ -272,16 +292,17 @@ def submit(app_id):
         db.session.commit()
     except ops.SubmitRefused as e:
         db.session.rollback()
-        return _detail(_application(app_id), 200, problems=e.problems, message=str(e))
+        return _detail(_page_application(app_id), 200, problems=e.problems, message=str(e))
     except (ops.ApplicationError, workflow.WorkflowError) as e:
         db.session.rollback()
-        return _detail(_application(app_id), e.status, message=str(e))
+        return _detail(_page_application(app_id), e.status, message=str(e))
     except StaleDataError:
         db.session.rollback()
-        return _detail(_application(app_id), 409, message=str(ops.StaleVersion()))
+        return _detail(_page_application(app_id), 409, message=str(ops.StaleVersion()))
     except sa.exc.IntegrityError:  # another submission took the same number at the same moment
         db.session.rollback()
-        return _detail(_application(app_id), 409, message="提交时编号冲突，申报书未提交，请稍后再点一次“确认提交”。")
+        return _detail(_page_application(app_id), 409,
+                       message="提交时编号冲突，申报书未提交，请稍后再点一次“确认提交”。")
     flash(f"申报书已提交，申报编号：{app.number}。提交后内容不能修改；截止前如需更改，可撤回后重新申报。",
           "success")
     return redirect(url_for("applications.detail", app_id=app.id))

@@ -28,7 +28,6 @@ from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow
 from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
-from grantportal.core.masking import mask_text
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
 from grantportal.review.aggregate import scored_rounds
@@ -39,31 +38,6 @@ bp = Blueprint("results", __name__)
 PER_LEVEL = 200  # rows per level table; a level with more is paged (?level=…&page=…)
 MAX_PAGE = 1000
 SHOWN = {False: (AwardStatus.SELECTED, AwardStatus.RESERVE), True: (FinalStatus.SELECTED, FinalStatus.RESERVE)}
-
-
-@bp.app_template_filter("mask_text")
-def _mask_text(text):
-    """Free text on a public page with phone numbers, ID numbers and e-mail addresses masked."""
-    return mask_text(text)
-
-
-@bp.app_template_global("award_for_applicant")
-def _award_for_applicant(application):
-    """For templates/awards/_award_for_applicant.html: the application's award once its proposal is
-    published (公示中 or final), else None."""
-    if application is None or application.id is None:
-        return None
-    return db.session.scalar(
-        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
-        .where(Award.application_id == application.id, Proposal.status != ProposalStatus.DRAFT)
-        .options(joinedload(Award.proposal)))
-
-
-@bp.app_template_global("public_proposal")
-def _public_proposal(call):
-    """For templates/calls/public_detail.html: the call's proposal once published, else None."""
-    proposal = proposal_of(call)
-    return proposal if proposal is not None and proposal.is_public else None
 
 
 # --- the public results page ------------------------------------------------------------------------

@@ -28,10 +28,6 @@ from grantportal.core.timeutil import local_today
 bp = Blueprint("calls", __name__)
 
 
-@bp.context_processor
-def _helpers():
-    return {"stage_status": workflow.stage_status}
-
 MAX_PAGE = 200  # bounded pagination: deeper pages are refused, filters narrow instead
 PUBLIC_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED)
 
@@ -92,14 +88,18 @@ def public_list():
 
 @bp.route("/calls/<int:call_id>")
 def public_detail(call_id):
-    call = db.get_or_404(Call, call_id)
+    call = db.first_or_404(
+        sa.select(Call).where(Call.id == call_id)
+        .options(selectinload(Call.levels), selectinload(Call.stages), selectinload(Call.documents),
+                 selectinload(Call.criteria)))
     if not can_view_call(current_user, call):
         abort(404)  # a draft's existence is not public: 404, not 403
     now = utcnow()
     return render_template("calls/public_detail.html", call=call, now=now, phase=workflow.phase(call, now),
                            labels=workflow.PHASE_LABELS, Phase=workflow.Phase,
                            eligibility=eligibility_lines(call),
-                           stages=[s for s in call.stages if s.enabled])
+                           stages=[(s, workflow.stage_status(s, now)) for s in call.stages if s.enabled],
+                           proposal=signals.ask(signals.call_public_proposal, call))
 
 
 # -- management -------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
-"""Money is Decimal with two places; input is ASCII digits only."""
+"""Money is Decimal with two places; input is ASCII digits only. Also the other Decimal figures shown on
+pages: percentages, the matched share and scores."""
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
 
 AMOUNT_RE = re.compile(r"^\d{1,12}(\.\d{1,2})?$")
 CENT = Decimal("0.01")
@@ -51,6 +52,27 @@ def format_percent(value):
     if value is None:
         return ""
     return f"{Decimal(value).normalize():f}%"
+
+
+def format_points(value):
+    """Scores and weights: 12 / 12.5 / 100 (no trailing zeros, never 1E+2)."""
+    if value is None:
+        return ""
+    text = f"{Decimal(value):f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def match_share(matched, total):
+    """The matched share in percent, cut (never rounded up) to two places, so it never looks met when
+    it is not."""
+    if not total:
+        return Decimal("0")
+    return (Decimal(matched) * 100 / Decimal(total)).quantize(CENT, rounding=ROUND_DOWN)
+
+
+def format_match_share(matched, total):
+    """自筹配套比例 as shown everywhere: cut to two places, never rounded up to a limit; "—" without a total."""
+    return f"{match_share(matched, total):.2f}%" if total else "—"
 
 
 def percent(part, whole):

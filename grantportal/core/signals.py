@@ -30,6 +30,23 @@ expert_open_assignments = _questions.signal(
 expert_assignment_history = _questions.signal(
     "expert-assignment-history", doc="sender: (user id, limit) → the expert's latest assignments, newest first")
 
+# the application's detail page (applications) asks the domains that own what happened to it next
+application_review_results = _questions.signal(
+    "application-review-results",
+    doc="sender: an Application → the published rounds' results the applicant sees (review answers)")
+application_award = _questions.signal(
+    "application-award",
+    doc="sender: an Application → its Award, with its proposal, once the proposal is published, else None "
+        "(awards answers)")
+award_documents = _questions.signal(
+    "award-documents", doc="sender: an Award → its documents the organization sees (documents answers)")
+award_contract = _questions.signal(
+    "award-contract", doc="sender: an Award → its Contract, or None (funding answers)")
+
+# the call's public page (calls) asks awards
+call_public_proposal = _questions.signal(
+    "call-public-proposal", doc="sender: a Call → its Proposal once published (公示 or final), else None")
+
 
 def ask(signal, sender, **kwargs):
     """The one answer to ``signal`` about ``sender``."""

@@ -1,11 +1,10 @@
-"""Request plumbing: request ids, security headers, error pages, template filters."""
+"""Request plumbing: request ids, security headers, error pages (template filters: core/templating.py)."""
 import logging
 import secrets
 
 from flask import current_app, g, render_template, request
 from flask_wtf.csrf import CSRFError
 
-from grantportal.core import masking, money, timeutil
 from grantportal.core.notices import send_ready_mail
 
 log = logging.getLogger("grantportal")
@@ -77,23 +76,6 @@ def init_app(app):
     def server_error(e):
         log.error("unhandled error request_id=%s path=%s", getattr(g, "request_id", None), request.path)
         return error_page(500)
-
-    app.jinja_env.filters.update(
-        yuan=money.format_yuan,
-        wan=money.format_wan,
-        percent=money.format_percent,
-        dt=timeutil.format_datetime,
-        d=timeutil.format_date,
-        mask_phone=masking.mask_phone,
-        mask_address=masking.mask_address,
-        mask_name=masking.mask_name,
-    )
-    app.jinja_env.trim_blocks = True
-    app.jinja_env.lstrip_blocks = True
-
-    @app.context_processor
-    def site():
-        return {"site_name": app.config["SITE_NAME"], "bureau_name": app.config["BUREAU_NAME"]}
 
 
 def _own_message(e):

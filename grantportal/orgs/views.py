@@ -53,8 +53,6 @@ from grantportal.orgs.queries import org_page
 from grantportal.orgs.tiers import default_validity, effective_rating, record_state, tier_label
 
 bp = Blueprint("orgs", __name__)
-bp.add_app_template_global(tier_label, "tier_summary")
-bp.add_app_template_global(record_state, "record_state")
 
 INVALID_LINK = "链接无效或已过期。请联系机构账户负责人重新发送邀请。"
 
@@ -78,6 +76,17 @@ def _with_records(org_id):
             selectinload(Organization.sanctions), selectinload(Organization.certificate)))
 
 
+def _rating_labels(org, today):
+    """For templates/orgs/_macros.html ratings_table: the grade shown for ``today`` and each rating
+    record's state on that day."""
+    return {"tier": tier_label(org, today), "record_states": {r.id: record_state(r, today) for r in org.ratings}}
+
+
+def _tiers(orgs, today):
+    """{organization id: the grade shown for ``today``} for a page of organizations (ratings loaded)."""
+    return {org.id: tier_label(org, today) for org in orgs}
+
+
 # organization accounts
 
 @bp.route("/org/")
@@ -91,6 +100,7 @@ def mine():
 
 
 def _render_mine(org, invite_form=None, status=200):
+    org = _with_records(org.id)
     invitations = []
     if current_user.membership.is_owner:
         invitations = db.session.scalars(
@@ -101,9 +111,10 @@ def _render_mine(org, invite_form=None, status=200):
     members = db.session.scalars(
         db.select(OrgMember).where(OrgMember.org_id == org.id).options(selectinload(OrgMember.user))
         .order_by(OrgMember.id)).all()
+    today = local_today()
     return render_template("orgs/mine.html", org=org, members=members, invitations=invitations,
-                           is_owner=current_user.membership.is_owner, today=local_today(),
-                           invite_form=invite_form or InvitationForm()), status
+                           is_owner=current_user.membership.is_owner, today=today,
+                           invite_form=invite_form or InvitationForm(), **_rating_labels(org, today)), status
 
 
 @bp.route("/org/register", methods=["GET", "POST"])
@@ -265,7 +276,8 @@ def manage():
     page = org_page(filters, today, order="newest")
     pending = db.session.scalar(db.select(db.func.count(Organization.id))
                                 .where(Organization.status == OrgStatus.PENDING))
-    return render_template("orgs/manage.html", page=page, filters=filters, today=today, pending=pending,
+    return render_template("orgs/manage.html", page=page, tiers=_tiers(page.items, today), filters=filters,
+                           today=today, pending=pending,
                            statuses=OrgStatus, kinds=OrgKind, grades=Grade,
                            args={k: v for k, v in filters.items() if v})
 
@@ -277,8 +289,9 @@ def manage_detail(org_id):
     require(can_review_orgs(current_user))
     members = db.session.scalars(db.select(OrgMember).where(OrgMember.org_id == org.id)
                                  .options(selectinload(OrgMember.user)).order_by(OrgMember.id)).all()
-    return render_template("orgs/manage_detail.html", org=org, members=members, today=local_today(),
-                           can_act=can_manage_orgs(current_user))
+    today = local_today()
+    return render_template("orgs/manage_detail.html", org=org, members=members, today=today,
+                           can_act=can_manage_orgs(current_user), **_rating_labels(org, today))
 
 
 @bp.route("/manage/orgs/<int:org_id>/verify", methods=["POST"])
@@ -473,8 +486,8 @@ def directory():
     today = local_today()
     page = org_page(filters, today, order="name")
     args = {k: v for k, v in filters.items() if v and k != "status"}
-    return render_template("orgs/directory.html", page=page, filters=filters, today=today, kinds=OrgKind,
-                           grades=Grade, args=args)
+    return render_template("orgs/directory.html", page=page, tiers=_tiers(page.items, today), filters=filters,
+                           today=today, kinds=OrgKind, grades=Grade, args=args)
 
 
 @bp.route("/orgs/<int:org_id>")

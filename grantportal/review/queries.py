@@ -1,5 +1,6 @@
 """Reads about review that lower domains ask for (``core.signals``): the experts domain's pool pages and
-its affiliation rule. Connected when the review package is imported (``review/__init__.py``)."""
+its affiliation rule, and the applicant's view of published results on the application's page.
+Connected when the app is created (``grantportal/app.py`` imports this module)."""
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -7,6 +8,7 @@ from grantportal.applications.models import Application
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.orgs.models import Organization
+from grantportal.review.aggregate import applicant_results
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 
 
@@ -45,3 +47,9 @@ def in_running_review(uscc):
         .join(ReviewRound, ReviewRound.call_id == Application.call_id)
         .where(Organization.uscc == uscc, ReviewRound.status != RoundStatus.CLOSED))
     return bool(running)
+
+
+@signals.application_review_results.connect
+def application_results(application):
+    """The published rounds' aggregated scores and anonymised comments (``aggregate.applicant_results``)."""
+    return applicant_results(application)

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused, stale_message
+from grantportal.core.money import format_points
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
 from grantportal.experts.conflicts import conflict_reasons
@@ -55,14 +56,6 @@ class ReviewData:
     comment: str = ""  # the overall comment
 
 
-def points_label(value):
-    """12 / 12.5 (no trailing .0)."""
-    if value is None:
-        return ""
-    text = f"{Decimal(value):f}"
-    return text.rstrip("0").rstrip(".") if "." in text else text
-
-
 def window_problem(round_, now):
     """Why this round takes no scores now (Chinese), or None."""
     if round_.status == RoundStatus.DRAFT:
@@ -94,7 +87,7 @@ def submission_problems(round_, data):
         threshold = comment_threshold(round_, c)
         if threshold is not None and points < threshold and not (data.comments.get(c.id) or "").strip():
             problems[f"comment_{c.id}"] = (f"该项得分低于满分的{round_.comment_below_percent}%"
-                                           f"（{points_label(threshold)}分），请填写评分理由。")
+                                           f"（{format_points(threshold)}分），请填写评分理由。")
     if round_.overall_comment_required and not (data.comment or "").strip():
         problems[OVERALL] = "请填写总体评价意见。"
     return problems

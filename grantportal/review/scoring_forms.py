@@ -9,7 +9,8 @@ from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
 from grantportal.core.forms import strip, too_long
-from grantportal.review.scoring import ReviewData, points_label
+from grantportal.core.money import format_points
+from grantportal.review.scoring import ReviewData
 
 SCORE_RE = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
 FIELD_RE = re.compile(r"^(score|comment)_(.+)$")
@@ -38,7 +39,7 @@ def parse_score(text, max_points, half_points):
     if value % (HALF if half_points else Decimal(1)):
         raise ScoreError("本轮评分以0.5分为单位，例如 12 或 12.5。" if half_points else "本轮评分须为整数，例如 12。")
     if value > Decimal(max_points):
-        raise ScoreError(f"分数不能超过该项满分{points_label(max_points)}分。")
+        raise ScoreError(f"分数不能超过该项满分{format_points(max_points)}分。")
     return value.quantize(Decimal("0.1"))
 
 
@@ -52,7 +53,7 @@ class ScoreField(StringField):
         self.points = None
 
     def process_data(self, value):
-        self.data = points_label(value) if value is not None else ""
+        self.data = format_points(value) if value is not None else ""
 
     def pre_validate(self, form):
         try:
@@ -100,7 +101,7 @@ def scoring_form_class(round_):
     """The scoring form of this round's rubric."""
     attrs = {"round": round_}
     for c in round_.criteria:
-        attrs[f"score_{c.id}"] = ScoreField(f"{c.name}（满分{points_label(c.max_points)}分）",
+        attrs[f"score_{c.id}"] = ScoreField(f"{c.name}（满分{format_points(c.max_points)}分）",
                                             max_points=c.max_points, half_points=round_.half_points,
                                             filters=[strip])
         attrs[f"comment_{c.id}"] = TextAreaField(

@@ -14,12 +14,13 @@ from grantportal.applications.models import Application, Attachment
 from grantportal.applications.queries import summary_rows
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
+from grantportal.core.money import format_points
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review import exports
 from grantportal.review import scoring as ops
-from grantportal.review.aggregate import applicant_results, conflicted_reviews, round_figures
+from grantportal.review.aggregate import conflicted_reviews, round_figures
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
 from grantportal.review.permissions_scoring import (
     can_download_review_file,
@@ -44,18 +45,6 @@ bp = Blueprint("scoring", __name__)
 
 PER_PAGE = 100
 MAX_PAGE = 10_000
-
-
-@bp.app_template_global("applicant_results")
-def _applicant_results(application):
-    """For templates/review/scoring/_applicant_results.html (included in the application's detail page)."""
-    return applicant_results(application)
-
-
-@bp.app_template_filter("score_points")
-def _score_points(value):
-    """12 / 12.5 / 100 (no trailing zeros, never 1E+2)."""
-    return ops.points_label(value)
 
 
 def review_status_label(review):
@@ -109,7 +98,7 @@ def _scoring_page(assignment, form, review, status=200, message=None):
     return render_template(
         "review/scoring/score.html", assignment=assignment, app=assignment.application, round=assignment.round,
         form=form, review=review, locked=locked, window_problem=ops.window_problem(assignment.round, now),
-        files=_files(assignment), message=message, points_label=ops.points_label,
+        files=_files(assignment), message=message, points_label=format_points,
         criterion_scores={s.criterion_id: s for s in review.scores} if review else {},
         threshold=lambda c: ops.comment_threshold(assignment.round, c)), status
 
@@ -253,7 +242,7 @@ def application_reviews(round_id, app_id):
         .order_by(Assignment.active.desc(), Assignment.id)).unique().all()
     results, conflicted = round_figures(round_)
     return render_template("review/scoring/application_reviews.html", round=round_, app=app,
-                           assignments=assignments, stats=results.get(app.id), points_label=ops.points_label,
+                           assignments=assignments, stats=results.get(app.id), points_label=format_points,
                            can_reopen=is_officer(current_user), drawable=is_drawable_state(round_),
                            conflicts={expert_id: reasons for (app_id, expert_id), reasons in conflicted.items()
                                       if app_id == app.id})
@@ -294,4 +283,4 @@ def reopen(review_id):
         message = "该评审尚未提交，无需退回。"
     return render_template("review/scoring/reopen.html", review=review, assignment=review.assignment,
                            expert=db.session.get(User, review.assignment.expert_id), form=form, message=message,
-                           points_label=ops.points_label), status
+                           points_label=format_points), status

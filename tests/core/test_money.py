@@ -2,7 +2,16 @@ from decimal import Decimal
 
 import pytest
 
-from grantportal.core.money import AmountError, format_percent, format_wan, format_yuan, parse_amount
+from grantportal.core.money import (
+    AmountError,
+    format_match_share,
+    format_percent,
+    format_points,
+    format_wan,
+    format_yuan,
+    match_share,
+    parse_amount,
+)
 
 pytestmark = pytest.mark.nodb
 
@@ -88,3 +97,18 @@ def test_amounts_outside_the_range_are_refused_in_capitals(amount):
 def test_percentages_print_as_officials_write_them():
     assert [format_percent(Decimal(v)) for v in ("50.00", "12.50", "100", "0.5")] == ["50%", "12.5%", "100%", "0.5%"]
     assert format_percent(None) == ""
+
+
+def test_scores_print_without_trailing_zeros():
+    assert [format_points(Decimal(v)) for v in ("12", "12.50", "100", "100.00", "0.25")] == \
+        ["12", "12.5", "100", "100", "0.25"]
+    assert format_points(None) == ""
+
+
+def test_the_matched_share_is_cut_never_rounded_up_to_a_limit():
+    assert match_share(Decimal("39999"), Decimal("100000")) == Decimal("39.99")
+    assert match_share(Decimal("1"), Decimal("3")) == Decimal("33.33")
+    assert match_share(Decimal("2"), Decimal("3")) == Decimal("66.66")
+    assert match_share(Decimal("5"), Decimal("0")) == Decimal("0")
+    assert format_match_share(Decimal("40000"), Decimal("90000")) == "44.44%"
+    assert format_match_share(Decimal("0"), Decimal("0")) == "—"

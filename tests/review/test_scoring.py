@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from grantportal.applications.models import AppStatus, Attachment
+from grantportal.core import signals
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import Notice
@@ -409,7 +410,9 @@ def test_applicant_sees_nothing_before_publication_and_only_the_aggregate_after(
         def shown():
             db.session.expire_all()
             application = db.session.get(type(w.app), w.app.id)
-            return render_template_string('{% include "review/scoring/_applicant_results.html" %}', app=application)
+            results = signals.ask(signals.application_review_results, application)  # as the detail page asks
+            return render_template_string('{% include "review/scoring/_applicant_results.html" %}', app=application,
+                                          review_results=results)
 
         assert shown().strip() == ""
         auth.login(w.officer)

@@ -1,0 +1,29 @@
+"""Reads about awards that lower domains ask for (``core.signals``): the applicant's award on the
+application's page and the call's published proposal on the call's public page. Connected when the app
+is created (``grantportal/app.py`` imports this module)."""
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
+
+from grantportal.awards.models import Award, Proposal, ProposalStatus
+from grantportal.awards.operations import proposal_of
+from grantportal.core import signals
+from grantportal.core.db import db
+
+
+@signals.application_award.connect
+def award_for_applicant(application):
+    """The application's award, with its proposal, once the proposal is published (公示中 or final),
+    else None: before publication the applicant sees nothing of the proposal."""
+    if application.id is None:
+        return None
+    return db.session.scalar(
+        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Award.application_id == application.id, Proposal.status != ProposalStatus.DRAFT)
+        .options(joinedload(Award.proposal)))
+
+
+@signals.call_public_proposal.connect
+def public_proposal(call):
+    """The call's proposal once published, else None."""
+    proposal = proposal_of(call)
+    return proposal if proposal is not None and proposal.is_public else None
