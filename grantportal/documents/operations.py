@@ -19,7 +19,8 @@ from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStat
 from grantportal.calls.models import Call, CallKind
 from grantportal.core import jobs
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, lock_row, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.files import KINDS, StoredFile
 from grantportal.core.notices import notify
 from grantportal.core.pdf import PdfError, render_pdf
@@ -42,10 +43,8 @@ signals = Namespace()
 document_issued = signals.signal("document-issued")
 
 
-class DocumentRefused(Exception):
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class DocumentRefused(Refused):
+    """A document operation refused (``core.errors.Refused``: message, field, status)."""
 
 
 def contract_kind(call):
@@ -59,7 +58,7 @@ def notice_kind(award):
 
 def _lock_call(call_id):
     """One numbering at a time per call (a row lock on PostgreSQL; SQLite serialises writers)."""
-    db.session.execute(sa.select(Call.id).where(Call.id == call_id).with_for_update())
+    lock_row(Call, call_id)
 
 
 def _number_prefix(call, kind):

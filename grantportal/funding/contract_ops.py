@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from grantportal.accounts.models import User
 from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.files import SCAN_EXTENSIONS, store_upload
 from grantportal.core.notices import notify
 from grantportal.documents import operations as doc_ops
@@ -31,8 +31,7 @@ def _members(award):
 
 
 def _lock(contract):
-    db.session.execute(sa.select(Contract.id).where(Contract.id == contract.id).with_for_update())
-    db.session.refresh(contract)
+    lock_row(Contract, contract.id, reload=True)
 
 
 def contract_terms(contract):

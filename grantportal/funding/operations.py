@@ -12,16 +12,13 @@ from grantportal.awards.models import FinalStatus
 from grantportal.calls.tranche_plan import TrancheCondition, parse_plan, schedule
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
+from grantportal.core.errors import Refused
 from grantportal.funding.models import Contract, ContractStatus, Tranche, TrancheStatus
 from grantportal.funding.tranches import refresh_tranches
 
 
-class FundingRefused(Exception):
-    """An operation refused; ``message`` is Chinese, ``field`` the form field (or None)."""
-
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class FundingRefused(Refused):
+    """A funding operation refused (``core.errors.Refused``: message, field, status)."""
 
 
 def add_months(day, months):

@@ -11,7 +11,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, lock_row
 from grantportal.core.money import format_wan
 from grantportal.core.timeutil import local_today
 from grantportal.funding.models import Contract, ContractStatus, Payment, Recovery
@@ -43,8 +43,7 @@ def totals(contract):
 def lock_contract(contract):
     """The contract row locked for this transaction (PostgreSQL; SQLite has one writer anyway), with its
     attributes reloaded from the database."""
-    return db.session.scalar(sa.select(Contract).where(Contract.id == contract.id).with_for_update()
-                             .execution_options(populate_existing=True))
+    return lock_row(Contract, contract.id, reload=True)
 
 
 def _voucher(contract, voucher_number):

@@ -25,6 +25,7 @@ from grantportal.awards.models import Award, Proposal
 from grantportal.calls.tranche_plan import PlanError, TrancheCondition, as_setting, parse_plan
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
+from grantportal.core.errors import Refused
 from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheStatus
 
 ZERO = Decimal("0.00")
@@ -137,12 +138,15 @@ MAX_REPORT_EVERY = 12
 LOCKED = "本征集已有项目生成合同，拨付计划、合同期限和报告周期已锁定，不能再修改。"
 
 
-class SettingsRefused(Exception):
-    """``messages``: {field name: [Chinese message]} (``plan`` for the tranche plan as a whole)."""
+class SettingsRefused(Refused):
+    """The call's funding settings refused, with a message per field: ``messages`` is {field name: [Chinese
+    message]} (``plan`` for the tranche plan as a whole); ``message`` joins them all."""
 
-    def __init__(self, messages, status=400):
-        super().__init__("；".join(m for ms in messages.values() for m in ms))
-        self.messages, self.status = messages, status
+    status = 400
+
+    def __init__(self, messages, status=None):
+        super().__init__("；".join(m for ms in messages.values() for m in ms), status=status)
+        self.messages = messages
 
 
 def call_has_contracts(call):

@@ -13,7 +13,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, lock_row
+from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import store_upload
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_date
@@ -39,18 +40,15 @@ MAX_PHOTOS = 9
 MAX_SCORE = Decimal(100)
 
 
-class MonitoringRefused(Exception):
-    """An operation refused; ``message`` is Chinese, ``field`` the form field (or None)."""
-
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class MonitoringRefused(Refused):
+    """A monitoring operation refused (``core.errors.Refused``: message, field, status)."""
 
 
 class StaleReport(MonitoringRefused):
+    """The report changed since the page was opened (its version): nothing was saved."""
+
     def __init__(self):
-        super().__init__("该报告已在其他页面或由其他人修改，您看到的不是最新内容。为避免覆盖较新的内容，本次修改未保存。"
-                         "请复制您填写的内容，刷新页面后重新填写。")
+        super().__init__(stale_message("该报告"))
 
 
 def org_of(contract):
@@ -67,8 +65,8 @@ def _notify_org(contract, title, body, link=None):
 
 
 def _lock(contract):
-    """Row lock on PostgreSQL (SQLite serialises writers itself), so state checks hold until commit."""
-    db.session.execute(sa.select(Contract.id).where(Contract.id == contract.id).with_for_update())
+    """Writers on one project take turns (``core.db.lock_row``), so state checks hold until commit."""
+    lock_row(Contract, contract.id)
 
 
 def reports_of(contract):
