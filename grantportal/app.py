@@ -23,7 +23,7 @@ from grantportal.documents.queries import issued_for
 from grantportal.documents.views import bp as documents_bp
 from grantportal.experts.views import bp as experts_bp
 from grantportal.funding.contract_views import bp as contracts_bp
-from grantportal.funding.operations import contract_of
+from grantportal.funding.queries import contract_of
 from grantportal.funding.views import bp as funding_bp
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.orgs.views import bp as orgs_bp

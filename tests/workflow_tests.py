@@ -24,4 +24,11 @@ TRANSITION_TESTS = {
         "tests/awards/test_objection_ops.py::test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up",
     "objection.reject":
         "tests/awards/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
+    "contract.issue": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.upload_signed": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.confirm": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.return_signed": "tests/documents/test_signing.py::test_the_officer_returns_a_bad_scan_with_a_reason",
+    "contract.close": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "contract.terminate":
+        "tests/funding/test_payments.py::test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop",
 }

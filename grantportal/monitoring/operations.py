@@ -18,10 +18,8 @@ from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import store_upload
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_date
-from grantportal.funding.contract_ops import confirm_signed
 from grantportal.funding.models import Contract, ContractStatus, TrancheStatus
-from grantportal.funding.operations import close_contract, record_milestone
-from grantportal.funding.tranches import refresh_tranches
+from grantportal.funding.operations import close_contract, confirm_signed, record_milestone, refresh_tranches
 from grantportal.monitoring.models import (
     Evaluation,
     EvaluationStage,
