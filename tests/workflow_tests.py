@@ -31,4 +31,9 @@ TRANSITION_TESTS = {
     "contract.close": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
     "contract.terminate":
         "tests/funding/test_payments.py::test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop",
+    "report.save": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",
+    "report.submit": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",
+    "report.accept": "tests/monitoring/test_reports.py::test_officer_accepts_a_submitted_report",
+    "report.return": "tests/monitoring/test_reports.py::test_officer_returns_with_a_note_and_the_org_resubmits",
+    "report.waive": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
 }
