@@ -36,4 +36,10 @@ TRANSITION_TESTS = {
     "report.accept": "tests/monitoring/test_reports.py::test_officer_accepts_a_submitted_report",
     "report.return": "tests/monitoring/test_reports.py::test_officer_returns_with_a_note_and_the_org_resubmits",
     "report.waive": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "document.render":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
+    "document.fail":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
+    "document.retry":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
 }
