@@ -64,8 +64,8 @@ def build(batch):
 def bench_contract(award, officer, repeat):
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind
-    from grantportal.funding.contract_ops import contract_terms
     from grantportal.funding.operations import prepare_contract
+    from grantportal.funding.queries import contract_terms
 
     contract = prepare_contract(award, officer, date(2026, 7, 1))
     db.session.commit()

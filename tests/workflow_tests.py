@@ -24,4 +24,22 @@ TRANSITION_TESTS = {
         "tests/awards/test_objection_ops.py::test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up",
     "objection.reject":
         "tests/awards/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
+    "contract.issue": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.upload_signed": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.confirm": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
+    "contract.return_signed": "tests/documents/test_signing.py::test_the_officer_returns_a_bad_scan_with_a_reason",
+    "contract.close": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "contract.terminate":
+        "tests/funding/test_payments.py::test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop",
+    "report.save": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",
+    "report.submit": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",
+    "report.accept": "tests/monitoring/test_reports.py::test_officer_accepts_a_submitted_report",
+    "report.return": "tests/monitoring/test_reports.py::test_officer_returns_with_a_note_and_the_org_resubmits",
+    "report.waive": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "document.render":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
+    "document.fail":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
+    "document.retry":
+        "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
 }

@@ -34,10 +34,9 @@ from grantportal.core.uscc import make_uscc
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
-from grantportal.funding import contract_ops
-from grantportal.funding.matched import save_matched_fund
+from grantportal.funding import operations as funding_ops
 from grantportal.funding.models import FundSourceKind
-from grantportal.funding.payments import record_payment
+from grantportal.funding.operations import record_payment, save_matched_fund
 from grantportal.monitoring import operations as mon
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
 from grantportal.monitoring.operations import confirm_contract
@@ -541,7 +540,7 @@ def _issued_contract(officer, award, starts_on):
     """待签署: the contract issued and its PDF rendered (the render job queued by ``issue_contract`` then
     finds nothing left to do)."""
 
-    contract = contract_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
+    contract = funding_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
     render_one(contract.document)
     return contract
 
@@ -551,7 +550,7 @@ def _signed_contract(officer, award, starts_on):
 
     contract = _issued_contract(officer, award, starts_on)
     member = award.application.org.members[0].user
-    contract_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
+    funding_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
     return contract, member
 
 

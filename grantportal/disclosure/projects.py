@@ -17,7 +17,7 @@ from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.disclosure.permissions import IN_FORCE, can_view_public_project
 from grantportal.funding import matched
 from grantportal.funding.models import Contract, MatchedFund
-from grantportal.funding.payments import totals
+from grantportal.funding.queries import totals
 from grantportal.funding.tranches import tranche_states
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import evaluations_of, reports_of

@@ -5,6 +5,11 @@ Operations flush under a named audit action and never commit; the job functions 
 ``batch_job``) are the only code here that commits, as a request would. An issued document never changes:
 its file and hash are written once; a correction is a new row with a ``-V2`` number.
 
+A document's status changes only through ``DOCUMENT`` (its steps as data, ``core.workflow``):
+
+    待生成 --出具 (the render job)--> 已出具
+    待生成 --生成失败 (the render job)--> 生成失败 --重新生成 (officer)--> 待生成
+
 Documents sit below funding: a contract's terms come in as ``render.ContractTerms`` from the caller, and
 domains above learn that a document was issued from the ``document_issued`` signal.
 """
@@ -19,11 +24,14 @@ from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStat
 from grantportal.calls.models import Call, CallKind
 from grantportal.core import jobs
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, lock_row, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.files import KINDS, StoredFile
 from grantportal.core.notices import notify
 from grantportal.core.pdf import PdfError, render_pdf
+from grantportal.core.permissions import is_officer
 from grantportal.core.storage import get_storage
+from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import render
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.orgs.models import OrgMember
@@ -42,10 +50,27 @@ signals = Namespace()
 document_issued = signals.signal("document-issued")
 
 
-class DocumentRefused(Exception):
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class DocumentRefused(Refused):
+    """A document operation refused (``core.errors.Refused``: message, field, status)."""
+
+
+def _the_render_job(user):
+    """Rendering is no person's step: the job queued by whoever issued the document takes it, after that
+    commit, as nobody (``user`` is None). Any caller may therefore run it; the state is the only check."""
+    return True
+
+
+D = DocumentStatus
+DOCUMENT = StateMachine(
+    "document", "status", DocumentStatus, final=frozenset({D.ISSUED}), refusal=DocumentRefused, noun="文书",
+    transitions=(
+        Transition("render", frozenset({D.PENDING}), D.ISSUED, "出具", "PDF 生成任务", _the_render_job),
+        Transition("fail", frozenset({D.PENDING}), D.FAILED, "记录生成失败", "PDF 生成任务", _the_render_job,
+                   audit="document.render_failed"),
+        Transition("retry", frozenset({D.FAILED}), D.PENDING, "重新生成", "项目官员", is_officer),
+    ),
+    not_allowed={D.PENDING: "只有生成失败的文书可以重新生成。"},
+)
 
 
 def contract_kind(call):
@@ -59,7 +84,7 @@ def notice_kind(award):
 
 def _lock_call(call_id):
     """One numbering at a time per call (a row lock on PostgreSQL; SQLite serialises writers)."""
-    db.session.execute(sa.select(Call.id).where(Call.id == call_id).with_for_update())
+    lock_row(Call, call_id)
 
 
 def _number_prefix(call, kind):
@@ -166,10 +191,10 @@ def issue_correction(doc, user, reason):
 
 
 def retry(doc, user):
-    if doc.status != DocumentStatus.FAILED:
-        raise DocumentRefused("只有生成失败的文书可以重新生成。")
-    with audit_action("document.retry"):
-        doc.status, doc.error = DocumentStatus.PENDING, None
+    """A failed document back to 待生成, its render job queued again (after the commit)."""
+    step = DOCUMENT.require(user, doc, "retry")
+    with audit_action(DOCUMENT.audit_action(step)):
+        doc.status, doc.error = step.target, None
         db.session.flush()
         _enqueue_render(doc, user)
 
@@ -190,18 +215,17 @@ def render_one(doc):
         data = render_pdf(render.document_html(doc), timeout=current_app.config["RENDER_TIMEOUT"])
     except Exception as e:  # any renderer failure: the decision stays, the document waits for a retry
         log.exception("document %s (%s) failed to render", doc.id, doc.number)
-        with audit_action("document.render_failed"):
-            doc.status = DocumentStatus.FAILED
-            doc.error = str(e) if isinstance(e, PdfError) else "PDF 生成程序出错，请稍后重新生成。"
-            db.session.flush()
+        DOCUMENT.move(doc, None, "fail",
+                      error=str(e) if isinstance(e, PdfError) else "PDF 生成程序出错，请稍后重新生成。")
         return False
     digest = hashlib.sha256(data).hexdigest()
-    with audit_action("document.render"):
+    step = DOCUMENT.require(None, doc, "render")
+    with audit_action(DOCUMENT.audit_action(step)):
         record = StoredFile(storage_key=get_storage().save(data), original_name=f"{doc.kind.label}-{doc.number}.pdf",
                             extension="pdf", content_type=KINDS["pdf"], size=len(data), sha256=digest,
                             uploaded_by_id=doc.created_by_id)
         db.session.add(record)
-        doc.file, doc.sha256, doc.status, doc.error = record, digest, DocumentStatus.ISSUED, None
+        doc.file, doc.sha256, doc.status, doc.error = record, digest, step.target, None
         doc.issued_at = utcnow()
         if doc.supersedes is not None:
             doc.supersedes.superseded_at = doc.issued_at
@@ -215,7 +239,7 @@ def render_one(doc):
 
 def render_job(job, doc_id):
     doc = db.session.get(IssuedDocument, doc_id)
-    if doc is None or doc.status != DocumentStatus.PENDING:
+    if doc is None or not DOCUMENT.allows(doc, "render"):
         return
     ok = render_one(doc)
     job.done, job.failed = (1, 0) if ok else (0, 1)
@@ -257,7 +281,7 @@ def batch_job(job, call_id, doc_ids):
     """Render the batch's documents one by one, committing each with the job's progress."""
     for doc_id in doc_ids:
         doc = db.session.get(IssuedDocument, doc_id)
-        if doc is None or doc.status != DocumentStatus.PENDING:
+        if doc is None or not DOCUMENT.allows(doc, "render"):
             job.done += 1
         elif render_one(doc):
             job.done += 1

@@ -4,22 +4,22 @@
 - a call's documents, a document's versions, job progress: staff (officers act; auditors read);
 - downloading a document: staff, and the members of the organization the document is addressed to.
 """
-from grantportal.core.permissions import is_officer, is_staff
+from grantportal.core.permissions import Decision, is_officer, is_staff
 from grantportal.orgs.permissions import is_member_of
 
 
 def can_view_documents(user, call):
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_manage_documents(user, call):
     """Issue, batch, retry, correct."""
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以出具、重新生成或更正文书。")
 
 
 def can_download_document(user, doc):
-    return is_staff(user) or is_member_of(user, doc.award.application.org)
+    return Decision(is_staff(user) or is_member_of(user, doc.award.application.org))
 
 
 def can_view_job(user, job):
-    return is_staff(user)
+    return Decision(is_staff(user))

@@ -15,15 +15,16 @@ from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
 from grantportal.core.forms import LocalDateField, refusal, strip
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import is_officer, require
-from grantportal.funding import contract_ops as ops
+from grantportal.funding import operations as ops
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import FundingRefused, contract_of
+from grantportal.funding.operations import FundingRefused
 from grantportal.funding.permissions import (
     can_manage_contract,
     can_upload_signed_contract,
     can_view_contract_manage,
     can_view_contract_signing,
 )
+from grantportal.funding.queries import contract_of
 
 bp = Blueprint("contracts", __name__)
 

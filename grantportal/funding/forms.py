@@ -7,10 +7,8 @@ from wtforms.validators import Length, Optional, ValidationError
 
 from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.forms import LocalDateField, MoneyField, NumberField, strip
-from grantportal.funding.matched import NAME_MAX, NOTE_MAX
 from grantportal.funding.models import FundSourceKind
-from grantportal.funding.payments import VOUCHER_MAX
-from grantportal.funding.tranches import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY
+from grantportal.funding.operations import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY, NAME_MAX, NOTE_MAX, VOUCHER_MAX
 
 PLAN_ROWS = 4
 REASON_MAX = 1000

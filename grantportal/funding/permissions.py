@@ -9,7 +9,7 @@ closure) is checked by the operations, which refuse with the reason (409).
 - matched funds: the organization's own members and staff read; the organization's members and officers
   record (auditors read only).
 """
-from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
 
 
@@ -26,56 +26,57 @@ def _org_id(award):
 
 def can_view_contract_signing(user, award):
     """The contract's signing page: staff, and the organization's own members."""
-    return is_staff(user) or _member_of(user, _org_id(award))
+    return Decision(is_staff(user) or _member_of(user, _org_id(award)))
 
 
 def can_view_contract_manage(user, award):
     """The officer's contract page (read by auditors)."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_manage_contract(user, award):
     """Issue the contract, confirm or return the signed scan: officers."""
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以出具合同、确认或退回签署件。")
 
 
 def can_upload_signed_contract(user, award):
-    return _member_of(user, _org_id(award))
+    return Decision(_member_of(user, _org_id(award)), "只有签约机构的成员可以上传合同签署件。")
 
 
 def can_view_funding_settings(user, call):
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_edit_funding_settings(user, call):
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以修改拨付与合同设置。")
 
 
 def can_view_call_funding(user, call):
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_view_payments(user, contract):
     """The officer's payments page (read by auditors)."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_record_payment(user, contract):
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以登记拨付。")
 
 
 def can_record_recovery(user, contract):
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以登记追回资金。")
 
 
 def can_view_contract_funding(user, contract):
     """The organization's read-only view of its contract's tranches and payments."""
-    return is_staff(user) or _member_of(user, _org_id(contract.award))
+    return Decision(is_staff(user) or _member_of(user, _org_id(contract.award)))
 
 
 def can_view_matched_funds(user, award):
-    return is_staff(user) or _member_of(user, _org_id(award))
+    return Decision(is_staff(user) or _member_of(user, _org_id(award)))
 
 
 def can_record_matched_fund(user, award):
-    return is_officer(user) or _member_of(user, _org_id(award))
+    return Decision(is_officer(user) or _member_of(user, _org_id(award)),
+                    "只有项目所属机构的成员和项目官员可以登记配套资金。")

@@ -1,10 +1,85 @@
-"""Reads about funding that lower domains ask for (``core.signals``): the award's contract on the
-application's page. Connected when the app is created (``grantportal/app.py`` imports this module)."""
+"""Reads of funding shared by several pages and by the operations: a project's contract, what its PDF
+prints, the money paid and recovered on it, and whether a call's funding settings are locked. Also the
+answer to a lower domain's question (``core.signals``): the award's contract on the application's page."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grantportal.awards.models import Award, Proposal
+from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core import signals
-from grantportal.funding.operations import contract_of
+from grantportal.core.db import db
+from grantportal.documents.render import ContractTerms, ContractTranche
+from grantportal.funding.models import Contract, Payment, Recovery
 
 
 @signals.award_contract.connect
-def award_contract(award):
+def contract_of(award):
     """The award's contract (any status), or None."""
-    return contract_of(award)
+    return db.session.scalar(sa.select(Contract).where(Contract.award_id == award.id))
+
+
+def contract_terms(contract):
+    """What the contract PDF prints beyond the award: its term, deliverables (one per line), tranches, the
+    call's tranche plan in words and contract length."""
+    call = contract.award.proposal.call
+    return ContractTerms(
+        starts_on=contract.starts_on, ends_on=contract.ends_on,
+        deliverables=[line.strip() for line in (contract.deliverables or "").splitlines() if line.strip()],
+        tranches=[ContractTranche(t.position, t.percent, t.amount, t.condition.label) for t in contract.tranches],
+        plan=describe(parse_plan(call.tranche_plan)), months=call.contract_months)
+
+
+def call_has_contracts(call):
+    """Once a call has a contract, its tranche plan, contract term and reporting interval are locked."""
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Contract).join(Award, Award.id == Contract.award_id)
+        .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)) > 0
+
+
+# --- money on a contract -------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Totals:
+    paid: Decimal
+    recovered: Decimal
+
+    @property
+    def net(self):
+        """Paid minus recovered: what the organization holds."""
+        return self.paid - self.recovered
+
+
+def totals(contract):
+    """Paid and recovered so far, summed in the database."""
+    paid = db.session.scalar(sa.select(sa.func.sum(Payment.amount)).where(Payment.contract_id == contract.id))
+    recovered = db.session.scalar(sa.select(sa.func.sum(Recovery.amount))
+                                  .where(Recovery.contract_id == contract.id))
+    return Totals(Decimal(paid or 0).quantize(Decimal("0.01")), Decimal(recovered or 0).quantize(Decimal("0.01")))
+
+
+@dataclass(frozen=True)
+class MoneyEvent:
+    """One line of a project's money timeline."""
+
+    on: object  # date
+    kind: str  # "payment" / "recovery"
+    title: str
+    amount: Decimal
+    voucher_number: str
+    detail: str = ""
+
+
+def money_events(contract):
+    """Payments and recoveries in date order, for the project timeline (the monitoring timeline may merge
+    these with its reports and evaluations)."""
+    payments = db.session.scalars(sa.select(Payment).where(Payment.contract_id == contract.id)
+                                  .order_by(Payment.paid_on, Payment.id)).all()
+    recoveries = db.session.scalars(sa.select(Recovery).where(Recovery.contract_id == contract.id)
+                                    .order_by(Recovery.recovered_on, Recovery.id)).all()
+    events = [MoneyEvent(p.paid_on, "payment", f"拨付第{p.tranche.position}期", p.amount, p.voucher_number)
+              for p in payments]
+    events += [MoneyEvent(r.recovered_on, "recovery", "追回资金", r.amount, r.voucher_number, r.reason)
+               for r in recoveries]
+    return sorted(events, key=lambda e: (e.on, e.kind))

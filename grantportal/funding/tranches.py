@@ -1,9 +1,17 @@
-"""Tranche state (分期拨付的状态), derived from data in one place, and the call's funding settings.
+"""Tranche state (分期拨付的状态), derived from data in one place.
 
 A tranche's status is never set by hand: ``tranche_states(contract)`` works it out from funding's own rows
 — the contract's status, the milestones monitoring stamped on it (``operations.record_milestone``: the
-latest 中期评估 and 结项验收, passed or not) and the payments — and ``refresh_tranches`` writes the result
-onto the ``Tranche`` rows (status, blocked_reason) so that lists can read it.
+latest 中期评估 and 结项验收, passed or not) and the payments — and ``operations.refresh_tranches`` writes
+the result onto the ``Tranche`` rows (status, blocked_reason) so that lists can read it. ``Tranche.status``
+is a cache of this derivation.
+
+That is why a tranche has no ``core.workflow.StateMachine``: nobody takes a step on a tranche. Its status
+follows from other steps, each with its own owner and checks — the contract's (``operations.CONTRACT``:
+签署确认 makes 合同签订后 tranches payable, 终止 pauses every unpaid one), an evaluation's (monitoring) and a
+payment's (``record_payment``, which asks ``state_of(…).payable`` and shows ``refusal()``). A machine would
+have to invent actors and guards for moves that are really recomputations (a 中期评估 passed after a failed
+one turns 暂停拨付 back into 可拨付 for whoever recorded it; a refresh writes whatever the rows now say).
 
 The rules (DESIGN.md §4 "Money"):
 
@@ -21,11 +29,9 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
-from grantportal.awards.models import Award, Proposal
-from grantportal.calls.tranche_plan import PlanError, TrancheCondition, as_setting, parse_plan
-from grantportal.core.audit import audit_action
+from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.db import db
-from grantportal.funding.models import Contract, ContractStatus, Payment, TrancheStatus
+from grantportal.funding.models import ContractStatus, Payment, TrancheStatus
 
 ZERO = Decimal("0.00")
 SIGNED_STATES = (ContractStatus.ACTIVE, ContractStatus.CLOSED)
@@ -108,70 +114,3 @@ def tranche_states(contract):
 
 def state_of(contract, tranche):
     return next(s for s in tranche_states(contract) if s.tranche.id == tranche.id)
-
-
-def refresh_tranches(contract):
-    """Write each tranche's derived status and blocked reason onto its row (flush, never commit).
-
-    Call it after anything that changes what a tranche depends on: ``operations.record_milestone`` after
-    monitoring reports a 中期评估 / 结项验收, the contract operations after the contract's status changes
-    (签署确认, 结项, 终止), and ``payments.record_payment`` after each payment. It is idempotent and only writes rows
-    whose status changed. Returns the ``[TrancheState]``."""
-    states = tranche_states(contract)
-    changed = [s for s in states
-               if (s.tranche.status, s.tranche.blocked_reason) != (s.status, s.blocked_reason)]
-    if changed:
-        with audit_action("tranche.refresh"):
-            for s in changed:
-                s.tranche.status, s.tranche.blocked_reason = s.status, s.blocked_reason
-            db.session.flush()
-    return states
-
-
-# --- the call's funding settings ------------------------------------------------------------------------
-
-MAX_CONTRACT_MONTHS = 36  # DESIGN.md §4: up to 3 years for stable services
-MAX_REPORT_EVERY = 12
-
-
-LOCKED = "本征集已有项目生成合同，拨付计划、合同期限和报告周期已锁定，不能再修改。"
-
-
-class SettingsRefused(Exception):
-    """``messages``: {field name: [Chinese message]} (``plan`` for the tranche plan as a whole)."""
-
-    def __init__(self, messages, status=400):
-        super().__init__("；".join(m for ms in messages.values() for m in ms))
-        self.messages, self.status = messages, status
-
-
-def call_has_contracts(call):
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Contract).join(Award, Award.id == Contract.award_id)
-        .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)) > 0
-
-
-def update_funding_settings(call, user, plan, contract_months, report_every_months):
-    """Save the call's tranche plan (``[{"percent": "50", "condition": "signed"}, …]``), contract term
-    and reporting interval. Refused (409) once any contract of the call exists: contracts copy the plan
-    when they are prepared, so a later change would make the call say one thing and the contracts another."""
-    if call_has_contracts(call):
-        raise SettingsRefused({"plan": [LOCKED]}, 409)
-    errors = {}
-    try:
-        parsed = parse_plan(plan)
-    except PlanError as e:
-        errors["plan"] = e.messages
-    if not 1 <= contract_months <= MAX_CONTRACT_MONTHS:
-        errors["contract_months"] = [f"合同期限须为1至{MAX_CONTRACT_MONTHS}个月。"]
-    if not 1 <= report_every_months <= MAX_REPORT_EVERY:
-        errors["report_every_months"] = [f"进度报告周期须为1至{MAX_REPORT_EVERY}个月。"]
-    elif report_every_months > contract_months:
-        errors["report_every_months"] = ["进度报告周期不能长于合同期限。"]
-    if errors:
-        raise SettingsRefused(errors)
-    with audit_action("call.funding_settings"):
-        call.tranche_plan = as_setting(parsed)
-        call.contract_months, call.report_every_months = contract_months, report_every_months
-        db.session.flush()
-    return call

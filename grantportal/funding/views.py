@@ -2,7 +2,7 @@
 record them), the organization's read-only view of its contract's money, matched funds, the call's funding
 summary and funding settings.
 
-Writes go through ``funding.payments``, ``funding.matched`` and ``funding.tranches``; each request commits
+Writes go through ``funding.operations``; each request commits
 once and, when an operation refuses, rolls back and shows why next to the field, keeping what was typed."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -16,12 +16,14 @@ from grantportal.core.forms import refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import local_today
-from grantportal.funding import matched, payments
+from grantportal.funding import matched, queries
+from grantportal.funding import operations as ops
 from grantportal.funding import permissions as perm
 from grantportal.funding.forms import FundingSettingsForm, MatchedFundForm, PaymentForm, RecoveryForm, settings_data
 from grantportal.funding.models import Contract, MatchedFund, Tranche
-from grantportal.funding.operations import FundingRefused, contract_of
-from grantportal.funding.tranches import SettingsRefused, call_has_contracts, tranche_states, update_funding_settings
+from grantportal.funding.operations import FundingRefused, SettingsRefused
+from grantportal.funding.queries import call_has_contracts, contract_of
+from grantportal.funding.tranches import tranche_states
 
 bp = Blueprint("funding", __name__)
 
@@ -50,7 +52,7 @@ def _payments_page(contract, pay_form=None, recovery_form=None, status=200, mess
         recovery_form = RecoveryForm(formdata=None, data={"recovered_on": local_today()})
     return render_template("funding/payments.html", contract=contract, award=contract.award,
                            app=contract.award.application, call=contract.award.proposal.call, states=states,
-                           totals=payments.totals(contract), events=payments.money_events(contract),
+                           totals=queries.totals(contract), events=queries.money_events(contract),
                            pay_form=pay_form, recovery_form=recovery_form, message=message,
                            can_act=is_officer(current_user)), status
 
@@ -68,7 +70,7 @@ def contract_payments(contract_id):
         return _payments_page(contract, pay_form=form, status=400)
     tranche = db.session.get(Tranche, int(form.tranche.data))
     try:
-        payments.record_payment(contract, tranche, current_user, form.paid_on.data, form.amount.amount,
+        ops.record_payment(contract, tranche, current_user, form.paid_on.data, form.amount.amount,
                                 form.voucher_number.data)
         db.session.commit()
     except FundingRefused as e:
@@ -87,7 +89,7 @@ def record_recovery(contract_id):
     if not form.validate():
         return _payments_page(contract, recovery_form=form, status=400)
     try:
-        payments.record_recovery(contract, current_user, form.recovered_on.data, form.amount.amount,
+        ops.record_recovery(contract, current_user, form.recovered_on.data, form.amount.amount,
                                  form.voucher_number.data, form.reason.data)
         db.session.commit()
     except FundingRefused as e:
@@ -107,7 +109,7 @@ def contract_funding(contract_id):
     award = contract.award
     return render_template("funding/org_funding.html", contract=contract, award=award,
                            app=award.application, call=award.proposal.call, states=tranche_states(contract),
-                           totals=payments.totals(contract), events=payments.money_events(contract),
+                           totals=queries.totals(contract), events=queries.money_events(contract),
                            leverage=matched.project_leverage(award))
 
 
@@ -143,7 +145,7 @@ def _save_matched(award, fund):
     if not form.validate():
         return _matched_form_page(award, form, fund, 400)
     try:
-        matched.save_matched_fund(award, current_user, form.data_dict(), fund, as_officer=is_officer(current_user))
+        ops.save_matched_fund(award, current_user, form.data_dict(), fund, as_officer=is_officer(current_user))
         db.session.commit()
     except FundingRefused as e:
         db.session.rollback()
@@ -225,7 +227,7 @@ def settings(call_id):
         valid = form.validate()
         if valid:
             try:
-                update_funding_settings(call, current_user, form.plan(), form.contract_months.number,
+                ops.update_funding_settings(call, current_user, form.plan(), form.contract_months.number,
                                         form.report_every_months.number)
                 db.session.commit()
             except SettingsRefused as e:

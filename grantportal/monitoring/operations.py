@@ -6,6 +6,16 @@ goes through ``funding.operations.close_contract``, so that funding derives its 
 
 Each takes the objects and the acting user, flushes under a named audit action and never commits; a
 refusal raises ``MonitoringRefused`` with a Chinese message (and the form field it belongs to).
+
+A report's status changes only through ``REPORT`` (its steps as data, ``core.workflow``):
+
+    待提交 --保存--> 草稿
+    待提交 / 草稿 / 退回修改 --提交--> 已提交 --审核通过--> 已审核
+                                       已提交 --退回--> 退回修改
+    待提交 / 草稿 / 退回修改 --免除（结项时仍欠交）--> 免于提交
+
+While a report may still be submitted (待提交, 草稿, 退回修改) its organization may also edit it; editing a
+草稿 or 退回修改 report keeps its status.
 """
 from dataclasses import dataclass
 from decimal import Decimal
@@ -13,14 +23,16 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, lock_row
+from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import store_upload
 from grantportal.core.notices import notify
+from grantportal.core.permissions import has_role, is_officer
+from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_date
-from grantportal.funding.contract_ops import confirm_signed
+from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.models import Contract, ContractStatus, TrancheStatus
-from grantportal.funding.operations import close_contract, record_milestone
-from grantportal.funding.tranches import refresh_tranches
+from grantportal.funding.operations import close_contract, confirm_signed, record_milestone, refresh_tranches
 from grantportal.monitoring.models import (
     Evaluation,
     EvaluationStage,
@@ -39,18 +51,44 @@ MAX_PHOTOS = 9
 MAX_SCORE = Decimal(100)
 
 
-class MonitoringRefused(Exception):
-    """An operation refused; ``message`` is Chinese, ``field`` the form field (or None)."""
-
-    def __init__(self, message, field=None, status=409):
-        super().__init__(message)
-        self.message, self.field, self.status = message, field, status
+class MonitoringRefused(Refused):
+    """A monitoring operation refused (``core.errors.Refused``: message, field, status)."""
 
 
 class StaleReport(MonitoringRefused):
+    """The report changed since the page was opened (its version): nothing was saved."""
+
     def __init__(self):
-        super().__init__("该报告已在其他页面或由其他人修改，您看到的不是最新内容。为避免覆盖较新的内容，本次修改未保存。"
-                         "请复制您填写的内容，刷新页面后重新填写。")
+        super().__init__(stale_message("该报告"))
+
+
+def _is_org_member(user):
+    """Which organization's member is the permission's question (``can_file_report``)."""
+    return has_role(user, Role.ORG_MEMBER)
+
+
+def _not_editable(report):
+    return f"该报告{report.status.label}，不能再修改。"
+
+
+def _not_reviewable(report):
+    return f"该报告当前为“{report.status.label}”，只有已提交的报告才能审核。"
+
+
+R = ReportStatus
+REPORT = StateMachine(
+    "report", "status", ReportStatus, final=frozenset({R.ACCEPTED, R.WAIVED}), refusal=MonitoringRefused,
+    noun="报告",
+    transitions=(
+        Transition("save", frozenset({R.DUE}), R.DRAFT, "保存", "承接机构", _is_org_member),
+        Transition("submit", frozenset(OPEN), R.SUBMITTED, "提交", "承接机构", _is_org_member),
+        Transition("accept", frozenset({R.SUBMITTED}), R.ACCEPTED, "审核通过", "项目官员", is_officer),
+        Transition("return", frozenset({R.SUBMITTED}), R.RETURNED, "退回", "项目官员", is_officer),
+        # still owed when the project closes: no longer required (taken inside 结项, logged under its name)
+        Transition("waive", frozenset(OPEN), R.WAIVED, "免除", "项目官员", is_officer, audit="contract.close"),
+    ),
+    not_allowed={R.SUBMITTED: _not_editable, R.ACCEPTED: _not_reviewable, R.RETURNED: _not_reviewable},
+)
 
 
 def org_of(contract):
@@ -67,8 +105,8 @@ def _notify_org(contract, title, body, link=None):
 
 
 def _lock(contract):
-    """Row lock on PostgreSQL (SQLite serialises writers itself), so state checks hold until commit."""
-    db.session.execute(sa.select(Contract.id).where(Contract.id == contract.id).with_for_update())
+    """Writers on one project take turns (``core.db.lock_row``), so state checks hold until commit."""
+    lock_row(Contract, contract.id)
 
 
 def reports_of(contract):
@@ -124,14 +162,14 @@ def budget_lines(report):
     return list(report.contract.award.application.budget_lines)
 
 
-def _check_open_for_filing(report):
+def _check_open_for_filing(report, user):
+    """The project is in progress and the report may still be submitted (so it may be edited)."""
     contract = report.contract
     if contract.status == ContractStatus.CLOSED:
         raise MonitoringRefused("该项目已结项，不再接受报告。")
     if contract.status != ContractStatus.ACTIVE:
         raise MonitoringRefused(f"合同状态为“{contract.status.label}”，项目履行期间才能填报报告。")
-    if report.status not in OPEN:
-        raise MonitoringRefused(f"该报告{report.status.label}，不能再修改。")
+    REPORT.require(user, report, "submit")
 
 
 def _check_version(report, expected):
@@ -179,7 +217,7 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
     (``uploads``: checked JPG/PNG files). The stored files added are appended to ``stored`` as they are
     written, so that the caller can delete their bytes if it rolls back."""
     _lock(report.contract)
-    _check_open_for_filing(report)
+    _check_open_for_filing(report, user)
     _check_version(report, expected_version)
     captions = {pid: (text or "").strip() for pid, text in (captions or {}).items()}
     if any(len(text) > CAPTION_MAX for text in captions.values()):
@@ -190,7 +228,7 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
             if photo.id in captions:
                 photo.caption = captions[photo.id]
         if report.status == ReportStatus.DUE:
-            report.status = ReportStatus.DRAFT
+            report.status = REPORT.require(user, report, "save").target
         db.session.flush()
     if remove_photo_ids:
         remove_photos(report, remove_photo_ids, user)
@@ -200,8 +238,9 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
         problem = _submission_problem(report)
         if problem:
             raise MonitoringRefused(*problem, status=400)
-        with audit_action("report.submit"):
-            report.status = ReportStatus.SUBMITTED
+        step = REPORT.require(user, report, "submit", now)
+        with audit_action(REPORT.audit_action(step)):
+            report.status = step.target
             report.submitted_at, report.submitted_by_id = now, user.id
             db.session.flush()
     return report
@@ -213,7 +252,7 @@ CAPTION_MAX = 120  # ReportPhoto.caption
 def add_photos(report, uploads, user, stored=None):
     """Store checked JPG/PNG photos (at most ``MAX_PHOTOS`` per report). Raises ``UploadError`` for a file
     that is not a real image; returns the stored files (to delete their bytes if the request rolls back)."""
-    _check_open_for_filing(report)
+    _check_open_for_filing(report, user)
     if len(report.photos) + len(uploads) > MAX_PHOTOS:
         raise MonitoringRefused(f"每份报告最多上传{MAX_PHOTOS}张照片（已有{len(report.photos)}张）。", "photos", 400)
     stored = [] if stored is None else stored
@@ -227,7 +266,7 @@ def add_photos(report, uploads, user, stored=None):
 
 
 def remove_photos(report, photo_ids, user):
-    _check_open_for_filing(report)
+    _check_open_for_filing(report, user)
     with audit_action("report.photo_remove"):
         for photo in [p for p in report.photos if p.id in set(photo_ids)]:
             report.photos.remove(photo)
@@ -236,16 +275,15 @@ def remove_photos(report, photo_ids, user):
 
 # --- review -------------------------------------------------------------------------------------------
 
-def _check_reviewable(report, expected_version):
+def _review_step(report, officer, name, expected_version):
     _check_version(report, expected_version)
-    if report.status != ReportStatus.SUBMITTED:
-        raise MonitoringRefused(f"该报告当前为“{report.status.label}”，只有已提交的报告才能审核。")
+    return REPORT.require(officer, report, name)
 
 
 def accept_report(report, officer, now, expected_version=None, link=None):
-    _check_reviewable(report, expected_version)
-    with audit_action("report.accept"):
-        report.status = ReportStatus.ACCEPTED
+    step = _review_step(report, officer, "accept", expected_version)
+    with audit_action(REPORT.audit_action(step)):
+        report.status = step.target
         report.reviewed_at, report.reviewed_by_id, report.review_note = now, officer.id, None
         _notify_org(report.contract, f"{report.kind.label}已审核通过",
                     f"贵机构提交的{report.kind.label}（{_period(report)}）已审核通过。", link)
@@ -257,9 +295,9 @@ def return_report(report, officer, note, now, expected_version=None, link=None):
     note = (note or "").strip()
     if not note:
         raise MonitoringRefused("退回时请填写修改意见。", "note", 400)
-    _check_reviewable(report, expected_version)
-    with audit_action("report.return"):
-        report.status = ReportStatus.RETURNED
+    step = _review_step(report, officer, "return", expected_version)
+    with audit_action(REPORT.audit_action(step)):
+        report.status = step.target
         report.reviewed_at, report.reviewed_by_id, report.review_note = now, officer.id, note
         _notify_org(report.contract, f"{report.kind.label}被退回修改",
                     f"贵机构提交的{report.kind.label}需修改后重新提交。修改意见：{note}", link)
@@ -401,8 +439,8 @@ def close_project(contract, user, now, link=None):
     with audit_action("contract.close"):
         close_contract(contract, user, now)
         for report in reports_of(contract):  # progress reports not yet due are no longer owed
-            if report.status in OPEN:
-                report.status = ReportStatus.WAIVED
+            if REPORT.allows(report, "waive"):
+                report.status = REPORT.require(user, report, "waive").target
         title = contract.award.application.title
         _notify_org(contract, "项目已结项", f"项目“{title}”已通过结项验收并完成拨付，现已结项。", link)
         db.session.flush()

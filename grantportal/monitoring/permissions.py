@@ -6,7 +6,7 @@ preconditions) is checked by the operations, which answer 409 with the reason.
 - filing a report: members of the funded organization only;
 - reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors read).
 """
-from grantportal.core.permissions import has_role, is_officer, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
 
 
@@ -22,11 +22,11 @@ def _org_id(contract):
 
 
 def can_list_own_projects(user):
-    return has_role(user, Role.ORG_MEMBER)
+    return Decision(has_role(user, Role.ORG_MEMBER))
 
 
 def can_view_project(user, contract):
-    return is_staff(user) or _member_of(user, _org_id(contract))
+    return Decision(is_staff(user) or _member_of(user, _org_id(contract)))
 
 
 def can_view_report(user, report):
@@ -34,22 +34,22 @@ def can_view_report(user, report):
 
 
 def can_file_report(user, report):
-    return _member_of(user, _org_id(report.contract))
+    return Decision(_member_of(user, _org_id(report.contract)), "只有承接项目的机构成员可以填报报告。")
 
 
 def can_review_report(user, report):
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以审核报告。")
 
 
 def can_list_projects(user):
     """The officer's monitoring list (staff read it)."""
-    return is_staff(user)
+    return Decision(is_staff(user))
 
 
 def can_manage_project(user, contract):
     """Schedule reports, record evaluations, close."""
-    return is_officer(user)
+    return Decision(is_officer(user), "只有项目官员可以安排报告、评估和结项。")
 
 
 def can_remind_overdue(user):
-    return is_officer(user)
+    return Decision(is_officer(user))

@@ -235,10 +235,10 @@ def _report_page(report, form=None, review_form=None, message=None, status=200):
     spent = {row.position: row.spent for row in report.spending}
     today = local_date(utcnow())
     own = can_file_report(current_user, report)
-    editable = own and report.status in OPEN and report.contract.status == ContractStatus.ACTIVE
+    editable = own and ops.REPORT.allows(report, "submit") and report.contract.status == ContractStatus.ACTIVE
     if form is None and editable:
         form = ReportForm(len(lines), data=report_data(report, lines))
-    if review_form is None and report.status == ReportStatus.SUBMITTED and can_review_report(current_user, report):
+    if review_form is None and ops.REPORT.allows(report, "accept") and can_review_report(current_user, report):
         review_form = ReviewForm(data={"version": str(report.version)})
     planned_total = sum((line.amount for line in lines), start=0)
     spent_total = sum((v for v in spent.values() if v is not None), start=0)

@@ -8,7 +8,7 @@ from grantportal.core.db import db
 from grantportal.core.notices import Notice
 from grantportal.documents.models import DocumentKind, DocumentStatus
 from grantportal.funding.models import ContractStatus, TrancheStatus
-from grantportal.funding.operations import contract_of
+from grantportal.funding.queries import contract_of
 from tests import factories as f
 from tests.permissions.world import TINY_PDF
 

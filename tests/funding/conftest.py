@@ -7,8 +7,7 @@ import pytest
 
 from grantportal.core.db import db, utcnow
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import prepare_contract, record_milestone
-from grantportal.funding.tranches import refresh_tranches
+from grantportal.funding.operations import prepare_contract, record_milestone, refresh_tranches
 from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
 from tests import factories as f
 

@@ -13,10 +13,9 @@ from grantportal.funding.matched import (
     project_leverage,
     public_name,
     ratio_text,
-    save_matched_fund,
 )
 from grantportal.funding.models import ContractStatus, FundSourceKind
-from grantportal.funding.operations import FundingRefused
+from grantportal.funding.operations import FundingRefused, save_matched_fund
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract
 

@@ -13,8 +13,8 @@ import pytest
 from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.funding.models import Contract, Payment, Tranche
-from grantportal.funding.operations import FundingRefused
-from grantportal.funding.payments import record_payment, totals
+from grantportal.funding.operations import FundingRefused, record_payment
+from grantportal.funding.queries import totals
 from tests import factories as f
 from tests.funding.conftest import TODAY, evaluate
 from tests.race import run_together, skip_unless_postgres

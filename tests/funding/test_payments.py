@@ -6,8 +6,8 @@ import pytest
 
 from grantportal.core.db import db
 from grantportal.funding.models import ContractStatus, TrancheStatus
-from grantportal.funding.operations import FundingRefused
-from grantportal.funding.payments import record_payment, record_recovery, totals
+from grantportal.funding.operations import FundingRefused, record_payment, record_recovery, terminate_contract
+from grantportal.funding.queries import totals
 from grantportal.funding.tranches import tranche_states
 from tests.funding.conftest import STARTS, TODAY, active_contract, evaluate
 
@@ -153,6 +153,31 @@ def test_a_terminated_contract_blocks_unpaid_tranches(contract, officer):
     contract.status = ContractStatus.TERMINATED
     db.session.commit()
     assert statuses(contract) == [TrancheStatus.PAID, TrancheStatus.BLOCKED, TrancheStatus.BLOCKED]
+
+
+
+def test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop(contract, officer):
+    from grantportal.core.audit import AuditEntry
+    from grantportal.core.notices import Notice
+    from tests import factories as f
+
+    member = f.member_of(contract.award.application.org)
+    pay(contract, officer, 1, "25000")
+    e = refusal(terminate_contract, contract, officer, "违约")
+    assert (e.field, e.status, e.message) == ("reason", 400, "请写明终止原因（不少于5个字）。")
+    e = refusal(terminate_contract, contract, member, "机构严重违约，终止合同")
+    assert e.message == "只有项目官员可以终止。"
+    terminate_contract(contract, officer, "机构严重违约，终止合同")
+    db.session.commit()
+    assert contract.status == ContractStatus.TERMINATED
+    assert [(t.status, t.blocked_reason) for t in contract.tranches] == [
+        (TrancheStatus.PAID, None), (TrancheStatus.BLOCKED, "合同已终止，停止拨付。"),
+        (TrancheStatus.BLOCKED, "合同已终止，停止拨付。")]
+    assert "contract.terminate" in set(db.session.scalars(db.select(AuditEntry.action)))
+    notice = db.session.scalar(db.select(Notice).where(Notice.user_id == member.id, Notice.title == "合同已终止"))
+    assert "机构严重违约" in notice.body
+    e = refusal(terminate_contract, contract, officer, "机构严重违约，终止合同")
+    assert e.message == "合同当前状态为“已终止”，不能终止。"
 
 
 # --- recovery ------------------------------------------------------------------------------------------

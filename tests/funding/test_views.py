@@ -7,7 +7,7 @@ import pytest
 from grantportal.calls.models import Call
 from grantportal.core.db import db
 from grantportal.funding.models import MatchedFund, Payment, Recovery
-from grantportal.funding.payments import totals
+from grantportal.funding.queries import totals
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract, evaluate
 

@@ -17,9 +17,9 @@ def documents_world(w):
     from grantportal.awards.models import FinalStatus, ProposalStatus
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind, DocumentStatus
-    from grantportal.funding.contract_ops import contract_terms
     from grantportal.funding.models import ContractStatus
     from grantportal.funding.operations import prepare_contract
+    from grantportal.funding.queries import contract_terms
 
     if getattr(w, "doc_a", None) is not None:
         return w
