@@ -12,12 +12,12 @@ import jinja2.defaults
 import pytest
 import sqlalchemy as sa
 from flask import before_render_template, render_template_string, template_rendered
-from grantportal.funding.contract_ops import issue_contract
 
 from grantportal.awards import operations as award_ops
 from grantportal.core import templating
 from grantportal.core.db import db, utcnow
 from grantportal.documents import operations as document_ops
+from grantportal.funding.operations import issue_contract
 from grantportal.orgs.models import Grade, Organization
 from grantportal.review.models import ReviewRound
 from tests import factories as f
