@@ -143,8 +143,8 @@ def main():
 
     from grantportal.awards.ranking import final_ranking
     from grantportal.calls.models import Call
-    from grantportal.review.aggregate import call_ranking, round_results
     from grantportal.review.models import ReviewRound
+    from grantportal.review.results.aggregate import call_ranking, round_results
 
     with app.app_context():
         round_ = db.session.get(ReviewRound, round_id)

@@ -29,8 +29,10 @@ from grantportal.funding.views import bp as funding_bp
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
-from grantportal.review.rounds_views import bp as rounds_bp
-from grantportal.review.scoring_views import bp as scoring_bp
+from grantportal.review.panels.views import bp as panels_bp
+from grantportal.review.results.views import bp as review_results_bp
+from grantportal.review.rounds.views import bp as rounds_bp
+from grantportal.review.scoring.views import bp as scoring_bp
 
 
 def create_app(config=None):
@@ -58,8 +60,8 @@ def create_app(config=None):
     templating.init_app(app)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
-               rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
-               documents_bp, contracts_bp, projects_bp):
+               rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, results_bp, objections_bp,
+               monitoring_bp, funding_bp, documents_bp, contracts_bp, projects_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -36,8 +36,8 @@ from grantportal.core.timeutil import format_date, format_datetime, to_local
 from grantportal.core.workdays import calendar_warnings, publicity_end
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Grade
-from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment, Review, ReviewStatus
+from grantportal.review.results.aggregate import scored_rounds
 
 ZERO = Decimal("0.00")
 MAX_PUBLICITY_DAYS = 30

@@ -30,7 +30,7 @@ from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
-from grantportal.review.aggregate import FORMULA, scored_rounds
+from grantportal.review.results.aggregate import FORMULA, scored_rounds
 
 bp = Blueprint("proposals", __name__)
 

@@ -22,7 +22,7 @@ from grantportal.calls.tier_rules import (
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_date
 from grantportal.orgs.models import RatingRecord
-from grantportal.review.aggregate import TIE_BREAK, call_ranking
+from grantportal.review.results.aggregate import TIE_BREAK, call_ranking
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")

@@ -30,8 +30,8 @@ from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_staff, require
-from grantportal.review.aggregate import scored_rounds
 from grantportal.review.models import Assignment
+from grantportal.review.results.aggregate import scored_rounds
 
 bp = Blueprint("results", __name__)
 

@@ -63,7 +63,7 @@ from grantportal.review.models import (
     RoundCriterion,
     RoundStatus,
 )
-from grantportal.review.rounds import draw_all
+from grantportal.review.panels.operations import draw_all
 
 REGION = "442000"  # 中山市
 TOWNS = ["石岐街道", "东区街道", "西区街道", "南区街道", "五桂山街道", "中山港街道", "民众街道", "南朗街道",

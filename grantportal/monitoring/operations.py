@@ -43,8 +43,8 @@ from grantportal.monitoring.models import (
     ReportStatus,
 )
 from grantportal.monitoring.schedule import OPEN, local_date, overdue_reports, plan_reports
-from grantportal.review.aggregate import round_results
 from grantportal.review.models import ReviewRound, RoundKind, RoundStatus
+from grantportal.review.results.aggregate import round_results
 
 PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
 MAX_PHOTOS = 9

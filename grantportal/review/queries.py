@@ -8,8 +8,8 @@ from grantportal.applications.models import Application
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.orgs.models import Organization
-from grantportal.review.aggregate import applicant_results
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.results.aggregate import applicant_results
 
 
 @signals.expert_open_assignments.connect

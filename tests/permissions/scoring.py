@@ -47,15 +47,15 @@ ROUTES = [
     Route("scoring.attachment", params=_file("assignment_b"), expect=expert_only(DENY), label="other"),
     Route("scoring.attachment", params=_file("conflicted"), expect=expert_only(DENY), label="conflicted"),
 
-    Route("scoring.results", params=_round, expect=staff_only()),
+    Route("results.round", params=_round, expect=staff_only()),
     Route("proposals.ranking", params=lambda w: {"call_id": w.call.id}, expect=staff_only()),
-    Route("scoring.application_reviews", params=lambda w: {"round_id": w.round.id, "app_id": w.app_a_submitted.id},
+    Route("results.application_reviews", params=lambda w: {"round_id": w.round.id, "app_id": w.app_a_submitted.id},
           expect=staff_only()),
-    Route("scoring.export", params=lambda w: {"round_id": w.round.id, "fmt": "xlsx"},
+    Route("results.export", params=lambda w: {"round_id": w.round.id, "fmt": "xlsx"},
           expect=staff_only(readers=DENY), label="xlsx"),
-    Route("scoring.export", params=lambda w: {"round_id": w.round.id, "fmt": "csv"},
+    Route("results.export", params=lambda w: {"round_id": w.round.id, "fmt": "csv"},
           expect=staff_only(readers=DENY), label="csv"),
-    Route("scoring.publish", "POST", params=_round,  # the round has not ended
+    Route("results.publish", "POST", params=_round,  # the round has not ended
           expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("scoring.reopen", params=lambda w: {"review_id": submitted_review_b(w).id},
           expect=staff_only(readers=DENY)),

@@ -15,15 +15,15 @@ from hypothesis import strategies as st
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import Level
 from grantportal.core.db import db, utcnow
-from grantportal.review import aggregate
-from grantportal.review.aggregate import (
+from grantportal.review.models import Aggregation, Review, ReviewStatus
+from grantportal.review.results import aggregate
+from grantportal.review.results.aggregate import (
     Ranked,
     call_ranking,
     compute_round,
     rank,
     round_results,
 )
-from grantportal.review.models import Aggregation, Review, ReviewStatus
 from tests import factories as f
 
 # --- a plain reference implementation (fractions, no shortcuts) ------------------------------------

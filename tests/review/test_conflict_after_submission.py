@@ -14,9 +14,9 @@ from grantportal.core.db import db, utcnow
 from grantportal.experts import operations as expert_ops
 from grantportal.experts.conflicts import new_conflict
 from grantportal.experts.models import ConflictSource
-from grantportal.review import aggregate
-from grantportal.review.aggregate import call_ranking, round_figures, round_results
 from grantportal.review.models import Assignment, AssignmentSource, Review, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.results import aggregate
+from grantportal.review.results.aggregate import call_ranking, round_figures, round_results
 from tests import factories as f
 
 FLAG = "该评分提交后发现回避情形，已不计入汇总"
@@ -172,7 +172,7 @@ def test_a_closed_round_says_the_expert_can_no_longer_be_replaced(client, auth, 
 
 
 def test_the_export_marks_the_review_that_does_not_count(client, auth, w):
-    from grantportal.review.exports import sheet
+    from grantportal.review.results.exports import sheet
 
     _set_conflict(w, w.experts[4])
     summary, header, detail = sheet(db.session.get(ReviewRound, w.round.id))

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
 from grantportal.core.notices import Notice
-from grantportal.review import rounds as ops
 from grantportal.review.models import ReviewStatus, RoundStatus
+from grantportal.review.rounds import queries as ops
 from tests import factories as f
 
 

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from grantportal.core.db import db
 from grantportal.experts.conflicts import new_conflict
 from grantportal.experts.models import ConflictSource
-from grantportal.review import draw as drawing
-from grantportal.review import rounds as ops
 from grantportal.review.models import Assignment, Draw, PanelMode, RoundStatus
+from grantportal.review.panels import draw as drawing
+from grantportal.review.panels import operations as ops
 from tests import factories as f
 
 

@@ -8,7 +8,7 @@ from grantportal.applications import operations as app_ops
 from grantportal.applications.models import AppStatus, Screening
 from grantportal.applications.workflow import WorkflowError
 from grantportal.core.db import db, utcnow
-from grantportal.review.aggregate import round_results
+from grantportal.review.results.aggregate import round_results
 from tests import factories as f
 
 
@@ -50,8 +50,8 @@ def test_an_application_failed_at_screening_is_not_ranked(reviewed):
 
 
 def test_a_replaced_expert_cannot_save_a_review(client, auth):
-    from grantportal.review import scoring
     from grantportal.review.models import Review
+    from grantportal.review.scoring import operations as scoring
 
     call = f.CallFactory()
     app = f.screened_application(call)

@@ -10,7 +10,6 @@ from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.experts.conflicts import new_conflict
 from grantportal.experts.models import ConflictSource
-from grantportal.review import rounds as ops
 from grantportal.review.models import (
     Aggregation,
     Assignment,
@@ -20,6 +19,8 @@ from grantportal.review.models import (
     ReviewStatus,
     RoundStatus,
 )
+from grantportal.review.panels.operations import draw_panel
+from grantportal.review.rounds import operations as ops
 from tests import factories as f
 
 
@@ -113,7 +114,7 @@ def test_round_opens_only_with_times_rubric_and_full_panels(client, auth, office
     assert resp.status_code == 409 and "评审组未满" in resp.get_data(as_text=True)
     rnd.opens_at, rnd.closes_at = utcnow(), utcnow() + timedelta(days=5)
     db.session.commit()
-    ops.draw_panel(rnd, app, officer)
+    draw_panel(rnd, app, officer)
     db.session.commit()
     assert client.post(f"/manage/rounds/{rnd.id}/open").status_code == 302
     db.session.refresh(rnd)
@@ -127,7 +128,7 @@ def test_opening_a_round_puts_its_applications_in_review_and_so_does_a_later_ass
     drawn = f.screened_application(call)
     outside = f.ApplicationFactory(call=call, status=AppStatus.SUBMITTED, screening=Screening.PENDING)
     f.expert_pool(4)
-    ops.draw_panel(rnd, drawn, officer)
+    draw_panel(rnd, drawn, officer)
     db.session.commit()
     assert drawn.review_started_at is None  # drawn, but the round has not started
     ops.move_round(rnd, officer, "open")
@@ -135,7 +136,7 @@ def test_opening_a_round_puts_its_applications_in_review_and_so_does_a_later_ass
     later = f.screened_application(call)  # e.g. screened after the round started
     assert db.session.get(type(drawn), drawn.id).review_started_at is not None
     assert later.review_started_at is None and outside.review_started_at is None
-    ops.draw_panel(rnd, later, officer)  # a panel drawn while the round is under way
+    draw_panel(rnd, later, officer)  # a panel drawn while the round is under way
     db.session.commit()
     assert db.session.get(type(later), later.id).review_started_at is not None
     assert db.session.get(type(outside), outside.id).review_started_at is None
@@ -230,7 +231,7 @@ def test_conflicted_expert_cannot_be_added_by_hand(client, auth, officer, panel)
 
 def test_replacement_keeps_the_old_assignment_with_its_reason(client, auth, officer, panel):
     rnd, app, experts = panel
-    ops.draw_panel(rnd, app, officer)
+    draw_panel(rnd, app, officer)
     db.session.commit()
     old = _members(rnd, app)[0]
     auth.login(officer)
@@ -251,7 +252,7 @@ def test_replacement_keeps_the_old_assignment_with_its_reason(client, auth, offi
 
 def test_replacement_by_a_chosen_expert_and_not_after_submission(client, auth, officer, panel):
     rnd, app, experts = panel
-    ops.draw_panel(rnd, app, officer)
+    draw_panel(rnd, app, officer)
     db.session.commit()
     first, second = _members(rnd, app)[:2]
     outside = next(e for e in experts if e.id not in {a.expert_id for a in _members(rnd, app)})

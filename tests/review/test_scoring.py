@@ -435,7 +435,7 @@ def test_applicant_sees_nothing_before_publication_and_only_the_aggregate_after(
 
 
 def test_anonymous_order_is_stable_and_not_by_id(app):
-    from grantportal.review.aggregate import anonymous_order
+    from grantportal.review.results.aggregate import anonymous_order
 
     ids = list(range(1, 41))
     order = anonymous_order(ids, "k")

@@ -16,8 +16,8 @@ from grantportal.applications.models import Application
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_datetime
 from grantportal.orgs.models import Organization
-from grantportal.review.aggregate import ConflictedReview, round_figures
 from grantportal.review.models import Assignment, Review, ReviewScore, ReviewStatus
+from grantportal.review.results.aggregate import ConflictedReview, round_figures
 
 SUMMARY_HEADER = ["排名", "申报编号", "项目名称", "申报机构", "申报级别", "有效评分数", "平均分",
                   "去掉最高最低分后平均", "标准差（总体）", "最低分", "最高分", "本轮得分", "计分方式"]

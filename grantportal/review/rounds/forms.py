@@ -1,4 +1,5 @@
-"""Forms for review rounds and panels. Every message is Chinese, next to its field; what was typed is kept."""
+"""Forms for review rounds (settings, rubric, closing). Every message is Chinese, next to its field; what
+was typed is kept."""
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,7 +10,7 @@ from wtforms.validators import DataRequired, Optional
 
 from grantportal.core.forms import LocalDateTimeField, NumberField, choice, strip, too_long
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
-from grantportal.review.rounds import default_rubric
+from grantportal.review.rounds.operations import default_rubric
 
 MAX_CRITERIA = 20
 BLANK_ROWS = 1
@@ -217,18 +218,6 @@ def round_data(rnd):
         "criteria": [{"id": c.id, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
                      for c in rnd.criteria],
     }
-
-
-class ReasonForm(FlaskForm):
-    reason = TextAreaField("理由", [DataRequired("请填写理由，将记入审计日志。"), too_long(500)], filters=[strip])
-
-
-class AddExpertForm(ReasonForm):
-    expert_id = choice("专家", [])
-
-
-class ReplaceForm(ReasonForm):
-    expert_id = choice("替换为", [])
 
 
 class CloseRoundForm(FlaskForm):

@@ -23,12 +23,7 @@ def can_edit_round(user, rnd):
 
 
 def can_change_round_status(user, rnd):
-    """Open or close; ``rounds.ROUND.check`` decides whether the round's state allows it."""
-    return Decision(is_officer(user))
-
-
-def can_assign_experts(user, rnd):
-    """Draw panels, add or replace panel members."""
+    """Open or close; ``review.rounds.operations.ROUND.check`` decides whether the round's state allows it."""
     return Decision(is_officer(user))
 
 

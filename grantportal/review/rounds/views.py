@@ -1,23 +1,26 @@
-"""Officer side of expert review: rounds, the random draw, assignments, the progress dashboard.
+"""Officer side of a review round: the call's rounds, a round's settings and page, opening and closing it,
+the progress dashboard and reminders. Panels (draws, assignments) are ``review.panels``'s pages.
 
 Officers act; auditors read the same pages without the buttons. Every write goes through
-review/rounds.py and is committed here, once."""
+``review.rounds.operations`` and is committed here, once."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from wtforms import SelectChoice
 
-from grantportal.accounts.models import User
-from grantportal.applications.models import Application
 from grantportal.calls.models import Call, StageKind
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import is_officer, require
-from grantportal.review import rounds as ops
-from grantportal.review.draw import replay
-from grantportal.review.models import Assignment, Draw, ReviewRound, RoundStatus
-from grantportal.review.permissions_rounds import (
-    can_assign_experts,
+from grantportal.review.models import Assignment, ReviewRound, RoundStatus
+from grantportal.review.panels.queries import panels
+from grantportal.review.rounds import operations as ops
+from grantportal.review.rounds.forms import (
+    CloseRoundForm,
+    RoundForm,
+    new_round_data,
+    round_data,
+)
+from grantportal.review.rounds.permissions import (
     can_change_round_status,
     can_create_round,
     can_edit_round,
@@ -25,34 +28,13 @@ from grantportal.review.permissions_rounds import (
     can_view_round,
     can_view_rounds,
 )
-from grantportal.review.rounds_forms import (
-    AddExpertForm,
-    CloseRoundForm,
-    ReplaceForm,
-    RoundForm,
-    new_round_data,
-    round_data,
-)
+from grantportal.review.rounds.queries import dashboard as round_dashboard
 
 bp = Blueprint("rounds", __name__)
 
 
 def _round(round_id):
     return db.get_or_404(ReviewRound, round_id)
-
-
-def _application_in_round(rnd, application_id):
-    application = db.get_or_404(Application, application_id)
-    if application.call_id != rnd.call_id:
-        abort(404)
-    return application
-
-
-def _back(rnd):
-    target = request.form.get("next", "")
-    if target.startswith("/manage/") and "//" not in target:
-        return redirect(target)
-    return redirect(url_for("rounds.detail", round_id=rnd.id))
 
 
 # -- rounds of a call --------------------------------------------------------------------------------
@@ -126,7 +108,7 @@ def _render_form(form, call, rnd):
     return render_template("review/rounds/form.html", form=form, call=call, rnd=rnd)
 
 
-# -- one round: its panels ---------------------------------------------------------------------------
+# -- one round ------------------------------------------------------------------------------------------
 @bp.route("/manage/rounds/<int:round_id>")
 @login_required
 def detail(round_id):
@@ -137,10 +119,10 @@ def detail(round_id):
         apps = ops.entering_applications(rnd)
     except ops.RoundRefused as e:
         apps, entry_problem = [], str(e)
-    panels = ops.panels(rnd, apps)
+    members = panels(rnd, apps)
     decision = ops.ROUND.check(current_user, rnd, "open")
     ready, reason = decision.allowed, decision.reason
-    return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=panels,
+    return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=members,
                            entry_problem=entry_problem, officer=is_officer(current_user),
                            locked=ops.has_reviews(rnd), can_open=ready, open_reason=reason,
                            form=ButtonForm(), drawable=ops.is_drawable_state(rnd), RoundStatus=RoundStatus)
@@ -186,179 +168,13 @@ def close(round_id):
                            now=utcnow())
 
 
-# -- draws -------------------------------------------------------------------------------------------
-def _run_draw(rnd, action):
-    require(can_assign_experts(current_user, rnd))
-    if not ButtonForm().validate_on_submit():
-        abort(400)
-    try:
-        result = action()
-    except ops.RoundRefused as e:
-        db.session.rollback()
-        abort(409, str(e))
-    except ops.PanelFull as e:
-        db.session.rollback()
-        flash(str(e), "info")
-        return None
-    except ops.NotEnoughExperts as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return None
-    db.session.commit()
-    return result
-
-
-@bp.route("/manage/rounds/<int:round_id>/draw", methods=["POST"])
-@login_required
-def draw_all(round_id):
-    rnd = _round(round_id)
-    draws = _run_draw(rnd, lambda: ops.draw_all(rnd, current_user))
-    if draws is not None:
-        flash(f"已完成随机抽取（{len(draws)}次抽取记录），可在各申报的评审组中查看抽取过程并复核。"
-              if draws else "已按本轮评审组补齐各申报的评审专家。", "success")
-    return _back(rnd)
-
-
-@bp.route("/manage/rounds/<int:round_id>/applications/<int:application_id>/draw", methods=["POST"])
-@login_required
-def draw_one(round_id, application_id):
-    rnd = _round(round_id)
-    application = _application_in_round(rnd, application_id)
-    record = _run_draw(rnd, lambda: ops.draw_panel(rnd, application, current_user))
-    if record is not None:
-        flash(f"已为 {application.display_number} 随机抽取{len(record.picked)}位专家。", "success")
-    return redirect(url_for("rounds.panel", round_id=rnd.id, application_id=application.id))
-
-
-@bp.route("/manage/draws/<int:draw_id>")
-@login_required
-def draw_detail(draw_id):
-    record = db.get_or_404(Draw, draw_id)
-    require(can_view_round(current_user, record.round))
-    panel, matches = replay(record)
-    ids = {e for e, _ in record.candidates} | {e for e, _ in record.excluded} | set(record.picked)
-    names = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
-    application = db.session.get(Application, record.application_id) if record.application_id else None
-    return render_template("review/rounds/draw.html", draw=record, rnd=record.round, call=record.round.call,
-                           application=application, panel=panel, matches=matches, users=names)
-
-
-# -- one application's panel ---------------------------------------------------------------------------
-def _expert_choices(rnd, application):
-    options = [SelectChoice("", "— 请选择专家 —")]
-    for user, why in ops.selectable_experts(rnd, application):
-        label = f"{user.name}（{user.username}）" + (f" — {why}" if why else "")
-        options.append(SelectChoice(str(user.id), label, render_kw={"disabled": True} if why else {}))
-    return options
-
-
-@bp.route("/manage/rounds/<int:round_id>/applications/<int:application_id>")
-@login_required
-def panel(round_id, application_id):
-    rnd = _round(round_id)
-    application = _application_in_round(rnd, application_id)
-    require(can_view_round(current_user, rnd))
-    return _panel_page(rnd, application, AddExpertForm(formdata=None))
-
-
-def _panel_page(rnd, application, form, code=200):
-    officer = is_officer(current_user)
-    if officer and ops.is_drawable_state(rnd):
-        form.expert_id.choices = _expert_choices(rnd, application)
-    members = ops.panels(rnd, [application])[application.id]
-    conflicts = ops.member_conflicts(application, members)
-    draws = db.session.scalars(sa.select(Draw).where(Draw.round_id == rnd.id, Draw.application_id == application.id)
-                               .order_by(Draw.id.desc())).all()
-    return render_template("review/rounds/panel.html", rnd=rnd, call=rnd.call, application=application,
-                           members=members, conflicts=conflicts, draws=draws, form=form, officer=officer,
-                           drawable=ops.is_drawable_state(rnd), confirm=ButtonForm()), code
-
-
-@bp.route("/manage/rounds/<int:round_id>/applications/<int:application_id>/add", methods=["POST"])
-@login_required
-def add_expert(round_id, application_id):
-    rnd = _round(round_id)
-    application = _application_in_round(rnd, application_id)
-    require(can_assign_experts(current_user, rnd))
-    if not ops.is_drawable_state(rnd):
-        abort(409, "评审已结束，不能再指派专家。")
-    form = AddExpertForm()
-    form.expert_id.choices = _expert_choices(rnd, application) + _chosen(form)
-    if form.validate_on_submit():
-        expert = db.session.get(User, int(form.expert_id.data)) if form.expert_id.data.isdigit() else None
-        if expert is None:
-            form.expert_id.errors.append("请选择专家。")
-        else:
-            try:
-                ops.add_expert(rnd, application, expert, form.reason.data, current_user)
-            except ops.ConflictRefused as e:
-                db.session.rollback()
-                abort(409, str(e))
-            except ops.RoundRefused as e:
-                db.session.rollback()
-                abort(409, str(e))
-            except ops.AssignmentRefused as e:
-                db.session.rollback()
-                form.expert_id.errors.append(str(e))
-            else:
-                db.session.commit()
-                flash(f"已将{expert.name}加入 {application.display_number} 的评审组。", "success")
-                return redirect(url_for("rounds.panel", round_id=rnd.id, application_id=application.id))
-    return _panel_page(rnd, application, form)
-
-
-def _chosen(form):
-    """Accept a posted expert id that is not offered (conflicted or blocked) so that the operation,
-    not the select, answers — with the conflict's reasons (409) or the block's message."""
-    posted = request.form.get("expert_id", "")
-    offered = {c.value for c in form.expert_id.choices}
-    return [SelectChoice(posted, posted)] if posted.isdigit() and posted not in offered else []
-
-
-@bp.route("/manage/assignments/<int:assignment_id>/replace", methods=["GET", "POST"])
-@login_required
-def replace(assignment_id):
-    assignment = db.get_or_404(Assignment, assignment_id)
-    rnd = assignment.round
-    require(can_assign_experts(current_user, rnd))
-    if not ops.is_drawable_state(rnd):
-        abort(409, "评审已结束，不能再替换专家。")
-    if not assignment.active:
-        abort(409, "该专家已被替换。")
-    refusal = ops.replacement_refusal(assignment, assignment.review)
-    if refusal:
-        abort(409, refusal)
-    application = assignment.application
-    form = ReplaceForm()
-    choices = [SelectChoice("", "随机抽取一位（推荐）")] + _expert_choices(rnd, application)[1:]
-    form.expert_id.choices = choices + _chosen(form)
-    if form.validate_on_submit():
-        chosen = form.expert_id.data
-        expert = db.session.get(User, int(chosen)) if chosen.isdigit() else None
-        try:
-            new = ops.replace_assignment(assignment, form.reason.data, current_user, expert)
-        except (ops.ConflictRefused, ops.RoundRefused) as e:
-            db.session.rollback()
-            abort(409, str(e))
-        except (ops.AssignmentRefused, ops.NotEnoughExperts) as e:
-            db.session.rollback()
-            form.expert_id.errors.append(str(e))
-        else:
-            db.session.commit()
-            flash(f"已将{assignment.expert.name}替换为{new.expert.name}。", "success")
-            return redirect(url_for("rounds.panel", round_id=rnd.id, application_id=application.id))
-    return render_template("review/rounds/replace.html", rnd=rnd, call=rnd.call, assignment=assignment,
-                           application=application, form=form,
-                           conflicts=ops.member_conflicts(application, [assignment]).get(assignment.id, []))
-
-
 # -- the officer's dashboard -------------------------------------------------------------------------
 @bp.route("/manage/rounds/<int:round_id>/dashboard")
 @login_required
 def dashboard(round_id):
     rnd = _round(round_id)
     require(can_view_round(current_user, rnd))
-    data = ops.dashboard(rnd)
+    data = round_dashboard(rnd)
     return render_template("review/rounds/dashboard.html", rnd=rnd, call=rnd.call, data=data,
                            officer=is_officer(current_user), form=ButtonForm(), RoundStatus=RoundStatus,
                            now=utcnow(), drawable=ops.is_drawable_state(rnd))

@@ -10,7 +10,7 @@ from wtforms.validators import ValidationError
 
 from grantportal.core.forms import strip, too_long
 from grantportal.core.money import format_points
-from grantportal.review.scoring import ReviewData
+from grantportal.review.scoring.operations import ReviewData
 
 SCORE_RE = re.compile(r"^\d{1,4}(\.\d{1,2})?$")
 FIELD_RE = re.compile(r"^(score|comment)_(.+)$")
@@ -141,5 +141,3 @@ class ReopenForm(FlaskForm):
         return int(text) if text.isascii() and text.isdigit() else -1
 
 
-class ActionForm(FlaskForm):
-    """A button that only needs the CSRF token (publish results)."""

@@ -1,4 +1,4 @@
-"""Writes of expert scoring: save a draft, submit, reopen (officer), publish a round's results (officer).
+"""Writes of expert scoring: save a draft, submit, reopen (officer).
 
 Each takes the objects and the acting user, flushes under a named audit action and never commits; the
 request commits once. The state (round open, before the deadline, review still a draft, the version the
@@ -207,22 +207,3 @@ def reopen(review, officer, reason, now, link=None):
     return review
 
 
-def publish_problem(round_, now):
-    """Why the round's results cannot be published now (Chinese), or None."""
-    if round_.results_published_at is not None:
-        return f"本轮评审结果已于{format_datetime(round_.results_published_at)}公布。"
-    if round_.status == RoundStatus.DRAFT or (
-            round_.status == RoundStatus.OPEN and (round_.closes_at is None or now < round_.closes_at)):
-        return "本轮评审尚未结束，不能公布结果。请在评审截止后再公布。"
-    return None
-
-
-def publish_results(round_, officer, now):
-    """公布本轮结果: applicants then see their aggregated score and anonymised comments."""
-    problem = publish_problem(round_, now)
-    if problem:
-        raise ScoringError(problem)
-    with audit_action("round.publish_results"):
-        round_.results_published_at = now
-        db.session.flush()
-    return round_

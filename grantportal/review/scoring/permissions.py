@@ -1,12 +1,11 @@
-"""Who may score, see results, export and publish. Each view calls exactly one of these through
+"""Who may score and who may send a review back. Each view calls exactly one of these through
 ``core.permissions.require``, which answers 403 with the decision's reason when it has one.
 
 Experts: only their own active assignment, in a round that has started, and never where they have a
 conflict of interest (回避) — even if assigned (HotCRP's rule: enforced on every view, not warned about).
-Results with names and individual scores: staff (officers; auditors read); exports, publishing
-and reopening: officers only."""
+Reopening a submitted review: officers only. (Who sees a round's results: ``review.results.permissions``.)"""
 from grantportal.applications.models import AppStatus
-from grantportal.core.permissions import ALLOWED, DENIED, Decision, has_role, is_officer, is_staff
+from grantportal.core.permissions import ALLOWED, DENIED, Decision, has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import RoundStatus
@@ -37,23 +36,6 @@ def can_score_assignment(user, assignment):
 def can_download_review_file(user, assignment):
     """Same as scoring: checked again on every file."""
     return can_score_assignment(user, assignment)
-
-
-def can_view_round_results(user, round_):
-    return Decision(is_staff(user))
-
-
-def can_view_application_reviews(user, round_):
-    return Decision(is_staff(user))
-
-
-def can_export_results(user, round_):
-    """The score sheet names experts next to their scores: officers only."""
-    return Decision(is_officer(user))
-
-
-def can_publish_results(user, round_):
-    return Decision(is_officer(user))
 
 
 def can_reopen_review(user, review):
