@@ -97,7 +97,7 @@ def build(app, n_apps, n_experts):
 def _generate(call):
     """The award proposal for the call, flushed and then rolled back (so each run starts afresh)."""
     from grantportal.accounts.models import User
-    from grantportal.awards.operations import generate
+    from grantportal.awards.proposals.operations import generate
 
     officer = db.session.get(User, call.created_by_id)
     try:
@@ -141,7 +141,7 @@ def main():
                       "STORAGE_DIR": str(tmp / "files"), "RATELIMIT_ENABLED": False})
     call_id, round_id, floats = build(app, args.apps, args.experts)
 
-    from grantportal.awards.ranking import final_ranking
+    from grantportal.awards.proposals.ranking import final_ranking
     from grantportal.calls.models import Call
     from grantportal.review.models import ReviewRound
     from grantportal.review.results.aggregate import call_ranking, round_results

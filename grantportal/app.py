@@ -9,16 +9,15 @@ from grantportal.applications import queries as applications_answers  # noqa: F4
 from grantportal.applications.views import bp as applications_bp
 from grantportal.audit.views import bp as audit_bp
 from grantportal.awards import queries as awards_answers  # noqa: F401  (core.signals answers)
-from grantportal.awards.objection_views import bp as objections_bp
-from grantportal.awards.proposal_views import bp as proposals_bp
-from grantportal.awards.results_views import bp as results_bp
+from grantportal.awards.objections.views import bp as objections_bp
+from grantportal.awards.proposals.views import bp as proposals_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.demo import cli as demo_cli
-from grantportal.disclosure.projects import bp as projects_bp
+from grantportal.disclosure.projects.views import bp as projects_bp
 from grantportal.disclosure.views import bp as disclosure_bp
 from grantportal.documents import queries as documents_answers  # noqa: F401  (core.signals answers)
 from grantportal.documents.views import bp as documents_bp
@@ -60,7 +59,7 @@ def create_app(config=None):
     templating.init_app(app)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
-               rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, results_bp, objections_bp,
+               rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, projects_bp):
         app.register_blueprint(bp)
 

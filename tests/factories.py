@@ -423,8 +423,8 @@ def final_awards(apps=None, **call_kw):
     """A call whose results are final: ``ranked_call`` → proposal generated, published, 公示 over and
     confirmed. ``apps`` as for ``ranked_call`` (default: two projects that fit the 市级 budget and one
     reserve-or-not). Returns ``(call, [Award, ...])`` in the order of ``apps``."""
-    from grantportal.awards import operations as award_ops
     from grantportal.awards.models import Award
+    from grantportal.awards.proposals import operations as award_ops
 
     apps = apps or [dict(total=90, requested="50000", matched="40000"), dict(total=85, requested="60000")]
     call, made = ranked_call(apps, **call_kw)

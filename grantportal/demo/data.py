@@ -13,8 +13,8 @@ from werkzeug.datastructures import FileStorage
 from grantportal.accounts.models import User
 from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
-from grantportal.awards import operations as award_ops
 from grantportal.awards.models import Award, FinalStatus
+from grantportal.awards.proposals import operations as award_ops
 from grantportal.calls.models import (
     Call,
     CallKind,

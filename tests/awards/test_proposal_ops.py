@@ -15,8 +15,8 @@ from grantportal.awards.models import (
     ResultsRevision,
     RevisionKind,
 )
-from grantportal.awards.objections import decide, file_objection
-from grantportal.awards.operations import (
+from grantportal.awards.objections.operations import decide, file_objection
+from grantportal.awards.proposals.operations import (
     AwardRefused,
     adjust,
     confirm,

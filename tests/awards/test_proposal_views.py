@@ -9,7 +9,6 @@ import pytest
 import sqlalchemy as sa
 
 from grantportal.applications.models import AppStatus
-from grantportal.awards import operations as ops
 from grantportal.awards.models import (
     Award,
     AwardStatus,
@@ -19,6 +18,7 @@ from grantportal.awards.models import (
     Proposal,
     ProposalStatus,
 )
+from grantportal.awards.proposals import operations as ops
 from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import TierRules
 from grantportal.core.db import db, utcnow

@@ -5,8 +5,8 @@ from datetime import date
 from decimal import Decimal
 
 from grantportal.awards.models import AwardStatus
-from grantportal.awards.operations import generate
-from grantportal.awards.ranking import final_ranking
+from grantportal.awards.proposals.operations import generate
+from grantportal.awards.proposals.ranking import final_ranking
 from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import call_rules, waived_documents
 from grantportal.core.db import db

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from grantportal.awards import operations as ops
 from grantportal.awards.models import ProposalStatus
+from grantportal.awards.proposals import operations as ops
 from grantportal.calls.models import Call
 from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import AuditEntry

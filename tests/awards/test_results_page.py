@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from grantportal.accounts.models import User
-from grantportal.awards import objections, results_views
-from grantportal.awards import operations as ops
 from grantportal.awards.models import Award, AwardStatus, Objection, Proposal
+from grantportal.awards.objections import operations as objections
+from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals.views import public as results_page
 from grantportal.calls.models import CallStatus, Level
 from grantportal.core.db import db, utcnow
 from grantportal.core.roles import Role
@@ -175,7 +176,7 @@ def test_results_not_yet_published_show_an_empty_state(client):
 
 
 def test_long_levels_are_paged(client, monkeypatch):
-    monkeypatch.setattr(results_views, "PER_LEVEL", 3)
+    monkeypatch.setattr(results_page, "PER_LEVEL", 3)
     call, apps, proposal = publicized()
     first = page(client, call)
     assert len(rows(first)) == 3 and "第 1 / 2 页" in first

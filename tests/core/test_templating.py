@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 from flask import before_render_template, render_template_string, template_rendered
 
-from grantportal.awards import operations as award_ops
+from grantportal.awards.proposals import operations as award_ops
 from grantportal.core import templating
 from grantportal.core.db import db, utcnow
 from grantportal.documents import operations as document_ops

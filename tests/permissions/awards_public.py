@@ -73,23 +73,23 @@ def _decision_data(w):
 
 
 ROUTES = [
-    Route("results.public", params=_results("publicized"), expect=public(), label="publicized", published=True),
-    Route("results.public", params=_results("final"), expect=public(), label="final", published=True),
-    Route("results.public", params=lambda w: {"call_id": w.call.id}, expect=public(), label="not-yet"),
-    Route("results.public", params=lambda w: {"call_id": w.call_draft.id}, expect=DRAFT_FOR_STAFF, label="draft"),
+    Route("proposals.public", params=_results("publicized"), expect=public(), label="publicized", published=True),
+    Route("proposals.public", params=_results("final"), expect=public(), label="final", published=True),
+    Route("proposals.public", params=lambda w: {"call_id": w.call.id}, expect=public(), label="not-yet"),
+    Route("proposals.public", params=lambda w: {"call_id": w.call_draft.id}, expect=DRAFT_FOR_STAFF, label="draft"),
 
-    Route("results.object", params=_award("publicized"), expect=NOT_STAFF, published=True),
-    Route("results.object", "POST", params=_award("publicized"), data=_objection_data, expect=FILED,
+    Route("objections.new", params=_award("publicized"), expect=NOT_STAFF, published=True),
+    Route("objections.new", "POST", params=_award("publicized"), data=_objection_data, expect=FILED,
           published=True),
-    Route("results.object", params=_award("draft"), label="draft",
+    Route("objections.new", params=_award("draft"), label="draft",
           expect={**{r: NOT_FOUND for r in ROLES}, "anonymous": LOGIN}),
 
-    Route("results.mine", expect=SIGNED_IN),
-    Route("results.objection", params=_objection("own"), expect=OBJECTOR_OR_STAFF, label="own"),
-    Route("results.objection", params=_objection("other"), expect=OTHERS_OBJECTION, label="other"),
-    Route("results.objection_file", params=_file("own"), expect=OBJECTOR_OR_STAFF, label="own"),
-    Route("results.objection_file", params=_file("other"), expect=OTHERS_OBJECTION, label="other"),
-    Route("results.objection_file", params=_file("mismatch"), label="mismatch",
+    Route("objections.mine", expect=SIGNED_IN),
+    Route("objections.detail", params=_objection("own"), expect=OBJECTOR_OR_STAFF, label="own"),
+    Route("objections.detail", params=_objection("other"), expect=OTHERS_OBJECTION, label="other"),
+    Route("objections.evidence", params=_file("own"), expect=OBJECTOR_OR_STAFF, label="own"),
+    Route("objections.evidence", params=_file("other"), expect=OTHERS_OBJECTION, label="other"),
+    Route("objections.evidence", params=_file("mismatch"), label="mismatch",
           expect={**OBJECTOR_OR_STAFF, "member": NOT_FOUND, "officer": NOT_FOUND, "auditor": NOT_FOUND}),
 
     Route("objections.index", params=lambda w: {"call_id": awards_world(w).call.id}, expect=staff_only()),

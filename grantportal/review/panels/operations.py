@@ -34,7 +34,11 @@ from grantportal.review.rounds.operations import (
 
 
 class NotEnoughExperts(Refused):
-    """Too few experts can be drawn; nothing was saved. The message is Chinese."""
+    """Too few experts can be drawn; nothing was saved. The message is Chinese; on the replacement form it
+    belongs next to the expert's choice."""
+
+    def __init__(self, message):
+        super().__init__(message, field="expert_id")
 
 
 class PanelFull(Refused):
@@ -50,7 +54,11 @@ class ConflictRefused(Refused):
 
 
 class AssignmentRefused(Refused):
-    """The chosen expert cannot be added (not drawable, already on the panel, at a limit …)."""
+    """The chosen expert cannot be added (not drawable, already on the panel, at a limit …): shown next to the
+    expert's choice."""
+
+    def __init__(self, message):
+        super().__init__(message, field="expert_id")
 
 
 def load_pool(rnd):

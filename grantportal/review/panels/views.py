@@ -10,6 +10,7 @@ from wtforms import SelectChoice
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import is_officer, require
@@ -19,7 +20,7 @@ from grantportal.review.panels.draw import replay
 from grantportal.review.panels.forms import AddExpertForm, ReplaceForm
 from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.panels.queries import member_conflicts, panels, selectable_experts
-from grantportal.review.rounds.operations import RoundRefused, is_drawable_state
+from grantportal.review.rounds.operations import is_drawable_state
 from grantportal.review.rounds.permissions import can_view_round
 
 bp = Blueprint("panels", __name__)
@@ -47,20 +48,13 @@ def _run_draw(rnd, action):
     require(can_assign_experts(current_user, rnd))
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_refusal() as attempt:
         result = action()
-    except RoundRefused as e:
-        db.session.rollback()
-        abort(409, str(e))
-    except ops.PanelFull as e:
-        db.session.rollback()
-        flash(str(e), "info")
+    if isinstance(attempt.refused, (ops.PanelFull, ops.NotEnoughExperts)):  # nothing drawn; the page says why
+        flash(attempt.message, "info" if isinstance(attempt.refused, ops.PanelFull) else "error")
         return None
-    except ops.NotEnoughExperts as e:
-        db.session.rollback()
-        flash(str(e), "error")
-        return None
-    db.session.commit()
+    if not attempt.ok:
+        abort(attempt.status, attempt.message)
     return result
 
 
@@ -144,19 +138,11 @@ def add_expert(round_id, application_id):
         if expert is None:
             form.expert_id.errors.append("请选择专家。")
         else:
-            try:
+            with commit_or_refusal(form) as attempt:
                 ops.add_expert(rnd, application, expert, form.reason.data, current_user)
-            except ops.ConflictRefused as e:
-                db.session.rollback()
-                abort(409, str(e))
-            except RoundRefused as e:
-                db.session.rollback()
-                abort(409, str(e))
-            except ops.AssignmentRefused as e:
-                db.session.rollback()
-                form.expert_id.errors.append(str(e))
-            else:
-                db.session.commit()
+            if attempt.message:  # a conflict of interest or the round's state: no choice on the form helps
+                abort(attempt.status, attempt.message)
+            if attempt.ok:
                 flash(f"已将{expert.name}加入 {application.display_number} 的评审组。", "success")
                 return redirect(url_for("panels.panel", round_id=rnd.id, application_id=application.id))
     return _panel_page(rnd, application, form)
@@ -190,16 +176,11 @@ def replace(assignment_id):
     if form.validate_on_submit():
         chosen = form.expert_id.data
         expert = db.session.get(User, int(chosen)) if chosen.isdigit() else None
-        try:
+        with commit_or_refusal(form) as attempt:
             new = ops.replace_assignment(assignment, form.reason.data, current_user, expert)
-        except (ops.ConflictRefused, RoundRefused) as e:
-            db.session.rollback()
-            abort(409, str(e))
-        except (ops.AssignmentRefused, ops.NotEnoughExperts) as e:
-            db.session.rollback()
-            form.expert_id.errors.append(str(e))
-        else:
-            db.session.commit()
+        if attempt.message:  # a conflict of interest or the round's state: no choice on the form helps
+            abort(attempt.status, attempt.message)
+        if attempt.ok:
             flash(f"已将{assignment.expert.name}替换为{new.expert.name}。", "success")
             return redirect(url_for("panels.panel", round_id=rnd.id, application_id=application.id))
     return render_template("review/rounds/replace.html", rnd=rnd, call=rnd.call, assignment=assignment,

@@ -334,7 +334,7 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None):
     """The ranking of a call: ``({level: [Ranked, ...]}, rounds)``, each list ranked (``rank``).
 
     ``bonus_of(row)`` gives an application's bonus points and ``tier_of(row)`` its tier tie-break key
-    (``row`` is an ``AppRow``); awards.ranking passes the call's rules. One query per round
+    (``row`` is an ``AppRow``); awards.proposals.ranking passes the call's rules. One query per round
     (``round_results``), one for the call's applications (id, organization, level) and,
     only if final and first-round scores tie, one for those applications' submission times."""
 

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from grantportal.applications.models import Application
 from grantportal.applications.queries import summary_rows
+from grantportal.core.commits import commit_or_abort
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.money import format_points
@@ -76,12 +77,8 @@ def publish(round_id):
     if round_ is None:
         abort(404)
     require(can_publish_results(current_user, round_))
-    try:
+    with commit_or_abort():
         ops.publish_results(round_, current_user, utcnow())
-        db.session.commit()
-    except ops.ResultsRefused as e:
-        db.session.rollback()
-        abort(e.status, str(e))
     flash("本轮评审结果已公布。申报机构现在可以看到本轮得分和匿名的专家意见（不含个人评分和专家身份）。", "success")
     return redirect(url_for("results.round", round_id=round_id), 303)
 

@@ -8,6 +8,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from grantportal.calls.models import Call, StageKind
+from grantportal.core.commits import commit_or_abort
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import is_officer, require
@@ -86,17 +87,13 @@ def _edit_page(form, call, rnd):
                 flash("评分项已达上限。", "warning")
             return _render_form(form, call, rnd)
         if form.validate():
-            try:
+            with commit_or_abort():
                 if rnd is None:
                     rnd = ops.create_round(call, current_user, form.settings())
                     message = "评审轮次已创建（筹备中）。请抽取评审专家，然后开始评审。"
                 else:
                     ops.update_round(rnd, current_user, form.settings())
                     message = "评审轮次已保存。"
-            except ops.RoundRefused as e:
-                db.session.rollback()
-                abort(409, str(e))
-            db.session.commit()
             flash(message, "success")
             return redirect(url_for("rounds.detail", round_id=rnd.id))
     else:
@@ -136,12 +133,8 @@ def open_round(round_id):
     form = ButtonForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
+    with commit_or_abort():
         ops.move_round(rnd, current_user, "open")
-    except ops.RoundRefused as e:
-        db.session.rollback()
-        abort(409, str(e))
-    db.session.commit()
     flash(f"“{rnd.name}”已开始评审，专家现在可以评分。", "success")
     return redirect(url_for("rounds.detail", round_id=rnd.id))
 
@@ -155,12 +148,8 @@ def close(round_id):
         abort(409, "只有评审中的轮次才能结束。")
     form = CloseRoundForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_abort():
             ops.move_round(rnd, current_user, "close", confirmed=True)
-        except ops.RoundRefused as e:
-            db.session.rollback()
-            abort(409, str(e))
-        db.session.commit()
         flash(f"“{rnd.name}”已结束。", "success")
         return redirect(url_for("rounds.detail", round_id=rnd.id))
     unfinished = sum(ops.unfinished_by_expert(rnd).values())
@@ -187,12 +176,8 @@ def remind(round_id):
     require(can_send_reminders(current_user, rnd))
     if not ButtonForm().validate_on_submit():
         abort(400)
-    try:
+    with commit_or_abort():
         n = ops.send_reminders(rnd, current_user, link=_worklist_link())
-    except ops.RoundRefused as e:
-        db.session.rollback()
-        abort(409, str(e))
-    db.session.commit()
     flash(f"已向{n}位专家发送催办提醒（站内通知和电子邮件）。" if n else "所有专家均已提交评分，无需提醒。", "success")
     return redirect(url_for("rounds.dashboard", round_id=rnd.id))
 

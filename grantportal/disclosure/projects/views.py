@@ -9,12 +9,12 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from grantportal.awards.models import ProposalStatus
-from grantportal.awards.operations import proposal_of
+from grantportal.awards.proposals.operations import proposal_of
 from grantportal.calls.models import Call
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.disclosure.permissions import IN_FORCE, can_view_public_project
+from grantportal.disclosure.projects.permissions import IN_FORCE, can_view_public_project
 from grantportal.funding import matched
 from grantportal.funding.models import Contract, MatchedFund
 from grantportal.funding.queries import totals

@@ -1,21 +1,20 @@
-"""Officers: the objections of a call, investigation and outcome."""
+"""Officers' pages on objections: the objections of a call, investigation and outcome (auditors read)."""
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Objection, ObjectionFile, ObjectionStatus, ProposalStatus, ResultsRevision
-from grantportal.awards.objection_forms import DecisionForm
-from grantportal.awards.objections import decide as decide_objection
-from grantportal.awards.operations import AwardRefused, proposal_of
-from grantportal.awards.permissions import can_decide_objection, can_view_objections
+from grantportal.awards.objections.blueprint import bp
+from grantportal.awards.objections.forms import DecisionForm
+from grantportal.awards.objections.operations import decide as decide_objection
+from grantportal.awards.objections.permissions import can_decide_objection, can_view_objections
+from grantportal.awards.proposals.operations import AwardRefused, proposal_of
 from grantportal.calls.models import Call
 from grantportal.core.db import db, utcnow
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
-
-bp = Blueprint("objections", __name__)
 
 MAX_PAGE = 1000
 

@@ -1,27 +1,28 @@
 """Officers: result settings, the award proposal (生成、调整), 公示 publication and final confirmation.
 
-Auditors read every page; only officers act. Writes go through ``awards.operations``; each
+Auditors read every page; only officers act. Writes go through ``awards.proposals.operations``; each
 request commits once and, when an operation refuses, rolls back and shows why next to the field."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
 
 from grantportal.applications.models import Application
 from grantportal.applications.queries import summary_rows
-from grantportal.awards import operations as ops
-from grantportal.awards.budget import level_budgets
-from grantportal.awards.forms import (
+from grantportal.awards.models import Award, AwardStatus, ProposalStatus
+from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals.blueprint import bp
+from grantportal.awards.proposals.budget import level_budgets
+from grantportal.awards.proposals.forms import (
     AdjustForm,
     PublishForm,
     ResultSettingsForm,
     settings_data,
 )
-from grantportal.awards.models import Award, AwardStatus, ProposalStatus
-from grantportal.awards.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
-from grantportal.awards.ranking import final_ranking, formula_words, tie_break_words
+from grantportal.awards.proposals.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
+from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
 from grantportal.core.db import db, utcnow
@@ -31,8 +32,6 @@ from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
 from grantportal.review.results.aggregate import FORMULA, scored_rounds
-
-bp = Blueprint("proposals", __name__)
 
 PER_PAGE = 100
 MAX_PAGE = 10_000

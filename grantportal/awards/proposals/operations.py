@@ -12,7 +12,6 @@ import sqlalchemy as sa
 
 from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.applications.operations import stamp_results_published
-from grantportal.awards.budget import level_budgets, lock_proposal, uses_reserve
 from grantportal.awards.models import (
     Award,
     AwardStatus,
@@ -24,7 +23,8 @@ from grantportal.awards.models import (
     ResultsRevision,
     RevisionKind,
 )
-from grantportal.awards.ranking import final_ranking
+from grantportal.awards.proposals.budget import level_budgets, lock_proposal, uses_reserve
+from grantportal.awards.proposals.ranking import final_ranking
 from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db

@@ -4,7 +4,7 @@ from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from grantportal.awards.objections import MAX_FILES
+from grantportal.awards.objections.operations import MAX_FILES
 from grantportal.core.forms import strip, too_long
 
 MIN_REASON = 10

@@ -7,7 +7,6 @@ revision of the results.
 """
 import sqlalchemy as sa
 
-from grantportal.awards.budget import level_budgets, lock_proposal
 from grantportal.awards.models import (
     Award,
     AwardStatus,
@@ -17,7 +16,8 @@ from grantportal.awards.models import (
     ProposalStatus,
     RevisionKind,
 )
-from grantportal.awards.operations import AwardRefused, _revision
+from grantportal.awards.proposals.budget import level_budgets, lock_proposal
+from grantportal.awards.proposals.operations import AwardRefused, _revision
 from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db

@@ -1,0 +1,128 @@
+"""The public results page (公示 and final results, with their history): one table per level, the
+countdown to the end of 公示, the expert panel's names when the call publishes them, the decided objections'
+public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
+from types import SimpleNamespace
+
+import sqlalchemy as sa
+from flask import abort, render_template, request
+from flask_login import current_user
+from sqlalchemy.orm import joinedload
+
+from grantportal.accounts.models import User
+from grantportal.applications.models import Application
+from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection, ObjectionStatus, ProposalStatus
+from grantportal.awards.proposals.blueprint import bp
+from grantportal.awards.proposals.operations import proposal_of
+from grantportal.calls.models import Call, Level
+from grantportal.calls.permissions import can_view_call
+from grantportal.core.db import db, utcnow
+from grantportal.core.paging import Pager, get_or_404, page_number
+from grantportal.core.permissions import is_staff
+from grantportal.review.models import Assignment
+from grantportal.review.results.aggregate import scored_rounds
+
+PER_LEVEL = 200  # rows per level table; a level with more is paged (?level=…&page=…)
+MAX_PAGE = 1000
+SHOWN = {False: (AwardStatus.SELECTED, AwardStatus.RESERVE), True: (FinalStatus.SELECTED, FinalStatus.RESERVE)}
+
+
+def countdown(ends_at, now):
+    """距公示结束还有X天X小时 (computed on the server; countdown.js only keeps it current)."""
+    left = ends_at - now
+    if left.total_seconds() <= 0:
+        return None
+    days, hours = left.days, left.seconds // 3600
+    if days == 0 and hours == 0:
+        return "距公示结束不足1小时"
+    return f"距公示结束还有{days}天{hours}小时"
+
+
+def row_status(award, final):
+    """拟入选 / 候补第N位 during 公示; 入选 / 候补第N位 once final."""
+    status = award.final_status if final else award.status
+    if status in (AwardStatus.RESERVE, FinalStatus.RESERVE):
+        label = f"候补第{award.reserve_position}位" if award.reserve_position else "候补"
+        return SimpleNamespace(label=label, reserve=True)
+    return SimpleNamespace(label=status.label, reserve=False)
+
+
+def _level_tables(proposal, final):
+    """One table per level: the selected then the reserve projects, paged past ``PER_LEVEL`` rows;
+    applications and organizations loaded with the awards (no query per row)."""
+    status_col = Award.final_status if final else Award.status
+    selected = SHOWN[final][0]
+    counts = {}
+    for level, status, n, total in db.session.execute(
+            sa.select(Award.level, status_col, sa.func.count(), sa.func.sum(Award.amount))
+            .where(Award.proposal_id == proposal.id, status_col.in_(SHOWN[final]))
+            .group_by(Award.level, status_col)):
+        entry = counts.setdefault(level, SimpleNamespace(selected=0, reserve=0, amount=0))
+        if status == selected:
+            entry.selected, entry.amount = n, total
+        else:
+            entry.reserve = n
+    chosen, page = request.args.get("level", ""), page_number(MAX_PAGE)
+    order = (sa.case((status_col == selected, 0), else_=1), sa.func.coalesce(Award.reserve_position, 0),
+             Award.rank, Award.id)
+    tables = []
+    for level in Level:
+        count = counts.get(level)
+        if count is None:
+            continue
+        total = count.selected + count.reserve
+        pager = Pager(total, page if level.value == chosen else 1, PER_LEVEL)
+        awards = db.session.scalars(
+            sa.select(Award).where(Award.proposal_id == proposal.id, Award.level == level,
+                                   status_col.in_(SHOWN[final]))
+            .options(joinedload(Award.application).joinedload(Application.org))
+            .order_by(*order).offset(pager.start).limit(PER_LEVEL)).all()
+        tables.append(SimpleNamespace(
+            level=level, counts=count, start=pager.start, awards=awards, pager=pager))
+    return tables
+
+
+def panel_names(call):
+    """The experts with active assignments in the call's scored rounds: names only, sorted; never which
+    application each of them reviewed."""
+    round_ids = [r.id for r in scored_rounds(call)]
+    if not round_ids:
+        return []
+    names = db.session.scalars(
+        sa.select(User.name).join(Assignment, Assignment.expert_id == User.id)
+        .where(Assignment.round_id.in_(round_ids), Assignment.active.is_(True)).distinct()).all()
+    return sorted(names)
+
+
+def _decided_objections(proposal):
+    return db.session.scalars(
+        sa.select(Objection).join(Award, Award.id == Objection.award_id)
+        .where(Award.proposal_id == proposal.id, Objection.status != ObjectionStatus.RECEIVED)
+        .options(joinedload(Objection.award).joinedload(Award.application))
+        .order_by(Objection.decided_at, Objection.id)).all()
+
+
+def _open_objections(proposal):
+    return db.session.scalar(
+        sa.select(sa.func.count()).select_from(Objection).join(Award, Award.id == Objection.award_id)
+        .where(Award.proposal_id == proposal.id, Objection.status == ObjectionStatus.RECEIVED))
+
+
+@bp.route("/calls/<int:call_id>/results")
+def public(call_id):
+    call = get_or_404(Call, call_id)
+    if not can_view_call(current_user, call):
+        abort(404)  # a draft call's existence is not public, as on its own page
+    proposal = proposal_of(call)
+    if proposal is None or not proposal.is_public:
+        return render_template("awards/results.html", call=call, proposal=None)
+    now = utcnow()
+    final = proposal.status == ProposalStatus.FINAL
+    filing_open = not final and now < proposal.ends_at
+    return render_template(
+        "awards/results.html", call=call, proposal=proposal, final=final, now=now,
+        tables=_level_tables(proposal, final), row_status=row_status,
+        countdown=countdown(proposal.ends_at, now) if filing_open else None, filing_open=filing_open,
+        can_object=filing_open and current_user.is_authenticated and not is_staff(current_user),
+        panel=panel_names(call) if call.publish_panel else None,
+        decided=_decided_objections(proposal), open_objections=_open_objections(proposal),
+        revisions=proposal.revisions)

@@ -1,0 +1,74 @@
+"""Commit-or-refuse: the one way a view ends its write.
+
+A view runs its operations inside one of these and the request commits once. When an operation refuses
+(``core.errors.Refused``), or another request changed the row first (``StaleDataError`` from a versioned
+row), everything the request wrote is rolled back and the refusal is answered in Chinese:
+
+- ``commit_or_abort()`` for a button with no form to show a message on: the error page with the refusal's
+  status (409 when the state does not allow it now) and message::
+
+      with commit_or_abort():
+          ops.move_round(rnd, current_user, "open")
+
+- ``commit_or_refusal(form)`` for a form page: the message goes next to its field (``Refused.field``) or,
+  when it has none, is kept on ``attempt.message`` for the page; the view then re-renders the form with what
+  the user typed::
+
+      with commit_or_refusal(form) as attempt:
+          ops.add_expert(rnd, application, expert, form.reason.data, current_user)
+      if attempt.ok:
+          flash(...)
+          return redirect(...)
+      return page(form, message=attempt.message, status=attempt.status)
+"""
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy.orm.exc import StaleDataError
+
+from grantportal.core.db import db
+from grantportal.core.errors import Refused, stale_message
+from grantportal.core.forms import refusal
+
+STALE = Refused(stale_message("该内容", kept="请刷新页面，核对后重新操作。"))
+
+
+@dataclass
+class Attempt:
+    """What became of a write: ``ok`` once committed; otherwise the refusal, the page message (None when the
+    message was put next to its field) and the HTTP status to answer with."""
+
+    refused: Refused | None = None
+    message: str | None = None
+
+    @property
+    def ok(self):
+        return self.refused is None
+
+    @property
+    def status(self):
+        return 200 if self.refused is None else self.refused.status
+
+
+@contextmanager
+def commit_or_refusal(form=None, stale=STALE):
+    attempt = Attempt()
+    try:
+        yield attempt
+    except Refused as e:
+        db.session.rollback()
+        attempt.refused, attempt.message = e, refusal(form, e)
+    except StaleDataError:
+        db.session.rollback()
+        attempt.refused, attempt.message = stale, refusal(form, stale)
+    else:
+        db.session.commit()
+
+
+@contextmanager
+def commit_or_abort(stale=STALE):
+    with commit_or_refusal(stale=stale) as attempt:
+        yield attempt
+    if not attempt.ok:
+        abort(attempt.status, attempt.refused.message)
