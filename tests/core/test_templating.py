@@ -5,13 +5,12 @@ Two guards. The template globals, filters and context processors are exactly the
 query into a page through a global. And the pages that used to query from their templates — the
 application's detail page, the organization lists and pages, the call's public page — are rendered with
 every SQL statement counted between ``before_render_template`` and ``template_rendered``: none may run."""
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import jinja2.defaults
 import pytest
 import sqlalchemy as sa
-from flask import before_render_template, render_template_string, template_rendered
+from flask import render_template_string
 
 from grantportal.awards.proposals import operations as award_ops
 from grantportal.core import templating
@@ -21,6 +20,7 @@ from grantportal.funding.operations import issue_contract
 from grantportal.orgs.models import Grade, Organization
 from grantportal.review.models import ReviewRound
 from tests import factories as f
+from tests.render import queries_while_rendering
 
 FLASK_GLOBALS = {"url_for", "get_flashed_messages", "config", "request", "session", "g"}
 CSRF_GLOBALS = {"csrf_token", "csrf_meta_tag"}
@@ -53,32 +53,6 @@ def test_no_blueprint_adds_a_context_processor(app):
     for blueprint, added in processors.items():
         if blueprint is not None:
             assert [_name(p) for p in added] == ["flask.templating._default_template_ctx_processor"], blueprint
-
-
-@contextmanager
-def queries_while_rendering(app):
-    """SQL statements run while a template of ``app`` renders, as (template, statement) pairs."""
-    rendering, seen = [], []
-
-    def started(sender, template, context, **extra):
-        rendering.append(template.name or "<string>")
-
-    def finished(sender, template, context, **extra):
-        rendering.pop()
-
-    def executed(conn, cursor, statement, parameters, context, executemany):
-        if rendering:
-            seen.append((rendering[0], " ".join(statement.split())[:200]))
-
-    before_render_template.connect(started, app)
-    template_rendered.connect(finished, app)
-    sa.event.listen(db.engine, "before_cursor_execute", executed)
-    try:
-        yield seen
-    finally:
-        sa.event.remove(db.engine, "before_cursor_execute", executed)
-        template_rendered.disconnect(finished, app)
-        before_render_template.disconnect(started, app)
 
 
 def test_the_counter_sees_a_lazy_load_in_a_template(app):

@@ -13,7 +13,7 @@ from grantportal.applications.models import Application
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.forms import ButtonForm
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, Draw, ReviewRound
 from grantportal.review.panels import operations as ops
 from grantportal.review.panels.draw import replay
@@ -111,15 +111,15 @@ def panel(round_id, application_id):
 
 
 def _panel_page(rnd, application, form, code=200):
-    officer = is_officer(current_user)
-    if officer and is_drawable_state(rnd):
+    can_assign = can_assign_experts(current_user, rnd)
+    if can_assign and is_drawable_state(rnd):
         form.expert_id.choices = _expert_choices(rnd, application)
     members = panels(rnd, [application])[application.id]
     conflicts = member_conflicts(application, members)
     draws = db.session.scalars(sa.select(Draw).where(Draw.round_id == rnd.id, Draw.application_id == application.id)
                                .order_by(Draw.id.desc())).all()
     return render_template("review/rounds/panel.html", rnd=rnd, call=rnd.call, application=application,
-                           members=members, conflicts=conflicts, draws=draws, form=form, officer=officer,
+                           members=members, conflicts=conflicts, draws=draws, form=form, can_assign=can_assign,
                            drawable=is_drawable_state(rnd), confirm=ButtonForm()), code
 
 

@@ -17,8 +17,9 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.money import format_points
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus
+from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.results import exports
 from grantportal.review.results import operations as ops
 from grantportal.review.results.aggregate import conflicted_reviews, round_figures
@@ -29,6 +30,7 @@ from grantportal.review.results.permissions import (
     can_view_round_results,
 )
 from grantportal.review.rounds.operations import is_drawable_state
+from grantportal.review.scoring.permissions import can_reopen_review
 
 bp = Blueprint("results", __name__)
 
@@ -57,7 +59,8 @@ def round_results(round_id):
     return render_template("review/scoring/results.html", round=round_, call=round_.call, rows=rows, pager=pager,
                            assigned=assigned, submitted=counts.get(ReviewStatus.SUBMITTED, 0),
                            drafts=counts.get(ReviewStatus.DRAFT, 0), action_form=ButtonForm(),
-                           can_act=is_officer(current_user), now=utcnow(),
+                           can_publish=can_publish_results(current_user, round_),
+                           can_assign=can_assign_experts(current_user, round_), now=utcnow(),
                            publish_problem=ops.publish_problem(round_, utcnow()),
                            conflicted=conflicted_reviews(round_, conflicted), drawable=is_drawable_state(round_))
 
@@ -99,6 +102,8 @@ def application_reviews(round_id, app_id):
     results, conflicted = round_figures(round_)
     return render_template("review/scoring/application_reviews.html", round=round_, app=app,
                            assignments=assignments, stats=results.get(app.id), points_label=format_points,
-                           can_reopen=is_officer(current_user), drawable=is_drawable_state(round_),
+                           can_reopen={a.review.id: can_reopen_review(current_user, a.review)
+                                       for a in assignments if a.review},
+                           can_assign=can_assign_experts(current_user, round_), drawable=is_drawable_state(round_),
                            conflicts={expert_id: reasons for (app_id, expert_id), reasons in conflicted.items()
                                       if app_id == app.id})

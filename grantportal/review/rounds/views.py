@@ -3,6 +3,8 @@ the progress dashboard and reminders. Panels (draws, assignments) are ``review.p
 
 Officers act; auditors read the same pages without the buttons. Every write goes through
 ``review.rounds.operations`` and is committed here, once."""
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -11,8 +13,9 @@ from grantportal.calls.models import Call, StageKind
 from grantportal.core.commits import commit_or_abort
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, ReviewRound, RoundStatus
+from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.panels.queries import panels
 from grantportal.review.rounds import operations as ops
 from grantportal.review.rounds.forms import (
@@ -38,6 +41,12 @@ def _round(round_id):
     return db.get_or_404(ReviewRound, round_id)
 
 
+def _actions(rnd):
+    """What the signed-in user may do on a round's pages (the same answers the actions' views require)."""
+    return SimpleNamespace(edit=can_edit_round(current_user, rnd), status=can_change_round_status(current_user, rnd),
+                           assign=can_assign_experts(current_user, rnd), remind=can_send_reminders(current_user, rnd))
+
+
 # -- rounds of a call --------------------------------------------------------------------------------
 @bp.route("/manage/calls/<int:call_id>/rounds")
 @login_required
@@ -50,7 +59,8 @@ def index(call_id):
         sa.select(Assignment.round_id, sa.func.count()).join(ReviewRound, Assignment.round_id == ReviewRound.id)
         .where(ReviewRound.call_id == call.id, Assignment.active.is_(True)).group_by(Assignment.round_id)).all())
     return render_template("review/rounds/index.html", call=call, rounds=rows, counts=counts,
-                           officer=is_officer(current_user))
+                           can_create=can_create_round(current_user, call),
+                           can_edit={r.id: can_edit_round(current_user, r) for r in rows})
 
 
 @bp.route("/manage/calls/<int:call_id>/rounds/new", methods=["GET", "POST"])
@@ -120,7 +130,7 @@ def detail(round_id):
     decision = ops.ROUND.check(current_user, rnd, "open")
     ready, reason = decision.allowed, decision.reason
     return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=members,
-                           entry_problem=entry_problem, officer=is_officer(current_user),
+                           entry_problem=entry_problem, can=_actions(rnd),
                            locked=ops.has_reviews(rnd), can_open=ready, open_reason=reason,
                            form=ButtonForm(), drawable=ops.is_drawable_state(rnd), RoundStatus=RoundStatus)
 
@@ -165,7 +175,7 @@ def dashboard(round_id):
     require(can_view_round(current_user, rnd))
     data = round_dashboard(rnd)
     return render_template("review/rounds/dashboard.html", rnd=rnd, call=rnd.call, data=data,
-                           officer=is_officer(current_user), form=ButtonForm(), RoundStatus=RoundStatus,
+                           can=_actions(rnd), form=ButtonForm(), RoundStatus=RoundStatus,
                            now=utcnow(), drawable=ops.is_drawable_state(rnd))
 
 
