@@ -8,9 +8,10 @@ MAX_PAGE = 10_000
 PER_PAGE = 100
 
 
-def get_or_404(model, ident):
-    """The row with this primary key, or 404."""
-    obj = db.session.get(model, ident)
+def get_or_404(model, ident, *options):
+    """The row with this primary key, or 404; ``options`` load what the page shows with it (e.g.
+    ``joinedload(Application.org)``), so that its template does not query."""
+    obj = db.session.get(model, ident, options=options)
     if obj is None:
         abort(404)
     return obj

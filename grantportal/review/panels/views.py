@@ -6,6 +6,7 @@ Officers act; auditors read the same pages without the buttons. Every write goes
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 from wtforms import SelectChoice
 
 from grantportal.accounts.models import User
@@ -13,6 +14,7 @@ from grantportal.applications.models import Application
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.forms import ButtonForm
+from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, Draw, ReviewRound
 from grantportal.review.panels import operations as ops
@@ -31,7 +33,7 @@ def _round(round_id):
 
 
 def _application_in_round(rnd, application_id):
-    application = db.get_or_404(Application, application_id)
+    application = get_or_404(Application, application_id, joinedload(Application.org))
     if application.call_id != rnd.call_id:
         abort(404)
     return application
@@ -83,7 +85,7 @@ def draw_one(round_id, application_id):
 @bp.route("/manage/draws/<int:draw_id>")
 @login_required
 def draw_detail(draw_id):
-    record = db.get_or_404(Draw, draw_id)
+    record = get_or_404(Draw, draw_id, joinedload(Draw.created_by))
     require(can_view_round(current_user, record.round))
     panel, matches = replay(record)
     ids = {e for e, _ in record.candidates} | {e for e, _ in record.excluded} | set(record.picked)

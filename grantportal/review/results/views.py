@@ -90,7 +90,7 @@ def publish(round_id):
 @login_required
 def application_reviews(round_id, app_id):
     round_ = get_or_404(ReviewRound, round_id)
-    app = get_or_404(Application, app_id)
+    app = get_or_404(Application, app_id, joinedload(Application.org))
     if app.call_id != round_.call_id:
         abort(404)
     require(can_view_application_reviews(current_user, round_))

@@ -8,11 +8,13 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from grantportal.calls.models import Call, StageKind
 from grantportal.core.commits import commit_or_abort
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
+from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, ReviewRound, RoundStatus
 from grantportal.review.panels.permissions import can_assign_experts
@@ -38,7 +40,7 @@ bp = Blueprint("rounds", __name__)
 
 
 def _round(round_id):
-    return db.get_or_404(ReviewRound, round_id)
+    return get_or_404(ReviewRound, round_id, selectinload(ReviewRound.criteria))
 
 
 def _actions(rnd):

@@ -100,7 +100,9 @@ def _stored_review(assignment_id):
 @bp.route("/review/assignments/<int:assignment_id>", methods=["GET", "POST"])
 @login_required
 def score(assignment_id):
-    assignment = get_or_404(Assignment, assignment_id)
+    assignment = get_or_404(Assignment, assignment_id,
+                            joinedload(Assignment.application).selectinload(Application.budget_lines),
+                            joinedload(Assignment.round).joinedload(ReviewRound.call))
     require(can_score_assignment(current_user, assignment))
     form_class = scoring_form_class(assignment.round)
     if request.method == "GET":
@@ -168,10 +170,15 @@ def attachment(assignment_id, attachment_id):
 # --- officers: reopening a submitted review -------------------------------------------------------
 
 
+def _review_for_reopening(review_id):
+    return get_or_404(Review, review_id, joinedload(Review.assignment).joinedload(Assignment.application),
+                      joinedload(Review.assignment).joinedload(Assignment.round))
+
+
 @bp.route("/manage/reviews/<int:review_id>/reopen", methods=["GET", "POST"])
 @login_required
 def reopen(review_id):
-    review = get_or_404(Review, review_id)
+    review = _review_for_reopening(review_id)
     require(can_reopen_review(current_user, review))
     form = ReopenForm(data={"version": str(review.version)} if request.method == "GET" else None)
     message, status = None, 200
@@ -198,7 +205,7 @@ def reopen(review_id):
             a = review.assignment
             return redirect(url_for("results.application_reviews", round_id=a.round_id, app_id=a.application_id),
                             303)
-        review = get_or_404(Review, review_id)
+        review = _review_for_reopening(review_id)
     elif request.method == "GET" and review.status != ReviewStatus.SUBMITTED:
         message = "该评审尚未提交，无需退回。"
     return render_template("review/scoring/reopen.html", review=review, assignment=review.assignment,
