@@ -1,5 +1,5 @@
 """Races between concurrent requests, for the tests that check a row lock really serialises them
-(tests/awards/test_budget_race.py, tests/funding/test_payment_race.py). Only PostgreSQL runs such transactions
+(tests/awards/proposals/test_budget_race.py, tests/funding/test_payment_race.py). Only PostgreSQL runs such transactions
 concurrently (SQLite has one writer), so those tests are skipped on SQLite."""
 import threading
 

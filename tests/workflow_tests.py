@@ -17,13 +17,14 @@ TRANSITION_TESTS = {
     "org.verify":
         "tests/orgs/test_officer.py::test_officer_verifies_a_pending_organization_and_the_audit_log_has_before_and_after",
     "org.return": "tests/orgs/test_officer.py::test_return_needs_a_reason_which_the_owner_then_sees",
-    "proposal.publish": "tests/awards/test_proposal_ops.py::test_publish_needs_a_selected_project_and_1_to_30_days",
-    "proposal.confirm": "tests/awards/test_proposal_ops.py::"
+    "proposal.publish":
+        "tests/awards/proposals/test_proposal_ops.py::test_publish_needs_a_selected_project_and_1_to_30_days",
+    "proposal.confirm": "tests/awards/proposals/test_proposal_ops.py::"
                         "test_confirm_waits_for_the_period_and_every_objection_then_finalizes_and_notifies",
     "objection.uphold":
-        "tests/awards/test_objection_ops.py::test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up",
+        "tests/awards/objections/test_objection_ops.py::test_upheld_objection_cancels_the_award_and_moves_the_first_reserve_up",
     "objection.reject":
-        "tests/awards/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
+        "tests/awards/objections/test_objection_ops.py::test_a_rejected_objection_keeps_the_award_and_tells_the_objector",
     "contract.issue": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
     "contract.upload_signed": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
     "contract.confirm": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",

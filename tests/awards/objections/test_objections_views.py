@@ -11,7 +11,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.notices import Notice
 from tests import factories as f
 from tests.applications.helpers import PDF, PNG
-from tests.awards.test_results_page import award_of, publicized, rows
+from tests.awards.proposals.test_results_page import award_of, publicized, rows
 
 REASON = "该项目的服务对象与本机构去年获资助项目完全重复，请核实。"
 
