@@ -204,8 +204,9 @@ def close_contract(contract, user, at):
 
 def terminate_contract(contract, user, reason, link=None):
     """终止 (after a serious breach): 履行中 → 已终止. Every tranche not yet fully paid is paused for good
-    (``tranches``: 合同已终止，停止拨付); paid money may then be recovered (``record_recovery``) and the
-    organization's matched-fund records are locked. The members are told why."""
+    (``payments.tranches``: 合同已终止，停止拨付); paid money may then be recovered
+    (``payments.operations.record_recovery``) and the organization's matched-fund records are locked. The
+    members are told why."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise FundingRefused("请写明终止原因（不少于5个字）。", field="reason", status=400)

@@ -22,8 +22,8 @@ from grantportal.funding.payments.tranches import ZERO, state_of, tranche_states
 from grantportal.funding.queries import totals
 
 # --- what monitoring tells funding ------------------------------------------------------------------------
-# Evaluations and closure are monitoring's; funding keeps only the facts its tranches depend on, stamped on
-# the contract by these operations, so that it never reads monitoring's tables.
+# Evaluations are monitoring's; funding keeps only the facts its tranches depend on, stamped on the contract
+# by ``record_milestone``, so that it never reads monitoring's tables (closure: ``contracts.operations``).
 
 MILESTONE_FIELDS = {  # condition: (passed, evaluated at) columns of Contract
     TrancheCondition.MIDTERM: ("midterm_passed", "midterm_at"),
