@@ -64,7 +64,7 @@ def build(batch):
 def bench_contract(award, officer, repeat):
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind
-    from grantportal.funding.operations import prepare_contract
+    from grantportal.funding.contracts.operations import prepare_contract
     from grantportal.funding.queries import contract_terms
 
     contract = prepare_contract(award, officer, date(2026, 7, 1))

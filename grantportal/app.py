@@ -23,8 +23,11 @@ from grantportal.documents import queries as documents_answers  # noqa: F401  (c
 from grantportal.documents.views import bp as documents_bp
 from grantportal.experts.views import bp as experts_bp
 from grantportal.funding import queries as funding_answers  # noqa: F401  (core.signals answers)
-from grantportal.funding.contract_views import bp as contracts_bp
+from grantportal.funding.contracts.views import bp as contracts_bp
+from grantportal.funding.matched.views import bp as matched_bp
+from grantportal.funding.payments.views import bp as payments_bp
 from grantportal.funding.views import bp as funding_bp
+from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
@@ -60,7 +63,7 @@ def create_app(config=None):
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
                rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
-               monitoring_bp, funding_bp, documents_bp, contracts_bp, projects_bp):
+               monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

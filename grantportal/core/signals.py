@@ -1,4 +1,5 @@
-"""Questions a lower domain asks about facts that a higher domain owns (Indico's signals pattern).
+"""Questions a lower domain asks about facts that a higher domain owns (Indico's signals pattern), and events
+it announces to the domains above it.
 
 A domain imports only the domains below it (docs/architecture.md). When a page or rule of a lower
 domain needs a fact that a higher domain owns — how many applications a call has, whether a running
@@ -7,10 +8,17 @@ the higher domain answers with a receiver connected in its ``queries.py``. Exact
 each question; ``ask`` fails loudly when none or several do, so a missing answer is never a silent
 default. Facts that decide a workflow step are stamped on the lower row instead (for example
 ``Application.review_started_at``), so that the rule reads its own data.
+
+Events go the other way of a question: a domain tells the domains above it what happened, with
+``announce``, and each of them may act on it with a receiver connected in its ``operations.py`` (the
+receiving modules are imported by ``grantportal/app.py``). Every receiver runs in the same transaction as
+the write that announced it, flushes and never commits; a receiver may raise a ``core.errors.Refused`` to
+veto, and the whole write is then rolled back by the view. Zero, one or several receivers are all fine.
 """
 from blinker import Namespace
 
 _questions = Namespace()
+_events = Namespace()
 
 # calls asks, applications answers
 call_has_applications = _questions.signal(
@@ -48,9 +56,23 @@ call_public_proposal = _questions.signal(
     "call-public-proposal", doc="sender: a Call → its Proposal once published (公示 or final), else None")
 
 
+# --- events: a domain tells the domains above it what happened ------------------------------------------
+
+# funding announces, monitoring schedules the project's reports
+contract_confirmed = _events.signal(
+    "contract-confirmed",
+    doc="sender: a Contract whose signed scan the officer just confirmed (now 履行中); user: the officer")
+
+
 def ask(signal, sender, **kwargs):
     """The one answer to ``signal`` about ``sender``."""
     answers = [value for _receiver, value in signal.send(sender, **kwargs)]
     if len(answers) != 1:
         raise LookupError(f"signal {signal.name!r} has {len(answers)} answers; exactly one domain must answer")
     return answers[0]
+
+
+def announce(signal, sender, **kwargs):
+    """Tell every receiver of the event ``signal`` about ``sender``, in this transaction. A receiver's
+    ``Refused`` propagates to the caller (a veto: the view rolls back)."""
+    signal.send(sender, **kwargs)

@@ -34,12 +34,12 @@ from grantportal.core.uscc import make_uscc
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
-from grantportal.funding import operations as funding_ops
+from grantportal.funding.contracts import operations as contract_ops
+from grantportal.funding.matched.operations import save_matched_fund
 from grantportal.funding.models import FundSourceKind
-from grantportal.funding.operations import record_payment, save_matched_fund
+from grantportal.funding.payments.operations import record_payment
 from grantportal.monitoring import operations as mon
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
-from grantportal.monitoring.operations import confirm_contract
 from grantportal.orgs.models import (
     AnnualInspection,
     Grade,
@@ -540,7 +540,7 @@ def _issued_contract(officer, award, starts_on):
     """待签署: the contract issued and its PDF rendered (the render job queued by ``issue_contract`` then
     finds nothing left to do)."""
 
-    contract = funding_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
+    contract = contract_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
     render_one(contract.document)
     return contract
 
@@ -550,7 +550,7 @@ def _signed_contract(officer, award, starts_on):
 
     contract = _issued_contract(officer, award, starts_on)
     member = award.application.org.members[0].user
-    funding_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
+    contract_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
     return contract, member
 
 
@@ -559,7 +559,7 @@ def _active_contract(officer, award, starts_on):
     before the start so that the project's timeline reads in order."""
 
     contract, member = _signed_contract(officer, award, starts_on)
-    confirm_contract(contract, officer, link=f"/awards/{award.id}/contract")
+    contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
     contract.document.issued_at = _local(starts_on - timedelta(days=12), 10)
     contract.signed_uploaded_at = _local(starts_on - timedelta(days=6), 11)
     contract.confirmed_at = _local(starts_on - timedelta(days=3), 15)

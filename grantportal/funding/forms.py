@@ -1,75 +1,15 @@
-"""Forms for money: a payment, a recovery, a matched fund, the call's funding settings. Messages are
-Chinese and shown next to their field; what was typed is kept on error."""
+"""The form of the call's funding settings: the tranche plan (up to four rows of percent and condition), the
+contract term and the reporting interval. Messages are Chinese and shown next to their field (a plan
+message next to its row); what was typed is kept on error."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Length, Optional, ValidationError
 
 from grantportal.calls.tranche_plan import TrancheCondition
-from grantportal.core.forms import LocalDateField, MoneyField, NumberField, strip
-from grantportal.funding.models import FundSourceKind
-from grantportal.funding.operations import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY, NAME_MAX, NOTE_MAX, VOUCHER_MAX
+from grantportal.core.forms import NumberField, strip
+from grantportal.funding.operations import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY
 
 PLAN_ROWS = 4
-REASON_MAX = 1000
-
-
-def _required_date(form, field):
-    if field.data is None and not field.errors:
-        raise ValidationError("请填写日期。")
-
-
-class PaymentForm(FlaskForm):
-    tranche = SelectField("拨付期次", choices=[], validate_choice=False)
-    paid_on = LocalDateField("拨付日期", validators=[_required_date])
-    amount = MoneyField("拨付金额（元）")
-    voucher_number = StringField("凭证号", filters=[strip], validators=[Length(max=VOUCHER_MAX)])
-
-    def __init__(self, *args, tranches=(), **kw):
-        super().__init__(*args, **kw)
-        self.tranche.choices = [SelectChoice(str(t.id), f"第{t.position}期（{t.condition.label}）")
-                                for t in tranches]
-
-    def validate_tranche(self, field):
-        if field.data not in {c.value for c in field.choices}:
-            raise ValidationError("请选择拨付期次。")
-
-    def validate_voucher_number(self, field):
-        if not field.data:
-            raise ValidationError("请填写凭证号。")
-
-
-class RecoveryForm(FlaskForm):
-    recovered_on = LocalDateField("追回日期", validators=[_required_date])
-    amount = MoneyField("追回金额（元）")
-    voucher_number = StringField("凭证号", filters=[strip], validators=[Length(max=VOUCHER_MAX)])
-    reason = TextAreaField("追回原因", filters=[strip], validators=[Length(max=REASON_MAX)])
-
-    def validate_voucher_number(self, field):
-        if not field.data:
-            raise ValidationError("请填写凭证号。")
-
-    def validate_reason(self, field):
-        if not field.data:
-            raise ValidationError("请填写追回原因。")
-
-
-class MatchedFundForm(FlaskForm):
-    source_kind = SelectField("资金来源", choices=[SelectChoice(k.value, k.label) for k in FundSourceKind],
-                              default=FundSourceKind.ENTERPRISE.value)
-    source_name = StringField("来源名称", filters=[strip], validators=[Length(max=NAME_MAX)])
-    name_public = BooleanField("捐赠人同意公开其姓名（仅个人捐赠适用）")
-    pledged = MoneyField("承诺金额（元）", optional=True)
-    received = MoneyField("到账金额（元）", optional=True)
-    pledged_on = LocalDateField("承诺日期", validators=[Optional()])
-    received_on = LocalDateField("到账日期", validators=[Optional()])
-    note = TextAreaField("备注", filters=[strip], validators=[Length(max=NOTE_MAX)])
-
-    def data_dict(self):
-        return {"source_kind": FundSourceKind(self.source_kind.data), "source_name": self.source_name.data,
-                "name_public": self.name_public.data, "pledged": self.pledged.amount,
-                "received": self.received.amount, "pledged_on": self.pledged_on.data,
-                "received_on": self.received_on.data, "note": self.note.data}
 
 
 def _plan_fields():

@@ -1,8 +1,10 @@
-"""Writes of implementation monitoring: the contract's confirmation with its report schedule, filing and
-reviewing reports, evaluations, reminders and closure (结项).
+"""Writes of implementation monitoring: the project's report schedule (made when funding announces the
+contract's confirmation, ``core.signals.contract_confirmed``), filing and reviewing reports, evaluations,
+reminders and closure (结项).
 
-Monitoring tells funding: an evaluation is reported to ``funding.operations.record_milestone`` and closure
-goes through ``funding.operations.close_contract``, so that funding derives its tranches from its own rows.
+Monitoring tells funding: an evaluation is reported to ``funding.payments.operations.record_milestone`` and
+closure goes through ``funding.contracts.operations.close_contract``, so that funding derives its tranches
+from its own rows.
 
 Each takes the objects and the acting user, flushes under a named audit action and never commits; a
 refusal raises ``MonitoringRefused`` with a Chinese message (and the form field it belongs to).
@@ -22,6 +24,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused, stale_message
@@ -31,8 +34,9 @@ from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_date
 from grantportal.core.workflow import StateMachine, Transition
+from grantportal.funding.contracts.operations import close_contract
 from grantportal.funding.models import Contract, ContractStatus, TrancheStatus
-from grantportal.funding.operations import close_contract, confirm_signed, record_milestone, refresh_tranches
+from grantportal.funding.payments.operations import record_milestone, refresh_tranches
 from grantportal.monitoring.models import (
     Evaluation,
     EvaluationStage,
@@ -139,13 +143,12 @@ def schedule_reports(contract, user):
     return made
 
 
-def confirm_contract(contract, user, link=None):
-    """签署确认 starts the project: the officer confirms the signed scan (funding: 待确认 → 履行中, the tranches
-    due on signing become 可拨付) and the progress, mid-term and final reports fall due, in one transaction.
-    Monitoring wraps funding's step because the reports are monitoring's and funding may not import it."""
-    confirm_signed(contract, user, link=link)
+@signals.contract_confirmed.connect
+def schedule_on_confirmation(contract, user, **_):
+    """签署确认 starts the project: funding has confirmed the signed scan (待确认 → 履行中, the tranches due on
+    signing became 可拨付) and announced it; the progress, mid-term and final reports now fall due, in the
+    same transaction. A refusal (no contract term) vetoes the confirmation."""
     schedule_reports(contract, user)
-    return contract
 
 
 # --- filing -------------------------------------------------------------------------------------------

@@ -18,8 +18,8 @@ import sqlalchemy as sa
 
 from grantportal.core.db import db
 from grantportal.core.timeutil import to_local
+from grantportal.funding.contracts.operations import add_months
 from grantportal.funding.models import Contract, ContractStatus
-from grantportal.funding.operations import add_months
 from grantportal.monitoring.models import Report, ReportKind, ReportStatus
 
 PERIOD_REPORT_GRACE_DAYS = 15

@@ -1,6 +1,5 @@
 """Implementation monitoring pages: the organization's projects and reports, the officer's monitoring list,
-report review, evaluations, closure, and each project's timeline; and the contract's confirmation, which
-starts the project (its URL and endpoint belong to the contract pages, see ``confirm_contract``).
+report review, evaluations, closure, and each project's timeline.
 
 Writes go through ``monitoring.operations``; each request commits once and, when an operation refuses,
 rolls back and shows why next to the field (keeping what was typed)."""
@@ -20,12 +19,8 @@ from grantportal.core.forms import refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
-from grantportal.funding.contract_views import bp as contracts_bp
-from grantportal.funding.contract_views import contract_or_409
 from grantportal.funding.models import Contract, ContractStatus
-from grantportal.funding.operations import FundingRefused
-from grantportal.funding.permissions import can_manage_contract
-from grantportal.funding.tranches import tranche_states
+from grantportal.funding.payments.tranches import tranche_states
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.forms import ActionForm, EvaluationForm, ReportForm, ReviewForm, report_data
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, Report, ReportPhoto, ReportStatus
@@ -170,28 +165,6 @@ def close(contract_id):
         return _project_page(get_or_404(Contract, contract_id), message=e.message, status=e.status)
     flash("项目已结项。机构已收到结项通知。", "success")
     return redirect(_timeline_link(contract), 303)
-
-
-# --- the contract's confirmation (签署确认) -------------------------------------------------------------
-# The page and its URL belong to the contract pages (endpoint ``contracts.confirm``, so the view is added to
-# funding's ``contracts`` blueprint), but the view lives here: confirming the contract also schedules the
-# project's reports, which are monitoring's, and funding may not import monitoring. create_app imports
-# this module before it registers the blueprints.
-
-@contracts_bp.route("/manage/awards/<int:award_id>/contract/confirm", endpoint="confirm", methods=["POST"])
-@login_required
-def confirm_contract(award_id):
-    award = get_or_404(Award, award_id)
-    require(can_manage_contract(current_user, award))
-    try:
-        ops.confirm_contract(contract_or_409(award), current_user,
-                             link=url_for("contracts.sign", award_id=award.id))
-        db.session.commit()
-    except (FundingRefused, ops.MonitoringRefused) as e:
-        db.session.rollback()
-        abort(e.status, e.message)
-    flash("签署件已确认，合同履行中；首期资金可拨付。", "success")
-    return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
 
 # --- evaluations --------------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from grantportal.awards.proposals import operations as award_ops
 from grantportal.core import templating
 from grantportal.core.db import db, utcnow
 from grantportal.documents import operations as document_ops
-from grantportal.funding.operations import issue_contract
+from grantportal.funding.contracts.operations import issue_contract
 from grantportal.orgs.models import Grade, Organization
 from grantportal.review.models import ReviewRound
 from tests import factories as f

@@ -7,7 +7,7 @@ from grantportal.core.db import db
 from grantportal.core.storage import get_storage
 from grantportal.documents import operations as ops
 from grantportal.documents.models import IssuedDocument
-from grantportal.funding.operations import prepare_contract
+from grantportal.funding.contracts.operations import prepare_contract
 from grantportal.funding.queries import contract_terms
 from tests import factories as f
 

@@ -9,8 +9,8 @@ from grantportal.core.db import db
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.documents import operations as ops
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+from grantportal.funding.contracts.operations import issue_contract
 from grantportal.funding.models import Contract, ContractStatus
-from grantportal.funding.operations import issue_contract
 from tests import factories as f
 from tests.documents.conftest import file_bytes, fresh, issued_contract
 

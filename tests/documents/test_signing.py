@@ -1,5 +1,6 @@
 """Contract signing: the officer issues, the organization downloads and uploads the signed scan (checked),
-the officer confirms (the first tranche becomes payable) or returns it with a reason."""
+the officer confirms (the first tranche becomes payable, the project's reports are scheduled) or returns it
+with a reason."""
 import io
 
 from grantportal.calls.tranche_plan import TrancheCondition
@@ -9,6 +10,7 @@ from grantportal.core.notices import Notice
 from grantportal.documents.models import DocumentKind, DocumentStatus
 from grantportal.funding.models import ContractStatus, TrancheStatus
 from grantportal.funding.queries import contract_of
+from grantportal.monitoring.models import Report, ReportKind
 from tests import factories as f
 from tests.permissions.world import TINY_PDF
 
@@ -63,6 +65,10 @@ def test_the_organization_signs_and_the_officer_confirms(final, client, auth):
     assert statuses[TrancheCondition.MIDTERM] == TrancheStatus.WAITING
     actions = set(db.session.scalars(db.select(AuditEntry.action)))
     assert {"contract.issue", "contract.upload_signed", "contract.confirm", "document.render"} <= actions
+    # confirming starts the project: monitoring, told of it, schedules the reports in the same commit
+    assert "report.schedule" in actions
+    kinds = {r.kind for r in db.session.scalars(db.select(Report).where(Report.contract_id == contract.id))}
+    assert kinds == {ReportKind.PROGRESS, ReportKind.MIDTERM, ReportKind.FINAL}
     assert client.post(f"/manage/awards/{award.id}/contract/confirm").status_code == 409
 
 

@@ -6,8 +6,9 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from grantportal.core.db import db, utcnow
+from grantportal.funding.contracts.operations import prepare_contract
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import prepare_contract, record_milestone, refresh_tranches
+from grantportal.funding.payments.operations import record_milestone, refresh_tranches
 from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
 from tests import factories as f
 

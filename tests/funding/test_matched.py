@@ -5,7 +5,8 @@ from decimal import Decimal
 import pytest
 
 from grantportal.core.db import db
-from grantportal.funding.matched import (
+from grantportal.funding.matched.operations import save_matched_fund
+from grantportal.funding.matched.queries import (
     call_summary_rows,
     call_summary_totals,
     fund_sums,
@@ -15,7 +16,7 @@ from grantportal.funding.matched import (
     ratio_text,
 )
 from grantportal.funding.models import ContractStatus, FundSourceKind
-from grantportal.funding.operations import FundingRefused, save_matched_fund
+from grantportal.funding.operations import FundingRefused
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract
 

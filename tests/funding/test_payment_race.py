@@ -13,7 +13,8 @@ import pytest
 from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.funding.models import Contract, Payment, Tranche
-from grantportal.funding.operations import FundingRefused, record_payment
+from grantportal.funding.operations import FundingRefused
+from grantportal.funding.payments.operations import record_payment
 from grantportal.funding.queries import totals
 from tests import factories as f
 from tests.funding.conftest import TODAY, evaluate

@@ -5,10 +5,12 @@ from decimal import Decimal
 import pytest
 
 from grantportal.core.db import db
+from grantportal.funding.contracts.operations import terminate_contract
 from grantportal.funding.models import ContractStatus, TrancheStatus
-from grantportal.funding.operations import FundingRefused, record_payment, record_recovery, terminate_contract
+from grantportal.funding.operations import FundingRefused
+from grantportal.funding.payments.operations import record_payment, record_recovery
+from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import totals
-from grantportal.funding.tranches import tranche_states
 from tests.funding.conftest import STARTS, TODAY, active_contract, evaluate
 
 

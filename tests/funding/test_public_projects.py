@@ -7,7 +7,7 @@ from grantportal.calls.models import CallStatus
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_date
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import record_payment, record_recovery
+from grantportal.funding.payments.operations import record_payment, record_recovery
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract, evaluate
 from tests.funding.test_matched import add, fund

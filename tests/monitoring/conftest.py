@@ -9,8 +9,8 @@ import pytest
 from PIL import Image
 
 from grantportal.core.db import db
+from grantportal.funding.contracts.operations import prepare_contract
 from grantportal.funding.models import ContractStatus, TrancheStatus
-from grantportal.funding.operations import prepare_contract
 from grantportal.monitoring import operations as ops
 from tests import factories as f
 

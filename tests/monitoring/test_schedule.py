@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 import pytest
 
 from grantportal.core.db import db
+from grantportal.core.errors import Refused
+from grantportal.funding.contracts.operations import confirm_signed
 from grantportal.funding.models import ContractStatus
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.models import ReportKind, ReportStatus
@@ -42,6 +44,30 @@ def test_only_an_active_contract_gets_a_schedule(project):
     db.session.commit()
     with pytest.raises(ops.MonitoringRefused, match="履行中的项目才能生成报告计划"):
         ops.schedule_reports(project.contract, project.officer)
+
+
+def test_confirming_the_contract_schedules_its_reports_in_the_same_transaction(project):
+    """Funding announces the confirmation (core.signals.contract_confirmed); monitoring's receiver schedules
+    the reports before the view commits."""
+    project.contract.status = ContractStatus.SIGNED
+    db.session.commit()
+    confirm_signed(project.contract, project.officer)
+    db.session.commit()
+    assert project.contract.status == ContractStatus.ACTIVE
+    assert [r.kind for r in ops.reports_of(project.contract)] == [
+        ReportKind.PROGRESS, ReportKind.MIDTERM, ReportKind.PROGRESS, ReportKind.FINAL]
+
+
+def test_a_refused_schedule_vetoes_the_confirmation(project):
+    contract = project.contract
+    contract.status, contract.ends_on, contract.confirmed_at, contract.confirmed_by_id = (
+        ContractStatus.SIGNED, None, None, None)
+    db.session.commit()
+    with pytest.raises(Refused, match="合同未填写履行期限"):
+        confirm_signed(project.contract, project.officer)
+    db.session.rollback()
+    assert project.contract.status == ContractStatus.SIGNED and project.contract.confirmed_at is None
+    assert ops.reports_of(project.contract) == []
 
 
 def test_monthly_reports_over_a_short_term_from_mid_month():

@@ -17,8 +17,8 @@ def documents_world(w):
     from grantportal.awards.models import FinalStatus, ProposalStatus
     from grantportal.documents import operations as ops
     from grantportal.documents.models import DocumentKind, DocumentStatus
+    from grantportal.funding.contracts.operations import prepare_contract
     from grantportal.funding.models import ContractStatus
-    from grantportal.funding.operations import prepare_contract
     from grantportal.funding.queries import contract_terms
 
     if getattr(w, "doc_a", None) is not None:

@@ -17,8 +17,8 @@ def funding_world(w):
 
     from grantportal.awards.models import FinalStatus
     from grantportal.core.db import db
+    from grantportal.funding.contracts.operations import prepare_contract
     from grantportal.funding.models import ContractStatus, FundSourceKind, MatchedFund
-    from grantportal.funding.operations import prepare_contract
 
     awards_world(w, "final")
     for name in ("a", "b"):
@@ -77,26 +77,26 @@ SAVED = ok(303)  # saved, back to the list of matched funds
 
 
 ROUTES = [
-    Route("funding.contract_payments", params=_contract("a"), expect=staff_only(readers=ALLOW)),
-    Route("funding.contract_payments", "POST", params=_contract("a"), data=_payment,
+    Route("payments.index", params=_contract("a"), expect=staff_only(readers=ALLOW)),
+    Route("payments.index", "POST", params=_contract("a"), data=_payment,
           expect=staff_only(readers=DENY, officer=ok(303))),
-    Route("funding.record_recovery", "POST", params=_contract("a"), data=_recovery,  # nothing paid to recover
+    Route("payments.record_recovery", "POST", params=_contract("a"), data=_recovery,  # nothing paid to recover
           expect=staff_only(readers=DENY, officer=CONFLICT)),
-    Route("funding.contract_funding", params=_contract("a"), expect=own_org(), label="own"),
-    Route("funding.contract_funding", params=_contract("b"), expect=own_org(other=True), label="other"),
-    Route("funding.matched_funds", params=_award("a"), expect=own_org(), label="own"),
-    Route("funding.matched_funds", params=_award("b"), expect=own_org(other=True), label="other"),
-    Route("funding.add_matched_fund", params=_award("a"), expect=own_org(readers=DENY), label="own"),
-    Route("funding.add_matched_fund", params=_award("b"), expect=own_org(other=True, readers=DENY), label="other"),
-    Route("funding.add_matched_fund", "POST", params=_award("a"), data=lambda w: FUND,
+    Route("payments.contract_funding", params=_contract("a"), expect=own_org(), label="own"),
+    Route("payments.contract_funding", params=_contract("b"), expect=own_org(other=True), label="other"),
+    Route("matched.index", params=_award("a"), expect=own_org(), label="own"),
+    Route("matched.index", params=_award("b"), expect=own_org(other=True), label="other"),
+    Route("matched.new", params=_award("a"), expect=own_org(readers=DENY), label="own"),
+    Route("matched.new", params=_award("b"), expect=own_org(other=True, readers=DENY), label="other"),
+    Route("matched.new", "POST", params=_award("a"), data=lambda w: FUND,
           expect=own_org(readers=DENY, officer=SAVED, member=SAVED), label="own"),
-    Route("funding.add_matched_fund", "POST", params=_award("b"), data=lambda w: FUND,
+    Route("matched.new", "POST", params=_award("b"), data=lambda w: FUND,
           expect=own_org(other=True, readers=DENY, officer=SAVED), label="other"),
-    Route("funding.edit_matched_fund", params=_fund("a"), expect=own_org(readers=DENY), label="own"),
-    Route("funding.edit_matched_fund", params=_fund("b"), expect=own_org(other=True, readers=DENY), label="other"),
-    Route("funding.edit_matched_fund", "POST", params=_fund("a"), data=lambda w: FUND,
+    Route("matched.edit", params=_fund("a"), expect=own_org(readers=DENY), label="own"),
+    Route("matched.edit", params=_fund("b"), expect=own_org(other=True, readers=DENY), label="other"),
+    Route("matched.edit", "POST", params=_fund("a"), data=lambda w: FUND,
           expect=own_org(readers=DENY, officer=SAVED, member=SAVED), label="own"),
-    Route("funding.edit_matched_fund", "POST", params=_fund("b"), data=lambda w: FUND,
+    Route("matched.edit", "POST", params=_fund("b"), data=lambda w: FUND,
           expect=own_org(other=True, readers=DENY, officer=SAVED), label="other"),
     Route("projects.call_projects", params=_call, expect=public(), published=True),
     Route("projects.project", params=_contract("a"), expect=public(), published=True),

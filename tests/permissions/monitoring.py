@@ -18,8 +18,8 @@ def monitoring_world(w):
     from grantportal.awards.models import FinalStatus
     from grantportal.core.files import StoredFile
     from grantportal.core.storage import get_storage
+    from grantportal.funding.contracts.operations import prepare_contract
     from grantportal.funding.models import ContractStatus
-    from grantportal.funding.operations import prepare_contract
     from grantportal.monitoring.models import ReportPhoto
     from grantportal.monitoring.operations import reports_of, schedule_reports
 

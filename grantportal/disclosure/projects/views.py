@@ -3,7 +3,7 @@ its contract state, money paid and money leveraged; and one page per project who
 contract's number and term, each tranche and payment, recoveries, matched funds, report deadlines kept and
 evaluation grades. The page appears when the officer confirms the signed contract (so a purchase contract is
 public well within the two working days the rules allow). Nothing personal: individual donors are named only
-with their consent (``funding.matched.public_name``) and free text is masked on the server."""
+with their consent (``funding.matched.queries.public_name``) and free text is masked on the server."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
@@ -15,10 +15,10 @@ from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.disclosure.projects.permissions import IN_FORCE, can_view_public_project
-from grantportal.funding import matched
+from grantportal.funding.matched import queries as matched
 from grantportal.funding.models import Contract, MatchedFund
+from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import totals
-from grantportal.funding.tranches import tranche_states
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import evaluations_of, reports_of
 

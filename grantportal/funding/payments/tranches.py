@@ -1,13 +1,13 @@
 """Tranche state (分期拨付的状态), derived from data in one place.
 
 A tranche's status is never set by hand: ``tranche_states(contract)`` works it out from funding's own rows
-— the contract's status, the milestones monitoring stamped on it (``operations.record_milestone``: the
-latest 中期评估 and 结项验收, passed or not) and the payments — and ``operations.refresh_tranches`` writes
+— the contract's status, the milestones monitoring stamped on it (``payments.operations.record_milestone``: the
+latest 中期评估 and 结项验收, passed or not) and the payments — and ``payments.operations.refresh_tranches`` writes
 the result onto the ``Tranche`` rows (status, blocked_reason) so that lists can read it. ``Tranche.status``
 is a cache of this derivation.
 
 That is why a tranche has no ``core.workflow.StateMachine``: nobody takes a step on a tranche. Its status
-follows from other steps, each with its own owner and checks — the contract's (``operations.CONTRACT``:
+follows from other steps, each with its own owner and checks — the contract's (``contracts.operations.CONTRACT``:
 签署确认 makes 合同签订后 tranches payable, 终止 pauses every unpaid one), an evaluation's (monitoring) and a
 payment's (``record_payment``, which asks ``state_of(…).payable`` and shows ``refusal()``). A machine would
 have to invent actors and guards for moves that are really recomputations (a 中期评估 passed after a failed

@@ -1,52 +1,32 @@
 """Contract signing (签约): the officer issues the contract and confirms or returns the signed scan; the
-organization downloads the contract and uploads the signed, sealed scan. Each request commits once."""
+organization downloads the contract and uploads the signed, sealed scan. Writes go through
+``funding.contracts.operations``; each request commits once (confirming the contract also schedules the
+project's reports, by monitoring's receiver of ``core.signals.contract_confirmed``, in the same commit)."""
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from wtforms import TextAreaField
-from wtforms.validators import Length
 
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.core.db import db
+from grantportal.core.errors import Refused
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
-from grantportal.core.forms import LocalDateField, refusal, strip
+from grantportal.core.forms import refusal
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import is_officer, require
-from grantportal.funding import operations as ops
-from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import FundingRefused
-from grantportal.funding.permissions import (
+from grantportal.funding.contracts import operations as ops
+from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm
+from grantportal.funding.contracts.permissions import (
     can_manage_contract,
     can_upload_signed_contract,
     can_view_contract_manage,
     can_view_contract_signing,
 )
+from grantportal.funding.models import ContractStatus
+from grantportal.funding.operations import FundingRefused
 from grantportal.funding.queries import contract_of
 
 bp = Blueprint("contracts", __name__)
-
-
-# --- forms -------------------------------------------------------------------------------------------
-
-class IssueContractForm(FlaskForm):
-    starts_on = LocalDateField("合同起始日期")
-    deliverables = TextAreaField("服务内容与成效指标（每行一项）", filters=[strip],
-                                 validators=[Length(max=5000, message="不超过5000个字。")])
-
-    def validate_starts_on(self, field):
-        if field.data is None and not field.errors:
-            raise ValueError("请填写合同起始日期。")
-
-
-class ReturnForm(FlaskForm):
-    reason = TextAreaField("退回原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
-
-
-class SignedUploadForm(FlaskForm):
-    scan = FileField("签字盖章后的合同扫描件")
 
 
 def _manage_page(award, form=None, return_form=None, status=200, message=None):
@@ -90,9 +70,22 @@ def contract_or_409(award):
     return contract
 
 
-# POST /manage/awards/<award_id>/contract/confirm (endpoint ``contracts.confirm``) is registered on this
-# blueprint by ``monitoring.views``: confirming the contract also schedules the project's reports, and
-# funding may not import monitoring.
+@bp.route("/manage/awards/<int:award_id>/contract/confirm", methods=["POST"])
+@login_required
+def confirm(award_id):
+    """签署确认. A receiver of ``contract_confirmed`` (monitoring's report schedule) may refuse too: any
+    ``Refused`` rolls the whole confirmation back."""
+    award = get_or_404(Award, award_id)
+    require(can_manage_contract(current_user, award))
+    try:
+        ops.confirm_signed(contract_or_409(award), current_user,
+                           link=url_for("contracts.sign", award_id=award.id))
+        db.session.commit()
+    except Refused as e:
+        db.session.rollback()
+        abort(e.status, e.message)
+    flash("签署件已确认，合同履行中；首期资金可拨付。", "success")
+    return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
 
 @bp.route("/manage/awards/<int:award_id>/contract/return", methods=["POST"])

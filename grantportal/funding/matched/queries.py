@@ -1,8 +1,11 @@
-"""Matched funds and donations (配套资金 / 社会捐助) and the leverage ratio (the "1+1+1" figure).
+"""Reads of matched funds and donations (配套资金 / 社会捐助): the leverage ratio (the "1+1+1" figure), the
+names the public may see, whether a member may still change the records, and the call-level funding
+summary of the selected projects (award, paid, recovered, matched funds) that the call's funding page
+and the public project pages show.
 
 Who records them: the selected project's own organization (its members) and officers; both go through
-``operations.save_matched_fund`` and are audited. Members may record until the project is closed (已结项) or
-terminated (已终止); officers may correct at any time.
+``funding.matched.operations.save_matched_fund`` and are audited. Members may record until the project is
+closed (已结项) or terminated (已终止); officers may correct at any time.
 
 Decisions:
 - ``received`` may exceed ``pledged``: a donor may give more than promised, and an unsolicited donation

@@ -1,0 +1,100 @@
+"""Money pages of a contract: the officer's payments page (tranches, payments, recoveries and the forms to
+record them) and the organization's read-only view of its contract's money.
+
+Writes go through ``funding.payments.operations``; each request commits once and, when an operation
+refuses, rolls back and shows why next to the field, keeping what was typed."""
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from grantportal.core.db import db
+from grantportal.core.forms import refusal
+from grantportal.core.paging import get_or_404
+from grantportal.core.permissions import is_officer, require
+from grantportal.core.timeutil import local_today
+from grantportal.funding.matched.queries import project_leverage
+from grantportal.funding.models import Contract, Tranche
+from grantportal.funding.operations import FundingRefused
+from grantportal.funding.payments import operations as ops
+from grantportal.funding.payments.forms import PaymentForm, RecoveryForm
+from grantportal.funding.payments.permissions import (
+    can_record_payment,
+    can_record_recovery,
+    can_view_contract_funding,
+    can_view_payments,
+)
+from grantportal.funding.payments.tranches import tranche_states
+from grantportal.funding.queries import money_events, totals
+
+bp = Blueprint("payments", __name__)
+
+
+def _payments_page(contract, pay_form=None, recovery_form=None, status=200, message=None):
+    contract = get_or_404(Contract, contract.id)
+    states = tranche_states(contract)
+    if pay_form is None:
+        pay_form = PaymentForm(tranches=contract.tranches, formdata=None,
+                               data={"paid_on": local_today(),
+                                     "tranche": next((str(s.tranche.id) for s in states if s.payable), "")})
+    if recovery_form is None:
+        recovery_form = RecoveryForm(formdata=None, data={"recovered_on": local_today()})
+    return render_template("funding/payments.html", contract=contract, award=contract.award,
+                           app=contract.award.application, call=contract.award.proposal.call, states=states,
+                           totals=totals(contract), events=money_events(contract),
+                           pay_form=pay_form, recovery_form=recovery_form, message=message,
+                           can_act=is_officer(current_user)), status
+
+
+@bp.route("/manage/contracts/<int:contract_id>/payments", methods=["GET", "POST"])
+@login_required
+def index(contract_id):
+    contract = get_or_404(Contract, contract_id)
+    if request.method == "GET":
+        require(can_view_payments(current_user, contract))
+        return _payments_page(contract)
+    require(can_record_payment(current_user, contract))
+    form = PaymentForm(tranches=contract.tranches)
+    if not form.validate():
+        return _payments_page(contract, pay_form=form, status=400)
+    tranche = db.session.get(Tranche, int(form.tranche.data))
+    try:
+        ops.record_payment(contract, tranche, current_user, form.paid_on.data, form.amount.amount,
+                           form.voucher_number.data)
+        db.session.commit()
+    except FundingRefused as e:
+        db.session.rollback()
+        return _payments_page(contract, pay_form=form, status=e.status, message=refusal(form, e))
+    flash(f"已登记第{tranche.position}期拨付 {form.amount.amount:,.2f} 元。", "success")
+    return redirect(url_for("payments.index", contract_id=contract_id), 303)
+
+
+@bp.route("/manage/contracts/<int:contract_id>/recoveries", methods=["POST"])
+@login_required
+def record_recovery(contract_id):
+    contract = get_or_404(Contract, contract_id)
+    require(can_record_recovery(current_user, contract))
+    form = RecoveryForm()
+    if not form.validate():
+        return _payments_page(contract, recovery_form=form, status=400)
+    try:
+        ops.record_recovery(contract, current_user, form.recovered_on.data, form.amount.amount,
+                            form.voucher_number.data, form.reason.data)
+        db.session.commit()
+    except FundingRefused as e:
+        db.session.rollback()
+        return _payments_page(contract, recovery_form=form, status=e.status, message=refusal(form, e))
+    flash(f"已登记追回资金 {form.amount.amount:,.2f} 元。", "success")
+    return redirect(url_for("payments.index", contract_id=contract_id), 303)
+
+
+# --- the organization's view of its contract's money ---------------------------------------------------
+
+@bp.route("/contracts/<int:contract_id>/funding")
+@login_required
+def contract_funding(contract_id):
+    contract = get_or_404(Contract, contract_id)
+    require(can_view_contract_funding(current_user, contract))
+    award = contract.award
+    return render_template("funding/org_funding.html", contract=contract, award=award,
+                           app=award.application, call=award.proposal.call, states=tranche_states(contract),
+                           totals=totals(contract), events=money_events(contract),
+                           leverage=project_leverage(award))
