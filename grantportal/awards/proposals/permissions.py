@@ -22,6 +22,3 @@ def can_manage_proposal(user, call):
     return Decision(is_officer(user))
 
 
-def can_view_results(user, proposal):
-    """The public results page: published (公示中 or final) proposals; staff also see a draft's state."""
-    return Decision(bool(proposal is not None and (proposal.is_public or is_staff(user))))

@@ -107,12 +107,6 @@ def may_member_change(award):
     return contract is None or contract.status not in CLOSED
 
 
-def call_leverage(rows):
-    """The call's figure from summary rows (each with seed, social, own): a ratio of sums."""
-    return Leverage(sum((r.seed for r in rows), ZERO), sum((r.pledged for r in rows), ZERO),
-                    sum((r.social for r in rows), ZERO), sum((r.own for r in rows), ZERO))
-
-
 # --- the call-level funding summary ------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -48,26 +48,7 @@ def q2(value):
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
-# --- pure statistics ----------------------------------------------------------------------------
-
-def mean(scores):
-    """The arithmetic mean, exact (not rounded)."""
-    return sum(scores, ZERO) / len(scores)
-
-
-def trimmed_mean(scores):
-    """去掉一个最高分和一个最低分: the mean of the scores without one highest and one lowest (needs ≥ 3)."""
-    if len(scores) < 3:
-        raise ValueError("a trimmed mean needs at least 3 scores")
-    return (sum(scores, ZERO) - max(scores) - min(scores)) / (len(scores) - 2)
-
-
-def population_sd(scores):
-    """The *population* standard deviation (divided by n, not n − 1): the panel is the whole
-    population of scores for this application, not a sample of a larger one."""
-    m = mean(scores)
-    return (sum(((s - m) ** 2 for s in scores), ZERO) / len(scores)).sqrt()
-
+# --- statistics --------------------------------------------------------------------------------
 
 class RoundStats:
     """One application's figures in one round. Held as exact integers (cents, tenths) and shown as Decimal
