@@ -83,15 +83,6 @@ def conflict_reasons(user, application, today=None):
     return reasons + detected_reasons(profile, application.org, today)
 
 
-def is_conflicted(user, application, today=None):
-    return bool(conflict_reasons(user, application, today))
-
-
-def conflicted_expert_ids(profiles, application, today=None):
-    """The ids (user ids) of the experts in ``profiles`` who have a conflict with ``application``."""
-    return {p.user_id for p in profiles if conflict_reasons(p.user, application, today)}
-
-
 def new_conflict(profile, actor, reason, source, org=None, application=None):
     """A declared or officer-set conflict (not yet added to the session)."""
     assert org is not None or application is not None
@@ -249,11 +240,6 @@ def detected_orgs(profile, today=None, limit=20, include_names=True):
                 .order_by(Organization.name).limit(limit)):
             found.extend((org, reason) for reason in _name_reasons(name, org))
     return found
-
-
-def standing_conflicts(profile):
-    """The expert's declared and officer-set conflicts not withdrawn, newest first."""
-    return [c for c in profile.conflicts if c.withdrawn_at is None]
 
 
 def active_conflict_exists(profile, org=None, application=None):
