@@ -21,14 +21,14 @@ ROUTES = [
 
 ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW}
 ROUTES += [
-    Route("admin.users", expect=ADMIN_ONLY),
-    Route("admin.new_user", expect=ADMIN_ONLY),
-    Route("admin.new_user", "POST", expect=ADMIN_ONLY),
-    Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id},
+    Route("accounts.users", expect=ADMIN_ONLY),
+    Route("accounts.new_user", expect=ADMIN_ONLY),
+    Route("accounts.new_user", "POST", expect=ADMIN_ONLY),
+    Route("accounts.toggle_user", "POST", params=lambda w: {"user_id": w.member.id},
           expect={**ADMIN_ONLY, "admin": ok(302)}),
 ]
 ROUTES += [
-    Route("admin.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id},
+    Route("accounts.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id},
           expect={**ADMIN_ONLY, "admin": ok(302)}),
     # without a pending password step everyone is sent back to the login page
     Route("accounts.second_factor", expect=public(LOGIN)),

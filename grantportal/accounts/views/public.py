@@ -1,20 +1,20 @@
+"""Signing in (password, then the dynamic code for staff), signing out and opening an organization account."""
 import time
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
 from grantportal.accounts import auth, totp
-from grantportal.accounts.forms import ChangePasswordForm, LoginForm, RegisterForm, TotpForm
+from grantportal.accounts.blueprint import bp
+from grantportal.accounts.forms import LoginForm, RegisterForm, TotpForm
 from grantportal.accounts.models import User
-from grantportal.accounts.operations import UsernameTaken, change_password, create_user, enable_totp
+from grantportal.accounts.operations import UsernameTaken, create_user, enable_totp
 from grantportal.accounts.permissions import can_register_account
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.permissions import require
 from grantportal.core.roles import Role
-
-bp = Blueprint("accounts", __name__)
 
 PENDING_SECONDS = 300
 LOGIN_FAILED = "登录名或密码错误，或账户已被暂时锁定。连续多次错误后需等待15分钟再试。"
@@ -136,22 +136,3 @@ def register():
             flash("账户已注册。下一步：登记您的社会组织。", "success")
             return redirect(url_for("orgs.register"))
     return render_template("accounts/register.html", form=form)
-
-
-@bp.route("/account", methods=["GET", "POST"])
-@login_required
-@limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
-def account():
-    form = ChangePasswordForm()
-    if form.validate_on_submit():
-        if auth.is_locked(current_user.username):
-            form.current.errors.append(LOGIN_FAILED)
-        elif change_password(current_user, form.current.data, form.password.data):
-            db.session.commit()
-            flash("密码已修改。您在其他设备上的登录已全部退出。", "success")
-            return redirect(url_for("accounts.account"))
-        else:
-            auth.record_failure(current_user.username)  # wrong current passwords count towards lockout
-            db.session.commit()
-            form.current.errors.append("当前密码不正确。")
-    return render_template("accounts/account.html", form=form)
