@@ -14,7 +14,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grantportal.core.db import UTCDateTime, db, utcnow
-from grantportal.core.masking import mask_name
+from grantportal.core.masking import mask_name, mask_phone
 
 log = logging.getLogger("grantportal.mail")
 
@@ -43,6 +43,11 @@ def queue_mail(to, subject, body, name=""):
     g.setdefault("outbox", []).append((to, subject, body, name))
 
 
+def queue_sms(phone, text):
+    """A text message, sent after the commit like mail (``SMS_BACKEND``: "log" prints only the masked number)."""
+    g.setdefault("outbox", []).append((phone, None, text, ""))
+
+
 @event.listens_for(Session, "after_commit")
 def _mail_ready(session):
     if has_app_context() and g.get("outbox"):
@@ -59,10 +64,20 @@ def send_ready_mail(response=None):
     """Send what committed transactions queued (an after_request hook)."""
     for to, subject, body, name in g.pop("outbox_ready", []):
         try:
-            send_mail(to, subject, body, name)
+            if subject is None:
+                send_sms(to, body)
+            else:
+                send_mail(to, subject, body, name)
         except OSError:
             log.exception("mail not sent: subject=%s", subject)
     return response
+
+
+def send_sms(phone, text):
+    if current_app.config.get("SMS_BACKEND", "log") == "memory":  # tests
+        current_app.extensions.setdefault("gp_sms_outbox", []).append((phone, text))
+    else:  # the embedded default: never the text (it may carry a link or code), only the masked number
+        log.info("sms to=%s", mask_phone(phone))
 
 
 def send_mail(to, subject, body, name=""):

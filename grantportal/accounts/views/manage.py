@@ -5,8 +5,15 @@ from flask_login import current_user, login_required
 from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import StaffAccountForm
 from grantportal.accounts.models import User
-from grantportal.accounts.operations import UsernameTaken, create_user, reset_totp, set_active
-from grantportal.accounts.permissions import can_manage_users, can_toggle_user
+from grantportal.accounts.operations import (
+    TokenRefused,
+    UsernameTaken,
+    create_user,
+    request_password_reset,
+    reset_totp,
+    set_active,
+)
+from grantportal.accounts.permissions import can_manage_users, can_send_reset, can_toggle_user
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
@@ -70,4 +77,22 @@ def reset_user_totp(user_id):
     reset_totp(target, current_user)
     db.session.commit()
     flash(f"已重置账户 {target.username} 的动态口令，该用户下次登录时须重新绑定。", "success")
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/send-reset", methods=["POST"])
+@login_required
+def send_reset(user_id):
+    """The administrator sends a reset link to the user's own e-mail address; no password passes through them."""
+    target = db.get_or_404(User, user_id)
+    require(can_send_reset(current_user, target))
+    try:
+        request_password_reset(target.username, by_admin=current_user)
+    except TokenRefused as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已向账户 {target.username} 登记的电子邮箱发送重置密码链接，"
+              f"{current_app.config['RESET_LINK_MINUTES']}分钟内有效。", "success")
     return redirect(url_for("accounts.users"))
