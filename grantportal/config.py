@@ -102,7 +102,8 @@ def default_config(instance=INSTANCE, given=None):
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,
-        # mail: "log" (the embedded default: a line in the log), "smtp", or "memory" (tests)
+        # mail: "log" (the embedded default: a line in the log), "smtp", "memory" (tests) or "console" (bin/demo only:
+        # whole messages, links included, on the terminal)
         "MAIL_BACKEND": os.environ.get("GRANTPORTAL_MAIL_BACKEND", "log"),
         "MAIL_SERVER": os.environ.get("GRANTPORTAL_MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("GRANTPORTAL_MAIL_PORT", 25)),
@@ -110,7 +111,7 @@ def default_config(instance=INSTANCE, given=None):
         "MAIL_USERNAME": os.environ.get("GRANTPORTAL_MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
-        # text messages: "log" (the embedded default: a line in the log) or "memory" (tests); a gateway plugs in here
+        # text messages: "log" (the embedded default: a line in the log), "memory" (tests) or "console" (bin/demo)
         "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
         "PAGE_SIZE": 20,
         # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and

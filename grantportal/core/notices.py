@@ -5,6 +5,7 @@ makes the messages ready, and they go out at the end of the request (or of the C
 ``send_ready_mail()``). A rollback drops them."""
 import logging
 import smtplib
+import sys
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -74,8 +75,11 @@ def send_ready_mail(response=None):
 
 
 def send_sms(phone, text):
-    if current_app.config.get("SMS_BACKEND", "log") == "memory":  # tests
+    backend = current_app.config.get("SMS_BACKEND", "log")
+    if backend == "memory":  # tests
         current_app.extensions.setdefault("gp_sms_outbox", []).append((phone, text))
+    elif backend == "console":  # bin/demo, as for mail
+        print(f"==> [演示短信] 手机号：{phone}\n{text}\n", file=sys.stderr, flush=True)
     else:  # the embedded default: never the text (it may carry a link or code), only the masked number
         log.info("sms to=%s", mask_phone(phone))
 
@@ -96,5 +100,7 @@ def send_mail(to, subject, body, name=""):
             smtp.send_message(msg)
     elif backend == "memory":  # tests
         current_app.extensions.setdefault("gp_outbox", []).append((to, subject, body))
+    elif backend == "console":  # bin/demo on one's own machine: the whole message on the terminal, never in production
+        print(f"==> [演示邮件] 收件人：{to}\n    主题：{subject}\n{body}\n", file=sys.stderr, flush=True)
     else:  # the embedded default: no personal data in the log, only that a message went out
         log.info("mail to=%s subject=%s", mask_name(name) or "***", subject)
