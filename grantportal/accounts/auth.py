@@ -94,7 +94,7 @@ def _delay(failures, free, last_at):
     if failures < free or last_at is None:
         return 0
     cfg = current_app.config
-    delay = min(cfg["LOGIN_FIRST_DELAY"] * 2 ** (failures - free), cfg["LOGIN_MAX_DELAY"])
+    delay = min(cfg["LOGIN_FIRST_DELAY"] * 2 ** min(failures - free, 20), cfg["LOGIN_MAX_DELAY"])
     return max(0, math.ceil((last_at + delay - utcnow()).total_seconds()))
 
 
