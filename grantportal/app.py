@@ -3,7 +3,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grantportal import models  # noqa: F401  (every table registered before use)
-from grantportal.accounts.admin import bp as admin_bp
 from grantportal.accounts.views import bp as accounts_bp
 from grantportal.applications import queries as applications_answers  # noqa: F401  (core.signals answers)
 from grantportal.applications.views import bp as applications_bp
@@ -61,7 +60,7 @@ def create_app(config=None):
     web.init_app(app)
     templating.init_app(app)
 
-    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
+    for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, experts_bp,
                rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp):
         app.register_blueprint(bp)

@@ -74,18 +74,36 @@ def default_config(instance=INSTANCE, given=None):
         # two-factor sign-in (TOTP) for these roles
         "TOTP_REQUIRED_ROLES": ("officer", "admin") if _flag("GRANTPORTAL_TOTP", True) else (),
         "TOTP_ISSUER": os.environ.get("GRANTPORTAL_TOTP_ISSUER", "grantportal"),
-        # login lockout
-        "LOGIN_MAX_FAILURES": 5,
-        "LOGIN_LOCKOUT": timedelta(minutes=15),
+        # failed sign-ins (accounts/auth.py): no lock anyone else can set off. After LOGIN_FREE_FAILURES failures
+        # for one account from one source (a known device of that account, else the address) that source waits
+        # LOGIN_FIRST_DELAY, doubling with each further failure up to LOGIN_MAX_DELAY; an address failing on many
+        # names waits the same way after LOGIN_ADDRESS_FREE_FAILURES; the owner is told when the account has
+        # LOGIN_ALERT_FAILURES failures from anywhere. Failures count for LOGIN_FAILURE_WINDOW.
+        "LOGIN_FREE_FAILURES": 5,
+        "LOGIN_ADDRESS_FREE_FAILURES": 20,
+        "LOGIN_ALERT_FAILURES": 10,
+        "LOGIN_FIRST_DELAY": timedelta(seconds=30),
+        "LOGIN_MAX_DELAY": timedelta(minutes=15),
+        "LOGIN_FAILURE_WINDOW": timedelta(hours=1),
+        "DEVICE_COOKIE_DAYS": 180,  # a browser that signed in to an account is that account's known device
+        # single-use links and codes (accounts/tokens.py)
+        "REGISTER_LINK_HOURS": 24,
+        "RESET_LINK_MINUTES": 30,
+        "RESET_MAIL_INTERVAL": timedelta(minutes=2),  # at most one reset mail per account in this time
+        "CONTACT_CODE_MINUTES": 30,  # confirming a new e-mail address or phone number
         # rate limits (shared storage when several workers run)
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_LOGIN": "20 per minute",
+        "RATELIMIT_REGISTER": "5 per hour",  # registration forms sent, per address
+        "RATELIMIT_RESET": "5 per hour",  # password reset requests, per address (and one mail per account: tokens.py)
+        "RATELIMIT_CONTACT": "10 per hour",  # new e-mail address or phone number confirmations, per address
         "RATELIMIT_OBJECTION": "10 per hour",  # filing objections (each with up to 5 evidence files)
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,
-        # mail: "log" (the embedded default: a line in the log), "smtp", or "memory" (tests)
+        # mail: "log" (the embedded default: a line in the log), "smtp", "memory" (tests) or "console" (bin/demo only:
+        # whole messages, links included, on the terminal)
         "MAIL_BACKEND": os.environ.get("GRANTPORTAL_MAIL_BACKEND", "log"),
         "MAIL_SERVER": os.environ.get("GRANTPORTAL_MAIL_SERVER", "127.0.0.1"),
         "MAIL_PORT": int(os.environ.get("GRANTPORTAL_MAIL_PORT", 25)),
@@ -93,6 +111,8 @@ def default_config(instance=INSTANCE, given=None):
         "MAIL_USERNAME": os.environ.get("GRANTPORTAL_MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
+        # text messages: "log" (the embedded default: a line in the log), "memory" (tests) or "console" (bin/demo)
+        "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
         "PAGE_SIZE": 20,
         # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and
         # `rq worker grantportal`); JOBS_SYNC runs in-process jobs at once, in the request (tests, CLI)

@@ -1,5 +1,5 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
-from grantportal.accounts.models import LoginThrottle, User, UserSession  # noqa: F401
+from grantportal.accounts.models import AccountToken, LoginFailure, User, UserSession  # noqa: F401
 from grantportal.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal, ResultsRevision  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401

@@ -39,22 +39,51 @@ class AccountFields(FlaskForm):
 
 
 class RegisterForm(AccountFields):
-    pass
+    """An organization's account: the e-mail address is required, the registration is confirmed from it."""
+
+    email = StringField("电子邮箱", [DataRequired("请填写电子邮箱，用于确认注册和找回密码。"),
+                                     Email("电子邮箱格式不正确。"),
+                                     Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("当前密码", [DataRequired("请填写当前密码。")])
+class NewPasswordFields(FlaskForm):
     password = PasswordField("新密码", [DataRequired("请设置新密码。")])
     password2 = PasswordField("确认新密码", [DataRequired("请再次输入新密码。")])
+    username = ""  # the policy refuses a password containing the login name when the form knows it
 
     def validate_password(self, field):
-        problem = password_problem(field.data or "")
+        problem = password_problem(field.data or "", self.username)
         if problem:
             raise ValidationError(problem)
 
     def validate_password2(self, field):
         if field.data != self.password.data:
             raise ValidationError("两次输入的密码不一致。")
+
+
+class ForgotPasswordForm(FlaskForm):
+    username = StringField("登录名", [DataRequired("请填写登录名。"), too_long(40)], filters=[strip])
+
+
+class ResetPasswordForm(NewPasswordFields):
+    pass
+
+
+class EmailChangeForm(FlaskForm):
+    email = StringField("新的电子邮箱", [DataRequired("请填写新的电子邮箱。"), Email("电子邮箱格式不正确。"),
+                                         Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
+    current = PasswordField("当前密码", [DataRequired("请填写当前密码以确认是本人操作。")])
+
+
+class PhoneChangeForm(FlaskForm):
+    phone = StringField("新的手机号", [DataRequired("请填写新的手机号。"),
+                                       Regexp(r"^1[3-9]\d{9}$", message="请填写11位手机号码，以接收确认短信。")],
+                        filters=[strip])
+    current = PasswordField("当前密码", [DataRequired("请填写当前密码以确认是本人操作。")])
+
+
+class ChangePasswordForm(NewPasswordFields):
+    current = PasswordField("当前密码", [DataRequired("请填写当前密码。")])
 
 
 def normal_username(value):

@@ -58,12 +58,42 @@ class UserSession(db.Model):
     user = relationship(User)
 
 
-class LoginThrottle(db.Model):
-    """Failed logins per login name, known or not, so that lockout reveals nothing."""
+class LoginFailure(db.Model):
+    """One failed sign-in (password or dynamic code), kept for a day. Counted per login name and source
+    (a known device of that account, else the client address) and per address (auth.py), so that the
+    throttle slows a guesser down without locking the owner out from elsewhere."""
 
-    __tablename__ = "login_throttle"
+    __tablename__ = "login_failure"
+    __table_args__ = (sa.Index("ix_login_failure_username_at", "username", "at"),
+                      sa.Index("ix_login_failure_ip_at", "ip", "at"))
 
-    username: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
-    failures: Mapped[int] = mapped_column(default=0)
-    first_failure_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(40))  # as typed, normalised; known or not
+    source: Mapped[str] = mapped_column(sa.String(80))  # "ip:<address>" or "device:<id>"
+    ip: Mapped[str | None] = mapped_column(sa.String(64))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AccountToken(db.Model):
+    """A single-use secret sent by e-mail or text message: a pending registration, a password reset, a new
+    e-mail address or phone number waiting for confirmation. Only the SHA-256 of the secret is stored; it
+    is spent by a conditional UPDATE (``used_at IS NULL``), so it works once even under concurrent use."""
+
+    __tablename__ = "account_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    purpose: Mapped[str] = mapped_column(sa.String(20))  # register · reset · email · phone
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # what the token will write when used: the new address, or the pending account's fields
+    username: Mapped[str | None] = mapped_column(sa.String(40))
+    name: Mapped[str | None] = mapped_column(sa.String(40))
+    phone: Mapped[str | None] = mapped_column(sa.String(20))
+    email: Mapped[str | None] = mapped_column(sa.String(120))
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    attempts: Mapped[int] = mapped_column(default=0)  # wrong codes typed against it (phone codes)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship(User)

@@ -15,3 +15,8 @@ def can_manage_users(user):
 def can_toggle_user(user, target):
     """An administrator may not lock themselves out."""
     return Decision(bool(can_manage_users(user) and target.id != user.id))
+
+
+def can_send_reset(user, target):
+    """An administrator may send a reset link to anyone else's e-mail address (their own: 忘记密码 or 我的账户)."""
+    return Decision(bool(can_manage_users(user) and target.id != user.id))

@@ -5,6 +5,8 @@ import pyotp
 import segno
 from flask import current_app
 
+from grantportal.accounts.operations import spend_totp_step
+
 
 def needs_totp(user):
     return user.role.value in current_app.config["TOTP_REQUIRED_ROLES"]
@@ -23,7 +25,9 @@ def qr_data_uri(uri):
 
 
 def accept_code(user, secret, code, now=None):
-    """True when the 6-digit code is valid now (±30 s) and its time step was not used before."""
+    """True when the 6-digit code is valid now (±30 s) and its time step was not used before. The step is
+    spent by one conditional UPDATE (``spend_totp_step``), so of many simultaneous uses of a code only one
+    succeeds."""
     code = (code or "").strip().replace(" ", "")
     if not (code.isdigit() and len(code) == 6):
         return False
@@ -31,7 +35,6 @@ def accept_code(user, secret, code, now=None):
     totp = pyotp.TOTP(secret)
     for drift in (-1, 0, 1):
         step = int(now // totp.interval) + drift
-        if totp.at(step * totp.interval) == code and (user.totp_last_step or 0) < step:
-            user.totp_last_step = step
-            return True
+        if totp.at(step * totp.interval) == code:
+            return spend_totp_step(user, step)
     return False

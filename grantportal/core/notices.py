@@ -5,6 +5,7 @@ makes the messages ready, and they go out at the end of the request (or of the C
 ``send_ready_mail()``). A rollback drops them."""
 import logging
 import smtplib
+import sys
 from datetime import datetime
 from email.message import EmailMessage
 
@@ -14,7 +15,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grantportal.core.db import UTCDateTime, db, utcnow
-from grantportal.core.masking import mask_name
+from grantportal.core.masking import mask_name, mask_phone
 
 log = logging.getLogger("grantportal.mail")
 
@@ -43,6 +44,11 @@ def queue_mail(to, subject, body, name=""):
     g.setdefault("outbox", []).append((to, subject, body, name))
 
 
+def queue_sms(phone, text):
+    """A text message, sent after the commit like mail (``SMS_BACKEND``: "log" prints only the masked number)."""
+    g.setdefault("outbox", []).append((phone, None, text, ""))
+
+
 @event.listens_for(Session, "after_commit")
 def _mail_ready(session):
     if has_app_context() and g.get("outbox"):
@@ -59,10 +65,23 @@ def send_ready_mail(response=None):
     """Send what committed transactions queued (an after_request hook)."""
     for to, subject, body, name in g.pop("outbox_ready", []):
         try:
-            send_mail(to, subject, body, name)
+            if subject is None:
+                send_sms(to, body)
+            else:
+                send_mail(to, subject, body, name)
         except OSError:
             log.exception("mail not sent: subject=%s", subject)
     return response
+
+
+def send_sms(phone, text):
+    backend = current_app.config.get("SMS_BACKEND", "log")
+    if backend == "memory":  # tests
+        current_app.extensions.setdefault("gp_sms_outbox", []).append((phone, text))
+    elif backend == "console":  # bin/demo, as for mail
+        print(f"==> [演示短信] 手机号：{phone}\n{text}\n", file=sys.stderr, flush=True)
+    else:  # the embedded default: never the text (it may carry a link or code), only the masked number
+        log.info("sms to=%s", mask_phone(phone))
 
 
 def send_mail(to, subject, body, name=""):
@@ -81,5 +100,7 @@ def send_mail(to, subject, body, name=""):
             smtp.send_message(msg)
     elif backend == "memory":  # tests
         current_app.extensions.setdefault("gp_outbox", []).append((to, subject, body))
+    elif backend == "console":  # bin/demo on one's own machine: the whole message on the terminal, never in production
+        print(f"==> [演示邮件] 收件人：{to}\n    主题：{subject}\n{body}\n", file=sys.stderr, flush=True)
     else:  # the embedded default: no personal data in the log, only that a message went out
         log.info("mail to=%s subject=%s", mask_name(name) or "***", subject)

@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 from grantportal.accounts.models import UserSession
@@ -37,7 +38,7 @@ def test_unknown_user_and_wrong_password_get_the_same_message(client):
     assert "不存在" not in b.get_data(as_text=True)
 
 
-def test_five_failures_lock_the_account_even_with_the_right_password(client):
+def test_five_failures_lock_this_address_out_of_the_account_even_with_the_right_password(client):
     user = UserFactory()
     for _ in range(5):
         client.post("/login", data={"username": user.username, "password": "not-the-password1"})
@@ -85,11 +86,17 @@ def test_login_attempts_are_rate_limited_per_address(make_app):
     assert client.get("/login").status_code == 200  # only attempts are limited, not the page
 
 
-def test_register_with_an_email_address(client):
+def test_register_with_an_email_address(client, app):
+    app.config["MAIL_BACKEND"] = "memory"
     resp = client.post("/register", data={"username": "ngo_zhang", "name": "张敏", "phone": "13800001111",
                                           "email": "zhang@example.cn", "password": "Ngo-password-2026",
                                           "password2": "Ngo-password-2026"})
-    assert resp.status_code == 302
+    assert resp.status_code == 200 and "请查收确认邮件" in resp.get_data(as_text=True)
+    (to, _subject, body), = app.extensions["gp_outbox"]
+    link = re.search(r"http\S+", body).group(0)
+    assert to == "zhang@example.cn"
+    resp = client.post(link)  # the account opens from the confirmation link
+    assert resp.status_code == 302 and resp.headers["Location"].endswith("/org/register")
     client.post("/logout")
     bad = client.post("/register", data={"username": "ngo_wang", "name": "王", "phone": "13800001112",
                                          "email": "not-an-address", "password": "Ngo-password-2026",

@@ -1,5 +1,6 @@
 """The applicant journey in a real browser (Issue 2): an organization registers, is verified, drafts and
 submits an application; the officer screens it. Screenshots go to tests/screenshots/journey-*.png."""
+import re
 from datetime import date
 
 import pytest
@@ -15,7 +16,8 @@ from tests.permissions.world import TINY_PDF
 pytestmark = pytest.mark.browser
 
 
-def test_organization_registers_applies_and_is_screened(browser, live_server, tmp_path):
+def test_organization_registers_applies_and_is_screened(app, browser, live_server, tmp_path):
+    app.config["MAIL_BACKEND"] = "memory"
     officer = UserFactory(officer=True, username="officer1", name="陈志明")
     call = CallFactory(created_by=officer, name="“博爱100”公益创投活动", edition="第十二届")
     doc = next(d for d in call.documents if d.required)
@@ -35,8 +37,13 @@ def test_organization_registers_applies_and_is_screened(browser, live_server, tm
     applicant.fill("#username", "ngo_li")
     applicant.fill("#name", "李晓燕")
     applicant.fill("#phone", "13800138000")
+    applicant.fill("#email", "li.xiaoyan@example.cn")
     applicant.fill("#password", "Ngo-password-2026")
     applicant.fill("#password2", "Ngo-password-2026")
+    applicant.click("main button[type=submit]")
+    assert "请查收确认邮件" in applicant.inner_text("main")
+    link = re.search(r"http\S+", app.extensions["gp_outbox"][-1][2]).group(0)  # the link in the mail
+    applicant.goto(link)
     applicant.click("main button[type=submit]")
     applicant.wait_for_url("**/org/register")
     applicant.fill("#uscc", "53100000500019795B")  # wrong check character first

@@ -1,4 +1,4 @@
-from tests.permissions.spec import ALLOW, DENY, LOGIN, Route, ok, public
+from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, ok, public
 
 ROUTES = [
     Route("static", params=lambda w: {"filename": "css/site.css"}, expect=public()),
@@ -21,16 +21,35 @@ ROUTES = [
 
 ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW}
 ROUTES += [
-    Route("admin.users", expect=ADMIN_ONLY),
-    Route("admin.new_user", expect=ADMIN_ONLY),
-    Route("admin.new_user", "POST", expect=ADMIN_ONLY),
-    Route("admin.toggle_user", "POST", params=lambda w: {"user_id": w.member.id},
+    Route("accounts.users", expect=ADMIN_ONLY),
+    Route("accounts.new_user", expect=ADMIN_ONLY),
+    Route("accounts.new_user", "POST", expect=ADMIN_ONLY),
+    Route("accounts.toggle_user", "POST", params=lambda w: {"user_id": w.member.id},
           expect={**ADMIN_ONLY, "admin": ok(302)}),
 ]
 ROUTES += [
-    Route("admin.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id},
+    Route("accounts.reset_user_totp", "POST", params=lambda w: {"user_id": w.officer.id},
           expect={**ADMIN_ONLY, "admin": ok(302)}),
     # without a pending password step everyone is sent back to the login page
     Route("accounts.second_factor", expect=public(LOGIN)),
     Route("accounts.second_factor", "POST", expect=public(LOGIN)),
+]
+
+SIGNED_IN = {"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}
+ONLY_ANONYMOUS_404 = {"anonymous": NOT_FOUND, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY,
+                      "admin": DENY}
+BOGUS_TOKEN = lambda w: {"token": "not-a-token"}  # noqa: E731  (every role sees an unknown link as not found)
+ROUTES += [
+    Route("accounts.forgot_password", expect=public()),
+    Route("accounts.forgot_password", "POST", expect=public()),  # the form again, with what is missing
+    Route("accounts.reset_password", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
+    Route("accounts.reset_password", "POST", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
+    Route("accounts.confirm_registration", params=BOGUS_TOKEN, expect=ONLY_ANONYMOUS_404),
+    Route("accounts.confirm_registration", "POST", params=BOGUS_TOKEN, expect=ONLY_ANONYMOUS_404),
+    Route("accounts.confirm_contact", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
+    Route("accounts.confirm_contact", "POST", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
+    Route("accounts.change_email", "POST", expect=SIGNED_IN),  # the account page again, with what is missing
+    Route("accounts.change_phone", "POST", expect=SIGNED_IN),
+    Route("accounts.send_reset", "POST", params=lambda w: {"user_id": w.member.id},
+          expect={**ADMIN_ONLY, "admin": ok(302)}),
 ]

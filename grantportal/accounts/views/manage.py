@@ -1,20 +1,26 @@
 """Account administration (系统管理员): list, create staff accounts, deactivate and reactivate."""
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import StaffAccountForm
 from grantportal.accounts.models import User
-from grantportal.accounts.operations import UsernameTaken, create_user, reset_totp, set_active
-from grantportal.accounts.permissions import can_manage_users, can_toggle_user
+from grantportal.accounts.operations import (
+    TokenRefused,
+    UsernameTaken,
+    create_user,
+    request_password_reset,
+    reset_totp,
+    set_active,
+)
+from grantportal.accounts.permissions import can_manage_users, can_send_reset, can_toggle_user
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
 from grantportal.core.roles import Role
 
-bp = Blueprint("admin", __name__, url_prefix="/admin")
 
-
-@bp.route("/users/")
+@bp.route("/admin/users/")
 @login_required
 def users():
     require(can_manage_users(current_user))
@@ -32,7 +38,7 @@ def users():
     return render_template("accounts/admin_users.html", page=page, role=role, q=q, roles=Role)
 
 
-@bp.route("/users/new", methods=["GET", "POST"])
+@bp.route("/admin/users/new", methods=["GET", "POST"])
 @login_required
 def new_user():
     require(can_manage_users(current_user))
@@ -46,11 +52,11 @@ def new_user():
         else:
             db.session.commit()
             flash(f"已开通账户 {form.username.data.lower()}。请通过安全渠道将初始密码告知本人。", "success")
-            return redirect(url_for("admin.users"))
+            return redirect(url_for("accounts.users"))
     return render_template("accounts/admin_new_user.html", form=form)
 
 
-@bp.route("/users/<int:user_id>/active", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/active", methods=["POST"])
 @login_required
 def toggle_user(user_id):
     target = db.get_or_404(User, user_id)
@@ -60,10 +66,10 @@ def toggle_user(user_id):
     db.session.commit()
     flash(f"账户 {target.username} 已{'启用' if active else '停用，其登录会话已全部结束'}。", "success")
     return redirect(request.referrer if (request.referrer or "").startswith(request.host_url)
-                    else url_for("admin.users"))
+                    else url_for("accounts.users"))
 
 
-@bp.route("/users/<int:user_id>/reset-totp", methods=["POST"])
+@bp.route("/admin/users/<int:user_id>/reset-totp", methods=["POST"])
 @login_required
 def reset_user_totp(user_id):
     target = db.get_or_404(User, user_id)
@@ -71,4 +77,22 @@ def reset_user_totp(user_id):
     reset_totp(target, current_user)
     db.session.commit()
     flash(f"已重置账户 {target.username} 的动态口令，该用户下次登录时须重新绑定。", "success")
-    return redirect(url_for("admin.users"))
+    return redirect(url_for("accounts.users"))
+
+
+@bp.route("/admin/users/<int:user_id>/send-reset", methods=["POST"])
+@login_required
+def send_reset(user_id):
+    """The administrator sends a reset link to the user's own e-mail address; no password passes through them."""
+    target = db.get_or_404(User, user_id)
+    require(can_send_reset(current_user, target))
+    try:
+        request_password_reset(target.username, by_admin=current_user)
+    except TokenRefused as e:
+        db.session.rollback()
+        flash(e.message, "error")
+    else:
+        db.session.commit()
+        flash(f"已向账户 {target.username} 登记的电子邮箱发送重置密码链接，"
+              f"{current_app.config['RESET_LINK_MINUTES']}分钟内有效。", "success")
+    return redirect(url_for("accounts.users"))
