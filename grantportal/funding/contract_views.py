@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -12,7 +11,7 @@ from wtforms.validators import Length
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.core.db import db
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
-from grantportal.core.forms import LocalDateField, refusal, strip
+from grantportal.core.forms import Form, LocalDateField, refusal, strip
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import is_officer, require
 from grantportal.funding import operations as ops
@@ -31,7 +30,7 @@ bp = Blueprint("contracts", __name__)
 
 # --- forms -------------------------------------------------------------------------------------------
 
-class IssueContractForm(FlaskForm):
+class IssueContractForm(Form):
     starts_on = LocalDateField("合同起始日期")
     deliverables = TextAreaField("服务内容与成效指标（每行一项）", filters=[strip],
                                  validators=[Length(max=5000, message="不超过5000个字。")])
@@ -41,11 +40,11 @@ class IssueContractForm(FlaskForm):
             raise ValueError("请填写合同起始日期。")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField("退回原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
 
 
-class SignedUploadForm(FlaskForm):
+class SignedUploadForm(Form):
     scan = FileField("签字盖章后的合同扫描件")
 
 

@@ -1,12 +1,11 @@
 """Forms for money: a payment, a recovery, a matched fund, the call's funding settings. Messages are
 Chinese and shown next to their field; what was typed is kept on error."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional, ValidationError
 
 from grantportal.calls.tranche_plan import TrancheCondition
-from grantportal.core.forms import LocalDateField, MoneyField, NumberField, strip
+from grantportal.core.forms import Form, LocalDateField, MoneyField, NumberField, strip
 from grantportal.funding.models import FundSourceKind
 from grantportal.funding.operations import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY, NAME_MAX, NOTE_MAX, VOUCHER_MAX
 
@@ -19,7 +18,7 @@ def _required_date(form, field):
         raise ValidationError("请填写日期。")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     tranche = SelectField("拨付期次", choices=[], validate_choice=False)
     paid_on = LocalDateField("拨付日期", validators=[_required_date])
     amount = MoneyField("拨付金额（元）")
@@ -39,7 +38,7 @@ class PaymentForm(FlaskForm):
             raise ValidationError("请填写凭证号。")
 
 
-class RecoveryForm(FlaskForm):
+class RecoveryForm(Form):
     recovered_on = LocalDateField("追回日期", validators=[_required_date])
     amount = MoneyField("追回金额（元）")
     voucher_number = StringField("凭证号", filters=[strip], validators=[Length(max=VOUCHER_MAX)])
@@ -54,7 +53,7 @@ class RecoveryForm(FlaskForm):
             raise ValidationError("请填写追回原因。")
 
 
-class MatchedFundForm(FlaskForm):
+class MatchedFundForm(Form):
     source_kind = SelectField("资金来源", choices=[SelectChoice(k.value, k.label) for k in FundSourceKind],
                               default=FundSourceKind.ENTERPRISE.value)
     source_name = StringField("来源名称", filters=[strip], validators=[Length(max=NAME_MAX)])
@@ -82,7 +81,7 @@ def _plan_fields():
     return fields
 
 
-class _FundingSettingsBase(FlaskForm):
+class _FundingSettingsBase(Form):
     contract_months = NumberField("合同期限（月）", minimum=1, maximum=MAX_CONTRACT_MONTHS)
     report_every_months = NumberField("进度报告周期（月）", minimum=1, maximum=MAX_REPORT_EVERY)
 

@@ -34,7 +34,7 @@ from grantportal.calls.tranche_plan import PlanError, TrancheCondition, as_setti
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
-from grantportal.core.files import SCAN_EXTENSIONS, store_upload
+from grantportal.core.files import SCAN_EXTENSIONS, discard, store_upload
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
@@ -177,7 +177,9 @@ def upload_signed(contract, user, upload, link=None):
     _lock(contract)
     step = CONTRACT.require(user, contract, "upload_signed")
     with audit_action(CONTRACT.audit_action(step)):
+        replaced = contract.signed_file
         contract.signed_file = store_upload(upload, user, SCAN_EXTENSIONS)  # UploadError: refused
+        discard(replaced)
         contract.signed_uploaded_at, contract.signed_uploaded_by_id = utcnow(), user.id
         contract.status = step.target
         db.session.flush()

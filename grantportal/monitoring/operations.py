@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused, stale_message
-from grantportal.core.files import store_upload
+from grantportal.core.files import discard, store_upload
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
@@ -270,6 +270,7 @@ def remove_photos(report, photo_ids, user):
     with audit_action("report.photo_remove"):
         for photo in [p for p in report.photos if p.id in set(photo_ids)]:
             report.photos.remove(photo)
+            discard(photo.file)
         db.session.flush()
 
 

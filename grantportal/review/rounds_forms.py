@@ -3,11 +3,10 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from grantportal.core.forms import LocalDateTimeField, NumberField, choice, strip, too_long
+from grantportal.core.forms import Form, LocalDateTimeField, NumberField, RowForm, choice, strip, too_long
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
 from grantportal.review.rounds import default_rubric
 
@@ -20,7 +19,7 @@ LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "lo
 FIELD_SEPARATORS = r"[,，、;；\s]+"
 
 
-class CriterionForm(Form):
+class CriterionForm(RowForm):
     id = HiddenField()
     name = StringField("评分项", [too_long(40)], filters=[strip])
     max_points = NumberField("满分", places=1, minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True,
@@ -37,7 +36,7 @@ class RoundSettings:
     criteria: list | None  # [(id or None, name, max points, guidance)]; None: locked
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), too_long(60)], filters=[strip])
     kind = choice("评审类型", RoundKind.choices())
     opens_at = LocalDateTimeField("评审开始时间", [Optional()])
@@ -219,7 +218,7 @@ def round_data(rnd):
     }
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     reason = TextAreaField("理由", [DataRequired("请填写理由，将记入审计日志。"), too_long(500)], filters=[strip])
 
 
@@ -231,6 +230,6 @@ class ReplaceForm(ReasonForm):
     expert_id = choice("替换为", [])
 
 
-class CloseRoundForm(FlaskForm):
+class CloseRoundForm(Form):
     confirm = BooleanField("我已确认结束本轮评审：结束后专家不能再评分或修改评分。",
                            [DataRequired("请勾选确认后再结束评审。")])
