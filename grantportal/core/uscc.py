@@ -91,9 +91,10 @@ def _region_ok(region):
     return region[:2] in PROVINCES
 
 
-def validate_code(raw):
-    """Any 统一社会信用代码, every part checked; return the normalised code or raise UsccError naming the
-    part that fails."""
+def validate_code(raw, department=None):
+    """A 统一社会信用代码, every part checked; return the normalised code or raise UsccError naming the
+    part that fails. With ``department`` (e.g. "5" for 民政) a code of another authority is refused as
+    such before its other parts are looked at."""
     code = normalize_code(raw or "")
     if not code:
         raise UsccError("请填写统一社会信用代码。")
@@ -106,6 +107,9 @@ def validate_code(raw):
     if code[0] not in AUTHORITIES:
         raise UsccError(f"第1位（登记管理部门代码）“{code[0]}”不是国家标准规定的登记管理部门，请核对。")
     authority, kinds = AUTHORITIES[code[0]]
+    if department is not None and code[0] != department:
+        raise UsccError(f"该代码由{authority}部门登记（第1位为{code[0]}），不是{AUTHORITIES[department][0]}部门"
+                        f"登记的社会组织代码（第1位应为{department}）。")
     if code[1] not in kinds:
         allowed = "、".join(kinds)
         raise UsccError(f"第2位（机构类别代码）“{code[1]}”不属于{authority}部门登记的机构类别"
@@ -118,17 +122,13 @@ def validate_code(raw):
     if org_code_check(org_code[:8]) != org_code[8]:
         raise UsccError(f"第9至17位（组织机构代码）“{org_code[:8]}-{org_code[8]}”的校验码不正确，请核对。")
     if check_character(code[:17]) != code[17]:
-        raise UsccError("第18位（校验码）不正确，请逐位核对后重新填写。")
+        raise UsccError("统一社会信用代码第18位校验位不正确，请逐位核对后重新填写。")
     return code
 
 
 def parse_uscc(raw):
     """Validate a code for a social organization registered with 民政; return what it says."""
-    code = validate_code(raw)
-    if code[0] != CIVIL_AFFAIRS:
-        authority = AUTHORITIES[code[0]][0]
-        raise UsccError(f"该代码由{authority}部门登记（第1位为{code[0]}），不是民政部门登记的社会组织代码"
-                        "（第1位应为5）。")
+    code = validate_code(raw, department=CIVIL_AFFAIRS)
     return UsccInfo(code=code, kind=CIVIL_AFFAIRS_CATEGORIES[code[1]], region=code[2:8])
 
 

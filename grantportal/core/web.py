@@ -9,6 +9,7 @@ from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from grantportal.core.errors import Refused
+from grantportal.core.extensions import login_manager
 from grantportal.core.inputs import has_control
 from grantportal.core.notices import send_ready_mail
 
@@ -132,6 +133,8 @@ def init_app(app):
     def server_error(e):
         """Never touches the database: it may be down, or the failed write left the session unusable."""
         log.error("unhandled error request_id=%s path=%s", getattr(g, "request_id", None), request.path)
+        if "_login_user" not in g:  # Flask-Login's context processor would load the user from the database
+            g._login_user = login_manager.anonymous_user()
         return error_page(500, plain=True)
 
 
