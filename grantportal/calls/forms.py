@@ -27,6 +27,7 @@ from grantportal.core.forms import (
     strip,
     too_long,
 )
+from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import local_today, to_local
 from grantportal.orgs.models import Grade
 
@@ -42,7 +43,7 @@ GROWABLE = {"documents": MAX_DOCUMENTS, "criteria": MAX_CRITERIA}
 
 
 def _digits(value):
-    return int(value) if value and str(value).isdigit() else None
+    return as_id(str(value)) if value else None
 
 
 class LevelForm(RowForm):

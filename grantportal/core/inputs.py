@@ -21,6 +21,19 @@ _CONTROL_IN_TEXT = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 
 
+# Ids are integer columns: PostgreSQL's integer ends at 2^31 - 1 (SQLite's at 2^63 - 1).
+MAX_ID = 2**31 - 1
+
+
+def as_id(text):
+    """The id a form or query value names: ASCII digits, 1 … MAX_ID; anything else (full-width or
+    superscript digits, a number past the column) is None, so that it names nothing."""
+    if not isinstance(text, str) or not (text.isascii() and text.isdigit()):
+        return None
+    n = int(text)
+    return n if 0 < n <= MAX_ID else None
+
+
 def has_control(value, multiline=False):
     """Whether ``value`` holds a control character; ``multiline`` allows tab, LF and CR."""
     if not isinstance(value, str):

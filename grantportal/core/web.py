@@ -10,7 +10,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from grantportal.core.errors import Refused
 from grantportal.core.extensions import login_manager
-from grantportal.core.inputs import has_control
+from grantportal.core.inputs import MAX_ID, has_control
 from grantportal.core.notices import send_ready_mail
 
 log = logging.getLogger("grantportal")
@@ -33,9 +33,8 @@ ERRORS = {
 }
 
 
-# Ids are integer columns: PostgreSQL's integer ends at 2^31 - 1 (SQLite's at 2^63 - 1). A larger number
-# in a URL names nothing, so it is a 404 like any other unknown id, never an overflow in the database.
-MAX_ID = 2**31 - 1
+# An id past the integer columns (core.inputs.MAX_ID) in a URL names nothing, so it is a 404 like any other
+# unknown id, never an overflow in the database.
 # A query string longer than this is refused with the site's own 414 page (no page here needs more;
 # gunicorn is started with a longer request-line limit so that the request reaches the app).
 MAX_QUERY_STRING = 4096

@@ -18,6 +18,7 @@ from grantportal.core.forms import (
     strip,
     too_long,
 )
+from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, validate_code
 from grantportal.experts.conflicts import active_conflict_exists
@@ -152,8 +153,8 @@ class ConflictForm(Form):
         if self.target.data != TARGET_ORG:
             return
         pick = (self.org_pick.data or "").strip()
-        if pick.isdigit():
-            self.org = db.session.scalar(self._orgs().where(Organization.id == int(pick)))
+        if as_id(pick):
+            self.org = db.session.scalar(self._orgs().where(Organization.id == as_id(pick)))
             if self.org is not None:
                 return
         if not field.data:

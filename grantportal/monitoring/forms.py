@@ -16,6 +16,7 @@ from wtforms.validators import DataRequired, Length, ValidationError
 
 from grantportal.applications.forms import one_of_choices, options
 from grantportal.core.forms import Form, MoneyField, RowForm, VersionForm, strip
+from grantportal.core.inputs import as_id
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage
 from grantportal.monitoring.operations import MAX_PHOTOS, ReportData
 
@@ -113,7 +114,7 @@ class EvaluationForm(Form):
 
     @property
     def round_id(self):
-        return int(self.review_round.data) if (self.review_round.data or "").isdigit() else None
+        return as_id(self.review_round.data)
 
     @property
     def score_number(self):

@@ -17,6 +17,7 @@ from grantportal.awards.models import Award
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import refusal
+from grantportal.core.inputs import as_id
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.storage import get_storage
@@ -281,9 +282,9 @@ def report(report_id):
     if uploads is None:
         return _report_page(report, form, status=400)
     stored = []
-    remove = [int(x) for x in request.form.getlist("remove_photo") if x.isdigit()]
-    captions = {int(key[len("caption-"):]): value for key, value in request.form.items()
-                if key.startswith("caption-") and key[len("caption-"):].isdigit()}
+    remove = [n for n in map(as_id, request.form.getlist("remove_photo")) if n]
+    captions = {as_id(key[len("caption-"):]): value for key, value in request.form.items()
+                if key.startswith("caption-") and as_id(key[len("caption-"):])}
     try:
         ops.save_report(report, current_user, form.to_data(), utcnow(), form.expected_version,
                         submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove, stored=stored,

@@ -7,6 +7,7 @@ from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectChoic
 from wtforms.validators import DataRequired, Optional
 
 from grantportal.core.forms import Form, LocalDateTimeField, NumberField, RowForm, choice, strip, too_long
+from grantportal.core.inputs import as_id
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
 from grantportal.review.rounds import default_rubric
 
@@ -180,7 +181,7 @@ class RoundForm(Form):
             "source_round_id": None if rule == EntryRule.SCREENED else int(self.source_round_id.data),
             "weight_percent": self.weight_percent.number,
         })
-        criteria = [(int(f.id.data) if (f.id.data or "").isdigit() else None, f.name.data, f.max_points.number,
+        criteria = [(as_id(f.id.data), f.name.data, f.max_points.number,
                      f.guidance.data or "") for f in (r.form for r in self.criteria) if not f.is_blank()]
         return RoundSettings(fields=fields, criteria=criteria)
 
