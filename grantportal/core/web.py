@@ -25,23 +25,22 @@ ERRORS = {
     403: ("无权访问", "您没有权限查看或操作此内容。如有疑问，请联系项目官员。"),
     404: ("页面不存在", "您访问的页面不存在或已被删除。"),
     405: ("请求方式不允许", "该页面不支持此操作。"),
-    414: ("网址过长", "您访问的网址过长，无法处理。请返回上一页，减少或缩短查询条件后重试。"),
     409: ("操作冲突", "该内容已被修改或当前状态不允许此操作，请刷新页面后重试。"),
     413: ("文件过大", "上传的文件超过大小限制，请压缩或拆分后重新上传。"),
+    414: ("网址过长", "您访问的网址过长，无法处理。请返回上一页，减少或缩短查询条件后重试。"),
     429: ("操作过于频繁", "您的操作过于频繁，请稍后再试。"),
     500: ("系统繁忙", "服务器处理时出现问题，已记录，请稍后重试。"),
 }
 
 
-# An id past the integer columns (core.inputs.MAX_ID) in a URL names nothing, so it is a 404 like any other
-# unknown id, never an overflow in the database.
 # A query string longer than this is refused with the site's own 414 page (no page here needs more;
 # gunicorn is started with a longer request-line limit so that the request reaches the app).
 MAX_QUERY_STRING = 4096
 
 
 class IdConverter(IntegerConverter):
-    """``<int:…>`` in every route: digits only, 0 … MAX_ID; anything else does not match, so 404."""
+    """``<int:…>`` in every route: digits only, 0 … MAX_ID. An id past the integer columns names nothing, so
+    the rule does not match and it is a 404 like any other unknown id, never an overflow in the database."""
 
     def __init__(self, map, fixed_digits=0, min=None, max=MAX_ID, signed=False):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)

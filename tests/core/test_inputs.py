@@ -7,7 +7,7 @@ from PIL import Image
 
 from grantportal.core.db import db
 from grantportal.core.files import StoredFile, discard, store_upload
-from grantportal.core.inputs import normalize_phone
+from grantportal.core.inputs import as_id, normalize_phone
 from grantportal.core.spreadsheet import safe_cell
 from grantportal.core.storage import get_storage
 from tests.factories import PASSWORD, UserFactory
@@ -143,3 +143,10 @@ def test_upload_bytes_stay_after_commit_and_go_when_the_file_is_replaced(app):
     db.session.commit()
     assert not path.exists()
     assert db.session.get(StoredFile, record.id) is None
+
+
+@pytest.mark.parametrize("text,expected", [("42", 42), ("0042", 42), ("0", None), ("", None), (None, None),
+                                           ("²", None), ("４２", None), ("-1", None), (" 42", None),
+                                           (str(2**31 - 1), 2**31 - 1), (str(2**31), None), ("9" * 30, None)])
+def test_an_id_from_a_form_is_ascii_digits_within_the_integer_column(text, expected):
+    assert as_id(text) == expected

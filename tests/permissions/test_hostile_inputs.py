@@ -3,9 +3,10 @@ reaches a 500, on SQLite and PostgreSQL.
 
 - every route, GET and POST, anonymous and signed in: an id of 2^31 (past PostgreSQL's integer) and 2^63
   (past SQLite's) is a 404 like any unknown id, and the largest id that fits is a plain 404 too;
-- every route with its real objects: a NUL byte in each query parameter and in each text field of each
-  form (every field the page shows, one at a time, the others as the matrix sends them) is refused or
-  ignored, never a 500, and nothing with a control character is ever stored.
+- every route with its real objects: a NUL byte (and numbers that break a naive ``int()``: "²", "４２",
+  20 nines) in each query parameter and in each field of each form (every field the page shows, one at a
+  time, the others as the matrix sends them) is refused or ignored, never a 500, and nothing with a
+  control character is ever stored.
 
 One shared world (tests/permissions/world.py) serves all routes of a test; the requests run in turn on it."""
 import re
@@ -25,8 +26,12 @@ from tests.permissions.world import restore_world
 OUT_OF_RANGE = (2**31, 2**63, 2**64)
 LARGEST_ID = 2**31 - 1
 NUL = "\x00"
+# besides NUL, what else breaks a naive int() or a database integer: a superscript digit ("²".isdigit() is
+# True), full-width digits, and numbers past 2^63
+ODD_NUMBERS = ("²", "４２", "9" * 20, "-1")
 QUERY_NAMES = ("q", "page", "status", "level", "screening", "year", "overdue", "role", "next", "kind", "call",
-               "action", "since", "until", "user", "org", "fmt")
+               "action", "since", "until", "user", "org", "fmt", "before", "actor", "object_type", "object_id",
+               "request_id", "grade", "field", "order", "sort")
 FIELD_NAME = re.compile(r'<(?:input|textarea|select)\b[^>]*\bname="([^"]+)"', re.S)
 SKIPPED_FIELDS = ("csrf_token",)
 
@@ -121,18 +126,20 @@ def test_a_nul_byte_in_any_field_or_query_parameter_is_never_a_500_nor_stored(ap
         for role in ("anonymous", _suitable_role(row)):
             _as(client, world, role)
             if row.method == "GET":
-                query = urlencode({name: f"1{NUL}" for name in QUERY_NAMES})
-                status, error = _send(client, "GET", f"{url}?{query}")
-                if status >= 500:
-                    failures.append(f"{role} GET {url}?<NUL in every parameter> → {status} {error}")
+                names = list(dict.fromkeys([*QUERY_NAMES, *_page_fields(client, url)]))
+                for value in (f"1{NUL}", *ODD_NUMBERS):
+                    query = urlencode({name: value for name in names})
+                    status, error = _send(client, "GET", f"{url}?{query}")
+                    if status >= 500:
+                        failures.append(f"{role} GET {url}?<{value!r} in every parameter> → {status} {error}")
                 continue
             base = {k: v for k, v in (row.data(world) if row.data else {}).items() if isinstance(v, str)}
             names = list(dict.fromkeys([*base, *_page_fields(client, url)]))
             for name in names or ["_none"]:
-                data = {**base, name: base.get(name, "1") + NUL}
-                status, error = _send(client, "POST", url, data)
-                if status >= 500:
-                    failures.append(f"{role} POST {url} with NUL in {name} → {status} {error}")
+                for value in (base.get(name, "1") + NUL, *ODD_NUMBERS):
+                    status, error = _send(client, "POST", url, {**base, name: value})
+                    if status >= 500:
+                        failures.append(f"{role} POST {url} with {value!r} in {name} → {status} {error}")
     assert not failures, "\n".join(failures)
     stored = []
     for table in db.metadata.sorted_tables:
