@@ -149,7 +149,7 @@ class ApplicationForm(Form):
     @property
     def expected_version(self):
         text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() else -1
+        return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def form_data(app):

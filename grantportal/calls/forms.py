@@ -216,7 +216,7 @@ class CallForm(Form):
 
     # -- validation --------------------------------------------------------------------------
     def validate_code(self, field):
-        year = self.year.data if (self.year.data or "").isdigit() else None
+        year = self.year.data if (self.year.data or "").isascii() and (self.year.data or "").isdigit() else None
         if not year:
             return
         query = sa.select(Call.id).where(sa.func.upper(Call.code) == field.data.upper(), Call.year == int(year))
