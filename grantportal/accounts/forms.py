@@ -1,28 +1,29 @@
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from grantportal.accounts.passwords import password_problem
-from grantportal.core.forms import strip, too_long
+from grantportal.core.forms import Form, phone_number, strip, too_long
 from grantportal.core.roles import Role
 
 USERNAME_RULE = Regexp(r"^[A-Za-z0-9_.@-]{3,40}$", message="登录名为3–40位字母、数字或 _ . @ -。")
-PHONE_RULE = Regexp(r"^1[3-9]\d{9}$|^0\d{2,3}-?\d{7,8}$", message="请填写正确的手机号或固定电话（如 0760-88888888）。")
+# ASCII digits only: the field's filter has already made full-width digits half-width (core.forms.phone_number)
+PHONE_RULE = Regexp(r"^1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[0-9]{7,8}$",
+                    message="请填写正确的手机号或固定电话（如 0760-88888888）。")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField("登录名", [DataRequired("请填写登录名。")], filters=[strip])
     password = PasswordField("密码", [DataRequired("请填写密码。")])
 
 
-class AccountFields(FlaskForm):
+class AccountFields(Form):
     username = StringField("登录名", [DataRequired("请填写登录名。"), USERNAME_RULE], filters=[strip])
     name = StringField("姓名", [DataRequired("请填写姓名。"), too_long(40)],
                        filters=[strip])
-    phone = StringField("手机号", [DataRequired("请填写手机号。"), PHONE_RULE], filters=[strip])
+    phone = StringField("手机号", [DataRequired("请填写手机号。"), PHONE_RULE], filters=[phone_number])
     email = StringField("电子邮箱", [Optional(), Email("电子邮箱格式不正确。"),
                                      Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
     password = PasswordField("密码", [DataRequired("请设置密码。")])
@@ -46,7 +47,7 @@ class RegisterForm(AccountFields):
                                      Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
 
 
-class NewPasswordFields(FlaskForm):
+class NewPasswordFields(Form):
     password = PasswordField("新密码", [DataRequired("请设置新密码。")])
     password2 = PasswordField("确认新密码", [DataRequired("请再次输入新密码。")])
     username = ""  # the policy refuses a password containing the login name when the form knows it
@@ -61,7 +62,7 @@ class NewPasswordFields(FlaskForm):
             raise ValidationError("两次输入的密码不一致。")
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     username = StringField("登录名", [DataRequired("请填写登录名。"), too_long(40)], filters=[strip])
 
 
@@ -69,16 +70,16 @@ class ResetPasswordForm(NewPasswordFields):
     pass
 
 
-class EmailChangeForm(FlaskForm):
+class EmailChangeForm(Form):
     email = StringField("新的电子邮箱", [DataRequired("请填写新的电子邮箱。"), Email("电子邮箱格式不正确。"),
                                          Length(max=120, message="电子邮箱不超过120个字符。")], filters=[strip])
     current = PasswordField("当前密码", [DataRequired("请填写当前密码以确认是本人操作。")])
 
 
-class PhoneChangeForm(FlaskForm):
+class PhoneChangeForm(Form):
     phone = StringField("新的手机号", [DataRequired("请填写新的手机号。"),
-                                       Regexp(r"^1[3-9]\d{9}$", message="请填写11位手机号码，以接收确认短信。")],
-                        filters=[strip])
+                                       Regexp(r"^1[3-9][0-9]{9}$", message="请填写11位手机号码，以接收确认短信。")],
+                        filters=[phone_number])
     current = PasswordField("当前密码", [DataRequired("请填写当前密码以确认是本人操作。")])
 
 
@@ -101,5 +102,5 @@ class StaffAccountForm(AccountFields):
             raise ValidationError("请选择列表中的角色。")
 
 
-class TotpForm(FlaskForm):
+class TotpForm(Form):
     code = StringField("动态口令", [DataRequired("请输入6位动态口令。")], filters=[strip])

@@ -1,8 +1,6 @@
 """Application forms: the 申报书 itself (with its budget lines) and the small action forms."""
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     HiddenField,
     RadioField,
@@ -17,7 +15,7 @@ from wtforms.validators import DataRequired, ValidationError
 from grantportal.applications.models import BUDGET_CATEGORIES, FundSource
 from grantportal.applications.operations import BUDGET_CAP, ApplicationData, LineData, totals
 from grantportal.calls.models import Level
-from grantportal.core.forms import LocalDateTimeField, MoneyField, VersionForm, strip, too_long
+from grantportal.core.forms import Form, LocalDateTimeField, MoneyField, RowForm, VersionForm, strip, too_long
 from grantportal.core.money import AmountError, format_wan, parse_amount
 
 MIN_ROWS = 3
@@ -47,7 +45,7 @@ def _ascii_count(form, field):
         raise ValidationError("受益人数应在1至10,000,000之间。")
 
 
-class BudgetLineForm(Form):
+class BudgetLineForm(RowForm):
     category = SelectField("费用类别", choices=options([("", "请选择")] + [(c, c) for c in BUDGET_CATEGORIES]),
                            validate_choice=False)
     item = StringField("预算项目", [too_long(120)], filters=[strip])
@@ -84,7 +82,7 @@ class BudgetLineForm(Form):
         return ok
 
 
-class ApplicationForm(FlaskForm):
+class ApplicationForm(Form):
     version = HiddenField()
     level = SelectField("申报级别", [one_of_choices("请选择本次征集设置的申报级别。")], validate_choice=False)
     category = SelectField("服务领域", [one_of_choices("请选择本次征集设置的服务领域。")], validate_choice=False)
@@ -151,7 +149,7 @@ class ApplicationForm(FlaskForm):
     @property
     def expected_version(self):
         text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() else -1
+        return int(text) if text.isascii() and text.isdigit() else -1
 
 
 def form_data(app):

@@ -13,7 +13,7 @@ from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db, lock_row
 from grantportal.core.errors import Refused, stale_message
-from grantportal.core.files import store_upload
+from grantportal.core.files import discard, store_upload
 from grantportal.core.timeutil import to_local
 from grantportal.orgs.models import Organization
 
@@ -159,6 +159,7 @@ def remove_attachment(app, attachment, user, now):
     workflow.check_editable(app, now)
     with audit_action("application.attachment_remove"):
         app.attachments.remove(attachment)
+        discard(attachment.file)
         app.updated_at = now
         db.session.flush()
 

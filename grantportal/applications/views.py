@@ -38,7 +38,6 @@ from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import VersionForm
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import is_officer, require
-from grantportal.core.storage import get_storage
 from grantportal.core.timeutil import to_local
 
 bp = Blueprint("applications", __name__)
@@ -139,12 +138,6 @@ def _checked_uploads(call):
     return uploads, errors
 
 
-def _forget(keys):
-    """After a rollback, delete the bytes of files stored in this request (their rows are gone)."""
-    for key in keys:
-        get_storage().delete(key)
-
-
 def _form_page(call, org, app=None):
     """The 申报书 form, for a new draft (app None) or an existing one."""
     now = utcnow()
@@ -160,21 +153,18 @@ def _form_page(call, org, app=None):
         elif form.validate():
             uploads, doc_errors = _checked_uploads(call)
             if not doc_errors:
-                stored = []
-                try:
+                try:  # a rollback below also deletes the bytes of files stored here (core.files)
                     if app is None:
                         app = ops.create_draft(call, org, current_user, form.to_data(), now)
                     else:
                         ops.save_draft(app, form.to_data(), current_user, now, form.expected_version)
                     for doc, upload in uploads:
-                        stored.append(ops.add_attachment(app, doc, upload, current_user, now).file.storage_key)
+                        ops.add_attachment(app, doc, upload, current_user, now)
                 except (ops.ApplicationError, workflow.WorkflowError, UploadError) as e:
                     db.session.rollback()
-                    _forget(stored)
                     conflict, status = str(e), getattr(e, "status", 200)
                 except StaleDataError:
                     db.session.rollback()
-                    _forget(stored)
                     conflict, status = str(ops.StaleVersion()), 409
                 else:
                     db.session.commit()

@@ -8,6 +8,7 @@ from flask_login import current_user, login_required
 from grantportal.audit.permissions import can_view_audit_log
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
+from grantportal.core.inputs import as_id
 from grantportal.core.permissions import is_staff, require
 from grantportal.core.timeutil import local_to_utc
 
@@ -56,7 +57,7 @@ def index():
         query = query.where(AuditEntry.at >= local_to_utc(datetime.combine(since, time.min)))
     if until:
         query = query.where(AuditEntry.at <= local_to_utc(datetime.combine(until, time.max)))
-    before = args.get("before", type=int)
+    before = as_id(args.get("before"))
     if before:
         query = query.where(AuditEntry.id < before)
     size = current_app.config["PAGE_SIZE"]

@@ -4,11 +4,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     HiddenField,
     StringField,
@@ -18,7 +16,18 @@ from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.core.db import db
-from grantportal.core.forms import LocalDateField, LocalDateTimeField, MoneyField, NumberField, choice, strip, too_long
+from grantportal.core.forms import (
+    Form,
+    LocalDateField,
+    LocalDateTimeField,
+    MoneyField,
+    NumberField,
+    RowForm,
+    choice,
+    strip,
+    too_long,
+)
+from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import local_today, to_local
 from grantportal.orgs.models import Grade
 
@@ -34,10 +43,10 @@ GROWABLE = {"documents": MAX_DOCUMENTS, "criteria": MAX_CRITERIA}
 
 
 def _digits(value):
-    return int(value) if value and str(value).isdigit() else None
+    return as_id(str(value)) if value else None
 
 
-class LevelForm(Form):
+class LevelForm(RowForm):
     id = HiddenField()
     level = choice("资助层级", [("", "— 请选择 —"), *Level.choices()])
     budget_total = MoneyField("该层级总预算（元）", optional=True)
@@ -71,13 +80,13 @@ class LevelForm(Form):
         return not any(f.errors for f in self)
 
 
-class StageForm(Form):
+class StageForm(RowForm):
     enabled = BooleanField("本届设置此阶段")
     opens_at = LocalDateTimeField("开始时间", [Optional()])
     closes_at = LocalDateTimeField("结束时间", [Optional()])
 
 
-class DocumentForm(Form):
+class DocumentForm(RowForm):
     id = HiddenField()
     name = StringField("材料名称", [too_long(80)], filters=[strip])
     description = StringField("说明", [too_long(200)], filters=[strip])
@@ -87,7 +96,7 @@ class DocumentForm(Form):
         return not self.name.data and not self.description.data
 
 
-class CriterionForm(Form):
+class CriterionForm(RowForm):
     id = HiddenField()
     name = StringField("评分项", [too_long(40)], filters=[strip])
     max_points = NumberField("满分", minimum=1, maximum=100, optional=True)
@@ -142,7 +151,7 @@ class CallSettings:
     extra: dict = field(default_factory=dict)
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     name = StringField("征集名称", [DataRequired("请填写征集名称。"), too_long(120)], filters=[strip])
     edition = StringField("届次", [Optional(), too_long(40)], filters=[strip])
     year = NumberField("年度", minimum=2000, maximum=2100, example="2026")
@@ -207,7 +216,7 @@ class CallForm(FlaskForm):
 
     # -- validation --------------------------------------------------------------------------
     def validate_code(self, field):
-        year = self.year.data if (self.year.data or "").isdigit() else None
+        year = self.year.data if (self.year.data or "").isascii() and (self.year.data or "").isdigit() else None
         if not year:
             return
         query = sa.select(Call.id).where(sa.func.upper(Call.code) == field.data.upper(), Call.year == int(year))
@@ -407,6 +416,6 @@ def call_data(call):
     }
 
 
-class CloseForm(FlaskForm):
+class CloseForm(Form):
     confirm = BooleanField("我已确认结束此征集：结束后不能再申报，也不能再修改征集设置。",
                            [DataRequired("请勾选确认后再结束征集。")])

@@ -46,7 +46,7 @@ def _choice(name, allowed):
 
 def _year():
     value = request.args.get("year", "")
-    return int(value) if value.isdigit() and 1900 < int(value) < 2200 else None
+    return int(value) if value.isascii() and value.isdigit() and 1900 < int(value) < 2200 else None
 
 
 # -- public -----------------------------------------------------------------------------------------

@@ -5,8 +5,12 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 from flask_sqlalchemy import SQLAlchemy
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session
 from wtforms.fields.choices import SelectChoice
+
+from grantportal.core.errors import Refused
+from grantportal.core.inputs import CONTROL_MESSAGE, has_control
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -99,3 +103,21 @@ def lock_row(model, ident, reload=False):
         return db.session.scalar(query.execution_options(populate_existing=True))
     db.session.execute(query)
     return None
+
+
+class ControlCharacters(Refused):
+    """Text with a control character reached a write: refused (400) instead of stored (SQLite) or a 500
+    (PostgreSQL cannot store NUL). Forms refuse them next to the field first (core.forms); this is the net
+    under every other way text reaches a row."""
+
+    status = 400
+
+
+@event.listens_for(Session, "before_flush")
+def _no_control_characters(session, flush_context, instances):
+    for obj in (*session.new, *session.dirty):
+        state = sa.inspect(obj)
+        for attr in state.mapper.column_attrs:
+            value = state.dict.get(attr.key)
+            if isinstance(value, str) and has_control(value, multiline=True):
+                raise ControlCharacters("提交的内容" + CONTROL_MESSAGE)

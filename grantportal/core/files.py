@@ -1,13 +1,20 @@
-"""Uploaded files: checked (size, extension, content, real parse), stored under generated names."""
+"""Uploaded files: checked (size, extension, content, real parse), stored under generated names.
+
+The bytes live in storage, the row in the database, and the two must agree (DESIGN.md §6: a crash
+mid-transaction leaves nothing partial): the bytes of an upload whose transaction does not commit are
+deleted when that transaction ends, and the bytes of a file that was replaced or removed (``discard``) are
+deleted only once the transaction that dropped it has committed."""
 import hashlib
 import io
+import logging
 import zipfile
 from datetime import datetime
 from urllib.parse import quote
 
 import sqlalchemy as sa
-from flask import Response, current_app
-from sqlalchemy.orm import Mapped, mapped_column
+from flask import Response, current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grantportal.core.db import UTCDateTime, db, utcnow
 from grantportal.core.storage import get_storage
@@ -22,6 +29,9 @@ KINDS = {
 }
 DOCUMENT_EXTENSIONS = ("pdf", "jpg", "jpeg", "png", "docx", "xlsx")
 SCAN_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
+NEW_KEYS, DISCARDED_KEYS = "gp_new_file_keys", "gp_discarded_file_keys"
+
+log = logging.getLogger("grantportal.files")
 
 
 class StoredFile(db.Model):
@@ -105,7 +115,7 @@ def check_upload(storage_file, allowed=DOCUMENT_EXTENSIONS):
 
 def store_upload(storage_file, user, allowed=DOCUMENT_EXTENSIONS):
     name, ext, data = check_upload(storage_file, allowed)
-    key = get_storage().save(data)
+    key = save_bytes(data)
     record = StoredFile(
         storage_key=key,
         original_name=name,
@@ -117,6 +127,47 @@ def store_upload(storage_file, user, allowed=DOCUMENT_EXTENSIONS):
     )
     db.session.add(record)
     return record
+
+
+def save_bytes(data):
+    """Store bytes for a row this transaction adds; they are deleted again if it does not commit."""
+    key = get_storage().save(data)
+    db.session.info.setdefault(NEW_KEYS, []).append(key)
+    return key
+
+
+def discard(record):
+    """A stored file that is replaced or removed: its row goes with this transaction, its bytes once the
+    transaction has committed (a rollback keeps both)."""
+    if record is None:
+        return
+    db.session.info.setdefault(DISCARDED_KEYS, []).append(record.storage_key)
+    db.session.delete(record)
+
+
+def _delete_bytes(keys):
+    if not keys or not has_app_context():
+        return
+    storage = get_storage()
+    for key in keys:
+        try:
+            storage.delete(key)
+        except OSError:  # a file left behind is a leak, not a reason to fail the request
+            log.exception("stored bytes not deleted: key=%s", key)
+
+
+@event.listens_for(Session, "after_commit")
+def _files_committed(session):
+    session.info.pop(NEW_KEYS, None)
+    _delete_bytes(session.info.pop(DISCARDED_KEYS, None))
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _files_not_committed(session, transaction):
+    """The outermost transaction ended without a commit (rollback or close): its uploads are removed."""
+    if transaction.parent is None and not transaction.nested:
+        session.info.pop(DISCARDED_KEYS, None)
+        _delete_bytes(session.info.pop(NEW_KEYS, None))
 
 
 def send_stored(record, inline=False):

@@ -4,6 +4,7 @@ import re
 from datetime import datetime
 from decimal import Decimal
 
+import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -15,16 +16,73 @@ from wtforms import (
     SelectField,
     SelectMultipleField,
     StringField,
+    TextAreaField,
 )
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from grantportal.core.inputs import CONTROL_MESSAGE, has_control, normalize_code, normalize_phone, trim
 from grantportal.core.money import AmountError, parse_amount
 from grantportal.core.timeutil import local_to_utc, to_local
 
 
 def strip(value):
-    return value.strip() if isinstance(value, str) else value
+    """Spaces around a value gone (the ideographic space U+3000 and zero-width characters included)."""
+    return trim(value)
+
+
+def code(value):
+    """A code typed or pasted: half-width, upper case, no spaces (core.inputs.normalize_code)."""
+    return normalize_code(value)
+
+
+def phone_number(value):
+    """A phone number in ASCII digits (core.inputs.normalize_phone)."""
+    return normalize_phone(value)
+
+
+class NoControlCharacters:
+    """Refuses control characters in a text field (tab and line breaks are allowed in multi-line text); it
+    runs before every other rule of the field, so that no rule (nor a query) ever sees them."""
+
+    def __init__(self, multiline):
+        self.multiline = multiline
+
+    def __call__(self, form, field):
+        if has_control(field.data, self.multiline):
+            raise StopValidation(CONTROL_MESSAGE)
+
+
+class InputMeta:
+    """The kit's rules for every text field of every form (``Form`` and ``RowForm`` below):
+    control characters refused next to the field, and no ``maxlength`` attribute, because a browser cuts a
+    paste at ``maxlength`` silently, before the server has trimmed or normalised it; the server says in
+    Chinese when something is too long."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = unbound_field.bind(form=form, **options)
+        if isinstance(field, StringField):
+            field.validators = [NoControlCharacters(isinstance(field, TextAreaField)), *field.validators]
+        return field
+
+    def render_field(self, field, render_kw):
+        if isinstance(field, StringField):
+            render_kw = {**render_kw, "maxlength": False}
+        return super().render_field(field, render_kw)
+
+
+class Form(FlaskForm):
+    """Every page form's base: FlaskForm (CSRF) with the kit's input rules."""
+
+    class Meta(InputMeta):
+        pass
+
+
+class RowForm(wtforms.Form):
+    """A repeated row inside a page form (FieldList of FormField), with the kit's input rules."""
+
+    class Meta(InputMeta):
+        pass
 
 
 def too_long(n):
@@ -220,11 +278,11 @@ def refusal(form, e):
     return e.message
 
 
-class ButtonForm(FlaskForm):
+class ButtonForm(Form):
     """A form that is only a button (and its CSRF token): confirm, send, retry."""
 
 
-class VersionForm(FlaskForm):
+class VersionForm(Form):
     """A form (or a confirm button for a state change) carrying the version of the row the user saw, for
     optimistic locking: ``expected_version`` is -1 when it is missing or not a number."""
 
@@ -233,4 +291,4 @@ class VersionForm(FlaskForm):
     @property
     def expected_version(self):
         text = (self.version.data or "").strip()
-        return int(text) if text.isdigit() else -1
+        return int(text) if text.isascii() and text.isdigit() else -1

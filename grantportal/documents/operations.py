@@ -26,11 +26,10 @@ from grantportal.core import jobs
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
-from grantportal.core.files import KINDS, StoredFile
+from grantportal.core.files import KINDS, StoredFile, save_bytes
 from grantportal.core.notices import notify
 from grantportal.core.pdf import PdfError, render_pdf
 from grantportal.core.permissions import is_officer
-from grantportal.core.storage import get_storage
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import render
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
@@ -221,7 +220,7 @@ def render_one(doc):
     digest = hashlib.sha256(data).hexdigest()
     step = DOCUMENT.require(None, doc, "render")
     with audit_action(DOCUMENT.audit_action(step)):
-        record = StoredFile(storage_key=get_storage().save(data), original_name=f"{doc.kind.label}-{doc.number}.pdf",
+        record = StoredFile(storage_key=save_bytes(data), original_name=f"{doc.kind.label}-{doc.number}.pdf",
                             extension="pdf", content_type=KINDS["pdf"], size=len(data), sha256=digest,
                             uploaded_by_id=doc.created_by_id)
         db.session.add(record)

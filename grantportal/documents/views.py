@@ -11,6 +11,7 @@ from grantportal.calls.models import Call
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.files import send_stored
+from grantportal.core.inputs import normalize_code
 from grantportal.core.jobs import progress_percent
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.paging import get_or_404, page_number
@@ -35,8 +36,9 @@ PER_PAGE = 100
 @limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"])
 def verify(code):
     doc = None
-    if len(code) <= 32 and code.isalnum():
-        doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code.upper()))
+    code = normalize_code(code)  # typed from the paper: full-width, spaces, lower case
+    if len(code) <= 32 and code.isascii() and code.isalnum():
+        doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code))
     if doc is None or doc.status != DocumentStatus.ISSUED:
         return render_template("documents/verify_missing.html"), 404
     newer = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,

@@ -1,7 +1,5 @@
 """Forms for the expert pool: new experts, profiles, affiliations, conflicts and officers' reasons."""
-import re
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError
@@ -13,13 +11,16 @@ from grantportal.core.forms import (
     CheckboxesField,
     ChoiceField,
     CountField,
+    Form,
     LocalDateField,
     RadioChoiceField,
+    code,
     strip,
     too_long,
 )
+from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import local_today
-from grantportal.core.uscc import ALPHABET, UsccError, check_character
+from grantportal.core.uscc import UsccError, validate_code
 from grantportal.experts.conflicts import active_conflict_exists
 from grantportal.experts.operations import AFFILIATION_FIELDS
 from grantportal.orgs.forms import PLEASE_CHOOSE, SERVICE_FIELDS
@@ -31,27 +32,15 @@ TARGET_ORG, TARGET_APPLICATION = "org", "application"
 CANDIDATES_SHOWN = 10
 
 
-def upper(value):
-    return re.sub(r"\s", "", value).upper() if isinstance(value, str) else value
-
-
 def parse_any_uscc(raw):
-    """Any 统一社会信用代码 whose check character is right (a university, a company, a 社会组织 …).
+    """Any 统一社会信用代码, every part checked (a university, a company, a 社会组织 …).
 
     ``core.uscc.parse_uscc`` accepts only codes registered with 民政 (department 5); an expert's employer
-    may be registered anywhere, so only the character set and the check character are verified here."""
-    code = upper(raw or "")
-    if len(code) != 18:
-        raise UsccError(f"统一社会信用代码应为18位，您填写了{len(code)}位。")
-    bad = sorted({c for c in code if c not in ALPHABET})
-    if bad:
-        raise UsccError("统一社会信用代码含有不允许的字符：" + "、".join(bad) + "（不使用 I、O、S、V、Z）。")
-    if check_character(code[:17]) != code[17]:
-        raise UsccError("统一社会信用代码校验位不正确，请核对后重新填写。")
-    return code
+    may be registered anywhere, so ``core.uscc.validate_code`` checks it without that condition."""
+    return validate_code(raw)
 
 
-class ProfileFields(FlaskForm):
+class ProfileFields(Form):
     def profile_data(self, *extra):
         return {k: getattr(self, k).data for k in ("title", "employer", "fields", "bio", *extra)}
 
@@ -95,13 +84,13 @@ class NewExpertForm(AccountFields, OfficerProfileForm):
                         filters=[strip])
 
 
-class AffiliationForm(FlaskForm):
+class AffiliationForm(Form):
     def to_data(self):
         return {k: getattr(self, k).data for k in AFFILIATION_FIELDS}
 
     org_name = StringField("单位或机构名称", [DataRequired("请填写单位或机构名称。"),
                                        too_long(120)], filters=[strip])
-    org_uscc = StringField("统一社会信用代码（选填）", [Optional()], filters=[strip, upper])
+    org_uscc = StringField("统一社会信用代码（选填）", [Optional()], filters=[code])
     role = ChoiceField("任职身份", [DataRequired("请选择任职身份。")],
                        choices=[PLEASE_CHOOSE] + [SelectChoice(r, r) for r in AFFILIATION_ROLES])
     started_on = LocalDateField("起始日期", [InputRequired("请填写起始日期。")])
@@ -128,7 +117,7 @@ class AffiliationForm(FlaskForm):
 TARGETS = [SelectChoice(TARGET_ORG, "社会组织（对其全部申报回避）"), SelectChoice(TARGET_APPLICATION, "某一申报项目")]
 
 
-class ConflictForm(FlaskForm):
+class ConflictForm(Form):
     def target_object(self):
         """{"org": …} or {"application": …}: what the conflict is against (found by ``validate``)."""
         return {"org": self.org} if self.target.data == TARGET_ORG else {"application": self.application}
@@ -142,7 +131,7 @@ class ConflictForm(FlaskForm):
                             filters=[strip])
     org_pick = StringField("选择机构")  # rendered by hand: one radio button per candidate
     number = StringField("申报编号", [Optional(), Length(max=32, message="申报编号不超过32位。")],
-                         filters=[strip, upper])
+                         filters=[code])
     reason = TextAreaField("回避事由", [DataRequired("请写明回避事由，例如 曾任该机构理事、与其负责人有亲属关系。"),
                                     too_long(2000)], filters=[strip])
 
@@ -164,8 +153,8 @@ class ConflictForm(FlaskForm):
         if self.target.data != TARGET_ORG:
             return
         pick = (self.org_pick.data or "").strip()
-        if pick.isdigit():
-            self.org = db.session.scalar(self._orgs().where(Organization.id == int(pick)))
+        if as_id(pick):
+            self.org = db.session.scalar(self._orgs().where(Organization.id == as_id(pick)))
             if self.org is not None:
                 return
         if not field.data:
@@ -203,7 +192,7 @@ class ConflictForm(FlaskForm):
             raise ValidationError("已存在针对该对象的回避记录，无需重复登记。")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     """A reason an officer gives for an action (deactivation, withdrawing a conflict)."""
 
     reason = TextAreaField("原因", [DataRequired("请填写原因，该原因将记入审计日志。"),

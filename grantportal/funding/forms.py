@@ -1,12 +1,11 @@
 """The form of the call's funding settings: the tranche plan (up to four rows of percent and condition), the
 contract term and the reporting interval. Messages are Chinese and shown next to their field (a plan
 message next to its row); what was typed is kept on error."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from grantportal.calls.tranche_plan import TrancheCondition
-from grantportal.core.forms import NumberField, strip
+from grantportal.core.forms import Form, NumberField, strip
 from grantportal.funding.operations import MAX_CONTRACT_MONTHS, MAX_REPORT_EVERY
 
 PLAN_ROWS = 4
@@ -22,7 +21,7 @@ def _plan_fields():
     return fields
 
 
-class _FundingSettingsBase(FlaskForm):
+class _FundingSettingsBase(Form):
     contract_months = NumberField("合同期限（月）", minimum=1, maximum=MAX_CONTRACT_MONTHS)
     report_every_months = NumberField("进度报告周期（月）", minimum=1, maximum=MAX_REPORT_EVERY)
 

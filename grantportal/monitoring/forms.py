@@ -2,10 +2,8 @@
 review, the evaluation, and the small action forms."""
 from decimal import Decimal, InvalidOperation
 
-from flask_wtf import FlaskForm
 from wtforms import (
     FieldList,
-    Form,
     FormField,
     MultipleFileField,
     RadioField,
@@ -17,7 +15,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from grantportal.applications.forms import one_of_choices, options
-from grantportal.core.forms import MoneyField, VersionForm, strip
+from grantportal.core.forms import Form, MoneyField, RowForm, VersionForm, strip
+from grantportal.core.inputs import as_id
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage
 from grantportal.monitoring.operations import MAX_PHOTOS, ReportData
 
@@ -35,7 +34,7 @@ def _served_count(form, field):
         raise ValidationError("服务人次过大，请核对。")
 
 
-class SpendingRowForm(Form):
+class SpendingRowForm(RowForm):
     spent = MoneyField("本期实际支出（元）", optional=True)
 
 
@@ -91,7 +90,7 @@ def _score(form, field):
     field.number = value
 
 
-class EvaluationForm(FlaskForm):
+class EvaluationForm(Form):
     stage = RadioField("评估类型", [one_of_choices("请选择评估类型。")], choices=EvaluationStage.choices(),
                        validate_choice=False)
     grade = RadioField("评估等级", [one_of_choices("请选择评估等级。")], choices=EvaluationGrade.choices(),
@@ -115,13 +114,13 @@ class EvaluationForm(FlaskForm):
 
     @property
     def round_id(self):
-        return int(self.review_round.data) if (self.review_round.data or "").isdigit() else None
+        return as_id(self.review_round.data)
 
     @property
     def score_number(self):
         return getattr(self.score, "number", None)
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A confirm button (CSRF only)."""
 

@@ -28,7 +28,8 @@ from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused, stale_message
-from grantportal.core.files import store_upload
+from grantportal.core.files import discard, store_upload
+from grantportal.core.inputs import CONTROL_MESSAGE, has_control
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
@@ -214,15 +215,17 @@ def _submission_problem(report):
 
 
 def save_report(report, user, data, now, expected_version=None, submit=False, uploads=(), remove_photo_ids=(),
-                stored=None, captions=None):
+                captions=None):
     """Save the organization's report as a draft, or submit it for review (``submit``): the text, the spending
     by budget line, the captions of its photos (``captions``: {photo id: text}), photos removed and added
-    (``uploads``: checked JPG/PNG files). The stored files added are appended to ``stored`` as they are
-    written, so that the caller can delete their bytes if it rolls back."""
+    (``uploads``: checked JPG/PNG files). If the caller rolls back, the bytes of the files added are deleted
+    with the transaction (core.files)."""
     _lock(report.contract)
     _check_open_for_filing(report, user)
     _check_version(report, expected_version)
     captions = {pid: (text or "").strip() for pid, text in (captions or {}).items()}
+    if any(has_control(text) for text in captions.values()):
+        raise MonitoringRefused("照片说明" + CONTROL_MESSAGE, None, 400)
     if any(len(text) > CAPTION_MAX for text in captions.values()):
         raise MonitoringRefused(f"照片说明每条不超过{CAPTION_MAX}个字。", None, 400)
     with audit_action("report.submit" if submit else "report.save"):
@@ -236,7 +239,7 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
     if remove_photo_ids:
         remove_photos(report, remove_photo_ids, user)
     if uploads:
-        add_photos(report, list(uploads), user, stored)
+        add_photos(report, list(uploads), user)
     if submit:
         problem = _submission_problem(report)
         if problem:
@@ -252,13 +255,13 @@ def save_report(report, user, data, now, expected_version=None, submit=False, up
 CAPTION_MAX = 120  # ReportPhoto.caption
 
 
-def add_photos(report, uploads, user, stored=None):
+def add_photos(report, uploads, user):
     """Store checked JPG/PNG photos (at most ``MAX_PHOTOS`` per report). Raises ``UploadError`` for a file
-    that is not a real image; returns the stored files (to delete their bytes if the request rolls back)."""
+    that is not a real image; returns the stored files (their bytes go if the transaction rolls back)."""
     _check_open_for_filing(report, user)
     if len(report.photos) + len(uploads) > MAX_PHOTOS:
         raise MonitoringRefused(f"每份报告最多上传{MAX_PHOTOS}张照片（已有{len(report.photos)}张）。", "photos", 400)
-    stored = [] if stored is None else stored
+    stored = []
     with audit_action("report.photo_add"):
         for upload in uploads:
             record = store_upload(upload, user, allowed=PHOTO_EXTENSIONS)
@@ -273,6 +276,7 @@ def remove_photos(report, photo_ids, user):
     with audit_action("report.photo_remove"):
         for photo in [p for p in report.photos if p.id in set(photo_ids)]:
             report.photos.remove(photo)
+            discard(photo.file)
         db.session.flush()
 
 

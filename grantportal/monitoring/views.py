@@ -16,9 +16,9 @@ from grantportal.awards.models import Award
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import refusal
+from grantportal.core.inputs import as_id
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
-from grantportal.core.storage import get_storage
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.monitoring import operations as ops
@@ -234,11 +234,6 @@ def _checked_photos(form):
     return uploads
 
 
-def _forget(records):
-    for record in records:
-        get_storage().delete(record.storage_key)
-
-
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def report(report_id):
@@ -253,18 +248,16 @@ def report(report_id):
     uploads = _checked_photos(form)
     if uploads is None:
         return _report_page(report, form, status=400)
-    stored = []
-    remove = [int(x) for x in request.form.getlist("remove_photo") if x.isdigit()]
-    captions = {int(key[len("caption-"):]): value for key, value in request.form.items()
-                if key.startswith("caption-") and key[len("caption-"):].isdigit()}
+    remove = [n for n in map(as_id, request.form.getlist("remove_photo")) if n]
+    captions = {as_id(key[len("caption-"):]): value for key, value in request.form.items()
+                if key.startswith("caption-") and as_id(key[len("caption-"):])}
     try:
         ops.save_report(report, current_user, form.to_data(), utcnow(), form.expected_version,
-                        submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove, stored=stored,
+                        submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove,
                         captions=captions)
         db.session.commit()
     except (ops.MonitoringRefused, UploadError, StaleDataError) as e:
-        db.session.rollback()
-        _forget(stored)
+        db.session.rollback()  # the bytes of photos stored in this request go with it (core.files)
         report = get_or_404(Report, report_id)
         if isinstance(e, StaleDataError):
             e = ops.StaleReport()
@@ -275,7 +268,7 @@ def report(report_id):
     if report.status == ReportStatus.SUBMITTED:
         flash(f"{report.kind.label}已提交，等待项目官员审核。", "success")
         return redirect(_timeline_link(report.contract), 303)
-    flash("报告草稿已保存。" + (f"已上传{len(stored)}张照片。" if stored else ""), "success")
+    flash("报告草稿已保存。" + (f"已上传{len(uploads)}张照片。" if uploads else ""), "success")
     return redirect(_report_link(report), 303)
 
 

@@ -1,6 +1,5 @@
 """Forms for organizations: registration and profile, invitations, and the officers' records."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,7 +7,17 @@ from wtforms.validators import DataRequired, InputRequired, NumberRange, Optiona
 
 from grantportal.accounts.forms import PHONE_RULE, AccountFields
 from grantportal.core.db import db
-from grantportal.core.forms import CheckboxesField, ChoiceField, CountField, LocalDateField, strip, too_long
+from grantportal.core.forms import (
+    CheckboxesField,
+    ChoiceField,
+    CountField,
+    Form,
+    LocalDateField,
+    code,
+    phone_number,
+    strip,
+    too_long,
+)
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, parse_uscc
 from grantportal.orgs.models import Grade, InspectionResult, Organization, OrgKind, SanctionKind
@@ -38,12 +47,12 @@ def _not_future(form, field):
         raise ValidationError("日期不能晚于今天。")
 
 
-class OrgContactForm(FlaskForm):
+class OrgContactForm(Form):
     """What an organization may change at any time (after verification too)."""
 
     contact_name = StringField("联系人", [DataRequired("请填写联系人姓名。"),
                                         too_long(40)], filters=[strip])
-    contact_phone = StringField("联系电话", [DataRequired("请填写联系电话。"), PHONE_RULE], filters=[strip])
+    contact_phone = StringField("联系电话", [DataRequired("请填写联系电话。"), PHONE_RULE], filters=[phone_number])
     address = StringField("办公地址", [DataRequired("请填写办公地址。"), too_long(200)],
                           filters=[strip])
     charter_scope = TextAreaField("章程业务范围", [DataRequired("请填写章程规定的业务范围。"),
@@ -59,7 +68,7 @@ class OrgProfileForm(OrgContactForm):
     """The full profile: registration, and edits while the organization awaits verification."""
 
     uscc = StringField("统一社会信用代码", [DataRequired("请填写统一社会信用代码。")],
-                       filters=[strip, lambda v: v.upper() if isinstance(v, str) else v])
+                       filters=[code])
     name = StringField("机构名称", [DataRequired("请填写机构名称。"), too_long(120)],
                        filters=[strip])
     registration_authority = StringField("登记管理机关", [DataRequired("请填写登记管理机关，例如 中山市民政局。"),
@@ -92,7 +101,7 @@ class OrgProfileForm(OrgContactForm):
         return OrgKind(self.uscc_info.kind) if self.uscc_info else None
 
 
-class InvitationForm(FlaskForm):
+class InvitationForm(Form):
     invitee_name = StringField("被邀请人姓名", [DataRequired("请填写被邀请人姓名。"),
                                           too_long(40)], filters=[strip])
 
@@ -101,7 +110,7 @@ class AcceptInvitationForm(AccountFields):
     pass
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField("退回原因", [DataRequired("请填写退回原因，机构将看到这段说明。"),
                                     too_long(2000)], filters=[strip])
 
@@ -110,7 +119,7 @@ def _grade_choices():
     return [PLEASE_CHOOSE] + Grade.choices()
 
 
-class RatingForm(FlaskForm):
+class RatingForm(Form):
     grade = ChoiceField("评估等级", [DataRequired("请选择评估等级。")], choices=_grade_choices())
     announced_on = _date("公告日期")
     valid_from = _date("有效期起", required=False)
@@ -122,7 +131,7 @@ class RatingForm(FlaskForm):
             raise ValidationError("有效期止不能早于有效期起。")
 
 
-class LowerRatingForm(FlaskForm):
+class LowerRatingForm(Form):
     grade = ChoiceField("降为等级", [DataRequired("请选择降低后的等级。")], choices=_grade_choices())
     on = _date("降级生效日期")
     reason = TextAreaField("降级原因", [DataRequired("请填写降级原因（如年检不合格、受到行政处罚）。"),
@@ -141,7 +150,7 @@ class LowerRatingForm(FlaskForm):
             raise ValidationError("降级日期须在原等级有效期内（晚于有效期起始日，且不晚于有效期截止日）。")
 
 
-class RevokeRatingForm(FlaskForm):
+class RevokeRatingForm(Form):
     on = _date("撤销生效日期")
     reason = TextAreaField("撤销原因", [DataRequired("请填写撤销原因。"), too_long(2000)],
                            filters=[strip])
@@ -156,7 +165,7 @@ class RevokeRatingForm(FlaskForm):
             raise ValidationError("撤销日期不能晚于原等级有效期截止日。")
 
 
-class InspectionForm(FlaskForm):
+class InspectionForm(Form):
     year = CountField("年检年度", [InputRequired("请填写年检年度。"),
                                  NumberRange(1990, 2100, message="请填写四位年份，例如 2025。")],
                       message="请填写四位数字年份，例如 2025。")
@@ -173,14 +182,14 @@ class InspectionForm(FlaskForm):
             raise ValidationError(f"{field.data}年度的年检结论已录入，每个年度只能录入一次。")
 
 
-class SanctionForm(FlaskForm):
+class SanctionForm(Form):
     kind = ChoiceField("类别", [DataRequired("请选择类别。")], choices=[PLEASE_CHOOSE] + SanctionKind.choices())
     decided_on = _date("决定（列入）日期")
     reason = TextAreaField("事由", [DataRequired("请填写事由及决定文号。"), too_long(2000)],
                            filters=[strip])
 
 
-class LiftSanctionForm(FlaskForm):
+class LiftSanctionForm(Form):
     lifted_on = _date("解除（移出）日期")
 
     def __init__(self, *args, sanction=None, **kw):

@@ -10,7 +10,7 @@ from flask import current_app
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
-from grantportal.core.files import SCAN_EXTENSIONS, store_upload
+from grantportal.core.files import SCAN_EXTENSIONS, discard, store_upload
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.workflow import StateMachine, Transition
@@ -114,6 +114,7 @@ def resubmit_org(org, data, kind, certificate_upload, user):
             certificate = store_upload(certificate_upload, user, allowed=SCAN_EXTENSIONS)
         with _UniqueCode():
             if certificate is not None:
+                discard(org.certificate)
                 org.certificate = certificate
             _apply_profile(org, data, kind)
             org.status = step.target

@@ -6,6 +6,7 @@ from flask import current_app
 from sqlalchemy.orm import aliased, selectinload
 
 from grantportal.core.db import db
+from grantportal.core.inputs import normalize_code
 from grantportal.core.paging import page_number
 from grantportal.orgs.models import Organization, RatingRecord
 
@@ -36,8 +37,9 @@ def grade_in_force(grade, on):
 
 def search_condition(text):
     text = text.strip()
-    if CODE_RE.match(text):
-        return Organization.uscc == text.upper()
+    code = normalize_code(text)  # a code pasted with spaces or in full-width characters
+    if CODE_RE.match(code):
+        return Organization.uscc == code
     return sa.or_(Organization.name.contains(text, autoescape=True),
                   Organization.uscc.startswith(text.upper(), autoescape=True))
 

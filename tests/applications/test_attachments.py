@@ -1,8 +1,11 @@
 """Attachments: checked content, Chinese names kept, downloads per file with Content-Disposition."""
+from pathlib import Path
 from urllib.parse import quote
 
+from grantportal.applications import operations as app_ops
 from grantportal.applications.models import Application, AppStatus, Attachment
 from grantportal.core.db import db
+from grantportal.core.files import StoredFile
 from tests import factories as f
 from tests.applications.helpers import PNG, attach, eligible_org, form, ready, text, upload
 
@@ -100,3 +103,41 @@ def test_another_organizations_attachment_is_forbidden_and_a_mismatched_id_not_f
     assert client.get(f"/applications/{mine.id}/attachments/{their_att.id}").status_code == 404
     assert client.post(f"/applications/{mine.id}/attachments/{their_att.id}/remove").status_code == 404
     assert db.session.get(Attachment, their_att.id) is not None
+
+
+def _bytes_on_disk(app_):
+    return sorted(p.name for p in Path(app_.config["STORAGE_DIR"]).rglob("*") if p.is_file())
+
+
+def test_a_removed_attachment_takes_its_stored_bytes_with_it(client, auth, app):
+    user, application = ready()
+    att = db.session.scalars(db.select(Attachment)).one()
+    key, file_id = att.file.storage_key, att.file_id
+    assert key in _bytes_on_disk(app)
+    auth.login(user)
+    assert client.post(f"/applications/{application.id}/attachments/{att.id}/remove").status_code == 302
+    assert key not in _bytes_on_disk(app)
+    assert db.session.get(StoredFile, file_id) is None
+
+
+def test_a_save_refused_after_the_upload_was_stored_leaves_no_bytes_behind(client, auth, app, monkeypatch):
+    """Two files for one save: the first is stored, then the second is refused (here: a rule of the
+    operation); the rollback takes the first file's bytes too."""
+    user = f.member_of(eligible_org())
+    application = f.ApplicationFactory(org=user.org, created_by=user)
+    auth.login(user)
+    before = _bytes_on_disk(app)
+    real = app_ops.add_attachment
+
+    def store_then_refuse(*args, **kw):
+        real(*args, **kw)
+        assert len(_bytes_on_disk(app)) == len(before) + 1  # the bytes were written
+        raise app_ops.ApplicationError("该材料已达上限，本次修改未保存。")
+
+    monkeypatch.setattr(app_ops, "add_attachment", store_then_refuse)
+    data = form(application)
+    data[f"doc-{_doc(application).id}"] = upload(name="项目申报书.pdf")
+    resp = client.post(f"/applications/{application.id}/edit", data=data, content_type="multipart/form-data")
+    assert "本次修改未保存" in text(resp)
+    assert _bytes_on_disk(app) == before
+    assert db.session.scalar(db.select(db.func.count(StoredFile.id))) == 0

@@ -1,11 +1,10 @@
 """Forms of objections (异议): filing one during 公示, and the officer's decision."""
-from flask_wtf import FlaskForm
 from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from grantportal.awards.objections.operations import MAX_FILES
-from grantportal.core.forms import strip, too_long
+from grantportal.core.forms import Form, strip, too_long
 
 MIN_REASON = 10
 UPHELD, REJECTED = "upheld", "rejected"
@@ -19,7 +18,7 @@ def _one_of_choices(message):
     return check
 
 
-class ObjectionForm(FlaskForm):
+class ObjectionForm(Form):
     real_name = StringField("真实姓名", [DataRequired("请填写真实姓名。异议须实名提出，姓名不会公开。"),
                                       too_long(40)], filters=[strip])
     contact = StringField("联系电话或电子邮箱", [DataRequired("请填写联系方式，以便告知处理结果。"),
@@ -30,7 +29,7 @@ class ObjectionForm(FlaskForm):
     evidence = MultipleFileField("证明材料（可选）", description=f"可上传{MAX_FILES}个以内的 PDF、JPG、PNG 文件")
 
 
-class DecisionForm(FlaskForm):
+class DecisionForm(Form):
     outcome = RadioField("处理结论", [_one_of_choices("请选择处理结论。")], validate_choice=False, choices=[
         SelectChoice(UPHELD, "异议成立（取消该项目的入选资格）"), SelectChoice(REJECTED, "异议不成立（维持公示结果）")])
     investigation = TextAreaField(

@@ -5,7 +5,6 @@ are checked by ``TierRules`` itself (one grade at a time, so that its message la
 that caused it)."""
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
@@ -13,7 +12,7 @@ from wtforms.validators import DataRequired
 from grantportal.awards.models import AwardStatus
 from grantportal.awards.proposals.operations import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
 from grantportal.calls.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
-from grantportal.core.forms import CheckboxesField, MoneyField, NumberField, strip, too_long
+from grantportal.core.forms import CheckboxesField, Form, MoneyField, NumberField, strip, too_long
 from grantportal.orgs.models import Grade
 
 # (form-name suffix, TierRules key, label): 5A … 1A, then unrated
@@ -30,7 +29,7 @@ def _grade_fields():
     return fields
 
 
-class _ResultSettingsBase(FlaskForm):
+class _ResultSettingsBase(Form):
     tier_first_tiebreak = BooleanField("同分按等级排序（最终得分相同时，评估等级高者在前）")
     reserved_share_percent = NumberField("预留给3A及以上组织的预算比例（%）", places=2, optional=True, signed=True,
                                          example="30")
@@ -138,7 +137,7 @@ def settings_data(call):
 ADJUSTABLE = (AwardStatus.SELECTED, AwardStatus.RESERVE, AwardStatus.NOT_SELECTED)
 
 
-class AdjustForm(FlaskForm):
+class AdjustForm(Form):
     status = SelectField("入选状态", choices=[SelectChoice(s.value, s.label) for s in ADJUSTABLE],
                          invalid_choice_message="请从列表中选择。")
     amount = MoneyField("资助金额（元）", optional=True)
@@ -152,7 +151,7 @@ class AdjustForm(FlaskForm):
         return AwardStatus(self.status.data)
 
 
-class PublishForm(FlaskForm):
+class PublishForm(Form):
     days = NumberField("公示期（工作日）", minimum=1, maximum=MAX_PUBLICITY_DAYS)
     preview = SubmitField("计算截止时间")
     confirm = SubmitField("确认发布公示")

@@ -1,15 +1,14 @@
 """Forms of the contract's pages: the officer issues the contract (start date, deliverables) or returns the
 signed scan with a reason; the organization uploads the signed, sealed scan. Messages are Chinese and shown
 next to their field; what was typed is kept on error."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
 
-from grantportal.core.forms import LocalDateField, strip
+from grantportal.core.forms import Form, LocalDateField, strip
 
 
-class IssueContractForm(FlaskForm):
+class IssueContractForm(Form):
     starts_on = LocalDateField("合同起始日期")
     deliverables = TextAreaField("服务内容与成效指标（每行一项）", filters=[strip],
                                  validators=[Length(max=5000, message="不超过5000个字。")])
@@ -19,9 +18,9 @@ class IssueContractForm(FlaskForm):
             raise ValueError("请填写合同起始日期。")
 
 
-class ReturnForm(FlaskForm):
+class ReturnForm(Form):
     reason = TextAreaField("退回原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
 
 
-class SignedUploadForm(FlaskForm):
+class SignedUploadForm(Form):
     scan = FileField("签字盖章后的合同扫描件")

@@ -27,7 +27,7 @@ from grantportal.calls.tranche_plan import parse_plan, schedule
 from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
-from grantportal.core.files import SCAN_EXTENSIONS, store_upload
+from grantportal.core.files import SCAN_EXTENSIONS, discard, store_upload
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
@@ -138,7 +138,9 @@ def upload_signed(contract, user, upload, link=None):
     lock_contract(contract)
     step = CONTRACT.require(user, contract, "upload_signed")
     with audit_action(CONTRACT.audit_action(step)):
+        replaced = contract.signed_file
         contract.signed_file = store_upload(upload, user, SCAN_EXTENSIONS)  # UploadError: refused
+        discard(replaced)
         contract.signed_uploaded_at, contract.signed_uploaded_by_id = utcnow(), user.id
         contract.status = step.target
         db.session.flush()

@@ -1,16 +1,15 @@
 """The matched-fund form (配套资金 / 社会捐助). Messages are Chinese and shown next to their field; what was
 typed is kept on error."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
-from grantportal.core.forms import LocalDateField, MoneyField, strip
+from grantportal.core.forms import Form, LocalDateField, MoneyField, strip
 from grantportal.funding.matched.operations import NAME_MAX, NOTE_MAX
 from grantportal.funding.models import FundSourceKind
 
 
-class MatchedFundForm(FlaskForm):
+class MatchedFundForm(Form):
     source_kind = SelectField("资金来源", choices=[SelectChoice(k.value, k.label) for k in FundSourceKind],
                               default=FundSourceKind.ENTERPRISE.value)
     source_name = StringField("来源名称", filters=[strip], validators=[Length(max=NAME_MAX)])

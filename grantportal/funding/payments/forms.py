@@ -1,11 +1,10 @@
 """Forms of the payments page: a payment (拨付) of a tranche and a recovery (追回). Messages are Chinese and
 shown next to their field; what was typed is kept on error."""
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, ValidationError
 
-from grantportal.core.forms import LocalDateField, MoneyField, strip
+from grantportal.core.forms import Form, LocalDateField, MoneyField, strip
 from grantportal.funding.payments.operations import VOUCHER_MAX
 
 REASON_MAX = 1000
@@ -16,7 +15,7 @@ def _required_date(form, field):
         raise ValidationError("请填写日期。")
 
 
-class PaymentForm(FlaskForm):
+class PaymentForm(Form):
     tranche = SelectField("拨付期次", choices=[], validate_choice=False)
     paid_on = LocalDateField("拨付日期", validators=[_required_date])
     amount = MoneyField("拨付金额（元）")
@@ -36,7 +35,7 @@ class PaymentForm(FlaskForm):
             raise ValidationError("请填写凭证号。")
 
 
-class RecoveryForm(FlaskForm):
+class RecoveryForm(Form):
     recovered_on = LocalDateField("追回日期", validators=[_required_date])
     amount = MoneyField("追回金额（元）")
     voucher_number = StringField("凭证号", filters=[strip], validators=[Length(max=VOUCHER_MAX)])

@@ -14,6 +14,7 @@ from grantportal.applications.models import Application
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.forms import ButtonForm
+from grantportal.core.inputs import as_id
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.review.models import Assignment, Draw, ReviewRound
@@ -136,7 +137,7 @@ def add_expert(round_id, application_id):
     form = AddExpertForm()
     form.expert_id.choices = _expert_choices(rnd, application) + _chosen(form)
     if form.validate_on_submit():
-        expert = db.session.get(User, int(form.expert_id.data)) if form.expert_id.data.isdigit() else None
+        expert = db.session.get(User, as_id(form.expert_id.data)) if as_id(form.expert_id.data) else None
         if expert is None:
             form.expert_id.errors.append("请选择专家。")
         else:
@@ -155,7 +156,7 @@ def _chosen(form):
     not the select, answers — with the conflict's reasons (409) or the block's message."""
     posted = request.form.get("expert_id", "")
     offered = {c.value for c in form.expert_id.choices}
-    return [SelectChoice(posted, posted)] if posted.isdigit() and posted not in offered else []
+    return [SelectChoice(posted, posted)] if as_id(posted) and posted not in offered else []
 
 
 @bp.route("/manage/assignments/<int:assignment_id>/replace", methods=["GET", "POST"])
@@ -177,7 +178,7 @@ def replace(assignment_id):
     form.expert_id.choices = choices + _chosen(form)
     if form.validate_on_submit():
         chosen = form.expert_id.data
-        expert = db.session.get(User, int(chosen)) if chosen.isdigit() else None
+        expert = db.session.get(User, as_id(chosen)) if as_id(chosen) else None
         with commit_or_refusal(form) as attempt:
             new = ops.replace_assignment(assignment, form.reason.data, current_user, expert)
         if attempt.message:  # a conflict of interest or the round's state: no choice on the form helps

@@ -14,6 +14,7 @@ from flask import Response
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application
 from grantportal.core.db import db
+from grantportal.core.spreadsheet import safe_cell
 from grantportal.core.timeutil import format_datetime
 from grantportal.orgs.models import Organization
 from grantportal.review.models import Assignment, Review, ReviewScore, ReviewStatus
@@ -22,13 +23,6 @@ from grantportal.review.results.aggregate import ConflictedReview, round_figures
 SUMMARY_HEADER = ["排名", "申报编号", "项目名称", "申报机构", "申报级别", "有效评分数", "平均分",
                   "去掉最高最低分后平均", "标准差（总体）", "最低分", "最高分", "本轮得分", "计分方式"]
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def safe_cell(value):
-    """Text that starts like a formula (= + - @) is prefixed with ' so no spreadsheet runs it."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _number(value):

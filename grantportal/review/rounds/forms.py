@@ -4,11 +4,11 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from grantportal.core.forms import LocalDateTimeField, NumberField, choice, strip, too_long
+from grantportal.core.forms import Form, LocalDateTimeField, NumberField, RowForm, choice, strip, too_long
+from grantportal.core.inputs import as_id
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
 from grantportal.review.rounds.operations import default_rubric
 
@@ -21,7 +21,7 @@ LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "lo
 FIELD_SEPARATORS = r"[,，、;；\s]+"
 
 
-class CriterionForm(Form):
+class CriterionForm(RowForm):
     id = HiddenField()
     name = StringField("评分项", [too_long(40)], filters=[strip])
     max_points = NumberField("满分", places=1, minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True,
@@ -38,7 +38,7 @@ class RoundSettings:
     criteria: list | None  # [(id or None, name, max points, guidance)]; None: locked
 
 
-class RoundForm(FlaskForm):
+class RoundForm(Form):
     name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), too_long(60)], filters=[strip])
     kind = choice("评审类型", RoundKind.choices())
     opens_at = LocalDateTimeField("评审开始时间", [Optional()])
@@ -182,7 +182,7 @@ class RoundForm(FlaskForm):
             "source_round_id": None if rule == EntryRule.SCREENED else int(self.source_round_id.data),
             "weight_percent": self.weight_percent.number,
         })
-        criteria = [(int(f.id.data) if (f.id.data or "").isdigit() else None, f.name.data, f.max_points.number,
+        criteria = [(as_id(f.id.data), f.name.data, f.max_points.number,
                      f.guidance.data or "") for f in (r.form for r in self.criteria) if not f.is_blank()]
         return RoundSettings(fields=fields, criteria=criteria)
 
@@ -220,6 +220,6 @@ def round_data(rnd):
     }
 
 
-class CloseRoundForm(FlaskForm):
+class CloseRoundForm(Form):
     confirm = BooleanField("我已确认结束本轮评审：结束后专家不能再评分或修改评分。",
                            [DataRequired("请勾选确认后再结束评审。")])

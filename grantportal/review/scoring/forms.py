@@ -4,11 +4,10 @@ server adds the scores up."""
 import re
 from decimal import Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
-from grantportal.core.forms import strip, too_long
+from grantportal.core.forms import Form, strip, too_long
 from grantportal.core.money import format_points
 from grantportal.review.scoring.operations import ReviewData
 
@@ -63,7 +62,7 @@ class ScoreField(StringField):
             raise ValidationError(str(e)) from None
 
 
-class ScoringFormBase(FlaskForm):
+class ScoringFormBase(Form):
     version = HiddenField()
     comment = TextAreaField("总体评价意见", [too_long(OVERALL_MAX)],
                             filters=[strip])
@@ -127,7 +126,7 @@ def initial_data(review):
     return data
 
 
-class ReopenForm(FlaskForm):
+class ReopenForm(Form):
     version = HiddenField()
     reason = TextAreaField("退回理由", [too_long(1000)], filters=[strip])
 
