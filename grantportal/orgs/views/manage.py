@@ -1,10 +1,13 @@
 """Officers' pages on organizations (auditors read the same pages): the list, one organization's
 records, verification and return, rating records, annual inspections, penalties and lists."""
-from flask import abort, flash, redirect, render_template, request, url_for
+from datetime import date
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from grantportal.core.db import db
+from grantportal.core.forms import refusal
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.orgs import operations as ops
@@ -31,7 +34,7 @@ from grantportal.orgs.models import (
 )
 from grantportal.orgs.permissions import can_manage_orgs, can_review_orgs
 from grantportal.orgs.queries import org_page
-from grantportal.orgs.tiers import default_validity
+from grantportal.orgs.tiers import VALIDITY_RULE, default_validity
 from grantportal.orgs.views.shared import conflict, list_filters, rating_labels, tiers_for, with_records
 
 
@@ -97,6 +100,9 @@ def return_org(org_id):
 @bp.route("/manage/orgs/<int:org_id>/ratings/new", methods=["GET", "POST"])
 @login_required
 def add_rating(org_id):
+    """The validity is the server's: pre-filled from the announcement date, recomputed on the page when that
+    date changes (static/js/rating_validity.js asks ``rating_validity``), and checked again on saving —
+    a validity that differs from the computed one needs a reason (orgs.operations.add_rating)."""
     org = db.get_or_404(Organization, org_id)
     require(can_manage_orgs(current_user))
     form = RatingForm()
@@ -104,20 +110,36 @@ def add_rating(org_id):
         form.announced_on.data = local_today()
         form.valid_from.data, form.valid_until.data = default_validity(form.announced_on.data)
     if form.validate_on_submit():
-        start, end = default_validity(form.announced_on.data)
-        valid_from = form.valid_from.data or start
-        valid_until = form.valid_until.data or end
-        if valid_until < valid_from:
-            form.valid_until.errors.append("有效期止不能早于有效期起。")
+        try:
+            ops.add_rating(org, Grade(form.grade.data), form.announced_on.data, form.valid_from.data,
+                           form.valid_until.data, form.note.data, current_user, form.validity_reason.data)
+        except ops.StateError as e:
+            db.session.rollback()
+            refusal(form, e)
         else:
-            ops.add_rating(org, Grade(form.grade.data), form.announced_on.data, valid_from, valid_until,
-                           form.note.data, current_user)
             db.session.commit()
             flash(f"已录入评估等级 {form.grade.data}。", "success")
             return redirect(url_for("orgs.manage_detail", org_id=org.id))
+    announced = form.announced_on.data if form.announced_on.data and not form.announced_on.errors else None
+    computed = default_validity(announced) if announced else None
     return render_template("orgs/officer_form.html", org=org, form=form, title="录入评估等级", submit="保存",
-                           intro="有效期默认自公告次年1月1日起至第五年12月31日（《社会组织评估管理办法》2026年修订），"
-                                 "可按公告修改；两项都留空时按公告日期自动计算。")
+                           intro=f"{VALIDITY_RULE}。系统按公告日期计算有效期；如公告载明的有效期与此不同，"
+                                 "可修改并填写调整理由。两项都留空时按公告日期自动计算。",
+                           validity={"url": url_for("orgs.rating_validity"), "computed": computed})
+
+
+@bp.route("/manage/orgs/ratings/validity")
+@login_required
+def rating_validity():
+    """The validity computed from ``announced_on`` (YYYY-MM-DD), for the rating form's preview."""
+    require(can_manage_orgs(current_user))
+    try:
+        announced = date.fromisoformat(request.args.get("announced_on", ""))
+    except ValueError:
+        return jsonify(error="请填写有效的公告日期（年-月-日）。"), 400
+    start, end = default_validity(announced)
+    return jsonify(announced_on=announced.isoformat(), valid_from=start.isoformat(), valid_until=end.isoformat(),
+                   text=f"按公告日期计算：{start.isoformat()} 至 {end.isoformat()}")
 
 
 def _open_rating(rating_id):
