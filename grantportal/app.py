@@ -12,6 +12,7 @@ from grantportal.awards import queries as awards_answers  # noqa: F401  (core.si
 from grantportal.awards.objection_views import bp as objections_bp
 from grantportal.awards.proposal_views import bp as proposals_bp
 from grantportal.awards.results_views import bp as results_bp
+from grantportal.calendar.views import bp as calendar_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import templating, web
@@ -59,7 +60,7 @@ def create_app(config=None):
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calls_bp, applications_bp, audit_bp, admin_bp, experts_bp,
                rounds_bp, scoring_bp, proposals_bp, results_bp, objections_bp, monitoring_bp, funding_bp,
-               documents_bp, contracts_bp, projects_bp):
+               documents_bp, contracts_bp, projects_bp, calendar_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)
