@@ -28,4 +28,5 @@
       .catch(function () { box.textContent = "暂时无法计算有效期，保存时系统将按公告日期计算。"; });
   }
   announced.addEventListener("change", update);
+  announced.addEventListener("input", update);
 })();
