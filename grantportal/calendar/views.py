@@ -49,6 +49,7 @@ def year(year):
                              form.notice_number.data, current_user)
         except ops.CalendarRefused as e:
             db.session.rollback()
+            confirmed = calendar_year(year)  # read again here, not while the page renders
             refusal(form, e)
         else:
             db.session.commit()

@@ -115,6 +115,7 @@ def add_rating(org_id):
                            form.valid_until.data, form.note.data, current_user, form.validity_reason.data)
         except ops.StateError as e:
             db.session.rollback()
+            org = db.session.get(Organization, org_id)  # read again here, not while the page renders
             refusal(form, e)
         else:
             db.session.commit()
