@@ -2,6 +2,7 @@
 from grantportal.accounts.models import AccountToken, LoginFailure, User, UserSession  # noqa: F401
 from grantportal.applications.models import Application, Attachment, BudgetLine  # noqa: F401
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal, ResultsRevision  # noqa: F401
+from grantportal.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401

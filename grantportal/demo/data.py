@@ -15,6 +15,7 @@ from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.awards.proposals import operations as award_ops
+from grantportal.calendar import operations as calendar_ops
 from grantportal.calls.models import (
     Call,
     CallKind,
@@ -31,6 +32,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
+from grantportal.core.workdays import CALENDAR_YEARS, library_year
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
@@ -105,6 +107,17 @@ RUBRIC = [("需求分析", 15, "服务需求是否真实、具体，有调研数
 # (what they apply to, how many at most, how many at least)
 GROUPS = (("open", 37, 4), ("review", 20, 6), ("results", 24, 6), ("final", 9, 9))
 MIN_ORGS = 3 + sum(least for _, _, least in GROUPS)
+
+
+def _confirm_calendar(today, officer):
+    """The demo's 公示 run from about 260 days ago to next week: the officer has confirmed those years'
+    holiday arrangements as the library holds them (公示 periods are counted only in confirmed years). A
+    year whose notice the library does not carry yet stays unconfirmed, as it would on a real site."""
+    for year in range((today - timedelta(days=260)).year, today.year + 2):
+        if year in CALENDAR_YEARS:
+            holidays, workdays = library_year(year)
+            calendar_ops.confirm_year(year, holidays, workdays, f"国务院办公厅关于{year}年部分节假日安排的通知",
+                                      None, officer)
 
 
 def _groups(orgs):
@@ -261,6 +274,8 @@ def load(seed=2026, org_count=200):
             users[username] = User(username=username, name=name, role=role, password_hash=hash_password(password),
                                    phone=fake.phone_number(), email=f"{username}@example.gov.cn")
             db.session.add(users[username])
+        db.session.flush()
+        _confirm_calendar(today, users["officer"])
         experts = [users["expert"]]
         for i in range(2, 16):
             experts.append(User(username=f"expert{i}", name=fake.name(), role=Role.EXPERT,

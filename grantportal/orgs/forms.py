@@ -124,6 +124,8 @@ class RatingForm(Form):
     announced_on = _date("公告日期")
     valid_from = _date("有效期起", required=False)
     valid_until = _date("有效期止", required=False)
+    validity_reason = TextAreaField("有效期调整理由（有效期与按公告日期计算的结果不同时必填）",
+                                    [Optional(), too_long(500)], filters=[strip])
     note = StringField("备注（如公告文号）", [Optional(), too_long(200)], filters=[strip])
 
     def validate_valid_until(self, field):

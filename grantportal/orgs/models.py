@@ -145,6 +145,9 @@ class RatingRecord(db.Model):
     end_kind: Mapped[RatingEnd | None] = mapped_column(enum_column(RatingEnd))
     end_reason: Mapped[str | None] = mapped_column(sa.Text)
     note: Mapped[str | None] = mapped_column(sa.String(200))
+    # why the validity differs from the one computed from announced_on (tiers.default_validity); None when
+    # it does not differ
+    validity_reason: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     org = relationship(Organization, back_populates="ratings")

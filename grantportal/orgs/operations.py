@@ -25,6 +25,7 @@ from grantportal.orgs.models import (
     RatingRecord,
     Sanction,
 )
+from grantportal.orgs.tiers import default_validity
 
 PROFILE_FIELDS = ("uscc", "name", "registration_authority", "registered_on", "legal_rep")
 CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "charter_scope")
@@ -197,12 +198,26 @@ def remove_member(member, user):
 
 # ratings, inspections, sanctions (officers)
 
-def add_rating(org, grade, announced_on, valid_from, valid_until, note, user):
+def add_rating(org, grade, announced_on, valid_from, valid_until, note, user, validity_reason=None):
+    """Record a rating announcement. The validity is computed here from ``announced_on``
+    (``tiers.default_validity``) when ``valid_from``/``valid_until`` are None; a validity that differs
+    from the computed one is kept only with ``validity_reason`` (stored and audited), so that a stale
+    pre-filled date can never silently shorten or move a grade."""
+    start, end = default_validity(announced_on)
+    valid_from, valid_until = valid_from or start, valid_until or end
     if valid_until < valid_from:
-        raise StateError("有效期止不能早于有效期起。")
+        raise StateError("有效期止不能早于有效期起。", "valid_until", 400)
+    validity_reason = (validity_reason or "").strip() or None
+    if (valid_from, valid_until) == (start, end):
+        validity_reason = None
+    elif validity_reason is None:
+        raise StateError(
+            f"按公告日期{announced_on.isoformat()}计算，有效期应为{start.isoformat()}至{end.isoformat()}。"
+            "如确需按公告载明的其他有效期录入，请填写调整理由；否则请清空有效期两项，由系统按公告日期计算。",
+            "validity_reason", 400)
     with audit_action("org.rating_add"):
         record = RatingRecord(org=org, grade=grade, announced_on=announced_on, valid_from=valid_from,
-                              valid_until=valid_until, note=note or None)
+                              valid_until=valid_until, note=note or None, validity_reason=validity_reason)
         db.session.add(record)
         db.session.flush()
     return record

@@ -1,9 +1,18 @@
-"""Rating tiers in force on a date (社会组织评估管理办法, 2026 revision)."""
+"""Rating tiers in force on a date (社会组织评估管理办法, 2026 revision).
+
+A grade's validity (有效期) is computed on the server from the announcement date (公告日期), never from
+the day the officer types it in: under the 2026 revision it runs from 1 January after the announcement
+to 31 December of the fifth year (DESIGN.md §4). An officer may record another validity only with a
+reason (``orgs.operations.add_rating``), which is stored on the record and audited.
+"""
 from datetime import date
+
+VALIDITY_RULE = "有效期自公告次年1月1日起至第五年12月31日止（《社会组织评估管理办法》2026年修订）"
 
 
 def default_validity(announced_on):
-    """From 1 January after the announcement to 31 December of the fifth year."""
+    """From 1 January after the announcement to 31 December of the fifth year: announced 2025-06-30 →
+    2026-01-01 to 2030-12-31; announced 2025-12-31 → the same; announced 2026-01-01 → 2027 to 2031."""
     start = date(announced_on.year + 1, 1, 1)
     return start, date(start.year + 4, 12, 31)
 

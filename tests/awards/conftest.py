@@ -2,12 +2,13 @@
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 import sqlalchemy as sa
 
 from grantportal.awards.models import Award, AwardStatus
 from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import TierRules
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from tests import factories as f
 
 REF = date(2026, 6, 30)  # the calls' reference date: grades are judged on this day
@@ -15,6 +16,15 @@ ON = "以2026年6月30日为准"
 NOW = datetime(2026, 7, 15, 2, 0, tzinfo=UTC)  # Wednesday 15 July 2026, 10:00 Beijing time
 A4_TEXT = f"评估等级4A（有效期至2029年12月31日，{ON}）"  # ranked_call's 4A: announced 2024-06-01
 UNRATED_TEXT = f"未评级（{ON}）"
+
+
+@pytest.fixture(autouse=True)
+def _confirmed_calendar(request):
+    """公示 periods are counted only in confirmed years: the award tests publish in 2025, 2026 and now, so
+    those years are confirmed as the library holds them (tests/calendar checks the refusal without)."""
+    if request.node.get_closest_marker("nodb") is None:
+        f.confirm_calendar(2025, 2026, *{utcnow().year, utcnow().year + 1})
+        db.session.commit()
 
 
 def rules(**kw):

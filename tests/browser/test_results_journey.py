@@ -8,7 +8,7 @@ from PIL import Image
 
 from grantportal.awards.models import Award, AwardStatus, Objection, Proposal, ProposalStatus
 from grantportal.calls.models import Level
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from grantportal.orgs.models import Grade
 from tests import factories as f
 from tests.browser.util import fits_phone, shot, sign_in
@@ -30,6 +30,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
         created_by=officer, tier_rules={"bonus_by_grade": {"4A": "3"}}, publish_panel=True)
     city = call.level(Level.CITY)
     city.budget_total = 100000
+    f.confirm_calendar_around(utcnow(), officer=officer)  # the officer confirmed this year's 节假日安排
     db.session.commit()
 
     desk_ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",

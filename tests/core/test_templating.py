@@ -127,6 +127,7 @@ def test_a_call_in_publicity_shows_the_publicity_link(client, app):
     call, _apps = f.ranked_call([dict(total=90)])
     now = utcnow()
     award_ops.generate(call, call.created_by, now - timedelta(days=2))
+    f.confirm_calendar_around(now - timedelta(days=1))
     award_ops.publish(award_ops.proposal_of(call), call.created_by, now - timedelta(days=1), 5)
     db.session.commit()
     html, seen = _get(client, f"/calls/{call.id}", app)

@@ -50,7 +50,7 @@ def test_period_starting_the_day_before_a_holiday():
     assert add_working_days(date(2025, 9, 30), 5) == date(2025, 10, 14)
 
 
-# 春节 2026, as chinesecalendar 1.11.0 carries it (国务院办公厅关于2026年部分节假日安排的通知):
+# 春节 2026, as the holiday library carries it (国务院办公厅关于2026年部分节假日安排的通知):
 # 2月15日（农历腊月二十八）至23日放假调休，共9天；2月14日（周六）、2月28日（周六）上班.
 def test_spring_festival_2026_as_in_the_library():
     for offset in range(9):

@@ -136,3 +136,76 @@ def test_officer_revokes_through_the_page_and_the_org_page_shows_unrated(client,
     assert resp.status_code == 302
     body = client.get(f"/manage/orgs/{record.org_id}").get_data(as_text=True)
     assert "撤销等级" in body and "未评级" in body
+
+
+# the 2026 rule: validity from 1 January after the announcement to 31 December of the fifth year
+
+@pytest.mark.parametrize("announced, valid", [
+    (date(2025, 6, 30), (date(2026, 1, 1), date(2030, 12, 31))),  # the 3A of issue 11, not 2027–2031
+    (date(2025, 12, 31), (date(2026, 1, 1), date(2030, 12, 31))),  # the last day of a year
+    (date(2026, 1, 1), (date(2027, 1, 1), date(2031, 12, 31))),  # the first day of the next
+    (date(2026, 3, 1), (date(2027, 1, 1), date(2031, 12, 31))),  # the day the 2026 revision came into force
+    (date(2028, 2, 29), (date(2029, 1, 1), date(2033, 12, 31))),
+])
+def test_validity_runs_from_the_january_after_the_announcement(announced, valid):
+    assert default_validity(announced) == valid
+
+
+def test_a_grade_announced_mid_2025_is_in_force_until_the_end_of_2030_and_not_after():
+    record = RatingRecordFactory(grade=Grade.A3, announced_on=date(2025, 6, 30))
+    db.session.commit()
+    org = _fresh(record.org)
+    assert effective_tier(org, date(2025, 12, 31)) is None  # announced, not yet in force
+    assert effective_tier(org, date(2026, 1, 1)) == Grade.A3
+    assert effective_tier(org, date(2030, 12, 31)) == Grade.A3
+    assert effective_tier(org, date(2031, 1, 1)) is None and tier_label(org, date(2031, 1, 1)) == "等级已过期"
+
+
+def _post_rating(client, org, **data):
+    return client.post(f"/manage/orgs/{org.id}/ratings/new", data={"grade": "3A", "note": "", **data})
+
+
+def test_a_validity_left_from_another_announcement_date_is_refused_not_stored(client, auth):
+    """The trap of issue 11: the form was pre-filled for today and the officer changed only 公告日期."""
+    org = OrganizationFactory()
+    auth.login(UserFactory(officer=True))
+    resp = _post_rating(client, org, announced_on="2025-06-30", valid_from="2027-01-01", valid_until="2031-12-31")
+    html = resp.get_data(as_text=True)
+    assert resp.status_code == 200
+    assert "按公告日期2025-06-30计算，有效期应为2026-01-01至2030-12-31" in html and "调整理由" in html
+    assert db.session.scalar(db.select(RatingRecord).where(RatingRecord.org_id == org.id)) is None
+
+
+def test_an_override_of_the_validity_is_kept_with_its_reason_and_audited(client, auth):
+    org = OrganizationFactory()
+    auth.login(UserFactory(officer=True))
+    resp = _post_rating(client, org, announced_on="2025-06-30", valid_from="2025-07-01", valid_until="2030-06-30",
+                        validity_reason="公告载明有效期自2025年7月1日起五年")
+    assert resp.status_code == 302
+    record = db.session.scalar(db.select(RatingRecord).where(RatingRecord.org_id == org.id))
+    assert (record.valid_from, record.valid_until) == (date(2025, 7, 1), date(2030, 6, 30))
+    assert record.validity_reason == "公告载明有效期自2025年7月1日起五年"
+    entry = db.session.scalar(db.select(AuditEntry).where(AuditEntry.action == "org.rating_add"))
+    assert json.loads(entry.after)["validity_reason"] == "公告载明有效期自2025年7月1日起五年"
+    assert "公告载明有效期自2025年7月1日起五年" in client.get(f"/manage/orgs/{org.id}").get_data(as_text=True)
+
+
+def test_the_computed_validity_needs_no_reason(client, auth):
+    org = OrganizationFactory()
+    auth.login(UserFactory(officer=True))
+    resp = _post_rating(client, org, announced_on="2025-06-30", valid_from="2026-01-01", valid_until="2030-12-31",
+                        validity_reason="多余的理由")
+    assert resp.status_code == 302
+    record = db.session.scalar(db.select(RatingRecord).where(RatingRecord.org_id == org.id))
+    assert (record.valid_from, record.valid_until, record.validity_reason) == (
+        date(2026, 1, 1), date(2030, 12, 31), None)
+
+
+def test_the_form_previews_the_validity_and_the_server_recomputes_it_for_a_new_date(client, auth):
+    org = OrganizationFactory()
+    auth.login(UserFactory(officer=True))
+    page = client.get(f"/manage/orgs/{org.id}/ratings/new").get_data(as_text=True)
+    assert "按公告日期计算：" in page and "js/rating_validity.js" in page and 'data-validity-url="' in page
+    answer = client.get("/manage/orgs/ratings/validity?announced_on=2025-06-30").get_json()
+    assert (answer["valid_from"], answer["valid_until"]) == ("2026-01-01", "2030-12-31")
+    assert client.get("/manage/orgs/ratings/validity?announced_on=2025-13-01").status_code == 400

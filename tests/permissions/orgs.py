@@ -61,6 +61,7 @@ ROUTES = [
     Route("orgs.return_org", "POST", params=lambda w: {"org_id": w.org_pending.id}, expect=OFFICER_ONLY),
     Route("orgs.add_rating", params=own, expect=OFFICER_ONLY),
     Route("orgs.add_rating", "POST", params=own, expect=OFFICER_ONLY),
+    Route("orgs.rating_validity", params=lambda w: {"announced_on": "2025-06-30"}, expect=OFFICER_ONLY),
     Route("orgs.lower_rating", params=lambda w: {"rating_id": w.rating_a.id}, expect=OFFICER_ONLY),
     Route("orgs.lower_rating", "POST", params=lambda w: {"rating_id": w.rating_a.id}, expect=OFFICER_ONLY),
     Route("orgs.revoke_rating", params=lambda w: {"rating_id": w.rating_a.id}, expect=OFFICER_ONLY),

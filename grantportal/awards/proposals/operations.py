@@ -25,6 +25,7 @@ from grantportal.awards.models import (
 )
 from grantportal.awards.proposals.budget import level_budgets, lock_proposal, uses_reserve
 from grantportal.awards.proposals.ranking import final_ranking
+from grantportal.calendar.queries import confirmed_publicity_end
 from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
@@ -32,8 +33,8 @@ from grantportal.core.errors import Refused
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
-from grantportal.core.timeutil import format_date, format_datetime, to_local
-from grantportal.core.workdays import calendar_warnings, publicity_end
+from grantportal.core.timeutil import format_date, format_datetime
+from grantportal.core.workdays import UnconfirmedYear
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Grade
 from grantportal.review.models import Assignment, Review, ReviewStatus
@@ -232,12 +233,14 @@ def publish(proposal, user, now, days):
     step = PROPOSAL.require(user, proposal, "publish", now)
     if not (1 <= days <= MAX_PUBLICITY_DAYS):
         raise AwardRefused(f"公示期须为1至{MAX_PUBLICITY_DAYS}个工作日。", "days", 400)
-    ends_at = publicity_end(now, days)
-    warnings = calendar_warnings(to_local(now).date(), to_local(ends_at).date())
+    try:  # counted on the years an officer confirmed from the State Council's notice (grantportal/calendar)
+        ends_at = confirmed_publicity_end(now, days)
+    except UnconfirmedYear as e:
+        raise AwardRefused(e.message, "days", 409) from None
     with audit_action(PROPOSAL.audit_action(step)):
         proposal.status, proposal.published_at, proposal.published_by_id = step.target, now, user.id
         proposal.publicity_days, proposal.ends_at = days, ends_at
-        proposal.calendar_warning = "".join(warnings) or None
+        proposal.calendar_warning = None  # counted on confirmed years only: nothing was guessed
         stamp_results_published([a.application_id for a in proposal.awards], now)
         selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
         _revision(proposal, RevisionKind.PUBLISHED, now,

@@ -25,6 +25,7 @@ from grantportal.awards.proposals.operations import (
     public_rows,
     publish,
 )
+from grantportal.calendar.models import CalendarDay, CalendarYear
 from grantportal.calls.models import Level
 from grantportal.core.db import db
 from grantportal.core.notices import Notice
@@ -307,13 +308,17 @@ def test_the_published_revision_holds_the_public_rows(officer):
     assert refused(publish, w.proposal, officer, NOW + timedelta(days=1), 5).message.startswith("方案已于")
 
 
-def test_a_publicity_period_into_a_year_without_holiday_data_warns_the_officer(officer):
+def test_a_publicity_period_into_a_year_nobody_confirmed_is_refused_not_counted_monday_to_friday(officer):
+    # issue 11: this used to publish with a warning (counted Monday–Friday); now the year must be confirmed
     w = proposal_world(officer, publish=False)
     uncovered = CALENDAR_YEARS.stop  # the first year the holiday library does not cover
+    db.session.execute(sa.delete(CalendarDay).where(CalendarDay.year == uncovered))
+    db.session.execute(sa.delete(CalendarYear).where(CalendarYear.year == uncovered))
+    db.session.commit()
     now = datetime(uncovered - 1, 12, 28, 2, 0, tzinfo=UTC)
-    publish(w.proposal, officer, now, 10)
-    assert reload(w.proposal).calendar_warning == (
-        f"{uncovered}年的法定节假日安排尚未收录，已按周一至周五计算，请人工核对。")
+    assert refused(publish, w.proposal, officer, now, 10).message.startswith(
+        f"{uncovered}年的法定节假日安排尚未确认，无法计算公示期。")
+    assert reload(w.proposal).status == ProposalStatus.DRAFT and reload(w.proposal).calendar_warning is None
 
 
 # --- confirm ----------------------------------------------------------------------------------------

@@ -23,14 +23,15 @@ from grantportal.awards.proposals.forms import (
 )
 from grantportal.awards.proposals.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
 from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
+from grantportal.calendar.queries import confirmed_publicity_end
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm, refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
-from grantportal.core.timeutil import format_datetime, to_local
-from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
+from grantportal.core.timeutil import format_datetime
+from grantportal.core.workdays import UnconfirmedYear, calendar_coverage_text
 from grantportal.review.results.aggregate import FORMULA, scored_rounds
 
 PER_PAGE = 100
@@ -238,9 +239,11 @@ def _preview(days):
     if not days:
         return None
     now = utcnow()
-    ends_at = publicity_end(now, days)
-    return SimpleNamespace(days=days, ends_at=ends_at,
-                           warnings=calendar_warnings(to_local(now).date(), to_local(ends_at).date()))
+    try:  # the same count as publishing: confirmed years only
+        ends_at = confirmed_publicity_end(now, days)
+    except UnconfirmedYear as e:
+        return SimpleNamespace(days=days, ends_at=None, warnings=[e.message])
+    return SimpleNamespace(days=days, ends_at=ends_at, warnings=[])
 
 
 def _publish_page(call, proposal, form, message=None, status=200):
