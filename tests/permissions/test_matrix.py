@@ -110,7 +110,6 @@ QUERIES_WHILE_RENDERING = {
     "orgs.accept_invitation[POST]",
     "panels.draw_all[POST]",
     "panels.draw_one[POST]",
-    "panels.replace[GET]",
     "payments.index[GET]",
     "payments.record_recovery[POST]",
     "projects.project[GET]",

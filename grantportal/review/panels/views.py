@@ -187,5 +187,5 @@ def replace(assignment_id):
             flash(f"已将{assignment.expert.name}替换为{new.expert.name}。", "success")
             return redirect(url_for("panels.panel", round_id=rnd.id, application_id=application.id))
     return render_template("review/rounds/replace.html", rnd=rnd, call=rnd.call, assignment=assignment,
-                           application=application, form=form,
+                           replaced=assignment.expert, application=application, form=form,
                            conflicts=member_conflicts(application, [assignment]).get(assignment.id, []))
