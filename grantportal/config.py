@@ -94,6 +94,8 @@ def default_config(instance=INSTANCE, given=None):
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
         "PAGE_SIZE": 20,
+        # list exports (workbench): above this many rows an export runs as a background job
+        "EXPORT_SYNC_MAX_ROWS": 5000,
         # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and
         # `rq worker grantportal`); JOBS_SYNC runs in-process jobs at once, in the request (tests, CLI)
         "JOB_QUEUE": os.environ.get("GRANTPORTAL_JOB_QUEUE", "inprocess"),
