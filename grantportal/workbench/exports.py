@@ -2,7 +2,7 @@
 applications and awards, every payment, and the monitoring list of projects in progress.
 
 Rows are read in keyset chunks of plain columns (no ORM object per row), so an export of any size holds
-one chunk in memory. Up to ``EXPORT_SYNC_MAX_ROWS`` rows a CSV is streamed in the response and an XLSX is
+one chunk in memory at a time. Up to ``EXPORT_SYNC_MAX_ROWS`` rows the file is
 built in the request; above it the export runs as a background job (core.jobs) that stores the file and
 the officer downloads it from the job's page. Every text cell goes through the score sheet's ``safe_cell``
 (review/results/exports.py), so nothing a spreadsheet would run as a formula leaves the system."""

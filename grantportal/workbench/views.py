@@ -1,6 +1,6 @@
 """The officer's 待办 home (auditors read it without the export actions), the list of reports waiting for
-review, and list exports (streamed, or through the job queue when large; see exports.py)."""
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, stream_with_context, url_for
+review, and list exports (answered in the request, or through the job queue when large; see exports.py)."""
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from grantportal.calls.models import Call
@@ -56,8 +56,8 @@ def _export(kind, fmt, call=None):
         return redirect(url_for("workbench.export_job", job_id=job.id), 303)
     name, ascii_name = exports.filename(kind, call, fmt), exports.ascii_filename(kind, call, fmt)
     if fmt == "csv":
-        resp = Response(stream_with_context(piece.encode("utf-8") for piece in exports.csv_lines(kind, call)),
-                        mimetype="text/csv")
+        # bounded by EXPORT_SYNC_MAX_ROWS, so built in the request (larger lists go to the job queue)
+        resp = Response("".join(exports.csv_lines(kind, call)).encode("utf-8"), mimetype="text/csv")
     else:
         resp = Response(exports.xlsx_bytes(kind, call), mimetype=exports.XLSX_TYPE)
     resp.headers["Content-Type"] = exports.content_type(fmt)
