@@ -114,6 +114,8 @@ def default_config(instance=INSTANCE, given=None):
         # text messages: "log" (the embedded default: a line in the log), "memory" (tests) or "console" (bin/demo)
         "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
         "PAGE_SIZE": 20,
+        # list exports (workbench): above this many rows an export runs as a background job
+        "EXPORT_SYNC_MAX_ROWS": 5000,
         # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and
         # `rq worker grantportal`); JOBS_SYNC runs in-process jobs at once, in the request (tests, CLI)
         "JOB_QUEUE": os.environ.get("GRANTPORTAL_JOB_QUEUE", "inprocess"),

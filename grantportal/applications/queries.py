@@ -5,7 +5,7 @@ from collections import defaultdict
 
 import sqlalchemy as sa
 
-from grantportal.applications.models import Application, AppStatus, Attachment
+from grantportal.applications.models import Application, AppStatus, Attachment, Screening
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.orgs.models import Organization
@@ -50,3 +50,11 @@ def summary_rows(ids):
                   Organization.name.label("org_name"))
         .join(Organization, Organization.id == Application.org_id).where(Application.id.in_(ids)))
     return {r.id: r for r in rows}
+
+
+def awaiting_screening_by_call():
+    """{call id: number of submitted applications still to be screened} (index ``ix_application_screening``)."""
+    return dict(db.session.execute(
+        sa.select(Application.call_id, sa.func.count())
+        .where(Application.status == AppStatus.SUBMITTED, Application.screening == Screening.PENDING)
+        .group_by(Application.call_id)).all())

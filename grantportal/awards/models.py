@@ -134,7 +134,8 @@ class Objection(db.Model):
     real_name: Mapped[str] = mapped_column(sa.String(40))
     contact: Mapped[str] = mapped_column(sa.String(80))
     reason: Mapped[str] = mapped_column(sa.Text)
-    status: Mapped[ObjectionStatus] = mapped_column(enum_column(ObjectionStatus), default=ObjectionStatus.RECEIVED)
+    status: Mapped[ObjectionStatus] = mapped_column(enum_column(ObjectionStatus), default=ObjectionStatus.RECEIVED,
+                                                    index=True)
     investigation: Mapped[str | None] = mapped_column(sa.Text)
     public_summary: Mapped[str | None] = mapped_column(sa.Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

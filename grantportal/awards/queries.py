@@ -4,7 +4,7 @@ is created (``grantportal/app.py`` imports this module)."""
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from grantportal.awards.models import Award, Proposal, ProposalStatus
+from grantportal.awards.models import Award, Objection, ObjectionStatus, Proposal, ProposalStatus
 from grantportal.awards.proposals.operations import proposal_of
 from grantportal.core import signals
 from grantportal.core.db import db
@@ -27,3 +27,13 @@ def public_proposal(call):
     """The call's proposal once published, else None."""
     proposal = proposal_of(call)
     return proposal if proposal is not None and proposal.is_public else None
+
+
+def open_objections_by_call():
+    """{call id: number of objections waiting for an officer's decision} (index ``ix_objection_status``)."""
+    return dict(db.session.execute(
+        sa.select(Proposal.call_id, sa.func.count())
+        .select_from(Objection).join(Award, Award.id == Objection.award_id)
+        .join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Objection.status == ObjectionStatus.RECEIVED)
+        .group_by(Proposal.call_id)).all())

@@ -68,6 +68,13 @@ def audit_action(name):
         _action.reset(token)
 
 
+def record(action, object_type, object_id=None, details=None):
+    """An audit entry for an action that changes no row (e.g. a data export), in the caller's transaction."""
+    db.session.add(AuditEntry(**_who(), at=utcnow(), action=action, object_type=object_type,
+                              object_id=None if object_id is None else str(object_id),
+                              after=json.dumps(details, ensure_ascii=False, default=str) if details else None))
+
+
 def _plain(value):
     if value is None or isinstance(value, (str, int, float, bool)):
         return value

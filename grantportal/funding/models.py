@@ -76,7 +76,8 @@ class Tranche(db.Model):
     percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2))
     amount: Mapped[Decimal] = mapped_column(Money())
     condition: Mapped[TrancheCondition] = mapped_column(enum_column(TrancheCondition))
-    status: Mapped[TrancheStatus] = mapped_column(enum_column(TrancheStatus), default=TrancheStatus.WAITING)
+    status: Mapped[TrancheStatus] = mapped_column(enum_column(TrancheStatus), default=TrancheStatus.WAITING,
+                                                  index=True)
     blocked_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     contract = relationship(Contract, back_populates="tranches")

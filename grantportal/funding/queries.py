@@ -11,7 +11,7 @@ from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.documents.render import ContractTerms, ContractTranche
-from grantportal.funding.models import Contract, Payment, Recovery
+from grantportal.funding.models import Contract, Payment, Recovery, Tranche, TrancheStatus
 
 
 @signals.award_contract.connect
@@ -83,3 +83,14 @@ def money_events(contract):
     events += [MoneyEvent(r.recovered_on, "recovery", "追回资金", r.amount, r.voucher_number, r.reason)
                for r in recoveries]
     return sorted(events, key=lambda e: (e.on, e.kind))
+
+
+def payable_tranches_by_call():
+    """{call id: number of tranches whose conditions are met and that are not yet paid}
+    (index ``ix_tranche_status``)."""
+    return dict(db.session.execute(
+        sa.select(Proposal.call_id, sa.func.count())
+        .select_from(Tranche).join(Contract, Contract.id == Tranche.contract_id)
+        .join(Award, Award.id == Contract.award_id).join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Tranche.status == TrancheStatus.PAYABLE)
+        .group_by(Proposal.call_id)).all())

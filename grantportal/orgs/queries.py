@@ -8,7 +8,7 @@ from sqlalchemy.orm import aliased, selectinload
 from grantportal.core.db import db
 from grantportal.core.inputs import normalize_code
 from grantportal.core.paging import page_number
-from grantportal.orgs.models import Organization, RatingRecord
+from grantportal.orgs.models import Organization, OrgStatus, RatingRecord
 
 MAX_PAGE = 500  # deep pages are not offered: narrow the search instead
 CODE_RE = re.compile(r"^[0-9A-Za-z]{18}$")
@@ -59,3 +59,9 @@ def org_page(filters, today, order="newest"):
     page = page_number(MAX_PAGE)
     size = current_app.config["PAGE_SIZE"]
     return db.paginate(query, page=page, per_page=size, max_per_page=size, error_out=False)
+
+
+def count_awaiting_verification():
+    """Registered organizations an officer has still to verify (indexed by status)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
+                             .where(Organization.status == OrgStatus.PENDING))

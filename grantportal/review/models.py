@@ -49,6 +49,7 @@ class ReviewStatus(LabelledEnum):
 
 class ReviewRound(db.Model):
     __tablename__ = "review_round"
+    __table_args__ = (sa.Index("ix_review_round_status_closes", "status", "closes_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)

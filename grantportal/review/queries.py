@@ -53,3 +53,16 @@ def in_running_review(uscc):
 def application_results(application):
     """The published rounds' aggregated scores and anonymised comments (``aggregate.applicant_results``)."""
     return applicant_results(application)
+
+
+def rounds_past_deadline(now, limit=50):
+    """Rounds still open (评审中) after their closing time, oldest deadline first, with their call
+    (index ``ix_review_round_status_closes``)."""
+    return db.session.scalars(
+        sa.select(ReviewRound).where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now)
+        .options(selectinload(ReviewRound.call)).order_by(ReviewRound.closes_at, ReviewRound.id).limit(limit)).all()
+
+
+def count_rounds_past_deadline(now):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(ReviewRound)
+                             .where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now))

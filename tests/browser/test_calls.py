@@ -30,7 +30,9 @@ def test_officer_form_fits_a_phone_and_counts_the_rubric(phone):
     phone.fill("#username", "officer1")
     phone.fill("#password", PASSWORD)
     phone.click("button[type=submit]")
-    phone.wait_for_url("**/manage/calls/")
+    phone.wait_for_url("**/manage/")  # officers land on their 待办 home
+    fits(phone)
+    phone.goto("/manage/calls/")
     fits(phone)
     phone.goto("/manage/calls/new")
     fits(phone)

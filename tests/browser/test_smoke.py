@@ -12,7 +12,7 @@ def test_officer_signs_in_and_out(page):
     page.fill("#username", "officer1")
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
-    page.wait_for_url("**/manage/calls/")
+    page.wait_for_url("**/manage/")  # officers land on their 待办 home
     assert "陈志明" in page.content()
     page.click("text=退出")
     page.wait_for_url("**/")

@@ -82,6 +82,29 @@ def test_worklist_shows_progress_deadline_and_status(client, auth, w):
     assert "暂存" in html
 
 
+def test_worklist_shows_current_work_first_and_folds_finished_rounds(client, auth, w):
+    earlier = f.CallFactory(created_by=w.officer, name="上一届公益创投")
+    closed = f.ReviewRoundFactory(call=earlier, name="往届初评", status=RoundStatus.CLOSED,
+                                  closes_at=utcnow() - timedelta(days=200))
+    f.submitted_review(f.AssignmentFactory(round=closed, application=f.ApplicationFactory(
+        call=earlier, status=AppStatus.SUBMITTED, submitted_at=utcnow()), expert=w.expert))
+    done = f.ReviewRoundFactory(call=w.call, name="答辩评审", closes_at=utcnow() + timedelta(days=1))
+    f.submitted_review(f.AssignmentFactory(round=done, application=w.app, expert=w.expert))
+    auth.login(w.expert)
+    html = client.get("/review/").get_data(as_text=True)
+    current, folded = html.split("<details", 1)
+    assert "初评" in current and "开始评分" in current
+    assert "往届初评" not in current and "答辩评审" not in current
+    assert "往届初评" in folded and "答辩评审" in folded and "（2轮）" in folded
+
+
+def test_worklist_with_only_finished_rounds_says_nothing_is_waiting(client, auth, w):
+    f.submitted_review(w.assignment)
+    auth.login(w.expert)
+    html = client.get("/review/").get_data(as_text=True)
+    assert "目前没有待完成的评审任务" in html and "<details" in html
+
+
 def test_worklist_empty_state(client, auth):
     auth.login(f.expert())
     html = client.get("/review/").get_data(as_text=True)

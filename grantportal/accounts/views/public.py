@@ -54,7 +54,7 @@ def home_for(user):
     if user.role == Role.ORG_MEMBER:
         return url_for("orgs.mine") if user.org is None else url_for("applications.mine")
     if user.role == Role.OFFICER:
-        return url_for("calls.manage")
+        return url_for("workbench.home")
     if user.role in (Role.AUDITOR, Role.ADMIN):
         return url_for("audit.index")
     if user.role == Role.EXPERT:

@@ -66,7 +66,14 @@ def worklist():
                                            conflicted=conflicted))
         if a.review is not None and a.review.status == ReviewStatus.SUBMITTED:
             group.submitted += 1
-    return render_template("review/scoring/worklist.html", groups=list(groups.values()))
+    # current work first; a round is finished when it is closed or nothing in it is left to score
+    for g in groups.values():
+        left = sum(1 for i in g.items if not i.conflicted
+                   and (i.review is None or i.review.status != ReviewStatus.SUBMITTED))
+        g.finished = g.round.status == RoundStatus.CLOSED or left == 0
+    current = [g for g in groups.values() if not g.finished]
+    finished = [g for g in groups.values() if g.finished]
+    return render_template("review/scoring/worklist.html", groups=current, finished=finished)
 
 
 def _files(assignment):
