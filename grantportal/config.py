@@ -93,6 +93,10 @@ def default_config(instance=INSTANCE, given=None):
         "MAIL_USERNAME": os.environ.get("GRANTPORTAL_MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
+        # SMS for notices (core.sms): "log" (the default: a masked number in the log), "memory" (tests), or
+        # "module:function" naming the gateway adapter send(phone, text); SMS_NOTICES off sends none
+        "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
+        "SMS_NOTICES": _flag("GRANTPORTAL_SMS_NOTICES", True),
         "PAGE_SIZE": 20,
         # background jobs (core.jobs): "inprocess" (a thread after the commit) or "rq" (needs REDIS_URL and
         # `rq worker grantportal`); JOBS_SYNC runs in-process jobs at once, in the request (tests, CLI)

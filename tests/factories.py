@@ -438,3 +438,20 @@ def final_awards(apps=None, **call_kw):
     db.session.commit()
     by_app = {a.application_id: a for a in db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id))}
     return call, [by_app[a.id] for a in made]
+
+
+# --- notices (the inbox) ----------------------------------------------------------------------------------
+from grantportal.core.notices import Notice  # noqa: E402
+
+
+class NoticeFactory(Base):
+    class Meta:
+        model = Notice
+
+    user_id = factory.LazyAttribute(lambda o: o.user.id)
+    title = factory.LazyFunction(lambda: fake.sentence(nb_words=4)[:60])
+    body = factory.LazyFunction(lambda: fake.sentence(nb_words=12))
+    link = None
+
+    class Params:
+        user = factory.SubFactory(UserFactory)
