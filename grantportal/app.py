@@ -28,6 +28,7 @@ from grantportal.funding.contracts.views import bp as contracts_bp
 from grantportal.funding.matched.views import bp as matched_bp
 from grantportal.funding.payments.views import bp as payments_bp
 from grantportal.funding.views import bp as funding_bp
+from grantportal.inbox.digest import notices_cli
 from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring.views import bp as monitoring_bp
@@ -71,4 +72,5 @@ def create_app(config=None):
 
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(notices_cli)
     return app
