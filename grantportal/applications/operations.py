@@ -263,7 +263,7 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
         app.screened_at = now
         app.screened_by_id = officer.id
         db.session.flush()
-        notify_org(app.org, f"资格审查结果：{app.screening.label}", f"“{app.title}”（申报编号 {app.number}）的资格审查"
+        notify_org(app.org, app.screening.label, f"“{app.title}”（申报编号 {app.number}）的资格审查"
                    f"结论为“{app.screening.label}”。", link=f"/applications/{app.id}")
     return app
 
