@@ -111,8 +111,11 @@ def default_config(instance=INSTANCE, given=None):
         "MAIL_USERNAME": os.environ.get("GRANTPORTAL_MAIL_USERNAME"),
         "MAIL_PASSWORD": os.environ.get("GRANTPORTAL_MAIL_PASSWORD"),
         "MAIL_FROM": os.environ.get("GRANTPORTAL_MAIL_FROM", "noreply@localhost"),
-        # text messages: "log" (the embedded default: a line in the log), "memory" (tests) or "console" (bin/demo)
+        # SMS for notices and confirmations (core.sms): "log" (the default: a masked number in the log), "memory"
+        # (tests), "console" (bin/demo) or "module:function" naming the gateway adapter send(phone, text);
+        # SMS_NOTICES off sends no notice by SMS
         "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
+        "SMS_NOTICES": _flag("GRANTPORTAL_SMS_NOTICES", True),
         "PAGE_SIZE": 20,
         # list exports (workbench): above this many rows an export runs as a background job
         "EXPORT_SYNC_MAX_ROWS": 5000,

@@ -462,3 +462,19 @@ def confirm_calendar(*years, officer=None):
 def confirm_calendar_around(day, officer=None):
     """Confirm the year of ``day`` and the next one (a 公示 may run into January)."""
     confirm_calendar(day.year, day.year + 1, officer=officer)
+
+# --- notices (the inbox) ----------------------------------------------------------------------------------
+from grantportal.core.notices import Notice  # noqa: E402
+
+
+class NoticeFactory(Base):
+    class Meta:
+        model = Notice
+
+    user_id = factory.LazyAttribute(lambda o: o.user.id)
+    title = factory.LazyFunction(lambda: fake.sentence(nb_words=4)[:60])
+    body = factory.LazyFunction(lambda: fake.sentence(nb_words=12))
+    link = None
+
+    class Params:
+        user = factory.SubFactory(UserFactory)

@@ -63,6 +63,7 @@ class Application(db.Model):
     return_reason: Mapped[str | None] = mapped_column(sa.Text)
     revise_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    content_sha256: Mapped[str | None] = mapped_column(sa.String(64))  # what was submitted (申报回执)
     # stamped by the domains that own these facts (applications.operations.stamp_*)
     review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a started review round
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a published proposal

@@ -8,14 +8,16 @@ import sqlalchemy as sa
 from grantportal.applications import workflow
 from grantportal.applications.eligibility import all_passed, application_checks, completeness_problems
 from grantportal.applications.models import Application, AppStatus, Attachment, BudgetLine, FundSource, Screening
+from grantportal.applications.receipts import content_digest, receipt_url
 from grantportal.applications.workflow import WorkflowError
 from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db, lock_row
 from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import discard, store_upload
-from grantportal.core.timeutil import to_local
+from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.orgs.models import Organization
+from grantportal.orgs.notices import notify_org
 
 # The largest project budget (and budget line) accepted, in yuan: far above any real call, and well
 # inside NUMERIC(14,2) so that a sum of lines never overflows the column.
@@ -205,7 +207,10 @@ def submit(app, user, now, expected_version=None):
         if not app.number:
             lock_row(Call, app.call_id)  # one numbering at a time per call (PostgreSQL)
             app.number = _next_number(app)
-            db.session.flush()
+        app.content_sha256 = content_digest(app)
+        db.session.flush()
+        notify_org(app.org, "申报已受理", f"“{app.title}”已于{format_datetime(now)}提交（申报编号 {app.number}），"
+                   "可下载申报回执。", link=receipt_url(app))
     return app
 
 
@@ -235,6 +240,8 @@ def return_for_revision(app, officer, reason, revise_until, now, expected_versio
         app.screened_at = None
         app.screened_by_id = None
         db.session.flush()
+        notify_org(app.org, "申报已退回修改", f"“{app.title}”被退回修改，请于{format_datetime(revise_until)}前修改并"
+                   f"重新提交。退回原因：{app.return_reason}", link=f"/applications/{app.id}")
     return app
 
 
@@ -257,6 +264,8 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
         app.screened_at = now
         app.screened_by_id = officer.id
         db.session.flush()
+        notify_org(app.org, app.screening.label, f"“{app.title}”（申报编号 {app.number}）的资格审查"
+                   f"结论为“{app.screening.label}”。", link=f"/applications/{app.id}")
     return app
 
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from grantportal.applications.models import Application, AppStatus, Attachment, Screening
 from grantportal.core import signals
 from grantportal.core.db import db
-from grantportal.orgs.models import Organization
+from grantportal.orgs.models import Organization, OrgStatus
 
 
 @signals.call_has_applications.connect
@@ -58,3 +58,14 @@ def awaiting_screening_by_call():
         sa.select(Application.call_id, sa.func.count())
         .where(Application.status == AppStatus.SUBMITTED, Application.screening == Screening.PENDING)
         .group_by(Application.call_id)).all())
+
+
+@signals.officer_pending_work.connect
+def pending_work(_sender):
+    """What waits for officers in the daily digest: organizations to verify and applications to screen."""
+    orgs = db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
+                             .where(Organization.status == OrgStatus.PENDING))
+    to_screen = db.session.scalar(sa.select(sa.func.count()).select_from(Application)
+                                  .where(Application.status == AppStatus.SUBMITTED,
+                                         Application.screening == Screening.PENDING))
+    return [("待审核的机构登记", orgs), ("待资格审查的申报", to_screen)]

@@ -1,8 +1,10 @@
-"""In-app notices and e-mail through a configurable backend (printed to the log on the embedded default).
+"""In-app notices, e-mail through a configurable backend (printed to the log on the embedded default) and
+short messages through ``core.sms`` for users with a phone number.
 
-Mail is sent only after the transaction that asked for it commits: ``queue_mail`` collects, the commit
-makes the messages ready, and they go out at the end of the request (or of the CLI command's
-``send_ready_mail()``). A rollback drops them."""
+Mail and SMS are sent only after the transaction that asked for them commits: ``queue_mail`` /
+``queue_sms`` collect, the commit makes the messages ready, and they go out at the end of the request (or of
+the CLI command's ``send_ready_mail()``). A rollback drops them. ``notices_committed()`` says how many
+notices the request's committed transactions recorded, so that a page says "已通知" only when it is true."""
 import logging
 import smtplib
 import sys
@@ -15,7 +17,8 @@ from sqlalchemy import event
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grantportal.core.db import UTCDateTime, db, utcnow
-from grantportal.core.masking import mask_name, mask_phone
+from grantportal.core.masking import mask_name
+from grantportal.core.sms import send_sms
 
 log = logging.getLogger("grantportal.mail")
 
@@ -36,52 +39,53 @@ class Notice(db.Model):
 def notify(user, title, body="", link=None):
     """An in-app notice (flushed with the request's transaction) and an e-mail after commit."""
     db.session.add(Notice(user_id=user.id, title=title, body=body, link=link))
+    g.notices_pending = g.get("notices_pending", 0) + 1
     if user.email:
         queue_mail(user.email, title, body, name=user.name)
+    if user.phone and current_app.config.get("SMS_NOTICES", True):
+        queue_sms(user.phone, f"【{current_app.config['SITE_NAME']}】{title}。详情请登录平台查看站内消息。")
 
 
 def queue_mail(to, subject, body, name=""):
-    g.setdefault("outbox", []).append((to, subject, body, name))
+    g.setdefault("outbox", []).append(("mail", (to, subject, body, name)))
 
 
 def queue_sms(phone, text):
-    """A text message, sent after the commit like mail (``SMS_BACKEND``: "log" prints only the masked number)."""
-    g.setdefault("outbox", []).append((phone, None, text, ""))
+    g.setdefault("outbox", []).append(("sms", (phone, text)))
+
+
+def notices_committed():
+    """How many notices this request (or CLI command) recorded in transactions that committed."""
+    return g.get("notices_committed", 0) if has_app_context() else 0
 
 
 @event.listens_for(Session, "after_commit")
 def _mail_ready(session):
-    if has_app_context() and g.get("outbox"):
-        g.setdefault("outbox_ready", []).extend(g.pop("outbox"))
+    if has_app_context():
+        if g.get("outbox"):
+            g.setdefault("outbox_ready", []).extend(g.pop("outbox"))
+        if g.get("notices_pending"):
+            g.notices_committed = g.get("notices_committed", 0) + g.pop("notices_pending")
 
 
 @event.listens_for(Session, "after_soft_rollback")
 def _mail_dropped(session, previous_transaction):
     if has_app_context():
         g.pop("outbox", None)
+        g.pop("notices_pending", None)
 
 
 def send_ready_mail(response=None):
-    """Send what committed transactions queued (an after_request hook)."""
-    for to, subject, body, name in g.pop("outbox_ready", []):
+    """Send what committed transactions queued (an after_request hook): e-mail and SMS."""
+    for kind, message in g.pop("outbox_ready", []):
         try:
-            if subject is None:
-                send_sms(to, body)
+            if kind == "sms":
+                send_sms(*message)
             else:
-                send_mail(to, subject, body, name)
-        except OSError:
-            log.exception("mail not sent: subject=%s", subject)
+                send_mail(*message)
+        except Exception:  # a gateway's failure never breaks the request that already committed
+            log.exception("%s not sent", kind)
     return response
-
-
-def send_sms(phone, text):
-    backend = current_app.config.get("SMS_BACKEND", "log")
-    if backend == "memory":  # tests
-        current_app.extensions.setdefault("gp_sms_outbox", []).append((phone, text))
-    elif backend == "console":  # bin/demo, as for mail
-        print(f"==> [演示短信] 手机号：{phone}\n{text}\n", file=sys.stderr, flush=True)
-    else:  # the embedded default: never the text (it may carry a link or code), only the masked number
-        log.info("sms to=%s", mask_phone(phone))
 
 
 def send_mail(to, subject, body, name=""):

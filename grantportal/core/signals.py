@@ -51,6 +51,12 @@ award_documents = _questions.signal(
 award_contract = _questions.signal(
     "award-contract", doc="sender: an Award → its Contract, or None (funding answers)")
 
+# the officers' daily digest (inbox) asks applications what waits for officers
+officer_pending_work = _questions.signal(
+    "officer-pending-work",
+    doc="sender: None → [(what waits, count)] of work waiting for officers (organizations to verify, "
+        "applications to screen), in that order")
+
 # the call's public page (calls) asks awards
 call_public_proposal = _questions.signal(
     "call-public-proposal", doc="sender: a Call → its Proposal once published (公示 or final), else None")

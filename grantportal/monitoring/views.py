@@ -17,6 +17,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import refusal
 from grantportal.core.inputs import as_id
+from grantportal.core.notices import notices_committed
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.funding.models import Contract, ContractStatus
@@ -197,7 +198,8 @@ def evaluate(contract_id):
     except ops.MonitoringRefused as e:
         db.session.rollback()
         return _evaluate_page(get_or_404(Contract, contract_id), form, refusal(form, e), e.status)
-    flash("评估结果已记录，机构已收到通知。", "success")
+    flash("评估结果已记录，" + ("已通知机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"),
+          "success")
     return redirect(_timeline_link(contract), 303)
 
 
@@ -294,7 +296,7 @@ def review_report(report_id):
         return _report_page(report, review_form=form if report.status == ReportStatus.SUBMITTED else None,
                             message=refusal(form, e), status=e.status)
     flash(f"{report.kind.label}{'已退回修改' if report.status == ReportStatus.RETURNED else '已审核通过'}，"
-          "机构已收到通知。", "success")
+          + ("已通知机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"), "success")
     return redirect(_timeline_link(report.contract), 303)
 
 

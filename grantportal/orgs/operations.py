@@ -25,6 +25,7 @@ from grantportal.orgs.models import (
     RatingRecord,
     Sanction,
 )
+from grantportal.orgs.notices import notify_org
 from grantportal.orgs.tiers import default_validity
 
 PROFILE_FIELDS = ("uscc", "name", "registration_authority", "registered_on", "legal_rep")
@@ -131,11 +132,16 @@ def update_org_contact(org, data, user):
 
 
 def verify_org(org, user):
-    return ORGANIZATION.move(org, user, "verify", review_note=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
+    moved = ORGANIZATION.move(org, user, "verify", review_note=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
+    notify_org(org, "机构登记已通过审核", f"“{org.name}”的机构登记已通过审核，现在可以申报项目。", link="/org/")
+    return moved
 
 
 def return_org(org, reason, user):
-    return ORGANIZATION.move(org, user, "return", review_note=reason, reviewed_at=utcnow(), reviewed_by_id=user.id)
+    moved = ORGANIZATION.move(org, user, "return", review_note=reason, reviewed_at=utcnow(), reviewed_by_id=user.id)
+    notify_org(org, "机构登记被退回", f"“{org.name}”的机构登记被退回，请补正后重新提交。退回原因：{reason}",
+               link="/org/")
+    return moved
 
 
 # members and invitations

@@ -69,6 +69,7 @@ def build_world():
     w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
                "admin": w.admin}
     _orgs_world(w)
+    _inbox_world(w)
     return w
 
 
@@ -81,6 +82,15 @@ def _orgs_world(w):
     w.member_b2 = f.OrgMemberFactory(org=w.org_b, user=f.UserFactory(username="member_b2"), is_owner=False)
     w.sanction_a = f.SanctionFactory(org=w.org_a)
     w.sanction_b = f.SanctionFactory(org=w.org_b)
+
+
+def _inbox_world(w):
+    """inbox: one unread notice each for member_a and member_b; app_a_submitted has its receipt hash."""
+    w.notice_a = f.NoticeFactory(user=w.member, link=f"/applications/{w.app_a_submitted.id}")
+    w.notice_b = f.NoticeFactory(user=w.member_b)
+    w.app_a_submitted.content_sha256 = "a" * 64
+    w.app_a_submitted.submitted_at = w.app_a_submitted.submitted_at or w.app_a_submitted.created_at
+    db.session.commit()
 
 
 def attachment_of(app, name="项目申报书.pdf"):

@@ -14,12 +14,13 @@ import sqlalchemy as sa
 from grantportal.calls.tranche_plan import TrancheCondition
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
-from grantportal.core.money import format_wan
-from grantportal.core.timeutil import local_today
+from grantportal.core.money import format_wan, format_yuan
+from grantportal.core.timeutil import format_date, local_today
 from grantportal.funding.models import ContractStatus, Payment, Recovery
 from grantportal.funding.operations import FundingRefused, lock_contract
 from grantportal.funding.payments.tranches import ZERO, state_of, tranche_states
 from grantportal.funding.queries import totals
+from grantportal.orgs.notices import notify_org
 
 # --- what monitoring tells funding ------------------------------------------------------------------------
 # Evaluations are monitoring's; funding keeps only the facts its tranches depend on, stamped on the contract
@@ -131,6 +132,9 @@ def record_payment(contract, tranche, user, paid_on, amount, voucher_number):
                           voucher_number=voucher, recorded_by_id=user.id)
         db.session.add(payment)
         db.session.flush()
+        notify_org(contract.award.application.org, "项目资金已拨付",
+                   f"“{contract.award.application.title}”第{tranche.position}期资金{format_yuan(amount)}"
+                   f"已于{format_date(paid_on)}拨付（凭证号 {voucher}）。", link=f"/contracts/{contract.id}/funding")
     refresh_tranches(contract)
     return payment
 

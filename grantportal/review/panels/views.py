@@ -162,7 +162,7 @@ def _chosen(form):
 @bp.route("/manage/assignments/<int:assignment_id>/replace", methods=["GET", "POST"])
 @login_required
 def replace(assignment_id):
-    assignment = db.get_or_404(Assignment, assignment_id)
+    assignment = get_or_404(Assignment, assignment_id, joinedload(Assignment.expert))  # the page names the expert
     rnd = assignment.round
     require(can_assign_experts(current_user, rnd))
     if not is_drawable_state(rnd):

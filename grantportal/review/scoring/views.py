@@ -15,6 +15,7 @@ from grantportal.applications.models import Application, Attachment
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
 from grantportal.core.money import format_points
+from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.experts.conflicts import conflict_reasons
@@ -208,7 +209,8 @@ def reopen(review_id):
             db.session.rollback()
             message, status = "该评审在您打开页面后已发生变化，请刷新页面核对后再操作。", 409
         else:
-            flash("评审已退回专家修改，原提交版本已保留，专家已收到通知。", "success")
+            flash("评审已退回专家修改，原提交版本已保留" + ("，已通知专家。" if notices_committed() else "。"),
+                  "success")
             a = review.assignment
             return redirect(url_for("results.application_reviews", round_id=a.round_id, app_id=a.application_id),
                             303)

@@ -13,6 +13,7 @@ from grantportal.awards.objections.permissions import can_decide_objection, can_
 from grantportal.awards.proposals.operations import AwardRefused, proposal_of
 from grantportal.calls.models import Call
 from grantportal.core.db import db, utcnow
+from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 
@@ -78,7 +79,7 @@ def _decided_message(objection, changes):
         text = "处理结果已保存。" + "".join(changes) + "公示页面已同步更新。"
     else:
         text = f"处理结果已保存：异议成立。“{title}”此前已被取消入选资格，公示结果不再变化。"
-    return text + "已通知异议人。"
+    return text + ("已通知异议人。" if notices_committed() else "")
 
 
 @bp.route("/manage/objections/<int:objection_id>", methods=["GET", "POST"])
