@@ -5,7 +5,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from grantportal import models  # noqa: F401  (every table registered before use)
 from grantportal.accounts.views import bp as accounts_bp
 from grantportal.applications import queries as applications_answers  # noqa: F401  (core.signals answers)
-from grantportal.applications.receipts import bp as receipts_bp
 from grantportal.applications.views import bp as applications_bp
 from grantportal.audit.views import bp as audit_bp
 from grantportal.awards import queries as awards_answers  # noqa: F401  (core.signals answers)
@@ -68,7 +67,7 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, applications_bp, audit_bp, experts_bp,
                rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
-               receipts_bp, workbench_bp):
+               workbench_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

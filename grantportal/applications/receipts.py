@@ -7,21 +7,13 @@ rendered on demand by ``core.pdf`` (the CJK font embedded, as every PDF of the p
 can keep the receipt and later show that a given version of its application is the one received."""
 import hashlib
 import json
-from urllib.parse import quote
 
-from flask import Blueprint, abort, current_app, render_template
-from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload
+from flask import current_app, render_template
 
-from grantportal.applications.models import Application
-from grantportal.applications.permissions import can_view_application
 from grantportal.core.money import format_yuan
-from grantportal.core.paging import get_or_404
 from grantportal.core.pdf import render_pdf
-from grantportal.core.permissions import require
 from grantportal.core.timeutil import format_datetime, local_today
 
-bp = Blueprint("receipts", __name__)
 FIELDS = ("title", "category", "summary", "need_analysis", "objectives", "activity_plan", "beneficiaries",
           "target_count", "area_served", "team")
 
@@ -59,18 +51,3 @@ def receipt_facts(app):
 def render_receipt(app):
     html = render_template("pdf/receipt.html", doc=receipt_facts(app))
     return render_pdf(html, timeout=current_app.config["RENDER_TIMEOUT"])
-
-
-@bp.route("/applications/<int:app_id>/receipt.pdf")
-@login_required
-def download(app_id):
-    app = get_or_404(Application, app_id, joinedload(Application.call), joinedload(Application.org))
-    require(can_view_application(current_user, app))
-    if not app.number or not app.content_sha256 or app.submitted_at is None:
-        abort(404, "该申报尚未提交，没有申报回执。")
-    data = render_receipt(app)
-    resp = current_app.response_class(data, mimetype="application/pdf")
-    resp.headers["Content-Disposition"] = (f"attachment; filename=\"receipt-{app.id}.pdf\"; "
-                                           f"filename*=UTF-8''{quote(f'申报回执-{app.number}.pdf')}")
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp

@@ -1,6 +1,7 @@
 """Online applications (申报) and eligibility screening (资格审查)."""
 import hashlib
 import json
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -9,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.applications import operations as ops
-from grantportal.applications import workflow
+from grantportal.applications import receipts, workflow
 from grantportal.applications.eligibility import (
     all_passed,
     application_checks,
@@ -36,7 +37,7 @@ from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import VersionForm
-from grantportal.core.paging import page_number
+from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import is_officer, require
 from grantportal.core.timeutil import to_local
 
@@ -443,3 +444,20 @@ def call_list(call_id):
     return render_template("applications/call_list.html", call=call, page=page, counts=counts,
                            filters={"status": status, "screening": screening}, AppStatus=AppStatus,
                            Screening=Screening)
+
+
+# --- 申报回执 -------------------------------------------------------------------------------------------
+
+@bp.route("/applications/<int:app_id>/receipt.pdf")
+@login_required
+def receipt(app_id):
+    app = get_or_404(Application, app_id, joinedload(Application.call), joinedload(Application.org))
+    require(can_view_application(current_user, app))
+    if not app.number or not app.content_sha256 or app.submitted_at is None:
+        abort(404, "该申报尚未提交，没有申报回执。")
+    data = receipts.render_receipt(app)
+    resp = current_app.response_class(data, mimetype="application/pdf")
+    resp.headers["Content-Disposition"] = (f"attachment; filename=\"receipt-{app.id}.pdf\"; "
+                                           f"filename*=UTF-8''{quote(f'申报回执-{app.number}.pdf')}")
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp

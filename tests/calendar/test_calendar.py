@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from grantportal.awards import operations as award_ops
+from grantportal.awards.proposals import operations as award_ops
 from grantportal.calendar import operations as calendar_ops
 from grantportal.calendar.models import CalendarDay, CalendarYear, DayKind
 from grantportal.calendar.queries import confirmed_publicity_end

@@ -18,9 +18,9 @@ ROUTES = [
 RECEIPT = {"anonymous": LOGIN, "member": ok(200), "expert": DENY, "officer": ok(200), "auditor": ok(200),
            "admin": DENY}
 ROUTES += [
-    Route("receipts.download", params=lambda w: {"app_id": w.app_a_submitted.id}, expect=RECEIPT, label="own"),
-    Route("receipts.download", params=lambda w: {"app_id": w.app_b_submitted.id}, label="other",
+    Route("applications.receipt", params=lambda w: {"app_id": w.app_a_submitted.id}, expect=RECEIPT, label="own"),
+    Route("applications.receipt", params=lambda w: {"app_id": w.app_b_submitted.id}, label="other",
           expect={**RECEIPT, "member": DENY, "officer": NOT_FOUND, "auditor": NOT_FOUND}),
-    Route("receipts.download", params=lambda w: {"app_id": w.app_a.id}, label="draft",
+    Route("applications.receipt", params=lambda w: {"app_id": w.app_a.id}, label="draft",
           expect={**RECEIPT, "officer": NOT_FOUND, "auditor": NOT_FOUND, "member": NOT_FOUND}),
 ]
