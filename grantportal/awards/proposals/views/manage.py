@@ -25,10 +25,11 @@ from grantportal.awards.proposals.permissions import can_manage_proposal, can_vi
 from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
-from grantportal.core.forms import ButtonForm, refusal
+from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.core.workdays import calendar_coverage_text, calendar_warnings, publicity_end
 from grantportal.review.results.aggregate import FORMULA, scored_rounds
@@ -90,12 +91,10 @@ def settings(call_id):
     else:
         form = ResultSettingsForm(**options)
         if form.validate():
-            try:
+            with commit_or_refusal(form) as attempt:
                 ops.update_result_settings(call, current_user, form.settings())
-                db.session.commit()
-            except ops.AwardRefused as e:
-                db.session.rollback()
-                message, status = refusal(form, e), e.status
+            if not attempt.ok:
+                message, status = attempt.message, attempt.status
             else:
                 note = "已生成的拟资助方案须重新生成后才按新设置计算。" if proposal is not None else ""
                 flash(f"结果设置已保存。{note}", "success")
@@ -105,7 +104,7 @@ def settings(call_id):
         call = get_or_404(Call, call_id)
         proposal = ops.proposal_of(call)
     return render_template("awards/settings.html", call=call, form=form, proposal=proposal, message=message,
-                           can_act=is_officer(current_user), coverage=calendar_coverage_text(),
+                           can_act=can_manage_proposal(current_user, call), coverage=calendar_coverage_text(),
                            rules_broken=_call_rules_or_none(call) is None,
                            locked=proposal is not None and proposal.status != ProposalStatus.DRAFT), status
 
@@ -144,7 +143,7 @@ def show(call_id):
     rounds = scored_rounds(call)
     words = SimpleNamespace(formula=formula_words(call, rounds, rules) if rules else None,
                             tie_break=tie_break_words(rules) if rules else None)
-    common = {"call": call, "proposal": proposal, "words": words, "can_act": is_officer(current_user),
+    common = {"call": call, "proposal": proposal, "words": words, "can_act": can_manage_proposal(current_user, call),
               "action_form": ButtonForm(), "rules_broken": rules is None}
     if proposal is None:
         ranking = final_ranking(call) if rules else None
@@ -168,12 +167,10 @@ def show(call_id):
 def generate(call_id):
     call = get_or_404(Call, call_id)
     require(can_manage_proposal(current_user, call))
-    try:
+    with commit_or_refusal() as attempt:
         proposal = ops.generate(call, current_user, utcnow())
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
-        flash(e.message, "error")
+    if not attempt.ok:
+        flash(attempt.message, "error")
     else:
         selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
         flash(f"拟资助方案已生成：{selected}个项目拟入选。请逐级核对金额和说明，必要时调整后再发布公示。", "success")
@@ -190,7 +187,7 @@ def _adjust_page(award, form, message=None, status=200):
     draft = proposal.status == ProposalStatus.DRAFT
     return render_template("awards/adjust.html", award=award, app=award.application, call=proposal.call,
                            proposal=proposal, form=form, budget=budget, draft=draft, message=message,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, proposal.call)), status
 
 
 @bp.route("/manage/awards/<int:award_id>/adjust", methods=["GET", "POST"])
@@ -209,16 +206,14 @@ def adjust(award_id):
     form = AdjustForm()
     if not form.validate():
         return _adjust_page(award, form, status=400)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.adjust(award, current_user, form.chosen_status, form.amount.amount, form.reason.data, utcnow(),
                    reserve_position=form.reserve_position.number)
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         award = get_or_404(Award, award_id)
         if award.proposal.status != ProposalStatus.DRAFT:
-            return _adjust_page(award, None, e.message, e.status)
-        return _adjust_page(award, form, refusal(form, e), e.status)
+            return _adjust_page(award, None, attempt.refused.message, attempt.status)
+        return _adjust_page(award, form, attempt.message, attempt.status)
     app = award.application
     flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
@@ -248,7 +243,7 @@ def _publish_page(call, proposal, form, message=None, status=200):
     return render_template("awards/publish.html", call=call, proposal=proposal, form=form, message=message,
                            problem=ops.publish_problem(proposal, call), preview=_preview(days),
                            selected=sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED),
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, call)), status
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/publish", methods=["GET", "POST"])
@@ -269,13 +264,11 @@ def publish(call_id):
         return _publish_page(call, proposal, form, status=400)
     if form.preview.data:  # "计算截止时间": show when it would end, publish nothing
         return _publish_page(call, proposal, form)
-    try:
+    with commit_or_refusal(form) as attempt:
         proposal = ops.publish(proposal, current_user, utcnow(), form.days.number)
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))
-        return _publish_page(proposal.call, proposal, form, refusal(form, e), e.status)
+        return _publish_page(proposal.call, proposal, form, attempt.message, attempt.status)
     warning = f"注意：{proposal.calendar_warning}" if proposal.calendar_warning else ""
     flash(f"拟资助方案已发布公示，公示{proposal.publicity_days}个工作日，至{format_datetime(proposal.ends_at)}止。"
           f"公示期内可受理异议。{warning}", "success")
@@ -290,7 +283,7 @@ def _confirm_page(call, proposal, form, message=None, status=200):
         counts[award.status] = counts.get(award.status, 0) + 1
     return render_template("awards/confirm.html", call=call, proposal=proposal, form=form, message=message,
                            problem=ops.confirm_problem(proposal, utcnow()), counts=counts, AwardStatus=AwardStatus,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, call)), status
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/confirm", methods=["GET", "POST"])
@@ -302,13 +295,11 @@ def confirm(call_id):
     form = ButtonForm()
     if request.method == "GET":
         return _confirm_page(call, proposal, form)
-    try:
+    with commit_or_refusal() as attempt:
         ops.confirm(proposal, current_user, utcnow(),
                     link_for=lambda a: url_for("applications.detail", app_id=a.application_id))
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))
-        return _confirm_page(proposal.call, proposal, form, e.message, e.status)
+        return _confirm_page(proposal.call, proposal, form, attempt.refused.message, attempt.status)
     flash("最终结果已确定。各申报机构已收到结果通知，申报页面显示入选、候补或未入选及理由。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)
