@@ -25,7 +25,7 @@ from grantportal.awards.proposals.permissions import can_manage_proposal, can_vi
 from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
-from grantportal.core.commits import commit_or_refusal
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404, page_number
@@ -157,9 +157,17 @@ def show(call_id):
     pager = Pager(total, page_number(MAX_PAGE), PER_PAGE)
     awards = _level_awards(proposal, level, pager) if level else []
     budgets = level_budgets(call, rules, proposal) if rules else {}
+    now = utcnow()
+    changes = ops.score_changes(proposal) if rules and proposal.status != ProposalStatus.FINAL else []
+    step = {"publish": None, "republish": None}
+    if proposal.status == ProposalStatus.DRAFT:
+        step["publish"] = ops.PROPOSAL.check(current_user, proposal, "publish", now)
+    elif proposal.status == ProposalStatus.PUBLICIZED and changes:
+        step["republish"] = ops.PROPOSAL.check(current_user, proposal, "republish", now)
     return render_template("awards/proposal.html", counts=counts, levels=levels, level=level, awards=awards,
                            pager=pager, budget=budgets.get(level), AwardStatus=AwardStatus,
-                           ProposalStatus=ProposalStatus, **common)
+                           ProposalStatus=ProposalStatus, changes=[c.words() for c in changes], step=step,
+                           **common)
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/generate", methods=["POST"])
@@ -174,6 +182,22 @@ def generate(call_id):
     else:
         selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
         flash(f"拟资助方案已生成：{selected}个项目拟入选。请逐级核对金额和说明，必要时调整后再发布公示。", "success")
+    return redirect(url_for("proposals.show", call_id=call_id), 303)
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal/republish", methods=["POST"])
+@login_required
+def republish(call_id):
+    """重新发布公示 after scores or ranking changed while the proposal was in 公示."""
+    call = get_or_404(Call, call_id)
+    require(can_manage_proposal(current_user, call))
+    proposal = _proposal_or_409(call)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with commit_or_abort():
+        proposal = ops.republish(proposal, current_user, utcnow())
+    flash(f"已按最新评审得分和排名重新发布公示，公示期重新计算，至{format_datetime(proposal.ends_at)}止。"
+          "公示记录中已新增一条变更说明。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)
 
 
@@ -210,7 +234,9 @@ def adjust(award_id):
         ops.adjust(award, current_user, form.chosen_status, form.amount.amount, form.reason.data, utcnow(),
                    reserve_position=form.reserve_position.number)
     if not attempt.ok:
-        award = get_or_404(Award, award_id)
+        award = db.session.get(Award, award_id)
+        if award is None:  # the proposal was regenerated meanwhile
+            abort(409, attempt.refused.message)
         if award.proposal.status != ProposalStatus.DRAFT:
             return _adjust_page(award, None, attempt.refused.message, attempt.status)
         return _adjust_page(award, form, attempt.message, attempt.status)
