@@ -217,6 +217,9 @@ def delete(round_id):
     require(can_delete_round(current_user, rnd))
     if not ButtonForm().validate_on_submit():
         abort(400)
+    problems = ops.delete_problems(rnd)
+    if problems:  # the page offers no button then; answered before anything is written
+        abort(409, "".join(problems))
     call_id, name = rnd.call_id, rnd.name
     with commit_or_abort():
         ops.delete_round(rnd, current_user)

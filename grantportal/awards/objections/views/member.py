@@ -7,6 +7,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal
 from grantportal.awards.objections.blueprint import bp
 from grantportal.awards.objections.forms import ObjectionForm
@@ -129,7 +130,9 @@ def mine():
 @login_required
 def detail(objection_id):
     obj = db.session.scalar(sa.select(Objection).where(Objection.id == objection_id)
-                            .options(selectinload(Objection.files).joinedload(ObjectionFile.file)))
+                            .options(selectinload(Objection.files).joinedload(ObjectionFile.file),
+                                     joinedload(Objection.award).joinedload(Award.application)
+                                     .joinedload(Application.org)))
     if obj is None:
         abort(404)
     require(can_view_objection(current_user, obj))

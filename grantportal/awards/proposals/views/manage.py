@@ -214,10 +214,15 @@ def _adjust_page(award, form, message=None, status=200):
                            can_act=can_manage_proposal(current_user, proposal.call)), status
 
 
+def _award(award_id):
+    """The award with what its adjust page shows (the application and its organization)."""
+    return get_or_404(Award, award_id, joinedload(Award.application).joinedload(Application.org))
+
+
 @bp.route("/manage/awards/<int:award_id>/adjust", methods=["GET", "POST"])
 @login_required
 def adjust(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     _require_for_method(award.proposal.call)
     if award.proposal.status != ProposalStatus.DRAFT:
         return _adjust_page(award, None, "方案已发布公示，不能再调整。公示期间的变更须通过异议处理。", 409)
@@ -234,7 +239,8 @@ def adjust(award_id):
         ops.adjust(award, current_user, form.chosen_status, form.amount.amount, form.reason.data, utcnow(),
                    reserve_position=form.reserve_position.number)
     if not attempt.ok:
-        award = db.session.get(Award, award_id)
+        award = db.session.scalar(sa.select(Award).where(Award.id == award_id).options(
+            joinedload(Award.application).joinedload(Application.org)))
         if award is None:  # the proposal was regenerated meanwhile
             abort(409, attempt.refused.message)
         if award.proposal.status != ProposalStatus.DRAFT:
