@@ -6,7 +6,9 @@ refuses, rolls back and shows why next to the field, keeping what was typed."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
@@ -29,7 +31,7 @@ bp = Blueprint("matched", __name__)
 
 def _selected_award(award_id):
     """A project with a final 入选 result; any other award has no money to track (404)."""
-    award = get_or_404(Award, award_id)
+    award = get_or_404(Award, award_id, joinedload(Award.application).joinedload(Application.org))
     if award.final_status != FinalStatus.SELECTED:
         abort(404)
     return award

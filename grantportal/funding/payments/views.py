@@ -29,6 +29,7 @@ bp = Blueprint("payments", __name__)
 
 def _payments_page(contract, pay_form=None, recovery_form=None, status=200, message=None):
     contract = get_or_404(Contract, contract.id)
+    app = contract.award.application
     states = tranche_states(contract)
     if pay_form is None:
         pay_form = PaymentForm(tranches=contract.tranches, formdata=None,
@@ -36,8 +37,8 @@ def _payments_page(contract, pay_form=None, recovery_form=None, status=200, mess
                                      "tranche": next((str(s.tranche.id) for s in states if s.payable), "")})
     if recovery_form is None:
         recovery_form = RecoveryForm(formdata=None, data={"recovered_on": local_today()})
-    return render_template("funding/payments.html", contract=contract, award=contract.award,
-                           app=contract.award.application, call=contract.award.proposal.call, states=states,
+    return render_template("funding/payments.html", contract=contract, award=contract.award, app=app, org=app.org,
+                           call=contract.award.proposal.call, states=states,
                            totals=totals(contract), events=money_events(contract),
                            pay_form=pay_form, recovery_form=recovery_form, message=message,
                            can_act=can_record_payment(current_user, contract),

@@ -33,7 +33,8 @@ MAX_PAGE = 1000
 
 def _public_award(award_id):
     """The award, only once its proposal is published (a draft's awards are not public: 404)."""
-    award = db.session.get(Award, award_id)
+    award = db.session.get(Award, award_id,
+                           options=[joinedload(Award.application).joinedload(Application.org)])
     if award is None or not award.proposal.is_public:
         abort(404)
     return award
