@@ -89,7 +89,6 @@ QUERIES_WHILE_RENDERING = {
     "POST calls.edit",
     "POST contracts.sign",
     "POST documents.batch",
-    "POST payments.record_recovery",
     "POST monitoring.close",
     "POST monitoring.evaluate",
     "POST monitoring.report",
