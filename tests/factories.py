@@ -1,5 +1,5 @@
 """Test data that looks like a real city's (Faker zh_CN). Factories commit, as a request would."""
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 import factory
@@ -392,11 +392,25 @@ def app_budget(requested, matched="0"):
     return lines
 
 
+APPLY_CLOSED = datetime(2024, 12, 31, 9, 0, tzinfo=UTC)  # 17:00 Beijing, before every date tests use
+
+
+def close_applications(call, at=APPLY_CLOSED):
+    """Move the call's application deadline to ``at`` (the past), keeping its other stages."""
+    stage = call.stage(StageKind.APPLY)
+    stage.opens_at, stage.closes_at = at - timedelta(days=60), at
+    db.session.commit()
+    return call
+
+
 def ranked_call(apps, experts=3, round_kw=None, **call_kw):
     """A call whose first round is closed with every review in. ``apps``: dicts with ``total`` (what each
     of ``experts`` experts gives) and optionally ``grade`` (a Grade in force on the reference date),
-    ``requested``, ``matched``, ``level``, ``title``. Returns ``(call, [application, ...])`` in order."""
+    ``requested``, ``matched``, ``level``, ``title``. Returns ``(call, [application, ...])`` in order.
+    Its applications were taken in long ago: the application deadline is past for any ``now`` a test uses
+    (a round opens and 公示 is published only after it)."""
     call = CallFactory(**call_kw)
+    close_applications(call)
     rnd = ReviewRoundFactory(call=call, status=RoundStatus.CLOSED, closes_at=utcnow() - timedelta(days=1),
                              **(round_kw or {}))
     panel = expert_pool(experts)

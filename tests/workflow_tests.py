@@ -8,6 +8,8 @@ TRANSITION_TESTS = {
     "call.close": "tests/calls/test_workflow.py::test_officer_closes_a_published_call_and_it_is_audited",
     "round.open": "tests/review/test_rounds.py::test_round_opens_only_with_times_rubric_and_full_panels",
     "round.close": "tests/review/test_rounds.py::test_closing_needs_confirmation",
+    "round.reopen":
+        "tests/review/test_round_guards.py::test_a_closed_round_reopens_with_a_reason_until_results_are_published",
     "application.submit":
         "tests/applications/test_submit.py::test_complete_application_is_submitted_numbered_and_becomes_read_only",
     "application.withdraw": "tests/applications/test_submit.py::test_withdraw_before_the_deadline_after_confirmation",
@@ -19,6 +21,8 @@ TRANSITION_TESTS = {
     "org.return": "tests/orgs/test_officer.py::test_return_needs_a_reason_which_the_owner_then_sees",
     "proposal.publish":
         "tests/awards/proposals/test_proposal_ops.py::test_publish_needs_a_selected_project_and_1_to_30_days",
+    "proposal.republish": "tests/awards/proposals/test_stage_guards.py::"
+                          "test_a_score_change_during_publicity_needs_a_republish_before_confirming",
     "proposal.confirm": "tests/awards/proposals/test_proposal_ops.py::"
                         "test_confirm_waits_for_the_period_and_every_objection_then_finalizes_and_notifies",
     "objection.uphold":

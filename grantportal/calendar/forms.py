@@ -2,11 +2,10 @@
 ("2027-01-01 元旦"), and the notice they come from."""
 from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
-from grantportal.core.forms import strip, too_long
+from grantportal.core.forms import Form, strip, too_long
 
 DAYS_HINT = "每行一个日期，格式为“年-月-日 名称”，例如“2027-01-01 元旦”。"
 
@@ -34,7 +33,7 @@ def _days_field(label):
     return TextAreaField(label, [Optional(), too_long(4000)], description=DAYS_HINT)
 
 
-class ConfirmYearForm(FlaskForm):
+class ConfirmYearForm(Form):
     holidays = _days_field("放假日期（含调休放假的工作日）")
     workdays = _days_field("调休上班日期（周六、周日上班）")
     notice_title = StringField("通知标题", [DataRequired("请填写所依据通知的标题。"), too_long(200)], filters=[strip],

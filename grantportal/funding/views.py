@@ -8,13 +8,12 @@ from flask_login import current_user, login_required
 
 from grantportal.calls.models import Call
 from grantportal.calls.tranche_plan import PlanError, describe, parse_plan
-from grantportal.core.db import db
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.funding import operations as ops
 from grantportal.funding.forms import FundingSettingsForm, settings_data
 from grantportal.funding.matched.queries import call_summary_count, call_summary_rows, call_summary_totals
-from grantportal.funding.operations import SettingsRefused
 from grantportal.funding.permissions import (
     can_edit_funding_settings,
     can_view_call_funding,
@@ -85,13 +84,11 @@ def settings(call_id):
         form = FundingSettingsForm()
         valid = form.validate()
         if valid:
-            try:
+            with commit_or_refusal() as attempt:
                 ops.update_funding_settings(call, current_user, form.plan(), form.contract_months.number,
                                             form.report_every_months.number)
-                db.session.commit()
-            except SettingsRefused as e:
-                db.session.rollback()
-                plan_errors, status = _place_settings_errors(form, e.messages), e.status
+            if not attempt.ok:
+                plan_errors, status = _place_settings_errors(form, attempt.refused.messages), attempt.status
             else:
                 flash("拨付与合同设置已保存。", "success")
                 return redirect(url_for("funding.settings", call_id=call_id), 303)
@@ -100,4 +97,4 @@ def settings(call_id):
         call = get_or_404(Call, call_id)
     return render_template("funding/settings.html", call=call, form=form, plan=plan,
                            plan_words=describe(plan) if plan else None, plan_errors=plan_errors, locked=locked,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_edit_funding_settings(current_user, call)), status

@@ -9,17 +9,16 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
-from grantportal.core.forms import refusal
 from grantportal.core.inputs import as_id
 from grantportal.core.notices import notices_committed
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.monitoring import operations as ops
@@ -88,15 +87,15 @@ def manage():
     today = local_date(utcnow())
     rows, pager = _project_rows([Contract.status == ContractStatus.ACTIVE], today, overdue_only, page_number(MAX_PAGE))
     return render_template("monitoring/manage.html", rows=rows, page=pager, today=today, overdue_only=overdue_only,
-                           can_act=is_officer(current_user), remind_form=ActionForm())
+                           can_act=can_remind_overdue(current_user), remind_form=ActionForm())
 
 
 @bp.route("/manage/monitoring/remind", methods=["POST"])
 @login_required
 def remind():
     require(can_remind_overdue(current_user))
-    count = ops.remind_overdue(current_user, utcnow(), link_for=_timeline_link)
-    db.session.commit()
+    with commit_or_abort():
+        count = ops.remind_overdue(current_user, utcnow(), link_for=_timeline_link)
     flash(f"已向{count}个项目的机构发送逾期提醒。" if count else "目前没有逾期未交的报告，无需提醒。",
           "success" if count else "info")
     return redirect(url_for("monitoring.manage", overdue="1" if count else None), 303)
@@ -125,7 +124,8 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
         "monitoring/project.html", contract=contract, award=contract.award, app=contract.award.application,
         reports=reports, late={r.id: days_overdue(r, today) for r in reports}, events=project_timeline(contract, today),
         evaluations=ops.evaluations_of(contract), today=today, message=message,
-        can_act=is_officer(current_user), action_form=ActionForm(),
+        can_act=can_manage_project(current_user, contract), action_form=ActionForm(),
+        nav_staff=can_list_projects(current_user),
         closure_problem=ops.closure_problem(contract), ContractStatus=ContractStatus,
         tranches=tranche_states(contract)), status
 
@@ -143,12 +143,8 @@ def timeline(contract_id):
 def schedule(contract_id):
     contract = get_or_404(Contract, contract_id)
     require(can_manage_project(current_user, contract))
-    try:
+    with commit_or_abort():
         made = ops.schedule_reports(contract, current_user)
-        db.session.commit()
-    except ops.MonitoringRefused as e:
-        db.session.rollback()
-        abort(e.status, e.message)
     flash(f"已生成{len(made)}份报告计划。" if made else "报告计划已是最新，无需重复生成。", "success")
     return redirect(_timeline_link(contract), 303)
 
@@ -158,12 +154,10 @@ def schedule(contract_id):
 def close(contract_id):
     contract = get_or_404(Contract, contract_id)
     require(can_manage_project(current_user, contract))
-    try:
+    with commit_or_refusal() as attempt:
         ops.close_project(contract, current_user, utcnow(), link=_timeline_link(contract))
-        db.session.commit()
-    except ops.MonitoringRefused as e:
-        db.session.rollback()
-        return _project_page(get_or_404(Contract, contract_id), message=e.message, status=e.status)
+    if not attempt.ok:
+        return _project_page(get_or_404(Contract, contract_id), message=attempt.message, status=attempt.status)
     flash("项目已结项。机构已收到结项通知。", "success")
     return redirect(_timeline_link(contract), 303)
 
@@ -174,7 +168,7 @@ def _evaluate_page(contract, form, message=None, status=200):
     problems = {stage: ops.evaluation_problem(contract, stage) for stage in EvaluationStage}
     return render_template("monitoring/evaluate.html", contract=contract, app=contract.award.application, form=form,
                            problems=problems, message=message, evaluations=ops.evaluations_of(contract),
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_project(current_user, contract)), status
 
 
 @bp.route("/manage/projects/<int:contract_id>/evaluate", methods=["GET", "POST"])
@@ -190,14 +184,12 @@ def evaluate(contract_id):
     if not form.validate():
         return _evaluate_page(contract, form, status=400)
     review_round = next((r for r in rounds if r.id == form.round_id), None)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.record_evaluation(contract, current_user, EvaluationStage(form.stage.data),
                               EvaluationGrade(form.grade.data), form.score_number, form.comments.data, utcnow(),
                               review_round=review_round, link=_timeline_link(contract))
-        db.session.commit()
-    except ops.MonitoringRefused as e:
-        db.session.rollback()
-        return _evaluate_page(get_or_404(Contract, contract_id), form, refusal(form, e), e.status)
+    if not attempt.ok:
+        return _evaluate_page(get_or_404(Contract, contract_id), form, attempt.message, attempt.status)
     flash("评估结果已记录，" + ("已通知机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"),
           "success")
     return redirect(_timeline_link(contract), 303)
@@ -254,19 +246,17 @@ def report(report_id):
     captions = {as_id(key[len("caption-"):]): value for key, value in request.form.items()
                 if key.startswith("caption-") and as_id(key[len("caption-"):])}
     try:
-        ops.save_report(report, current_user, form.to_data(), utcnow(), form.expected_version,
-                        submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove,
-                        captions=captions)
-        db.session.commit()
-    except (ops.MonitoringRefused, UploadError, StaleDataError) as e:
+        with commit_or_refusal(form, stale=ops.StaleReport()) as attempt:
+            ops.save_report(report, current_user, form.to_data(), utcnow(), form.expected_version,
+                            submit=bool(form.submit.data), uploads=uploads, remove_photo_ids=remove,
+                            captions=captions)
+    except UploadError as e:
         db.session.rollback()  # the bytes of photos stored in this request go with it (core.files)
+        form.photos.errors = [*form.photos.errors, str(e)]
+        return _report_page(get_or_404(Report, report_id), form, status=400)
+    if not attempt.ok:
         report = get_or_404(Report, report_id)
-        if isinstance(e, StaleDataError):
-            e = ops.StaleReport()
-        if isinstance(e, UploadError):
-            form.photos.errors = [*form.photos.errors, str(e)]
-            return _report_page(report, form, status=400)
-        return _report_page(report, form, message=refusal(form, e), status=e.status)
+        return _report_page(report, form, message=attempt.message, status=attempt.status)
     if report.status == ReportStatus.SUBMITTED:
         flash(f"{report.kind.label}已提交，等待项目官员审核。", "success")
         return redirect(_timeline_link(report.contract), 303)
@@ -281,20 +271,16 @@ def review_report(report_id):
     require(can_review_report(current_user, report))
     form = ReviewForm()
     form.validate()
-    try:
+    with commit_or_refusal(form, stale=ops.StaleReport()) as attempt:
         if form.send_back.data:
             ops.return_report(report, current_user, form.note.data, utcnow(), form.expected_version,
                               link=_report_link(report))
         else:
             ops.accept_report(report, current_user, utcnow(), form.expected_version, link=_report_link(report))
-        db.session.commit()
-    except (ops.MonitoringRefused, StaleDataError) as e:
-        db.session.rollback()
-        if isinstance(e, StaleDataError):
-            e = ops.StaleReport()
+    if not attempt.ok:
         report = get_or_404(Report, report_id)
         return _report_page(report, review_form=form if report.status == ReportStatus.SUBMITTED else None,
-                            message=refusal(form, e), status=e.status)
+                            message=attempt.message, status=attempt.status)
     flash(f"{report.kind.label}{'已退回修改' if report.status == ReportStatus.RETURNED else '已审核通过'}，"
           + ("已通知机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"), "success")
     return redirect(_timeline_link(report.contract), 303)

@@ -75,6 +75,7 @@ class ReviewRound(db.Model):
     source_round_id: Mapped[int | None] = mapped_column(sa.ForeignKey("review_round.id"))
     weight_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("100"))
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopen_reason: Mapped[str | None] = mapped_column(sa.Text)  # why a closed round was opened again
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     call = relationship("Call", backref=sa.orm.backref("review_rounds", order_by="ReviewRound.position"))

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.browser
 
 def test_officer_draws_expert_scores_officer_exports(browser, live_server):
     officer = f.UserFactory(officer=True, username="officer1", name="陈志明")
-    call = f.CallFactory(created_by=officer)
+    call = f.close_applications(f.CallFactory(created_by=officer))  # a round opens after the deadline
     app = f.screened_application(call, title="长者幸福食堂与居家探访计划")
     rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3, aggregation="mean")
     scorer = f.expert(user_username="expert_guo", user_name="郭建华")

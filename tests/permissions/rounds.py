@@ -51,6 +51,9 @@ ROUTES = [
     Route("rounds.open_round", "POST", params=rnd, expect=OFFICER_CONFLICT),  # already open
     Route("rounds.close", params=rnd, expect=OFFICER_ONLY),
     Route("rounds.close", "POST", params=rnd, expect=OFFICER_ONLY),
+    Route("rounds.reopen", params=rnd, expect=OFFICER_CONFLICT),  # still open: nothing to reopen
+    Route("rounds.reopen", "POST", params=rnd, expect=OFFICER_CONFLICT),
+    Route("rounds.delete", "POST", params=rnd, expect=OFFICER_CONFLICT),  # open, not 筹备中
     # no application has passed screening into the round
     Route("panels.draw_all", "POST", params=rnd, expect=OFFICER_CONFLICT),
     Route("panels.draw_one", "POST", params=panel, expect=OFFICER_CONFLICT),

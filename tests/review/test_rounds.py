@@ -103,6 +103,7 @@ def test_rubric_and_settings_lock_once_a_review_is_saved(client, auth, officer, 
 
 
 def test_round_opens_only_with_times_rubric_and_full_panels(client, auth, officer, call):
+    f.close_applications(call)  # the deadline and screening guards: tests/review/test_round_guards.py
     rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3, opens_at=None, closes_at=None)
     app = f.screened_application(call)
     f.expert_pool(3)
@@ -124,9 +125,11 @@ def test_round_opens_only_with_times_rubric_and_full_panels(client, auth, office
 
 def test_opening_a_round_puts_its_applications_in_review_and_so_does_a_later_assignment(officer, call):
     """Review stamps the fact on the application (applications.workflow.in_expert_review reads it)."""
+    f.close_applications(call)
     rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3)
     drawn = f.screened_application(call)
-    outside = f.ApplicationFactory(call=call, status=AppStatus.SUBMITTED, screening=Screening.PENDING)
+    # screened out (a round opens only once every submitted application is screened)
+    outside = f.ApplicationFactory(call=call, status=AppStatus.SUBMITTED, screening=Screening.FAILED)
     f.expert_pool(4)
     draw_panel(rnd, drawn, officer)
     db.session.commit()

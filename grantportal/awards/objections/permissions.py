@@ -10,8 +10,13 @@ checked by the operations, which answer 409 with the reason.
 from grantportal.core.permissions import Decision, is_officer, is_signed_in, is_staff
 
 
+def can_file_objections(user, proposal):
+    """Objections against a proposal's awards (the public results page offers the link)."""
+    return Decision(bool(is_signed_in(user) and not is_staff(user) and proposal.is_public))
+
+
 def can_file_objection(user, award):
-    return Decision(bool(is_signed_in(user) and not is_staff(user) and award.proposal.is_public))
+    return can_file_objections(user, award.proposal)
 
 
 def can_view_objection(user, objection):

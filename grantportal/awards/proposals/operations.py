@@ -28,7 +28,7 @@ from grantportal.awards.proposals.ranking import final_ranking
 from grantportal.calendar.queries import confirmed_publicity_end
 from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
@@ -37,10 +37,11 @@ from grantportal.core.timeutil import format_date, format_datetime
 from grantportal.core.workdays import UnconfirmedYear
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Grade
-from grantportal.review.models import Assignment, Review, ReviewStatus
+from grantportal.review.models import Assignment, Review, ReviewStatus, RoundStatus
 from grantportal.review.results.aggregate import scored_rounds
 
 ZERO = Decimal("0.00")
+CENT = Decimal("0.01")  # Award.final_score is Numeric(7, 2)
 MAX_PUBLICITY_DAYS = 30
 
 
@@ -88,6 +89,7 @@ def generate(call, user, now):
         for level, items in ranking.by_level.items():
             budget = budgets.get(level)
             reserves = 0
+            skipped = []  # ranks of projects above that did not fit the budget left at their turn
             for item in items:
                 app = apps[item.application_id]
                 standing = ranking.standings[app.id]
@@ -109,18 +111,31 @@ def generate(call, user, now):
                 elif budget is not None and ZERO < cap <= room:
                     award.status = AwardStatus.SELECTED
                     from_reserved = budget.reserved > 0 and uses_reserve(grade) and cap > budget.open_remaining
+                    part = "3A以下组织可用的剩余预算" if open_only else "剩余可用预算"
                     budget.add(grade, cap)
                     lines.append(_amount_note(app.requested_amount, cap) + f"拟资助{format_wan(cap)}"
                                  + ("，使用了为3A及以上组织预留的预算。" if from_reserved else "。"))
+                    lines.append(f"安排前本级别{part}{format_wan(room)}，资助上限{format_wan(cap)}，"
+                                 f"安排后剩余{format_wan(budget.room_for(grade))}。")
+                    if skipped:
+                        lines.append(f"排名在前的第{'、'.join(str(r) for r in skipped)}位项目所需金额超出当时的"
+                                     f"剩余预算，未获资助；本项目金额{format_wan(cap)}在剩余预算之内，按排名顺序入选。")
                 elif reserves < call.reserve_per_level:
                     reserves += 1
+                    skipped.append(item.rank)
                     award.status, award.reserve_position = AwardStatus.RESERVE, reserves
                     part = "3A以下组织可用的剩余预算" if open_only else "剩余可用预算"
                     lines.append(f"本级别{part}{format_wan(max(room, ZERO))}，不足以资助本项目"
                                  f"（{format_wan(cap)}），列为候补第{reserves}位。")
                 else:
+                    skipped.append(item.rank)
                     award.status, award.amount = AwardStatus.NOT_SELECTED, ZERO
-                    lines.append("本级别预算已分配完毕，候补名额已满，未入选。")
+                    if room <= ZERO:
+                        lines.append("本级别预算已分配完毕，候补名额已满，未入选。")
+                    else:  # money is left, only not enough for this project: say how much
+                        part = "3A以下组织可用的剩余预算" if open_only else "剩余可用预算"
+                        lines.append(f"本级别{part}{format_wan(room)}，不足以资助本项目（资助上限{format_wan(cap)}）；"
+                                     f"候补名额（{call.reserve_per_level}个）已满，未入选。")
                 db.session.add(award)
         ranked = {i.application_id for items in ranking.by_level.values() for i in items}
         for app in apps.values():
@@ -143,10 +158,15 @@ def _amount_note(requested, cap):
 def adjust(award, user, status, amount, reason, now, reserve_position=None):
     """调整: the officer changes an award's status and amount, with a reason. The amount is never above
     the request or the cap, and a selected amount always fits the level's remaining budget."""
+    award_id = award.id
     proposal = lock_proposal(award.proposal)
     if proposal.status != ProposalStatus.DRAFT:
         raise AwardRefused("方案已发布公示，不能再调整。公示期间的变更须通过异议处理。")
-    db.session.refresh(award)
+    # read afresh under the lock: another officer may have regenerated the proposal (the award is gone)
+    award = db.session.scalar(sa.select(Award).where(Award.id == award_id)
+                              .execution_options(populate_existing=True))
+    if award is None:
+        raise AwardRefused(REGENERATED, status=409)
     reason = (reason or "").strip()
     if not reason:
         raise AwardRefused("请填写调整理由。", "reason", 400)
@@ -217,13 +237,74 @@ def _already_published(proposal):
 
 
 def _publish_guard(proposal, now=None):
-    """What keeps a draft proposal from 公示 (one sentence at most)."""
-    missing = missing_reviews(proposal.call)
+    """What keeps a draft proposal from 公示 (one sentence at most): the application deadline not past,
+    applications still to screen, a scoring round not closed, reviews missing (excluded ones do not count),
+    no selected project, or scores and ranking changed since the proposal was generated."""
+    call = proposal.call
+    now = now or utcnow()
+    if call.deadline is None or call.deadline > now:
+        when = f"（{format_datetime(call.deadline)}）" if call.deadline else ""
+        return [f"申报截止时间{when}尚未到，截止后才能发布公示。"]
+    pending = unscreened(call)
+    if pending:
+        return [f"还有{pending}个已提交的申报尚未完成资格审查，全部审查后才能发布公示。"]
+    open_rounds = [r.name for r in scored_rounds(call) if r.status != RoundStatus.CLOSED]
+    if open_rounds:
+        return [f"评审轮次“{'”“'.join(open_rounds)}”尚未结束，全部评审轮次结束后才能发布公示。"]
+    missing = missing_reviews(call)
     if missing:
         return [f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"]
     if not any(a.status == AwardStatus.SELECTED for a in proposal.awards):
         return ["方案中没有拟入选项目，不能发布公示。"]
+    changes = score_changes(proposal)
+    if changes:
+        return [f"生成方案后评审得分或排名已变化（{_changes_words(changes)}），请重新生成拟资助方案后再发布公示。"]
     return []
+
+
+REGENERATED = "拟资助方案已被其他项目官员重新生成，本次调整未保存。请刷新页面，在新方案中核对后重新调整。"
+
+
+def unscreened(call):
+    """How many submitted applications of the call still wait for eligibility screening."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id, Application.status == AppStatus.SUBMITTED,
+        Application.screening == Screening.PENDING))
+
+
+@dataclass
+class ScoreChange:
+    """One award whose score or rank differs from what the ranking says now."""
+
+    award: Award
+    score: Decimal | None  # now
+    rank: int | None  # now
+
+    def words(self):
+        before = f"{self.award.final_score}分、第{self.award.rank}位" if self.award.rank else "未排名"
+        after = f"{self.score}分、第{self.rank}位" if self.rank else "未排名"
+        return f"{self.award.application.display_number}：{before}→{after}"
+
+
+def score_changes(proposal, ranking=None):
+    """The awards whose final score or rank in its level is no longer what the call's ranking gives now
+    (e.g. a review reopened, or a late conflict removed an expert's score), in level and rank order."""
+    ranking = ranking or final_ranking(proposal.call)
+    now = {i.application_id: i for items in ranking.by_level.values() for i in items}
+    changes = []
+    for award in proposal.awards:
+        item = now.get(award.application_id)
+        score, rank = (item.final.quantize(CENT), item.rank) if item else (None, None)
+        if award.status == AwardStatus.CANCELLED:
+            continue
+        if (award.rank, award.final_score) != (rank, score):
+            changes.append(ScoreChange(award, score, rank))
+    return changes
+
+
+def _changes_words(changes, limit=3):
+    shown = "；".join(c.words() for c in changes[:limit])
+    return shown + (f"等{len(changes)}项" if len(changes) > limit else "")
 
 
 def publish(proposal, user, now, days):
@@ -279,6 +360,12 @@ def confirm_problem(proposal, now):
     return problems[0] if problems else None
 
 
+def _republish_guard(proposal, now=None):
+    if not score_changes(proposal):
+        return ["公示内容与当前评审得分和排名一致，无需重新发布。"]
+    return []
+
+
 def _not_confirmable(proposal):
     if proposal.status == ProposalStatus.DRAFT:
         return "方案尚未发布公示。"
@@ -287,6 +374,10 @@ def _not_confirmable(proposal):
 
 def _confirm_guard(proposal, now):
     """What keeps a proposal in 公示 from being confirmed (one sentence at most)."""
+    changes = score_changes(proposal)
+    if changes:
+        return [f"公示发布后评审得分或排名已变化（{_changes_words(changes)}），请先重新发布公示，"
+                "再确定最终结果。"]
     if now < proposal.ends_at:
         return [f"公示期至{format_datetime(proposal.ends_at)}止，公示期结束后才能确定最终结果。"]
     open_count = db.session.scalar(sa.select(sa.func.count()).select_from(Objection).join(Award).where(
@@ -302,11 +393,36 @@ PROPOSAL = StateMachine(
     transitions=(
         Transition("publish", frozenset({ProposalStatus.DRAFT}), ProposalStatus.PUBLICIZED, "发布公示", "项目官员",
                    is_officer, _publish_guard),
+        Transition("republish", frozenset({ProposalStatus.PUBLICIZED}), ProposalStatus.PUBLICIZED, "重新发布公示",
+                   "项目官员", is_officer, _republish_guard),
         Transition("confirm", frozenset({ProposalStatus.PUBLICIZED}), ProposalStatus.FINAL, "确定最终结果",
                    "项目官员", is_officer, _confirm_guard),
     ),
     not_allowed={ProposalStatus.PUBLICIZED: _already_published, ProposalStatus.FINAL: _not_confirmable},
 )
+
+
+def republish(proposal, user, now):
+    """重新发布公示 after scores or ranking changed during 公示: each changed award takes the score and rank
+    the ranking gives now (its explanation says so), a new history entry lists the changes, and the period
+    starts again for its full length from now. Selection and amounts stay as published: an officer changes
+    them only through objections."""
+    proposal = lock_proposal(proposal)
+    step = PROPOSAL.require(user, proposal, "republish", now)
+    changes = score_changes(proposal)
+    with audit_action(PROPOSAL.audit_action(step)):
+        for change in changes:
+            award = change.award
+            award.explanation = [*award.explanation, f"{format_datetime(now)} 公示期间得分或排名变化："
+                                 f"{change.words()}，已重新发布公示。"]
+            award.final_score, award.rank = change.score, change.rank
+        ends_at = confirmed_publicity_end(now, proposal.publicity_days)
+        proposal.published_at, proposal.published_by_id, proposal.ends_at = now, user.id, ends_at
+        _revision(proposal, RevisionKind.PUBLISHED, now,
+                  f"评审得分或排名变化，重新发布公示（{_changes_words(changes, limit=10)}），"
+                  f"公示{proposal.publicity_days}个工作日，至{format_datetime(ends_at)}止。")
+        db.session.flush()
+    return proposal
 
 
 def _final_reason(award):

@@ -8,12 +8,11 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from grantportal.awards.models import Award, FinalStatus
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db
-from grantportal.core.errors import Refused
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
-from grantportal.core.forms import refusal
 from grantportal.core.paging import get_or_404
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.funding.contracts import operations as ops
 from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm
 from grantportal.funding.contracts.permissions import (
@@ -23,7 +22,6 @@ from grantportal.funding.contracts.permissions import (
     can_view_contract_signing,
 )
 from grantportal.funding.models import ContractStatus
-from grantportal.funding.operations import FundingRefused
 from grantportal.funding.queries import contract_of
 
 bp = Blueprint("contracts", __name__)
@@ -37,7 +35,8 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                                        else award.application.objectives})
     return render_template("funding/contract_manage.html", award=award, call=award.proposal.call,
                            contract=contract, form=form, return_form=return_form or ReturnForm(), message=message,
-                           can_act=is_officer(current_user), Status=ContractStatus,
+                           can_act=can_manage_contract(current_user, award), Status=ContractStatus,
+                           nav_staff=can_view_contract_manage(current_user, award),
                            selected=award.final_status == FinalStatus.SELECTED), status
 
 
@@ -51,14 +50,11 @@ def manage(award_id):
     form = IssueContractForm()
     if not form.validate():
         return _manage_page(award, form, status=400)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.issue_contract(award, current_user, form.starts_on.data or date.today(), form.deliverables.data,
                            link=url_for("contracts.sign", award_id=award.id))
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
-        award = get_or_404(Award, award_id)
-        return _manage_page(award, form, status=e.status, message=refusal(form, e))
+    if not attempt.ok:
+        return _manage_page(get_or_404(Award, award_id), form, status=attempt.status, message=attempt.message)
     flash("合同已出具，正在生成PDF；机构可下载签署。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -77,13 +73,9 @@ def confirm(award_id):
     ``Refused`` rolls the whole confirmation back."""
     award = get_or_404(Award, award_id)
     require(can_manage_contract(current_user, award))
-    try:
+    with commit_or_abort():
         ops.confirm_signed(contract_or_409(award), current_user,
                            link=url_for("contracts.sign", award_id=award.id))
-        db.session.commit()
-    except Refused as e:
-        db.session.rollback()
-        abort(e.status, e.message)
     flash("签署件已确认，合同履行中；首期资金可拨付。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -96,14 +88,12 @@ def return_signed(award_id):
     form = ReturnForm()
     if not form.validate():
         return _manage_page(award, return_form=form, status=400)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.return_signed(contract_or_409(award), current_user, form.reason.data,
                           link=url_for("contracts.sign", award_id=award.id))
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
-        award = get_or_404(Award, award_id)
-        return _manage_page(award, return_form=form, status=e.status, message=refusal(form, e))
+    if not attempt.ok:
+        return _manage_page(get_or_404(Award, award_id), return_form=form, status=attempt.status,
+                            message=attempt.message)
     flash("签署件已退回，机构将收到退回原因。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -112,6 +102,7 @@ def _sign_page(award, form=None, status=200, message=None):
     return render_template("funding/contract_sign.html", award=award, contract=contract_of(award),
                            form=form or SignedUploadForm(), message=message, Status=ContractStatus,
                            can_upload=can_upload_signed_contract(current_user, award),
+                           nav_staff=can_view_contract_manage(current_user, award),
                            extensions="、".join(e.upper() for e in SCAN_EXTENSIONS),
                            max_mb=current_app.config["MAX_FILE_SIZE"] // 1024 // 1024), status
 
@@ -132,16 +123,15 @@ def sign(award_id):
         form.scan.errors = [*form.scan.errors, "请选择签字盖章后的合同扫描件。"]
         return _sign_page(award, form, 400)
     try:
-        ops.upload_signed(contract_or_409(award), current_user, upload,
-                          link=url_for("contracts.manage", award_id=award.id))
-        db.session.commit()
+        with commit_or_refusal() as attempt:
+            ops.upload_signed(contract_or_409(award), current_user, upload,
+                              link=url_for("contracts.manage", award_id=award.id))
     except UploadError as e:
         db.session.rollback()
         form.scan.errors = [*form.scan.errors, str(e)]
         return _sign_page(get_or_404(Award, award_id), form, 400)
-    except FundingRefused as e:
-        db.session.rollback()
-        return _sign_page(get_or_404(Award, award_id), form, e.status, message=e.message)
+    if not attempt.ok:
+        return _sign_page(get_or_404(Award, award_id), form, attempt.status, message=attempt.message)
     flash("签署件已上传，等待项目官员确认。", "success")
     return redirect(url_for("contracts.sign", award_id=award_id), 303)
 

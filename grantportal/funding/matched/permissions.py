@@ -12,3 +12,13 @@ def can_view_matched_funds(user, award):
 def can_record_matched_fund(user, award):
     return Decision(is_officer(user) or is_award_member(user, award),
                     "只有项目所属机构的成员和项目官员可以登记配套资金。")
+
+
+def can_record_matched_fund_after_closure(user, award):
+    """Officers record and correct matched funds at any time; members only until the project is closed."""
+    return Decision(is_officer(user))
+
+
+def can_view_matched_funds_as_staff(user, award):
+    """Staff reach the project's management pages from its matched funds (members reach their own)."""
+    return Decision(is_staff(user))

@@ -6,18 +6,24 @@ refuses, rolls back and shows why next to the field, keeping what was typed."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import joinedload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
-from grantportal.core.forms import refusal
 from grantportal.core.paging import get_or_404
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.funding.matched import operations as ops
 from grantportal.funding.matched.forms import MatchedFundForm
-from grantportal.funding.matched.permissions import can_record_matched_fund, can_view_matched_funds
+from grantportal.funding.matched.permissions import (
+    can_record_matched_fund,
+    can_record_matched_fund_after_closure,
+    can_view_matched_funds,
+    can_view_matched_funds_as_staff,
+)
 from grantportal.funding.matched.queries import may_member_change, project_leverage, public_name
 from grantportal.funding.models import MatchedFund
-from grantportal.funding.operations import FundingRefused
 from grantportal.funding.queries import contract_of
 
 bp = Blueprint("matched", __name__)
@@ -25,7 +31,7 @@ bp = Blueprint("matched", __name__)
 
 def _selected_award(award_id):
     """A project with a final 入选 result; any other award has no money to track (404)."""
-    award = get_or_404(Award, award_id)
+    award = get_or_404(Award, award_id, joinedload(Award.application).joinedload(Application.org))
     if award.final_status != FinalStatus.SELECTED:
         abort(404)
     return award
@@ -39,10 +45,11 @@ def index(award_id):
     funds = db.session.scalars(sa.select(MatchedFund).where(MatchedFund.award_id == award.id)
                                .order_by(MatchedFund.id)).all()
     can_record = can_record_matched_fund(current_user, award) and (
-        is_officer(current_user) or may_member_change(award))
+        can_record_matched_fund_after_closure(current_user, award) or may_member_change(award))
     return render_template("funding/matched_funds.html", award=award, app=award.application,
                            call=award.proposal.call, funds=funds, leverage=project_leverage(award),
-                           contract=contract_of(award), can_record=can_record, public_name=public_name)
+                           contract=contract_of(award), can_record=can_record, public_name=public_name,
+                           nav_staff=can_view_matched_funds_as_staff(current_user, award))
 
 
 def _matched_form_page(award, form, fund=None, status=200, message=None):
@@ -60,14 +67,13 @@ def _save_matched(award, fund):
     form = MatchedFundForm()
     if not form.validate():
         return _matched_form_page(award, form, fund, 400)
-    try:
-        ops.save_matched_fund(award, current_user, form.data_dict(), fund, as_officer=is_officer(current_user))
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
+    with commit_or_refusal(form) as attempt:
+        ops.save_matched_fund(award, current_user, form.data_dict(), fund,
+                              as_officer=bool(can_record_matched_fund_after_closure(current_user, award)))
+    if not attempt.ok:
         award = get_or_404(Award, award.id)
         fund = db.session.get(MatchedFund, fund.id) if fund is not None else None
-        return _matched_form_page(award, form, fund, e.status, refusal(form, e))
+        return _matched_form_page(award, form, fund, attempt.status, attempt.message)
     flash("配套资金记录已保存。", "success")
     return redirect(url_for("matched.index", award_id=award.id), 303)
 

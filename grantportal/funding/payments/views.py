@@ -6,14 +6,13 @@ refuses, rolls back and shows why next to the field, keeping what was typed."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
-from grantportal.core.forms import refusal
 from grantportal.core.paging import get_or_404
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.funding.matched.queries import project_leverage
 from grantportal.funding.models import Contract, Tranche
-from grantportal.funding.operations import FundingRefused
 from grantportal.funding.payments import operations as ops
 from grantportal.funding.payments.forms import PaymentForm, RecoveryForm
 from grantportal.funding.payments.permissions import (
@@ -30,6 +29,7 @@ bp = Blueprint("payments", __name__)
 
 def _payments_page(contract, pay_form=None, recovery_form=None, status=200, message=None):
     contract = get_or_404(Contract, contract.id)
+    app = contract.award.application
     states = tranche_states(contract)
     if pay_form is None:
         pay_form = PaymentForm(tranches=contract.tranches, formdata=None,
@@ -37,11 +37,12 @@ def _payments_page(contract, pay_form=None, recovery_form=None, status=200, mess
                                      "tranche": next((str(s.tranche.id) for s in states if s.payable), "")})
     if recovery_form is None:
         recovery_form = RecoveryForm(formdata=None, data={"recovered_on": local_today()})
-    return render_template("funding/payments.html", contract=contract, award=contract.award,
-                           app=contract.award.application, call=contract.award.proposal.call, states=states,
+    return render_template("funding/payments.html", contract=contract, award=contract.award, app=app, org=app.org,
+                           call=contract.award.proposal.call, states=states,
                            totals=totals(contract), events=money_events(contract),
                            pay_form=pay_form, recovery_form=recovery_form, message=message,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_record_payment(current_user, contract),
+                           nav_staff=can_view_payments(current_user, contract)), status
 
 
 @bp.route("/manage/contracts/<int:contract_id>/payments", methods=["GET", "POST"])
@@ -56,13 +57,11 @@ def index(contract_id):
     if not form.validate():
         return _payments_page(contract, pay_form=form, status=400)
     tranche = db.session.get(Tranche, int(form.tranche.data))
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.record_payment(contract, tranche, current_user, form.paid_on.data, form.amount.amount,
                            form.voucher_number.data)
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
-        return _payments_page(contract, pay_form=form, status=e.status, message=refusal(form, e))
+    if not attempt.ok:
+        return _payments_page(contract, pay_form=form, status=attempt.status, message=attempt.message)
     flash(f"已登记第{tranche.position}期拨付 {form.amount.amount:,.2f} 元。", "success")
     return redirect(url_for("payments.index", contract_id=contract_id), 303)
 
@@ -75,13 +74,11 @@ def record_recovery(contract_id):
     form = RecoveryForm()
     if not form.validate():
         return _payments_page(contract, recovery_form=form, status=400)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.record_recovery(contract, current_user, form.recovered_on.data, form.amount.amount,
                             form.voucher_number.data, form.reason.data)
-        db.session.commit()
-    except FundingRefused as e:
-        db.session.rollback()
-        return _payments_page(contract, recovery_form=form, status=e.status, message=refusal(form, e))
+    if not attempt.ok:
+        return _payments_page(contract, recovery_form=form, status=attempt.status, message=attempt.message)
     flash(f"已登记追回资金 {form.amount.amount:,.2f} 元。", "success")
     return redirect(url_for("payments.index", contract_id=contract_id), 303)
 
@@ -97,4 +94,4 @@ def contract_funding(contract_id):
     return render_template("funding/org_funding.html", contract=contract, award=award,
                            app=award.application, call=award.proposal.call, states=tranche_states(contract),
                            totals=totals(contract), events=money_events(contract),
-                           leverage=project_leverage(award))
+                           leverage=project_leverage(award), nav_staff=can_view_payments(current_user, contract))

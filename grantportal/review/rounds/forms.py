@@ -223,3 +223,12 @@ def round_data(rnd):
 class CloseRoundForm(Form):
     confirm = BooleanField("我已确认结束本轮评审：结束后专家不能再评分或修改评分。",
                            [DataRequired("请勾选确认后再结束评审。")])
+    exclude_reason = TextAreaField("排除未提交评审的理由", [Optional(), too_long(500)], filters=[strip],
+                                   description="仍有评审未提交时必填：这些评审不再计入本轮，理由记入审计日志。")
+
+
+class ReopenRoundForm(Form):
+    reason = TextAreaField("重新开启的理由", [DataRequired("请填写重新开启评审的理由。"), too_long(500)],
+                           filters=[strip])
+    closes_at = LocalDateTimeField("新的评审截止时间", [Optional()],
+                                   description="原截止时间已过时必填（北京时间）。")

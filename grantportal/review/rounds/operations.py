@@ -22,6 +22,7 @@ from grantportal.core.timeutil import format_datetime
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.review.models import (
     Assignment,
+    Draw,
     EntryRule,
     Review,
     ReviewRound,
@@ -141,10 +142,26 @@ def entering_applications(rnd):
 
 
 # -- workflow -----------------------------------------------------------------------------------------
+def call_problems(call, now):
+    """What keeps any round of ``call`` from opening: the application deadline not yet past, or submitted
+    applications still waiting for eligibility screening (they could still enter)."""
+    problems = []
+    deadline = call.deadline
+    if deadline is None or deadline > now:
+        when = f"（{format_datetime(deadline)}）" if deadline else ""
+        problems.append(f"申报截止时间{when}尚未到，截止后才能开始评审。")
+    pending = db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id, Application.status == AppStatus.SUBMITTED,
+        Application.screening == Screening.PENDING))
+    if pending:
+        problems.append(f"还有{pending}个已提交的申报尚未完成资格审查，全部审查后才能开始评审。")
+    return problems
+
+
 def open_problems(rnd, now=None):
     """What keeps a round from opening for scoring, in words an officer can act on (empty: ready)."""
     now = now or utcnow()
-    problems = []
+    problems = call_problems(rnd.call, now)
     if rnd.opens_at is None or rnd.closes_at is None:
         problems.append("尚未填写评审开始和截止时间。")
     elif rnd.closes_at <= now:
@@ -165,27 +182,118 @@ def open_problems(rnd, now=None):
     return problems
 
 
+def results_published(call_id):
+    """Whether the call's results are published (公示): awards stamps ``results_published_at`` on the
+    applications when it publishes, so review reads the fact without importing awards."""
+    return db.session.scalar(sa.select(Application.id).where(
+        Application.call_id == call_id, Application.results_published_at.is_not(None)).limit(1)) is not None
+
+
+def reopen_problems(rnd, now=None):
+    if results_published(rnd.call_id):
+        return ["本征集的评审结果已发布公示，评审轮次不能再重新开启。"]
+    return []
+
+
+def missing_assignments(rnd):
+    """The round's active assignments without a submitted review (the reviews still missing)."""
+    submitted = sa.select(Review.assignment_id).where(Review.status == ReviewStatus.SUBMITTED)
+    return db.session.scalars(sa.select(Assignment).where(
+        Assignment.round_id == rnd.id, Assignment.active.is_(True), Assignment.id.not_in(submitted))
+        .order_by(Assignment.id)).all()
+
+
 ROUND = StateMachine(
-    "round", "status", RoundStatus, final=frozenset({RoundStatus.CLOSED}), refusal=RoundRefused,
+    "round", "status", RoundStatus, final=frozenset(), refusal=RoundRefused,
     transitions=(
         Transition("open", frozenset({RoundStatus.DRAFT}), RoundStatus.OPEN, "开始评审", "项目官员", is_officer,
                    open_problems),
         Transition("close", frozenset({RoundStatus.OPEN}), RoundStatus.CLOSED, "结束评审", "项目官员", is_officer,
                    needs_confirmation=True),
+        Transition("reopen", frozenset({RoundStatus.CLOSED}), RoundStatus.OPEN, "重新开启评审", "项目官员",
+                   is_officer, reopen_problems),
     ),
-    not_allowed={RoundStatus.OPEN: "只有筹备中的评审轮次才能开始评审。",
+    not_allowed={RoundStatus.OPEN: lambda rnd: ("只有已结束的评审轮次才能重新开启。" if rnd.status == RoundStatus.OPEN
+                                                else "只有筹备中的评审轮次才能开始评审。"),
                  RoundStatus.CLOSED: "只有评审中的轮次才能结束。"},
 )
 
 
 def move_round(rnd, user, name, confirmed=False, now=None):
-    """Open or close the round (``ROUND``). Opening puts its applications in expert review."""
+    """Open or close the round (``ROUND``). Opening puts its applications in expert review. Closing with
+    reviews missing goes through ``close_round`` (the officer excludes them with a reason)."""
+    if name == "close" and missing_assignments(rnd):
+        raise RoundRefused("本轮还有专家评审未提交：请先替换未评审的专家，或填写理由排除未提交的评审后再结束。")
     ROUND.move(rnd, user, name, now, confirmed)
     if name == "open":
         started = db.session.scalars(sa.select(Assignment.application_id)
                                      .where(Assignment.round_id == rnd.id, Assignment.active.is_(True)))
         stamp_review_started(started.all(), now or utcnow())
     return rnd
+
+
+def close_round(rnd, user, exclude_reason=None, confirmed=False, now=None):
+    """结束评审. Reviews still missing block closing unless the officer excludes them with a reason: their
+    assignments are withdrawn (``active`` off, the reason kept), audited with the close, and no longer count
+    as missing anywhere (公示 included). The alternative is to replace those experts before closing."""
+    missing = missing_assignments(rnd)
+    reason = (exclude_reason or "").strip()
+    if missing and not reason:
+        raise RoundRefused(f"本轮还有{len(missing)}份专家评审未提交：请先替换未评审的专家，"
+                           "或填写理由排除未提交的评审后再结束。", "exclude_reason", 409)
+    step = ROUND.require(user, rnd, "close", now, confirmed)
+    with audit_action(ROUND.audit_action(step)):
+        for assignment in missing:
+            assignment.active = False
+            assignment.removed_reason = f"结束评审时排除未提交的评审：{reason}"
+        rnd.status = step.target
+        db.session.flush()
+    return len(missing)
+
+
+def reopen_round(rnd, user, reason, closes_at=None, now=None):
+    """重新开启评审 with a reason (audited), until the call's results are published; a new closing time
+    when the old one has passed, so experts can score again."""
+    now = now or utcnow()
+    reason = (reason or "").strip()
+    if not reason:
+        raise RoundRefused("请填写重新开启评审的理由。", "reason", 400)
+    closes_at = closes_at or rnd.closes_at
+    if closes_at is None or closes_at <= now:
+        raise RoundRefused("请填写将来的评审截止时间。", "closes_at", 400)
+    step = ROUND.require(user, rnd, "reopen", now)
+    with audit_action(ROUND.audit_action(step)):
+        rnd.status, rnd.closes_at = step.target, closes_at
+        rnd.reopen_reason = reason
+        db.session.flush()
+    return rnd
+
+
+def delete_problems(rnd):
+    if rnd.status != RoundStatus.DRAFT:
+        return ["只有筹备中的评审轮次可以删除。"]
+    if has_reviews(rnd):
+        return ["已有专家保存评分，本轮不能删除。"]
+    later = db.session.scalar(sa.select(ReviewRound.id).where(ReviewRound.source_round_id == rnd.id).limit(1))
+    if later is not None:
+        return ["其他轮次以本轮作为入围依据，请先修改那些轮次的设置。"]
+    return []
+
+
+def delete_round(rnd, user):
+    """Delete a round still in 筹备中 (e.g. created on the wrong call), with its rubric and panels; audited."""
+    problems = delete_problems(rnd)
+    if problems:
+        raise RoundRefused("".join(problems))
+    with audit_action("round.delete"):
+        for assignment in db.session.scalars(sa.select(Assignment).where(Assignment.round_id == rnd.id)):
+            db.session.delete(assignment)
+        db.session.flush()  # assignments name their draw
+        for draw in db.session.scalars(sa.select(Draw).where(Draw.round_id == rnd.id)):
+            db.session.delete(draw)
+        db.session.flush()
+        db.session.delete(rnd)
+        db.session.flush()
 
 
 def is_drawable_state(rnd):

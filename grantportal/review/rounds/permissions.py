@@ -27,5 +27,10 @@ def can_change_round_status(user, rnd):
     return Decision(is_officer(user))
 
 
+def can_delete_round(user, rnd):
+    """Delete a round still in 筹备中 (``operations.delete_problems`` says when the state forbids it)."""
+    return Decision(is_officer(user))
+
+
 def can_send_reminders(user, rnd):
     return Decision(is_officer(user))

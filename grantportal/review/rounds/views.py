@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
 from grantportal.calls.models import Call, StageKind
-from grantportal.core.commits import commit_or_abort
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import get_or_404
@@ -22,6 +22,7 @@ from grantportal.review.panels.queries import panels
 from grantportal.review.rounds import operations as ops
 from grantportal.review.rounds.forms import (
     CloseRoundForm,
+    ReopenRoundForm,
     RoundForm,
     new_round_data,
     round_data,
@@ -29,6 +30,7 @@ from grantportal.review.rounds.forms import (
 from grantportal.review.rounds.permissions import (
     can_change_round_status,
     can_create_round,
+    can_delete_round,
     can_edit_round,
     can_send_reminders,
     can_view_round,
@@ -46,7 +48,8 @@ def _round(round_id):
 def _actions(rnd):
     """What the signed-in user may do on a round's pages (the same answers the actions' views require)."""
     return SimpleNamespace(edit=can_edit_round(current_user, rnd), status=can_change_round_status(current_user, rnd),
-                           assign=can_assign_experts(current_user, rnd), remind=can_send_reminders(current_user, rnd))
+                           assign=can_assign_experts(current_user, rnd), remind=can_send_reminders(current_user, rnd),
+                           delete=can_delete_round(current_user, rnd))
 
 
 # -- rounds of a call --------------------------------------------------------------------------------
@@ -131,9 +134,16 @@ def detail(round_id):
     members = panels(rnd, apps)
     decision = ops.ROUND.check(current_user, rnd, "open")
     ready, reason = decision.allowed, decision.reason
+    reopen = ops.ROUND.check(current_user, rnd, "reopen")
+    excluded = db.session.scalars(sa.select(Assignment).where(
+        Assignment.round_id == rnd.id, Assignment.active.is_(False),
+        Assignment.removed_reason.like("结束评审时排除%"))).all()
     return render_template("review/rounds/detail.html", rnd=rnd, call=rnd.call, apps=apps, panels=members,
                            entry_problem=entry_problem, can=_actions(rnd),
                            locked=ops.has_reviews(rnd), can_open=ready, open_reason=reason,
+                           can_reopen=reopen.allowed, reopen_reason=reopen.reason, excluded=len(excluded),
+                           excluded_reason=excluded[0].removed_reason if excluded else None,
+                           delete_problems=ops.delete_problems(rnd) if rnd.status == RoundStatus.DRAFT else [],
                            form=ButtonForm(), drawable=ops.is_drawable_state(rnd), RoundStatus=RoundStatus)
 
 
@@ -159,14 +169,62 @@ def close(round_id):
     if rnd.status != RoundStatus.OPEN:
         abort(409, "只有评审中的轮次才能结束。")
     form = CloseRoundForm()
+    message, status = None, 200
     if form.validate_on_submit():
-        with commit_or_abort():
-            ops.move_round(rnd, current_user, "close", confirmed=True)
-        flash(f"“{rnd.name}”已结束。", "success")
-        return redirect(url_for("rounds.detail", round_id=rnd.id))
+        with commit_or_refusal(form) as attempt:
+            excluded = ops.close_round(rnd, current_user, form.exclude_reason.data, confirmed=True)
+        if attempt.ok:
+            note = f"{excluded}份未提交的评审已排除，理由已记录。" if excluded else ""
+            flash(f"“{rnd.name}”已结束。{note}", "success")
+            return redirect(url_for("rounds.detail", round_id=rnd.id))
+        message, status = attempt.message, attempt.status
+        rnd = _round(round_id)
     unfinished = sum(ops.unfinished_by_expert(rnd).values())
     return render_template("review/rounds/close.html", rnd=rnd, call=rnd.call, form=form, unfinished=unfinished,
-                           now=utcnow())
+                           now=utcnow(), message=message, can=_actions(rnd)), status
+
+
+@bp.route("/manage/rounds/<int:round_id>/reopen", methods=["GET", "POST"])
+@login_required
+def reopen(round_id):
+    """重新开启 a closed round with a reason, until the call's results are published."""
+    rnd = _round(round_id)
+    require(can_change_round_status(current_user, rnd))
+    decision = ops.ROUND.check(current_user, rnd, "reopen")
+    if not decision:
+        abort(409, decision.reason)
+    form = ReopenRoundForm()
+    message, status = None, 200
+    if form.validate_on_submit():
+        with commit_or_refusal(form) as attempt:
+            ops.reopen_round(rnd, current_user, form.reason.data, form.closes_at.utc)
+        if attempt.ok:
+            flash(f"“{rnd.name}”已重新开启评审，专家可在截止时间前继续评分。", "success")
+            return redirect(url_for("rounds.detail", round_id=rnd.id))
+        message, status = attempt.message, attempt.status
+        rnd = _round(round_id)
+    elif request.method == "POST":
+        status = 400
+    return render_template("review/rounds/reopen.html", rnd=rnd, call=rnd.call, form=form, message=message,
+                           now=utcnow()), status
+
+
+@bp.route("/manage/rounds/<int:round_id>/delete", methods=["POST"])
+@login_required
+def delete(round_id):
+    """Delete a round still in 筹备中 (e.g. created on the wrong call)."""
+    rnd = _round(round_id)
+    require(can_delete_round(current_user, rnd))
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    problems = ops.delete_problems(rnd)
+    if problems:  # the page offers no button then; answered before anything is written
+        abort(409, "".join(problems))
+    call_id, name = rnd.call_id, rnd.name
+    with commit_or_abort():
+        ops.delete_round(rnd, current_user)
+    flash(f"评审轮次“{name}”已删除。", "success")
+    return redirect(url_for("rounds.index", call_id=call_id))
 
 
 # -- the officer's dashboard -------------------------------------------------------------------------

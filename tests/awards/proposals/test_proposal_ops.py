@@ -353,7 +353,9 @@ def test_confirm_waits_for_the_period_and_every_objection_then_finalizes_and_not
         (FinalStatus.NOT_SELECTED, "公示期间异议成立，取消入选资格。"),
         (FinalStatus.RESERVE, "列为市级候补第1位；如有入选项目放弃或被取消，按顺序递补。"),
         (FinalStatus.SELECTED, "经专家评审、公示无异议，确定入选，资助3.5万元。"),
-        (FinalStatus.NOT_SELECTED, "本级别预算已分配完毕，候补名额已满，未入选。"),
+        # 1万 is left, only not enough for its 5万 (Issue 11: it used to say the budget was used up)
+        (FinalStatus.NOT_SELECTED,
+         "本级别剩余可用预算1万元，不足以资助本项目（资助上限5万元）；候补名额（2个）已满，未入选。"),
     ]
     for member, app in zip(w.members, w.apps):
         notices = db.session.scalars(sa.select(Notice).where(Notice.user_id == member.id)).all()

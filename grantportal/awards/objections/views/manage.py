@@ -10,12 +10,13 @@ from grantportal.awards.objections.blueprint import bp
 from grantportal.awards.objections.forms import DecisionForm
 from grantportal.awards.objections.operations import decide as decide_objection
 from grantportal.awards.objections.permissions import can_decide_objection, can_view_objections
-from grantportal.awards.proposals.operations import AwardRefused, proposal_of
+from grantportal.awards.proposals.operations import proposal_of
 from grantportal.calls.models import Call
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 
 MAX_PAGE = 1000
 
@@ -41,19 +42,20 @@ def index(call_id):
             query = query.where(Objection.status == status)
         number = page_number(MAX_PAGE)
         page = db.paginate(query, page=number, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+    may_decide = {o.id: bool(can_decide_objection(current_user, o)) for o in (page.items if page else [])}
     return render_template("awards/objection_index.html", call=call, proposal=proposal, page=page,
-                           statuses=list(ObjectionStatus), status=status, counts=counts,
+                           statuses=list(ObjectionStatus), status=status, counts=counts, may_decide=may_decide,
                            total=sum(counts.values()), now=utcnow())
 
 
 def _decide_page(objection, form, status=200, message=None):
     award = objection.award
     proposal = award.proposal
-    can_decide = (is_officer(current_user) and objection.is_open
-                  and proposal.status == ProposalStatus.PUBLICIZED)
+    may_decide = can_decide_objection(current_user, objection)
+    can_decide = bool(may_decide and objection.is_open and proposal.status == ProposalStatus.PUBLICIZED)
     return render_template("awards/objection_decide.html", objection=objection, award=award,
                            app=award.application, proposal=proposal, call=proposal.call, form=form,
-                           can_decide=can_decide, message=message, now=utcnow()), status
+                           can_decide=can_decide, may_decide=may_decide, message=message, now=utcnow()), status
 
 
 def _load(objection_id):
@@ -97,20 +99,14 @@ def decide(objection_id):
     if not form.validate_on_submit():
         return _decide_page(objection, form, 400)
     proposal_id, before = award.proposal_id, _latest_revision_id(award.proposal_id)
-    try:
+    with commit_or_refusal(form) as attempt:
         decide_objection(objection, current_user, utcnow(), form.upheld, form.investigation.data,
                          form.public_summary.data)
         changes = db.session.scalars(sa.select(ResultsRevision.summary).where(
             ResultsRevision.proposal_id == proposal_id, ResultsRevision.id > before)
             .order_by(ResultsRevision.id)).all()
-        db.session.commit()
-    except AwardRefused as e:
-        db.session.rollback()
-        objection = _load(objection_id)
-        if e.field and e.field in form:
-            form[e.field].errors = [*form[e.field].errors, e.message]
-            return _decide_page(objection, form, e.status)
-        return _decide_page(objection, form, e.status, message=e.message)
+    if not attempt.ok:
+        return _decide_page(_load(objection_id), form, attempt.status, message=attempt.message)
     flash(_decided_message(objection, changes), "success")
     return redirect(url_for("objections.decide", objection_id=objection_id), 303)
 

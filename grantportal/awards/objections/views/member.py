@@ -1,16 +1,25 @@
 """The objector's pages (异议, during 公示): filing an objection against a published award, with evidence
 files; the objector's own list and pages; the evidence downloads (the objector and staff only)."""
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal
 from grantportal.awards.objections.blueprint import bp
 from grantportal.awards.objections.forms import ObjectionForm
 from grantportal.awards.objections.operations import EVIDENCE_EXTENSIONS, MAX_FILES, file_objection, filing_problem
-from grantportal.awards.objections.permissions import can_file_objection, can_list_own_objections, can_view_objection
-from grantportal.awards.proposals.operations import AwardRefused
+from grantportal.awards.objections.permissions import (
+    can_decide_objection,
+    can_file_objection,
+    can_list_own_objections,
+    can_view_objection,
+    can_view_objections,
+)
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
@@ -24,7 +33,8 @@ MAX_PAGE = 1000
 
 def _public_award(award_id):
     """The award, only once its proposal is published (a draft's awards are not public: 404)."""
-    award = db.session.get(Award, award_id)
+    award = db.session.get(Award, award_id,
+                           options=[joinedload(Award.application).joinedload(Application.org)])
     if award is None or not award.proposal.is_public:
         abort(404)
     return award
@@ -85,21 +95,19 @@ def new(award_id):
         flash("您已提交过相同的异议，无需重复提交。", "info")
         return redirect(url_for("objections.detail", objection_id=existing.id), 303)
     try:
-        objection = file_objection(award, current_user, utcnow(), form.real_name.data, form.contact.data,
-                                   form.reason.data, uploads,
-                                   link=url_for("objections.index", call_id=award.proposal.call_id))
-        db.session.commit()
+        with commit_or_refusal(form) as attempt:
+            objection = file_objection(award, current_user, utcnow(), form.real_name.data, form.contact.data,
+                                       form.reason.data, uploads,
+                                       link=url_for("objections.index", call_id=award.proposal.call_id))
     except UploadError as e:  # checked above; only if a file changed in between
         db.session.rollback()
         form.evidence.errors = [*form.evidence.errors, str(e)]
         return _objection_page(_public_award(award_id), form, 400)
-    except AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         award = _public_award(award_id)
-        if e.field and e.field in form:
-            form[e.field].errors = [*form[e.field].errors, e.message]
-            return _objection_page(award, form, e.status)
-        return _objection_page(award, None, e.status, problem=e.message)
+        if attempt.message is None:  # next to its field
+            return _objection_page(award, form, attempt.status)
+        return _objection_page(award, None, attempt.status, problem=attempt.message)
     flash("异议已提交。项目官员将在公示期内调查核实，处理结果会通知您，并在结果公示页面公开处理结果摘要"
           "（不公开您的姓名和联系方式）。", "success")
     return redirect(url_for("objections.detail", objection_id=objection.id), 303)
@@ -123,13 +131,17 @@ def mine():
 @login_required
 def detail(objection_id):
     obj = db.session.scalar(sa.select(Objection).where(Objection.id == objection_id)
-                            .options(selectinload(Objection.files).joinedload(ObjectionFile.file)))
+                            .options(selectinload(Objection.files).joinedload(ObjectionFile.file),
+                                     joinedload(Objection.award).joinedload(Award.application)
+                                     .joinedload(Application.org)))
     if obj is None:
         abort(404)
     require(can_view_objection(current_user, obj))
     award = obj.award
+    can = SimpleNamespace(view_investigation=can_view_objections(current_user, award.proposal.call),
+                          decide=can_decide_objection(current_user, obj))
     return render_template("awards/objection_detail.html", objection=obj, award=award, app=award.application,
-                           proposal=award.proposal, call=award.proposal.call)
+                           proposal=award.proposal, call=award.proposal.call, can=can)
 
 
 @bp.route("/objections/<int:objection_id>/files/<int:file_id>")

@@ -26,10 +26,11 @@ from grantportal.awards.proposals.ranking import final_ranking, formula_words, t
 from grantportal.calendar.queries import confirmed_publicity_end
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
-from grantportal.core.forms import ButtonForm, refusal
+from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import format_datetime
 from grantportal.core.workdays import UnconfirmedYear, calendar_coverage_text
 from grantportal.review.results.aggregate import FORMULA, scored_rounds
@@ -91,12 +92,10 @@ def settings(call_id):
     else:
         form = ResultSettingsForm(**options)
         if form.validate():
-            try:
+            with commit_or_refusal(form) as attempt:
                 ops.update_result_settings(call, current_user, form.settings())
-                db.session.commit()
-            except ops.AwardRefused as e:
-                db.session.rollback()
-                message, status = refusal(form, e), e.status
+            if not attempt.ok:
+                message, status = attempt.message, attempt.status
             else:
                 note = "已生成的拟资助方案须重新生成后才按新设置计算。" if proposal is not None else ""
                 flash(f"结果设置已保存。{note}", "success")
@@ -106,7 +105,7 @@ def settings(call_id):
         call = get_or_404(Call, call_id)
         proposal = ops.proposal_of(call)
     return render_template("awards/settings.html", call=call, form=form, proposal=proposal, message=message,
-                           can_act=is_officer(current_user), coverage=calendar_coverage_text(),
+                           can_act=can_manage_proposal(current_user, call), coverage=calendar_coverage_text(),
                            rules_broken=_call_rules_or_none(call) is None,
                            locked=proposal is not None and proposal.status != ProposalStatus.DRAFT), status
 
@@ -145,7 +144,7 @@ def show(call_id):
     rounds = scored_rounds(call)
     words = SimpleNamespace(formula=formula_words(call, rounds, rules) if rules else None,
                             tie_break=tie_break_words(rules) if rules else None)
-    common = {"call": call, "proposal": proposal, "words": words, "can_act": is_officer(current_user),
+    common = {"call": call, "proposal": proposal, "words": words, "can_act": can_manage_proposal(current_user, call),
               "action_form": ButtonForm(), "rules_broken": rules is None}
     if proposal is None:
         ranking = final_ranking(call) if rules else None
@@ -159,9 +158,17 @@ def show(call_id):
     pager = Pager(total, page_number(MAX_PAGE), PER_PAGE)
     awards = _level_awards(proposal, level, pager) if level else []
     budgets = level_budgets(call, rules, proposal) if rules else {}
+    now = utcnow()
+    changes = ops.score_changes(proposal) if rules and proposal.status != ProposalStatus.FINAL else []
+    step = {"publish": None, "republish": None}
+    if proposal.status == ProposalStatus.DRAFT:
+        step["publish"] = ops.PROPOSAL.check(current_user, proposal, "publish", now)
+    elif proposal.status == ProposalStatus.PUBLICIZED and changes:
+        step["republish"] = ops.PROPOSAL.check(current_user, proposal, "republish", now)
     return render_template("awards/proposal.html", counts=counts, levels=levels, level=level, awards=awards,
                            pager=pager, budget=budgets.get(level), AwardStatus=AwardStatus,
-                           ProposalStatus=ProposalStatus, **common)
+                           ProposalStatus=ProposalStatus, changes=[c.words() for c in changes], step=step,
+                           **common)
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/generate", methods=["POST"])
@@ -169,15 +176,29 @@ def show(call_id):
 def generate(call_id):
     call = get_or_404(Call, call_id)
     require(can_manage_proposal(current_user, call))
-    try:
+    with commit_or_refusal() as attempt:
         proposal = ops.generate(call, current_user, utcnow())
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
-        flash(e.message, "error")
+    if not attempt.ok:
+        flash(attempt.message, "error")
     else:
         selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
         flash(f"拟资助方案已生成：{selected}个项目拟入选。请逐级核对金额和说明，必要时调整后再发布公示。", "success")
+    return redirect(url_for("proposals.show", call_id=call_id), 303)
+
+
+@bp.route("/manage/calls/<int:call_id>/proposal/republish", methods=["POST"])
+@login_required
+def republish(call_id):
+    """重新发布公示 after scores or ranking changed while the proposal was in 公示."""
+    call = get_or_404(Call, call_id)
+    require(can_manage_proposal(current_user, call))
+    proposal = _proposal_or_409(call)
+    if not ButtonForm().validate_on_submit():
+        abort(400)
+    with commit_or_abort():
+        proposal = ops.republish(proposal, current_user, utcnow())
+    flash(f"已按最新评审得分和排名重新发布公示，公示期重新计算，至{format_datetime(proposal.ends_at)}止。"
+          "公示记录中已新增一条变更说明。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)
 
 
@@ -191,13 +212,18 @@ def _adjust_page(award, form, message=None, status=200):
     draft = proposal.status == ProposalStatus.DRAFT
     return render_template("awards/adjust.html", award=award, app=award.application, call=proposal.call,
                            proposal=proposal, form=form, budget=budget, draft=draft, message=message,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, proposal.call)), status
+
+
+def _award(award_id):
+    """The award with what its adjust page shows (the application and its organization)."""
+    return get_or_404(Award, award_id, joinedload(Award.application).joinedload(Application.org))
 
 
 @bp.route("/manage/awards/<int:award_id>/adjust", methods=["GET", "POST"])
 @login_required
 def adjust(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     _require_for_method(award.proposal.call)
     if award.proposal.status != ProposalStatus.DRAFT:
         return _adjust_page(award, None, "方案已发布公示，不能再调整。公示期间的变更须通过异议处理。", 409)
@@ -210,16 +236,17 @@ def adjust(award_id):
     form = AdjustForm()
     if not form.validate():
         return _adjust_page(award, form, status=400)
-    try:
+    with commit_or_refusal(form) as attempt:
         ops.adjust(award, current_user, form.chosen_status, form.amount.amount, form.reason.data, utcnow(),
                    reserve_position=form.reserve_position.number)
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
-        award = get_or_404(Award, award_id)
+    if not attempt.ok:
+        award = db.session.scalar(sa.select(Award).where(Award.id == award_id).options(
+            joinedload(Award.application).joinedload(Application.org)))
+        if award is None:  # the proposal was regenerated meanwhile
+            abort(409, attempt.refused.message)
         if award.proposal.status != ProposalStatus.DRAFT:
-            return _adjust_page(award, None, e.message, e.status)
-        return _adjust_page(award, form, refusal(form, e), e.status)
+            return _adjust_page(award, None, attempt.refused.message, attempt.status)
+        return _adjust_page(award, form, attempt.message, attempt.status)
     app = award.application
     flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
@@ -251,7 +278,7 @@ def _publish_page(call, proposal, form, message=None, status=200):
     return render_template("awards/publish.html", call=call, proposal=proposal, form=form, message=message,
                            problem=ops.publish_problem(proposal, call), preview=_preview(days),
                            selected=sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED),
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, call)), status
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/publish", methods=["GET", "POST"])
@@ -272,13 +299,11 @@ def publish(call_id):
         return _publish_page(call, proposal, form, status=400)
     if form.preview.data:  # "计算截止时间": show when it would end, publish nothing
         return _publish_page(call, proposal, form)
-    try:
+    with commit_or_refusal(form) as attempt:
         proposal = ops.publish(proposal, current_user, utcnow(), form.days.number)
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))
-        return _publish_page(proposal.call, proposal, form, refusal(form, e), e.status)
+        return _publish_page(proposal.call, proposal, form, attempt.message, attempt.status)
     warning = f"注意：{proposal.calendar_warning}" if proposal.calendar_warning else ""
     flash(f"拟资助方案已发布公示，公示{proposal.publicity_days}个工作日，至{format_datetime(proposal.ends_at)}止。"
           f"公示期内可受理异议。{warning}", "success")
@@ -293,7 +318,7 @@ def _confirm_page(call, proposal, form, message=None, status=200):
         counts[award.status] = counts.get(award.status, 0) + 1
     return render_template("awards/confirm.html", call=call, proposal=proposal, form=form, message=message,
                            problem=ops.confirm_problem(proposal, utcnow()), counts=counts, AwardStatus=AwardStatus,
-                           can_act=is_officer(current_user)), status
+                           can_act=can_manage_proposal(current_user, call)), status
 
 
 @bp.route("/manage/calls/<int:call_id>/proposal/confirm", methods=["GET", "POST"])
@@ -305,13 +330,11 @@ def confirm(call_id):
     form = ButtonForm()
     if request.method == "GET":
         return _confirm_page(call, proposal, form)
-    try:
+    with commit_or_refusal() as attempt:
         ops.confirm(proposal, current_user, utcnow(),
                     link_for=lambda a: url_for("applications.detail", app_id=a.application_id))
-        db.session.commit()
-    except ops.AwardRefused as e:
-        db.session.rollback()
+    if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))
-        return _confirm_page(proposal.call, proposal, form, e.message, e.status)
+        return _confirm_page(proposal.call, proposal, form, attempt.refused.message, attempt.status)
     flash("最终结果已确定。各申报机构已收到结果通知，申报页面显示入选、候补或未入选及理由。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)

@@ -11,13 +11,13 @@ from sqlalchemy.orm import joinedload
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection, ObjectionStatus, ProposalStatus
+from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.operations import proposal_of
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.permissions import is_staff
 from grantportal.review.models import Assignment
 from grantportal.review.results.aggregate import scored_rounds
 
@@ -122,7 +122,7 @@ def public(call_id):
         "awards/results.html", call=call, proposal=proposal, final=final, now=now,
         tables=_level_tables(proposal, final), row_status=row_status,
         countdown=countdown(proposal.ends_at, now) if filing_open else None, filing_open=filing_open,
-        can_object=filing_open and current_user.is_authenticated and not is_staff(current_user),
+        can_object=filing_open and can_file_objections(current_user, proposal),
         panel=panel_names(call) if call.publish_panel else None,
         decided=_decided_objections(proposal), open_objections=_open_objections(proposal),
         revisions=proposal.revisions)
