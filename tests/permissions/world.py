@@ -154,6 +154,7 @@ def awards_world(w, status="publicized"):
     )
     from grantportal.calls.models import Level
     from grantportal.core.db import utcnow
+    from tests.factories import confirm_calendar_around
 
     if getattr(w, "proposal", None) is not None:
         return w
@@ -171,6 +172,7 @@ def awards_world(w, status="publicized"):
                       final_score=Decimal("85.00"), grade="4A", requested=amount, cap=amount, amount=amount,
                       status=AwardStatus.SELECTED, explanation=["在市级排名第2位。"])
     db.session.add_all([w.proposal, w.award_a, w.award_b])
+    confirm_calendar_around(now)  # 公示 periods are counted only in years an officer confirmed
     if state != ProposalStatus.DRAFT:
         w.objection_b = Objection(award=w.award_a, filed_by=w.member_b, filed_at=now, real_name="王晓明",
                                   contact="13812345678", reason="该项目的服务对象与另一已资助项目重复，请核实。")
