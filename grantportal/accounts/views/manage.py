@@ -1,6 +1,7 @@
 """Account administration (系统管理员): list, create staff accounts, deactivate and reactivate."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import StaffAccountForm
@@ -26,7 +27,9 @@ def users():
     require(can_manage_users(current_user))
     role = request.args.get("role", "")
     q = (request.args.get("q") or "").strip()
-    query = db.select(User).order_by(User.id.desc())
+    # the list names each member's organization: loaded with the page (accounts sits below orgs, so the
+    # membership's relationships are named by the wildcard, not by importing the orgs models)
+    query = db.select(User).options(selectinload(User.membership).joinedload("*")).order_by(User.id.desc())
     if role in Role._value2member_map_:
         query = query.where(User.role == Role(role))
     if q:

@@ -26,7 +26,8 @@ def _page(password_form=None, email_form=None, phone_form=None):
     return render_template("accounts/account.html", form=password_form or ChangePasswordForm(formdata=None),
                            email_form=email_form or EmailChangeForm(formdata=None),
                            phone_form=phone_form or PhoneChangeForm(formdata=None),
-                           masked_phone=mask_phone(current_user.phone) if current_user.phone else None)
+                           masked_phone=mask_phone(current_user.phone) if current_user.phone else None,
+                           org=current_user.org)
 
 
 def _current_password_ok(form):
