@@ -7,7 +7,6 @@ from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import StaffAccountForm
 from grantportal.accounts.models import User
 from grantportal.accounts.operations import (
-    TokenRefused,
     UsernameTaken,
     create_user,
     request_password_reset,
@@ -15,6 +14,7 @@ from grantportal.accounts.operations import (
     set_active,
 )
 from grantportal.accounts.permissions import can_manage_users, can_send_reset, can_toggle_user
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
@@ -89,13 +89,11 @@ def send_reset(user_id):
     """The administrator sends a reset link to the user's own e-mail address; no password passes through them."""
     target = db.get_or_404(User, user_id)
     require(can_send_reset(current_user, target))
-    try:
+    with commit_or_refusal() as attempt:
         request_password_reset(target.username, by_admin=current_user)
-    except TokenRefused as e:
-        db.session.rollback()
-        flash(e.message, "error")
+    if not attempt.ok:
+        flash(attempt.message, "error")
     else:
-        db.session.commit()
         flash(f"已向账户 {target.username} 登记的电子邮箱发送重置密码链接，"
               f"{current_app.config['RESET_LINK_MINUTES']}分钟内有效。", "success")
     return redirect(url_for("accounts.users"))
