@@ -34,7 +34,12 @@ class StaleVersion(ApplicationError):
 
 
 class ReasonRequired(ApplicationError):
+    """A screening conclusion against the automatic checks needs a reason: said next to the note field."""
+
     status = 200
+
+    def __init__(self, message):
+        super().__init__(message, field="note")
 
 
 class SubmitRefused(ApplicationError):

@@ -7,7 +7,6 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
-from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.applications import operations as ops
 from grantportal.applications import receipts, workflow
@@ -34,46 +33,32 @@ from grantportal.applications.permissions import (
 )
 from grantportal.calls.models import Call, CallStatus
 from grantportal.core import signals
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import VersionForm
 from grantportal.core.paging import get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import to_local
 
 bp = Blueprint("applications", __name__)
+STALE = ops.StaleVersion()  # an optimistic-lock refusal, in this domain's words
 
 MAX_PAGE = 10_000
 
 
-def _application(app_id):
-    app = db.session.get(Application, app_id)
-    if app is None:
-        abort(404)
-    return app
+def _application(app_id, *options):
+    """The application, or 404; ``options`` load what the page shows with it."""
+    return get_or_404(Application, app_id, *options)
 
 
-def _locked_application(app_id):
+def _locked_application(app_id, *options):
     """The application, row-locked on PostgreSQL, so that its state is checked in this transaction."""
-    app = db.session.scalar(sa.select(Application).where(Application.id == app_id).with_for_update())
+    app = db.session.scalar(sa.select(Application).where(Application.id == app_id).options(*options)
+                            .with_for_update())
     if app is None:
         abort(404)
     return app
-
-
-def _commit_or_refusal(action):
-    """Run an operation and commit. If the state, the deadline or a newer version refuses it, roll back
-    and return (Chinese message, status) for the page; None when it went through."""
-    try:
-        action()
-        db.session.commit()
-    except (ops.ApplicationError, workflow.WorkflowError) as e:
-        db.session.rollback()
-        return str(e), e.status
-    except StaleDataError:
-        db.session.rollback()
-        return str(ops.StaleVersion()), 409
-    return None
 
 
 def next_action(app, now):
@@ -139,6 +124,13 @@ def _checked_uploads(call):
     return uploads, errors
 
 
+def _form_call(call_id):
+    """The call with what the 申报书 form shows of it (its documents and stages), loaded before rendering."""
+    return db.session.scalar(sa.select(Call).where(Call.id == call_id)
+                             .options(selectinload(Call.documents), selectinload(Call.stages))
+                             .execution_options(populate_existing=True))
+
+
 def _form_page(call, org, app=None):
     """The 申报书 form, for a new draft (app None) or an existing one."""
     now = utcnow()
@@ -154,26 +146,27 @@ def _form_page(call, org, app=None):
         elif form.validate():
             uploads, doc_errors = _checked_uploads(call)
             if not doc_errors:
-                try:  # a rollback below also deletes the bytes of files stored here (core.files)
+                # a rollback also deletes the bytes of files stored here (core.files)
+                with commit_or_refusal(stale=STALE) as attempt:
                     if app is None:
                         app = ops.create_draft(call, org, current_user, form.to_data(), now)
                     else:
                         ops.save_draft(app, form.to_data(), current_user, now, form.expected_version)
                     for doc, upload in uploads:
-                        ops.add_attachment(app, doc, upload, current_user, now)
-                except (ops.ApplicationError, workflow.WorkflowError, UploadError) as e:
-                    db.session.rollback()
-                    conflict, status = str(e), getattr(e, "status", 200)
-                except StaleDataError:
-                    db.session.rollback()
-                    conflict, status = str(ops.StaleVersion()), 409
+                        try:
+                            ops.add_attachment(app, doc, upload, current_user, now)
+                        except UploadError as e:  # the file itself is refused: said on the page
+                            raise ops.ApplicationError(str(e), status=200) from e
+                if not attempt.ok:
+                    conflict, status = attempt.message, attempt.status
+                    db.session.refresh(org)  # the rollback expired it; the page names it
                 else:
-                    db.session.commit()
                     flash("草稿已保存。" + (f"已上传{len(uploads)}个附件。" if uploads else ""), "success")
                     if form.save_and_check.data:
                         return redirect(url_for("applications.detail", app_id=app.id) + "#submit")
                     return redirect(url_for("applications.edit", app_id=app.id))
-        app = db.session.get(Application, app_id) if app_id else None
+    app = _page_application(app_id) if app_id else None  # with its attachments' files
+    call = _form_call(call.id)
     return render_template(
         "applications/form.html", form=form, call=call, org=org, app=app, totals=form.preview_totals(),
         files=_documents_with_files(app), doc_errors=doc_errors, conflict=conflict,
@@ -249,16 +242,18 @@ def _after_review(app):
 
 def _detail(app, status=200, problems=None, message=None):
     now = utcnow()
-    staff_view = current_user.role.value != "org_member"
+    member = can_edit_application(current_user, app)
     checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
     return render_template(
-        "applications/detail.html", app=app, call=app.call, now=now, staff_view=staff_view,
+        "applications/detail.html", app=app, call=app.call, now=now,
+        staff_view=bool(can_list_call_applications(current_user, app.call)), can_edit=member,
         checks=checks, auto_passed=all_passed(checks), missing=completeness_problems(app),
         problems=problems, message=message, deadline=workflow.deadline(app),
         window_problem=workflow.window_problem(app, now), editable=workflow.is_editable(app, now),
-        can_submit=workflow.allowed(app, "submit", now), can_withdraw=workflow.allowed(app, "withdraw", now),
-        can_return=is_officer(current_user) and workflow.allowed(app, "return", now),
-        can_screen=is_officer(current_user) and app.status in workflow.SCREENABLE,
+        can_submit=workflow.allowed(app, "submit", now),
+        can_withdraw=can_withdraw_application(current_user, app) and workflow.allowed(app, "withdraw", now),
+        can_return=can_return_application(current_user, app) and workflow.allowed(app, "return", now),
+        can_screen=can_screen_application(current_user, app) and app.status in workflow.SCREENABLE,
         next_action=next_action(app, now), action_form=VersionForm(data={"version": str(app.version)}),
         **_after_review(app),
     ), status
@@ -279,21 +274,15 @@ def submit(app_id):
     require(can_submit_application(current_user, app))
     form = VersionForm()
     try:
-        ops.submit(app, current_user, utcnow(), form.expected_version)
-        db.session.commit()
-    except ops.SubmitRefused as e:
-        db.session.rollback()
-        return _detail(_page_application(app_id), 200, problems=e.problems, message=str(e))
-    except (ops.ApplicationError, workflow.WorkflowError) as e:
-        db.session.rollback()
-        return _detail(_page_application(app_id), e.status, message=str(e))
-    except StaleDataError:
-        db.session.rollback()
-        return _detail(_page_application(app_id), 409, message=str(ops.StaleVersion()))
+        with commit_or_refusal(stale=STALE) as attempt:
+            ops.submit(app, current_user, utcnow(), form.expected_version)
     except sa.exc.IntegrityError:  # another submission took the same number at the same moment
         db.session.rollback()
         return _detail(_page_application(app_id), 409,
                        message="提交时编号冲突，申报书未提交，请稍后再点一次“确认提交”。")
+    if not attempt.ok:
+        return _detail(_page_application(app_id), attempt.status, message=attempt.message,
+                       problems=getattr(attempt.refused, "problems", None))
     flash(f"申报书已提交，申报编号：{app.number}。提交后内容不能修改；截止前如需更改，可撤回后重新申报。",
           "success")
     return redirect(url_for("applications.detail", app_id=app.id))
@@ -307,11 +296,12 @@ def withdraw(app_id):
     form = VersionForm(data={"version": str(app.version)} if request.method == "GET" else None)
     message, status = None, 200
     if request.method == "POST":
-        refusal = _commit_or_refusal(lambda: ops.withdraw(app, current_user, utcnow(), form.expected_version))
-        if refusal is None:
+        with commit_or_refusal(stale=STALE) as attempt:
+            ops.withdraw(app, current_user, utcnow(), form.expected_version)
+        if attempt.ok:
             flash("申报已撤回。撤回的申报不计入本机构的申报数量。", "success")
             return redirect(url_for("applications.mine"))
-        (message, status), app = refusal, _application(app_id)
+        message, status, app = attempt.message, attempt.status, _application(app_id)
     elif not workflow.allowed(app, "withdraw", utcnow()):
         message = "该申报书当前不能撤回。"
     return render_template("applications/withdraw.html", app=app, form=form, message=message,
@@ -338,16 +328,13 @@ def remove_attachment(app_id, attachment_id):
     if att is None or att.application_id != app.id:
         abort(404)
     name = att.file.original_name
-    try:
+    with commit_or_refusal(stale=STALE) as attempt:
         ops.remove_attachment(app, att, current_user, utcnow())
-        db.session.commit()
-    except workflow.WorkflowError as e:
-        db.session.rollback()
-        flash(str(e), "error")
+    if attempt.refused is STALE:
+        flash(attempt.message, "error")
+    elif not attempt.ok:  # the state no longer allows it
+        flash(attempt.message, "error")
         return redirect(url_for("applications.detail", app_id=app_id))
-    except StaleDataError:
-        db.session.rollback()
-        flash(str(ops.StaleVersion()), "error")
     else:
         flash(f"附件“{name}”已删除。", "success")
     return redirect(url_for("applications.edit", app_id=app_id) + "#documents")
@@ -358,17 +345,19 @@ def remove_attachment(app_id, attachment_id):
 @bp.route("/applications/<int:app_id>/return", methods=["GET", "POST"])
 @login_required
 def return_for_revision(app_id):
-    app = _locked_application(app_id) if request.method == "POST" else _application(app_id)
+    shown = selectinload(Application.org)  # the page names the organization
+    app = _locked_application(app_id, shown) if request.method == "POST" else _application(app_id, shown)
     require(can_return_application(current_user, app))
     form = ReturnForm(data={"version": str(app.version)} if request.method == "GET" else None)
     message, status = None, 200
     if form.validate_on_submit():
-        refusal = _commit_or_refusal(lambda: ops.return_for_revision(
-            app, current_user, form.reason.data, form.revise_until.utc, utcnow(), form.expected_version))
-        if refusal is None:
+        with commit_or_refusal(form, STALE) as attempt:
+            ops.return_for_revision(app, current_user, form.reason.data, form.revise_until.utc, utcnow(),
+                                    form.expected_version)
+        if attempt.ok:
             flash("已退回修改，申报机构可在截止时间前修改并重新提交。", "success")
             return redirect(url_for("applications.detail", app_id=app.id))
-        (message, status), app = refusal, _application(app_id)
+        message, status, app = attempt.message, attempt.status, _application(app_id, shown)
     return render_template("applications/return.html", app=app, form=form, message=message), status
 
 
@@ -393,22 +382,11 @@ def screen(app_id):
             message, status = "自动审查结果在您打开页面后发生了变化，请核对下方最新结果后重新确认。", 409
             form.digest.data = _digest(checks)
         else:
-            try:
+            with commit_or_refusal(form, STALE) as attempt:
                 ops.screen(app, current_user, form.outcome.data == "passed", form.note.data, checks, now,
                            form.expected_version)
-                db.session.commit()
-            except ops.ReasonRequired as e:
-                db.session.rollback()
-                form.note.errors = [*form.note.errors, str(e)]
-                app = _application(app_id)
-            except (ops.ApplicationError, workflow.WorkflowError) as e:
-                db.session.rollback()
-                message, status = str(e), e.status
-                app = _application(app_id)
-            except StaleDataError:
-                db.session.rollback()
-                message, status = str(ops.StaleVersion()), 409
-                app = _application(app_id)
+            if not attempt.ok:
+                message, status, app = attempt.message, attempt.status, _application(app_id)
             else:
                 flash(f"资格审查结论已保存：{app.screening.label}。", "success")
                 return redirect(url_for("applications.call_list", call_id=app.call_id))
@@ -419,9 +397,7 @@ def screen(app_id):
 @bp.route("/manage/calls/<int:call_id>/applications")
 @login_required
 def call_list(call_id):
-    call = db.session.get(Call, call_id)
-    if call is None:
-        abort(404)
+    call = get_or_404(Call, call_id, selectinload(Call.stages))  # the deadline is a stage's
     require(can_list_call_applications(current_user, call))
     status = request.args.get("status", "")
     screening = request.args.get("screening", "")

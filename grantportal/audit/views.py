@@ -5,11 +5,11 @@ from datetime import datetime, time
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user, login_required
 
-from grantportal.audit.permissions import can_view_audit_log
+from grantportal.audit.permissions import can_view_audit_log, can_view_domain_entries
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
 from grantportal.core.inputs import as_id
-from grantportal.core.permissions import is_staff, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_to_utc
 
 bp = Blueprint("audit", __name__, url_prefix="/audit")
@@ -30,7 +30,7 @@ def index():
     require(can_view_audit_log(current_user))
     args = request.args
     query = db.select(AuditEntry)
-    accounts_only = not is_staff(current_user)
+    accounts_only = not can_view_domain_entries(current_user)
     if accounts_only:
         query = query.where(AuditEntry.object_type == ACCOUNT_ENTRIES)
     filters = {

@@ -1,6 +1,8 @@
 """Calls for proposals: the public list and detail pages, and the officers' pages to create, edit,
 publish and close a call."""
 
+from types import SimpleNamespace
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
@@ -18,11 +20,12 @@ from grantportal.calls.permissions import (
     can_manage_calls,
     can_view_call,
 )
-from grantportal.calls.workflow import CALL, TransitionRefused
+from grantportal.calls.workflow import CALL
 from grantportal.core import signals
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 
 bp = Blueprint("calls", __name__)
@@ -120,7 +123,10 @@ def manage():
     years = db.session.scalars(sa.select(Call.year).distinct().order_by(Call.year.desc())).all()
     return render_template("calls/manage.html", page=page, counts=counts,
                            filters={"status": status, "year": year or ""}, years=years,
-                           statuses=list(CallStatus), officer=is_officer(current_user), now=utcnow(),
+                           statuses=list(CallStatus), now=utcnow(), can_create=can_create_call(current_user),
+                           can={c.id: SimpleNamespace(edit=can_edit_call(current_user, c),
+                                                      move=can_change_call_status(current_user, c))
+                                for c in page.items},
                            phase=workflow.phase, labels=workflow.PHASE_LABELS)
 
 
@@ -154,16 +160,13 @@ def _edit_page(form, call):
             return _render_form(form, call)
         if form.validate():
             settings = form.settings()
-            if call is None:
-                call = create_call(current_user, settings)
-                message = "征集已创建（草稿）。核对无误后可发布。"
-            else:
-                try:
+            with commit_or_abort():
+                if call is None:
+                    call = create_call(current_user, settings)
+                    message = "征集已创建（草稿）。核对无误后可发布。"
+                else:
                     update_call(call, current_user, settings)
-                except TransitionRefused as e:
-                    abort(409, str(e))
-                message = "征集已保存。"
-            db.session.commit()
+                    message = "征集已保存。"
             flash(message, "success")
             return redirect(url_for("calls.edit", call_id=call.id))
     else:
@@ -172,6 +175,10 @@ def _edit_page(form, call):
 
 
 def _render_form(form, call):
+    if call is not None:  # what the page shows of the call, loaded before it renders
+        call = db.session.scalar(sa.select(Call).where(Call.id == call.id)
+                                 .options(selectinload(Call.levels), selectinload(Call.criteria))
+                                 .execution_options(populate_existing=True))
     return render_template("calls/form.html", form=form, call=call, stage_kinds=STAGE_KINDS,
                            optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus)
 
@@ -186,12 +193,9 @@ def publish(call_id):
     form = ButtonForm()
     ok = bool(CALL.check(current_user, call, "publish"))
     if form.validate_on_submit():
-        try:
+        with commit_or_refusal() as attempt:
             publish_call(call, current_user)
-        except TransitionRefused:
-            db.session.rollback()
-        else:
-            db.session.commit()
+        if attempt.ok:
             flash(f"“{call.title}”已发布，公众现在可以在项目征集页面看到。", "success")
             return redirect(url_for("calls.manage"))
     code = 409 if request.method == "POST" else 200
@@ -209,8 +213,8 @@ def close(call_id):
         abort(409, decision.reason)
     form = CloseForm()
     if form.validate_on_submit():
-        close_call(call, current_user)
-        db.session.commit()
+        with commit_or_abort():
+            close_call(call, current_user)
         flash(f"“{call.title}”已结束。", "success")
         return redirect(url_for("calls.manage"))
     return render_template("calls/close.html", call=call, form=form, now=utcnow(),

@@ -24,7 +24,9 @@ row), everything the request wrote is rolled back and the refusal is answered in
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from flask import abort
+from flask import abort, has_request_context
+from flask_login import current_user
+from sqlalchemy import inspect
 from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.core.db import db
@@ -51,6 +53,17 @@ class Attempt:
         return 200 if self.refused is None else self.refused.status
 
 
+def load_signed_in_user():
+    """Reload the signed-in user after a rollback expired it, so that the page answering the refusal (its
+    navigation names the user) renders without a query; nothing happens when it is loaded already."""
+    if not has_request_context():
+        return
+    user = current_user._get_current_object()
+    state = inspect(user, raiseerr=False)
+    if state is not None and state.expired_attributes and state.session is not None:
+        state.session.refresh(user)
+
+
 @contextmanager
 def commit_or_refusal(form=None, stale=STALE):
     attempt = Attempt()
@@ -58,9 +71,11 @@ def commit_or_refusal(form=None, stale=STALE):
         yield attempt
     except Refused as e:
         db.session.rollback()
+        load_signed_in_user()
         attempt.refused, attempt.message = e, refusal(form, e)
     except StaleDataError:
         db.session.rollback()
+        load_signed_in_user()
         attempt.refused, attempt.message = stale, refusal(form, stale)
     else:
         db.session.commit()

@@ -8,6 +8,7 @@ from sqlalchemy.orm import joinedload
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal
 from grantportal.calls.models import Call
+from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.files import send_stored
@@ -15,7 +16,7 @@ from grantportal.core.inputs import normalize_code
 from grantportal.core.jobs import progress_percent
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.paging import get_or_404, page_number
-from grantportal.core.permissions import is_officer, require
+from grantportal.core.permissions import require
 from grantportal.documents import operations as ops
 from grantportal.documents.forms import CorrectionForm, RectificationForm
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
@@ -71,7 +72,8 @@ def index(call_id):
                               .where(Job.params["call_id"].as_integer() == call.id)
                               .order_by(Job.id.desc()).limit(5)).all()
     return render_template("documents/index.html", call=call, docs=docs, counts=counts, status=status,
-                           waiting=waiting, jobs=jobs, can_act=is_officer(current_user), Status=DocumentStatus)
+                           waiting=waiting, jobs=jobs, can_act=can_manage_documents(current_user, call),
+                           Status=DocumentStatus)
 
 
 @bp.route("/manage/calls/<int:call_id>/documents/batch", methods=["POST"])
@@ -79,12 +81,8 @@ def index(call_id):
 def batch(call_id):
     call = get_or_404(Call, call_id)
     require(can_manage_documents(current_user, call))
-    try:
+    with commit_or_abort():
         job = ops.issue_notice_batch(call, current_user)
-        db.session.commit()
-    except ops.DocumentRefused as e:
-        db.session.rollback()
-        abort(e.status, e.message)
     return redirect(url_for("documents.job", job_id=job.id), 303)
 
 
@@ -127,7 +125,8 @@ def _versions(doc):
 def _detail(doc, form, status=200, message=None):
     call = doc.award.proposal.call
     return render_template("documents/detail.html", doc=doc, call=call, versions=_versions(doc), form=form,
-                           message=message, can_act=is_officer(current_user), Status=DocumentStatus), status
+                           message=message, can_act=can_manage_documents(current_user, call),
+                           Status=DocumentStatus), status
 
 
 @bp.route("/manage/documents/<int:doc_id>")
@@ -143,12 +142,8 @@ def detail(doc_id):
 def retry(doc_id):
     doc = _document(doc_id)
     require(can_manage_documents(current_user, doc.award.proposal.call))
-    try:
+    with commit_or_abort():
         ops.retry(doc, current_user)
-        db.session.commit()
-    except ops.DocumentRefused as e:
-        db.session.rollback()
-        abort(e.status, e.message)
     flash("已重新提交生成，请稍后刷新查看结果。", "success")
     return redirect(request.form.get("back") == "list" and
                     url_for("documents.index", call_id=doc.award.proposal.call_id) or
@@ -163,24 +158,24 @@ def correct(doc_id):
     form = CorrectionForm()
     if not form.validate_on_submit():
         return _detail(doc, form, 400)
-    try:
+    with commit_or_refusal(form) as attempt:
         new = ops.issue_correction(doc, current_user, form.reason.data)
-        db.session.commit()
-    except ops.DocumentRefused as e:
-        db.session.rollback()
-        doc = _document(doc_id)
-        if e.field == "reason":
-            form.reason.errors = [*form.reason.errors, e.message]
-            return _detail(doc, form, e.status)
-        return _detail(doc, form, e.status, message=e.message)
+    if not attempt.ok:
+        return _detail(_document(doc_id), form, attempt.status, message=attempt.message)
     flash(f"已出具更正版本 {new.number}。", "success")
     return redirect(url_for("documents.detail", doc_id=new.id), 303)
+
+
+def _award(award_id):
+    """The award with what the rectification page shows of it (application, organization, call)."""
+    return get_or_404(Award, award_id, joinedload(Award.application).joinedload(Application.org),
+                      joinedload(Award.proposal).joinedload(Proposal.call))
 
 
 @bp.route("/manage/awards/<int:award_id>/rectification", methods=["GET", "POST"])
 @login_required
 def rectification(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     call = award.proposal.call
     require((can_manage_documents if request.method == "POST" else can_view_documents)(current_user, call))
     form = RectificationForm()
@@ -188,19 +183,17 @@ def rectification(award_id):
     if request.method == "POST":
         status = 400
         if form.validate_on_submit():
-            try:
+            with commit_or_refusal(form) as attempt:
                 doc = ops.issue_document(award, DocumentKind.RECTIFICATION_NOTICE, current_user,
                                          extras={"reason": form.reason.data})
-                db.session.commit()
-            except ops.DocumentRefused as e:
-                db.session.rollback()
-                award = get_or_404(Award, award_id)
-                message, status = e.message, e.status
+            if not attempt.ok:
+                award = _award(award_id)
+                message, status = attempt.message, attempt.status
             else:
                 flash(f"整改通知书 {doc.number} 已出具。", "success")
                 return redirect(url_for("documents.detail", doc_id=doc.id), 303)
     return render_template("documents/rectification.html", award=award, call=award.proposal.call, form=form,
-                           message=message, can_act=is_officer(current_user),
+                           message=message, can_act=can_manage_documents(current_user, call),
                            selected=award.final_status == FinalStatus.SELECTED), status
 
 

@@ -1,12 +1,12 @@
 """Account administration (系统管理员): list, create staff accounts, deactivate and reactivate."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
 
 from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import StaffAccountForm
 from grantportal.accounts.models import User
 from grantportal.accounts.operations import (
-    TokenRefused,
     UsernameTaken,
     create_user,
     request_password_reset,
@@ -14,6 +14,7 @@ from grantportal.accounts.operations import (
     set_active,
 )
 from grantportal.accounts.permissions import can_manage_users, can_send_reset, can_toggle_user
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
@@ -26,7 +27,9 @@ def users():
     require(can_manage_users(current_user))
     role = request.args.get("role", "")
     q = (request.args.get("q") or "").strip()
-    query = db.select(User).order_by(User.id.desc())
+    # the list names each member's organization: loaded with the page (accounts sits below orgs, so the
+    # membership's relationships are named by the wildcard, not by importing the orgs models)
+    query = db.select(User).options(selectinload(User.membership).joinedload("*")).order_by(User.id.desc())
     if role in Role._value2member_map_:
         query = query.where(User.role == Role(role))
     if q:
@@ -86,13 +89,11 @@ def send_reset(user_id):
     """The administrator sends a reset link to the user's own e-mail address; no password passes through them."""
     target = db.get_or_404(User, user_id)
     require(can_send_reset(current_user, target))
-    try:
+    with commit_or_refusal() as attempt:
         request_password_reset(target.username, by_admin=current_user)
-    except TokenRefused as e:
-        db.session.rollback()
-        flash(e.message, "error")
+    if not attempt.ok:
+        flash(attempt.message, "error")
     else:
-        db.session.commit()
         flash(f"已向账户 {target.username} 登记的电子邮箱发送重置密码链接，"
               f"{current_app.config['RESET_LINK_MINUTES']}分钟内有效。", "success")
     return redirect(url_for("accounts.users"))

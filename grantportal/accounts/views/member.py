@@ -8,7 +8,6 @@ from grantportal.accounts.blueprint import bp
 from grantportal.accounts.forms import ChangePasswordForm, EmailChangeForm, PhoneChangeForm
 from grantportal.accounts.operations import (
     LINK_INVALID,
-    TokenRefused,
     change_password,
     confirm_contact,
     find_token,
@@ -16,6 +15,7 @@ from grantportal.accounts.operations import (
 )
 from grantportal.accounts.passwords import verify_password
 from grantportal.accounts.views.public import throttled
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.forms import ButtonForm
@@ -26,7 +26,8 @@ def _page(password_form=None, email_form=None, phone_form=None):
     return render_template("accounts/account.html", form=password_form or ChangePasswordForm(formdata=None),
                            email_form=email_form or EmailChangeForm(formdata=None),
                            phone_form=phone_form or PhoneChangeForm(formdata=None),
-                           masked_phone=mask_phone(current_user.phone) if current_user.phone else None)
+                           masked_phone=mask_phone(current_user.phone) if current_user.phone else None,
+                           org=current_user.org)
 
 
 def _current_password_ok(form):
@@ -93,12 +94,10 @@ def confirm_contact_page(token):
         return render_template("accounts/link_invalid.html", message=LINK_INVALID), 404
     form = ButtonForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_refusal() as attempt:
             purpose, _user = confirm_contact(token)
-        except TokenRefused as e:
-            db.session.rollback()
-            return render_template("accounts/link_invalid.html", message=e.message), e.status
-        db.session.commit()
+        if not attempt.ok:
+            return render_template("accounts/link_invalid.html", message=attempt.message), attempt.status
         flash("电子邮箱已更改。" if purpose == "email" else "手机号已更改。", "success")
         return redirect(url_for("accounts.account") if current_user.is_authenticated else url_for("accounts.login"))
     value = found.email if found.purpose == "email" else mask_phone(found.phone)

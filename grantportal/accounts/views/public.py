@@ -21,6 +21,7 @@ from grantportal.accounts.operations import (
     reset_password,
 )
 from grantportal.accounts.permissions import can_register_account
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.forms import ButtonForm
@@ -197,12 +198,10 @@ def reset_password_page(token):
     form = ResetPasswordForm()
     form.username = found.user.username
     if form.validate_on_submit():
-        try:
+        with commit_or_refusal() as attempt:
             reset_password(token, form.password.data)
-        except TokenRefused as e:
-            db.session.rollback()
-            return render_template("accounts/link_invalid.html", message=e.message), e.status
-        db.session.commit()
+        if not attempt.ok:
+            return render_template("accounts/link_invalid.html", message=attempt.message), attempt.status
         flash("密码已重新设置，原有登录已全部退出。请使用新密码登录。", "success")
         return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form, username=found.user.username)

@@ -2,13 +2,14 @@
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from grantportal.accounts.models import User
 from grantportal.accounts.operations import UsernameTaken
 from grantportal.core import signals
+from grantportal.core.commits import commit_or_abort
 from grantportal.core.db import db
-from grantportal.core.paging import page_number
+from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.experts import operations as ops
@@ -39,10 +40,6 @@ STATUSES = {
     "available": "可参加抽取",
     "unavailable": "本人暂不接受评审",
 }
-
-
-def _conflict(error):
-    abort(409, str(error))
 
 
 def _filters():
@@ -139,14 +136,14 @@ def detail(profile_id):
 @bp.route("/manage/experts/<int:profile_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit(profile_id):
-    profile = db.get_or_404(ExpertProfile, profile_id)
+    profile = get_or_404(ExpertProfile, profile_id, joinedload(ExpertProfile.user))
     require(can_manage_pool(current_user))
     form = OfficerProfileForm(obj=profile) if request.method == "GET" else OfficerProfileForm()
     if request.method == "GET":
         form.fields.data = profile.field_list
     if form.validate_on_submit():
-        ops.update_profile(profile, form.profile_data("load_limit"), current_user)
-        db.session.commit()
+        with commit_or_abort():
+            ops.update_profile(profile, form.profile_data("load_limit"), current_user)
         flash("专家信息已更新。", "success")
         return redirect(url_for("experts.detail", profile_id=profile.id))
     return render_template("experts/edit.html", form=form, profile=profile)
@@ -155,18 +152,15 @@ def edit(profile_id):
 @bp.route("/manage/experts/<int:profile_id>/active", methods=["GET", "POST"])
 @login_required
 def set_active(profile_id):
-    profile = db.get_or_404(ExpertProfile, profile_id)
+    profile = get_or_404(ExpertProfile, profile_id, joinedload(ExpertProfile.user))
     require(can_manage_pool(current_user))
     form = SetActiveForm()
     if request.method == "GET":
         form.active.data = "0" if profile.active else "1"
     if form.validate_on_submit():
         active = form.active.data == "1"
-        try:
+        with commit_or_abort():
             ops.set_active(profile, active, form.reason.data, current_user)
-        except ops.StateError as e:
-            _conflict(e)
-        db.session.commit()
         flash(f"已{'启用' if active else '停用'}专家“{profile.user.name}”。", "success")
         return redirect(url_for("experts.detail", profile_id=profile.id))
     activating = form.active.data == "1"
@@ -180,13 +174,13 @@ def set_active(profile_id):
 @bp.route("/manage/experts/<int:profile_id>/conflicts/new", methods=["GET", "POST"])
 @login_required
 def set_conflict(profile_id):
-    profile = db.get_or_404(ExpertProfile, profile_id)
+    profile = get_or_404(ExpertProfile, profile_id, joinedload(ExpertProfile.user))
     require(can_set_conflict(current_user, profile))
     form = ConflictForm(profile=profile, verified_only=False)
     if form.validate_on_submit():
         target = form.target_object()
-        ops.set_conflict(profile, form.reason.data, current_user, **target)
-        db.session.commit()
+        with commit_or_abort():
+            ops.set_conflict(profile, form.reason.data, current_user, **target)
         flash("已设定回避。", "success")
         return redirect(url_for("experts.detail", profile_id=profile.id))
     return render_template("experts/conflict_form.html", form=form, profile=profile, officer=True)
@@ -195,17 +189,15 @@ def set_conflict(profile_id):
 @bp.route("/manage/conflicts/<int:conflict_id>/withdraw", methods=["GET", "POST"])
 @login_required
 def withdraw_conflict(conflict_id):
-    conflict = db.get_or_404(Conflict, conflict_id)
+    conflict = get_or_404(Conflict, conflict_id, joinedload(Conflict.expert).joinedload(ExpertProfile.user),
+                          joinedload(Conflict.set_by), joinedload(Conflict.org), joinedload(Conflict.application))
     require(can_withdraw_conflict(current_user, conflict))
     if conflict.withdrawn_at is not None:
         abort(409, "该回避记录已撤销，不能重复操作。")
     form = ReasonForm()
     if form.validate_on_submit():
-        try:
+        with commit_or_abort():
             ops.withdraw_conflict(conflict, form.reason.data, current_user)
-        except ops.StateError as e:
-            _conflict(e)
-        db.session.commit()
         flash("已撤销该回避记录，记录仍予保留。", "success")
         return redirect(url_for("experts.detail", profile_id=conflict.expert_id))
     return render_template("experts/reason_form.html", form=form, profile=conflict.expert, conflict=conflict,

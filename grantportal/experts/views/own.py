@@ -43,7 +43,9 @@ def profile():
         db.session.commit()
         flash("个人资料已保存。", "success")
         return redirect(url_for("experts.profile"))
-    return render_template("experts/profile.html", form=form, profile=mine, years=AFFILIATION_YEARS)
+    affiliations = list(mine.affiliations) if mine else []  # the page lists them: loaded here
+    return render_template("experts/profile.html", form=form, profile=mine, affiliations=affiliations,
+                           years=AFFILIATION_YEARS)
 
 
 def _require_profile():

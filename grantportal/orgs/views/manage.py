@@ -6,8 +6,8 @@ from flask import abort, flash, jsonify, redirect, render_template, request, url
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
-from grantportal.core.forms import refusal
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.orgs import operations as ops
@@ -110,15 +110,12 @@ def add_rating(org_id):
         form.announced_on.data = local_today()
         form.valid_from.data, form.valid_until.data = default_validity(form.announced_on.data)
     if form.validate_on_submit():
-        try:
+        with commit_or_refusal(form) as attempt:
             ops.add_rating(org, Grade(form.grade.data), form.announced_on.data, form.valid_from.data,
                            form.valid_until.data, form.note.data, current_user, form.validity_reason.data)
-        except ops.StateError as e:
-            db.session.rollback()
+        if not attempt.ok:
             org = db.session.get(Organization, org_id)  # read again here, not while the page renders
-            refusal(form, e)
         else:
-            db.session.commit()
             flash(f"已录入评估等级 {form.grade.data}。", "success")
             return redirect(url_for("orgs.manage_detail", org_id=org.id))
     announced = form.announced_on.data if form.announced_on.data and not form.announced_on.errors else None

@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.accounts import auth
 from grantportal.accounts.operations import UsernameTaken, create_user
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, send_stored
 from grantportal.core.permissions import require
@@ -196,13 +197,12 @@ def accept_invitation(token):
         except UsernameTaken as e:
             form.username.errors.append(str(e))
         else:
-            try:
+            with commit_or_refusal() as attempt:
                 ops.accept_invitation(invitation, user)
-            except ops.StateError:
-                db.session.rollback()
+                auth.start_session(user, request.remote_addr)
+            if not attempt.ok:
                 abort(404, INVALID_LINK)
-            auth.start_session(user, request.remote_addr)
-            db.session.commit()
             flash(f"账户已创建，您已加入“{invitation.org.name}”。", "success")
             return redirect(url_for("orgs.mine"))
-    return render_template("orgs/accept_invitation.html", form=form, invitation=invitation)
+    return render_template("orgs/accept_invitation.html", form=form, invitation=invitation,
+                           org=invitation.org)
