@@ -2,6 +2,7 @@
 from datetime import date
 
 import pytest
+from playwright.sync_api import expect
 
 from grantportal.calendar.models import CalendarYear
 from grantportal.core.db import db
@@ -22,7 +23,7 @@ def test_officer_sees_the_validity_follow_the_announcement_date_and_confirms_202
     page.goto(f"/manage/orgs/{org.id}/ratings/new")
     page.select_option("#grade", "3A")
     page.fill("#announced_on", "2025-06-30")
-    page.wait_for_function("document.getElementById('valid_from').value === '2026-01-01'")
+    expect(page.locator("#valid_from")).to_have_value("2026-01-01")  # (no wait_for_function: CSP forbids eval)
     assert page.input_value("#valid_until") == "2030-12-31"
     assert "按公告日期计算：2026-01-01 至 2030-12-31" in page.inner_text("#validity-preview")
     shot(page, "calendar-1-rating-validity")
