@@ -8,8 +8,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.applications import lifecycle, receipts, workflow
 from grantportal.applications import operations as ops
-from grantportal.applications import receipts, workflow
 from grantportal.applications.eligibility import (
     all_passed,
     application_checks,
@@ -61,22 +61,6 @@ def _locked_application(app_id, *options):
     return app
 
 
-def next_action(app, now):
-    """What the applicant should do next, in a few words."""
-    if app.status == AppStatus.WITHDRAWN:
-        return "已撤回，无需操作"
-    if app.status in workflow.EDITABLE:
-        problem = workflow.window_problem(app, now)
-        if problem:
-            return "已截止，未能提交" if app.status == AppStatus.DRAFT else "修改期限已过"
-        return "继续填写并提交" if app.status == AppStatus.DRAFT else "按退回意见修改后重新提交"
-    if app.screening == Screening.PENDING:
-        return "等待资格审查"
-    if app.screening == Screening.PASSED:
-        return "资格审查通过，等待评审"
-    return "资格审查未通过，查看审查意见"
-
-
 # --- the applicant's pages ----------------------------------------------------------------------
 
 @bp.route("/applications/")
@@ -96,8 +80,8 @@ def mine():
         .order_by(Call.published_at.desc()).limit(20)).all()
     now = utcnow()
     open_calls = [c for c in open_calls if workflow.apply_window_problem(c, now) is None]
-    return render_template("applications/mine.html", org=org, page=page, now=now, open_calls=open_calls,
-                           next_action=next_action, deadline=workflow.deadline)
+    return render_template("applications/mine.html", org=org, page=page, open_calls=open_calls,
+                           progress=lifecycle.progress_of(page.items, now), deadline=workflow.deadline)
 
 
 def _documents_with_files(app):
@@ -254,7 +238,7 @@ def _detail(app, status=200, problems=None, message=None):
         can_withdraw=can_withdraw_application(current_user, app) and workflow.allowed(app, "withdraw", now),
         can_return=can_return_application(current_user, app) and workflow.allowed(app, "return", now),
         can_screen=can_screen_application(current_user, app) and app.status in workflow.SCREENABLE,
-        next_action=next_action(app, now), action_form=VersionForm(data={"version": str(app.version)}),
+        progress=lifecycle.progress(app, now), action_form=VersionForm(data={"version": str(app.version)}),
         **_after_review(app),
     ), status
 
@@ -418,6 +402,7 @@ def call_list(call_id):
         sa.select(Application.status, sa.func.count()).where(Application.call_id == call.id)
         .group_by(Application.status)).all())
     return render_template("applications/call_list.html", call=call, page=page, counts=counts,
+                           progress=lifecycle.progress_of(page.items, utcnow()),
                            filters={"status": status, "screening": screening}, AppStatus=AppStatus,
                            Screening=Screening)
 

@@ -50,6 +50,11 @@ award_documents = _questions.signal(
     "award-documents", doc="sender: an Award → its documents the organization sees (documents answers)")
 award_contract = _questions.signal(
     "award-contract", doc="sender: an Award → its Contract, or None (funding answers)")
+# every page that shows an application's status (applications.lifecycle) asks what happened after 公示
+application_progress = _questions.signal(
+    "application-progress",
+    doc="sender: list of ids of applications in published results → {id: applications.lifecycle.Progress} "
+        "for those whose award is in a published proposal (funding answers: the award, then the contract)")
 
 # the officers' daily digest (inbox) asks applications what waits for officers
 officer_pending_work = _questions.signal(

@@ -11,6 +11,7 @@ from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.documents.render import ContractTerms, ContractTranche
+from grantportal.funding import progress
 from grantportal.funding.models import Contract, Payment, Recovery, Tranche, TrancheStatus
 
 
@@ -18,6 +19,12 @@ from grantportal.funding.models import Contract, Payment, Recovery, Tranche, Tra
 def contract_of(award):
     """The award's contract (any status), or None."""
     return db.session.scalar(sa.select(Contract).where(Contract.award_id == award.id))
+
+
+@signals.application_progress.connect
+def application_progress(application_ids):
+    """What happened after 公示 to each of these applications (``funding.progress``)."""
+    return progress.after_results(application_ids)
 
 
 def contract_terms(contract):
