@@ -1,5 +1,6 @@
 """Application forms: the 申报书 itself (with its budget lines) and the small action forms."""
 from wtforms import (
+    BooleanField,
     FieldList,
     FormField,
     HiddenField,
@@ -15,7 +16,17 @@ from wtforms.validators import DataRequired, ValidationError
 from grantportal.applications.models import BUDGET_CATEGORIES, FundSource
 from grantportal.applications.operations import BUDGET_CAP, ApplicationData, LineData, totals
 from grantportal.calls.models import Level
-from grantportal.core.forms import Form, LocalDateTimeField, MoneyField, RowForm, VersionForm, strip, too_long
+from grantportal.core.forms import (
+    BatchForm,
+    CheckboxesField,
+    Form,
+    LocalDateTimeField,
+    MoneyField,
+    RowForm,
+    VersionForm,
+    strip,
+    too_long,
+)
 from grantportal.core.money import AmountError, format_wan, parse_amount
 
 MIN_ROWS = 3
@@ -179,3 +190,11 @@ class ScreenForm(VersionForm):
     note = TextAreaField("审查意见", [too_long(2000)], filters=[strip],
                          description="审查结论与自动审查结果不一致时必须填写理由；审查意见将告知申报机构。")
 
+
+
+class BatchScreenForm(BatchForm):
+    """The officer confirms, in one step, 资格审查通过 for the applications ticked on the batch page (each one
+    whose automatic checks all pass; the digest of each one's checks is posted as ``digest-<id>``)."""
+    items = CheckboxesField("通过资格审查的申报书", [DataRequired("请至少选择一份申报书。")])
+    confirm = BooleanField("我已核对以上申报书的自动审查结果，确认其通过资格审查",
+                           [DataRequired("请勾选确认后再提交。")])

@@ -274,6 +274,17 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
     return app
 
 
+def screen_passing(apps, officer, checks_by_id, now):
+    """Record 资格审查通过 for each application of a batch the officer confirmed: only those whose automatic
+    checks all pass (``checks_by_id``: as shown to the officer), each audited and told as one decision."""
+    for app in apps:
+        checks = checks_by_id[app.id]
+        if not all_passed(checks):
+            raise WorkflowError(f"申报书 {app.number} 的自动审查存在不符合项，不能批量通过，请逐份审查。")
+        screen(app, officer, True, None, checks, now)
+    return apps
+
+
 # -- facts stamped by the domains above (review, awards), read by the applicant's workflow -----------------
 def _stamp(column, application_ids, now):
     """Set ``column`` to ``now`` where it is still empty. A plain UPDATE: the applicant's version and

@@ -57,5 +57,10 @@ def can_screen_application(user, app):
     return Decision(is_officer(user))
 
 
+def can_screen_call_applications(user, call):
+    """Screening a call's applications in a batch (those whose automatic checks all pass)."""
+    return Decision(is_officer(user))
+
+
 def can_list_call_applications(user, call):
     return Decision(is_staff(user))

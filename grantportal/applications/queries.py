@@ -69,3 +69,22 @@ def pending_work(_sender):
                                   .where(Application.status == AppStatus.SUBMITTED,
                                          Application.screening == Screening.PENDING))
     return [("待审核的机构登记", orgs), ("待资格审查的申报", to_screen)]
+
+
+def awaiting_screening_count(call_id):
+    """How many of the call's submitted applications are still to be screened (``ix_application_screening``)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.status == AppStatus.SUBMITTED, Application.screening == Screening.PENDING,
+        Application.call_id == call_id))
+
+
+def awaiting_screening(call_id, limit, lock=False):
+    """The call's submitted applications still to be screened, in number order, with what the automatic
+    checks read (the organization and the call); at most ``limit``. ``lock``: row-locked on PostgreSQL
+    (the batch decision re-reads them in its own transaction)."""
+    query = (sa.select(Application)
+             .where(Application.call_id == call_id, Application.status == AppStatus.SUBMITTED,
+                    Application.screening == Screening.PENDING)
+             .options(sa.orm.joinedload(Application.org), sa.orm.joinedload(Application.call))
+             .order_by(Application.number, Application.id).limit(limit))
+    return db.session.scalars(query.with_for_update(of=Application) if lock else query).unique().all()

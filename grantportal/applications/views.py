@@ -8,7 +8,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 from sqlalchemy.orm import joinedload, selectinload
 
-from grantportal.applications import lifecycle, receipts, workflow
+from grantportal.applications import lifecycle, queries, receipts, workflow
 from grantportal.applications import operations as ops
 from grantportal.applications.eligibility import (
     all_passed,
@@ -16,7 +16,7 @@ from grantportal.applications.eligibility import (
     completeness_problems,
     waived_document_names,
 )
-from grantportal.applications.forms import ApplicationForm, ReturnForm, ScreenForm, form_data
+from grantportal.applications.forms import ApplicationForm, BatchScreenForm, ReturnForm, ScreenForm, form_data
 from grantportal.applications.models import Application, AppStatus, Attachment, Screening
 from grantportal.applications.permissions import (
     can_download_attachment,
@@ -26,6 +26,7 @@ from grantportal.applications.permissions import (
     can_remove_attachment,
     can_return_application,
     can_screen_application,
+    can_screen_call_applications,
     can_start_application,
     can_submit_application,
     can_view_application,
@@ -378,6 +379,46 @@ def screen(app_id):
                            message=message), status
 
 
+BATCH = 100  # applications checked and shown on one batch-screening page
+
+
+def _batch_rows(call, now, lock=False):
+    """The call's applications awaiting screening (at most BATCH), each with its automatic checks and their
+    digest: ``(passing, failing)``, lists of ``(application, checks, digest)``."""
+    today = to_local(now).date()
+    passing, failing = [], []
+    for app in queries.awaiting_screening(call.id, BATCH, lock=lock):
+        checks = application_checks(app, ops.active_count(app.org_id, app.call_id), today)
+        (passing if all_passed(checks) else failing).append((app, checks, _digest(checks)))
+    return passing, failing
+
+
+@bp.route("/manage/calls/<int:call_id>/applications/screen-batch", methods=["GET", "POST"])
+@login_required
+def screen_batch(call_id):
+    call = get_or_404(Call, call_id)
+    require(can_screen_call_applications(current_user, call))
+    now = utcnow()
+    passing, failing = _batch_rows(call, now, lock=request.method == "POST")
+    form = BatchScreenForm().offer([(app.id, app.display_number) for app, _c, _d in passing])
+    message, status = None, 200
+    if form.validate_on_submit():
+        chosen = form.chosen_ids
+        current = [(app, checks) for app, checks, digest in passing
+                   if app.id in chosen and request.form.get(f"digest-{app.id}") == digest]
+        changed = len(chosen) - len(current)
+        with commit_or_refusal(form) as attempt:
+            ops.screen_passing([app for app, _c in current], current_user, {app.id: c for app, c in current}, now)
+        if attempt.ok:
+            flash(f"已确认 {len(current)} 份申报书通过资格审查，并已通知申报机构。"
+                  + (f"另有 {changed} 份的自动审查结果在您打开页面后发生了变化，未作处理，请重新核对。"
+                     if changed else ""), "success" if not changed else "warning")
+            return redirect(url_for("applications.call_list", call_id=call.id))
+        message, status = attempt.message, attempt.status
+    return render_template("applications/screen_batch.html", call=call, form=form, passing=passing,
+                           failing=failing, batch=BATCH, message=message), status
+
+
 @bp.route("/manage/calls/<int:call_id>/applications")
 @login_required
 def call_list(call_id):
@@ -403,6 +444,8 @@ def call_list(call_id):
         .group_by(Application.status)).all())
     return render_template("applications/call_list.html", call=call, page=page, counts=counts,
                            progress=lifecycle.progress_of(page.items, utcnow()),
+                           can_screen_batch=can_screen_call_applications(current_user, call),
+                           awaiting=queries.awaiting_screening_count(call.id),
                            filters={"status": status, "screening": screening}, AppStatus=AppStatus,
                            Screening=Screening)
 

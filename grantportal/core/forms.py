@@ -7,6 +7,7 @@ from decimal import Decimal
 import wtforms
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DateTimeLocalField,
     HiddenField,
@@ -18,7 +19,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Length, StopValidation, ValidationError
+from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from grantportal.core.inputs import CONTROL_MESSAGE, has_control, normalize_code, normalize_phone, trim
@@ -280,6 +281,26 @@ def refusal(form, e):
 
 class ButtonForm(Form):
     """A form that is only a button (and its CSRF token): confirm, send, retry."""
+
+
+class BatchForm(Form):
+    """One confirmed decision over several rows ticked on a page (batch screening, batch verification):
+    ``items`` are the ids the page offered (its view sets the choices), ``confirm`` the officer's
+    statement that each was checked. Subclasses set the two labels."""
+
+    items = CheckboxesField("选择", [DataRequired("请至少选择一项。")])
+    confirm = BooleanField("我已逐项核对", [DataRequired("请勾选确认后再提交。")])
+
+    def offer(self, pairs):
+        """Offer ``pairs`` of (id, label); on GET tick them all."""
+        self.items.choices = [SelectChoice(str(value), label) for value, label in pairs]
+        if not self.is_submitted():
+            self.items.data = [str(value) for value, _label in pairs]
+        return self
+
+    @property
+    def chosen_ids(self):
+        return {int(v) for v in self.items.data or []}
 
 
 class VersionForm(Form):

@@ -1,13 +1,14 @@
 """Forms for organizations: registration and profile, invitations, and the officers' records."""
 
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
 
 from grantportal.accounts.forms import PHONE_RULE, AccountFields
 from grantportal.core.db import db
 from grantportal.core.forms import (
+    BatchForm,
     CheckboxesField,
     ChoiceField,
     CountField,
@@ -108,6 +109,13 @@ class InvitationForm(Form):
 
 class AcceptInvitationForm(AccountFields):
     pass
+
+
+class BatchVerifyForm(BatchForm):
+    """The officer verifies, in one step, the registrations ticked on the batch page."""
+    items = CheckboxesField("认证通过的机构", [DataRequired("请至少选择一家机构。")])
+    confirm = BooleanField("我已逐一核对以上机构的登记证书扫描件，与登记信息一致",
+                           [DataRequired("请勾选确认后再提交。")])
 
 
 class ReturnForm(Form):

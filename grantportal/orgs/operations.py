@@ -137,6 +137,13 @@ def verify_org(org, user):
     return moved
 
 
+def verify_batch(orgs, user):
+    """Verify each organization of a batch the officer confirmed (each one audited and told)."""
+    for org in orgs:
+        verify_org(org, user)
+    return orgs
+
+
 def return_org(org, reason, user):
     moved = ORGANIZATION.move(org, user, "return", review_note=reason, reviewed_at=utcnow(), reviewed_by_id=user.id)
     notify_org(org, "机构登记被退回", f"“{org.name}”的机构登记被退回，请补正后重新提交。退回原因：{reason}",

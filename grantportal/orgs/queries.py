@@ -65,3 +65,12 @@ def count_awaiting_verification():
     """Registered organizations an officer has still to verify (indexed by status)."""
     return db.session.scalar(sa.select(sa.func.count()).select_from(Organization)
                              .where(Organization.status == OrgStatus.PENDING))
+
+
+def awaiting_verification(limit, lock=False):
+    """Registered organizations waiting for verification, oldest first, with their certificate; at most
+    ``limit``. ``lock``: row-locked on PostgreSQL (the batch decision re-reads them in its transaction)."""
+    query = (sa.select(Organization).where(Organization.status == OrgStatus.PENDING)
+             .options(sa.orm.joinedload(Organization.certificate))
+             .order_by(Organization.created_at, Organization.id).limit(limit))
+    return db.session.scalars(query.with_for_update(of=Organization) if lock else query).unique().all()

@@ -78,4 +78,7 @@ ROUTES = [
           data=lambda w: {"outcome": "failed", "note": "年检材料不全。", "version": str(w.app_a_submitted.version)},
           expect=staff_only(readers=DENY, officer=CONFLICT)),  # no digest of the checks shown: "they changed"
     Route("applications.call_list", params=lambda w: {"call_id": w.call.id}, expect=staff_only()),
+    Route("applications.screen_batch", params=lambda w: {"call_id": w.call.id}, expect=staff_only(readers=DENY)),
+    Route("applications.screen_batch", "POST", params=lambda w: {"call_id": w.call.id}, data=lambda w: {},
+          expect=staff_only(readers=DENY)),  # nothing ticked: the form comes back with its messages
 ]

@@ -57,6 +57,8 @@ ROUTES = [
     Route("orgs.manage_detail", params=other, label="other", expect=STAFF_READ),
     Route("orgs.verify", "POST", params=lambda w: {"org_id": w.org_pending.id},
           expect=staff_only(readers=DENY, officer=ok(302))),
+    Route("orgs.verify_batch", expect=OFFICER_ONLY),
+    Route("orgs.verify_batch", "POST", data=lambda w: {}, expect=OFFICER_ONLY),  # nothing ticked: form again
     Route("orgs.return_org", params=lambda w: {"org_id": w.org_pending.id}, expect=OFFICER_ONLY),
     Route("orgs.return_org", "POST", params=lambda w: {"org_id": w.org_pending.id}, expect=OFFICER_ONLY),
     Route("orgs.add_rating", params=own, expect=OFFICER_ONLY),

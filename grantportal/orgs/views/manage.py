@@ -13,6 +13,7 @@ from grantportal.core.timeutil import local_today
 from grantportal.orgs import operations as ops
 from grantportal.orgs.blueprint import bp
 from grantportal.orgs.forms import (
+    BatchVerifyForm,
     InspectionForm,
     LiftSanctionForm,
     LowerRatingForm,
@@ -33,8 +34,9 @@ from grantportal.orgs.models import (
     SanctionKind,
 )
 from grantportal.orgs.permissions import can_manage_orgs, can_review_orgs
-from grantportal.orgs.queries import org_page
+from grantportal.orgs.queries import awaiting_verification, org_page
 from grantportal.orgs.tiers import VALIDITY_RULE, default_validity
+from grantportal.orgs.verification import registration_checks, registration_digest
 from grantportal.orgs.views.shared import conflict, list_filters, rating_labels, tiers_for, with_records
 
 
@@ -48,7 +50,7 @@ def manage():
     pending = db.session.scalar(db.select(db.func.count(Organization.id))
                                 .where(Organization.status == OrgStatus.PENDING))
     return render_template("orgs/manage.html", page=page, tiers=tiers_for(page.items, today), filters=filters,
-                           today=today, pending=pending,
+                           today=today, pending=pending, can_verify=can_manage_orgs(current_user),
                            statuses=OrgStatus, kinds=OrgKind, grades=Grade,
                            args={k: v for k, v in filters.items() if v})
 
@@ -77,6 +79,43 @@ def verify(org_id):
     db.session.commit()
     flash(f"已认证“{org.name}”。", "success")
     return redirect(url_for("orgs.manage_detail", org_id=org.id))
+
+
+BATCH = 100  # registrations checked and shown on one batch-verification page
+
+
+def _batch_rows(today, lock=False):
+    """The registrations waiting for verification (at most BATCH) with their automatic checks and digest:
+    ``(passing, failing)``, lists of ``(organization, checks, digest)``."""
+    passing, failing = [], []
+    for org in awaiting_verification(BATCH, lock=lock):
+        checks = registration_checks(org, today)
+        (passing if all(c.passed for c in checks) else failing).append((org, checks, registration_digest(org)))
+    return passing, failing
+
+
+@bp.route("/manage/orgs/verify-batch", methods=["GET", "POST"])
+@login_required
+def verify_batch():
+    require(can_manage_orgs(current_user))
+    passing, failing = _batch_rows(local_today(), lock=request.method == "POST")
+    form = BatchVerifyForm().offer([(org.id, org.name) for org, _c, _d in passing])
+    message, status = None, 200
+    if form.validate_on_submit():
+        chosen = form.chosen_ids
+        current = [org for org, _c, digest in passing
+                   if org.id in chosen and request.form.get(f"digest-{org.id}") == digest]
+        changed = len(chosen) - len(current)
+        with commit_or_refusal(form) as attempt:
+            ops.verify_batch(current, current_user)
+        if attempt.ok:
+            flash(f"已认证 {len(current)} 家机构，并已通知各机构。"
+                  + (f"另有 {changed} 家的登记信息在您打开页面后发生了变化，未作处理，请重新核对。"
+                     if changed else ""), "warning" if changed else "success")
+            return redirect(url_for("orgs.manage", status="pending"))
+        message, status = attempt.message, attempt.status
+    return render_template("orgs/verify_batch.html", form=form, passing=passing, failing=failing, batch=BATCH,
+                           message=message), status
 
 
 @bp.route("/manage/orgs/<int:org_id>/return", methods=["GET", "POST"])
