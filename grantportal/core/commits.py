@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from flask import abort, has_request_context
 from flask_login import current_user
 from sqlalchemy import inspect
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.core.db import db
@@ -65,25 +66,32 @@ def load_signed_in_user():
 
 
 @contextmanager
-def commit_or_refusal(form=None, stale=STALE):
+def commit_or_refusal(form=None, stale=STALE, taken=None):
+    """``taken``: the refusal to answer when a unique constraint stops the write because another request
+    created the same row at the same moment (without it, such an error is a bug and propagates)."""
     attempt = Attempt()
+
+    def refuse(refused):
+        db.session.rollback()
+        load_signed_in_user()
+        attempt.refused, attempt.message = refused, refusal(form, refused)
+
     try:
         yield attempt
-    except Refused as e:
-        db.session.rollback()
-        load_signed_in_user()
-        attempt.refused, attempt.message = e, refusal(form, e)
-    except StaleDataError:
-        db.session.rollback()
-        load_signed_in_user()
-        attempt.refused, attempt.message = stale, refusal(form, stale)
-    else:
         db.session.commit()
+    except Refused as e:
+        refuse(e)
+    except StaleDataError:
+        refuse(stale)
+    except IntegrityError:
+        if taken is None:
+            raise
+        refuse(taken)
 
 
 @contextmanager
-def commit_or_abort(stale=STALE):
-    with commit_or_refusal(stale=stale) as attempt:
+def commit_or_abort(stale=STALE, taken=None):
+    with commit_or_refusal(stale=stale, taken=taken) as attempt:
         yield attempt
     if not attempt.ok:
         abort(attempt.status, attempt.refused.message)

@@ -69,3 +69,23 @@ def test_other_errors_are_not_swallowed(app):
     with pytest.raises(ZeroDivisionError):
         with commit_or_refusal():
             1 / 0  # noqa: B018
+
+
+def test_a_row_another_request_created_at_the_same_moment_is_answered_with_the_given_refusal(app):
+    taken_name = UserFactory().username
+    db.session.commit()
+    taken = Refused("该内容刚由其他人员创建，请刷新页面后查看。")
+    with commit_or_refusal(taken=taken) as attempt:
+        db.session.add(UserFactory.build(username=taken_name))  # as a concurrent request would
+    assert attempt.refused is taken and attempt.status == 409 and attempt.message == taken.message
+
+
+def test_without_a_refusal_for_it_a_unique_violation_is_a_bug_and_propagates(app):
+    from sqlalchemy.exc import IntegrityError
+
+    taken_name = UserFactory().username
+    db.session.commit()
+    with pytest.raises(IntegrityError):
+        with commit_or_refusal():
+            db.session.add(UserFactory.build(username=taken_name))  # as a concurrent request would
+    db.session.rollback()

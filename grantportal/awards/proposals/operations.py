@@ -26,9 +26,10 @@ from grantportal.awards.models import (
 from grantportal.awards.proposals.budget import level_budgets, lock_proposal, uses_reserve
 from grantportal.awards.proposals.ranking import final_ranking
 from grantportal.calendar.queries import confirmed_publicity_end
+from grantportal.calls.models import Call
 from grantportal.calls.tier_rules import TierRules, call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
@@ -65,7 +66,10 @@ def generate(call, user, now):
     """生成拟资助方案: in each level, in ranking order, fund every application whose capped request fits
     the level's remaining budget (organizations below 3A only within the part not reserved for 3A+);
     the next ``call.reserve_per_level`` that do not fit become reserve (候补), the rest 未入选.
-    Regenerating replaces a draft proposal; once published it cannot be regenerated."""
+    Regenerating replaces a draft proposal; once published it cannot be regenerated. Officers generating
+    at the same moment take turns on the call's row, so the second one regenerates the first's proposal
+    instead of creating a second one."""
+    lock_row(Call, call.id)
     proposal = proposal_of(call)
     if proposal is not None:
         proposal = lock_proposal(proposal)

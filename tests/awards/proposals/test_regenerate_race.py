@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from grantportal.accounts.models import User
-from grantportal.awards.models import Award, AwardStatus
+from grantportal.awards.models import Award, AwardStatus, Proposal
 from grantportal.awards.proposals.operations import REGENERATED, AwardRefused, adjust, generate, proposal_of
 from grantportal.calls.models import Call
 from grantportal.core.db import db
@@ -54,3 +54,17 @@ def test_regenerating_while_another_officer_adjusts_gives_a_409_or_both_succeed(
         db.session.expire_all()
         # whatever the order, the proposal is the regenerated one: the first project selected again
         assert awards_by_app(proposal_of(call))[apps[0].id].status == AwardStatus.SELECTED
+
+
+def test_two_officers_generating_the_first_proposal_at_once_get_one_proposal_and_no_500(app, officer):
+    call, _apps = f.ranked_call([{"total": 90, "requested": "40000"}], reference_date=REF)
+    colleague = f.UserFactory(officer=True)
+
+    def load(call_id, user_id):
+        return db.session.get(Call, call_id), db.session.get(User, user_id)
+
+    results = run_together(app, [(call.id, officer.id), (call.id, colleague.id)], load,
+                           lambda c, u: generate(c, u, NOW), "a first generation")
+    assert results == ["ok", "ok"], results  # the second waited on the call and regenerated the first's
+    db.session.expire_all()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Proposal).where(Proposal.call_id == call.id)) == 1

@@ -28,6 +28,7 @@ from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
+from grantportal.core.errors import Refused
 from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import require
@@ -171,12 +172,16 @@ def show(call_id):
                            **common)
 
 
+GENERATED_MEANWHILE = Refused("其他工作人员刚刚生成了该征集的拟资助方案，本次未生成。"
+                              "请核对当前方案，必要时再重新生成。")
+
+
 @bp.route("/manage/calls/<int:call_id>/proposal/generate", methods=["POST"])
 @login_required
 def generate(call_id):
     call = get_or_404(Call, call_id)
     require(can_manage_proposal(current_user, call))
-    with commit_or_refusal() as attempt:
+    with commit_or_refusal(taken=GENERATED_MEANWHILE) as attempt:
         proposal = ops.generate(call, current_user, utcnow())
     if not attempt.ok:
         flash(attempt.message, "error")
