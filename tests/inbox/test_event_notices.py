@@ -148,3 +148,20 @@ def test_an_accepted_report_is_told(client, auth):
     db.session.commit()
     assert f"{report.kind.label}已审核通过" in titles(member)
 
+
+
+def test_each_applicant_is_told_its_place_when_the_publicity_starts(officer):
+    from grantportal.awards.proposals import operations as award_ops
+
+    call, apps = f.ranked_call([dict(total=90, requested="50000"), dict(total=70, requested="60000")])
+    members = [f.member_of(app.org) for app in apps]
+    now = utcnow()
+    award_ops.generate(call, officer, now)
+    f.confirm_calendar_around(now)
+    award_ops.publish(award_ops.proposal_of(call), officer, now, 5)
+    db.session.commit()
+    for member, app in zip(members, apps):
+        [notice] = notices_of(member)
+        assert notice.title.startswith(f"{call.title}评审结果公示：") and app.number in notice.body
+        assert "公示期至" in notice.body and notice.link == f"/applications/{app.id}"
+    assert notices_of(members[0])[0].title.endswith("拟入选")

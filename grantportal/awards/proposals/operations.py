@@ -38,6 +38,7 @@ from grantportal.core.timeutil import format_date, format_datetime
 from grantportal.core.workdays import UnconfirmedYear
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Grade
+from grantportal.orgs.notices import notify_org
 from grantportal.review.models import Assignment, Review, ReviewStatus, RoundStatus
 from grantportal.review.results.aggregate import scored_rounds
 
@@ -332,7 +333,20 @@ def publish(proposal, user, now, days):
                   f"发布拟资助项目公示，共{selected}个拟入选项目，公示{days}个工作日，"
                   f"至{format_datetime(ends_at)}止。")
         db.session.flush()
+        for award in proposal.awards:
+            _tell_publicity(award, ends_at)
     return proposal
+
+
+def _tell_publicity(award, ends_at, changed=None):
+    """Tell the applicant where its project stands in the 公示 and until when it may object."""
+    app = award.application
+    what = f"公示期间得分或排名变化（{changed}），公示已重新发布。" if changed else ""
+    notify_org(app.org, f"{app.call.title}评审结果公示：{award.status.label}",
+               f"{what}您机构申报的“{app.title}”（{app.number}）在拟资助项目公示中为“{award.status.label}”"
+               f"{f'，拟资助{format_wan(award.amount)}' if award.status == AwardStatus.SELECTED else ''}。"
+               f"公示期至{format_datetime(ends_at)}止；对公示结果有异议的，可在公示期内实名提出。",
+               link=f"/applications/{app.id}")
 
 
 def public_rows(proposal):
@@ -426,6 +440,8 @@ def republish(proposal, user, now):
                   f"评审得分或排名变化，重新发布公示（{_changes_words(changes, limit=10)}），"
                   f"公示{proposal.publicity_days}个工作日，至{format_datetime(ends_at)}止。")
         db.session.flush()
+        for change in changes:
+            _tell_publicity(change.award, ends_at, changed=change.words())
     return proposal
 
 

@@ -358,12 +358,14 @@ def test_confirm_waits_for_the_period_and_every_objection_then_finalizes_and_not
          "本级别剩余可用预算1万元，不足以资助本项目（资助上限5万元）；候补名额（2个）已满，未入选。"),
     ]
     for member, app in zip(w.members, w.apps):
-        notices = db.session.scalars(sa.select(Notice).where(Notice.user_id == member.id)).all()
-        assert len(notices) == 1
+        notices = db.session.scalars(sa.select(Notice).where(Notice.user_id == member.id).order_by(Notice.id)).all()
+        assert [n.title.startswith(f"{w.call.title}评审结果公示：") for n in notices] == [True, False], \
+            "told once when the 公示 started and once when the result was final"
+        final = notices[1]
         status = awards[app.id].final_status.label
-        assert notices[0].title == f"{w.call.title}评审结果：{status}"
-        assert f"您机构申报的“{app.title}”" in notices[0].body and f"最终结果为{status}" in notices[0].body
-        assert notices[0].link == f"/results/awards/{awards[app.id].id}"
+        assert final.title == f"{w.call.title}评审结果：{status}"
+        assert f"您机构申报的“{app.title}”" in final.body and f"最终结果为{status}" in final.body
+        assert final.link == f"/results/awards/{awards[app.id].id}"
     kinds = [r.kind for r in revisions(proposal)]
     assert kinds == [RevisionKind.PUBLISHED, RevisionKind.CHANGED, RevisionKind.FINAL]
     assert revisions(proposal)[-1].summary == "公示期满，确定最终结果：入选2个，候补1个，未入选2个。"

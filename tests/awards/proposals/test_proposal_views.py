@@ -354,7 +354,8 @@ def test_confirm_is_refused_before_the_period_ends_and_with_an_open_objection(cl
     resp = client.post(url)
     assert resp.status_code == 409 and "还有1件异议尚未处理" in resp.get_data(as_text=True)
     assert proposal_of(w).status == ProposalStatus.PUBLICIZED
-    assert not any("评审结果" in n.title for n in db.session.scalars(sa.select(Notice)))
+    assert not any("评审结果：" in n.title for n in db.session.scalars(sa.select(Notice))), \
+        "only the 公示 was told, no final result"
 
 
 def test_confirm_after_the_period_sets_final_statuses_and_notifies_members(client, auth, w):
@@ -384,8 +385,8 @@ def test_confirm_after_the_period_sets_final_statuses_and_notifies_members(clien
         assert notices and all(n.link == f"/applications/{app.id}" for n in notices)
         assert all(app.title in n.body for n in notices)
     first_notice = db.session.scalar(sa.select(Notice).where(
-        Notice.user_id == w.apps[0].org.members[0].user_id))
-    assert "入选" in first_notice.title and "8万元" in first_notice.body
+        Notice.user_id == w.apps[0].org.members[0].user_id).order_by(Notice.id.desc()).limit(1))
+    assert first_notice.title.endswith("评审结果：入选") and "8万元" in first_notice.body
     status, html = page(client, f"/manage/calls/{w.call.id}/proposal")
     assert "已确定" in html and "最终：入选" in html and "确定最终结果</a>" not in html
     assert client.post(url).status_code == 409  # confirming twice changes nothing
