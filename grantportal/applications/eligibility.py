@@ -10,6 +10,7 @@ from grantportal.applications.models import FundSource
 from grantportal.calls.tier_rules import call_rules, waived_documents
 from grantportal.core.money import format_wan, format_yuan, match_share
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
+from grantportal.orgs.queries import missing_inspection
 from grantportal.orgs.tiers import effective_rating, effective_tier
 
 PASSING_INSPECTIONS = (InspectionResult.QUALIFIED, InspectionResult.BASIC)
@@ -81,7 +82,8 @@ def check_inspection(org, call):
     year = call.reference_date.year - 1
     record = next((i for i in org.inspections if i.year == year), None)
     if record is None:
-        return Check("inspection", False, f"{year}年度年检结果：无记录（要求合格或基本合格）")
+        return Check("inspection", False, f"{year}年度年检结果：无记录（要求合格或基本合格）。"
+                     f"{missing_inspection(org, year, you='该机构')}")
     text = f"{year}年度年检结果：{record.result.label}"
     if record.result in PASSING_INSPECTIONS:
         return Check("inspection", True, text)

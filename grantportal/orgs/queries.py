@@ -74,3 +74,16 @@ def awaiting_verification(limit, lock=False):
              .options(sa.orm.joinedload(Organization.certificate))
              .order_by(Organization.created_at, Organization.id).limit(limit))
     return db.session.scalars(query.with_for_update(of=Organization) if lock else query).unique().all()
+
+
+def missing_inspection(org, year, you="贵机构"):
+    """Why the platform has no 年检 record of ``org`` for ``year``, and what to do, in words for the
+    organization (None when there is a record): a new organization had no inspection that year; otherwise
+    the result has not been entered yet, and the office that can enter it is named."""
+    if any(i.year == year for i in org.inspections):
+        return None
+    if org.registered_on.year > year:
+        return (f"{you}成立于{org.registered_on.year}年，不参加{year}年度年检，因此没有该年度年检结果；"
+                f"要求上一年度年检合格的征集暂不能申报。")
+    return (f"平台尚无{year}年度年检结果。年检结果由民政部门工作人员录入；如{you}已参加年检，请联系登记管理机关"
+            f"（{org.registration_authority}）或本平台项目官员补录。")

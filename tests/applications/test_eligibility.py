@@ -76,6 +76,13 @@ def test_failed_absent_or_missing_inspection_fails():
     f.AnnualInspectionFactory(org=org, year=2024)  # not the reference year − 1
     check = el.check_inspection(org, call())
     assert not check.passed and check.reason.startswith("2025年度年检结果：无记录")
+    assert f"请联系登记管理机关（{org.registration_authority}）或本平台项目官员补录" in check.reason
+
+
+def test_a_missing_inspection_of_an_organization_founded_later_says_it_had_none_that_year():
+    org = f.OrganizationFactory(registered_on=date(2026, 3, 1))
+    check = el.check_inspection(org, call())
+    assert not check.passed and "该机构成立于2026年，不参加2025年度年检" in check.reason
 
 
 def test_penalty_within_three_years_fails_and_older_passes():

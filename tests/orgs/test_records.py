@@ -63,3 +63,15 @@ def test_members_see_their_sanctions_read_only(client, auth):
     auth.login(owner)
     body = client.get("/org/").get_data(as_text=True)
     assert "活动异常名录" in body and "/lift" not in body
+
+
+def test_a_verified_organization_without_last_years_inspection_is_told_whom_to_ask(client, auth):
+    from grantportal.core.timeutil import local_today
+
+    org = OrganizationFactory(registration_authority="中山市民政局")
+    auth.login(member_of(org))
+    page = client.get("/org/").get_data(as_text=True)
+    year = local_today().year - 1
+    assert f"平台尚无{year}年度年检结果" in page and "请联系登记管理机关（中山市民政局）或本平台项目官员补录" in page
+    AnnualInspectionFactory(org=org, year=year)
+    assert "平台尚无" not in client.get("/org/").get_data(as_text=True)

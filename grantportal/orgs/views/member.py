@@ -30,6 +30,7 @@ from grantportal.orgs.permissions import (
     can_view_my_org,
     can_view_org_certificate,
 )
+from grantportal.orgs.queries import missing_inspection
 from grantportal.orgs.views.shared import conflict, rating_labels, with_records
 
 INVALID_LINK = "链接无效或已过期。请联系机构账户负责人重新发送邀请。"
@@ -68,7 +69,9 @@ def _render_mine(org, invite_form=None, status=200):
     today = local_today()
     return render_template("orgs/mine.html", org=org, members=members, invitations=invitations,
                            is_owner=current_user.membership.is_owner, today=today,
-                           invite_form=invite_form or InvitationForm(), **rating_labels(org, today)), status
+                           invite_form=invite_form or InvitationForm(),
+                           inspection_gap=missing_inspection(org, today.year - 1) if org.is_verified else None,
+                           **rating_labels(org, today)), status
 
 
 @bp.route("/org/register", methods=["GET", "POST"])
