@@ -11,6 +11,7 @@ from grantportal.awards import queries as awards_answers  # noqa: F401  (core.si
 from grantportal.awards.objections.views import bp as objections_bp
 from grantportal.awards.proposals.views import bp as proposals_bp
 from grantportal.calendar.views import bp as calendar_bp
+from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import templating, web
@@ -64,8 +65,8 @@ def create_app(config=None):
     web.init_app(app)
     templating.init_app(app)
 
-    for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, applications_bp, audit_bp, experts_bp,
-               rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
+    for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
+               experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
                workbench_bp):
         app.register_blueprint(bp)

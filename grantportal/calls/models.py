@@ -89,6 +89,8 @@ class Call(db.Model):
                           cascade="all, delete-orphan")
     documents = relationship("RequiredDocument", back_populates="call", order_by="RequiredDocument.position",
                              cascade="all, delete-orphan")
+    files = relationship("CallFile", back_populates="call", order_by="CallFile.position, CallFile.id",
+                         cascade="all, delete-orphan")
     criteria = relationship("RubricCriterion", back_populates="call", order_by="RubricCriterion.position",
                             cascade="all, delete-orphan")
 
@@ -183,3 +185,28 @@ class RubricCriterion(db.Model):
     guidance: Mapped[str] = mapped_column(sa.String(400), default="")
 
     call = relationship(Call, back_populates="criteria")
+
+
+class CallFileKind(LabelledEnum):
+    GUIDE = "guide", "申报指南"
+    TEMPLATE = "template", "申报书模板"
+    NOTICE = "notice", "征集公告"
+    OTHER = "other", "其他附件"
+
+
+class CallFile(db.Model):
+    """A file the office publishes with a call (申报指南, 申报书模板 …), downloadable wherever the call is
+    visible. A copied call shares its source's stored files (the bytes go when no call uses them)."""
+    __tablename__ = "call_file"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    kind: Mapped[CallFileKind] = mapped_column(enum_column(CallFileKind))
+    title: Mapped[str] = mapped_column(sa.String(80))
+    position: Mapped[int] = mapped_column(default=0)
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"), index=True)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    call = relationship(Call, back_populates="files")
+    file = relationship("StoredFile")

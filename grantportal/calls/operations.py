@@ -23,6 +23,21 @@ def create_call(user, settings):
     return call
 
 
+# a copied call's settings kept on other pages than the call form (results, funding)
+CARRIED = ("tier_rules", "matched_bonus_per_wan", "matched_bonus_cap", "reserve_per_level", "publicity_days",
+           "publish_scores", "publish_panel", "promote_reserve", "tranche_plan", "contract_months",
+           "report_every_months")
+
+
+def copy_settings(source, call, user):
+    """Carry ``source``'s settings that the call form does not hold (``CARRIED``) to the new ``call``."""
+    with audit_action("call.copy"):
+        for name in CARRIED:
+            setattr(call, name, getattr(source, name))
+        db.session.flush()
+    return call
+
+
 def update_call(call, user, settings):
     """Change a draft or published call. ``settings.levels`` / ``settings.criteria`` are None when
     they are locked (applications exist), and are then left untouched."""

@@ -9,10 +9,12 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm import aliased, selectinload
 
 from grantportal.calls import workflow
+from grantportal.calls.copying import copy_data
 from grantportal.calls.describe import eligibility_lines
+from grantportal.calls.files.operations import copy_files
 from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm, call_data, new_call_data
-from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
-from grantportal.calls.operations import close_call, create_call, publish_call, update_call
+from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStage, CallStatus, StageKind
+from grantportal.calls.operations import close_call, copy_settings, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
     can_change_call_status,
     can_create_call,
@@ -25,6 +27,7 @@ from grantportal.core import signals
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
+from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 
@@ -94,7 +97,7 @@ def public_detail(call_id):
     call = db.first_or_404(
         sa.select(Call).where(Call.id == call_id)
         .options(selectinload(Call.levels), selectinload(Call.stages), selectinload(Call.documents),
-                 selectinload(Call.criteria)))
+                 selectinload(Call.criteria), selectinload(Call.files).joinedload(CallFile.file)))
     if not can_view_call(current_user, call):
         abort(404)  # a draft's existence is not public: 404, not 403
     now = utcnow()
@@ -134,8 +137,23 @@ def manage():
 @login_required
 def create():
     require(can_create_call(current_user))
-    form = CallForm() if request.method == "POST" else CallForm(data=new_call_data(local_today()))
-    return _edit_page(form, None)
+    source = _copy_source()
+    if request.method == "POST":
+        form = CallForm()
+    else:
+        form = CallForm(data=copy_data(source) if source else new_call_data(local_today()))
+    return _edit_page(form, None, source)
+
+
+def _copy_source():
+    """The call to copy (``?from=<id>``), with what the copy reads, or None; an unknown id is a 404."""
+    source_id = request.args.get("from", "")
+    if not source_id:
+        return None
+    if not (source_id.isascii() and source_id.isdigit()) or int(source_id) >= 2 ** 31:
+        abort(404)
+    return get_or_404(Call, int(source_id), selectinload(Call.levels), selectinload(Call.stages),
+                      selectinload(Call.documents), selectinload(Call.criteria), selectinload(Call.files))
 
 
 @bp.route("/manage/calls/<int:call_id>/edit", methods=["GET", "POST"])
@@ -151,19 +169,24 @@ def edit(call_id):
     return _edit_page(form, call)
 
 
-def _edit_page(form, call):
+def _edit_page(form, call, source=None):
     if request.method == "POST":
         section = request.form.get("add_row")
         if section:  # "增加一行": show the form again with one more row, nothing saved
             if not form.grow(section):
                 flash("已达到该部分允许的最多行数。", "warning")
-            return _render_form(form, call)
+            return _render_form(form, call, source)
         if form.validate():
             settings = form.settings()
             with commit_or_abort():
                 if call is None:
                     call = create_call(current_user, settings)
                     message = "征集已创建（草稿）。核对无误后可发布。"
+                    if source is not None:
+                        copy_settings(source, call, current_user)
+                        copy_files(source, call, current_user)
+                        message = (f"已以“{source.title}”为模板创建征集（草稿），评审结果设置、资金拨付设置"
+                                   "和附件已一并复制。请核对后发布。")
                 else:
                     update_call(call, current_user, settings)
                     message = "征集已保存。"
@@ -171,15 +194,15 @@ def _edit_page(form, call):
             return redirect(url_for("calls.edit", call_id=call.id))
     else:
         form.pad()
-    return _render_form(form, call)
+    return _render_form(form, call, source)
 
 
-def _render_form(form, call):
+def _render_form(form, call, source=None):
     if call is not None:  # what the page shows of the call, loaded before it renders
         call = db.session.scalar(sa.select(Call).where(Call.id == call.id)
                                  .options(selectinload(Call.levels), selectinload(Call.criteria))
                                  .execution_options(populate_existing=True))
-    return render_template("calls/form.html", form=form, call=call, stage_kinds=STAGE_KINDS,
+    return render_template("calls/form.html", form=form, call=call, source=source, stage_kinds=STAGE_KINDS,
                            optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus)
 
 

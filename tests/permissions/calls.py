@@ -35,4 +35,18 @@ ROUTES = [
     Route("calls.close", "POST", params=published, data=lambda w: {"confirm": "y"}, expect=OFFICER_REDIRECTED,
           label="published-confirmed"),
     Route("calls.close", params=draft, expect=OFFICER_CONFLICT, label="draft"),  # only published calls close
+    Route("calls.create", params=lambda w: {"from": w.call.id}, expect=OFFICER_ONLY, label="copy"),
+    Route("calls.create", params=lambda w: {"from": 2 ** 40}, expect=staff_only(readers=DENY, officer=NOT_FOUND),
+          label="copy-unknown"),
+    # the call's files (申报指南, 申报书模板)
+    Route("files.manage", params=published, expect=staff_only(), label="published"),
+    Route("files.manage", "POST", params=published, expect=OFFICER_ONLY, label="published"),  # no file: form again
+    Route("files.remove", "POST", params=lambda w: {"call_id": w.call.id, "file_id": w.call_file.id},
+          expect=OFFICER_REDIRECTED),
+    Route("files.download", params=lambda w: {"call_id": w.call.id, "file_id": w.call_file.id}, expect=public(),
+          label="published"),
+    Route("files.download", params=lambda w: {"call_id": w.call_draft.id, "file_id": w.call_draft_file.id},
+          expect=DRAFT_FOR_STAFF, label="draft"),
+    Route("files.download", params=lambda w: {"call_id": w.call.id, "file_id": w.call_draft_file.id},
+          expect={role: NOT_FOUND for role in DRAFT_FOR_STAFF}, label="other-call"),
 ]

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from grantportal.applications.models import AppStatus
-from grantportal.calls.models import CallStatus
+from grantportal.calls.models import CallFile, CallFileKind, CallStatus
 from grantportal.core.db import db
 from grantportal.core.files import StoredFile
 from grantportal.core.storage import get_storage
@@ -58,6 +58,12 @@ def build_world():
     w.inspection_b = f.AnnualInspectionFactory(org=w.org_b)
     w.call = f.CallFactory(created_by=w.officer)
     w.call_draft = f.CallFactory(created_by=w.officer, status=CallStatus.DRAFT, published_at=None)
+    guide, template = stored_pdf("申报指南.pdf"), stored_pdf("申报书模板.pdf")
+    w.call_file = CallFile(call=w.call, kind=CallFileKind.GUIDE, title="申报指南", file=guide,
+                           created_by_id=w.officer.id)
+    w.call_draft_file = CallFile(call=w.call_draft, kind=CallFileKind.TEMPLATE, title="申报书模板", file=template,
+                                 created_by_id=w.officer.id)
+    db.session.add_all([w.call_file, w.call_draft_file])
     w.app_a = f.ApplicationFactory(call=w.call, org=w.org_a, created_by=w.member)
     w.app_a_submitted = f.ApplicationFactory(call=w.call, org=w.org_a, created_by=w.member,
                                              status=AppStatus.SUBMITTED, number="BA-2026-0001")
