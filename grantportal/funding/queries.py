@@ -1,11 +1,14 @@
-"""Reads of funding shared by several pages and by the operations: a project's contract, what its PDF
-prints, the money paid and recovered on it, and whether a call's funding settings are locked. Also the
-answer to a lower domain's question (``core.signals``): the award's contract on the application's page."""
+"""Reads of funding shared by several pages and by the operations: a project's contract (alone, or loaded with
+what a page shows of its project), what its PDF prints, the money paid and recovered on it, and whether a
+call's funding settings are locked. Also the answer to a lower domain's question (``core.signals``): the
+award's contract on the application's page."""
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Proposal
 from grantportal.calls.tranche_plan import describe, parse_plan
 from grantportal.core import signals
@@ -25,6 +28,18 @@ def contract_of(award):
 def application_progress(application_ids):
     """What happened after 公示 to each of these applications (``funding.progress``)."""
     return progress.after_results(application_ids)
+
+
+def project_contract(contract_id, *options):
+    """The contract with what the pages of its project show loaded (its award, the application and its
+    organization, the call, the contract's document and tranches) and ``options``; or None. Read fresh from
+    the database (``populate_existing``), so a page rendered after a refusal's rollback does not query."""
+    return db.session.scalar(
+        sa.select(Contract).where(Contract.id == contract_id)
+        .options(joinedload(Contract.award).joinedload(Award.application).joinedload(Application.org),
+                 joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call),
+                 joinedload(Contract.document), selectinload(Contract.tranches), *options)
+        .execution_options(populate_existing=True))
 
 
 def contract_terms(contract):

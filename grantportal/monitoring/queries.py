@@ -1,13 +1,27 @@
-"""Reads of monitoring shared by pages of higher domains (the officer's 待办): reports waiting for review and
-reports overdue. Both are counts over ``ix_report_status_due`` (status first), never a scan of every report."""
+"""Reads of monitoring shared by several pages: a report with what its page shows, and for pages of higher
+domains (the officer's 待办) reports waiting for review and reports overdue. The counts run over
+``ix_report_status_due`` (status first), never a scan of every report."""
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.applications.models import Application
 from grantportal.awards.models import Award
 from grantportal.core.db import db
 from grantportal.funding.models import Contract, ContractStatus
-from grantportal.monitoring.models import Report, ReportStatus
+from grantportal.monitoring.models import Report, ReportPhoto, ReportStatus
 from grantportal.monitoring.schedule import local_date, overdue_clause
+
+
+def report_with_project(report_id):
+    """The report with what its page shows loaded (its project: contract, award, application with its
+    organization and budget lines; its spending and photos with their files); or None. Read fresh from the
+    database (``populate_existing``), so a page rendered after a refusal's rollback does not query."""
+    application = joinedload(Report.contract).joinedload(Contract.award).joinedload(Award.application)
+    return db.session.scalar(
+        sa.select(Report).where(Report.id == report_id)
+        .options(application.joinedload(Application.org), application.selectinload(Application.budget_lines),
+                 selectinload(Report.spending), selectinload(Report.photos).joinedload(ReportPhoto.file))
+        .execution_options(populate_existing=True))
 
 
 def count_reports_awaiting_review():

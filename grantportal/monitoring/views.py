@@ -21,6 +21,7 @@ from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
+from grantportal.funding.queries import project_contract
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.forms import ActionForm, EvaluationForm, ReportForm, ReviewForm, report_data
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, Report, ReportPhoto, ReportStatus
@@ -34,6 +35,7 @@ from grantportal.monitoring.permissions import (
     can_view_project,
     can_view_report,
 )
+from grantportal.monitoring.queries import report_with_project
 from grantportal.monitoring.schedule import OPEN, days_overdue, local_date, overdue_clause
 from grantportal.monitoring.timeline import project_timeline
 
@@ -41,6 +43,22 @@ bp = Blueprint("monitoring", __name__)
 
 PER_PAGE = 100
 MAX_PAGE = 10_000
+
+
+def _contract(contract_id):
+    """The contract with what its project's pages show (``funding.queries.project_contract``), or 404."""
+    contract = project_contract(contract_id)
+    if contract is None:
+        abort(404)
+    return contract
+
+
+def _report(report_id):
+    """The report with what its page shows (``monitoring.queries.report_with_project``), or 404."""
+    report = report_with_project(report_id)
+    if report is None:
+        abort(404)
+    return report
 
 
 def _report_link(report):
@@ -133,7 +151,7 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
 @bp.route("/projects/<int:contract_id>/timeline")
 @login_required
 def timeline(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_view_project(current_user, contract))
     return _project_page(contract)
 
@@ -141,7 +159,7 @@ def timeline(contract_id):
 @bp.route("/manage/projects/<int:contract_id>/schedule", methods=["POST"])
 @login_required
 def schedule(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_manage_project(current_user, contract))
     with commit_or_abort():
         made = ops.schedule_reports(contract, current_user)
@@ -152,12 +170,12 @@ def schedule(contract_id):
 @bp.route("/manage/projects/<int:contract_id>/close", methods=["POST"])
 @login_required
 def close(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_manage_project(current_user, contract))
     with commit_or_refusal() as attempt:
         ops.close_project(contract, current_user, utcnow(), link=_timeline_link(contract))
     if not attempt.ok:
-        return _project_page(get_or_404(Contract, contract_id), message=attempt.message, status=attempt.status)
+        return _project_page(_contract(contract_id), message=attempt.message, status=attempt.status)
     flash("项目已结项。机构已收到结项通知。", "success")
     return redirect(_timeline_link(contract), 303)
 
@@ -174,7 +192,7 @@ def _evaluate_page(contract, form, message=None, status=200):
 @bp.route("/manage/projects/<int:contract_id>/evaluate", methods=["GET", "POST"])
 @login_required
 def evaluate(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_manage_project(current_user, contract) if request.method == "POST"
             else can_list_projects(current_user))
     rounds = ops.acceptance_rounds(contract)
@@ -189,7 +207,7 @@ def evaluate(contract_id):
                               EvaluationGrade(form.grade.data), form.score_number, form.comments.data, utcnow(),
                               review_round=review_round, link=_timeline_link(contract))
     if not attempt.ok:
-        return _evaluate_page(get_or_404(Contract, contract_id), form, attempt.message, attempt.status)
+        return _evaluate_page(_contract(contract_id), form, attempt.message, attempt.status)
     flash("评估结果已记录，" + ("已通知机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"),
           "success")
     return redirect(_timeline_link(contract), 303)
@@ -231,7 +249,7 @@ def _checked_photos(form):
 @bp.route("/reports/<int:report_id>", methods=["GET", "POST"])
 @login_required
 def report(report_id):
-    report = get_or_404(Report, report_id)
+    report = _report(report_id)
     if request.method == "GET":
         require(can_view_report(current_user, report))
         return _report_page(report)
@@ -253,9 +271,9 @@ def report(report_id):
     except UploadError as e:
         db.session.rollback()  # the bytes of photos stored in this request go with it (core.files)
         form.photos.errors = [*form.photos.errors, str(e)]
-        return _report_page(get_or_404(Report, report_id), form, status=400)
+        return _report_page(_report(report_id), form, status=400)
     if not attempt.ok:
-        report = get_or_404(Report, report_id)
+        report = _report(report_id)
         return _report_page(report, form, message=attempt.message, status=attempt.status)
     if report.status == ReportStatus.SUBMITTED:
         flash(f"{report.kind.label}已提交，等待项目官员审核。", "success")
@@ -267,7 +285,7 @@ def report(report_id):
 @bp.route("/reports/<int:report_id>/review", methods=["POST"])
 @login_required
 def review_report(report_id):
-    report = get_or_404(Report, report_id)
+    report = _report(report_id)
     require(can_review_report(current_user, report))
     form = ReviewForm()
     form.validate()
@@ -278,7 +296,7 @@ def review_report(report_id):
         else:
             ops.accept_report(report, current_user, utcnow(), form.expected_version, link=_report_link(report))
     if not attempt.ok:
-        report = get_or_404(Report, report_id)
+        report = _report(report_id)
         return _report_page(report, review_form=form if report.status == ReportStatus.SUBMITTED else None,
                             message=attempt.message, status=attempt.status)
     flash(f"{report.kind.label}{'已退回修改' if report.status == ReportStatus.RETURNED else '已审核通过'}，"

@@ -63,26 +63,6 @@ def check(resp, outcome):
     return not (outcome.allowed and "/login" in location)
 
 
-# The rows (test ids) whose pages still load, while rendering, data the view did not pass in (this list only
-# shrinks: a listed row that renders without a query fails until it is taken off).
-QUERIES_WHILE_RENDERING = {
-    "contracts.manage[GET]",
-    "contracts.sign[GET-other]",
-    "contracts.sign[GET-own]",
-    "contracts.sign[POST-own]",
-    "monitoring.close[POST]",
-    "monitoring.evaluate[GET]",
-    "monitoring.evaluate[POST]",
-    "monitoring.report[GET-other]",
-    "monitoring.report[GET-own]",
-    "monitoring.report[POST-own]",
-    "monitoring.review_report[POST]",
-    "monitoring.timeline[GET-other]",
-    "monitoring.timeline[GET-own]",
-    "projects.project[GET]",
-}
-
-
 @pytest.mark.parametrize("row", ROWS, ids=lambda r: r.id)
 def test_permission_row(app, client, world, row):
     """Every role gets exactly the expected status — and every page it gets is rendered without a query
@@ -102,11 +82,7 @@ def test_permission_row(app, client, world, row):
                             f"{resp.headers.get('Location', '')}")
         rendering_queries += [f"{role} {resp.status_code} {template}: {sql}" for template, sql in seen]
     assert not failures, f"{row.method} {url}: " + "; ".join(failures)
-    if row.id in QUERIES_WHILE_RENDERING:
-        assert rendering_queries, f"{row.id} now renders without queries: take it off QUERIES_WHILE_RENDERING"
-    else:
-        assert not rendering_queries, (f"[{row.id}] {url} queries while rendering: "
-                                       + "; ".join(rendering_queries))
+    assert not rendering_queries, f"[{row.id}] {url} queries while rendering: " + "; ".join(rendering_queries)
 
 
 POSTS = [r for r in ROWS if r.method == "POST"]

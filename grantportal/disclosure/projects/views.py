@@ -7,6 +7,7 @@ with their consent (``funding.matched.queries.public_name``) and free text is ma
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from grantportal.awards.models import ProposalStatus
 from grantportal.awards.proposals.operations import proposal_of
@@ -16,9 +17,9 @@ from grantportal.core.db import db
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.disclosure.projects.permissions import IN_FORCE, can_view_public_project
 from grantportal.funding.matched import queries as matched
-from grantportal.funding.models import Contract, MatchedFund
+from grantportal.funding.models import Contract, MatchedFund, Payment
 from grantportal.funding.payments.tranches import tranche_states
-from grantportal.funding.queries import totals
+from grantportal.funding.queries import project_contract, totals
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import evaluations_of, reports_of
 
@@ -43,8 +44,9 @@ def call_projects(call_id):
 
 @bp.route("/projects/<int:contract_id>")
 def project(contract_id):
-    contract = get_or_404(Contract, contract_id)
-    if not can_view_public_project(current_user, contract):
+    contract = project_contract(contract_id, selectinload(Contract.payments).joinedload(Payment.tranche),
+                                selectinload(Contract.recoveries))
+    if contract is None or not can_view_public_project(current_user, contract):
         abort(404)
     award = contract.award
     funds = db.session.scalars(sa.select(MatchedFund).where(MatchedFund.award_id == award.id)

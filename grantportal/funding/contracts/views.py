@@ -7,11 +7,10 @@ from datetime import date
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grantportal.awards.models import Award, FinalStatus
+from grantportal.awards.models import FinalStatus
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
-from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.funding.contracts import operations as ops
 from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm
@@ -21,14 +20,23 @@ from grantportal.funding.contracts.permissions import (
     can_view_contract_manage,
     can_view_contract_signing,
 )
+from grantportal.funding.contracts.queries import award_contract, contract_award
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.queries import contract_of
 
 bp = Blueprint("contracts", __name__)
 
 
+def _award(award_id):
+    """The award with what its contract pages show (``contracts.queries.contract_award``), or 404."""
+    award = contract_award(award_id)
+    if award is None:
+        abort(404)
+    return award
+
+
 def _manage_page(award, form=None, return_form=None, status=200, message=None):
-    contract = contract_of(award)
+    contract = award_contract(award)
     if form is None:
         form = IssueContractForm(data={"starts_on": contract.starts_on if contract else None,
                                        "deliverables": contract.deliverables if contract
@@ -43,7 +51,7 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
 @bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
 @login_required
 def manage(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     require((can_manage_contract if request.method == "POST" else can_view_contract_manage)(current_user, award))
     if request.method == "GET":
         return _manage_page(award)
@@ -54,7 +62,7 @@ def manage(award_id):
         ops.issue_contract(award, current_user, form.starts_on.data or date.today(), form.deliverables.data,
                            link=url_for("contracts.sign", award_id=award.id))
     if not attempt.ok:
-        return _manage_page(get_or_404(Award, award_id), form, status=attempt.status, message=attempt.message)
+        return _manage_page(_award(award_id), form, status=attempt.status, message=attempt.message)
     flash("合同已出具，正在生成PDF；机构可下载签署。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
@@ -71,7 +79,7 @@ def contract_or_409(award):
 def confirm(award_id):
     """签署确认. A receiver of ``contract_confirmed`` (monitoring's report schedule) may refuse too: any
     ``Refused`` rolls the whole confirmation back."""
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     require(can_manage_contract(current_user, award))
     with commit_or_abort():
         ops.confirm_signed(contract_or_409(award), current_user,
@@ -83,7 +91,7 @@ def confirm(award_id):
 @bp.route("/manage/awards/<int:award_id>/contract/return", methods=["POST"])
 @login_required
 def return_signed(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     require(can_manage_contract(current_user, award))
     form = ReturnForm()
     if not form.validate():
@@ -92,14 +100,14 @@ def return_signed(award_id):
         ops.return_signed(contract_or_409(award), current_user, form.reason.data,
                           link=url_for("contracts.sign", award_id=award.id))
     if not attempt.ok:
-        return _manage_page(get_or_404(Award, award_id), return_form=form, status=attempt.status,
+        return _manage_page(_award(award_id), return_form=form, status=attempt.status,
                             message=attempt.message)
     flash("签署件已退回，机构将收到退回原因。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
 
 def _sign_page(award, form=None, status=200, message=None):
-    return render_template("funding/contract_sign.html", award=award, contract=contract_of(award),
+    return render_template("funding/contract_sign.html", award=award, contract=award_contract(award),
                            form=form or SignedUploadForm(), message=message, Status=ContractStatus,
                            can_upload=can_upload_signed_contract(current_user, award),
                            nav_staff=can_view_contract_manage(current_user, award),
@@ -110,7 +118,7 @@ def _sign_page(award, form=None, status=200, message=None):
 @bp.route("/awards/<int:award_id>/contract", methods=["GET", "POST"])
 @login_required
 def sign(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     require((can_upload_signed_contract if request.method == "POST" else can_view_contract_signing)(
         current_user, award))
     if request.method == "GET":
@@ -129,9 +137,9 @@ def sign(award_id):
     except UploadError as e:
         db.session.rollback()
         form.scan.errors = [*form.scan.errors, str(e)]
-        return _sign_page(get_or_404(Award, award_id), form, 400)
+        return _sign_page(_award(award_id), form, 400)
     if not attempt.ok:
-        return _sign_page(get_or_404(Award, award_id), form, attempt.status, message=attempt.message)
+        return _sign_page(_award(award_id), form, attempt.status, message=attempt.message)
     flash("签署件已上传，等待项目官员确认。", "success")
     return redirect(url_for("contracts.sign", award_id=award_id), 303)
 
@@ -139,7 +147,7 @@ def sign(award_id):
 @bp.route("/awards/<int:award_id>/contract/signed-file")
 @login_required
 def signed_file(award_id):
-    award = get_or_404(Award, award_id)
+    award = _award(award_id)
     require(can_view_contract_signing(current_user, award))
     contract = contract_of(award)
     if contract is None or contract.signed_file is None:

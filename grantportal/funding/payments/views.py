@@ -3,16 +3,15 @@ record them) and the organization's read-only view of its contract's money.
 
 Writes go through ``funding.payments.operations``; each request commits once and, when an operation
 refuses, rolls back and shows why next to the field, keeping what was typed."""
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
-from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.funding.matched.queries import project_leverage
-from grantportal.funding.models import Contract, Tranche
+from grantportal.funding.models import Tranche
 from grantportal.funding.payments import operations as ops
 from grantportal.funding.payments.forms import PaymentForm, RecoveryForm
 from grantportal.funding.payments.permissions import (
@@ -22,13 +21,21 @@ from grantportal.funding.payments.permissions import (
     can_view_payments,
 )
 from grantportal.funding.payments.tranches import tranche_states
-from grantportal.funding.queries import money_events, totals
+from grantportal.funding.queries import money_events, project_contract, totals
 
 bp = Blueprint("payments", __name__)
 
 
+def _contract(contract_id):
+    """The contract with what its money pages show (``funding.queries.project_contract``), or 404."""
+    contract = project_contract(contract_id)
+    if contract is None:
+        abort(404)
+    return contract
+
+
 def _payments_page(contract, pay_form=None, recovery_form=None, status=200, message=None):
-    contract = get_or_404(Contract, contract.id)
+    contract = _contract(contract.id)
     app = contract.award.application
     states = tranche_states(contract)
     if pay_form is None:
@@ -48,7 +55,7 @@ def _payments_page(contract, pay_form=None, recovery_form=None, status=200, mess
 @bp.route("/manage/contracts/<int:contract_id>/payments", methods=["GET", "POST"])
 @login_required
 def index(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     if request.method == "GET":
         require(can_view_payments(current_user, contract))
         return _payments_page(contract)
@@ -69,7 +76,7 @@ def index(contract_id):
 @bp.route("/manage/contracts/<int:contract_id>/recoveries", methods=["POST"])
 @login_required
 def record_recovery(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_record_recovery(current_user, contract))
     form = RecoveryForm()
     if not form.validate():
@@ -88,7 +95,7 @@ def record_recovery(contract_id):
 @bp.route("/contracts/<int:contract_id>/funding")
 @login_required
 def contract_funding(contract_id):
-    contract = get_or_404(Contract, contract_id)
+    contract = _contract(contract_id)
     require(can_view_contract_funding(current_user, contract))
     award = contract.award
     return render_template("funding/org_funding.html", contract=contract, award=award,
