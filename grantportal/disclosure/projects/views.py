@@ -9,7 +9,7 @@ from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
 from grantportal.awards.models import ProposalStatus
-from grantportal.awards.proposals.operations import proposal_of
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db
