@@ -10,7 +10,8 @@ from sqlalchemy.orm import aliased, selectinload
 
 from grantportal.calls import workflow
 from grantportal.calls.describe import eligibility_lines
-from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm, call_data, new_call_data
+from grantportal.calls.form_data import call_data, new_call_data
+from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStage, CallStatus, StageKind
 from grantportal.calls.operations import close_call, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
