@@ -439,17 +439,19 @@ def final_awards(apps=None, **call_kw):
     reserve-or-not). Returns ``(call, [Award, ...])`` in the order of ``apps``."""
     from grantportal.awards.models import Award
     from grantportal.awards.proposals import operations as award_ops
+    from grantportal.awards.proposals import publicity
+    from grantportal.awards.proposals.queries import proposal_of
 
     apps = apps or [dict(total=90, requested="50000", matched="40000"), dict(total=85, requested="60000")]
     call, made = ranked_call(apps, **call_kw)
     officer = call.created_by
     now = utcnow()
     award_ops.generate(call, officer, now - timedelta(days=20))
-    proposal = award_ops.proposal_of(call)
+    proposal = proposal_of(call)
     confirm_calendar_around(now - timedelta(days=15))
-    award_ops.publish(proposal, officer, now - timedelta(days=15), 5)
+    publicity.publish(proposal, officer, now - timedelta(days=15), 5)
     proposal.ends_at = now - timedelta(days=1)
-    award_ops.confirm(proposal, officer, now)
+    publicity.confirm(proposal, officer, now)
     db.session.commit()
     by_app = {a.application_id: a for a in db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id))}
     return call, [by_app[a.id] for a in made]

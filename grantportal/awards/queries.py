@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
 from grantportal.awards.models import Award, Objection, ObjectionStatus, Proposal, ProposalStatus
-from grantportal.awards.proposals.operations import proposal_of
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.core import signals
 from grantportal.core.db import db
 

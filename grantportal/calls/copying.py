@@ -3,7 +3,7 @@ services): the new call's form starts with the earlier call's settings, one year
 edition — the officer fills those in and saves; the result, funding settings and files come along."""
 from datetime import date
 
-from grantportal.calls.forms import call_data
+from grantportal.calls.form_data import call_data
 
 
 def one_year_on(day):

@@ -12,7 +12,8 @@ from grantportal.calls import workflow
 from grantportal.calls.copying import copy_data
 from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.files.operations import copy_files
-from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm, call_data, new_call_data
+from grantportal.calls.form_data import call_data, new_call_data
+from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStage, CallStatus, StageKind
 from grantportal.calls.operations import close_call, copy_settings, create_call, publish_call, update_call
 from grantportal.calls.permissions import (

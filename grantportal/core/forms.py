@@ -1,5 +1,6 @@
 """The form kit every domain uses: money, numbers, percentages, choices, local dates and date-times, button
-forms and refusals, each with its Chinese message next to the field and what was typed kept on error."""
+forms and refusals, page forms with repeated rows and a rubric's row, each with its Chinese message next to
+the field and what was typed kept on error."""
 import re
 from datetime import datetime
 from decimal import Decimal
@@ -10,6 +11,7 @@ from wtforms import (
     BooleanField,
     DateField,
     DateTimeLocalField,
+    FieldList,
     HiddenField,
     IntegerField,
     RadioField,
@@ -89,6 +91,81 @@ class RowForm(wtforms.Form):
 def too_long(n):
     """A length limit with the one wording for it."""
     return Length(max=n, message=f"不能超过{n}个字。")
+
+
+class RowsForm(Form):
+    """A page form with sections of repeated rows (FieldList of FormField of a RowForm with ``is_blank``):
+    '增加一行' (``grow``), a few blank rows below the filled ones (``pad``), messages about a whole section
+    (``section_errors``), and the rows' errors gathered after the form's own checks (``collect_errors``).
+    ``growable``: the sections that grow, each with its most rows."""
+
+    growable = {}
+    blank_rows = 1
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.section_errors = {}
+
+    def section_error(self, section, message):
+        self.section_errors.setdefault(section, []).append(message)
+        self.form_errors.append(message)
+
+    def grow(self, section):
+        """'增加一行': one more blank row, if the section allows it. Returns False at the limit."""
+        rows = getattr(self, section, None)
+        if section not in self.growable or rows is None or len(rows) >= self.growable[section]:
+            return False
+        rows.append_entry()
+        return True
+
+    def pad(self):
+        """A few blank rows below the filled ones."""
+        for section, limit in self.growable.items():
+            rows = getattr(self, section, None)
+            if rows is None:
+                continue
+            blanks = sum(1 for r in rows if r.form.is_blank())
+            while blanks < self.blank_rows and len(rows) < limit:
+                rows.append_entry()
+                blanks += 1
+
+    def collect_errors(self):
+        """Errors added after the field-by-field pass, rows included (FieldList caches its own)."""
+        found = bool(self.form_errors)
+        for f in self:
+            if isinstance(f, FieldList):
+                f.errors = [entry.errors for entry in f.entries]
+                if not any(f.errors):
+                    f.errors = []
+            found = found or bool(f.errors)
+        return found
+
+
+class RubricRowForm(RowForm):
+    """One criterion of a rubric (评分项, a call's or a review round's): its name here; the form that uses it
+    adds ``max_points`` (an optional NumberField) and ``guidance``, with its own range and length."""
+
+    id = HiddenField()
+    name = StringField("评分项", [too_long(40)], filters=[strip])
+
+    def is_blank(self):
+        return not self.name.data and not (self.max_points.data or "").strip() and not self.guidance.data
+
+
+def check_rubric(rows):
+    """The rubric's filled rows, each with a name, not repeated, and its full points; the messages go next
+    to the fields. Returns the filled rows' forms."""
+    seen = set()
+    filled = [row.form for row in rows if not row.form.is_blank()]
+    for f in filled:
+        if not f.name.data:
+            f.name.errors.append("请填写评分项名称。")
+        elif f.name.data in seen:
+            f.name.errors.append("评分项名称重复。")
+        seen.add(f.name.data)
+        if not (f.max_points.data or "").strip() and not f.max_points.errors:
+            f.max_points.errors.append("请填写该项满分。")
+    return filled
 
 
 CHOOSE_FROM_LIST = "请从列表中选择。"

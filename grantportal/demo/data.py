@@ -15,6 +15,8 @@ from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.awards.proposals import operations as award_ops
+from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calendar import operations as calendar_ops
 from grantportal.calls.models import (
     Call,
@@ -427,8 +429,8 @@ def _results_demo(rnd, today, officer, orgs, org_password_hash):
         app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
     _closed_round(rnd, call, officer, today - timedelta(days=40), today - timedelta(days=20))
     award_ops.generate(call, officer, utcnow())
-    proposal = award_ops.proposal_of(call)
-    award_ops.publish(proposal, officer, utcnow() - timedelta(days=1), call.publicity_days)
+    proposal = proposal_of(call)
+    publicity.publish(proposal, officer, utcnow() - timedelta(days=1), call.publicity_days)
 
 
 def _closed_round(rnd, call, officer, opens_on, closes_on, quality=None):
@@ -519,11 +521,11 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
 
     now = utcnow()
     award_ops.generate(call, officer, now - timedelta(days=240))
-    proposal = award_ops.proposal_of(call)
-    award_ops.publish(proposal, officer, now - timedelta(days=235), call.publicity_days)
+    proposal = proposal_of(call)
+    publicity.publish(proposal, officer, now - timedelta(days=235), call.publicity_days)
     confirmed = now - timedelta(days=215)
     proposal.ends_at = min(proposal.ends_at, confirmed - timedelta(hours=1))  # 公示 over, whatever the holidays
-    award_ops.confirm(proposal, officer, confirmed, link_for=lambda a: f"/applications/{a.application_id}")
+    publicity.confirm(proposal, officer, confirmed, link_for=lambda a: f"/applications/{a.application_id}")
     awards = db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id)
                                 .order_by(Award.level, Award.rank.is_(None), Award.rank, Award.id)).all()
     for award in awards:

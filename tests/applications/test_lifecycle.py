@@ -8,7 +8,9 @@ import sqlalchemy as sa
 from grantportal.applications.lifecycle import progress, progress_of
 from grantportal.applications.models import AppStatus, Screening
 from grantportal.awards.models import Award
-from grantportal.awards.proposals import operations as award_ops
+from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals.operations import generate
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.core.db import db, utcnow
 from grantportal.funding.models import ContractStatus
 from tests import factories as f
@@ -44,11 +46,11 @@ def test_during_publicity_each_application_shows_its_place_in_the_proposal():
                                                   dict(total=60, requested="300000")])
     officer = call.created_by
     now = utcnow()
-    award_ops.generate(call, officer, now)
+    generate(call, officer, now)
     db.session.commit()
     assert label(first) == "评审中", "a draft proposal is not shown to anyone outside the office"
     f.confirm_calendar_around(now)
-    award_ops.publish(award_ops.proposal_of(call), officer, now, 5)
+    publicity.publish(proposal_of(call), officer, now, 5)
     db.session.commit()
     shown = progress_of([first, second, third], now)
     assert shown[first.id].label == "公示中（拟入选）"

@@ -193,7 +193,7 @@ def test_no_withdrawal_once_the_results_are_in_publicity(client, auth):
                         published_at=datetime.now(UTC))
     db.session.add(Award(proposal=proposal, application=app, level=app.level, rank=1, requested=app.requested_amount,
                          cap=app.requested_amount, amount=app.requested_amount, status=AwardStatus.SELECTED))
-    stamp_results_published([app.id], proposal.published_at)  # as awards.proposals.operations.publish does
+    stamp_results_published([app.id], proposal.published_at)  # as awards.proposals.publicity.publish does
     db.session.commit()
     auth.login(user)
     resp = client.post(f"/applications/{app.id}/withdraw", data={"version": str(_get(app).version)})

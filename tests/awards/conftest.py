@@ -88,7 +88,7 @@ def proposal_world(officer, publish=True, **call_kw):
     from types import SimpleNamespace
 
     from grantportal.awards.proposals.operations import generate
-    from grantportal.awards.proposals.operations import publish as publish_proposal
+    from grantportal.awards.proposals.publicity import publish as publish_proposal
 
     call_kw.setdefault("reserve_per_level", 2)
     call, apps = f.ranked_call(PUBLISHED_SPECS, reference_date=REF, created_by=officer, **call_kw)

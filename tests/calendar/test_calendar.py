@@ -7,6 +7,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from grantportal.awards.proposals import operations as award_ops
+from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals.queries import proposal_of
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calendar import operations as calendar_ops
 from grantportal.calendar.models import CalendarDay, CalendarYear, DayKind
 from grantportal.calendar.queries import confirmed_publicity_end
@@ -80,18 +83,18 @@ def test_publicity_over_spring_festival_2027_counts_its_make_up_saturdays():
 def test_publishing_a_proposal_is_refused_until_the_year_is_confirmed(officer):
     call, _apps = f.ranked_call([dict(total=90)])
     award_ops.generate(call, call.created_by, utcnow())
-    proposal = award_ops.proposal_of(call)
+    proposal = proposal_of(call)
     db.session.commit()
     f.confirm_calendar(2026)
     db.session.commit()
     when = beijing(2026, 12, 30, 10, 0)
-    with pytest.raises(award_ops.AwardRefused) as refused:
-        award_ops.publish(proposal, call.created_by, when, 5)
+    with pytest.raises(AwardRefused) as refused:
+        publicity.publish(proposal, call.created_by, when, 5)
     assert "2027年的法定节假日安排尚未确认" in refused.value.message
     db.session.rollback()
     confirm_2027()
-    proposal = award_ops.proposal_of(call)
-    award_ops.publish(proposal, call.created_by, when, 5)
+    proposal = proposal_of(call)
+    publicity.publish(proposal, call.created_by, when, 5)
     db.session.commit()
     assert proposal.ends_at == beijing(2027, 1, 7, 17, 0) and proposal.calendar_warning is None
 

@@ -1,5 +1,5 @@
 """A complete, valid call form as a browser would post it (times typed in Beijing time)."""
-from grantportal.calls.forms import DEFAULT_RUBRIC
+from grantportal.calls.form_data import DEFAULT_RUBRIC
 
 # 征集申报 opens 2030-11-01 09:00 and closes 2030-12-01 17:00 (Beijing) = 09:00 UTC.
 STAGE_TIMES = [

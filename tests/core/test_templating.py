@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from flask import render_template_string
 
 from grantportal.awards.proposals import operations as award_ops
+from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.core import templating
 from grantportal.core.db import db, utcnow
 from grantportal.documents import operations as document_ops
@@ -128,7 +130,7 @@ def test_a_call_in_publicity_shows_the_publicity_link(client, app):
     now = utcnow()
     award_ops.generate(call, call.created_by, now - timedelta(days=2))
     f.confirm_calendar_around(now - timedelta(days=1))
-    award_ops.publish(award_ops.proposal_of(call), call.created_by, now - timedelta(days=1), 5)
+    publicity.publish(proposal_of(call), call.created_by, now - timedelta(days=1), 5)
     db.session.commit()
     html, seen = _get(client, f"/calls/{call.id}", app)
     assert seen == [] and "拟资助项目公示" in html and "公示期至" in html

@@ -151,14 +151,16 @@ def test_an_accepted_report_is_told(client, auth):
 
 
 def test_each_applicant_is_told_its_place_when_the_publicity_starts(officer):
-    from grantportal.awards.proposals import operations as award_ops
+    from grantportal.awards.proposals import publicity
+    from grantportal.awards.proposals.operations import generate
+    from grantportal.awards.proposals.queries import proposal_of
 
     call, apps = f.ranked_call([dict(total=90, requested="50000"), dict(total=70, requested="60000")])
     members = [f.member_of(app.org) for app in apps]
     now = utcnow()
-    award_ops.generate(call, officer, now)
+    generate(call, officer, now)
     f.confirm_calendar_around(now)
-    award_ops.publish(award_ops.proposal_of(call), officer, now, 5)
+    publicity.publish(proposal_of(call), officer, now, 5)
     db.session.commit()
     for member, app in zip(members, apps):
         [notice] = notices_of(member)

@@ -58,32 +58,35 @@ def account():
     return _page(password_form=form)
 
 
+# What the new address receives; ``to`` is the new address as shown, ``minutes`` how long the link lasts.
+EMAIL_SENT = "确认链接已发送至 {to}，请在{minutes}分钟内打开邮件中的链接完成更改。确认之前，仍使用原来的电子邮箱。"
+PHONE_SENT = "确认短信已发送至 {to}，请在{minutes}分钟内打开短信中的链接完成更改。确认之前，仍使用原来的手机号。"
+
+
+def _change_contact(purpose, form, sent, shown):
+    """A new e-mail address or phone number (``purpose``), confirmed by the current password: the link goes
+    to the new address; ``sent`` says so, with the address as ``shown(value)`` gives it."""
+    if form.validate_on_submit() and _current_password_ok(form):
+        value = getattr(form, purpose).data
+        request_contact_change(current_user, purpose, value)
+        db.session.commit()
+        flash(sent.format(to=shown(value), minutes=current_app.config["CONTACT_CODE_MINUTES"]), "success")
+        return redirect(url_for("accounts.account"))
+    return _page(**{f"{purpose}_form": form})
+
+
 @bp.route("/account/email", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_CONTACT"])
 def change_email():
-    form = EmailChangeForm()
-    if form.validate_on_submit() and _current_password_ok(form):
-        request_contact_change(current_user, "email", form.email.data)
-        db.session.commit()
-        flash(f"确认链接已发送至 {form.email.data}，请在{current_app.config['CONTACT_CODE_MINUTES']}分钟内"
-              "打开邮件中的链接完成更改。确认之前，仍使用原来的电子邮箱。", "success")
-        return redirect(url_for("accounts.account"))
-    return _page(email_form=form)
+    return _change_contact("email", EmailChangeForm(), EMAIL_SENT, str)
 
 
 @bp.route("/account/phone", methods=["POST"])
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_CONTACT"])
 def change_phone():
-    form = PhoneChangeForm()
-    if form.validate_on_submit() and _current_password_ok(form):
-        request_contact_change(current_user, "phone", form.phone.data)
-        db.session.commit()
-        flash(f"确认短信已发送至 {mask_phone(form.phone.data)}，请在{current_app.config['CONTACT_CODE_MINUTES']}分钟内"
-              "打开短信中的链接完成更改。确认之前，仍使用原来的手机号。", "success")
-        return redirect(url_for("accounts.account"))
-    return _page(phone_form=form)
+    return _change_contact("phone", PhoneChangeForm(), PHONE_SENT, mask_phone)
 
 
 @bp.route("/account/confirm/<token>", methods=["GET", "POST"], endpoint="confirm_contact")

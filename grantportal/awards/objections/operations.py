@@ -17,7 +17,8 @@ from grantportal.awards.models import (
     RevisionKind,
 )
 from grantportal.awards.proposals.budget import level_budgets, lock_proposal
-from grantportal.awards.proposals.operations import AwardRefused, _revision
+from grantportal.awards.proposals.publicity import record_revision
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
@@ -123,7 +124,7 @@ def decide(objection, officer, now, upheld, investigation, public_summary):
             if moved is not None:
                 summary += (f"{moved.level.label}候补项目“{moved.application.title}”（{moved.application.org.name}）"
                             f"递补入选，拟资助{format_wan(moved.amount)}。")
-            _revision(proposal, RevisionKind.CHANGED, now, summary)
+            record_revision(proposal, RevisionKind.CHANGED, now, summary)
         filer = objection.filed_by
         notify(filer, "您提出的异议已处理",
                f"您对“{award.application.title}”提出的异议处理结果：{objection.status.label}。{public_summary}")

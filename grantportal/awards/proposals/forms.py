@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from grantportal.awards.models import AwardStatus
-from grantportal.awards.proposals.operations import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
+from grantportal.awards.proposals.settings import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
 from grantportal.calls.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
 from grantportal.core.forms import CheckboxesField, Form, MoneyField, NumberField, strip, too_long
 from grantportal.orgs.models import Grade

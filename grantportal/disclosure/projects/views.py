@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from grantportal.awards.models import ProposalStatus
-from grantportal.awards.proposals.operations import proposal_of
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db

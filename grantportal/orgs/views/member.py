@@ -1,5 +1,7 @@
 """The organization's own pages: its profile, registration and resubmission, members and invitations,
 its registration certificate."""
+from functools import partial
+
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
@@ -44,6 +46,23 @@ def _contact_data(form):
     return {k: getattr(form, k).data for k in (*ops.CONTACT_FIELDS, "service_fields")}
 
 
+def _submit_profile(form, submit, certificate, done):
+    """Register or resubmit the profile with its certificate upload: ``submit(data, kind, certificate, user)``.
+    A refused upload or a registration code already in use goes next to its field (None: show the form
+    again); else commit, say ``done`` and go to the organization's page."""
+    try:
+        submit(_profile_data(form), form.kind, certificate, current_user)
+    except UploadError as e:
+        form.certificate.errors.append(str(e))
+    except ops.DuplicateCode:
+        form.uscc.errors.append(DUPLICATE_CODE)
+    else:
+        db.session.commit()
+        flash(done, "success")
+        return redirect(url_for("orgs.mine"))
+    return None
+
+
 @bp.route("/org/")
 @login_required
 def mine():
@@ -83,16 +102,10 @@ def register():
         return redirect(url_for("orgs.mine"))
     form = OrgProfileForm()
     if form.validate_on_submit():
-        try:
-            ops.register_org(_profile_data(form), form.kind, form.certificate.data, current_user)
-        except UploadError as e:
-            form.certificate.errors.append(str(e))
-        except ops.DuplicateCode:
-            form.uscc.errors.append(DUPLICATE_CODE)
-        else:
-            db.session.commit()
-            flash("机构信息已提交，请等待民政部门审核认证。", "success")
-            return redirect(url_for("orgs.mine"))
+        done = _submit_profile(form, ops.register_org, form.certificate.data,
+                               "机构信息已提交，请等待民政部门审核认证。")
+        if done is not None:
+            return done
     return render_template("orgs/register.html", form=form, certificate_hint=CERTIFICATE_HINT)
 
 
@@ -117,16 +130,10 @@ def edit():
         form.service_fields.data = org.service_field_list
     if form.validate_on_submit():
         upload = form.certificate.data if getattr(form.certificate.data, "filename", None) else None
-        try:
-            ops.resubmit_org(org, _profile_data(form), form.kind, upload, current_user)
-        except UploadError as e:
-            form.certificate.errors.append(str(e))
-        except ops.DuplicateCode:
-            form.uscc.errors.append(DUPLICATE_CODE)
-        else:
-            db.session.commit()
-            flash("机构信息已重新提交，请等待民政部门审核认证。", "success")
-            return redirect(url_for("orgs.mine"))
+        done = _submit_profile(form, partial(ops.resubmit_org, org), upload,
+                               "机构信息已重新提交，请等待民政部门审核认证。")
+        if done is not None:
+            return done
     return render_template("orgs/edit.html", org=org, form=form, full=True, certificate_hint=CERTIFICATE_HINT)
 
 

@@ -4,16 +4,25 @@ import re
 from dataclasses import dataclass
 from decimal import Decimal
 
-from wtforms import BooleanField, FieldList, FormField, HiddenField, SelectChoice, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional
 
-from grantportal.core.forms import Form, LocalDateTimeField, NumberField, RowForm, choice, strip, too_long
+from grantportal.core.forms import (
+    Form,
+    LocalDateTimeField,
+    NumberField,
+    RowsForm,
+    RubricRowForm,
+    check_rubric,
+    choice,
+    strip,
+    too_long,
+)
 from grantportal.core.inputs import as_id
 from grantportal.review.models import Aggregation, EntryRule, PanelMode, RoundKind
 from grantportal.review.rounds.operations import default_rubric
 
 MAX_CRITERIA = 20
-BLANK_ROWS = 1
 LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "load_limit", "blind", "aggregation",
                         "trim_min_scores", "half_points", "comment_below_percent", "overall_comment_required",
                         "spread_threshold", "entry_rule", "entry_value", "source_round_id", "weight_percent",
@@ -21,15 +30,10 @@ LOCKED_WHEN_REVIEWED = ("kind", "panel_size", "panel_mode", "expert_fields", "lo
 FIELD_SEPARATORS = r"[,，、;；\s]+"
 
 
-class CriterionForm(RowForm):
-    id = HiddenField()
-    name = StringField("评分项", [too_long(40)], filters=[strip])
+class CriterionForm(RubricRowForm):
     max_points = NumberField("满分", places=1, minimum=Decimal("0.5"), maximum=Decimal("1000"), optional=True,
                              example="15")
     guidance = TextAreaField("各档评分要点", [too_long(2000)], filters=[strip])
-
-    def is_blank(self):
-        return not self.name.data and not (self.max_points.data or "").strip() and not self.guidance.data
 
 
 @dataclass
@@ -38,7 +42,7 @@ class RoundSettings:
     criteria: list | None  # [(id or None, name, max points, guidance)]; None: locked
 
 
-class RoundForm(Form):
+class RoundForm(RowsForm):
     name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), too_long(60)], filters=[strip])
     kind = choice("评审类型", RoundKind.choices())
     opens_at = LocalDateTimeField("评审开始时间", [Optional()])
@@ -63,10 +67,12 @@ class RoundForm(Form):
                                  example="60")
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
 
+    growable = {"criteria": MAX_CRITERIA}
+    blank_rows = 1
+
     def __init__(self, *args, rnd=None, earlier_rounds=(), locked=False, **kw):
         super().__init__(*args, **kw)
         self.rnd, self.locked = rnd, locked
-        self.section_errors = {}
         if locked:
             for name in LOCKED_WHEN_REVIEWED:
                 delattr(self, name)
@@ -74,23 +80,6 @@ class RoundForm(Form):
 
             self.source_round_id.choices = [SelectChoice("", "— 不适用 —")] + [
                 SelectChoice(str(r.id), r.name) for r in earlier_rounds]
-
-    # -- rows ------------------------------------------------------------------------------------
-    def grow(self, section):
-        rows = getattr(self, section, None) if section == "criteria" else None
-        if rows is None or len(rows) >= MAX_CRITERIA:
-            return False
-        rows.append_entry()
-        return True
-
-    def pad(self):
-        rows = getattr(self, "criteria", None)
-        if rows is None:
-            return
-        blanks = sum(1 for r in rows if r.form.is_blank())
-        while blanks < BLANK_ROWS and len(rows) < MAX_CRITERIA:
-            rows.append_entry()
-            blanks += 1
 
     # -- validation ------------------------------------------------------------------------------
     def field_list(self):
@@ -112,7 +101,7 @@ class RoundForm(Form):
         if not self.locked:
             self._check_settings()
             self._check_criteria()
-        return ok and not self._collect_errors()
+        return ok and not self.collect_errors()
 
     def _check_settings(self):
         n = self.panel_size.number
@@ -134,29 +123,8 @@ class RoundForm(Form):
             self.source_round_id.errors.append("不能以本轮自身作为依据。")
 
     def _check_criteria(self):
-        seen = set()
-        filled = [row.form for row in self.criteria if not row.form.is_blank()]
-        for f in filled:
-            if not f.name.data:
-                f.name.errors.append("请填写评分项名称。")
-            elif f.name.data in seen:
-                f.name.errors.append("评分项名称重复。")
-            seen.add(f.name.data)
-            if not (f.max_points.data or "").strip() and not f.max_points.errors:
-                f.max_points.errors.append("请填写该项满分。")
-        if not filled:
-            self.section_errors.setdefault("criteria", []).append("请至少设置一个评分项。")
-            self.form_errors.append("请至少设置一个评分项。")
-
-    def _collect_errors(self):
-        found = bool(self.form_errors)
-        for f in self:
-            if isinstance(f, FieldList):
-                f.errors = [entry.errors for entry in f.entries]
-                if not any(f.errors):
-                    f.errors = []
-            found = found or bool(f.errors)
-        return found
+        if not check_rubric(self.criteria):
+            self.section_error("criteria", "请至少设置一个评分项。")
 
     # -- output ----------------------------------------------------------------------------------
     def settings(self):

@@ -9,7 +9,7 @@ from werkzeug.datastructures import FileStorage
 
 from grantportal.awards.models import AwardStatus, ObjectionStatus, ResultsRevision, RevisionKind
 from grantportal.awards.objections.operations import MAX_FILES, decide, file_objection, filing_problem
-from grantportal.awards.proposals.operations import AwardRefused
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calls.models import Level
 from grantportal.core.db import db
 from grantportal.core.notices import Notice

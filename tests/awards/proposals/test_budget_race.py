@@ -12,7 +12,8 @@ import pytest
 
 from grantportal.accounts.models import User
 from grantportal.awards.models import Award, AwardStatus
-from grantportal.awards.proposals.operations import AwardRefused, adjust, generate
+from grantportal.awards.proposals.operations import adjust, generate
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calls.models import Level
 from grantportal.core.db import db
 from grantportal.orgs.models import Grade

@@ -16,15 +16,10 @@ from grantportal.awards.models import (
     RevisionKind,
 )
 from grantportal.awards.objections.operations import decide, file_objection
-from grantportal.awards.proposals.operations import (
-    AwardRefused,
-    adjust,
-    confirm,
-    generate,
-    proposal_of,
-    public_rows,
-    publish,
-)
+from grantportal.awards.proposals.operations import adjust, generate
+from grantportal.awards.proposals.publicity import confirm, publish
+from grantportal.awards.proposals.queries import proposal_of, public_rows
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calendar.models import CalendarDay, CalendarYear
 from grantportal.calls.models import Level
 from grantportal.core.db import db

@@ -19,6 +19,7 @@ from grantportal.awards.models import (
     ProposalStatus,
 )
 from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals import publicity, queries
 from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import TierRules
 from grantportal.core.db import db, utcnow
@@ -62,7 +63,7 @@ def award_of(proposal, app):
 
 def proposal_of(w):
     db.session.expire_all()
-    return ops.proposal_of(w.call)
+    return queries.proposal_of(w.call)
 
 
 def page(client, url):
@@ -131,7 +132,7 @@ def test_regenerating_a_draft_replaces_it(client, auth, w):
 
 def test_a_published_proposal_cannot_be_regenerated(client, auth, w):
     proposal = generated(w)
-    ops.publish(proposal, w.officer, utcnow(), 5)
+    publicity.publish(proposal, w.officer, utcnow(), 5)
     db.session.commit()
     auth.login(w.officer)
     resp = client.post(f"/manage/calls/{w.call.id}/proposal/generate", follow_redirects=True)
@@ -243,7 +244,7 @@ def test_adjust_to_not_selected_frees_the_budget(client, auth, w):
 
 def test_adjusting_is_refused_once_published(client, auth, w):
     proposal = generated(w)
-    ops.publish(proposal, w.officer, utcnow(), 5)
+    publicity.publish(proposal, w.officer, utcnow(), 5)
     db.session.commit()
     first = award_of(proposal, w.apps[0])
     auth.login(w.officer)
@@ -330,7 +331,7 @@ def test_publish_refuses_a_bad_number_of_days(client, auth, w):
 
 def _published(w):
     proposal = generated(w)
-    ops.publish(proposal, w.officer, utcnow(), 5)
+    publicity.publish(proposal, w.officer, utcnow(), 5)
     db.session.commit()
     return proposal
 

@@ -7,7 +7,9 @@ import pytest
 
 from grantportal.accounts.models import User
 from grantportal.awards.models import Award, AwardStatus, Proposal
-from grantportal.awards.proposals.operations import REGENERATED, AwardRefused, adjust, generate, proposal_of
+from grantportal.awards.proposals.operations import REGENERATED, adjust, generate
+from grantportal.awards.proposals.queries import proposal_of
+from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calls.models import Call
 from grantportal.core.db import db
 from tests import factories as f

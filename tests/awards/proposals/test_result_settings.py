@@ -8,6 +8,8 @@ import sqlalchemy as sa
 
 from grantportal.awards.models import ProposalStatus
 from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call
 from grantportal.calls.tier_rules import call_rules
 from grantportal.core.audit import AuditEntry
@@ -158,7 +160,7 @@ def test_settings_are_locked_once_the_proposal_is_published(client, auth):
     call, _ = f.ranked_call([{"total": 80}])
     officer = call.created_by
     proposal = ops.generate(call, officer, utcnow())
-    ops.publish(proposal, officer, utcnow(), 5)
+    publicity.publish(proposal, officer, utcnow(), 5)
     db.session.commit()
     auth.login(officer)
     html = client.get(url(call)).get_data(as_text=True)
@@ -167,7 +169,7 @@ def test_settings_are_locked_once_the_proposal_is_published(client, auth):
     assert resp.status_code == 409
     assert "拟资助方案已发布公示，结果设置不能再修改" in resp.get_data(as_text=True)
     assert stored(call).tier_rules is None and stored(call).publicity_days == 5
-    assert ops.proposal_of(stored(call)).status == ProposalStatus.PUBLICIZED
+    assert proposal_of(stored(call)).status == ProposalStatus.PUBLICIZED
 
 
 def test_auditors_read_the_settings_but_cannot_save_them(client, auth, call):

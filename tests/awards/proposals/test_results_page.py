@@ -10,6 +10,7 @@ from grantportal.accounts.models import User
 from grantportal.awards.models import Award, AwardStatus, Objection, Proposal
 from grantportal.awards.objections import operations as objections
 from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals import publicity
 from grantportal.awards.proposals.views import public as results_page
 from grantportal.calls.models import CallStatus, Level
 from grantportal.core.db import db, utcnow
@@ -34,7 +35,7 @@ def publicized(specs=SPECS, budget="160000", publish=True, reserve_per_level=2, 
     db.session.commit()
     proposal = ops.generate(call, call.created_by, utcnow())
     if publish:
-        ops.publish(proposal, call.created_by, utcnow(), 5)
+        publicity.publish(proposal, call.created_by, utcnow(), 5)
     db.session.commit()
     return call, apps, proposal
 
@@ -150,7 +151,7 @@ def test_final_results_replace_the_publicity_heading(client):
     call, apps, proposal = publicized()
     proposal.ends_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    ops.confirm(proposal, call.created_by, utcnow())
+    publicity.confirm(proposal, call.created_by, utcnow())
     db.session.commit()
     html = page(client, call)
     assert "<h1>评审结果公告（最终）</h1>" in html and "<h1>拟资助项目公示</h1>" not in html
@@ -206,7 +207,7 @@ def test_page_queries_do_not_grow_with_the_number_of_projects(client, app):
 def test_call_page_links_to_the_results_once_published(client):
     call, apps, proposal = publicized(publish=False)
     assert f"/calls/{call.id}/results" not in client.get(f"/calls/{call.id}").get_data(as_text=True)
-    ops.publish(db.session.get(Proposal, proposal.id), call.created_by, utcnow(), 5)
+    publicity.publish(db.session.get(Proposal, proposal.id), call.created_by, utcnow(), 5)
     db.session.commit()
     html = client.get(f"/calls/{call.id}").get_data(as_text=True)
     assert f'href="/calls/{call.id}/results"' in html and "拟资助项目公示" in html
@@ -220,7 +221,7 @@ def test_applicant_sees_nothing_before_publication_then_the_status_amount_and_re
     auth.login(member)
     html = client.get(f"/applications/{apps[0].id}").get_data(as_text=True)
     assert "评审结果（公示中）" not in html and "拟入选" not in html
-    ops.publish(db.session.get(Proposal, proposal.id), call.created_by, utcnow(), 5)
+    publicity.publish(db.session.get(Proposal, proposal.id), call.created_by, utcnow(), 5)
     db.session.commit()
     html = client.get(f"/applications/{apps[0].id}").get_data(as_text=True)
     assert "评审结果（公示中）" in html and "拟入选" in html and "拟资助金额" in html and "8万元" in html
@@ -237,7 +238,7 @@ def test_applicant_sees_reserve_place_and_final_reason(client, auth):
     proposal = db.session.get(Proposal, proposal.id)
     proposal.ends_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
-    ops.confirm(proposal, call.created_by, utcnow())
+    publicity.confirm(proposal, call.created_by, utcnow())
     db.session.commit()
     html = client.get(f"/applications/{apps[2].id}").get_data(as_text=True)
     assert "最终评审结果" in html and "候补第1位" in html and "按顺序递补" in html

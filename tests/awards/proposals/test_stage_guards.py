@@ -8,16 +8,10 @@ import sqlalchemy as sa
 
 from grantportal.applications.models import AppStatus, Screening
 from grantportal.awards.models import Award, AwardStatus, ProposalStatus, ResultsRevision, RevisionKind
-from grantportal.awards.proposals.operations import (
-    PROPOSAL,
-    AwardRefused,
-    adjust,
-    confirm,
-    generate,
-    publish,
-    republish,
-    score_changes,
-)
+from grantportal.awards.proposals.operations import adjust, generate
+from grantportal.awards.proposals.publicity import confirm, publish, republish
+from grantportal.awards.proposals.queries import score_changes
+from grantportal.awards.proposals.workflow import PROPOSAL, AwardRefused
 from grantportal.core.db import db
 from grantportal.review.models import Assignment, Review, RoundStatus
 from tests import factories as f

@@ -10,7 +10,7 @@ from grantportal.awards.objections.blueprint import bp
 from grantportal.awards.objections.forms import DecisionForm
 from grantportal.awards.objections.operations import decide as decide_objection
 from grantportal.awards.objections.permissions import can_decide_objection, can_view_objections
-from grantportal.awards.proposals.operations import proposal_of
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow

@@ -1,7 +1,8 @@
 """Officers: result settings, the award proposal (生成、调整), 公示 publication and final confirmation.
 
-Auditors read every page; only officers act. Writes go through ``awards.proposals.operations``; each
-request commits once and, when an operation refuses, rolls back and shows why next to the field."""
+Auditors read every page; only officers act. Writes go through ``awards.proposals.operations`` and
+``awards.proposals.publicity``; each request commits once and, when an operation refuses, rolls back and
+shows why next to the field."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from grantportal.applications.models import Application
 from grantportal.applications.queries import summary_rows
 from grantportal.awards.models import Award, AwardStatus, ProposalStatus
 from grantportal.awards.proposals import operations as ops
+from grantportal.awards.proposals import publicity
 from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.budget import level_budgets
 from grantportal.awards.proposals.forms import (
@@ -22,7 +24,9 @@ from grantportal.awards.proposals.forms import (
     settings_data,
 )
 from grantportal.awards.proposals.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
+from grantportal.awards.proposals.queries import proposal_of, score_changes
 from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
+from grantportal.awards.proposals.workflow import PROPOSAL, confirm_problem, publish_problem
 from grantportal.calendar.queries import confirmed_publicity_end
 from grantportal.calls.models import Call, Level
 from grantportal.calls.tier_rules import TierRulesError, call_rules
@@ -86,7 +90,7 @@ def settings(call_id):
     _require_for_method(call)
     stored = settings_data(call)
     options = {"documents": [d.name for d in call.documents], "waived": stored["waive_documents_for_4a"]}
-    proposal = ops.proposal_of(call)
+    proposal = proposal_of(call)
     message, status = None, 200
     if request.method == "GET":
         form = ResultSettingsForm(data=stored, **options)
@@ -104,7 +108,7 @@ def settings(call_id):
         else:
             status = 400
         call = get_or_404(Call, call_id)
-        proposal = ops.proposal_of(call)
+        proposal = proposal_of(call)
     return render_template("awards/settings.html", call=call, form=form, proposal=proposal, message=message,
                            can_act=can_manage_proposal(current_user, call), coverage=calendar_coverage_text(),
                            rules_broken=_call_rules_or_none(call) is None,
@@ -140,7 +144,7 @@ def _chosen_level(levels):
 def show(call_id):
     call = get_or_404(Call, call_id)
     require(can_view_proposal(current_user, call))
-    proposal = ops.proposal_of(call)
+    proposal = proposal_of(call)
     rules = _call_rules_or_none(call)
     rounds = scored_rounds(call)
     words = SimpleNamespace(formula=formula_words(call, rounds, rules) if rules else None,
@@ -160,12 +164,12 @@ def show(call_id):
     awards = _level_awards(proposal, level, pager) if level else []
     budgets = level_budgets(call, rules, proposal) if rules else {}
     now = utcnow()
-    changes = ops.score_changes(proposal) if rules and proposal.status != ProposalStatus.FINAL else []
+    changes = score_changes(proposal) if rules and proposal.status != ProposalStatus.FINAL else []
     step = {"publish": None, "republish": None}
     if proposal.status == ProposalStatus.DRAFT:
-        step["publish"] = ops.PROPOSAL.check(current_user, proposal, "publish", now)
+        step["publish"] = PROPOSAL.check(current_user, proposal, "publish", now)
     elif proposal.status == ProposalStatus.PUBLICIZED and changes:
-        step["republish"] = ops.PROPOSAL.check(current_user, proposal, "republish", now)
+        step["republish"] = PROPOSAL.check(current_user, proposal, "republish", now)
     return render_template("awards/proposal.html", counts=counts, levels=levels, level=level, awards=awards,
                            pager=pager, budget=budgets.get(level), AwardStatus=AwardStatus,
                            ProposalStatus=ProposalStatus, changes=[c.words() for c in changes], step=step,
@@ -201,7 +205,7 @@ def republish(call_id):
     if not ButtonForm().validate_on_submit():
         abort(400)
     with commit_or_abort():
-        proposal = ops.republish(proposal, current_user, utcnow())
+        proposal = publicity.republish(proposal, current_user, utcnow())
     flash(f"已按最新评审得分和排名重新发布公示，公示期重新计算，至{format_datetime(proposal.ends_at)}止。"
           "公示记录中已新增一条变更说明。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)
@@ -260,7 +264,7 @@ def adjust(award_id):
 # --- publish ------------------------------------------------------------------------------------
 
 def _proposal_or_409(call):
-    proposal = ops.proposal_of(call)
+    proposal = proposal_of(call)
     if proposal is None:
         abort(409, "尚未生成拟资助方案，请先生成方案。")
     return proposal
@@ -281,7 +285,7 @@ def _preview(days):
 def _publish_page(call, proposal, form, message=None, status=200):
     days = form.days.number if form.days.number is not None else None
     return render_template("awards/publish.html", call=call, proposal=proposal, form=form, message=message,
-                           problem=ops.publish_problem(proposal, call), preview=_preview(days),
+                           problem=publish_problem(proposal, call), preview=_preview(days),
                            selected=sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED),
                            can_act=can_manage_proposal(current_user, call)), status
 
@@ -305,7 +309,7 @@ def publish(call_id):
     if form.preview.data:  # "计算截止时间": show when it would end, publish nothing
         return _publish_page(call, proposal, form)
     with commit_or_refusal(form) as attempt:
-        proposal = ops.publish(proposal, current_user, utcnow(), form.days.number)
+        proposal = publicity.publish(proposal, current_user, utcnow(), form.days.number)
     if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))
         return _publish_page(proposal.call, proposal, form, attempt.message, attempt.status)
@@ -322,7 +326,7 @@ def _confirm_page(call, proposal, form, message=None, status=200):
     for award in proposal.awards:
         counts[award.status] = counts.get(award.status, 0) + 1
     return render_template("awards/confirm.html", call=call, proposal=proposal, form=form, message=message,
-                           problem=ops.confirm_problem(proposal, utcnow()), counts=counts, AwardStatus=AwardStatus,
+                           problem=confirm_problem(proposal, utcnow()), counts=counts, AwardStatus=AwardStatus,
                            can_act=can_manage_proposal(current_user, call)), status
 
 
@@ -336,7 +340,7 @@ def confirm(call_id):
     if request.method == "GET":
         return _confirm_page(call, proposal, form)
     with commit_or_refusal() as attempt:
-        ops.confirm(proposal, current_user, utcnow(),
+        publicity.confirm(proposal, current_user, utcnow(),
                     link_for=lambda a: url_for("applications.detail", app_id=a.application_id))
     if not attempt.ok:
         proposal = _proposal_or_409(get_or_404(Call, call_id))

@@ -13,7 +13,7 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection, ObjectionStatus, ProposalStatus
 from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals.blueprint import bp
-from grantportal.awards.proposals.operations import proposal_of
+from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db, utcnow

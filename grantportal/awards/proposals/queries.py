@@ -1,0 +1,84 @@
+"""Reads about a call's proposal shared by its operations, guards and pages: the proposal itself, the
+applications and reviews still pending, the awards whose score or rank has changed since the proposal was
+made, and the rows the public results page lists."""
+from dataclasses import dataclass
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.awards.models import Award, AwardStatus, Proposal
+from grantportal.awards.proposals.ranking import final_ranking
+from grantportal.core.db import db
+from grantportal.review.models import Assignment, Review, ReviewStatus
+from grantportal.review.results.aggregate import scored_rounds
+
+CENT = Decimal("0.01")  # Award.final_score is Numeric(7, 2)
+
+
+def proposal_of(call):
+    return db.session.scalar(sa.select(Proposal).where(Proposal.call_id == call.id))
+
+
+def missing_reviews(call):
+    """How many active assignments in the call's scored rounds have no submitted review."""
+    round_ids = [r.id for r in scored_rounds(call)]
+    if not round_ids:
+        return 0
+    submitted = sa.select(Review.assignment_id).where(Review.status == ReviewStatus.SUBMITTED)
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Assignment).where(
+        Assignment.round_id.in_(round_ids), Assignment.active.is_(True), Assignment.id.not_in(submitted)))
+
+
+def unscreened(call):
+    """How many submitted applications of the call still wait for eligibility screening."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id, Application.status == AppStatus.SUBMITTED,
+        Application.screening == Screening.PENDING))
+
+
+@dataclass
+class ScoreChange:
+    """One award whose score or rank differs from what the ranking says now."""
+
+    award: Award
+    score: Decimal | None  # now
+    rank: int | None  # now
+
+    def words(self):
+        before = f"{self.award.final_score}分、第{self.award.rank}位" if self.award.rank else "未排名"
+        after = f"{self.score}分、第{self.rank}位" if self.rank else "未排名"
+        return f"{self.award.application.display_number}：{before}→{after}"
+
+
+def score_changes(proposal, ranking=None):
+    """The awards whose final score or rank in its level is no longer what the call's ranking gives now
+    (e.g. a review reopened, or a late conflict removed an expert's score), in level and rank order."""
+    ranking = ranking or final_ranking(proposal.call)
+    now = {i.application_id: i for items in ranking.by_level.values() for i in items}
+    changes = []
+    for award in proposal.awards:
+        item = now.get(award.application_id)
+        score, rank = (item.final.quantize(CENT), item.rank) if item else (None, None)
+        if award.status == AwardStatus.CANCELLED:
+            continue
+        if (award.rank, award.final_score) != (rank, score):
+            changes.append(ScoreChange(award, score, rank))
+    return changes
+
+
+def changes_words(changes, limit=3):
+    """The first ``limit`` changes in words, and how many there are in all."""
+    shown = "；".join(c.words() for c in changes[:limit])
+    return shown + (f"等{len(changes)}项" if len(changes) > limit else "")
+
+
+def public_rows(proposal):
+    """What the public results page lists: the selected and reserve projects, in level and rank order."""
+    awards = sorted((a for a in proposal.awards if a.status in (AwardStatus.SELECTED, AwardStatus.RESERVE)),
+                    key=lambda a: (list(type(a.level)).index(a.level), a.status != AwardStatus.SELECTED,
+                                   a.rank or 0))
+    return [{"award_id": a.id, "number": a.application.number, "title": a.application.title,
+             "org": a.application.org.name, "level": a.level.label, "category": a.application.category,
+             "status": a.status.label, "amount": str(a.amount), "score": str(a.final_score),
+             "grade": a.grade, "reserve_position": a.reserve_position} for a in awards]
