@@ -113,13 +113,15 @@ MIN_ORGS = 3 + sum(least for _, _, least in GROUPS)
 
 def _confirm_calendar(today, officer):
     """The demo's 公示 run from about 260 days ago to next week: the officer has confirmed those years'
-    holiday arrangements as the library holds them (公示 periods are counted only in confirmed years). A
-    year whose notice the library does not carry yet stays unconfirmed, as it would on a real site."""
+    holiday arrangements as the library holds them (公示 periods are counted only in confirmed years). For a
+    year whose notice the library does not carry yet (next year, late in December) the demo confirms the
+    statutory holidays as an estimate and says so in the record's title, so that a demo loaded then still
+    shows a 公示; a real site waits for the notice."""
     for year in range((today - timedelta(days=260)).year, today.year + 2):
-        if year in CALENDAR_YEARS:
-            holidays, workdays = library_year(year)
-            calendar_ops.confirm_year(year, holidays, workdays, f"国务院办公厅关于{year}年部分节假日安排的通知",
-                                      None, officer)
+        holidays, workdays = library_year(year)
+        title = (f"国务院办公厅关于{year}年部分节假日安排的通知" if year in CALENDAR_YEARS
+                 else f"（演示数据）{year}年法定节假日估算，未含调休，通知发布后请核对")
+        calendar_ops.confirm_year(year, holidays, workdays, title, None, officer)
 
 
 def _groups(orgs):

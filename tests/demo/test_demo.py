@@ -74,3 +74,16 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     assert page.status_code == 200 and active.award.application.title in page.get_data(as_text=True)
     public = client.get(f"/projects/{closed.id}")  # the public follows the closed project
     assert public.status_code == 200 and "已结项" in public.get_data(as_text=True)
+
+
+def test_a_demo_loaded_late_in_december_can_publish_a_publicity_running_into_next_year(app):
+    from datetime import UTC, date, datetime
+
+    from grantportal.calendar.queries import confirmed_publicity_end
+    from grantportal.demo.data import _confirm_calendar
+    from tests.factories import UserFactory
+
+    officer = UserFactory(officer=True)
+    _confirm_calendar(date(2026, 12, 28), officer)
+    ends = confirmed_publicity_end(datetime(2026, 12, 27, 2, tzinfo=UTC), 5)
+    assert ends.year == 2027  # counted on the estimate the demo confirmed, not refused
