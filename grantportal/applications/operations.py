@@ -14,7 +14,7 @@ from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db, lock_row
 from grantportal.core.errors import Refused, stale_message
-from grantportal.core.files import discard, store_upload
+from grantportal.core.files import discard_unless_used, store_upload
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.orgs.models import Organization
 from grantportal.orgs.notices import notify_org
@@ -150,6 +150,28 @@ def save_draft(app, data, user, now, expected_version=None):
     return app
 
 
+def standing_documents_for(call, org, today):
+    """{required document id: the organization's standing document of that name, valid ``today``}."""
+    standing = {d.name: d for d in org.documents if d.valid_on(today)}
+    return {doc.id: standing[doc.name.strip()] for doc in call.documents if doc.name.strip() in standing}
+
+
+def reuse_standing_documents(app, today):
+    """Attach the organization's standing documents (常用材料, valid ``today``) to each document of the call
+    with the same name that has no file yet: the same stored file, not a new upload. Done once, when the
+    draft is created (after the files uploaded with it): a file the applicant removes afterwards is not put
+    back. Returns the names of the documents used."""
+    attached = {a.document_id for a in app.attachments}
+    used = []
+    with audit_action("application.standing_documents"):
+        for document_id, found in standing_documents_for(app.call, app.org, today).items():
+            if document_id not in attached:
+                app.attachments.append(Attachment(document_id=document_id, file_id=found.file_id))
+                used.append(found.name)
+        db.session.flush()
+    return used
+
+
 def add_attachment(app, document, upload, user, now):
     """Store an uploaded file for one of the call's documents (raises UploadError if refused)."""
     workflow.check_editable(app, now)
@@ -166,7 +188,7 @@ def remove_attachment(app, attachment, user, now):
     workflow.check_editable(app, now)
     with audit_action("application.attachment_remove"):
         app.attachments.remove(attachment)
-        discard(attachment.file)
+        discard_unless_used(attachment.file)  # a standing document of the organization stays
         app.updated_at = now
         db.session.flush()
 

@@ -132,8 +132,10 @@ def _form_page(call, org, app=None):
             uploads, doc_errors = _checked_uploads(call)
             if not doc_errors:
                 # a rollback also deletes the bytes of files stored here (core.files)
+                reused = []
                 with commit_or_refusal(stale=STALE) as attempt:
-                    if app is None:
+                    created = app is None
+                    if created:
                         app = ops.create_draft(call, org, current_user, form.to_data(), now)
                     else:
                         ops.save_draft(app, form.to_data(), current_user, now, form.expected_version)
@@ -142,11 +144,14 @@ def _form_page(call, org, app=None):
                             ops.add_attachment(app, doc, upload, current_user, now)
                         except UploadError as e:  # the file itself is refused: said on the page
                             raise ops.ApplicationError(str(e), status=200) from e
+                    if created:
+                        reused = ops.reuse_standing_documents(app, to_local(now).date())
                 if not attempt.ok:
                     conflict, status = attempt.message, attempt.status
                     db.session.refresh(org)  # the rollback expired it; the page names it
                 else:
-                    flash("草稿已保存。" + (f"已上传{len(uploads)}个附件。" if uploads else ""), "success")
+                    flash("草稿已保存。" + (f"已上传{len(uploads)}个附件。" if uploads else "")
+                          + (f"已自动使用机构常用材料：{'、'.join(reused)}。" if reused else ""), "success")
                     if form.save_and_check.data:
                         return redirect(url_for("applications.detail", app_id=app.id) + "#submit")
                     return redirect(url_for("applications.edit", app_id=app.id))
@@ -156,6 +161,7 @@ def _form_page(call, org, app=None):
         "applications/form.html", form=form, call=call, org=org, app=app, totals=form.preview_totals(),
         files=_documents_with_files(app), doc_errors=doc_errors, conflict=conflict,
         waived=waived_document_names(call, org),
+        standing={} if app else ops.standing_documents_for(call, org, to_local(now).date()),
         deadline=workflow.deadline(app) if app else call.deadline), status
 
 

@@ -145,6 +145,26 @@ def discard(record):
     db.session.delete(record)
 
 
+def references(record):
+    """How many rows of any table point at this stored file (a call's 申报指南 copied to the next call, an
+    organization's standing document reused by its applications share one file)."""
+    db.session.flush()
+    total = 0
+    for table in db.metadata.sorted_tables:
+        for fk in table.foreign_keys:
+            if fk.column.table.name == StoredFile.__tablename__:
+                total += db.session.scalar(sa.select(sa.func.count()).select_from(table)
+                                           .where(fk.parent == record.id))
+    return total
+
+
+def discard_unless_used(record):
+    """``discard`` the file once nothing points at it any more (call this after the row that used it is
+    gone); a file still used elsewhere stays."""
+    if record is not None and not references(record):
+        discard(record)
+
+
 def _delete_bytes(keys):
     if not keys or not has_app_context():
         return

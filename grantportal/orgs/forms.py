@@ -107,6 +107,19 @@ class InvitationForm(Form):
                                           too_long(40)], filters=[strip])
 
 
+class StandingDocumentForm(Form):
+    """An organization's standing document (常用材料): its name (as calls name the document they ask for), its
+    validity and the file; a new upload under the same name replaces the old one."""
+    name = StringField("材料名称", [DataRequired("请填写材料名称，如“上年度财务审计报告”。"), too_long(80)],
+                       filters=[strip], description="与征集“申报材料”中的名称一致时，申报时将自动使用本材料。")
+    valid_until = LocalDateField("有效期至", [Optional()], description="没有有效期（如机构章程）的可不填。")
+    file = FileField("选择文件")
+
+    def validate_file(self, field):
+        if not getattr(field.data, "filename", None):
+            raise ValidationError("请选择要上传的文件（PDF 或图片）。")
+
+
 class AcceptInvitationForm(AccountFields):
     pass
 

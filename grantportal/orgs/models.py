@@ -82,6 +82,8 @@ class Organization(db.Model):
     inspections = relationship("AnnualInspection", back_populates="org", order_by="AnnualInspection.year.desc()")
     sanctions = relationship("Sanction", back_populates="org", order_by="Sanction.decided_on.desc()")
     certificate = relationship("StoredFile")
+    documents = relationship("OrgDocument", back_populates="org", order_by="OrgDocument.name",
+                             cascade="all, delete-orphan")
 
     # the public directory lists verified organizations by name
     __table_args__ = (sa.Index("ix_organization_status_name", "status", "name"),)
@@ -186,3 +188,29 @@ class Sanction(db.Model):
     reason: Mapped[str] = mapped_column(sa.Text)
 
     org = relationship(Organization, back_populates="sanctions")
+
+
+# names an organization's standing documents usually carry (the upload form offers them; any name is allowed)
+STANDING_DOCUMENT_NAMES = ("登记证书副本", "机构章程", "上年度财务审计报告", "上年度年检报告", "评估等级证书",
+                           "银行开户许可证")
+
+
+class OrgDocument(db.Model):
+    """A standing document (常用材料) kept once on the organization's profile with its validity: an application
+    to a call that asks for a document of the same name uses it instead of a new upload."""
+    __tablename__ = "org_document"
+    __table_args__ = (sa.UniqueConstraint("org_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organization.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    valid_until: Mapped[date | None]  # None: no expiry (a charter)
+    file_id: Mapped[int] = mapped_column(sa.ForeignKey("stored_file.id"), index=True)
+    uploaded_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    org = relationship(Organization, back_populates="documents")
+    file = relationship("StoredFile")
+
+    def valid_on(self, day):
+        return self.valid_until is None or self.valid_until >= day

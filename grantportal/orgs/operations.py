@@ -10,13 +10,14 @@ from flask import current_app
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
-from grantportal.core.files import SCAN_EXTENSIONS, discard, store_upload
+from grantportal.core.files import SCAN_EXTENSIONS, discard, discard_unless_used, store_upload
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import (
     AnnualInspection,
     Organization,
+    OrgDocument,
     OrgInvitation,
     OrgKind,
     OrgMember,
@@ -149,6 +150,35 @@ def return_org(org, reason, user):
     notify_org(org, "机构登记被退回", f"“{org.name}”的机构登记被退回，请补正后重新提交。退回原因：{reason}",
                link="/org/")
     return moved
+
+
+# standing documents (常用材料)
+
+def save_standing_document(org, name, valid_until, upload, user):
+    """Keep ``upload`` as the organization's standing document ``name`` (replacing one of that name); the
+    replaced file goes once no application uses it any more."""
+    existing = next((d for d in org.documents if d.name == name), None)
+    with audit_action("org.document_save"):
+        stored = store_upload(upload, user, allowed=SCAN_EXTENSIONS)
+        if existing is None:
+            existing = OrgDocument(org=org, name=name)
+            db.session.add(existing)
+        replaced = existing.file
+        existing.file, existing.valid_until = stored, valid_until
+        existing.uploaded_by_id, existing.uploaded_at = user.id, utcnow()
+        db.session.flush()
+        if replaced is not None:
+            discard_unless_used(replaced)
+    return existing
+
+
+def remove_standing_document(document, user):
+    """Take the document off the profile; applications that attached it keep their copy."""
+    stored = document.file
+    with audit_action("org.document_remove"):
+        document.org.documents.remove(document)
+        discard_unless_used(stored)
+        db.session.flush()
 
 
 # members and invitations

@@ -14,7 +14,7 @@ from grantportal.calls.models import CallFile, CallFileKind, CallStatus
 from grantportal.core.db import db
 from grantportal.core.files import StoredFile
 from grantportal.core.storage import get_storage
-from grantportal.orgs.models import OrgStatus
+from grantportal.orgs.models import OrgDocument, OrgStatus
 from tests import factories as f
 
 
@@ -88,6 +88,11 @@ def _orgs_world(w):
     w.member_b2 = f.OrgMemberFactory(org=w.org_b, user=f.UserFactory(username="member_b2"), is_owner=False)
     w.sanction_a = f.SanctionFactory(org=w.org_a)
     w.sanction_b = f.SanctionFactory(org=w.org_b)
+    charter_a, charter_b = stored_pdf("机构章程.pdf"), stored_pdf("机构章程.pdf")
+    w.org_doc_a = OrgDocument(org_id=w.org_a.id, name="机构章程", file_id=charter_a.id, uploaded_by_id=w.member.id)
+    w.org_doc_b = OrgDocument(org_id=w.org_b.id, name="机构章程", file_id=charter_b.id,
+                              uploaded_by_id=w.member_b.id)
+    db.session.add_all([w.org_doc_a, w.org_doc_b])
 
 
 def _inbox_world(w):

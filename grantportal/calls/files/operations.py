@@ -1,11 +1,10 @@
 """Writes on a call's files. Each names itself in the audit log, flushes, and leaves the commit to the request."""
-import sqlalchemy as sa
 
 from grantportal.calls.models import CallFile, CallFileKind, CallStatus
 from grantportal.calls.workflow import TransitionRefused
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
-from grantportal.core.files import DOCUMENT_EXTENSIONS, discard, store_upload
+from grantportal.core.files import DOCUMENT_EXTENSIONS, discard_unless_used, store_upload
 
 MAX_FILES = 20
 
@@ -37,11 +36,7 @@ def remove_file(item, user):
     with audit_action("call.file_remove"):
         item.call.files.remove(item)
         db.session.delete(item)
-        db.session.flush()
-        still_used = db.session.scalar(sa.select(sa.func.count()).select_from(CallFile)
-                                       .where(CallFile.file_id == stored.id))
-        if not still_used:
-            discard(stored)
+        discard_unless_used(stored)
         db.session.flush()
 
 
