@@ -31,6 +31,7 @@ CONTEXT_PROCESSORS = [
     "flask_wtf.csrf.CSRFProtect.init_app.<locals>.<lambda>",  # csrf_token
     "flask_login.utils._user_context_processor",  # current_user
     "grantportal.core.templating.init_app.<locals>.site",  # site_name, bureau_name (configuration)
+    "grantportal.core.navigation.init_app.<locals>.navigation",  # nav: the links the user's permissions allow
 ]
 
 
