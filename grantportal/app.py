@@ -14,7 +14,7 @@ from grantportal.calendar.views import bp as calendar_bp
 from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import templating, web
+from grantportal.core import navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.demo import cli as demo_cli
@@ -32,6 +32,7 @@ from grantportal.inbox.digest import notices_cli
 from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring.views import bp as monitoring_bp
+from grantportal.navigation import MENU
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
 from grantportal.review.panels.views import bp as panels_bp
@@ -64,6 +65,7 @@ def create_app(config=None):
 
     web.init_app(app)
     templating.init_app(app)
+    navigation.init_app(app, MENU)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
                experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,

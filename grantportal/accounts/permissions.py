@@ -6,6 +6,11 @@ def can_register_account(user):
     return Decision(not getattr(user, "is_authenticated", False))
 
 
+def can_sign_in(user):
+    """The sign-in page is for visitors; a signed-in user has nothing to sign in to."""
+    return Decision(not getattr(user, "is_authenticated", False))
+
+
 def can_manage_users(user):
     """Only system administrators open, create and (de)activate accounts."""
 

@@ -3,16 +3,19 @@
 ``message`` is Chinese, written for the person who tried; ``field`` names the form field it belongs to
 (``core.forms.refusal`` puts it there), or None for a page message; ``status`` is the HTTP status when there
 is no form to show it on (409: the state does not allow it now). Domains subclass it by name
-(``AwardRefused``, ``RoundRefused`` …) so that a view catches its own domain's refusals.
+(``AwardRefused``, ``RoundRefused`` …) so that a view catches its own domain's refusals. A refusal that
+finds several entries missing at once (an expert's review submitted without some scores) names them in
+``fields``: form field name → its own message, each put next to its field as well.
 """
 
 
 class Refused(Exception):
     status = 409
 
-    def __init__(self, message, field=None, status=None):
+    def __init__(self, message, field=None, status=None, fields=None):
         super().__init__(message)
         self.message, self.field = message, field
+        self.fields = dict(fields or {})
         if status is not None:
             self.status = status
 

@@ -348,7 +348,11 @@ class LocalDateTimeField(DateTimeLocalField):
 
 def refusal(form, e):
     """Put an operation's refusal (an exception with ``field`` and ``message``) next to its field and return
-    None; without such a field (or without a form) return the message for the page."""
+    None; without such a field (or without a form) return the message for the page. The messages of the
+    refusal's ``fields`` (``core.errors.Refused``) go next to theirs too."""
+    for name, message in getattr(e, "fields", {}).items():
+        if form is not None and name in form._fields:
+            form[name].errors = [*form[name].errors, message]
     field = form._fields.get(e.field) if (form is not None and e.field) else None
     if field is not None:
         field.errors = [*field.errors, e.message]

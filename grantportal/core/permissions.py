@@ -23,6 +23,11 @@ ALLOWED = Decision(True)
 DENIED = Decision(False)
 
 
+def can_view_public_pages(user):
+    """The public site (首页, 项目征集 and what they link to): everyone, signed in or not."""
+    return ALLOWED
+
+
 def require(decision):
     """403 unless allowed; the decision's reason, when it has one, is shown on the error page."""
     if not decision:

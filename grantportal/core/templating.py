@@ -1,5 +1,6 @@
 """Everything the templates get besides what their view passes in: formatting filters and the site's
-names, registered here and nowhere else (issue 10).
+names, registered here and nowhere else (issue 10) — and the main menu's links, ``nav``, which
+``core/navigation.py`` computes from permissions before the page renders.
 
 A template formats what its view gathered; nothing registered here may read the database. A view (or
 its domain's ``queries.py``) loads what a page shows and passes it in; a lower domain's page asks a

@@ -8,6 +8,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
+from grantportal.core import navigation
 from grantportal.core.commits import load_signed_in_user
 from grantportal.core.errors import Refused
 from grantportal.core.extensions import login_manager
@@ -101,7 +102,9 @@ def error_page(code, message=None, plain=False):
     """The site's own page for an error; ``plain`` leaves out everything that needs the signed-in user
     (the navigation), so that the page renders without the database."""
     title, default = ERRORS.get(code, ERRORS[500])
-    if not plain:
+    if plain:
+        navigation.leave_out()
+    else:
         load_signed_in_user()  # a refusal's rollback expired it: loaded here, not by the template
     return render_template("errors.html", code=code, title=title, message=message or default,
                            plain=plain), code

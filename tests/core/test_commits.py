@@ -15,6 +15,7 @@ class _Form(FlaskForm):
         csrf = False
 
     name = StringField("姓名")
+    phone = StringField("电话")
 
 
 def _name_in_database(user):
@@ -89,3 +90,15 @@ def test_without_a_refusal_for_it_a_unique_violation_is_a_bug_and_propagates(app
         with commit_or_refusal():
             db.session.add(UserFactory.build(username=taken_name))  # as a concurrent request would
     db.session.rollback()
+
+
+def test_a_refusal_naming_several_fields_puts_each_message_next_to_its_field(app):
+    """Several entries missing at once (a review submitted without some scores): each field gets its own
+    message, and the refusal's own message is the page's."""
+    with app.test_request_context(method="POST"):
+        form = _Form(data={"name": ""})
+        with commit_or_refusal(form) as attempt:
+            raise Refused("未能提交，请按提示补充。", status=200,
+                          fields={"name": "请填写姓名。", "phone": "请填写电话。", "gone": "不在表单上。"})
+        assert attempt.status == 200 and attempt.message == "未能提交，请按提示补充。"
+        assert form.name.errors == ["请填写姓名。"] and form.phone.errors == ["请填写电话。"]

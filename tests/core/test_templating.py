@@ -1,10 +1,11 @@
 """No queries while a template renders (issue 10): templates format what their view passed in.
 
 Two guards. The template globals, filters and context processors are exactly the formatting ones that
-``core/templating.py`` registers (plus Flask's, Flask-WTF's and Flask-Login's own), so no domain slips a
-query into a page through a global. And the pages that used to query from their templates — the
-application's detail page, the organization lists and pages, the call's public page — are rendered with
-every SQL statement counted between ``before_render_template`` and ``template_rendered``: none may run."""
+``core/templating.py`` registers and the main menu of ``core/navigation.py`` (plus Flask's, Flask-WTF's and
+Flask-Login's own), so no domain slips a query into a page through a global. And the pages that used to
+query from their templates — the application's detail page, the organization lists and pages, the call's
+public page — are rendered with every SQL statement counted between ``before_render_template`` and
+``template_rendered``: none may run."""
 from datetime import date, timedelta
 
 import jinja2.defaults
@@ -31,6 +32,7 @@ CONTEXT_PROCESSORS = [
     "flask_wtf.csrf.CSRFProtect.init_app.<locals>.<lambda>",  # csrf_token
     "flask_login.utils._user_context_processor",  # current_user
     "grantportal.core.templating.init_app.<locals>.site",  # site_name, bureau_name (configuration)
+    "grantportal.core.navigation.init_app.<locals>.navigation",  # nav: the links the user's permissions allow
 ]
 
 

@@ -7,7 +7,8 @@ checked by the operations, which answer 409 with the reason.
 - an objection's own page and evidence: its objector and staff;
 - a call's objections with the objectors' identities: staff (officers decide; auditors read).
 """
-from grantportal.core.permissions import Decision, is_officer, is_signed_in, is_staff
+from grantportal.core.permissions import Decision, has_role, is_officer, is_signed_in, is_staff
+from grantportal.core.roles import Role
 
 
 def can_file_objections(user, proposal):
@@ -25,6 +26,13 @@ def can_view_objection(user, objection):
 
 def can_list_own_objections(user):
     return Decision(is_signed_in(user))
+
+
+def can_follow_own_objections(user):
+    """The "我的异议" menu: organization members and experts, who object in their own name. The list itself
+    opens to every signed-in user (``can_list_own_objections``): a system administrator may file one too and
+    still open the list, but the administrator's menu keeps to accounts."""
+    return Decision(has_role(user, Role.ORG_MEMBER, Role.EXPERT))
 
 
 def can_view_objections(user, call):

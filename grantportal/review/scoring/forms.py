@@ -91,10 +91,6 @@ class ScoringFormBase(Form):
             data.comments[c.id] = comment.data or ""
         return data
 
-    def add_problems(self, problems):
-        for name, message in problems.items():
-            self[name].errors = [*self[name].errors, message]
-
 
 def scoring_form_class(round_):
     """The scoring form of this round's rubric."""

@@ -38,13 +38,12 @@ class AlreadySubmitted(ScoringError):
 
 
 class SubmitRefused(ScoringError):
-    """Submission refused for missing scores or comments: ``problems`` maps form field names to messages."""
+    """Submission refused for missing scores or comments: ``fields`` maps form field names to messages."""
 
     status = 200
 
     def __init__(self, problems):
-        super().__init__("评审未能提交，请按提示补充后重新提交。已填写的内容已保留。")
-        self.problems = problems
+        super().__init__("评审未能提交，请按提示补充后重新提交。已填写的内容已保留。", fields=problems)
 
 
 @dataclass
@@ -180,7 +179,7 @@ def reopen(review, officer, reason, now, link=None):
     """退回重评: keep the submitted version as a revision, make the review a draft again, tell the expert."""
     reason = (reason or "").strip()
     if not reason:
-        raise SubmitRefused({"reason": "请填写退回理由。"})
+        raise ScoringError("请填写退回理由。", field="reason", status=200)
     if review.status != ReviewStatus.SUBMITTED:
         raise ScoringError("该评审尚未提交，无需退回。")
     round_ = review.assignment.round

@@ -6,12 +6,11 @@ from urllib.parse import quote
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm.exc import StaleDataError
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application, Attachment
+from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import send_stored
 from grantportal.core.money import format_points
@@ -126,31 +125,22 @@ def score(assignment_id):
         db.session.rollback()
         flash("该评审已提交，无需重复提交。", "info")
         return redirect(url_for("scoring.score", assignment_id=assignment_id), 303)
-    try:
+    stale = ops.StaleReview()
+    # a review changed since the page was opened, or another tab creating the first draft at the same moment
+    with commit_or_refusal(form, stale=stale, taken=stale) as attempt:
         ops.check_state(assignment, review, utcnow(), form.expected_version)
         if not form.validate():
-            db.session.rollback()
-            return _scoring_page(assignment, form, _stored_review(assignment_id),
-                                 message="评分内容有误，请按提示修改。您填写的内容尚未保存，已保留在页面上。")
+            raise ops.ScoringError("评分内容有误，请按提示修改。您填写的内容尚未保存，已保留在页面上。", status=200)
         if wants_submit:
             ops.submit(assignment, review, form.to_data(), current_user, utcnow(), form.expected_version)
         else:
             ops.save_draft(assignment, review, form.to_data(), current_user, utcnow(), form.expected_version)
-        db.session.commit()
-    except ops.SubmitRefused as e:
-        db.session.rollback()
-        form.add_problems(e.problems)
-        return _scoring_page(assignment, form, _stored_review(assignment_id), message=str(e))
-    except ops.ScoringError as e:
-        db.session.rollback()
-        return _scoring_page(assignment, form, _stored_review(assignment_id), e.status, str(e))
-    except (StaleDataError, IntegrityError):
-        db.session.rollback()
+    if not attempt.ok:
         stored = _stored_review(assignment_id)
-        if wants_submit and stored is not None and stored.status == ReviewStatus.SUBMITTED:
-            flash("该评审已提交，无需重复提交。", "info")
+        if attempt.refused is stale and wants_submit and stored is not None and stored.status == ReviewStatus.SUBMITTED:
+            flash("该评审已提交，无需重复提交。", "info")  # another tab submitted it a moment earlier
             return redirect(url_for("scoring.score", assignment_id=assignment_id), 303)
-        return _scoring_page(assignment, form, stored, 409, str(ops.StaleReview()))
+        return _scoring_page(assignment, form, stored, attempt.status, attempt.message)
     if wants_submit:
         flash("评审已提交，评分已锁定。感谢您的评审！", "success")
     else:
@@ -193,27 +183,19 @@ def reopen(review_id):
     if form.validate_on_submit():
         review = db.session.scalar(sa.select(Review).where(Review.id == review_id).with_for_update()
                                    .execution_options(populate_existing=True))
-        try:
+        changed = "该评审在您打开页面后已发生变化，请刷新页面核对后再操作。"
+        with commit_or_refusal(form, stale=ops.ScoringError(changed)) as attempt:
             if form.expected_version != review.version:
-                raise ops.ScoringError("该评审在您打开页面后已发生变化，请刷新页面核对后再操作。")
+                raise ops.ScoringError(changed)
             link = url_for("scoring.score", assignment_id=review.assignment_id)
             ops.reopen(review, current_user, form.reason.data, utcnow(), link=link)
-            db.session.commit()
-        except ops.SubmitRefused as e:
-            db.session.rollback()
-            form.reason.errors = [*form.reason.errors, *e.problems.values()]
-        except ops.ScoringError as e:
-            db.session.rollback()
-            message, status = str(e), e.status
-        except StaleDataError:
-            db.session.rollback()
-            message, status = "该评审在您打开页面后已发生变化，请刷新页面核对后再操作。", 409
-        else:
+        if attempt.ok:
             flash("评审已退回专家修改，原提交版本已保留" + ("，已通知专家。" if notices_committed() else "。"),
                   "success")
             a = review.assignment
             return redirect(url_for("results.application_reviews", round_id=a.round_id, app_id=a.application_id),
                             303)
+        message, status = attempt.message, attempt.status
         review = _review_for_reopening(review_id)
     elif request.method == "GET" and review.status != ReviewStatus.SUBMITTED:
         message = "该评审尚未提交，无需退回。"
