@@ -38,6 +38,7 @@ from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.forms import VersionForm
+from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import to_local
@@ -416,7 +417,7 @@ def screen_batch(call_id):
         with commit_or_refusal(form) as attempt:
             ops.screen_passing([app for app, _c in current], current_user, {app.id: c for app, c in current}, now)
         if attempt.ok:
-            flash(f"已确认 {len(current)} 份申报书通过资格审查，并已通知申报机构。"
+            flash(f"已确认 {len(current)} 份申报书通过资格审查，向申报机构发出站内通知 {notices_committed()} 条。"
                   + (f"另有 {changed} 份的自动审查结果在您打开页面后发生了变化，未作处理，请重新核对。"
                      if changed else ""), "success" if not changed else "warning")
             return redirect(url_for("applications.call_list", call_id=call.id))

@@ -53,7 +53,7 @@ def test_the_officer_confirms_the_passing_applications_in_one_step(client, signe
     resp = client.post(f"/manage/calls/{call.id}/applications/screen-batch",
                        data={"items": ids, "confirm": "y", **digests})
     assert resp.status_code == 302
-    assert "已确认 2 份申报书通过资格审查" in text(client.get(resp.headers["Location"]))
+    assert "已确认 2 份申报书通过资格审查，向申报机构发出站内通知 2 条" in text(client.get(resp.headers["Location"]))
     assert [_status(a) for a in passing] == [Screening.PASSED, Screening.PASSED]
     assert _status(failing) == Screening.PENDING
     audited = db.session.scalars(sa.select(AuditEntry.object_id).where(AuditEntry.action == "application.screen",

@@ -45,7 +45,7 @@ def test_the_officer_verifies_the_checked_registrations_in_one_step(client, sign
     assert _status(a) == OrgStatus.PENDING
 
     resp = client.post(URL, data={"items": ids, "confirm": "y", **digests}, follow_redirects=True)
-    assert "已认证 2 家机构" in resp.get_data(as_text=True)
+    assert "已认证 2 家机构，向机构账户发出站内通知 2 条" in resp.get_data(as_text=True)
     assert (_status(a), _status(b), _status(without_certificate)) == \
         (OrgStatus.VERIFIED, OrgStatus.VERIFIED, OrgStatus.PENDING)
     audited = db.session.scalars(sa.select(AuditEntry.object_id).where(AuditEntry.action == "org.verify",

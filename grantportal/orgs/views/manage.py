@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
+from grantportal.core.notices import notices_committed
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 from grantportal.orgs import operations as ops
@@ -109,7 +110,7 @@ def verify_batch():
         with commit_or_refusal(form) as attempt:
             ops.verify_batch(current, current_user)
         if attempt.ok:
-            flash(f"已认证 {len(current)} 家机构，并已通知各机构。"
+            flash(f"已认证 {len(current)} 家机构，向机构账户发出站内通知 {notices_committed()} 条。"
                   + (f"另有 {changed} 家的登记信息在您打开页面后发生了变化，未作处理，请重新核对。"
                      if changed else ""), "warning" if changed else "success")
             return redirect(url_for("orgs.manage", status="pending"))
