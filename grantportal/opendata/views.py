@@ -11,7 +11,7 @@
 import json
 from dataclasses import dataclass
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
 
 from grantportal.calls.models import Call
@@ -38,14 +38,20 @@ def absolute(endpoint, **values):
 
 @dataclass(frozen=True)
 class Urls:
-    """Absolute stable addresses, for links inside the data."""
+    """Absolute stable addresses, for links inside the data. Built with a URL adapter bound in the view, so that
+    a streamed download can build them after the request context is gone."""
     base: str
+    adapter: object
+
+    @classmethod
+    def here(cls):
+        return cls(_base(), current_app.url_map.bind("localhost", script_name=request.script_root or "/"))
 
     def package(self, call_id):
-        return self.base + url_for("opendata.call_package", call_id=call_id)
+        return self.base + self.adapter.build("opendata.call_package", {"call_id": call_id})
 
     def record(self, contract_id):
-        return self.base + url_for("opendata.project_record", contract_id=contract_id)
+        return self.base + self.adapter.build("opendata.project_record", {"contract_id": contract_id})
 
 
 def publisher():
@@ -60,8 +66,27 @@ def _json(data, filename):
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
 
 
+def _in_app_context(app, chunks, size=64 * 1024):
+    """The chunks, gathered into pieces of about ``size`` and each piece produced inside an application context
+    of its own (the database session lives there). The response is sent after the view has returned and its
+    contexts are gone, and the server may resume the iterator in another context, so no context is held across
+    a ``yield``; the rows carry plain values, never objects of a closed session."""
+    pieces = iter(chunks)
+    while True:
+        with app.app_context():
+            gathered, length = [], 0
+            for piece in pieces:
+                gathered.append(piece)
+                length += len(piece)
+                if length >= size:
+                    break
+        if not gathered:
+            return
+        yield gathered[0][:0].join(gathered)
+
+
 def _stream(chunks, mimetype, filename):
-    return Response(stream_with_context(chunks), mimetype=mimetype,
+    return Response(_in_app_context(current_app._get_current_object(), chunks), mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
@@ -107,25 +132,25 @@ def _bulk_meta():
 
 @bp.route("/data/awards.json")
 def awards_json():
-    pub, urls = publisher(), Urls(_base())
+    pub, urls = publisher(), Urls.here()
     return _stream(json_chunks(queries.award_rows(), pub, urls, _bulk_meta()), "application/json", "awards.json")
 
 
 @bp.route("/data/awards.csv")
 def awards_csv():
-    pub, urls = publisher(), Urls(_base())
+    pub, urls = publisher(), Urls.here()
     return _stream(csv_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8", "awards.csv")
 
 
 @bp.route("/data/awards.xlsx")
 def awards_xlsx():
-    pub, urls = publisher(), Urls(_base())
+    pub, urls = publisher(), Urls.here()
     return _stream(xlsx_chunks(queries.award_rows(), pub, urls), XLSX, "awards.xlsx")
 
 
 @bp.route("/data/awards-360giving.csv")
 def awards_360giving():
-    pub, urls = publisher(), Urls(_base())
+    pub, urls = publisher(), Urls.here()
     return _stream(giving_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8",
                    "awards-360giving.csv")
 
