@@ -10,5 +10,6 @@
   ``sitemap.xml`` and ``robots.txt``.
 
 Nothing personal is published (DESIGN.md §4): no phone numbers, ID numbers, contact persons or legal
-representatives, objectors, experts, individual donors or voucher numbers; free text is masked on the server.
+representatives, objectors, experts, individual donors or voucher numbers, and no text typed by applicants
+(a project summary may name a person, and no mask finds a name); the office's own text is masked on the server.
 """

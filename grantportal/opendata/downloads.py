@@ -16,7 +16,6 @@ import os
 import tempfile
 from dataclasses import dataclass
 
-from grantportal.core.masking import mask_text
 from grantportal.core.spreadsheet import safe_cell
 from grantportal.opendata.ocds import CURRENCY, iso, org_id
 
@@ -40,7 +39,6 @@ FIELDS = (
     Field("application_number", "申报编号", "项目申报时取得的编号"),
     Field("project_title", "项目名称", "入选项目的名称"),
     Field("category", "服务类别", "申报时选择的服务类别"),
-    Field("summary", "项目简介", "申报书中的项目简介（其中的电话、证件号码、电子邮箱已遮蔽）"),
     Field("recipient_id", "承接机构标识", "CN-USCI-加统一社会信用代码"),
     Field("recipient_uscc", "统一社会信用代码", "承接机构的统一社会信用代码（GB 32100-2015）"),
     Field("recipient_name", "承接机构名称", "承接项目的社会组织名称"),
@@ -83,7 +81,6 @@ def flat(row, publisher, urls):
         "application_number": row.application_number or "",
         "project_title": row.project_title,
         "category": row.category,
-        "summary": mask_text(row.summary),
         "recipient_id": org_id(row.uscc),
         "recipient_uscc": row.uscc,
         "recipient_name": row.org_name,
@@ -169,7 +166,7 @@ def giving_row(row, publisher, urls):
     return {
         "Identifier": f"{publisher.ocid(row.call_id)}-award-{row.award_id}",
         "Title": row.project_title,
-        "Description": mask_text(row.summary) or row.project_title,
+        "Description": f"{row.call_title}入选项目：{row.project_title}{f'（{row.category}）' if row.category else ''}",
         "Currency": CURRENCY,
         "Amount Applied For": _text(row.requested),
         "Amount Awarded": _text(row.amount),

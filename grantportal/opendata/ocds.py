@@ -14,7 +14,8 @@ One contracting process (one ``ocid``) per call, ``<OCID prefix>-call-<call id>`
 A project's record (``record_package``) holds the tender release and that project's release, and their
 compiled release. Parties: the bureau (``BUREAU_NAME``, ``BUREAU_USCC``) and the organizations, identified as
 ``CN-USCI-<统一社会信用代码>`` with the identifier scheme ``CN-USCI``. Nothing personal: no contact points, no
-addresses, no evaluation comments or voucher numbers; free text passes through ``mask_text``.
+addresses, no evaluation comments or voucher numbers, and no text typed by applicants (a project summary may
+name people, and no mask finds a name); the call's summary, written by the office, passes through ``mask_text``.
 
 Money (``Decimal``) becomes an OCDS amount (a JSON number) with currency ``CNY``; times are ISO 8601 in the site's
 zone (``+08:00``); a date becomes the start (or, for an end date, the last second) of that day there.
@@ -169,8 +170,6 @@ def award_release(publisher, call, proposal, award, facts=None):
     org = app.org
     award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(proposal.confirmed_at),
                  "value": money(award.amount), "suppliers": [_org_ref(org)]}
-    if app.summary:
-        award_obj["description"] = mask_text(app.summary)
     release = {
         "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(proposal.confirmed_at), "tag": ["award"],
         "initiationType": "tender", "language": "zh",

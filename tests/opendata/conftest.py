@@ -15,6 +15,7 @@ from tests import factories as f
 from tests.funding.conftest import STARTS, active_contract, evaluate
 
 PERSONAL = {"legal_rep": "欧阳正德", "contact_name": "司马联络", "contact_phone": "13912345678"}
+SUMMARY_PHONE = "13700001234"  # typed into a project summary: masked wherever the summary is published
 OBJECTOR = {"real_name": "上官异议", "contact": "13800001111"}
 
 
@@ -26,6 +27,8 @@ def world(officer):
         org.legal_rep, org.contact_name = f"{PERSONAL['legal_rep']}{i}", f"{PERSONAL['contact_name']}{i}"
         org.contact_phone = f"{PERSONAL['contact_phone'][:-1]}{i}"
         org.address = f"广东省中山市石岐街道幸福路{88 + i}号"
+        award.application.summary = (f"为社区长者提供助餐服务。咨询电话{SUMMARY_PHONE}，"
+                                     f"联系人{PERSONAL['contact_name']}{i}。")
     db.session.add(Objection(award=awards[1], filed_by=f.UserFactory(), reason="请核实预算。", **OBJECTOR))
     db.session.commit()
     contract = active_contract(awards[0], officer)
