@@ -96,6 +96,11 @@ def _period(start, end, end_of_day=True):
     return period
 
 
+def final_at(proposal):
+    """When the results became final (older rows may lack the time of confirmation: the end of 公示 then)."""
+    return proposal.confirmed_at or proposal.ends_at or proposal.published_at or proposal.generated_at
+
+
 def _org_ref(org):
     return {"id": org_id(org.uscc), "name": org.name}
 
@@ -127,9 +132,9 @@ def tender_release(publisher, call, proposal, budget):
         tender["milestones"] = [{
             "id": "publicity", "title": "结果公示", "type": "approval",
             "description": f"评审结果公示{proposal.publicity_days or ''}个工作日",
-            "dueDate": iso(proposal.ends_at), "status": "met", "dateMet": iso(proposal.confirmed_at)}]
+            "dueDate": iso(proposal.ends_at), "status": "met", "dateMet": iso(final_at(proposal))}]
     return {
-        "ocid": ocid, "id": f"{ocid}-tender", "date": iso(proposal.confirmed_at), "tag": ["tender"],
+        "ocid": ocid, "id": f"{ocid}-tender", "date": iso(final_at(proposal)), "tag": ["tender"],
         "initiationType": "tender", "language": "zh",
         "parties": [publisher.buyer_party()], "buyer": publisher.buyer,
         "planning": {"budget": {"description": "各级别预算合计", "amount": money(budget)}},
@@ -168,10 +173,10 @@ def award_release(publisher, call, proposal, award, facts=None):
     ocid = publisher.ocid(call.id)
     app = award.application
     org = app.org
-    award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(proposal.confirmed_at),
+    award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(final_at(proposal)),
                  "value": money(award.amount), "suppliers": [_org_ref(org)]}
     release = {
-        "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(proposal.confirmed_at), "tag": ["award"],
+        "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(final_at(proposal)), "tag": ["award"],
         "initiationType": "tender", "language": "zh",
         "parties": [publisher.buyer_party(), _org_party(org)], "buyer": publisher.buyer,
         "awards": [award_obj],
@@ -194,7 +199,7 @@ def award_release(publisher, call, proposal, award, facts=None):
             contract["implementation"] = implementation
         release["contracts"] = [contract]
         release["tag"] = ["award", "contract"] + (["implementation"] if implementation else [])
-        stamps = [proposal.confirmed_at, c.confirmed_at, *(p.recorded_at for p in facts.payments),
+        stamps = [final_at(proposal), c.confirmed_at, *(p.recorded_at for p in facts.payments),
                   *(r.recorded_at for r in facts.recoveries), *(e.evaluated_at for e in facts.evaluations)]
         release["date"] = iso(max(s for s in stamps if s is not None))
     return release

@@ -105,7 +105,9 @@ class AwardRow:
 
 _COLUMNS = (Award.id, Call.id, Call.name, Call.edition, Call.year, Call.kind, Award.level, Application.number,
             Application.title, Application.category, Organization.uscc, Organization.name,
-            Award.amount, Award.requested, Proposal.confirmed_at, Contract.id, Contract.status, Contract.amount,
+            Award.amount, Award.requested,
+            sa.func.coalesce(Proposal.confirmed_at, Proposal.ends_at, Proposal.published_at), Contract.id,
+            Contract.status, Contract.amount,
             Contract.starts_on, Contract.ends_on)
 
 

@@ -190,7 +190,7 @@ def sitemap():
             yield absolute("projects.project", contract_id=contract_id)
             yield absolute("opendata.project_record", contract_id=contract_id)
 
-    body = render_template("opendata/sitemap.xml", urls=urls())
+    body = render_template("opendata/sitemap.xml", urls=list(urls()))
     return Response(body, mimetype="application/xml")
 
 
