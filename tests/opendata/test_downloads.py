@@ -9,6 +9,7 @@ from pathlib import Path
 import jsonschema
 from openpyxl import load_workbook
 
+from grantportal.core.db import db
 from grantportal.opendata import queries
 from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS
 from tests import factories as f
@@ -114,3 +115,15 @@ def test_unpublished_awards_are_not_in_the_downloads(client, world):
     call, _apps = f.ranked_call([dict(total=90, title="尚未公示的项目")])
     for url in ("/data/awards.json", "/data/awards.csv", "/data/awards-360giving.csv"):
         assert "尚未公示的项目" not in client.get(url).get_data(as_text=True)
+
+
+def test_bulk_rows_keep_no_objects_in_the_session(app, world):
+    """Memory stays flat: the rows are plain values read a batch at a time, so nothing accumulates in the
+    session however many awards there are."""
+    f.final_awards()
+    db.session.expunge_all()
+    seen = 0
+    for _row in queries.award_rows(batch=2):
+        seen += 1
+        assert len(db.session.identity_map) == 0
+    assert seen >= 3
