@@ -40,7 +40,6 @@ class Publisher:
     ocid_prefix: str
     bureau_name: str
     bureau_uscc: str
-    site_name: str
     policy_url: str
 
     def ocid(self, call_id):
@@ -129,9 +128,9 @@ def tender_release(publisher, call, proposal, budget):
         tender["tenderPeriod"] = _period(apply.opens_at, apply.closes_at, end_of_day=False)
     if proposal.published_at:
         tender["awardPeriod"] = _period(proposal.published_at, proposal.ends_at, end_of_day=False)
+        days = f"{proposal.publicity_days}个工作日" if proposal.publicity_days else ""
         tender["milestones"] = [{
-            "id": "publicity", "title": "结果公示", "type": "approval",
-            "description": f"评审结果公示{proposal.publicity_days or ''}个工作日",
+            "id": "publicity", "title": "结果公示", "type": "approval", "description": f"评审结果公示{days}",
             "dueDate": iso(proposal.ends_at), "status": "met", "dateMet": iso(final_at(proposal))}]
     return {
         "ocid": ocid, "id": f"{ocid}-tender", "date": iso(final_at(proposal)), "tag": ["tender"],

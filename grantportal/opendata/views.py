@@ -57,8 +57,7 @@ class Urls:
 def publisher():
     config = current_app.config
     return ocds.Publisher(ocid_prefix=config["OCID_PREFIX"], bureau_name=config["BUREAU_NAME"],
-                          bureau_uscc=config["BUREAU_USCC"], site_name=config["SITE_NAME"],
-                          policy_url=absolute("opendata.index"))
+                          bureau_uscc=config["BUREAU_USCC"], policy_url=absolute("opendata.index"))
 
 
 def _json(data, filename):
