@@ -33,6 +33,7 @@ from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.navigation import MENU
+from grantportal.opendata.views import bp as opendata_bp
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
 from grantportal.review.panels.views import bp as panels_bp
@@ -70,7 +71,7 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
                experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
-               workbench_bp):
+               workbench_bp, opendata_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -59,6 +59,9 @@ def default_config(instance=INSTANCE, given=None):
         "BUREAU_USCC": os.environ.get("GRANTPORTAL_BUREAU_USCC", ""),
         "BUREAU_LEGAL_REP": os.environ.get("GRANTPORTAL_BUREAU_LEGAL_REP", ""),
         "PUBLIC_BASE_URL": os.environ.get("GRANTPORTAL_PUBLIC_BASE_URL", ""),
+        # open data (opendata/ocds.py): the OCDS ocid prefix registered with the Open Contracting Partnership;
+        # every call's contracting process is <prefix>-call-<id>
+        "OCID_PREFIX": os.environ.get("GRANTPORTAL_OCID_PREFIX", "ocds-gp0000"),
         # uploads: one file, and one request holding several
         "MAX_FILE_SIZE": 10 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

@@ -1,0 +1,241 @@
+"""The Open Contracting Data Standard 1.1.5 mapping (DESIGN.md §5; https://standard.open-contracting.org/1.1/).
+
+One contracting process (one ``ocid``) per call, ``<OCID prefix>-call-<call id>``. Its releases:
+
+- ``…-tender`` (tag ``tender``): the call as the tender — title, summary, the budget (``planning.budget`` and
+  ``tender.value``, the sum of the levels' budgets), the application period (``tender.tenderPeriod``), the 公示
+  period (``tender.awardPeriod`` and a milestone 结果公示), the buyer (the civil-affairs bureau).
+- ``…-award-<award id>`` per funded project (final 入选): the award (the amount, the date the results became
+  final, the organization as supplier) and, once the contract is in force, the contract (amount, term, date of
+  confirmation) with each payment (拨付, bureau → organization) and each recovery (追回, organization → bureau)
+  as ``implementation.transactions`` and each evaluation (中期评估, 结项验收) as a milestone of type
+  ``assessment``, met when passed.
+
+A project's record (``record_package``) holds the tender release and that project's release, and their
+compiled release. Parties: the bureau (``BUREAU_NAME``, ``BUREAU_USCC``) and the organizations, identified as
+``CN-USCI-<统一社会信用代码>`` with the identifier scheme ``CN-USCI``. Nothing personal: no contact points, no
+addresses, no evaluation comments or voucher numbers, and no text typed by applicants (a project summary may
+name people, and no mask finds a name); the call's summary, written by the office, passes through ``mask_text``.
+
+Money (``Decimal``) becomes an OCDS amount (a JSON number) with currency ``CNY``; times are ISO 8601 in the site's
+zone (``+08:00``); a date becomes the start (or, for an end date, the last second) of that day there.
+"""
+from dataclasses import dataclass
+from datetime import datetime, time
+
+from grantportal.calls.models import StageKind
+from grantportal.core.masking import mask_text
+from grantportal.core.timeutil import site_zone, to_local
+from grantportal.funding.models import ContractStatus
+
+VERSION = "1.1"
+CURRENCY = "CNY"
+LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
+SCHEME = "CN-USCI"
+
+
+@dataclass(frozen=True)
+class Publisher:
+    """Who publishes, from the configuration; ``urls`` builds the absolute public addresses."""
+    ocid_prefix: str
+    bureau_name: str
+    bureau_uscc: str
+    policy_url: str
+
+    def ocid(self, call_id):
+        return f"{self.ocid_prefix}-call-{call_id}"
+
+    @property
+    def buyer_id(self):
+        return org_id(self.bureau_uscc) if self.bureau_uscc else f"{self.ocid_prefix}-buyer"
+
+    @property
+    def buyer(self):
+        return {"id": self.buyer_id, "name": self.bureau_name}
+
+    def buyer_party(self):
+        party = {**self.buyer, "roles": ["buyer", "procuringEntity", "payer"]}
+        if self.bureau_uscc:
+            party["identifier"] = {"scheme": SCHEME, "id": self.bureau_uscc, "legalName": self.bureau_name}
+        return party
+
+    def package_meta(self, uri, published):
+        return {"uri": uri, "version": VERSION, "publishedDate": published,
+                "publisher": {"name": self.bureau_name}, "license": LICENSE_URL, "publicationPolicy": self.policy_url}
+
+
+def org_id(uscc):
+    return f"{SCHEME}-{uscc}"
+
+
+def amount(value):
+    """A Decimal as an OCDS amount: an integer when whole (50000), else a number with its cents (1234.5)."""
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def money(value):
+    return {"amount": amount(value), "currency": CURRENCY}
+
+
+def iso(value, end_of_day=False):
+    """A UTC datetime or a date as ISO 8601 with the site's offset; None stays None."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime):
+        value = datetime.combine(value, time(23, 59, 59) if end_of_day else time(0), tzinfo=site_zone())
+    return to_local(value).isoformat(timespec="seconds")
+
+
+def _period(start, end, end_of_day=True):
+    period = {}
+    if start is not None:
+        period["startDate"] = iso(start)
+    if end is not None:
+        period["endDate"] = iso(end, end_of_day=end_of_day)
+    return period
+
+
+def final_at(proposal):
+    """When the results became final (older rows may lack the time of confirmation: the end of 公示 then)."""
+    return proposal.confirmed_at or proposal.ends_at or proposal.published_at or proposal.generated_at
+
+
+def _org_ref(org):
+    return {"id": org_id(org.uscc), "name": org.name}
+
+
+def _org_party(org):
+    return {**_org_ref(org), "identifier": {"scheme": SCHEME, "id": org.uscc, "legalName": org.name},
+            "roles": ["supplier", "payee"]}
+
+
+def tender_release(publisher, call, proposal, budget):
+    ocid = publisher.ocid(call.id)
+    apply = call.stage(StageKind.APPLY)
+    tender = {
+        "id": f"call-{call.id}",
+        "title": call.title,
+        "status": "complete",
+        "value": money(budget),
+        "procuringEntity": publisher.buyer,
+        "procurementMethod": "open",
+        "procurementMethodDetails": call.kind.label,
+        "mainProcurementCategory": "services",
+    }
+    if call.summary:
+        tender["description"] = mask_text(call.summary)
+    if apply is not None and (apply.opens_at or apply.closes_at):
+        tender["tenderPeriod"] = _period(apply.opens_at, apply.closes_at, end_of_day=False)
+    if proposal.published_at:
+        tender["awardPeriod"] = _period(proposal.published_at, proposal.ends_at, end_of_day=False)
+        days = f"{proposal.publicity_days}个工作日" if proposal.publicity_days else ""
+        tender["milestones"] = [{
+            "id": "publicity", "title": "结果公示", "type": "approval", "description": f"评审结果公示{days}",
+            "dueDate": iso(proposal.ends_at), "status": "met", "dateMet": iso(final_at(proposal))}]
+    return {
+        "ocid": ocid, "id": f"{ocid}-tender", "date": iso(final_at(proposal)), "tag": ["tender"],
+        "initiationType": "tender", "language": "zh",
+        "parties": [publisher.buyer_party()], "buyer": publisher.buyer,
+        "planning": {"budget": {"description": "各级别预算合计", "amount": money(budget)}},
+        "tender": tender,
+    }
+
+
+def _transactions(publisher, org, facts):
+    payee = _org_ref(org)
+    out = [{"id": f"payment-{p.id}", "date": iso(p.paid_on), "value": money(p.amount),
+            "payer": publisher.buyer, "payee": payee} for p in facts.payments]
+    out += [{"id": f"recovery-{r.id}", "date": iso(r.recovered_on), "value": money(r.amount),
+             "payer": payee, "payee": publisher.buyer} for r in facts.recoveries]
+    return out
+
+
+def _milestones(facts):
+    out = []
+    for e in facts.evaluations:
+        milestone = {"id": f"evaluation-{e.id}", "title": e.stage.label, "type": "assessment",
+                     "description": f"评估等级：{e.grade.label}", "status": "met" if e.grade.passed else "notMet",
+                     "dateModified": iso(e.evaluated_at)}
+        if e.grade.passed:
+            milestone["dateMet"] = iso(e.evaluated_at)
+        out.append(milestone)
+    return out
+
+
+def _contract_status(contract):
+    # OCDS contractStatus: pending / active / cancelled / terminated ("no longer active": closed or ended early)
+    return "active" if contract.status == ContractStatus.ACTIVE else "terminated"
+
+
+def award_release(publisher, call, proposal, award, facts=None):
+    """The release of one funded project: its award and, with ``facts`` (its contract in force), the contract."""
+    ocid = publisher.ocid(call.id)
+    app = award.application
+    org = app.org
+    award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(final_at(proposal)),
+                 "value": money(award.amount), "suppliers": [_org_ref(org)]}
+    release = {
+        "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(final_at(proposal)), "tag": ["award"],
+        "initiationType": "tender", "language": "zh",
+        "parties": [publisher.buyer_party(), _org_party(org)], "buyer": publisher.buyer,
+        "awards": [award_obj],
+    }
+    if facts is not None:
+        c = facts.contract
+        contract = {"id": f"contract-{c.id}", "awardID": award_obj["id"], "title": app.title,
+                    "status": _contract_status(c), "value": money(c.amount)}
+        if c.starts_on or c.ends_on:
+            contract["period"] = _period(c.starts_on, c.ends_on)
+        if c.confirmed_at:
+            contract["dateSigned"] = iso(c.confirmed_at)
+        implementation = {}
+        transactions, milestones = _transactions(publisher, org, facts), _milestones(facts)
+        if transactions:
+            implementation["transactions"] = transactions
+        if milestones:
+            implementation["milestones"] = milestones
+        if implementation:
+            contract["implementation"] = implementation
+        release["contracts"] = [contract]
+        release["tag"] = ["award", "contract"] + (["implementation"] if implementation else [])
+        stamps = [final_at(proposal), c.confirmed_at, *(p.recorded_at for p in facts.payments),
+                  *(r.recorded_at for r in facts.recoveries), *(e.evaluated_at for e in facts.evaluations)]
+        release["date"] = iso(max(s for s in stamps if s is not None))
+    return release
+
+
+def release_package(publisher, uri, call, proposal, budget, awards, facts):
+    """The call's release package: the tender release, then one release per funded project."""
+    releases = [tender_release(publisher, call, proposal, budget)]
+    releases += [award_release(publisher, call, proposal, a, facts.get(a.id)) for a in awards]
+    return {**publisher.package_meta(uri, max(r["date"] for r in releases)), "releases": releases}
+
+
+def _merge(base, update):
+    """OCDS merge of two releases (latest value wins; arrays of objects merge by ``id``)."""
+    out = dict(base)
+    for key, value in update.items():
+        old = out.get(key)
+        if isinstance(value, dict) and isinstance(old, dict):
+            out[key] = _merge(old, value)
+        elif (isinstance(value, list) and isinstance(old, list) and value and isinstance(value[0], dict)
+              and "id" in value[0]):
+            merged = {item["id"]: item for item in old}
+            for item in value:
+                merged[item["id"]] = _merge(merged[item["id"]], item) if item["id"] in merged else item
+            out[key] = list(merged.values())
+        else:
+            out[key] = value
+    return out
+
+
+def record_package(publisher, uri, package_uri, releases):
+    """A record package for one project: the record of its call's process with the tender release and the
+    project's release (embedded), and their compiled release."""
+    compiled = {}
+    for release in sorted(releases, key=lambda r: r["date"]):
+        compiled = _merge(compiled, release)
+    ocid = releases[0]["ocid"]
+    compiled.update(id=f"{releases[-1]['id']}-compiled", tag=["compiled"], date=max(r["date"] for r in releases))
+    return {**publisher.package_meta(uri, compiled["date"]), "packages": [package_uri],
+            "records": [{"ocid": ocid, "releases": releases, "compiledRelease": compiled}]}

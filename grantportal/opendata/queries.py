@@ -1,0 +1,213 @@
+"""Reads for open data. Bulk reads walk the awards in keyset batches (``Award.id > last``) and select plain
+columns, so the session keeps no objects and memory stays flat however many projects there are."""
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, selectinload
+
+from grantportal.applications.models import Application
+from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.calls.models import Call, CallKind, CallLevel, CallStatus, Level
+from grantportal.core.db import ZERO, db
+from grantportal.funding.models import Contract, ContractStatus, Payment, Recovery
+from grantportal.monitoring.models import Evaluation
+from grantportal.opendata.permissions import PUBLIC_CONTRACT
+from grantportal.orgs.models import Organization
+
+BATCH = 1000
+
+
+def final_proposal(call):
+    return db.session.scalar(sa.select(Proposal).where(Proposal.call_id == call.id))
+
+
+def _public_final():
+    """The selected awards of final results of public calls."""
+    return (sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
+            .where(Proposal.status == ProposalStatus.FINAL, Award.final_status == FinalStatus.SELECTED,
+                   Call.status != CallStatus.DRAFT))
+
+
+def call_budget(call):
+    return db.session.scalar(sa.select(sa.func.coalesce(sa.func.sum(CallLevel.budget_total), 0))
+                             .where(CallLevel.call_id == call.id)) or ZERO
+
+
+def funded_awards(call):
+    """The call's funded projects (final 入选), with application, organization and contract."""
+    return db.session.scalars(
+        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
+        .where(Proposal.call_id == call.id, Award.final_status == FinalStatus.SELECTED)
+        .order_by(Award.id).options(joinedload(Award.application).joinedload(Application.org))).all()
+
+
+@dataclass
+class ContractFacts:
+    contract: Contract
+    payments: list
+    recoveries: list
+    evaluations: list
+
+
+def contract_facts(award_ids):
+    """{award_id: ContractFacts} for the awards whose contract is public (in force)."""
+    if not award_ids:
+        return {}
+    contracts = db.session.scalars(
+        sa.select(Contract).where(Contract.award_id.in_(award_ids), Contract.status.in_(PUBLIC_CONTRACT))
+        .options(selectinload(Contract.payments), selectinload(Contract.recoveries))).all()
+    evaluations = defaultdict(list)
+    if contracts:
+        for e in db.session.scalars(sa.select(Evaluation).where(Evaluation.contract_id.in_([c.id for c in contracts]))
+                                    .order_by(Evaluation.evaluated_at, Evaluation.id)):
+            evaluations[e.contract_id].append(e)
+    return {c.award_id: ContractFacts(
+        c, sorted(c.payments, key=lambda p: (p.paid_on, p.id)),
+        sorted(c.recoveries, key=lambda r: (r.recovered_on, r.id)), evaluations[c.id]) for c in contracts}
+
+
+def project_contract(contract_id):
+    return db.session.scalar(
+        sa.select(Contract).where(Contract.id == contract_id)
+        .options(joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call),
+                 joinedload(Contract.award).joinedload(Award.application).joinedload(Application.org)))
+
+
+# --- bulk: one flat row per published award ----------------------------------------------------------------
+
+@dataclass
+class AwardRow:
+    award_id: int
+    call_id: int
+    call_title: str
+    call_year: int
+    call_kind: CallKind
+    level: Level
+    application_number: str | None
+    project_title: str
+    category: str
+    uscc: str
+    org_name: str
+    amount: Decimal
+    requested: Decimal
+    award_date: datetime | None
+    contract_id: int | None
+    contract_status: ContractStatus | None
+    contract_amount: Decimal | None
+    contract_start: date | None
+    contract_end: date | None
+    paid: Decimal = ZERO
+    recovered: Decimal = ZERO
+
+
+_COLUMNS = (Award.id, Call.id, Call.name, Call.edition, Call.year, Call.kind, Award.level, Application.number,
+            Application.title, Application.category, Organization.uscc, Organization.name,
+            Award.amount, Award.requested,
+            sa.func.coalesce(Proposal.confirmed_at, Proposal.ends_at, Proposal.published_at), Contract.id,
+            Contract.status, Contract.amount,
+            Contract.starts_on, Contract.ends_on)
+
+
+def _batch(after, size):
+    public_contract = sa.and_(Contract.award_id == Award.id, Contract.status.in_(PUBLIC_CONTRACT))
+    return (_public_final().with_only_columns(*_COLUMNS)
+            .join(Application, Application.id == Award.application_id)
+            .join(Organization, Organization.id == Application.org_id)
+            .outerjoin(Contract, public_contract)
+            .where(Award.id > after).order_by(Award.id).limit(size))
+
+
+def _sums(model, contract_ids):
+    if not contract_ids:
+        return {}
+    return dict(db.session.execute(sa.select(model.contract_id, sa.func.sum(model.amount))
+                                   .where(model.contract_id.in_(contract_ids)).group_by(model.contract_id)).all())
+
+
+def award_rows(batch=BATCH):
+    """Every published award as an ``AwardRow``, in award order, read ``batch`` rows at a time."""
+    after = 0
+    while True:
+        rows = db.session.execute(_batch(after, batch)).all()
+        if not rows:
+            return
+        contract_ids = [r[15] for r in rows if r[15] is not None]
+        paid, recovered = _sums(Payment, contract_ids), _sums(Recovery, contract_ids)
+        for r in rows:
+            yield AwardRow(
+                award_id=r[0], call_id=r[1], call_title=f"{r[3]}{r[2]}" if r[3] else r[2], call_year=r[4],
+                call_kind=r[5], level=r[6], application_number=r[7], project_title=r[8], category=r[9] or "",
+                uscc=r[10], org_name=r[11], amount=r[12], requested=r[13], award_date=r[14], contract_id=r[15],
+                contract_status=r[16], contract_amount=r[17], contract_start=r[18], contract_end=r[19],
+                paid=Decimal(paid.get(r[15]) or ZERO), recovered=Decimal(recovered.get(r[15]) or ZERO))
+        after = rows[-1][0]
+        db.session.rollback()  # end the read transaction between batches: no long-held snapshot or lock
+
+
+def last_update():
+    """When the published data last changed (for the 数据开放 page): the latest final results, contract
+    confirmation, payment, recovery or evaluation."""
+    stamps = [
+        db.session.scalar(sa.select(sa.func.max(Proposal.confirmed_at))),
+        db.session.scalar(sa.select(sa.func.max(Contract.confirmed_at))),
+        db.session.scalar(sa.select(sa.func.max(Payment.recorded_at))),
+        db.session.scalar(sa.select(sa.func.max(Recovery.recorded_at))),
+        db.session.scalar(sa.select(sa.func.max(Evaluation.evaluated_at))),
+    ]
+    stamps = [s for s in stamps if s is not None]
+    return max(stamps) if stamps else None
+
+
+def final_calls(limit=200):
+    """Public calls with final results, newest first (the 数据开放 page lists their packages)."""
+    return db.session.execute(
+        sa.select(Call, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
+        .where(Proposal.status == ProposalStatus.FINAL, Call.status != CallStatus.DRAFT)
+        .order_by(Proposal.confirmed_at.desc(), Call.id.desc()).limit(limit)).all()
+
+
+# --- feed and sitemap ----------------------------------------------------------------------------------------
+
+@dataclass
+class FeedEntry:
+    kind: str  # call / publicity / final
+    call: Call
+    updated: datetime
+
+
+def feed_entries(limit=50):
+    """The newest ``limit`` events: calls published, results put to 公示, results made final."""
+    calls = db.session.execute(
+        sa.select(Call, Call.published_at).where(Call.status != CallStatus.DRAFT, Call.published_at.is_not(None))
+        .order_by(Call.published_at.desc()).limit(limit)).all()
+    published = db.session.execute(
+        sa.select(Call, Proposal.published_at).join(Proposal, Proposal.call_id == Call.id)
+        .where(Call.status != CallStatus.DRAFT, Proposal.status != ProposalStatus.DRAFT,
+               Proposal.published_at.is_not(None))
+        .order_by(Proposal.published_at.desc()).limit(limit)).all()
+    final = db.session.execute(
+        sa.select(Call, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
+        .where(Call.status != CallStatus.DRAFT, Proposal.status == ProposalStatus.FINAL,
+               Proposal.confirmed_at.is_not(None))
+        .order_by(Proposal.confirmed_at.desc()).limit(limit)).all()
+    entries = ([FeedEntry("call", c, at) for c, at in calls] + [FeedEntry("publicity", c, at) for c, at in published]
+               + [FeedEntry("final", c, at) for c, at in final])
+    entries.sort(key=lambda e: (e.updated, e.call.id), reverse=True)
+    return entries[:limit]
+
+
+def sitemap_calls(limit):
+    """(call id, results public?, results final?) of public calls, newest first."""
+    return db.session.execute(
+        sa.select(Call.id, Proposal.status).outerjoin(Proposal, Proposal.call_id == Call.id)
+        .where(Call.status != CallStatus.DRAFT).order_by(Call.id.desc()).limit(limit)).all()
+
+
+def sitemap_projects(limit):
+    """Contract ids of public project pages, newest first."""
+    return db.session.scalars(
+        _public_final().with_only_columns(Contract.id).join(Contract, Contract.award_id == Award.id)
+        .where(Contract.status.in_(PUBLIC_CONTRACT)).order_by(Contract.id.desc()).limit(limit)).all()

@@ -1,0 +1,199 @@
+"""Open data pages and files (数据开放). Stable addresses:
+
+- ``/data/``: the 数据开放 page (datasets, data dictionary, licence, last update);
+- ``/data/calls/<call_id>/ocds.json``: the call's OCDS release package (404 until its results are final);
+- ``/data/projects/<contract_id>/ocds-record.json``: a project's OCDS record package (404 until its contract is
+  in force);
+- ``/data/awards.json``, ``/data/awards.csv``, ``/data/awards.xlsx``, ``/data/awards-360giving.csv``: every
+  published award, streamed;
+- ``/feeds/updates.atom``, ``/sitemap.xml``, ``/robots.txt``.
+"""
+import json
+from dataclasses import dataclass
+
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_login import current_user
+
+from grantportal.calls.models import Call
+from grantportal.core.paging import get_or_404
+from grantportal.opendata import ocds, queries
+from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS, csv_chunks, giving_chunks, json_chunks, xlsx_chunks
+from grantportal.opendata.permissions import can_download_call_data, can_download_project_record
+
+bp = Blueprint("opendata", __name__)
+
+LICENCE = "CC BY 4.0"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SITEMAP_LIMIT = 20000  # per kind of page; a sitemap holds at most 50,000 addresses
+
+
+def _base():
+    """The public address of the site: ``PUBLIC_BASE_URL`` when set, else the address of this request."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or request.url_root).rstrip("/")
+
+
+def absolute(endpoint, **values):
+    return _base() + url_for(endpoint, **values)
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Absolute stable addresses, for links inside the data. Built with a URL adapter bound in the view, so that
+    a streamed download can build them after the request context is gone."""
+    base: str
+    adapter: object
+
+    @classmethod
+    def here(cls):
+        return cls(_base(), current_app.url_map.bind("localhost", script_name=request.script_root or "/"))
+
+    def package(self, call_id):
+        return self.base + self.adapter.build("opendata.call_package", {"call_id": call_id})
+
+    def record(self, contract_id):
+        return self.base + self.adapter.build("opendata.project_record", {"contract_id": contract_id})
+
+
+def publisher():
+    config = current_app.config
+    return ocds.Publisher(ocid_prefix=config["OCID_PREFIX"], bureau_name=config["BUREAU_NAME"],
+                          bureau_uscc=config["BUREAU_USCC"], policy_url=absolute("opendata.index"))
+
+
+def _json(data, filename):
+    return Response(json.dumps(data, ensure_ascii=False, indent=1), mimetype="application/json",
+                    headers={"Content-Disposition": f'inline; filename="{filename}"'})
+
+
+def _in_app_context(app, chunks, size=64 * 1024):
+    """The chunks, gathered into pieces of about ``size`` and each piece produced inside an application context
+    of its own (the database session lives there). The response is sent after the view has returned and its
+    contexts are gone, and the server may resume the iterator in another context, so no context is held across
+    a ``yield``; the rows carry plain values, never objects of a closed session."""
+    pieces = iter(chunks)
+    while True:
+        with app.app_context():
+            gathered, length = [], 0
+            for piece in pieces:
+                gathered.append(piece)
+                length += len(piece)
+                if length >= size:
+                    break
+        if not gathered:
+            return
+        yield gathered[0][:0].join(gathered)
+
+
+def _stream(chunks, mimetype, filename):
+    return Response(_in_app_context(current_app._get_current_object(), chunks), mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@bp.route("/data/")
+def index():
+    return render_template("opendata/index.html", fields=FIELDS, giving_columns=GIVING_COLUMNS,
+                           calls=queries.final_calls(), updated=queries.last_update(), licence=LICENCE,
+                           licence_url=ocds.LICENSE_URL, ocid_prefix=current_app.config["OCID_PREFIX"])
+
+
+@bp.route("/data/calls/<int:call_id>/ocds.json")
+def call_package(call_id):
+    call = get_or_404(Call, call_id)
+    proposal = queries.final_proposal(call)
+    if not can_download_call_data(current_user, call, proposal):
+        abort(404)  # no final results yet (or a draft call): the package does not exist
+    awards = queries.funded_awards(call)
+    package = ocds.release_package(publisher(), absolute("opendata.call_package", call_id=call.id), call, proposal,
+                                   queries.call_budget(call), awards, queries.contract_facts([a.id for a in awards]))
+    return _json(package, f"ocds-call-{call.id}.json")
+
+
+@bp.route("/data/projects/<int:contract_id>/ocds-record.json")
+def project_record(contract_id):
+    contract = queries.project_contract(contract_id)
+    if contract is None or not can_download_project_record(current_user, contract):
+        abort(404)
+    award = contract.award
+    proposal, call = award.proposal, award.proposal.call
+    pub = publisher()
+    facts = queries.contract_facts([award.id])
+    releases = [ocds.tender_release(pub, call, proposal, queries.call_budget(call)),
+                ocds.award_release(pub, call, proposal, award, facts.get(award.id))]
+    package = ocds.record_package(pub, absolute("opendata.project_record", contract_id=contract.id),
+                                  absolute("opendata.call_package", call_id=call.id), releases)
+    return _json(package, f"ocds-project-{contract.id}.json")
+
+
+def _bulk_meta():
+    return {"title": "资助项目数据", "publisher": current_app.config["BUREAU_NAME"], "license": ocds.LICENSE_URL,
+            "dictionary": absolute("opendata.index") + "#dictionary"}
+
+
+@bp.route("/data/awards.json")
+def awards_json():
+    pub, urls = publisher(), Urls.here()
+    return _stream(json_chunks(queries.award_rows(), pub, urls, _bulk_meta()), "application/json", "awards.json")
+
+
+@bp.route("/data/awards.csv")
+def awards_csv():
+    pub, urls = publisher(), Urls.here()
+    return _stream(csv_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8", "awards.csv")
+
+
+@bp.route("/data/awards.xlsx")
+def awards_xlsx():
+    pub, urls = publisher(), Urls.here()
+    return _stream(xlsx_chunks(queries.award_rows(), pub, urls), XLSX, "awards.xlsx")
+
+
+@bp.route("/data/awards-360giving.csv")
+def awards_360giving():
+    pub, urls = publisher(), Urls.here()
+    return _stream(giving_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8",
+                   "awards-360giving.csv")
+
+
+FEED_TITLES = {"call": "发布征集", "publicity": "评审结果公示", "final": "评审结果确定"}
+FEED_LINKS = {"call": "calls.public_detail", "publicity": "proposals.public", "final": "proposals.public"}
+
+
+@bp.route("/feeds/updates.atom")
+def feed():
+    entries = [{"id": absolute(FEED_LINKS[e.kind], call_id=e.call.id) + f"#{e.kind}",
+                "title": f"{FEED_TITLES[e.kind]}：{e.call.title}", "updated": ocds.iso(e.updated),
+                "link": absolute(FEED_LINKS[e.kind], call_id=e.call.id),
+                "data": absolute("opendata.call_package", call_id=e.call.id) if e.kind == "final" else None}
+               for e in queries.feed_entries()]
+    updated = entries[0]["updated"] if entries else ocds.iso(queries.last_update()) or "2026-01-01T00:00:00+08:00"
+    body = render_template("opendata/updates.atom.xml", entries=entries, updated=updated,
+                           feed_url=absolute("opendata.feed"), home=absolute("disclosure.index"),
+                           site_name=current_app.config["SITE_NAME"])
+    return Response(body, mimetype="application/atom+xml")
+
+
+@bp.route("/sitemap.xml")
+def sitemap():
+    def urls():
+        yield absolute("disclosure.index")
+        yield absolute("calls.public_list")
+        yield absolute("opendata.index")
+        for call_id, status in queries.sitemap_calls(SITEMAP_LIMIT):
+            yield absolute("calls.public_detail", call_id=call_id)
+            if status is not None and status.value != "draft":
+                yield absolute("proposals.public", call_id=call_id)
+            if status is not None and status.value == "final":
+                yield absolute("projects.call_projects", call_id=call_id)
+                yield absolute("opendata.call_package", call_id=call_id)
+        for contract_id in queries.sitemap_projects(SITEMAP_LIMIT):
+            yield absolute("projects.project", contract_id=contract_id)
+            yield absolute("opendata.project_record", contract_id=contract_id)
+
+    body = render_template("opendata/sitemap.xml", urls=list(urls()))
+    return Response(body, mimetype="application/xml")
+
+
+@bp.route("/robots.txt")
+def robots():
+    body = render_template("opendata/robots.txt", sitemap=absolute("opendata.sitemap"))
+    return Response(body, mimetype="text/plain")
