@@ -222,6 +222,7 @@ def main():
     deep = max(1, min(10_000, args.scale // 5 // per_page // 2))
     pages = [
         ("officer", officer, "/manage/"),
+        ("officer", officer, "/manage/calls/"),
         ("officer", officer, f"/manage/calls/{current_id}/applications"),
         ("officer", officer, f"/manage/calls/{current_id}/applications?page={deep}"),
         ("officer", officer, f"/manage/calls/{current_id}/applications?status=submitted&screening=pending"),
