@@ -74,8 +74,8 @@ def pending_work(_sender):
 
 
 def call_counts(call_id):
-    """{(status, screening): number of the call's applications}, in one pass over the call's entries of the
-    covering index ``ix_application_call_number`` (migration 0015): the status counts, the number awaiting
+    """{(status, screening): number of the call's applications}, in one pass over the call's entries of
+    ``ix_application_call_status_screening`` (migration 0015): the status counts, the number awaiting
     screening and the total of any filter of the officer's list all come from it, so a 200,000-application
     call is counted once per page, not three times."""
     return {(status, screening): n for status, screening, n in db.session.execute(
