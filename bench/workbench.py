@@ -231,11 +231,11 @@ def main():
         ("member", member, "/applications/"),
     ]
     floor_rate = rate(app.test_client(), "/_floor", args.seconds)
-    print(f"{'page':<66} {'req/s':>8} {'floor/page':>10}")
-    print(f"{'floor: bare Flask, 20-row table':<66} {floor_rate:8.0f} {'1.00':>10}")
+    print(f"{'page':<76} {'req/s':>8} {'floor/page':>10}")
+    print(f"{'floor: bare Flask, 20-row table':<76} {floor_rate:8.0f} {'1.00':>10}")
     for who, client, path in pages:
         r = rate(client, path, args.seconds)
-        print(f"{who + ' ' + path:<66} {r:8.1f} {floor_rate / r:10.2f}")
+        print(f"{who + ' ' + path:<76} {r:8.1f} {floor_rate / r:10.2f}")
     print(f"database: {sa.engine.make_url(url).get_backend_name()}, applications: {args.scale:,}, "
           f"notices: {args.scale:,}")
 
