@@ -433,26 +433,16 @@ def call_list(call_id):
     require(can_list_call_applications(current_user, call))
     status = request.args.get("status", "")
     screening = request.args.get("screening", "")
-    query = sa.select(Application).where(Application.call_id == call.id)
-    if status in {s.value for s in AppStatus}:
-        query = query.where(Application.status == AppStatus(status))
-    else:
-        status = ""
-        query = query.where(Application.status != AppStatus.DRAFT)
-    if screening in {s.value for s in Screening}:
-        query = query.where(Application.screening == Screening(screening))
-    else:
-        screening = ""
-    query = query.options(joinedload(Application.org)).order_by(
-        Application.number.is_(None), Application.number, Application.id)
-    page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    counts = dict(db.session.execute(
-        sa.select(Application.status, sa.func.count()).where(Application.call_id == call.id)
-        .group_by(Application.status)).all())
-    return render_template("applications/call_list.html", call=call, page=page, counts=counts,
+    status = status if status in {s.value for s in AppStatus} else ""
+    screening = screening if screening in {s.value for s in Screening} else ""
+    pairs = queries.call_counts(call.id)
+    page = queries.call_page(call.id, pairs, page_number(MAX_PAGE), current_app.config["PAGE_SIZE"],
+                             status=AppStatus(status) if status else None,
+                             screening=Screening(screening) if screening else None)
+    return render_template("applications/call_list.html", call=call, page=page, counts=queries.by_status(pairs),
                            progress=lifecycle.progress_of(page.items, utcnow()),
                            can_screen_batch=can_screen_call_applications(current_user, call),
-                           awaiting=queries.awaiting_screening_count(call.id),
+                           awaiting=pairs.get((AppStatus.SUBMITTED, Screening.PENDING), 0),
                            filters={"status": status, "screening": screening}, AppStatus=AppStatus,
                            Screening=Screening)
 

@@ -63,6 +63,28 @@ def test_officer_lists_a_calls_applications_with_filters(client, auth):
     assert client.get("/manage/calls/999999/applications").status_code == 404
 
 
+def test_call_list_orders_by_number_unnumbered_last_and_totals_each_filter(client, auth, app):
+    call = f.CallFactory(max_applications_per_org=10)
+    for number, title, status, screening in [
+            ("N-2026-0002", "编号二", AppStatus.SUBMITTED, Screening.PASSED),
+            (None, "撤回的草稿", AppStatus.WITHDRAWN, Screening.PENDING),
+            ("N-2026-0001", "编号一", AppStatus.SUBMITTED, Screening.PENDING),
+            ("N-2026-0003", "编号三", AppStatus.RETURNED, Screening.PENDING),
+            (None, "未提交的草稿", AppStatus.DRAFT, Screening.PENDING)]:
+        ready(call=call, member=False, status=status, screening=screening, number=number, title=title)
+    auth.login(f.UserFactory(officer=True))
+    app.config["PAGE_SIZE"] = 2
+    page = text(client.get(f"/manage/calls/{call.id}/applications"))
+    assert page.index("编号一") < page.index("编号二") and "共 4 条" in page and "未提交的草稿" not in page
+    assert "草稿 1 份" in page and "已提交 2 份" in page and "退回修改 1 份" in page and "已撤回 1 份" in page
+    page = text(client.get(f"/manage/calls/{call.id}/applications?page=2"))
+    assert page.index("编号三") < page.index("撤回的草稿")
+    page = text(client.get(f"/manage/calls/{call.id}/applications?screening=pending"))
+    assert "共 3 条" in page and "编号二" not in page
+    page = text(client.get(f"/manage/calls/{call.id}/applications?status=submitted&screening=pending"))
+    assert "编号一" in page and "编号二" not in page and "编号三" not in page
+
+
 def test_call_list_runs_a_fixed_number_of_queries(client, auth, app):
     import sqlalchemy as sa
 
