@@ -45,10 +45,14 @@ class Comparison:
     same: bool
 
     @property
+    def verdict(self):
+        return "一致" if self.same else "不一致"
+
+    @property
     def words(self):
         if self.same:
-            return "一致：您上传的文件与平台出具的文书完全一致（SHA-256 校验值相同），是平台出具的原件。"
-        return ("不一致：您上传的文件与平台出具的文书不一致（SHA-256 校验值不同），不是该文书的原件，"
+            return "您上传的文件与平台出具的文书完全一致（SHA-256 校验值相同），是平台出具的原件。"
+        return ("您上传的文件与平台出具的文书不一致（SHA-256 校验值不同），不是该文书的原件，"
                 "或已被修改。请以本页所列的文书信息为准。")
 
 
