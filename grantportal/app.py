@@ -31,6 +31,7 @@ from grantportal.funding.views import bp as funding_bp
 from grantportal.inbox.digest import notices_cli
 from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
+from grantportal.monitoring import queries as monitoring_answers  # noqa: F401  (core.signals answers)
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.navigation import MENU
 from grantportal.opendata.views import bp as opendata_bp

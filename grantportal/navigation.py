@@ -11,10 +11,11 @@ from grantportal.calendar.permissions import can_view_calendar
 from grantportal.calls.permissions import can_manage_calls
 from grantportal.core.navigation import Entry
 from grantportal.core.permissions import can_view_public_pages
+from grantportal.documents.permissions import can_verify_documents
 from grantportal.experts.permissions import can_browse_pool, can_edit_own_profile, can_view_own_conflicts
 from grantportal.inbox.permissions import can_list_notices
 from grantportal.monitoring.permissions import can_list_own_projects, can_list_projects
-from grantportal.orgs.permissions import can_review_orgs, can_view_my_org
+from grantportal.orgs.permissions import can_browse_directory, can_review_orgs, can_view_my_org
 from grantportal.review.scoring.permissions import can_view_worklist
 from grantportal.workbench.permissions import can_view_workbench
 
@@ -27,6 +28,12 @@ def _unread_notices():
 MENU = [
     Entry("首页", "disclosure.index", can_view_public_pages),
     Entry("项目征集", "calls.public_list", can_view_public_pages),
+    Entry("公示与结果", "disclosure.results", can_view_public_pages),
+    Entry("社会组织", "orgs.directory", can_browse_directory),
+    Entry("项目执行", "projects.index", can_view_public_pages),
+    Entry("数据开放", "opendata.index", can_view_public_pages),
+    Entry("文书核验", "documents.verify_form", can_verify_documents),
+    Entry("帮助", "disclosure.help", can_view_public_pages),
     # an organization's own pages
     Entry("我的机构", "orgs.mine", can_view_my_org),
     Entry("我的申报", "applications.mine", can_list_own_applications),
@@ -40,7 +47,7 @@ MENU = [
     Entry("待办", "workbench.home", can_view_workbench),
     Entry("征集管理", "calls.manage", can_manage_calls),
     Entry("项目监管", "monitoring.manage", can_list_projects),
-    Entry("社会组织", "orgs.manage", can_review_orgs),
+    Entry("机构管理", "orgs.manage", can_review_orgs),
     Entry("专家库", "experts.pool", can_browse_pool),
     Entry("节假日安排", "calendar.index", can_view_calendar),
     # the system administrator's

@@ -66,6 +66,19 @@ officer_pending_work = _questions.signal(
 call_public_proposal = _questions.signal(
     "call-public-proposal", doc="sender: a Call → its Proposal once published (公示 or final), else None")
 
+# the public results page (awards) asks which rows have a public project page
+award_public_projects = _questions.signal(
+    "award-public-projects",
+    doc="sender: list of award ids → {award_id: contract id} for the awards whose contract is in force (its "
+        "project page is public); awards without one are left out (funding answers)")
+
+# the organization's public record (orgs) asks for the projects it undertook
+org_public_projects = _questions.signal(
+    "org-public-projects",
+    doc="sender: an Organization → [orgs.record.ProjectLine] of its awards selected in final results, newest "
+        "first: call, project, amount awarded, paid (net of recoveries), contract state and evaluation grades "
+        "(monitoring answers, in one query)")
+
 
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 

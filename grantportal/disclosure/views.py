@@ -1,13 +1,21 @@
-"""The public face: home page (信息公示平台)."""
+"""The public face: home page (信息公示平台), the calls whose 公示 or final results are published (公示与结果)
+and the help page for each audience (帮助)."""
 import sqlalchemy as sa
 from flask import Blueprint, render_template
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from grantportal.awards.proposals.queries import count_published_results, published_results
 from grantportal.calls.models import Call, CallLevel, CallStage, CallStatus, StageKind
 from grantportal.core.db import ZERO, db, utcnow
+from grantportal.core.paging import Pager, page_number
+from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.orgs.models import Organization, OrgStatus
 
 bp = Blueprint("disclosure", __name__)
+
+RESULTS_PER_PAGE = 50
+RESULTS_MAX_PAGE = 200
 
 
 def _open_call_ids(now):
@@ -32,3 +40,20 @@ def index():
         sa.select(sa.func.count(Organization.id)).where(Organization.status == OrgStatus.VERIFIED))
     return render_template("disclosure/index.html", calls=calls, org_count=org_count, open_count=open_count,
                            open_budget=open_budget or ZERO)
+
+
+@bp.route("/results")
+def results():
+    """公示与结果: every public call whose 公示 or final results are published, linking to its results page
+    (and, once final, to its projects' execution)."""
+    require(can_view_public_pages(current_user))
+    pager = Pager(count_published_results(), page_number(RESULTS_MAX_PAGE), RESULTS_PER_PAGE)
+    return render_template("disclosure/results.html", pager=pager,
+                           rows=published_results(pager.start, RESULTS_PER_PAGE))
+
+
+@bp.route("/help")
+def help():
+    """帮助: how to apply (申报机构), how to object and how to verify a document (公众), how to review (专家)."""
+    require(can_view_public_pages(current_user))
+    return render_template("disclosure/help.html")

@@ -1,11 +1,16 @@
 """Who may see and act on issued documents. Each view calls one of these, once, through ``require``.
 
-- /verify/<code>: anyone (public facts only);
+- /verify/<code> and the form at /verify (code, and optionally the file to compare): anyone (public facts only);
 - a call's documents, a document's versions, job progress: staff (officers act; auditors read);
 - downloading a document: staff, and the members of the organization the document is addressed to.
 """
 from grantportal.core.permissions import Decision, is_officer, is_staff
 from grantportal.orgs.permissions import is_member_of
+
+
+def can_verify_documents(user):
+    """Anyone, signed in or not: a citizen checks a document by its code or its file."""
+    return Decision(True)
 
 
 def can_view_documents(user, call):

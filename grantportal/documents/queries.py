@@ -1,10 +1,68 @@
-"""Reads of issued documents for pages outside the officer's document pages, including the answer to
-``core.signals.award_documents`` (connected when the app is created: ``grantportal/app.py``)."""
+"""Reads of issued documents for pages outside the officer's document pages: the public verification (a
+document by its code, a file compared with it), and the answer to ``core.signals.award_documents``
+(connected when the app is created: ``grantportal/app.py``)."""
+import hashlib
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from grantportal.core import signals
 from grantportal.core.db import db
+from grantportal.core.inputs import normalize_code
 from grantportal.documents.models import DocumentStatus, IssuedDocument
+
+HASH_CHUNK = 64 * 1024
+
+
+def verification_code(text):
+    """A code as typed from the paper: full-width characters, spaces and hyphens dropped, upper case
+    ("abcd-efgh 2345 6789" → "ABCDEFGH23456789")."""
+    code = normalize_code(text)
+    return code.replace("-", "") if isinstance(code, str) else code
+
+
+def issued_by_code(text):
+    """The issued document carrying this code (superseded ones included: their page says so), or None for
+    anything else — an unknown code, one still being rendered, or text that cannot be a code."""
+    code = verification_code(text or "")
+    if not (0 < len(code) <= 32 and code.isascii() and code.isalnum()):
+        return None
+    doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code))
+    return doc if doc is not None and doc.status == DocumentStatus.ISSUED else None
+
+
+def newer_version(doc):
+    """The issued correction that replaced ``doc``, or None."""
+    return db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,
+                                                             IssuedDocument.status == DocumentStatus.ISSUED))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """An uploaded file against the issued document's record: its SHA-256 and whether it is the same."""
+
+    sha256: str
+    same: bool
+
+    @property
+    def verdict(self):
+        return "一致" if self.same else "不一致"
+
+    @property
+    def words(self):
+        if self.same:
+            return "您上传的文件与平台出具的文书完全一致（SHA-256 校验值相同），是平台出具的原件。"
+        return ("您上传的文件与平台出具的文书不一致（SHA-256 校验值不同），不是该文书的原件，"
+                "或已被修改。请以本页所列的文书信息为准。")
+
+
+def compare_file(doc, stream):
+    """Hash ``stream`` (read in chunks, never stored) and compare it with the document's recorded hash."""
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: stream.read(HASH_CHUNK), b""):
+        digest.update(chunk)
+    sha256 = digest.hexdigest()
+    return Comparison(sha256, bool(doc.sha256) and sha256 == doc.sha256.lower())
 
 
 def issued_for(award):

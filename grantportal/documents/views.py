@@ -12,20 +12,21 @@ from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.files import send_stored
-from grantportal.core.inputs import normalize_code
 from grantportal.core.jobs import progress_percent
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.documents import operations as ops
-from grantportal.documents.forms import CorrectionForm, RectificationForm
+from grantportal.documents.forms import CorrectionForm, RectificationForm, VerifyForm
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.documents.permissions import (
     can_download_document,
     can_manage_documents,
+    can_verify_documents,
     can_view_documents,
     can_view_job,
 )
+from grantportal.documents.queries import compare_file, issued_by_code, newer_version
 
 bp = Blueprint("documents", __name__)
 PER_PAGE = 100
@@ -36,15 +37,32 @@ PER_PAGE = 100
 @bp.route("/verify/<code>")
 @limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"])
 def verify(code):
-    doc = None
-    code = normalize_code(code)  # typed from the paper: full-width, spaces, lower case
-    if len(code) <= 32 and code.isascii() and code.isalnum():
-        doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code))
-    if doc is None or doc.status != DocumentStatus.ISSUED:
+    """Where the QR code points: the document's public facts and its file's SHA-256."""
+    require(can_verify_documents(current_user))
+    doc = issued_by_code(code)  # typed from the paper: full-width, spaces, hyphens, lower case
+    if doc is None:
         return render_template("documents/verify_missing.html"), 404
-    newer = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,
-                                                               IssuedDocument.status == DocumentStatus.ISSUED))
-    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer)
+    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer_version(doc))
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"], methods=["POST"])
+def verify_form():
+    """文书核验: the code typed from the paper and, optionally, the electronic file. A code alone leads to the
+    document's page; with a file, that page answers 一致 / 不一致 (the file is hashed, never stored)."""
+    require(can_verify_documents(current_user))
+    form = VerifyForm()
+    if not form.validate_on_submit():
+        return render_template("documents/verify_form.html", form=form), 400 if form.is_submitted() else 200
+    doc = issued_by_code(form.code.data)
+    if doc is None:
+        form.code.errors.append("未找到该核验码对应的文书，请核对文书上印制的核验码。")
+        return render_template("documents/verify_form.html", form=form), 404
+    upload = form.file.data
+    if not upload or not upload.filename:
+        return redirect(url_for("documents.verify", code=doc.verification_code), 303)
+    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer_version(doc),
+                           comparison=compare_file(doc, upload.stream), filename=upload.filename)
 
 
 # --- the officer's pages ------------------------------------------------------------------------------

@@ -25,6 +25,10 @@ class ContractStatus(LabelledEnum):
     TERMINATED = "terminated", "已终止"
 
 
+# a project's page is public once its signed contract is confirmed (in force), and stays public after it ends
+IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.CLOSED, ContractStatus.TERMINATED)
+
+
 class TrancheStatus(LabelledEnum):
     WAITING = "waiting", "未到拨付条件"
     PAYABLE = "payable", "可拨付"

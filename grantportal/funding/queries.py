@@ -1,7 +1,7 @@
 """Reads of funding shared by several pages and by the operations: a project's contract (alone, or loaded with
 what a page shows of its project), what its PDF prints, the money paid and recovered on it, and whether a
-call's funding settings are locked. Also the answer to a lower domain's question (``core.signals``): the
-award's contract on the application's page."""
+call's funding settings are locked. Also the answers to lower domains' questions (``core.signals``): the
+award's contract on the application's page, and which rows of the public results have a project page."""
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -15,13 +15,22 @@ from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.documents.render import ContractTerms, ContractTranche
 from grantportal.funding import progress
-from grantportal.funding.models import Contract, Payment, Recovery, Tranche, TrancheStatus
+from grantportal.funding.models import IN_FORCE, Contract, Payment, Recovery, Tranche, TrancheStatus
 
 
 @signals.award_contract.connect
 def contract_of(award):
     """The award's contract (any status), or None."""
     return db.session.scalar(sa.select(Contract).where(Contract.award_id == award.id))
+
+
+@signals.award_public_projects.connect
+def public_projects(award_ids):
+    """{award id: contract id} for the awards whose contract is in force (their project page is public)."""
+    if not award_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Contract.award_id, Contract.id)
+                                   .where(Contract.award_id.in_(award_ids), Contract.status.in_(IN_FORCE))).all())
 
 
 @signals.application_progress.connect

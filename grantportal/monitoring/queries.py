@@ -1,15 +1,23 @@
 """Reads of monitoring shared by several pages: a report with what its page shows, and for pages of higher
 domains (the officer's 待办) reports waiting for review and reports overdue. The counts run over
-``ix_report_status_due`` (status first), never a scan of every report."""
+``ix_report_status_due`` (status first), never a scan of every report. Also the answer to a lower domain's
+question (``core.signals``): the projects an organization undertook, for its public record."""
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from grantportal.applications.models import Application
-from grantportal.awards.models import Award
+from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.calls.models import Call, CallStatus
+from grantportal.core import signals
 from grantportal.core.db import db
-from grantportal.funding.models import Contract, ContractStatus
-from grantportal.monitoring.models import Report, ReportPhoto, ReportStatus
+from grantportal.funding.models import IN_FORCE, Contract, ContractStatus, Payment, Recovery
+from grantportal.monitoring.models import Evaluation, Report, ReportPhoto, ReportStatus
 from grantportal.monitoring.schedule import local_date, overdue_clause
+from grantportal.orgs.record import ProjectLine
+
+MAX_PUBLIC_PROJECTS = 200  # an organization's record lists its latest projects, at most this many
 
 
 def report_with_project(report_id):
@@ -43,3 +51,44 @@ def count_overdue_reports(now):
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Report).join(Contract, Contract.id == Report.contract_id)
         .where(overdue_clause(local_date(now)), Contract.status == ContractStatus.ACTIVE))
+
+
+@signals.org_public_projects.connect
+def org_public_projects(org):
+    """The organization's projects selected in final results of public calls, newest first, in one query:
+    one row per evaluation (or one row without), folded here into ``orgs.record.ProjectLine``."""
+    paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
+            .group_by(Payment.contract_id).subquery())
+    recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
+                 .group_by(Recovery.contract_id).subquery())
+    latest = (sa.select(Award.id).join(Application, Application.id == Award.application_id)
+              .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
+              .where(Application.org_id == org.id, Proposal.status == ProposalStatus.FINAL,
+                     Award.final_status == FinalStatus.SELECTED, Call.status != CallStatus.DRAFT)
+              .order_by(Proposal.confirmed_at.desc(), Award.id.desc()).limit(MAX_PUBLIC_PROJECTS).subquery())
+    rows = db.session.execute(
+        sa.select(Award.id, Call, Application.title, Proposal.confirmed_at, Award.level,
+                  Award.amount, Contract.id, Contract.status, sa.func.coalesce(paid.c.total, 0),
+                  sa.func.coalesce(recovered.c.total, 0), Evaluation.stage, Evaluation.grade)
+        .select_from(Award).join(latest, latest.c.id == Award.id)
+        .join(Application, Application.id == Award.application_id)
+        .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
+        .outerjoin(Contract, Contract.award_id == Award.id)
+        .outerjoin(paid, paid.c.contract_id == Contract.id)
+        .outerjoin(recovered, recovered.c.contract_id == Contract.id)
+        .outerjoin(Evaluation, Evaluation.contract_id == Contract.id)
+        .order_by(Proposal.confirmed_at.desc(), Award.id.desc(), Evaluation.evaluated_at, Evaluation.id)).all()
+    lines, grades = {}, {}
+    for (award_id, call, title, confirmed_at, level, amount, contract_id, status, paid_sum,
+         recovered_sum, stage, grade) in rows:
+        if award_id not in lines:
+            public = status in IN_FORCE
+            lines[award_id] = dict(
+                call_id=call.id, call_title=call.title, title=title,
+                decided_at=confirmed_at, level=level.label, amount=amount,
+                paid=(Decimal(paid_sum) - Decimal(recovered_sum)).quantize(Decimal("0.01")),
+                contract_id=contract_id if public else None, contract_status=status.label if public else None)
+            grades[award_id] = []
+        if grade is not None and lines[award_id]["contract_id"] is not None:
+            grades[award_id].append(f"{stage.label}：{grade.label}")
+    return [ProjectLine(**line, grades=tuple(grades[award_id])) for award_id, line in lines.items()]

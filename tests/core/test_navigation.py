@@ -10,7 +10,8 @@ from grantportal.core.notices import notify
 from tests import factories as f
 from tests.render import queries_while_rendering
 
-PUBLIC = [("/", "首页"), ("/calls/", "项目征集")]
+PUBLIC = [("/", "首页"), ("/calls/", "项目征集"), ("/results", "公示与结果"), ("/orgs/", "社会组织"),
+          ("/projects/", "项目执行"), ("/data/", "数据开放"), ("/verify", "文书核验"), ("/help", "帮助")]
 SIGNED_IN = [("/inbox", "站内消息")]
 EXPECTED = {
     "anonymous": PUBLIC + [("/login", "登录"), ("/register", "机构注册")],
@@ -19,7 +20,7 @@ EXPECTED = {
     "expert": PUBLIC + [("/review/", "评审任务"), ("/expert/profile", "专家资料"), ("/expert/conflicts", "回避申报"),
                         ("/objections/mine", "我的异议")] + SIGNED_IN,
     "officer": PUBLIC + [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/monitoring", "项目监管"),
-                         ("/manage/orgs/", "社会组织"), ("/manage/experts/", "专家库"),
+                         ("/manage/orgs/", "机构管理"), ("/manage/experts/", "专家库"),
                          ("/manage/calendar/", "节假日安排"), ("/audit/", "审计日志")] + SIGNED_IN,
     "admin": PUBLIC + [("/admin/users/", "账户管理"), ("/audit/", "审计日志")] + SIGNED_IN,
 }

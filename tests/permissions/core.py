@@ -3,6 +3,8 @@ from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, ok, pub
 ROUTES = [
     Route("static", params=lambda w: {"filename": "css/site.css"}, expect=public()),
     Route("disclosure.index", expect=public()),
+    Route("disclosure.results", expect=public()),
+    Route("disclosure.help", expect=public()),
     Route("accounts.login", expect=public()),
     Route("accounts.login", "POST", expect=public()),
     Route("accounts.logout", "POST", expect={"anonymous": LOGIN, "member": ok(302), "expert": ok(302),

@@ -72,7 +72,21 @@ def own_only(staff=ALLOW, member=ALLOW):
 
 REASON = {"reason": "项目名称有误，予以更正。"}
 
+def _verify(code=None):
+    """The /verify form's data: doc_a's code as typed from the paper (lower case, in groups with hyphens).
+    Comparing an uploaded file is tested in tests/documents/test_verify_form.py (a row reuses its data for
+    every role, and an upload's stream is read once)."""
+    def data(w):
+        typed = code or "-".join(documents_world(w).doc_a.verification_code.lower()[i:i + 4] for i in (0, 4, 8, 12))
+        return {"code": typed}
+    return data
+
+
 ROUTES = [
+    Route("documents.verify_form", expect=public()),
+    Route("documents.verify_form", "POST", data=_verify(), expect=public(ok(303)), label="code"),
+    Route("documents.verify_form", "POST", data=_verify("ABCDEFGHJKLMNPQR"), expect=public(NOT_FOUND),
+          label="unknown"),
     Route("documents.verify", params=lambda w: {"code": documents_world(w).doc_a.verification_code},
           expect=public(), label="issued", published=True),
     Route("documents.verify", params=lambda w: {"code": "ABCDEFGHJKLMNPQR"}, expect=public(NOT_FOUND),

@@ -98,6 +98,7 @@ ROUTES = [
           expect=own_org(readers=DENY, officer=SAVED, member=SAVED), label="own"),
     Route("matched.edit", "POST", params=_fund("b"), data=lambda w: FUND,
           expect=own_org(other=True, readers=DENY, officer=SAVED), label="other"),
+    Route("projects.index", expect=public()),
     Route("projects.call_projects", params=_call, expect=public(), published=True),
     Route("projects.project", params=_contract("a"), expect=public(), published=True),
     Route("funding.call_funding", params=_call, expect=staff_only(readers=ALLOW)),

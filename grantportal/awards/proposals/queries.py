@@ -1,14 +1,16 @@
 """Reads about a call's proposal shared by its operations, guards and pages: the proposal itself, the
 applications and reviews still pending, the awards whose score or rank has changed since the proposal was
-made, and the rows the public results page lists."""
+made, the rows the public results page lists and the calls whose results are public (公示与结果)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager
 
 from grantportal.applications.models import Application, AppStatus, Screening
-from grantportal.awards.models import Award, AwardStatus, Proposal
+from grantportal.awards.models import Award, AwardStatus, FinalStatus, Proposal, ProposalStatus
 from grantportal.awards.proposals.ranking import final_ranking
+from grantportal.calls.models import Call, CallStatus
 from grantportal.core.db import db
 from grantportal.review.models import Assignment, Review, ReviewStatus
 from grantportal.review.results.aggregate import scored_rounds
@@ -82,3 +84,49 @@ def public_rows(proposal):
              "org": a.application.org.name, "level": a.level.label, "category": a.application.category,
              "status": a.status.label, "amount": str(a.amount), "score": str(a.final_score),
              "grade": a.grade, "reserve_position": a.reserve_position} for a in awards]
+
+
+@dataclass(frozen=True)
+class PublishedResults:
+    """One call's published results for the public lists: its proposal (with the call), how many projects
+    are selected (拟入选 during 公示, 入选 once final) and their amount."""
+
+    proposal: Proposal
+    selected: int
+    amount: Decimal
+
+    @property
+    def call(self):
+        return self.proposal.call
+
+    @property
+    def final(self):
+        return self.proposal.status == ProposalStatus.FINAL
+
+
+def _published(final_only):
+    statuses = (ProposalStatus.FINAL,) if final_only else (ProposalStatus.PUBLICIZED, ProposalStatus.FINAL)
+    return (Proposal.status.in_(statuses), Call.status != CallStatus.DRAFT)
+
+
+def count_published_results(final_only=False):
+    """How many public calls have published results (final ones only with ``final_only``)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Proposal)
+                             .join(Call, Call.id == Proposal.call_id).where(*_published(final_only)))
+
+
+def published_results(start, limit, final_only=False):
+    """Public calls whose 公示 or final results are published, the latest publication first, with their
+    selected projects counted and summed in one query (``PublishedResults``)."""
+    selected = sa.case((Proposal.status == ProposalStatus.FINAL, Award.final_status == FinalStatus.SELECTED),
+                       else_=Award.status == AwardStatus.SELECTED)
+    sums = (sa.select(Award.proposal_id, sa.func.count().label("n"), sa.func.sum(Award.amount).label("amount"))
+            .join(Proposal, Proposal.id == Award.proposal_id).where(selected)
+            .group_by(Award.proposal_id).subquery())
+    rows = db.session.execute(
+        sa.select(Proposal, sa.func.coalesce(sums.c.n, 0), sa.func.coalesce(sums.c.amount, 0))
+        .join(Call, Call.id == Proposal.call_id).outerjoin(sums, sums.c.proposal_id == Proposal.id)
+        .where(*_published(final_only)).options(contains_eager(Proposal.call))
+        .order_by(sa.func.coalesce(Proposal.confirmed_at, Proposal.published_at).desc(), Proposal.id.desc())
+        .offset(start).limit(limit)).all()
+    return [PublishedResults(p, n, Decimal(amount).quantize(CENT)) for p, n, amount in rows]

@@ -1,9 +1,9 @@
 """Who may see the public pages of funded projects. Each view calls one of these, once."""
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.permissions import Decision
-from grantportal.funding.models import ContractStatus
+from grantportal.funding.models import IN_FORCE
 
-IN_FORCE = (ContractStatus.ACTIVE, ContractStatus.CLOSED, ContractStatus.TERMINATED)
+__all__ = ["IN_FORCE", "can_view_public_project"]
 
 
 def can_view_public_project(user, contract):

@@ -1,20 +1,22 @@
-"""Public pages of funded projects (项目执行公开): for a call with final results, every selected project with
-its contract state, money paid and money leveraged; and one page per project whose contract is in force — the
-contract's number and term, each tranche and payment, recoveries, matched funds, report deadlines kept and
-evaluation grades. The page appears when the officer confirms the signed contract (so a purchase contract is
-public well within the two working days the rules allow). Nothing personal: individual donors are named only
-with their consent (``funding.matched.queries.public_name``) and free text is masked on the server."""
+"""Public pages of funded projects (项目执行公开): the calls with final results (the index); for a call with final
+results, every selected project with its contract state, money paid and money leveraged; and one page per
+project whose contract is in force — the contract's number and term, each tranche and payment, recoveries,
+matched funds, report deadlines kept and evaluation grades. The page appears when the officer confirms the
+signed contract (so a purchase contract is public well within the two working days the rules allow). Nothing
+personal: individual donors are named only with their consent (``funding.matched.queries.public_name``) and
+free text is masked on the server."""
 import sqlalchemy as sa
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from grantportal.awards.models import ProposalStatus
-from grantportal.awards.proposals.queries import proposal_of
+from grantportal.awards.proposals.queries import count_published_results, proposal_of, published_results
 from grantportal.calls.models import Call
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.db import db
 from grantportal.core.paging import Pager, get_or_404, page_number
+from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.disclosure.projects.permissions import IN_FORCE, can_view_public_project
 from grantportal.funding.matched import queries as matched
 from grantportal.funding.models import Contract, MatchedFund, Payment
@@ -26,6 +28,16 @@ from grantportal.monitoring.operations import evaluations_of, reports_of
 bp = Blueprint("projects", __name__)
 
 PER_PAGE = 50
+MAX_CALLS_PAGE = 200
+
+
+@bp.route("/projects/")
+def index():
+    """项目执行: the calls with final results, each linking to its selected projects' execution."""
+    require(can_view_public_pages(current_user))
+    pager = Pager(count_published_results(final_only=True), page_number(MAX_CALLS_PAGE), PER_PAGE)
+    return render_template("disclosure/project_calls.html", pager=pager,
+                           rows=published_results(pager.start, PER_PAGE, final_only=True))
 
 
 @bp.route("/calls/<int:call_id>/projects")

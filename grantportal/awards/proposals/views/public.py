@@ -1,5 +1,6 @@
 """The public results page (公示 and final results, with their history): one table per level, the
-countdown to the end of 公示, the expert panel's names when the call publishes them, the decided objections'
+countdown to the end of 公示 (each row linking to its organization's public record and, once its contract is
+in force, to its project's page), the expert panel's names when the call publishes them, the decided objections'
 public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
 from types import SimpleNamespace
 
@@ -16,6 +17,7 @@ from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
+from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.review.models import Assignment
@@ -81,6 +83,11 @@ def _level_tables(proposal, final):
     return tables
 
 
+def project_pages(tables):
+    """{award id: contract id} for the listed rows whose project page is public (funding answers, one query)."""
+    return signals.ask(signals.award_public_projects, [a.id for t in tables for a in t.awards])
+
+
 def panel_names(call):
     """The experts with active assignments in the call's scored rounds: names only, sorted; never which
     application each of them reviewed."""
@@ -118,9 +125,10 @@ def public(call_id):
     now = utcnow()
     final = proposal.status == ProposalStatus.FINAL
     filing_open = not final and now < proposal.ends_at
+    tables = _level_tables(proposal, final)
     return render_template(
         "awards/results.html", call=call, proposal=proposal, final=final, now=now,
-        tables=_level_tables(proposal, final), row_status=row_status,
+        tables=tables, projects=project_pages(tables) if final else {}, row_status=row_status,
         countdown=countdown(proposal.ends_at, now) if filing_open else None, filing_open=filing_open,
         can_object=filing_open and can_file_objections(current_user, proposal),
         panel=panel_names(call) if call.publish_panel else None,
