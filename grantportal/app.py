@@ -19,6 +19,7 @@ from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.demo import cli as demo_cli
 from grantportal.disclosure.projects.views import bp as projects_bp
+from grantportal.disclosure.statistics.views import bp as statistics_bp
 from grantportal.disclosure.views import bp as disclosure_bp
 from grantportal.documents import queries as documents_answers  # noqa: F401  (core.signals answers)
 from grantportal.documents.views import bp as documents_bp
@@ -72,7 +73,7 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
                experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
-               workbench_bp, opendata_bp):
+               workbench_bp, opendata_bp, statistics_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)
