@@ -1,0 +1,171 @@
+"""统计: the figures equal what was created (final selected awards, payments net of recoveries, matched funds,
+declared people served), each table's CSV says what its table says, the charts are accessible SVG, and the
+figures are cached for a short time and say when they were computed."""
+import csv
+import io
+import re
+from decimal import Decimal
+from html.parser import HTMLParser
+
+import pytest
+
+from grantportal.awards.models import FinalStatus
+from grantportal.core.db import db, utcnow
+from grantportal.core.money import format_yuan
+from grantportal.disclosure.statistics import queries
+from grantportal.funding.matched.operations import save_matched_fund
+from grantportal.funding.models import FundSourceKind
+from grantportal.funding.payments.operations import record_payment, record_recovery
+from grantportal.orgs.models import Grade
+from tests import factories as f
+from tests.awards.proposals.test_results_page import publicized
+from tests.funding.conftest import TODAY, active_contract
+from tests.render import queries_while_rendering
+
+
+@pytest.fixture(autouse=True)
+def _confirmed_calendar():
+    f.confirm_calendar(utcnow().year, utcnow().year + 1)
+    db.session.commit()
+
+
+def _describe(awards, categories, people):
+    for award, category, count in zip(awards, categories, people, strict=True):
+        award.application.category = category
+        award.application.target_count = count
+    db.session.commit()
+
+
+@pytest.fixture
+def world(officer):
+    """Two calls with final results (2026 and 2025), a call only in 公示, one contract with payments, a
+    recovery and a donation."""
+    call_a, awards_a = f.final_awards([dict(total=90, requested="50000", matched="40000", grade=Grade.A4),
+                                       dict(total=85, requested="60000")])
+    call_b, awards_b = f.final_awards([dict(total=88, requested="30000", matched="10000", grade=Grade.A4)], year=2025)
+    _describe(awards_a, ["养老服务", "=HYPERLINK(\"x\")"], [120, None])
+    _describe(awards_b, ["养老服务"], [80])
+    publicized()  # not final: not counted
+    contract = active_contract(awards_a[0], officer)
+    record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("25000"), "FK-1")
+    record_recovery(contract, officer, TODAY, Decimal("4000"), "SH-1", "部分活动未开展")
+    save_matched_fund(awards_a[0], officer, {
+        "source_kind": FundSourceKind.ENTERPRISE, "source_name": "中山某科技有限公司", "name_public": True,
+        "pledged": Decimal("30000"), "received": Decimal("30000"), "pledged_on": TODAY, "received_on": TODAY,
+        "note": ""})
+    db.session.commit()
+    queries.clear_cache()
+    return call_a, awards_a, call_b, awards_b
+
+
+def _expected(awards, paid=Decimal(0), social=Decimal(0)):
+    selected = [a for a in awards if a.final_status == FinalStatus.SELECTED]
+    return (len(selected), sum((a.amount for a in selected), Decimal("0.00")), paid,
+            sum(a.application.target_count or 0 for a in selected), social,
+            sum((a.application.matched_amount for a in selected), Decimal("0.00")))
+
+
+def _figures(row):
+    return row.projects, row.awarded, row.paid, row.people, row.social, row.own
+
+
+def test_figures_equal_what_was_created(world):
+    call_a, awards_a, call_b, awards_b = world
+    assert all(a.final_status == FinalStatus.SELECTED for a in awards_a + awards_b)
+    figures = queries.compute()
+    by = {t.name: {r.key: r for r in t.rows} for t in figures.tables}
+    a = _expected(awards_a, Decimal("21000.00"), Decimal("30000.00"))
+    b = _expected(awards_b)
+    total = tuple(x + y for x, y in zip(a, b, strict=True))
+    assert _figures(figures.total) == total
+    assert _figures(by["call"][call_a.id]) == a and _figures(by["call"][call_b.id]) == b
+    assert _figures(by["year"][call_a.year]) == a and _figures(by["year"][2025]) == b
+    assert [r.key for r in figures.table("year").rows] == [call_a.year, 2025]  # newest first
+    assert by["field"]["养老服务"].projects == 2
+    assert by["field"]["养老服务"].awarded == awards_a[0].amount + awards_b[0].amount
+    assert by["tier"]["4A"].projects == 2 and by["tier"][None].label == "未评级"
+    assert by["tier"][None].awarded == awards_a[1].amount
+    # leverage: (received matched funds + own contribution) ÷ awarded, a ratio of sums
+    row = by["call"][call_a.id]
+    assert row.leverage == ((row.social + row.own) / row.awarded).quantize(Decimal("0.01"))
+
+
+class _Tables(HTMLParser):
+    """The cell texts of each <table> of a page, row by row."""
+
+    def __init__(self):
+        super().__init__()
+        self.tables, self._cell = [], None
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th") and self.tables:
+            self._cell = ""
+
+    def handle_endtag(self, tag):
+        if tag in ("td", "th") and self._cell is not None:
+            self.tables[-1][-1].append(self._cell.strip())
+            self._cell = None
+
+    def handle_data(self, data):
+        if self._cell is not None:
+            self._cell += data
+
+
+def _as_shown(value, column):
+    return format_yuan(Decimal(value)) if "（元）" in column else value
+
+
+def test_each_csv_matches_its_table(client, app, world):
+    with queries_while_rendering(app) as seen:
+        page = client.get("/statistics").get_data(as_text=True)
+    assert seen == []
+    parser = _Tables()
+    parser.feed(page)
+    assert len(parser.tables) == 4
+    for name, table in zip(["year", "field", "tier", "call"], parser.tables, strict=True):
+        resp = client.get(f"/statistics/{name}.csv")
+        assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
+        rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
+        header, body = rows[0], rows[1:]
+        assert len(body) == len(table) - 1  # the table's header row
+        for csv_row, html_row in zip(body, table[1:], strict=True):
+            shown = [csv_row[0].removeprefix("'")] + [_as_shown(v, c) for v, c in zip(csv_row[1:], header[1:],
+                                                                                        strict=True)]
+            assert shown == html_row
+    field_csv = client.get("/statistics/field.csv").get_data(as_text=True)
+    assert "'=HYPERLINK" in field_csv  # CSV injection defused (core.spreadsheet.safe_cell)
+
+
+def test_charts_are_accessible_svg_and_the_page_says_when_figures_were_computed(client, world):
+    page = client.get("/statistics").get_data(as_text=True)
+    assert page.count("<svg") == 4 and page.count('role="img"') == 4
+    assert re.search(r'<svg viewBox="0 0 400 \d+" width="100%"', page)
+    assert '<title id="chart-year-t">' in page and '<desc id="chart-year-d">' in page
+    assert 'aria-labelledby="chart-year-t chart-year-d"' in page
+    assert "数据更新于" in page and "<script" not in page
+
+
+def test_figures_are_cached_for_a_short_time(client, world, officer):
+    call_a, awards_a, _call_b, _awards_b = world
+    before = client.get("/statistics/call.csv").get_data(as_text=True)
+    contract = active_contract(awards_a[1], officer)
+    record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("1000"), "FK-9")
+    db.session.commit()
+    assert client.get("/statistics/call.csv").get_data(as_text=True) == before  # cached
+    queries.clear_cache()  # as when STATISTICS_CACHE_SECONDS have passed
+    assert client.get("/statistics/call.csv").get_data(as_text=True) != before
+
+
+def test_an_empty_site_says_so_and_an_unknown_table_is_404(client):
+    queries.clear_cache()
+    page = client.get("/statistics").get_data(as_text=True)
+    assert "暂无评审结果已确定的入选项目" in page
+    assert client.get("/statistics/district.csv").status_code == 404
+
+
+def test_the_home_page_links_the_statistics(client):
+    assert 'href="/statistics"' in client.get("/").get_data(as_text=True)
