@@ -31,6 +31,7 @@ MENU = [
     Entry("公示与结果", "disclosure.results", can_view_public_pages),
     Entry("社会组织", "orgs.directory", can_browse_directory),
     Entry("项目执行", "projects.index", can_view_public_pages),
+    Entry("统计", "statistics.index", can_view_public_pages),
     Entry("数据开放", "opendata.index", can_view_public_pages),
     Entry("文书核验", "documents.verify_form", can_verify_documents),
     Entry("帮助", "disclosure.help", can_view_public_pages),

@@ -11,7 +11,8 @@ from tests import factories as f
 from tests.render import queries_while_rendering
 
 PUBLIC = [("/", "首页"), ("/calls/", "项目征集"), ("/results", "公示与结果"), ("/orgs/", "社会组织"),
-          ("/projects/", "项目执行"), ("/data/", "数据开放"), ("/verify", "文书核验"), ("/help", "帮助")]
+          ("/projects/", "项目执行"), ("/statistics", "统计"), ("/data/", "数据开放"), ("/verify", "文书核验"),
+          ("/help", "帮助")]
 SIGNED_IN = [("/inbox", "站内消息")]
 EXPECTED = {
     "anonymous": PUBLIC + [("/login", "登录"), ("/register", "机构注册")],
