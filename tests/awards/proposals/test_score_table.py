@@ -6,8 +6,8 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.accounts.models import User
-from grantportal.awards.proposals.score_table import differences, recompute, score_table
 from grantportal.awards.proposals.queries import proposal_of
+from grantportal.awards.proposals.score_table import differences, recompute, score_table
 from grantportal.core.db import db
 from grantportal.orgs.models import Grade
 from grantportal.review.models import Assignment, Review
