@@ -29,6 +29,7 @@ from grantportal.review.results.aggregate import (
     HUNDRED,
     ZERO,
     anonymous_order,
+    fetch_rows,
     q2,
     scored_rounds,
     stats,
@@ -112,8 +113,7 @@ def score_table(call, proposal):
                                 published_final=final, published_rank=rank)
     secret = current_app.config["SECRET_KEY"]
     for r in rounds:
-        reviews = db.session.execute(
-            submitted_totals_query(r.id).add_columns(Review.id)).all()
+        reviews = fetch_rows(submitted_totals_query(r.id).add_columns(Review.id))  # integers only
         conflicted = conflicts_for_pairs((app_id, org_id, expert_id) for app_id, _, expert_id, org_id, _ in reviews)
         by_app = {}
         for app_id, tenths, expert_id, _, review_id in reviews:

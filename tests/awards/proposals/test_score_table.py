@@ -77,3 +77,53 @@ def test_calls_without_published_results_have_no_score_table(client):
     assert client.get(f"/calls/{call.id}/results/scores").status_code == 404
     assert client.get(f"/calls/{call.id}/results/scores.csv").status_code == 404
     assert client.get("/calls/999999/results/scores").status_code == 404
+
+
+def test_bonuses_and_criterion_points_are_printed_when_the_call_publishes_scores(client):
+    call, awards = f.final_awards(SPECS, matched_bonus_per_wan=Decimal("1"), publish_scores=True)
+    table = score_table(call, proposal_of(call))
+    row = next(r for r in table.rows if r.title == "长者幸福食堂")
+    assert row.matched_bonus == Decimal("4.00")  # 40,000 yuan matched × 1 point per 10,000
+    assert table.criteria and all(points for _, _, points in next(iter(row.scores.values())))
+    page = client.get(f"/calls/{call.id}/results/scores").get_data(as_text=True)
+    assert "配套资金加分" in page and "复核一致" in page
+    assert differences(table, recompute(table)) == []
+
+
+def test_criterion_points_stay_private_unless_the_call_publishes_scores():
+    call, _ = _final()
+    table = score_table(call, proposal_of(call))
+    assert not table.criteria
+    assert all(points == [] for row in table.rows for listed in row.scores.values() for _, _, points in listed)
+
+
+def test_the_trimmed_mean_drops_one_changed_extreme_score():
+    """Five experts and a round that trims from 5 scores: one total raised to 100 is dropped as the highest."""
+    call, awards = f.final_awards(SPECS, round_kw={"trim_min_scores": 5}, experts=5)
+    review = db.session.scalars(sa.select(Review).join(Assignment)
+                                .where(Assignment.application_id == awards[2].application_id)).first()
+    review.total = Decimal("100.0")
+    db.session.commit()
+    table = score_table(call, proposal_of(call))
+    assert table.rounds[0].trim_from == 5 and "截尾平均" in table.rounds[0].words
+    assert differences(table, recompute(table)) == []
+
+
+def test_the_table_is_read_in_a_fixed_number_of_queries():
+    from sqlalchemy import event
+
+    def count(specs):
+        call, _ = f.final_awards(specs)
+        proposal = proposal_of(call)
+        seen = []
+        listener = lambda *a: seen.append(1)  # noqa: E731
+        event.listen(db.engine, "before_cursor_execute", listener)
+        try:
+            score_table(call, proposal)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", listener)
+        return len(seen)
+
+    few = count(SPECS[:2])
+    many = count([{"total": 60 + i, "requested": "10000", "title": f"项目{i}"} for i in range(8)])
+    assert many == few
