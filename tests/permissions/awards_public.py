@@ -15,6 +15,7 @@ FILED = {**NOT_STAFF, "member": ok(303), "expert": ok(303), "admin": ok(303)}  #
 OBJECTOR_OR_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": DENY, "officer": ALLOW, "auditor": ALLOW,
                      "admin": DENY}
 OTHERS_OBJECTION = {**OBJECTOR_OR_STAFF, "member": DENY}
+NO_RESULTS = {r: NOT_FOUND for r in ROLES}  # no published results (or no such call): 404 for everyone
 SIGNED_IN = {r: (LOGIN if r == "anonymous" else ALLOW) for r in ROLES}
 
 
@@ -77,6 +78,17 @@ ROUTES = [
     Route("proposals.public", params=_results("final"), expect=public(), label="final", published=True),
     Route("proposals.public", params=lambda w: {"call_id": w.call.id}, expect=public(), label="not-yet"),
     Route("proposals.public", params=lambda w: {"call_id": w.call_draft.id}, expect=DRAFT_FOR_STAFF, label="draft"),
+    Route("proposals.scores", params=_results("publicized"), expect=public(), label="publicized", published=True),
+    Route("proposals.scores", params=_results("final"), expect=public(), label="final", published=True),
+    Route("proposals.scores", params=lambda w: {"call_id": w.call.id}, expect=NO_RESULTS, label="not-yet"),
+    Route("proposals.scores", params=_results("draft"), expect=NO_RESULTS, label="draft-proposal"),
+    Route("proposals.scores", params=lambda w: {"call_id": w.call_draft.id}, expect=NO_RESULTS, label="draft"),
+    Route("proposals.scores", params=lambda w: {"call_id": 999999}, expect=NO_RESULTS, label="unknown"),
+    Route("proposals.scores_csv", params=_results("final"), expect=public(), label="final", published=True),
+    Route("proposals.scores_csv", params=lambda w: {"call_id": w.call.id}, expect=NO_RESULTS, label="not-yet"),
+    Route("proposals.scores_csv", params=_results("draft"), expect=NO_RESULTS, label="draft-proposal"),
+    Route("proposals.scores_csv", params=lambda w: {"call_id": w.call_draft.id}, expect=NO_RESULTS, label="draft"),
+    Route("proposals.scores_csv", params=lambda w: {"call_id": 999999}, expect=NO_RESULTS, label="unknown"),
 
     Route("objections.new", params=_award("publicized"), expect=NOT_STAFF, published=True),
     Route("objections.new", "POST", params=_award("publicized"), data=_objection_data, expect=FILED,

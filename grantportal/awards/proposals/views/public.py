@@ -2,10 +2,12 @@
 countdown to the end of 公示 (each row linking to its organization's public record and, once its contract is
 in force, to its project's page), the expert panel's names when the call publishes them, the decided objections'
 public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
+import csv
+import io
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -15,11 +17,13 @@ from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection
 from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.queries import proposal_of
+from grantportal.awards.proposals.score_table import differences, recompute, score_lines, score_table
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core import signals
 from grantportal.core.db import db, utcnow
 from grantportal.core.paging import Pager, get_or_404, page_number
+from grantportal.core.spreadsheet import safe_cell
 from grantportal.review.models import Assignment
 from grantportal.review.results.aggregate import scored_rounds
 
@@ -134,3 +138,44 @@ def public(call_id):
         panel=panel_names(call) if call.publish_panel else None,
         decided=_decided_objections(proposal), open_objections=_open_objections(proposal),
         revisions=proposal.revisions)
+
+
+# --- the anonymised score table and its recomputation (issue 12) ---------------------------------
+
+SCORES_PER_PAGE = 100
+
+
+def _published_proposal_or_404(call_id):
+    """The call's published proposal; 404 for unknown and draft calls and for calls without published results."""
+    call = get_or_404(Call, call_id)
+    if not can_view_call(current_user, call):
+        abort(404)
+    proposal = proposal_of(call)
+    if proposal is None or not proposal.is_public:
+        abort(404)
+    return call, proposal
+
+
+@bp.route("/calls/<int:call_id>/results/scores")
+def scores(call_id):
+    call, proposal = _published_proposal_or_404(call_id)
+    table = score_table(call, proposal)
+    recomputed = recompute(table)
+    pager = Pager(len(table.rows), page_number(MAX_PAGE), SCORES_PER_PAGE)
+    return render_template(
+        "awards/scores.html", call=call, proposal=proposal, table=table, recomputed=recomputed,
+        diffs=differences(table, recomputed), pager=pager,
+        rows=table.rows[pager.start:pager.start + SCORES_PER_PAGE])
+
+
+@bp.route("/calls/<int:call_id>/results/scores.csv")
+def scores_csv(call_id):
+    call, proposal = _published_proposal_or_404(call_id)
+    table = score_table(call, proposal)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerows([[safe_cell(c) for c in line] for line in score_lines(table)])
+    resp = Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv")
+    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
+    resp.headers["Content-Disposition"] = f"attachment; filename=call-{call.id}-scores.csv"
+    return resp
