@@ -62,6 +62,8 @@ def default_config(instance=INSTANCE, given=None):
         # open data (opendata/ocds.py): the OCDS ocid prefix registered with the Open Contracting Partnership;
         # every call's contracting process is <prefix>-call-<id>
         "OCID_PREFIX": os.environ.get("GRANTPORTAL_OCID_PREFIX", "ocds-gp0000"),
+        # the public statistics page (disclosure/statistics): how long its figures are kept before recounting
+        "STATISTICS_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_STATISTICS_CACHE_SECONDS", "300")),
         # uploads: one file, and one request holding several
         "MAX_FILE_SIZE": 10 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

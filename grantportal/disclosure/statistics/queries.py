@@ -31,7 +31,6 @@ from grantportal.funding.matched.queries import leverage_ratio, ratio_text
 from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery
 
 ZERO = Decimal("0.00")
-CACHE_SECONDS = 300
 NO_CATEGORY = "未填写服务领域"
 NO_GRADE = "未评级"
 
@@ -153,7 +152,7 @@ _lock = threading.Lock()
 
 
 def cache_seconds():
-    return current_app.config.get("STATISTICS_CACHE_SECONDS", CACHE_SECONDS)
+    return current_app.config["STATISTICS_CACHE_SECONDS"]
 
 
 def current_figures():
