@@ -410,12 +410,10 @@ def screen_batch(call_id):
     form = BatchScreenForm().offer([(app.id, app.display_number) for app, _c, _d in passing])
     message, status = None, 200
     if form.validate_on_submit():
-        chosen = form.chosen_ids
-        current = [(app, checks) for app, checks, digest in passing
-                   if app.id in chosen and request.form.get(f"digest-{app.id}") == digest]
-        changed = len(chosen) - len(current)
+        current, changed = form.still_as_shown(passing)
         with commit_or_refusal(form) as attempt:
-            ops.screen_passing([app for app, _c in current], current_user, {app.id: c for app, c in current}, now)
+            ops.screen_passing([app for app, _c, _d in current], current_user,
+                               {app.id: checks for app, checks, _d in current}, now)
         if attempt.ok:
             flash(f"已确认 {len(current)} 份申报书通过资格审查，向申报机构发出站内通知 {notices_committed()} 条。"
                   + (f"另有 {changed} 份的自动审查结果在您打开页面后发生了变化，未作处理，请重新核对。"

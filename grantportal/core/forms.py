@@ -6,6 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import wtforms
+from flask import request
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -379,9 +380,13 @@ class BatchForm(Form):
             self.items.data = [str(value) for value, _label in pairs]
         return self
 
-    @property
-    def chosen_ids(self):
-        return {int(v) for v in self.items.data or []}
+    def still_as_shown(self, rows):
+        """Of ``rows`` — ``(object, …, digest)`` as the page showed them — the ticked ones whose posted
+        ``digest-<id>`` still matches, and how many ticked rows changed since the page was shown."""
+        chosen = {int(v) for v in self.items.data or []}
+        current = [row for row in rows
+                   if row[0].id in chosen and request.form.get(f"digest-{row[0].id}") == row[-1]]
+        return current, len(chosen) - len(current)
 
 
 class VersionForm(Form):

@@ -103,12 +103,9 @@ def verify_batch():
     form = BatchVerifyForm().offer([(org.id, org.name) for org, _c, _d in passing])
     message, status = None, 200
     if form.validate_on_submit():
-        chosen = form.chosen_ids
-        current = [org for org, _c, digest in passing
-                   if org.id in chosen and request.form.get(f"digest-{org.id}") == digest]
-        changed = len(chosen) - len(current)
+        current, changed = form.still_as_shown(passing)
         with commit_or_refusal(form) as attempt:
-            ops.verify_batch(current, current_user)
+            ops.verify_batch([org for org, _c, _d in current], current_user)
         if attempt.ok:
             flash(f"已认证 {len(current)} 家机构，向机构账户发出站内通知 {notices_committed()} 条。"
                   + (f"另有 {changed} 家的登记信息在您打开页面后发生了变化，未作处理，请重新核对。"
