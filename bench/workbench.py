@@ -136,7 +136,7 @@ def build(app, scale):
 
     from grantportal.accounts.models import User
     from grantportal.calls.models import CallStatus
-    from tests.factories import _PASSWORD_HASH, CallFactory, ReviewRoundFactory, UserFactory, member_of
+    from tests.factories import CallFactory, ReviewRoundFactory, UserFactory, hashed_password, member_of
 
     with app.app_context():
         upgrade()
@@ -161,7 +161,7 @@ def build(app, scale):
         build_applications(calls, current, scale, org_ids, member.org.id, officer.id,
                            max(10, min(400, scale // 2500)), now, rnd)
         users = [{"username": f"bench-user{i:07d}", "name": "王晓梦然", "email": None, "phone": None,
-                  "role": "org_member", "password_hash": _PASSWORD_HASH, "is_active": True, "created_at": now}
+                  "role": "org_member", "password_hash": hashed_password(), "is_active": True, "created_at": now}
                  for i in range(max(scale // 20, 10))]
         insert(User.__table__, users)
         user_ids = db.session.scalars(sa.select(User.id).where(User.username.like("bench-user%"))).all()

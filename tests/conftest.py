@@ -15,7 +15,7 @@ from werkzeug.serving import make_server
 
 from grantportal import create_app
 from grantportal.core.db import db
-from tests import factories
+from tests import factories, speedups  # noqa: F401  (speedups: imported for its effect)
 
 PG_URL = os.environ.get("GRANTPORTAL_TEST_DATABASE_URL")
 

@@ -1,4 +1,5 @@
 """Test data that looks like a real city's (Faker zh_CN). Factories commit, as a request would."""
+import functools
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
@@ -37,7 +38,13 @@ from grantportal.orgs.tiers import default_validity
 
 fake = Faker("zh_CN")
 PASSWORD = "Test-password-2026"
-_PASSWORD_HASH = hash_password(PASSWORD)
+
+
+@functools.cache
+def hashed_password():
+    """PASSWORD hashed once per process, with the hasher in use when first asked (tests/speedups.py)."""
+    return hash_password(PASSWORD)
+
 KIND_CATEGORY = {OrgKind.SOCIAL_GROUP: "1", OrgKind.SOCIAL_SERVICE: "2", OrgKind.FOUNDATION: "3",
                  OrgKind.OTHER: "9"}
 
@@ -58,7 +65,7 @@ class UserFactory(Base):
     phone = factory.LazyFunction(fake.phone_number)
     email = factory.LazyAttribute(lambda o: f"{o.username}@example.cn")
     role = Role.ORG_MEMBER
-    password_hash = _PASSWORD_HASH
+    password_hash = factory.LazyFunction(hashed_password)
 
     class Params:
         officer = factory.Trait(role=Role.OFFICER)
