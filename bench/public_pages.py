@@ -32,10 +32,26 @@ FLOOR_TEMPLATE = """{% extends "base.html" %}{% block content %}<div class="tabl
 {% endfor %}</tbody></table></div>{% endblock %}"""
 
 
+DISTRICTS = ["石岐", "东区", "西区", "南区", "五桂山", "火炬", "民众", "黄圃", "南头", "东凤", "阜沙", "小榄", "东升",
+             "古镇", "横栏", "三角", "南朗", "港口", "大涌", "沙溪", "三乡", "板芙", "神湾", "坦洲"]
+BRANDS = "明德仁爱博雅康宁和乐善美青禾同心启航晨曦阳光彩虹春晖暖阳益友星火恒信共享众力知行"
+WORDS = ["长者关爱", "养老服务", "助残", "社区发展", "青少年成长", "家庭服务", "志愿者", "妇女儿童", "心理健康",
+         "禁毒", "环保", "社会工作", "文化艺术", "乡村振兴", "慈善", "应急救援", "残疾人康复", "邻里互助"]
+SUFFIXES = ["协会", "促进会", "服务中心", "社会工作服务中心", "服务社", "发展中心"]
+FIELDS = ["养老服务", "助残服务", "社区治理", "青少年服务", "妇女儿童", "扶贫济困", "文化体育", "环境保护", "医疗卫生",
+          "教育培训"]
+
+
+def org_name(rnd):
+    brand = rnd.choice(BRANDS) + rnd.choice(BRANDS)
+    return f"中山市{rnd.choice(DISTRICTS)}{brand}{rnd.choice(WORDS)}{rnd.choice(SUFFIXES)}"
+
+
 def build(app, n):
     from flask_migrate import upgrade
 
     from grantportal.calls.models import CallStatus
+    from grantportal.core import search
     from grantportal.orgs.models import Organization, RatingRecord
     from tests.factories import CallFactory, UserFactory
 
@@ -51,10 +67,10 @@ def build(app, n):
         for i in range(n):
             kind = kinds[i % 3]
             batch.append({
-                "uscc": make_uscc(code[kind], "442000", i), "name": f"中山市测试社会组织{i:07d}", "kind": kind,
+                "uscc": make_uscc(code[kind], "442000", i), "name": org_name(rnd), "kind": kind,
                 "registration_authority": "中山市民政局", "registered_on": date(2015, 1, 1) + timedelta(days=i % 3000),
                 "legal_rep": "张三", "contact_name": "李四", "contact_phone": "13800000000",
-                "address": "广东省中山市石岐街道孙文中路1号", "charter_scope": "社会服务", "service_fields": "养老服务",
+                "address": "广东省中山市石岐街道孙文中路1号", "charter_scope": "社会服务", "service_fields": ",".join(rnd.sample(FIELDS, rnd.choice((1, 2)))),
                 "status": "verified", "created_at": now,
             })
             if len(batch) == 5000:
@@ -70,6 +86,9 @@ def build(app, n):
         for start in range(0, len(rows), 5000):
             db.session.execute(sa.insert(RatingRecord.__table__), rows[start:start + 5000])
         db.session.commit()
+        t1 = time.perf_counter()
+        written = search.rebuild(["org"])
+        print(f"public index: {written['org']:,} organizations in {time.perf_counter() - t1:.1f} s")
         officer = UserFactory(officer=True)
         for i in range(60):
             CallFactory(created_by=officer, status=CallStatus.PUBLISHED if i % 6 else CallStatus.CLOSED)
@@ -107,8 +126,8 @@ def main():
     build(app, args.orgs)
     client = app.test_client()
     pages = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p] or [
-        "/calls/", "/orgs/", f"/orgs/?page={max(1, args.orgs // 20 // 2)}", "/orgs/?q=测试社会组织00123",
-        "/orgs/?tier=4A",
+        "/", "/calls/", "/orgs/", "/orgs/?page=100", "/orgs/?q=养老", "/orgs/?q=小榄明德", "/orgs/?q=5244200",
+        "/orgs/?tier=4A", "/orgs/?tier=4A&sort=newest", "/orgs/?kind=foundation&q=助残", "/orgs/1",
     ]
     floor_rate = rate(client, "/_floor", args.seconds)
     print(f"{'page':<40} {'req/s':>8} {'floor/page':>10}")

@@ -11,13 +11,16 @@ from grantportal.awards import queries as awards_answers  # noqa: F401  (core.si
 from grantportal.awards.objections.views import bp as objections_bp
 from grantportal.awards.proposals.views import bp as proposals_bp
 from grantportal.calendar.views import bp as calendar_bp
+from grantportal.calls import search as calls_index  # noqa: F401  (public index entries)
 from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
+from grantportal.core.search_cli import search_cli
 from grantportal.demo import cli as demo_cli
+from grantportal.disclosure import search as site_search  # noqa: F401  (the /search route)
 from grantportal.disclosure.projects.views import bp as projects_bp
 from grantportal.disclosure.statistics.views import bp as statistics_bp
 from grantportal.disclosure.views import bp as disclosure_bp
@@ -25,6 +28,7 @@ from grantportal.documents import queries as documents_answers  # noqa: F401  (c
 from grantportal.documents.views import bp as documents_bp
 from grantportal.experts.views import bp as experts_bp
 from grantportal.funding import queries as funding_answers  # noqa: F401  (core.signals answers)
+from grantportal.funding import search as projects_index  # noqa: F401  (public index entries)
 from grantportal.funding.contracts.views import bp as contracts_bp
 from grantportal.funding.matched.views import bp as matched_bp
 from grantportal.funding.payments.views import bp as payments_bp
@@ -36,6 +40,7 @@ from grantportal.monitoring import queries as monitoring_answers  # noqa: F401  
 from grantportal.monitoring.views import bp as monitoring_bp
 from grantportal.navigation import MENU
 from grantportal.opendata.views import bp as opendata_bp
+from grantportal.orgs import search as orgs_index  # noqa: F401  (public index entries)
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
 from grantportal.review.panels.views import bp as panels_bp
@@ -78,5 +83,6 @@ def create_app(config=None):
 
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(search_cli)
     app.cli.add_command(notices_cli)
     return app

@@ -10,6 +10,7 @@ from grantportal.calls.models import Call, CallLevel, CallStage, CallStatus, Sta
 from grantportal.core.db import ZERO, db, utcnow
 from grantportal.core.paging import Pager, page_number
 from grantportal.core.permissions import can_view_public_pages, require
+from grantportal.disclosure.statistics.queries import cached
 from grantportal.orgs.models import Organization, OrgStatus
 
 bp = Blueprint("disclosure", __name__)
@@ -36,8 +37,8 @@ def index():
         sa.select(Call).where(Call.status == CallStatus.PUBLISHED).order_by(Call.published_at.desc()).limit(6)
         .options(selectinload(Call.levels), selectinload(Call.stages))
     ).all()
-    org_count = db.session.scalar(
-        sa.select(sa.func.count(Organization.id)).where(Organization.status == OrgStatus.VERIFIED))
+    org_count = cached("verified_organizations", lambda: db.session.scalar(
+        sa.select(sa.func.count(Organization.id)).where(Organization.status == OrgStatus.VERIFIED)))
     return render_template("disclosure/index.html", calls=calls, org_count=org_count, open_count=open_count,
                            open_budget=open_budget or ZERO)
 

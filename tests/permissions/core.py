@@ -5,6 +5,7 @@ ROUTES = [
     Route("disclosure.index", expect=public()),
     Route("disclosure.results", expect=public()),
     Route("disclosure.help", expect=public()),
+    Route("disclosure.search_page", params=lambda w: {"q": "机构"}, expect=public(), published=True),
     Route("accounts.login", expect=public()),
     Route("accounts.login", "POST", expect=public()),
     Route("accounts.logout", "POST", expect={"anonymous": LOGIN, "member": ok(302), "expert": ok(302),
