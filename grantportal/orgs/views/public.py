@@ -5,6 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from grantportal.core.db import db
+from grantportal.core.districts import district_label, districts
 from grantportal.core.masking import mask_address, mask_name
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
@@ -14,7 +15,7 @@ from grantportal.orgs.permissions import can_browse_directory
 from grantportal.orgs.queries import org_page
 from grantportal.orgs.record import project_totals, public_projects, public_sanctions
 from grantportal.orgs.tiers import effective_rating, record_state, tier_label
-from grantportal.orgs.views.shared import list_filters, tiers_for
+from grantportal.orgs.views.shared import district_notice, list_filters, tiers_for
 
 
 def public_profile(org, today):
@@ -29,6 +30,7 @@ def public_profile(org, today):
         "registration_authority": org.registration_authority,
         "registered_on": org.registered_on,
         "legal_rep": mask_name(org.legal_rep),
+        "district": district_label(org.district),
         "address": mask_address(org.address),
         "charter_scope": org.charter_scope,
         "service_fields": org.service_field_list,
@@ -52,7 +54,8 @@ def directory():
     page = org_page(filters, today, order="name")
     args = {k: v for k, v in filters.items() if v and k != "status"}
     return render_template("orgs/directory.html", page=page, tiers=tiers_for(page.items, today), filters=filters,
-                           today=today, kinds=OrgKind, grades=Grade, args=args)
+                           today=today, kinds=OrgKind, grades=Grade, args=args, districts=districts(),
+                           notice=district_notice())
 
 
 @bp.route("/orgs/<int:org_id>")
