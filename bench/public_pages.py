@@ -24,6 +24,7 @@ from flask import render_template_string  # noqa: E402
 
 from grantportal import create_app  # noqa: E402
 from grantportal.core.db import db, utcnow  # noqa: E402
+from grantportal.core.districts import ZHONGSHAN  # noqa: E402
 from grantportal.core.uscc import make_uscc  # noqa: E402
 
 FLOOR_TEMPLATE = """{% extends "base.html" %}{% block content %}<div class="table-wrap"><table class="stack">
@@ -70,7 +71,8 @@ def build(app, n):
                 "uscc": make_uscc(code[kind], "442000", i), "name": org_name(rnd), "kind": kind,
                 "registration_authority": "中山市民政局", "registered_on": date(2015, 1, 1) + timedelta(days=i % 3000),
                 "legal_rep": "张三", "contact_name": "李四", "contact_phone": "13800000000",
-                "address": "广东省中山市石岐街道孙文中路1号", "charter_scope": "社会服务", "service_fields": ",".join(rnd.sample(FIELDS, rnd.choice((1, 2)))),
+                "address": "广东省中山市石岐街道孙文中路1号", "charter_scope": "社会服务",
+                "service_fields": ",".join(rnd.sample(FIELDS, rnd.choice((1, 2)))), "district": rnd.choice(ZHONGSHAN),
                 "status": "verified", "created_at": now,
             })
             if len(batch) == 5000:
@@ -127,7 +129,8 @@ def main():
     client = app.test_client()
     pages = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p] or [
         "/", "/calls/", "/orgs/", "/orgs/?page=100", "/orgs/?q=养老", "/orgs/?q=小榄明德", "/orgs/?q=5244200",
-        "/orgs/?tier=4A", "/orgs/?tier=4A&sort=newest", "/orgs/?kind=foundation&q=助残", "/orgs/1",
+        "/orgs/?tier=4A", "/orgs/?tier=4A&sort=newest", "/orgs/?kind=foundation&q=助残", "/orgs/?district=小榄镇",
+        "/orgs/?district=小榄镇&tier=5A", "/orgs/1", "/search?q=养老", "/search?q=社区&kind=org&sort=name",
     ]
     floor_rate = rate(client, "/_floor", args.seconds)
     print(f"{'page':<40} {'req/s':>8} {'floor/page':>10}")

@@ -15,7 +15,7 @@ from grantportal.calls import search as calls_index  # noqa: F401  (public index
 from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import navigation, templating, web
+from grantportal.core import districts, navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.core.search_cli import search_cli
@@ -71,6 +71,7 @@ def create_app(config=None):
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
     navigation.init_app(app, MENU)

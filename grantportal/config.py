@@ -64,6 +64,8 @@ def default_config(instance=INSTANCE, given=None):
         "OCID_PREFIX": os.environ.get("GRANTPORTAL_OCID_PREFIX", "ocds-gp0000"),
         # the public statistics page (disclosure/statistics): how long its figures are kept before recounting
         "STATISTICS_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_STATISTICS_CACHE_SECONDS", "300")),
+        # the city's 镇街 (core/districts.py): names separated by commas or 、; unset, 中山市's 23 镇街
+        "DISTRICTS": os.environ.get("GRANTPORTAL_DISTRICTS") or None,
         # uploads: one file, and one request holding several
         "MAX_FILE_SIZE": 10 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,

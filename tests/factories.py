@@ -22,6 +22,7 @@ from grantportal.calls.models import (
     StageKind,
 )
 from grantportal.core.db import db, utcnow
+from grantportal.core.districts import ZHONGSHAN
 from grantportal.core.roles import Role
 from grantportal.core.uscc import make_uscc
 from grantportal.orgs.models import (
@@ -98,6 +99,7 @@ class OrganizationFactory(Base):
     contact_name = factory.LazyFunction(_org_person)
     contact_phone = factory.LazyFunction(fake.phone_number)
     address = "广东省中山市石岐街道孙文中路1号"
+    district = factory.LazyFunction(lambda: fake.random_element(ZHONGSHAN))
     charter_scope = "为社区居民提供社会工作服务；开展志愿服务、长者照护和青少年成长支持。"
     service_fields = "养老服务,青少年服务"
     status = OrgStatus.VERIFIED
@@ -213,6 +215,7 @@ class ApplicationFactory(Base):
     beneficiaries = "社区独居、空巢长者"
     target_count = 200
     area_served = "中山市石岐街道"
+    district = factory.LazyFunction(lambda: fake.random_element(ZHONGSHAN))
     team = "项目主管1名（持证社工），社工2名，志愿者30名。"
     status = AppStatus.DRAFT
     created_by = factory.SubFactory(UserFactory)

@@ -180,6 +180,8 @@ TEXT_FIELDS = [
 def completeness_problems(app):
     """What is missing before the application can be submitted (Chinese, one line each)."""
     problems = [f"请填写“{label}”。" for key, label in TEXT_FIELDS if not (getattr(app, key) or "").strip()]
+    if not app.district:
+        problems.append("请选择“服务镇街”。")
     if not app.target_count:
         problems.append("请填写“受益人数”。")
     if not app.budget_lines:

@@ -19,6 +19,7 @@ from grantportal.calls.models import Level
 from grantportal.core.forms import (
     BatchForm,
     CheckboxesField,
+    DistrictField,
     Form,
     LocalDateTimeField,
     MoneyField,
@@ -104,6 +105,7 @@ class ApplicationForm(Form):
     activity_plan = TextAreaField("活动计划", [too_long(LONG)], filters=[strip])
     beneficiaries = TextAreaField("受益对象", [too_long(LONG)], filters=[strip])
     target_count = StringField("受益人数", [_ascii_count], filters=[strip])
+    district = DistrictField("服务镇街")
     area_served = StringField("服务区域", [too_long(200)], filters=[strip])
     team = TextAreaField("项目团队", [too_long(LONG)], filters=[strip])
     budget = FieldList(FormField(BudgetLineForm), min_entries=MIN_ROWS, max_entries=MAX_ROWS)
@@ -144,7 +146,8 @@ class ApplicationForm(Form):
             summary=self.summary.data or "", need_analysis=self.need_analysis.data or "",
             objectives=self.objectives.data or "", activity_plan=self.activity_plan.data or "",
             beneficiaries=self.beneficiaries.data or "", target_count=int(count) if count else None,
-            area_served=self.area_served.data or "", team=self.team.data or "", lines=self.lines())
+            area_served=self.area_served.data or "", district=self.district.chosen, team=self.team.data or "",
+            lines=self.lines())
 
     def preview_totals(self):
         """Totals of the rows that can be read (for the page only; the server recomputes on save)."""
@@ -173,7 +176,7 @@ def form_data(app):
         "summary": app.summary, "need_analysis": app.need_analysis, "objectives": app.objectives,
         "activity_plan": app.activity_plan, "beneficiaries": app.beneficiaries,
         "target_count": str(app.target_count) if app.target_count else "", "area_served": app.area_served,
-        "team": app.team, "budget": lines,
+        "district": app.district or "", "team": app.team, "budget": lines,
     }
 
 

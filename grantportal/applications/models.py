@@ -51,6 +51,8 @@ class Application(db.Model):
     beneficiaries: Mapped[str] = mapped_column(sa.Text, default="")
     target_count: Mapped[int | None]
     area_served: Mapped[str] = mapped_column(sa.String(200), default="")
+    # 服务镇街, where the project is delivered (core/districts.py); NULL for applications from before 0017
+    district: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     team: Mapped[str] = mapped_column(sa.Text, default="")
     total_budget: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     requested_amount: Mapped[Decimal] = mapped_column(Money(), default=ZERO)

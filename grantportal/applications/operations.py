@@ -72,6 +72,7 @@ class ApplicationData:
     beneficiaries: str = ""
     target_count: int | None = None
     area_served: str = ""
+    district: str | None = None  # 服务镇街, a name from core/districts.py (the form checked it)
     team: str = ""
     lines: list = field(default_factory=list)
 
@@ -105,6 +106,7 @@ def _apply(app, data):
         setattr(app, key, (getattr(data, key) or "").strip())
     app.level = data.level
     app.target_count = data.target_count
+    app.district = data.district or None
     lines = list(app.budget_lines)
     for i, new in enumerate(data.lines):
         if i < len(lines):

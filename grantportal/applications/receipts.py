@@ -15,7 +15,7 @@ from grantportal.core.pdf import render_pdf
 from grantportal.core.timeutil import format_datetime, local_today
 
 FIELDS = ("title", "category", "summary", "need_analysis", "objectives", "activity_plan", "beneficiaries",
-          "target_count", "area_served", "team")
+          "target_count", "area_served", "district", "team")
 
 
 def content_digest(app):

@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, StopValidation, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from grantportal.core.districts import districts
 from grantportal.core.inputs import CONTROL_MESSAGE, has_control, normalize_code, normalize_phone, trim
 from grantportal.core.money import AmountError, parse_amount
 from grantportal.core.timeutil import local_to_utc, to_local
@@ -184,6 +185,25 @@ class ChoiceField(SelectField):
     def pre_validate(self, form):
         if self.data not in {c.value for c in self.choices}:
             raise ValidationError(CHOOSE_FROM_LIST)
+
+
+class DistrictField(ChoiceField):
+    """A 镇街 drop-down of this deployment's list (core/districts.py), "请选择" first: whether it may stay blank
+    is the form's rule (DataRequired, or a completeness check at submission). Built with the form, in a
+    request, so that it reads the running app's setting."""
+
+    def __init__(self, label, validators=None, **kw):
+        kw["choices"] = [SelectChoice("", "请选择"), *(SelectChoice(d, d) for d in districts())]
+        super().__init__(label, validators, **kw)
+
+    def pre_validate(self, form):
+        if self.data:  # absent or blank is for the form's rules to judge
+            super().pre_validate(form)
+
+    @property
+    def chosen(self):
+        """The chosen name, or None when left blank (stored as NULL)."""
+        return self.data or None
 
 
 class RadioChoiceField(RadioField):

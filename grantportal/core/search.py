@@ -268,3 +268,11 @@ def entries(kinds, query=None, filters=None, order="name", page=1, size=20):
     last = max(1, -(-within // size))
     rows = db.session.scalars(stmt.offset((last - 1) * size).limit(size + 1)).all()
     return EntryPage(rows[:size], last, size, len(rows) > size), True
+
+
+def in_models(obj, name, type_, reflected, compare_to):
+    """Alembic's ``include_object``: the full-text parts the migration made by hand (SQLite's FTS5 tables,
+    PostgreSQL's generated ``terms_tsv`` column) have no model, and are not a difference to migrate."""
+    if type_ == "table" and name.startswith("search_fts"):
+        return False
+    return not ((type_ == "column" and name == "terms_tsv") or (type_ == "index" and name == "ix_search_entry_terms"))

@@ -31,6 +31,7 @@ from grantportal.calls.models import (
 )
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
+from grantportal.core.districts import ZHONGSHAN
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
@@ -70,9 +71,7 @@ from grantportal.review.models import (
 from grantportal.review.panels.operations import draw_all
 
 REGION = "442000"  # 中山市
-TOWNS = ["石岐街道", "东区街道", "西区街道", "南区街道", "五桂山街道", "中山港街道", "民众街道", "南朗街道",
-         "小榄镇", "古镇镇", "东凤镇", "南头镇", "黄圃镇", "三角镇", "横栏镇", "三乡镇", "坦洲镇", "板芙镇",
-         "大涌镇", "沙溪镇", "港口镇", "阜沙镇", "东升镇", "神湾镇"]
+TOWNS = ZHONGSHAN  # the organizations' 所在镇街 and the projects' 服务镇街
 THEMES = [("长者关爱", "养老服务"), ("颐康", "养老服务"), ("助残", "助残服务"), ("启智", "助残服务"),
           ("青少年成长", "青少年服务"), ("阳光少年", "青少年服务"), ("童心", "儿童服务"), ("邻里", "社区治理"),
           ("和美社区", "社区治理"), ("暖心救助", "社会救助"), ("健康促进", "医疗卫生"), ("书香", "文化教育"),
@@ -142,17 +141,24 @@ def _local(d, hour=17, minute=0):
     return local_to_utc(datetime.combine(d, time(hour, minute)))
 
 
+def _place(district, keep_suffix=False):
+    """A 镇街 as it reads inside a name or an address: 中山港街道（火炬开发区） → 中山港街道; without
+    ``keep_suffix`` 石岐街道 → 石岐."""
+    place = district.split("（")[0]
+    return place if keep_suffix else place.replace("街道", "")
+
+
 def _org(fake, rnd, kind, serial, used_names):
     town = rnd.choice(TOWNS)
     theme, field = rnd.choice(THEMES)
     for _ in range(20):
-        name = f"中山市{town.replace('街道', '')}{theme}{rnd.choice(KIND_SUFFIX[kind])}"
+        name = f"中山市{_place(town)}{theme}{rnd.choice(KIND_SUFFIX[kind])}"
         if kind == OrgKind.FOUNDATION:
             name = f"中山市{theme}{rnd.choice(KIND_SUFFIX[kind])}"
         if name not in used_names:
             break
         name = name.replace("中山市", f"中山市{fake.last_name()}氏", 1) if kind == OrgKind.FOUNDATION else \
-            f"中山市{town}{theme}{rnd.choice(KIND_SUFFIX[kind])}{serial}"
+            f"中山市{_place(town, keep_suffix=True)}{theme}{rnd.choice(KIND_SUFFIX[kind])}{serial}"
     used_names.add(name)
     registered = date(rnd.randint(2008, 2024), rnd.randint(1, 12), rnd.randint(1, 28))
     fields = sorted({field, rnd.choice(THEMES)[1]})
@@ -160,7 +166,8 @@ def _org(fake, rnd, kind, serial, used_names):
         uscc=make_uscc(KIND_CODE[kind], REGION, 50000000 + serial * 37),
         name=name, kind=kind, registration_authority="中山市民政局", registered_on=registered,
         legal_rep=fake.name(), contact_name=fake.name(), contact_phone=fake.phone_number(),
-        address=f"广东省中山市{town}{rnd.choice(STREETS)}{rnd.randint(1, 300)}号",
+        district=town,
+        address=f"广东省中山市{_place(town, keep_suffix=True)}{rnd.choice(STREETS)}{rnd.randint(1, 300)}号",
         charter_scope=f"开展{'、'.join(fields)}相关的社会服务、志愿服务、培训交流和政策倡导。",
         service_fields=",".join(fields), status=OrgStatus.VERIFIED,
     )
@@ -247,6 +254,8 @@ def _application(rnd, call, org, member, status, number=None):
                       activity_plan="第一季度需求评估与志愿者招募；第二、三季度开展常态服务；第四季度总结评估。",
                       beneficiaries="社区内有需要的居民及其家庭", target_count=rnd.choice([120, 200, 300, 500]),
                       area_served=org.address[6:12] if len(org.address) > 12 else "中山市",
+                      # most projects serve the organization's own 镇街, some another one
+                      district=org.district if rnd.random() < 0.8 else rnd.choice(TOWNS),
                       team="项目主管1名（中级社工师），一线社工2名，志愿者30名。", status=status,
                       created_by=member, number=number)
     lines = [("人员经费", "社工服务补贴", grant * Decimal("0.6"), FundSource.GRANT),

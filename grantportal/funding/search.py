@@ -21,10 +21,11 @@ def entry(contract, today):
     org = application.org
     return {
         "title": application.title[:200], "subtitle": org.name[:200], "category": contract.status.value,
-        "fields": application.category or "", "district": getattr(application, "district", None), "tier": None,
+        "fields": application.category or "", "district": application.district, "tier": None,
         "year": call.year, "amount": contract.amount,
         "happened_on": to_local(contract.confirmed_at).date() if contract.confirmed_at else contract.starts_on,
-        "changes_on": None, "text": " ".join([application.category or "", org.name, call.title]),
+        "changes_on": None,
+        "text": " ".join([application.category or "", org.name, call.title, application.district or ""]),
     }
 
 

@@ -12,6 +12,7 @@ from grantportal.core.forms import (
     CheckboxesField,
     ChoiceField,
     CountField,
+    DistrictField,
     Form,
     LocalDateField,
     code,
@@ -54,6 +55,7 @@ class OrgContactForm(Form):
     contact_name = StringField("联系人", [DataRequired("请填写联系人姓名。"),
                                         too_long(40)], filters=[strip])
     contact_phone = StringField("联系电话", [DataRequired("请填写联系电话。"), PHONE_RULE], filters=[phone_number])
+    district = DistrictField("所在镇街", [DataRequired("请选择机构所在的镇街。")])
     address = StringField("办公地址", [DataRequired("请填写办公地址。"), too_long(200)],
                           filters=[strip])
     charter_scope = TextAreaField("章程业务范围", [DataRequired("请填写章程规定的业务范围。"),

@@ -68,6 +68,8 @@ class Organization(db.Model):
     contact_name: Mapped[str] = mapped_column(sa.String(40))
     contact_phone: Mapped[str] = mapped_column(sa.String(20))
     address: Mapped[str] = mapped_column(sa.String(200))
+    # 所在镇街 (core/districts.py); NULL for organizations registered before the field existed (0017)
+    district: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     charter_scope: Mapped[str] = mapped_column(sa.Text)
     service_fields: Mapped[str] = mapped_column(sa.String(200), default="")
     certificate_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))

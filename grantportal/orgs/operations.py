@@ -82,6 +82,7 @@ class _UniqueCode:
 def _apply_contact(org, data):
     for key in CONTACT_FIELDS:
         setattr(org, key, data[key])
+    org.district = data.get("district") or None
     org.service_fields = ",".join(data["service_fields"])
 
 
@@ -125,7 +126,7 @@ def resubmit_org(org, data, kind, certificate_upload, user):
 
 
 def update_org_contact(org, data, user):
-    """After verification only contact details, address, service fields and charter scope change."""
+    """After verification only contact details, district, address, service fields and charter scope change."""
     with audit_action("org.update_contact"):
         _apply_contact(org, data)
         db.session.flush()

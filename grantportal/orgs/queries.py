@@ -52,6 +52,8 @@ def org_page(filters, today, order="newest"):
         query = query.where(Organization.status == filters["status"])
     if filters.get("kind"):
         query = query.where(Organization.kind == filters["kind"])
+    if filters.get("district"):  # 所在镇街, a name list_filters checked against core/districts.py
+        query = query.where(Organization.district == filters["district"])
     if filters.get("tier"):
         query = query.where(grade_in_force(None if filters["tier"] == "none" else filters["tier"], today))
     query = query.order_by(Organization.name, Organization.id) if order == "name" \

@@ -26,9 +26,9 @@ def entry(org, today):
     fields = org.service_field_list
     return {
         "title": org.name, "subtitle": org.uscc, "category": org.kind.value, "fields": "、".join(fields)[:200],
-        "district": getattr(org, "district", None), "tier": grade.value if grade else None, "year": None,
+        "district": org.district, "tier": grade.value if grade else None, "year": None,
         "amount": None, "happened_on": org.registered_on, "changes_on": changes_on(org, today),
-        "text": " ".join([org.uscc, *fields, org.charter_scope or "", getattr(org, "district", None) or ""]),
+        "text": " ".join([org.uscc, *fields, org.charter_scope or "", org.district or ""]),
     }
 
 

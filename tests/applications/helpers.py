@@ -60,7 +60,8 @@ def form(app=None, lines=None, **overrides):
     data = {
         "level": "city", "category": "养老服务", "title": "长者幸福食堂", "summary": "为长者提供助餐。",
         "need_analysis": "独居长者就餐难。", "objectives": "服务200名长者。", "activity_plan": "每周助餐五天。",
-        "beneficiaries": "独居长者", "target_count": "200", "area_served": "石岐街道", "team": "社工3名。",
+        "beneficiaries": "独居长者", "target_count": "200", "area_served": "石岐街道", "district": "石岐街道",
+        "team": "社工3名。",
         "save": "保存草稿",
     }
     if app is not None:

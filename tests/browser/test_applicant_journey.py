@@ -53,6 +53,7 @@ def test_organization_registers_applies_and_is_screened(app, browser, live_serve
     applicant.fill("#legal_rep", "王建华")
     applicant.fill("#contact_name", "李晓燕")
     applicant.fill("#contact_phone", "13800138000")
+    applicant.select_option("#district", "石岐街道")
     applicant.fill("#address", "广东省中山市石岐街道孙文中路1号")
     applicant.fill("#charter_scope", "为社区长者提供社会工作服务。")
     applicant.check("input[name=service_fields][value=养老服务]")
@@ -100,6 +101,7 @@ def test_organization_registers_applies_and_is_screened(app, browser, live_serve
                         ("#beneficiaries", "独居、空巢长者"), ("#target_count", "200"),
                         ("#area_served", "中山市石岐街道"), ("#team", "持证社工3名，志愿者30名。")]:
         applicant.fill(field, text)
+    applicant.select_option("#district", "石岐街道")
     lines = [("人员经费", "社工补贴", "30000", "grant"), ("活动经费", "助餐食材", "20000", "grant"),
              ("活动经费", "机构自筹助餐补贴", "40000", "matched")]
     for i, (category, item, amount, source) in enumerate(lines):

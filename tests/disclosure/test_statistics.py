@@ -90,6 +90,59 @@ def test_figures_equal_what_was_created(world):
     assert row.leverage == ((row.social + row.own) / row.awarded).quantize(Decimal("0.01"))
 
 
+def _districts(awards, names):
+    for award, name in zip(awards, names, strict=True):
+        award.application.district = name
+    db.session.commit()
+    queries.clear_cache()
+
+
+def test_by_district_counts_each_project_where_it_is_delivered(client, world):
+    """Two 镇街 and a project from before the field existed: the 按镇街 table's figures, and its CSV, say what
+    was created — 石岐街道 has the first call's paid project and the 2025 project, 小榄镇 the other one."""
+    call_a, awards_a, call_b, awards_b = world
+    # the organization's own 镇街 does not count: the project's 服务镇街 does
+    awards_a[0].application.org.district = "坦洲镇"
+    _districts([awards_a[0], awards_b[0], awards_a[1]], ["石岐街道", "石岐街道", "小榄镇"])
+    rows = {r.key: r for r in queries.compute().table("district").rows}
+    assert set(rows) == {"石岐街道", "小榄镇"}
+    shiqi = tuple(x + y for x, y in zip(_expected([awards_a[0]], Decimal("21000.00"), Decimal("30000.00")),
+                                         _expected(awards_b), strict=True))
+    assert _figures(rows["石岐街道"]) == shiqi
+    assert _figures(rows["小榄镇"]) == _expected([awards_a[1]])
+    assert (rows["石岐街道"].projects, rows["石岐街道"].awarded, rows["石岐街道"].paid, rows["石岐街道"].people) == \
+        (2, awards_a[0].amount + awards_b[0].amount, Decimal("21000.00"), 200)
+    assert (rows["小榄镇"].projects, rows["小榄镇"].awarded, rows["小榄镇"].paid, rows["小榄镇"].people) == \
+        (1, awards_a[1].amount, Decimal("0.00"), 0)
+
+    page = client.get("/statistics").get_data(as_text=True)
+    assert 'id="stat-district"' in page and "按镇街" in page and 'href="/statistics/district.csv"' in page
+    assert '<title id="chart-district-t">' in page
+    parser = _Tables()
+    parser.feed(page)
+    table = parser.tables[2]
+    assert table[0][0] == "服务镇街"
+    csv_rows = list(csv.reader(io.StringIO(client.get("/statistics/district.csv").get_data(as_text=True)
+                                           .lstrip("\ufeff"))))
+    assert csv_rows[0][:5] == ["服务镇街", "项目数", "资助金额（元）", "净拨付金额（元）", "计划服务人数"]
+    # largest amount first, then the total; the same figures as the table
+    big, small = sorted(rows.values(), key=lambda r: -r.awarded)
+    assert [r[:5] for r in csv_rows[1:]] == [
+        [big.label, str(big.projects), str(big.awarded), str(big.paid), str(big.people)],
+        [small.label, str(small.projects), str(small.awarded), str(small.paid), str(small.people)],
+        ["合计", "3", str(sum((a.amount for a in awards_a + awards_b), Decimal("0.00"))), "21000.00", "200"]]
+    assert [row[:5] for row in table[1:]] == [
+        [r[0], r[1], format_yuan(Decimal(r[2])), format_yuan(Decimal(r[3])), r[4]] for r in csv_rows[1:]]
+
+
+def test_projects_without_a_district_are_listed_last_as_not_given(world):
+    _call_a, awards_a, _call_b, awards_b = world
+    _districts([awards_a[0], awards_a[1], awards_b[0]], [None, "神湾镇", None])
+    rows = queries.compute().table("district").rows
+    assert [r.label for r in rows] == ["神湾镇", "未填写镇街"]
+    assert rows[1].projects == 2
+
+
 class _Tables(HTMLParser):
     """The cell texts of each <table> of a page, row by row."""
 
@@ -125,8 +178,8 @@ def test_each_csv_matches_its_table(client, app, world):
     assert seen == []
     parser = _Tables()
     parser.feed(page)
-    assert len(parser.tables) == 4
-    for name, table in zip(["year", "field", "tier", "call"], parser.tables, strict=True):
+    assert len(parser.tables) == 5
+    for name, table in zip(["year", "field", "district", "tier", "call"], parser.tables, strict=True):
         resp = client.get(f"/statistics/{name}.csv")
         assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
         rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
@@ -142,7 +195,7 @@ def test_each_csv_matches_its_table(client, app, world):
 
 def test_charts_are_accessible_svg_and_the_page_says_when_figures_were_computed(client, world):
     page = client.get("/statistics").get_data(as_text=True)
-    assert page.count("<svg") == 4 and page.count('role="img"') == 4
+    assert page.count("<svg") == 5 and page.count('role="img"') == 5
     assert re.search(r'<svg viewBox="0 0 400 \d+" width="100%"', page)
     assert '<title id="chart-year-t">' in page and '<desc id="chart-year-d">' in page
     assert 'aria-labelledby="chart-year-t chart-year-d"' in page
@@ -164,7 +217,7 @@ def test_an_empty_site_says_so_and_an_unknown_table_is_404(client):
     queries.clear_cache()
     page = client.get("/statistics").get_data(as_text=True)
     assert "暂无评审结果已确定的入选项目" in page
-    assert client.get("/statistics/district.csv").status_code == 404
+    assert client.get("/statistics/county.csv").status_code == 404
 
 
 def test_the_home_page_links_the_statistics(client):

@@ -38,7 +38,14 @@ def test_a_project_in_force_shows_its_money_funds_and_evaluations_to_anyone(clie
     assert "中山某科技有限公司" in page and "李四光" in page and "匿名" in page
     assert "张三丰" not in page and "个人捐赠者" in page  # no consent, no name
     assert "13812345678" not in page and "138****5678" in page
+    assert f"<dt>服务镇街</dt><dd>{award.application.district}</dd>" in page
     assert "FK-8841" not in page  # vouchers are the bureau's bookkeeping, not public
+
+
+def test_a_project_from_before_the_district_field_says_not_given(client, contract):
+    contract.award.application.district = None
+    db.session.commit()
+    assert "<dt>服务镇街</dt><dd>未填写</dd>" in text(client, f"/projects/{contract.id}")
 
 
 def test_the_page_exists_only_once_the_contract_is_in_force(client, officer):

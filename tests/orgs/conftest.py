@@ -42,6 +42,7 @@ def registration():
             "legal_rep": "陈建国",
             "contact_name": "黄丽娟",
             "contact_phone": "13800138000",
+            "district": "石岐街道",
             "address": "广东省中山市石岐街道民权路18号三楼",
             "charter_scope": "开展社区社会工作服务、长者照护、青少年成长辅导。",
             "service_fields": ["养老服务", "青少年服务"],

@@ -72,11 +72,12 @@ def test_verified_profile_locks_registration_facts_but_allows_contact_changes(cl
     resp = client.post("/org/edit", data={
         "name": "改名后的机构", "uscc": "53100000500019795A", "legal_rep": "冒名者",
         "contact_name": "新联系人", "contact_phone": "0760-88886666", "address": "广东省中山市南区街道城南路1号",
-        "charter_scope": "新的业务范围", "service_fields": ["社区治理"]})
+        "district": "南区街道", "charter_scope": "新的业务范围", "service_fields": ["社区治理"]})
     assert resp.status_code == 302
     org = db.session.get(Organization, org.id)
     assert (org.name, org.uscc, org.legal_rep) == (name, code, legal_rep)
     assert org.contact_name == "新联系人" and org.service_field_list == ["社区治理"]
+    assert org.district == "南区街道"
     assert org.status == OrgStatus.VERIFIED
 
 

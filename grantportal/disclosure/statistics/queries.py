@@ -1,5 +1,6 @@
 """Public statistics (统计, DESIGN.md §5 "Statistics", §7 "Scale"): the funded projects summed by year, by service
-field (the application's category), by tier (the grade in force at award) and by call.
+field (the application's category), by district (the application's 服务镇街, core/districts.py), by tier (the
+grade in force at award) and by call.
 
 A funded project is an award whose call's results are final (已确定) and which is finally selected (入选), in a
 call that is public. Per group:
@@ -11,7 +12,7 @@ call that is public. Per group:
     leverage  = (Σ received matched funds + Σ the organizations' own contribution) ÷ awarded — the same ratio
                 of sums as a call's funding summary (``funding.matched.queries.leverage_ratio``)
 
-The figures come from one grouped query per table over a subquery of the funded projects (five queries in
+The figures come from one grouped query per table over a subquery of the funded projects (six queries in
 all, none per row), and are cached per application for ``STATISTICS_CACHE_SECONDS`` (default 300): the
 page is public and the data can be national-scale, so a burst of visitors costs one computation; the page
 says when the figures were computed."""
@@ -32,6 +33,7 @@ from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery
 
 ZERO = Decimal("0.00")
 NO_CATEGORY = "未填写服务领域"
+NO_DISTRICT = "未填写镇街"
 NO_GRADE = "未评级"
 
 
@@ -57,7 +59,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Table:
-    name: str  # the URL key: year, field, tier, call
+    name: str  # the URL key: year, field, district, tier, call
     title: str  # 按年度 …
     heading: str  # the first column's heading
     rows: list
@@ -83,7 +85,8 @@ def _funded():
              .group_by(MatchedFund.award_id).subquery())
     return (sa.select(
         Call.id.label("call_id"), Call.year.label("year"), Call.name.label("call_name"),
-        Call.edition.label("call_edition"), Application.category.label("category"), Award.grade.label("grade"),
+        Call.edition.label("call_edition"), Application.category.label("category"),
+        Application.district.label("district"), Award.grade.label("grade"),
         sa.func.coalesce(Award.amount, 0).label("awarded"),
         (sa.func.coalesce(paid.c.total, 0) - sa.func.coalesce(recovered.c.total, 0)).label("paid"),
         sa.func.coalesce(Application.target_count, 0).label("people"),
@@ -127,7 +130,7 @@ def _grade_order(row):
 
 
 def compute():
-    """The figures now, uncached: five grouped queries."""
+    """The figures now, uncached: six grouped queries."""
     funded = _funded()
     total = _row(None, "合计", *db.session.execute(sa.select(*_sums(funded))).one())
     years = sorted((_row(year, f"{year}年", *rest) for year, *rest in _grouped(funded, funded.c.year)),
@@ -135,6 +138,10 @@ def compute():
     fields = sorted((_row(cat or "", cat or NO_CATEGORY, *rest)
                      for cat, *rest in _grouped(funded, funded.c.category)),
                     key=lambda r: (-r.awarded, r.label))
+    # by 服务镇街, largest amount first; projects from before the field existed last, as 未填写镇街
+    districts = sorted((_row(district or "", district or NO_DISTRICT, *rest)
+                        for district, *rest in _grouped(funded, funded.c.district)),
+                       key=lambda r: (not r.key, -r.awarded, r.label))
     tiers = sorted((_row(grade or None, f"{grade}级" if grade else NO_GRADE, *rest)
                     for grade, *rest in _grouped(funded, funded.c.grade)), key=_grade_order)
     calls = sorted((_row(call_id, _call_title(name, edition), *rest) for call_id, year, name, edition, *rest
@@ -143,6 +150,7 @@ def compute():
     return Figures(utcnow(), total, [
         Table("year", "按年度", "年度", years),
         Table("field", "按服务领域", "服务领域", fields),
+        Table("district", "按镇街", "服务镇街", districts),
         Table("tier", "按机构等级（资助时）", "等级", tiers),
         Table("call", "按项目征集", "项目征集", calls),
     ])

@@ -1,4 +1,4 @@
-"""统计: the public statistics page — the funded projects by year, service field, tier and call, each as a bar
+"""统计: the public statistics page — the funded projects by year, service field, district, tier and call, each as a bar
 chart (inline SVG) followed by its data table and a CSV link (``queries`` says what each figure is)."""
 import csv
 import io

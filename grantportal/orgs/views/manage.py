@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
+from grantportal.core.districts import districts
 from grantportal.core.notices import notices_committed
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
@@ -38,7 +39,14 @@ from grantportal.orgs.permissions import can_manage_orgs, can_review_orgs
 from grantportal.orgs.queries import awaiting_verification, org_page
 from grantportal.orgs.tiers import VALIDITY_RULE, default_validity
 from grantportal.orgs.verification import registration_checks, registration_digest
-from grantportal.orgs.views.shared import conflict, list_filters, rating_labels, tiers_for, with_records
+from grantportal.orgs.views.shared import (
+    conflict,
+    district_notice,
+    list_filters,
+    rating_labels,
+    tiers_for,
+    with_records,
+)
 
 
 @bp.route("/manage/orgs/")
@@ -52,8 +60,8 @@ def manage():
                                 .where(Organization.status == OrgStatus.PENDING))
     return render_template("orgs/manage.html", page=page, tiers=tiers_for(page.items, today), filters=filters,
                            today=today, pending=pending, can_verify=can_manage_orgs(current_user),
-                           statuses=OrgStatus, kinds=OrgKind, grades=Grade,
-                           args={k: v for k, v in filters.items() if v})
+                           statuses=OrgStatus, kinds=OrgKind, grades=Grade, districts=districts(),
+                           notice=district_notice(), args={k: v for k, v in filters.items() if v})
 
 
 @bp.route("/manage/orgs/<int:org_id>")

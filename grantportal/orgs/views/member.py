@@ -39,11 +39,13 @@ INVALID_LINK = "链接无效或已过期。请联系机构账户负责人重新�
 
 
 def _profile_data(form):
-    return {k: getattr(form, k).data for k in (*ops.PROFILE_FIELDS, *ops.CONTACT_FIELDS, "service_fields")}
+    return {**{k: getattr(form, k).data for k in (*ops.PROFILE_FIELDS, *ops.CONTACT_FIELDS, "service_fields")},
+            "district": form.district.chosen}
 
 
 def _contact_data(form):
-    return {k: getattr(form, k).data for k in (*ops.CONTACT_FIELDS, "service_fields")}
+    return {**{k: getattr(form, k).data for k in (*ops.CONTACT_FIELDS, "service_fields")},
+            "district": form.district.chosen}
 
 
 def _submit_profile(form, submit, certificate, done):

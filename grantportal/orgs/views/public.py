@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.core import search
 from grantportal.core.db import db
+from grantportal.core.districts import district_label, districts, is_district
 from grantportal.core.masking import mask_address, mask_name
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
@@ -16,6 +17,7 @@ from grantportal.orgs.models import Grade, Organization, OrgKind, OrgStatus
 from grantportal.orgs.permissions import can_browse_directory
 from grantportal.orgs.record import project_totals, public_projects, public_sanctions
 from grantportal.orgs.tiers import effective_rating, record_state, tier_label
+from grantportal.orgs.views.shared import district_notice
 
 
 def public_profile(org, today):
@@ -30,6 +32,7 @@ def public_profile(org, today):
         "registration_authority": org.registration_authority,
         "registered_on": org.registered_on,
         "legal_rep": mask_name(org.legal_rep),
+        "district": district_label(org.district),
         "address": mask_address(org.address),
         "charter_scope": org.charter_scope,
         "service_fields": org.service_field_list,
@@ -65,7 +68,11 @@ def directory_filters(args):
         notes.append(query.problem)
     elif query.shortened:
         notes.append("搜索词过长，仅按前面的部分查询。")
-    chosen = {"kind": args.get("kind", ""), "tier": args.get("tier", ""), "sort": args.get("sort", "")}
+    chosen = {"kind": args.get("kind", ""), "tier": args.get("tier", ""), "sort": args.get("sort", ""),
+              "district": (args.get("district") or "").strip()}
+    if chosen["district"] and not is_district(chosen["district"]):
+        notes.append(district_notice())
+        chosen["district"] = ""
     if chosen["kind"] and chosen["kind"] not in {k.value for k in OrgKind}:
         notes.append("机构类别无效，已显示全部类别。")
         chosen["kind"] = ""
@@ -89,6 +96,8 @@ def directory():
     filters = {}
     if chosen["kind"]:
         filters["category"] = chosen["kind"]
+    if chosen["district"]:
+        filters["district"] = chosen["district"]
     if chosen["tier"]:
         filters["tier"] = None if chosen["tier"] == "none" else chosen["tier"]
     order = chosen["sort"] or ("match" if query else "name")
@@ -100,9 +109,10 @@ def directory():
         notes.append(f"仅提供前 {search.MAX_PAGES} 页，请缩小搜索或筛选范围。")
     args = {k: v for k, v in {"q": query.text, **chosen}.items() if v}
     rows = [{"id": e.ref_id, "name": e.title, "uscc": e.subtitle, "kind": OrgKind(e.category).label,
-             "fields": e.fields, "tier": e.tier or "未评级"} for e in page.items]
+             "fields": e.fields, "tier": e.tier or "未评级", "district": e.district} for e in page.items]
     return render_template("orgs/directory.html", page=page, rows=rows, notes=notes, args=args, today=today,
-                           filters={"q": query.text, **chosen}, kinds=OrgKind, grades=Grade, sorts=SORTS)
+                           filters={"q": query.text, **chosen}, kinds=OrgKind, grades=Grade, sorts=SORTS,
+                           districts=districts())
 
 
 @bp.route("/orgs/<int:org_id>")

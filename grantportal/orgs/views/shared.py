@@ -4,6 +4,7 @@ from flask import abort, request
 from sqlalchemy.orm import selectinload
 
 from grantportal.core.db import db
+from grantportal.core.districts import is_district
 from grantportal.orgs.models import Grade, Organization, OrgKind, OrgStatus
 from grantportal.orgs.tiers import record_state, tier_label
 
@@ -38,4 +39,18 @@ def list_filters():
         "status": args.get("status") if args.get("status") in {s.value for s in OrgStatus} else "",
         "kind": args.get("kind") if args.get("kind") in {k.value for k in OrgKind} else "",
         "tier": args.get("tier") if args.get("tier") in {g.value for g in Grade} | {"none"} else "",
+        "district": _district_arg() if is_district(_district_arg()) else "",
     }
+
+
+def _district_arg():
+    return (request.args.get("district") or "").strip()
+
+
+def district_notice():
+    """What the directory says when ?district= names no 镇街 of this city: the filter is ignored (list_filters
+    drops it) and the page says so instead of failing."""
+    value = _district_arg()
+    if value and not is_district(value):
+        return f"没有名为“{value[:20]}”的镇街，已忽略该筛选条件，显示全部镇街的机构。"
+    return None
