@@ -55,7 +55,8 @@ def default_config(instance=INSTANCE, given=None):
         "SITE_NAME": os.environ.get("GRANTPORTAL_SITE_NAME", "公益创投与政府购买服务信息平台"),
         "BUREAU_NAME": os.environ.get("GRANTPORTAL_BUREAU_NAME", "市民政局"),
         # printed on contracts and notices: the bureau's 统一社会信用代码 and legal representative, and the
-        # public address QR codes point to (/verify/<code>); without it, the address the request came in on
+        # public address QR codes point to (/verify/<code>): without it no document is issued (documents/render.py;
+        # bin/demo sets it to the address it serves on); other absolute links then use the request's address
         "BUREAU_USCC": os.environ.get("GRANTPORTAL_BUREAU_USCC", ""),
         "BUREAU_LEGAL_REP": os.environ.get("GRANTPORTAL_BUREAU_LEGAL_REP", ""),
         "PUBLIC_BASE_URL": os.environ.get("GRANTPORTAL_PUBLIC_BASE_URL", ""),

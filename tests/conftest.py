@@ -55,6 +55,9 @@ def _base_config(tmp_path, url):
         "RATELIMIT_ENABLED": False,
         "TOTP_REQUIRED_ROLES": (),  # tests/accounts/test_totp.py switches it on
         "SERVER_NAME": None,
+        # the public address documents print (their QR codes): issuing is refused without it. The test client's
+        # own address, so links built from it are followed as before; live_server sets its own address
+        "PUBLIC_BASE_URL": "http://localhost",
     }
 
 
@@ -231,8 +234,10 @@ def live_server(app):
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    address = f"http://127.0.0.1:{server.server_port}"
+    app.config["PUBLIC_BASE_URL"] = address  # as bin/demo does: the address the site is served on
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield address
     finally:
         server.shutdown()
         thread.join(5)

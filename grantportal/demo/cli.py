@@ -7,6 +7,10 @@ from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 
+# where bin/demo serves the site; the demo's documents print it in their QR codes unless
+# GRANTPORTAL_PUBLIC_BASE_URL names another address (outside the demo, issuing is refused without it)
+DEMO_ADDRESS = "http://127.0.0.1:5000"
+
 
 @click.group()
 def demo():
@@ -24,6 +28,8 @@ def load_command(orgs):
     if db.session.scalar(db.select(db.func.count(User.id))):
         click.echo("数据库中已有数据，未载入演示数据。")
     else:
+        if not current_app.config.get("PUBLIC_BASE_URL"):
+            current_app.config["PUBLIC_BASE_URL"] = DEMO_ADDRESS
         load(org_count=orgs)
         # the contract PDFs are rendered during the load; their render jobs (queued by issuing the contracts)
         # then only mark themselves done, right after the commit and before this command exits

@@ -130,6 +130,14 @@ def _check_issuable(award, kind, extras):
         raise DocumentRefused(f"该项目的{kind.label}已出具；如需更正，请在文书详情页出具更正版本。")
 
 
+def require_public_address():
+    """Refuse to issue while ``PUBLIC_BASE_URL`` is unset: the QR code and the printed verification address
+    must be the public one. Checked before anything is numbered or written."""
+    message = render.issuing_refusal()
+    if message:
+        raise DocumentRefused(message, status=409)
+
+
 def _new_document(award, kind, user, number, version, terms=None, extras=None, supersedes=None,
                   reason=None):
     code = _unique_code()
@@ -152,6 +160,7 @@ def issue_document(award, kind, user, extras=None, terms=None, enqueue=True):
     """A numbered document for ``award``, pending until the render job (queued for after the commit)
     has written its PDF. A contract needs its ``terms`` (``render.ContractTerms``, from the domain that owns
     the contract); ``extras`` adds to the rendered body (e.g. ``{"reason": …}``)."""
+    require_public_address()
     _check_issuable(award, kind, extras)
     if kind in render.CONTRACT_KINDS and terms is None:
         raise DocumentRefused("请先拟定合同。")
@@ -170,6 +179,7 @@ def issue_correction(doc, user, reason):
 
     A contract's terms are carried over from ``doc``: they are fixed once the contract is issued (funding
     issues it only from 待出具, and the call's plan and term are locked once it has a contract)."""
+    require_public_address()
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise DocumentRefused("请写明更正原因（不少于5个字）。", field="reason", status=400)
@@ -260,6 +270,7 @@ def awards_without_notice(call):
 def issue_notice_batch(call, user):
     """入选通知书 for every selected project and 未入选告知书 for the others, numbered now (pending) and
     rendered by one job with visible progress. Returns the job."""
+    require_public_address()
     awards = awards_without_notice(call)
     if not awards:
         raise DocumentRefused("该项目征集的所有项目均已出具通知书，或结果尚未最终确定。")

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 import segno
-from flask import current_app, has_request_context, render_template, request
+from flask import current_app, render_template
 
 from grantportal.core.money import amount_in_capitals, format_yuan
 from grantportal.core.timeutil import local_today
@@ -73,18 +73,29 @@ def new_code():
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
+# Why no document can be issued while the public address is not configured (the officer reads it where they
+# clicked, and on the pages that issue documents before they click)
+NO_PUBLIC_ADDRESS = ("未配置平台的公网地址（GRANTPORTAL_PUBLIC_BASE_URL），文书上的二维码和核验网址"
+                     "无法指向公众可以访问的核验页面，因此暂不能出具文书。请联系系统管理员配置公网地址后再出具。")
+
+
 def public_base_url():
-    """``PUBLIC_BASE_URL`` (set it in production), else this request's own root, else localhost."""
-    configured = current_app.config.get("PUBLIC_BASE_URL")
-    if configured:
-        return configured.rstrip("/")
-    if has_request_context():
-        return request.url_root.rstrip("/")
-    return "http://localhost:5000"
+    """``PUBLIC_BASE_URL`` without its trailing slash, or None when it is not set. A document never prints
+    another address (not the request's own root, not localhost): a QR code pointing to an address the public
+    cannot reach would make the document unverifiable. The demo and the tests set it to where they serve."""
+    return (current_app.config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None
+
+
+def issuing_refusal():
+    """``NO_PUBLIC_ADDRESS`` while no document can be issued, else None (for the pages that issue them)."""
+    return None if public_base_url() else NO_PUBLIC_ADDRESS
 
 
 def verify_url(code):
-    return f"{public_base_url()}/verify/{code}"
+    base = public_base_url()
+    if base is None:  # operations refuse first (documents.operations.require_public_address)
+        raise RuntimeError(NO_PUBLIC_ADDRESS)
+    return f"{base}/verify/{code}"
 
 
 def facts(kind, award, number, version):

@@ -27,6 +27,7 @@ from grantportal.documents.permissions import (
     can_view_job,
 )
 from grantportal.documents.queries import compare_file, issued_by_code, newer_version
+from grantportal.documents.render import issuing_refusal
 
 bp = Blueprint("documents", __name__)
 PER_PAGE = 100
@@ -91,7 +92,7 @@ def index(call_id):
                               .order_by(Job.id.desc()).limit(5)).all()
     return render_template("documents/index.html", call=call, docs=docs, counts=counts, status=status,
                            waiting=waiting, jobs=jobs, can_act=can_manage_documents(current_user, call),
-                           Status=DocumentStatus)
+                           Status=DocumentStatus, cannot_issue=issuing_refusal())
 
 
 @bp.route("/manage/calls/<int:call_id>/documents/batch", methods=["POST"])
@@ -99,8 +100,11 @@ def index(call_id):
 def batch(call_id):
     call = get_or_404(Call, call_id)
     require(can_manage_documents(current_user, call))
-    with commit_or_abort():
+    with commit_or_refusal() as attempt:
         job = ops.issue_notice_batch(call, current_user)
+    if not attempt.ok:  # told on the page the officer clicked on, nothing numbered
+        flash(attempt.message, "error")
+        return redirect(url_for("documents.index", call_id=call.id), 303)
     return redirect(url_for("documents.job", job_id=job.id), 303)
 
 
@@ -144,7 +148,7 @@ def _detail(doc, form, status=200, message=None):
     call = doc.award.proposal.call
     return render_template("documents/detail.html", doc=doc, call=call, versions=_versions(doc), form=form,
                            message=message, can_act=can_manage_documents(current_user, call),
-                           Status=DocumentStatus), status
+                           Status=DocumentStatus, cannot_issue=issuing_refusal()), status
 
 
 @bp.route("/manage/documents/<int:doc_id>")
@@ -212,7 +216,7 @@ def rectification(award_id):
                 return redirect(url_for("documents.detail", doc_id=doc.id), 303)
     return render_template("documents/rectification.html", award=award, call=award.proposal.call, form=form,
                            message=message, can_act=can_manage_documents(current_user, call),
-                           selected=award.final_status == FinalStatus.SELECTED), status
+                           selected=award.final_status == FinalStatus.SELECTED, cannot_issue=issuing_refusal()), status
 
 
 # --- downloads ----------------------------------------------------------------------------------------

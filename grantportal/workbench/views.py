@@ -10,6 +10,7 @@ from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.storage import get_storage
+from grantportal.documents.render import issuing_refusal
 from grantportal.monitoring.queries import reports_awaiting_review
 from grantportal.workbench import exports
 from grantportal.workbench import operations as ops
@@ -37,7 +38,7 @@ def home():
     can_export = bool(can_export_lists(current_user))
     return render_template("workbench/home.html", items=items, waiting=[i for i in items if i.count],
                            max_parts=MAX_PARTS, can_export=can_export,
-                           calls=export_calls() if can_export else [])
+                           calls=export_calls() if can_export else [], cannot_issue=issuing_refusal())
 
 
 @bp.route("/manage/reports/awaiting-review")

@@ -133,7 +133,9 @@ def test_a_batch_issues_a_notice_to_every_project_with_progress_to_the_total(cli
                      awards[2].id: DocumentKind.REJECTION_NOTICE}
     page = client.get(resp.headers["Location"]).get_data(as_text=True)
     assert "已完成 3 / 3" in page
-    assert client.post(f"/manage/calls/{call.id}/documents/batch").status_code == 409  # nothing left
+    again = client.post(f"/manage/calls/{call.id}/documents/batch", follow_redirects=True)  # nothing left
+    assert again.request.path == f"/manage/calls/{call.id}/documents"  # told on the page the officer clicked on
+    assert "所有项目均已出具通知书" in again.get_data(as_text=True)
 
 
 def test_a_batch_of_200_notices_runs_as_one_job(monkeypatch):

@@ -12,6 +12,7 @@ from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
 from grantportal.core.permissions import require
+from grantportal.documents.render import issuing_refusal
 from grantportal.funding.contracts import operations as ops
 from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm
 from grantportal.funding.contracts.permissions import (
@@ -45,7 +46,8 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                            contract=contract, form=form, return_form=return_form or ReturnForm(), message=message,
                            can_act=can_manage_contract(current_user, award), Status=ContractStatus,
                            nav_staff=can_view_contract_manage(current_user, award),
-                           selected=award.final_status == FinalStatus.SELECTED), status
+                           selected=award.final_status == FinalStatus.SELECTED,
+                           cannot_issue=issuing_refusal()), status
 
 
 @bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
