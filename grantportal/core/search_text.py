@@ -48,7 +48,8 @@ class SearchQuery:
 
     def __init__(self, text):
         self.text = (text or "").strip()
-        cleaned = "".join(ch for ch in self.text if unicodedata.category(ch)[0] != "C")[:MAX_QUERY_CHARS * 4]
+        visible = "".join(ch for ch in self.text if unicodedata.category(ch)[0] != "C")
+        cleaned = visible[:MAX_QUERY_CHARS]
         self.terms, self.prefixes = [], []
         for run in _RUN.findall(_normalized(cleaned)):
             if run[0].isascii():
@@ -60,7 +61,7 @@ class SearchQuery:
         self.terms = list(dict.fromkeys(self.terms))
         self.prefixes = list(dict.fromkeys(self.prefixes))
         words = len(self.terms) + len(self.prefixes)
-        self.shortened = words > MAX_QUERY_TERMS or len(cleaned) > MAX_QUERY_CHARS * 4
+        self.shortened = words > MAX_QUERY_TERMS or len(visible) > MAX_QUERY_CHARS
         self.terms = self.terms[:MAX_QUERY_TERMS]
         self.prefixes = self.prefixes[:max(0, MAX_QUERY_TERMS - len(self.terms))]
         self.problem = None

@@ -47,6 +47,7 @@ def _public_pages():
         "orgs": "/orgs/", "orgs-search": "/orgs/?q=养老", "org": f"/orgs/{org.id}", "projects": "/projects/",
         "project": f"/projects/{contract.id}", "statistics": "/statistics", "data": "/data/",
         "verify": "/verify", "verify-document": f"/verify/{code}", "help": "/help", "login": "/login",
+        "search": f"/search?q={org.name[:4]}", "search-not-understood": "/search?q=🙂",
     }
 
 
