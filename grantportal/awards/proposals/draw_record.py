@@ -31,6 +31,7 @@ from grantportal.review.results.aggregate import expert_label, scored_rounds
 METHOD = ("将候选专家按公开代号顺序（专家A、专家B……）排列，以随机种子（十六进制）转换的整数初始化 Python 的 "
           "random.Random（梅森旋转算法），调用 shuffle 打乱顺序，再按抽取时的任务量从少到多稳定排序（任务量相同者保持"
           "打乱后的顺序），取前N位（N为抽取人数）。")
+NOTE = "专家代号仅在同一次抽取内有效，与评分明细中的专家字母互不对应；不公开专家姓名、账号及回避的具体事由。"
 SNIPPET = ("import random\n"
            "def draw(candidates, seed, size):  # candidates: [(代号, 任务量), ...]，按代号顺序\n"
            "    order = list(candidates)\n"
@@ -155,7 +156,7 @@ def differences(record):
 def draw_lines(record):
     """The record as CSV lines: the method, then one line per expert considered in each draw."""
     yield ["抽取方法", METHOD]
-    yield ["说明", "专家代号仅在同一次抽取内有效，与评分明细中的专家字母互不对应；不公开专家姓名、账号及回避的具体事由。"]
+    yield ["说明", NOTE]
     yield []
     yield ["评审轮次", "抽取序号", "申报", "抽取时间", "随机种子", "抽取人数", "专家代号", "是否为候选", "抽取时任务量",
            "未列入候选的原因", "是否抽中"]
@@ -175,7 +176,7 @@ def draw_json(call, record):
         "call": {"id": call.id, "title": call.title},
         "method": METHOD,
         "replay_code": SNIPPET,
-        "note": "专家代号仅在同一次抽取内有效，与评分明细中的专家字母互不对应；不公开专家姓名、账号及回避的具体事由。",
+        "note": NOTE,
         "rounds": [{
             "name": rnd.name,
             "draws": [{

@@ -37,6 +37,7 @@ from grantportal.review.results.aggregate import (
     submitted_totals_query,
 )
 
+
 @dataclass(frozen=True)
 class RoundRule:
     """A round as printed: its name, weight and aggregation rule (trimmed mean from ``trim_from`` scores)."""

@@ -23,8 +23,8 @@ from grantportal.review.panels.draw import replay
 from grantportal.review.panels.forms import AddExpertForm, ReplaceForm
 from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.panels.queries import member_conflicts, panels, selectable_experts
-from grantportal.review.rounds.operations import is_drawable_state
 from grantportal.review.results.aggregate import expert_label
+from grantportal.review.rounds.operations import is_drawable_state
 from grantportal.review.rounds.permissions import can_view_round
 
 bp = Blueprint("panels", __name__)
