@@ -23,7 +23,7 @@ from tests import factories as f
 CONFLICT_DETAIL = "曾任该机构理事"
 
 
-def _drawn_call(publish=True):
+def drawn_call(publish=True):
     """A call whose three applications got their panels of three by a real draw from a pool of six (one of them
     unavailable, one conflicted with the first applicant), were scored, and — with ``publish`` — whose results
     are final. Returns (call, apps, experts)."""
@@ -59,7 +59,7 @@ def _drawn_call(publish=True):
 
 
 def test_a_real_draw_replays_from_the_public_record(client):
-    call, apps, experts = _drawn_call()
+    call, apps, experts = drawn_call()
     record = draw_record(call, proposal_of(call))
     draws = [d for rnd in record for d in rnd.draws]
     assert len(draws) == 3
@@ -89,7 +89,7 @@ def test_a_real_draw_replays_from_the_public_record(client):
 
 
 def test_a_changed_result_or_candidate_list_shows_the_difference(client):
-    call, apps, _ = _drawn_call()
+    call, apps, _ = drawn_call()
     stored = db.session.scalars(sa.select(Draw).where(Draw.application_id == apps[1].id)).one()
     outsider = next(e for e, _ in stored.candidates if e not in stored.picked)
     stored.picked = [outsider, *stored.picked[1:]]  # one drawn expert swapped for one left out
@@ -107,7 +107,7 @@ def test_a_changed_result_or_candidate_list_shows_the_difference(client):
 
 
 def test_no_page_before_the_results_are_public(client, auth):
-    call, _, _ = _drawn_call(publish=False)
+    call, _, _ = drawn_call(publish=False)
     for suffix in ("", ".csv", ".json"):
         assert client.get(f"/calls/{call.id}/results/draw{suffix}").status_code == 404
     award_ops.generate(call, call.created_by, utcnow())
@@ -117,7 +117,7 @@ def test_no_page_before_the_results_are_public(client, auth):
 
 
 def test_no_expert_name_account_phone_or_conflict_detail_is_printed(client):
-    call, _, experts = _drawn_call()
+    call, _, experts = drawn_call()
     shown = [client.get(f"/calls/{call.id}/results/draw").get_data(as_text=True),
              client.get(f"/calls/{call.id}/results/draw.csv").get_data().decode("utf-8-sig"),
              json.dumps(json.loads(client.get(f"/calls/{call.id}/results/draw.json").get_data()), ensure_ascii=False)]
