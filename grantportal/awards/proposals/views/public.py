@@ -4,10 +4,11 @@ in force, to its project's page), the expert panel's names when the call publish
 public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
 import csv
 import io
+import json
 from types import SimpleNamespace
 
 import sqlalchemy as sa
-from flask import Response, abort, jsonify, render_template, request
+from flask import Response, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import joinedload
 
@@ -220,6 +221,6 @@ def draw_csv(call_id):
 @bp.route("/calls/<int:call_id>/results/draw.json")
 def draw_json_download(call_id):
     call, proposal = _published_proposal_or_404(call_id)
-    resp = jsonify(draw_json(call, draw_record(call, proposal)))
-    resp.headers["Content-Disposition"] = f"attachment; filename=call-{call.id}-draws.json"
-    return resp
+    body = json.dumps(draw_json(call, draw_record(call, proposal)), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=call-{call.id}-draws.json"})
