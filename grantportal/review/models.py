@@ -106,8 +106,11 @@ class RoundCriterion(db.Model):
 
 
 class Draw(db.Model):
-    """One random draw, logged so that anyone can replay it: the candidates (with their loads, in the
-    order considered) and the seed determine the panel (review/draw.py)."""
+    """One random draw, logged so that anyone can replay it: the candidates (with their loads), the order
+    of their public labels and the seed determine the panel (review/panels/draw.py). ``public_order`` lists
+    every expert considered (candidates and excluded) in the order of the labels the public record gives
+    them (专家A, 专家B, …): a random order chosen at draw time, so that the labels say nothing about who is
+    who; the shuffle starts from the candidates in that order, so the public record alone replays the draw."""
 
     __tablename__ = "draw"
 
@@ -119,6 +122,7 @@ class Draw(db.Model):
     candidates: Mapped[list] = mapped_column(sa.JSON)  # [[expert user id, load], ...] after exclusions
     excluded: Mapped[list] = mapped_column(sa.JSON)  # [[expert user id, reason], ...]
     picked: Mapped[list] = mapped_column(sa.JSON)  # [expert user id, ...]
+    public_order: Mapped[list] = mapped_column(sa.JSON)  # [expert user id, ...]: label order (专家A, 专家B, …)
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

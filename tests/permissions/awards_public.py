@@ -89,6 +89,13 @@ ROUTES = [
     Route("proposals.scores_csv", params=_results("draft"), expect=NO_RESULTS, label="draft-proposal"),
     Route("proposals.scores_csv", params=lambda w: {"call_id": w.call_draft.id}, expect=NO_RESULTS, label="draft"),
     Route("proposals.scores_csv", params=lambda w: {"call_id": 999999}, expect=NO_RESULTS, label="unknown"),
+    *[row for endpoint in ("proposals.draw", "proposals.draw_csv", "proposals.draw_json_download") for row in (
+        Route(endpoint, params=_results("publicized"), expect=public(), label="publicized", published=True),
+        Route(endpoint, params=_results("final"), expect=public(), label="final", published=True),
+        Route(endpoint, params=lambda w: {"call_id": w.call.id}, expect=NO_RESULTS, label="not-yet"),
+        Route(endpoint, params=_results("draft"), expect=NO_RESULTS, label="draft-proposal"),
+        Route(endpoint, params=lambda w: {"call_id": w.call_draft.id}, expect=NO_RESULTS, label="draft"),
+        Route(endpoint, params=lambda w: {"call_id": 999999}, expect=NO_RESULTS, label="unknown"))],
 
     Route("objections.new", params=_award("publicized"), expect=NOT_STAFF, published=True),
     Route("objections.new", "POST", params=_award("publicized"), data=_objection_data, expect=FILED,

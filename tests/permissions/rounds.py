@@ -31,7 +31,8 @@ def draw(w):
 
     record = Draw(round_id=w.round.id, application_id=w.app_b_submitted.id, seed="0" * 32, size=1,
                   candidates=[[w.expert_b.id, 0]], excluded=[[w.expert_conflicted.id, "回避：曾任该机构理事"]],
-                  picked=[w.expert_b.id], created_by_id=w.officer.id)
+                  picked=[w.expert_b.id], public_order=[w.expert_conflicted.id, w.expert_b.id],
+                  created_by_id=w.officer.id)
     db.session.add(record)
     db.session.commit()
     return {"draw_id": record.id}

@@ -29,19 +29,13 @@ from grantportal.review.results.aggregate import (
     HUNDRED,
     ZERO,
     anonymous_order,
+    expert_label,
     fetch_rows,
     q2,
     scored_rounds,
     stats,
     submitted_totals_query,
 )
-
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-
-
-def expert_label(i):
-    """0 → 专家A … 25 → 专家Z, 26 → 专家AA."""
-    return "专家" + (LETTERS[i] if i < 26 else LETTERS[i // 26 - 1] + LETTERS[i % 26])
 
 
 @dataclass(frozen=True)

@@ -12,11 +12,18 @@ A draw has two steps:
    What is left is a list of ``(expert user id, load)`` where load is the expert's number of active
    assignments in the round (counting the ones made earlier in the same batch).
 
-2. ``pick(candidates, seed, size)``: sort the candidates by expert id, shuffle them with
+2. ``pick(candidates, seed, size)``: sort the candidates by their key, shuffle them with
    ``random.Random(int(seed, 16))`` (Python's Mersenne Twister), then stable-sort by load (least
    loaded first, which balances the work) and take the first ``size``. ``pick`` depends on nothing
-   but its arguments, and the Draw row stores all three (seed, candidates with loads, size), so
-   ``replay(draw)`` recomputes the panel and shows whether it matches the stored one.
+   but its arguments.
+
+The key is the expert's place in the draw's ``public_order``: every expert considered (candidates and
+excluded) in a random order chosen at draw time (``label_order``), which is also the order of the labels the
+public record prints (专家A, 专家B, …; awards/proposals/draw_record.py). So the public record — seed, size,
+labelled candidates with their loads — replays the draw without printing a name or an account id, and the
+labels of one draw say nothing about those of another. The Draw row stores all of it, so ``replay(draw)``
+recomputes the panel and shows whether it matches the stored one. (Draws logged before the public order
+existed started from the id order; migration 0017 stored that as their public order.)
 """
 import random
 import secrets
@@ -52,9 +59,24 @@ def pick(candidates, seed, size):
     return [expert_id for expert_id, _ in ordered[:size]]
 
 
+def label_order(candidates, excluded):
+    """Every expert considered, candidates and excluded, in a random order from the operating system's secure
+    source: the order of the draw's public labels."""
+    order = [int(expert_id) for expert_id, _ in candidates] + [int(expert_id) for expert_id, _ in excluded]
+    secrets.SystemRandom().shuffle(order)
+    return order
+
+
+def pick_in_order(order, candidates, seed, size):
+    """``pick`` with each candidate's place in ``order`` as its key: the expert ids drawn."""
+    place = {int(expert_id): i for i, expert_id in enumerate(order)}
+    keyed = [(place[int(expert_id)], load) for expert_id, load in candidates]
+    return [int(order[i]) for i in pick(keyed, seed, size)]
+
+
 def replay(draw):
-    """(panel recomputed from the stored seed and candidates, whether it equals the stored panel)."""
-    panel = pick(draw.candidates, draw.seed, draw.size)
+    """(panel recomputed from the stored seed, public order and candidates, whether it equals the stored panel)."""
+    panel = pick_in_order(draw.public_order, draw.candidates, draw.seed, draw.size)
     return panel, panel == list(draw.picked)
 
 

@@ -94,9 +94,10 @@ def candidates_for(rnd, application):
 
 def _record_draw(rnd, application, user, kept, excluded, size, seed=None):
     seed = seed or drawing.new_seed()
-    picked = drawing.pick(kept, seed, size)
+    order = drawing.label_order(kept, excluded)
+    picked = drawing.pick_in_order(order, kept, seed, size)
     record = Draw(round_id=rnd.id, application_id=application.id if application is not None else None,
-                  seed=seed, size=size, candidates=kept, excluded=excluded, picked=picked,
+                  seed=seed, size=size, candidates=kept, excluded=excluded, picked=picked, public_order=order,
                   created_by_id=user.id)
     return record
 

@@ -23,6 +23,7 @@ from grantportal.review.panels.draw import replay
 from grantportal.review.panels.forms import AddExpertForm, ReplaceForm
 from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.panels.queries import member_conflicts, panels, selectable_experts
+from grantportal.review.results.aggregate import expert_label
 from grantportal.review.rounds.operations import is_drawable_state
 from grantportal.review.rounds.permissions import can_view_round
 
@@ -92,8 +93,12 @@ def draw_detail(draw_id):
     ids = {e for e, _ in record.candidates} | {e for e, _ in record.excluded} | set(record.picked)
     names = {u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(ids)))} if ids else {}
     application = db.session.get(Application, record.application_id) if record.application_id else None
+    place = {expert_id: i for i, expert_id in enumerate(record.public_order)}
+    labels = {expert_id: expert_label(i) for expert_id, i in place.items()}
     return render_template("review/rounds/draw.html", draw=record, rnd=record.round, call=record.round.call,
-                           application=application, panel=panel, matches=matches, users=names)
+                           application=application, panel=panel, matches=matches, users=names, labels=labels,
+                           candidates=sorted(record.candidates, key=lambda c: place.get(c[0], len(place))),
+                           excluded=sorted(record.excluded, key=lambda c: place.get(c[0], len(place))))
 
 
 def _expert_choices(rnd, application):

@@ -363,6 +363,20 @@ def chinese_number(n):
     return ("" if tens == 1 else CN_DIGITS[tens]) + "十" + (CN_DIGITS[ones] if ones else "")
 
 
+LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def expert_label(i):
+    """The public label of the ``i``-th expert of a list (from 0): 专家A … 专家Z, 专家AA … 专家AZ, 专家BA …,
+    专家ZZ, 专家AAA … (letters counted like spreadsheet columns, so any pool size has labels)."""
+    letters = ""
+    i += 1
+    while i:
+        i, rest = divmod(i - 1, 26)
+        letters = LETTERS[rest] + letters
+    return "专家" + letters
+
+
 def anonymous_order(review_ids, secret):
     """The review ids in a stable order that reveals neither who wrote them nor in which order: sorted by
     a keyed hash (HMAC-SHA256 with the site's secret key) of the review id."""

@@ -4,6 +4,7 @@ in force, to its project's page), the expert panel's names when the call publish
 public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
 import csv
 import io
+import json
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -16,6 +17,16 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection, ObjectionStatus, ProposalStatus
 from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals.blueprint import bp
+from grantportal.awards.proposals.draw_record import (
+    METHOD,
+    SNIPPET,
+    considered,
+    draw_json,
+    draw_lines,
+    draw_record,
+)
+from grantportal.awards.proposals.draw_record import differences as draw_differences
+from grantportal.awards.proposals.draw_record import replay as replay_draw
 from grantportal.awards.proposals.queries import proposal_of
 from grantportal.awards.proposals.score_table import differences, recompute, score_lines, score_table
 from grantportal.calls.models import Call, Level
@@ -171,11 +182,45 @@ def scores(call_id):
 @bp.route("/calls/<int:call_id>/results/scores.csv")
 def scores_csv(call_id):
     call, proposal = _published_proposal_or_404(call_id)
-    table = score_table(call, proposal)
+    return _csv(score_lines(score_table(call, proposal)), f"call-{call.id}-scores.csv")
+
+
+def _csv(lines, filename):
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerows([[safe_cell(c) for c in line] for line in score_lines(table)])
+    writer.writerows([[safe_cell(c) for c in line] for line in lines])
     resp = Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-    resp.headers["Content-Disposition"] = f"attachment; filename=call-{call.id}-scores.csv"
+    resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return resp
+
+
+# --- the expert draw record and its replay (issue 12): public with the score table ------------------------
+
+DRAWS_PER_PAGE = 20
+
+
+@bp.route("/calls/<int:call_id>/results/draw")
+def draw(call_id):
+    call, proposal = _published_proposal_or_404(call_id)
+    record = draw_record(call, proposal)
+    listed = [d for rnd in record for d in rnd.draws]
+    pager = Pager(len(listed), page_number(MAX_PAGE), DRAWS_PER_PAGE)
+    return render_template(
+        "awards/draw.html", call=call, record=record, total=len(listed), diffs=draw_differences(record),
+        draws=[(d, replay_draw(d), considered(d)) for d in listed[pager.start:pager.start + DRAWS_PER_PAGE]],
+        pager=pager, method=METHOD, snippet=SNIPPET)
+
+
+@bp.route("/calls/<int:call_id>/results/draw.csv")
+def draw_csv(call_id):
+    call, proposal = _published_proposal_or_404(call_id)
+    return _csv(draw_lines(draw_record(call, proposal)), f"call-{call.id}-draws.csv")
+
+
+@bp.route("/calls/<int:call_id>/results/draw.json")
+def draw_json_download(call_id):
+    call, proposal = _published_proposal_or_404(call_id)
+    body = json.dumps(draw_json(call, draw_record(call, proposal)), ensure_ascii=False, indent=1)
+    return Response(body, mimetype="application/json",
+                    headers={"Content-Disposition": f"attachment; filename=call-{call.id}-draws.json"})
