@@ -9,8 +9,8 @@ Draws made before this revision started from the id order, so their ``public_ord
 ids sorted: every stored draw replays exactly as before. (Their labels therefore follow the id order
 within each draw; no name, account or id is printed.)
 
-Revision ID: 0017
-Revises: 0016
+Revision ID: 0019
+Revises: 0018
 Create Date: 2026-12-06 15:00:00.000000
 
 """
@@ -21,8 +21,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0017'
-down_revision = '0016'
+revision = '0019'
+down_revision = '0018'
 branch_labels = None
 depends_on = None
 
