@@ -86,6 +86,11 @@ class Menu:
     def links(self):
         return [link for group in self.groups for link in group.links]
 
+    @property
+    def count(self):
+        """The links' badges added up, for the 菜单 button that hides them on a phone."""
+        return sum(link.count or 0 for link in self.links)
+
     def __bool__(self):
         return bool(self.groups)
 
