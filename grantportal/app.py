@@ -38,7 +38,7 @@ from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring import queries as monitoring_answers  # noqa: F401  (core.signals answers)
 from grantportal.monitoring.views import bp as monitoring_bp
-from grantportal.navigation import MENU
+from grantportal.navigation import FOLD, MENU
 from grantportal.opendata.views import bp as opendata_bp
 from grantportal.orgs import search as orgs_index  # noqa: F401  (public index entries)
 from grantportal.orgs.views import bp as orgs_bp
@@ -74,7 +74,7 @@ def create_app(config=None):
     districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
-    navigation.init_app(app, MENU)
+    navigation.init_app(app, MENU, FOLD)
 
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
                experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,

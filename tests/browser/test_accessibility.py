@@ -13,19 +13,17 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from axe_playwright_python.base import AXE_SCRIPT
 
 from grantportal.core.db import db
 from grantportal.documents import operations as documents
 from grantportal.documents.models import DocumentKind, IssuedDocument
 from grantportal.funding.payments.operations import record_payment
 from tests import factories as f
-from tests.browser.util import shot
+from tests.browser.util import axe_violations, shot
 from tests.funding.conftest import TODAY, active_contract, evaluate
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 ZOOMED = {"width": 640, "height": 800}  # 1280 px at 200%
 
 
@@ -51,16 +49,6 @@ def _public_pages():
     }
 
 
-def _violations(page):
-    """axe-core's violations of the WCAG A/AA rules on the page, one readable line per failing element."""
-    page.evaluate(AXE_SCRIPT)
-    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
-                           " resultTypes: ['violations']})", WCAG_TAGS)
-    return [f"{v['id']} ({v['impact']}): {' '.join(n['target'][0] for n in v['nodes'][:1])} "
-            f"— {n['failureSummary'].splitlines()[-1].strip()}"
-            for v in result["violations"] for n in v["nodes"]]
-
-
 def _sideways(page):
     """How far the page body scrolls sideways (0 when it fits)."""
     return page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
@@ -72,7 +60,7 @@ def _axe_all(page, pages):
     for name, path in pages.items():
         response = page.goto(path)
         assert response.status == 200, (name, path, response.status)
-        problems = _violations(page)
+        problems = axe_violations(page)
         if problems:
             found[name] = problems
     return found
@@ -86,7 +74,7 @@ def _report(pages, found):
 def test_every_public_page_passes_axe_and_reflows_at_200_percent(app, page, browser, live_server):
     page.goto("/help")  # the rules really run: an unnamed field is caught
     page.evaluate("document.querySelector('main').insertAdjacentHTML('beforeend', '<input type=text>')")
-    assert any(v.startswith("label ") for v in _violations(page))
+    assert any(v.startswith("label ") for v in axe_violations(page))
 
     pages = _public_pages()
     found = _axe_all(page, pages)  # a 1280 px desktop

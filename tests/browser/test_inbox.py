@@ -16,6 +16,8 @@ def test_an_organization_reads_its_inbox_and_downloads_its_receipt_on_a_phone(ph
     phone.wait_for_load_state()
     assert "申报书已提交" in phone.inner_text("main")
 
+    assert phone.locator(".nav-toggle .nav-count").inner_text() == "1"  # on the closed 菜单 button
+    phone.click(".nav-toggle")
     badge = phone.locator(".nav-inbox .nav-count")
     assert badge.inner_text() == "1"
     phone.click(".nav-inbox")
@@ -34,7 +36,7 @@ def test_an_organization_reads_its_inbox_and_downloads_its_receipt_on_a_phone(ph
 
     phone.goto("/inbox")
     assert phone.locator(".inbox-item.unread").count() == 0
-    assert phone.locator(".nav-inbox .nav-count").count() == 0
+    assert phone.locator(".nav-inbox .nav-count").count() == 0 and phone.locator(".nav-toggle .nav-count").count() == 0
     shot(phone, "inbox-2-read")
 
     phone.goto(f"/applications/{app.id}")

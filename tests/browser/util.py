@@ -1,8 +1,11 @@
 """Helpers for browser tests."""
 from pathlib import Path
 
+from axe_playwright_python.base import AXE_SCRIPT
+
 from tests.factories import PASSWORD
 
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
@@ -26,3 +29,13 @@ def sign_in(page, username, password=PASSWORD):
     page.fill("#password", password)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+
+
+def axe_violations(page):
+    """axe-core's violations of the WCAG A/AA rules on the page, one readable line per failing element."""
+    page.evaluate(AXE_SCRIPT)
+    result = page.evaluate("tags => axe.run(document, {runOnly: {type: 'tag', values: tags},"
+                           " resultTypes: ['violations']})", WCAG_TAGS)
+    return [f"{v['id']} ({v['impact']}): {' '.join(n['target'][0] for n in v['nodes'][:1])} "
+            f"— {n['failureSummary'].splitlines()[-1].strip()}"
+            for v in result["violations"] for n in v["nodes"]]

@@ -14,7 +14,8 @@ def _notice(user, title, minutes_ago=0, **kw):
 
 
 def _count_in_nav(html):
-    match = re.search(r'class="nav-inbox">站内消息(?:<span class="nav-count"[^>]*>(\d+)</span>)?</a>', html)
+    match = re.search(r'class="nav-inbox"(?: aria-current="page")?>站内消息'
+                      r'(?:<span class="nav-count"[^>]*>(\d+)</span>)?</a>', html)
     assert match, "the navigation has no 站内消息 link"
     return int(match.group(1) or 0)
 
