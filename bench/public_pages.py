@@ -137,7 +137,8 @@ def main():
     build(app, args.orgs)
     client = app.test_client()
     pages = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p] or [
-        "/", "/calls/", "/orgs/", "/orgs/?page=100", "/orgs/?q=养老", "/orgs/?q=小榄明德", "/orgs/?q=5244200",
+        "/", "/calls/", "/orgs/", "/orgs/?page=100", "/orgs/?q=养老", "/orgs/?q=小榄明德",
+        f"/orgs/?q={make_uscc('2', '442000', 123)[:12]}",
         "/orgs/?tier=4A", "/orgs/?tier=4A&sort=newest", "/orgs/?kind=foundation&q=助残", "/orgs/?district=小榄镇",
         "/orgs/?district=小榄镇&tier=5A", "/orgs/1", "/search?q=养老", "/search?q=社区&kind=org&sort=name",
     ]

@@ -40,10 +40,8 @@ PUBLIC_STATUSES = (CallStatus.PUBLISHED, CallStatus.CLOSED)
 
 
 def _page():
-    page = request.args.get("page", 1, type=int)
-    if page < 1 or page > MAX_PAGE:
-        abort(404)
-    return page
+    """?page= within [1, MAX_PAGE]; missing, 0, negative or not a number is page 1."""
+    return min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
 
 
 def _choice(name, allowed):
@@ -83,12 +81,16 @@ def public_list():
         query = query.where(phase_filter[status])
     query = query.options(selectinload(Call.levels), selectinload(Call.stages)) \
         .order_by(Call.published_at.desc(), Call.id.desc())
-    page = db.paginate(query, page=_page(), per_page=current_app.config["PAGE_SIZE"], error_out=False,
-                       count=True)
+    size = current_app.config["PAGE_SIZE"]
+    page = db.paginate(query, page=_page(), per_page=size, error_out=False, count=True)
+    notes = []
+    if page.total and page.page > page.pages:  # past the last page: the last page, said so
+        page = db.paginate(query, page=page.pages, per_page=size, error_out=False, count=True)
+        notes.append(f"所选页码超出结果范围，已显示第 {page.page} 页。")
     years = db.session.scalars(sa.select(Call.year).where(Call.status.in_(PUBLIC_STATUSES))
                                .distinct().order_by(Call.year.desc())).all()
     filters = {"kind": kind, "status": status, "year": year or ""}
-    return render_template("calls/public_list.html", page=page, filters=filters, years=years, now=now,
+    return render_template("calls/public_list.html", page=page, filters=filters, years=years, now=now, notes=notes,
                            kinds=list(CallKind), phases=workflow.PUBLIC_PHASES, labels=workflow.PHASE_LABELS,
                            phase=workflow.phase)
 

@@ -7,7 +7,10 @@ overlapping pairs (the bigram scheme of Lucene's CJKAnalyzer): 中山市养老 �
 A query is cut the same way into pairs (one character stays one): 养老服务 → 养老 AND 老服 AND 服务, which
 finds every text holding those pairs; the pages that show results need no more precision than that.
 Latin letters and digits are indexed as whole lowercase words and matched as prefixes, so a code typed
-in part (5244200 …) or a name such as ABC社工 is found.
+in part (524420000 …) or a name such as ABC社工 is found. A number shorter than nine characters matches whole
+words only: every code of a city starts with the same seven characters (5244200…), and a prefix that
+most codes share would make the index visit each of a million words (10× slower than a page at 1,000,000
+organizations, measured).
 
 Both databases then index the same words with their own full-text index (SQLite FTS5 with the unicode61
 tokenizer, PostgreSQL ``to_tsvector('simple', …)`` with a GIN index), which finds them without reading
@@ -18,6 +21,7 @@ import unicodedata
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _RUN = re.compile(rf"[{_CJK}]+|[0-9A-Za-z]+")
+MIN_NUMBER_PREFIX = 9  # shorter numbers match whole words: a city's codes share their first 7 characters
 MAX_QUERY_TERMS = 12  # a pasted paragraph is cut to its first words, not refused
 MAX_QUERY_CHARS = 60
 
@@ -52,7 +56,9 @@ class SearchQuery:
         cleaned = visible[:MAX_QUERY_CHARS]
         self.terms, self.prefixes = [], []
         for run in _RUN.findall(_normalized(cleaned)):
-            if run[0].isascii():
+            if run[0].isdigit() and len(run) < MIN_NUMBER_PREFIX:
+                self.terms.append(run)  # a year, a short number; matching it as a prefix would visit every code
+            elif run[0].isascii():
                 self.prefixes.append(run)
             elif len(run) == 1:
                 self.terms.append(run)

@@ -105,7 +105,7 @@ def test_public_list_filters_by_kind_year_and_status(client):
     assert titles(kind="nonsense") == {"开放中", "已截止的", "购买服务", "已结束的"}  # unknown filter ignored
 
 
-def test_public_list_pages_and_refuses_deep_pages(app, client):
+def test_public_list_pages_and_answers_absurd_pages_with_the_last_one(app, client):
     app.config["PAGE_SIZE"] = 2
     for i in range(5):
         f.CallFactory(edition=f"第{i + 1}批", published_at=utcnow() - timedelta(days=i))
@@ -114,7 +114,11 @@ def test_public_list_pages_and_refuses_deep_pages(app, client):
     assert "第 1 / 3 页" in first
     last = client.get("/calls/?page=3").get_data(as_text=True)
     assert "第5批" in last and "第1批" not in last
-    assert client.get("/calls/?page=100000").status_code == 404
+    for absurd in ("100000", "-5", "x"):
+        resp = client.get(f"/calls/?page={absurd}")
+        assert resp.status_code == 200
+    body = client.get("/calls/?page=100000").get_data(as_text=True)
+    assert "已显示第 3 页" in body and "第5批" in body
 
 
 def test_public_list_has_a_clear_empty_state(client):
