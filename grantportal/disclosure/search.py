@@ -23,7 +23,7 @@ def search_choices(args, today):
     if kind and kind not in search.KIND_LABELS:
         notes.append("类别无效，已显示全部类别。")
         kind = ""
-    if year and not (year.isdigit() and FIRST_YEAR <= int(year) <= today.year + 1):
+    if year and not (year.isascii() and year.isdigit() and FIRST_YEAR <= int(year) <= today.year + 1):
         notes.append(f"年度无效（应为 {FIRST_YEAR}–{today.year + 1} 年），已显示全部年度。")
         year = ""
     if sort and sort not in SORTS:

@@ -7,5 +7,5 @@ ROUTES = [
     Route("statistics.table_csv", params=lambda w: funding_world(w) and {"name": "call"}, expect=public(),
           label="call", published=True),
     Route("statistics.table_csv", params=lambda w: {"name": "year"}, expect=public(), label="empty"),
-    Route("statistics.table_csv", params=lambda w: {"name": "district"}, expect=public(NOT_FOUND), label="unknown"),
+    Route("statistics.table_csv", params=lambda w: {"name": "weather"}, expect=public(NOT_FOUND), label="unknown"),
 ]
