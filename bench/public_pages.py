@@ -122,6 +122,8 @@ def main():
     parser.add_argument("--orgs", type=int, default=100_000)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--database-url")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure a database an earlier run built (same --database-url), without building")
     args = parser.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="gp-bench-"))
     url = args.database_url or f"sqlite:///{tmp / 'bench.db'}"
@@ -134,11 +136,12 @@ def main():
                  "grade": "4A"} for i in range(50)]
         return render_template_string(FLOOR_TEMPLATE, rows=rows)
 
-    build(app, args.orgs)
+    if not args.reuse:
+        build(app, args.orgs)
     client = app.test_client()
     pages = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p] or [
         "/", "/calls/", "/orgs/", "/orgs/?page=100", "/orgs/?q=养老", "/orgs/?q=小榄明德",
-        f"/orgs/?q={make_uscc('2', '442000', 123)[:12]}",
+        f"/orgs/?q={make_uscc('2', '442000', 123)[:16]}",
         "/orgs/?tier=4A", "/orgs/?tier=4A&sort=newest", "/orgs/?kind=foundation&q=助残", "/orgs/?district=小榄镇",
         "/orgs/?district=小榄镇&tier=5A", "/orgs/1", "/search?q=养老", "/search?q=社区&kind=org&sort=name",
     ]

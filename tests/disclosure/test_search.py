@@ -39,7 +39,7 @@ def test_single_characters_and_partial_codes_are_found(client):
     found = org("中山市助残服务社")
     org("中山市环保促进会", fields="环境保护")
     assert "助残服务社" in names(client.get("/search?q=残"))
-    assert "助残服务社" in names(client.get("/orgs/", query_string={"q": found.uscc[:10].lower()}))
+    assert "助残服务社" in names(client.get("/orgs/", query_string={"q": found.uscc[:14].lower()}))
     assert "环保促进会" not in names(client.get("/orgs/", query_string={"q": found.uscc}))
 
 
