@@ -57,10 +57,12 @@ def count_overdue_reports(now):
 def org_public_projects(org):
     """The organization's projects selected in final results of public calls, newest first, in one query:
     one row per evaluation (or one row without), folded here into ``orgs.record.ProjectLine``."""
-    paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
-            .group_by(Payment.contract_id).subquery())
-    recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
-                 .group_by(Recovery.contract_id).subquery())
+    # per contract, by its index: a GROUP BY over every payment of the platform on each request would grow
+    # with the whole country's payments
+    paid = (sa.select(sa.func.sum(Payment.amount)).where(Payment.contract_id == Contract.id)
+            .correlate(Contract).scalar_subquery())
+    recovered = (sa.select(sa.func.sum(Recovery.amount)).where(Recovery.contract_id == Contract.id)
+                 .correlate(Contract).scalar_subquery())
     latest = (sa.select(Award.id).join(Application, Application.id == Award.application_id)
               .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
               .where(Application.org_id == org.id, Proposal.status == ProposalStatus.FINAL,
@@ -68,14 +70,12 @@ def org_public_projects(org):
               .order_by(Proposal.confirmed_at.desc(), Award.id.desc()).limit(MAX_PUBLIC_PROJECTS).subquery())
     rows = db.session.execute(
         sa.select(Award.id, Call, Application.title, Proposal.confirmed_at, Award.level,
-                  Award.amount, Contract.id, Contract.status, sa.func.coalesce(paid.c.total, 0),
-                  sa.func.coalesce(recovered.c.total, 0), Evaluation.stage, Evaluation.grade)
+                  Award.amount, Contract.id, Contract.status, sa.func.coalesce(paid, 0),
+                  sa.func.coalesce(recovered, 0), Evaluation.stage, Evaluation.grade)
         .select_from(Award).join(latest, latest.c.id == Award.id)
         .join(Application, Application.id == Award.application_id)
         .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
         .outerjoin(Contract, Contract.award_id == Award.id)
-        .outerjoin(paid, paid.c.contract_id == Contract.id)
-        .outerjoin(recovered, recovered.c.contract_id == Contract.id)
         .outerjoin(Evaluation, Evaluation.contract_id == Contract.id)
         .order_by(Proposal.confirmed_at.desc(), Award.id.desc(), Evaluation.evaluated_at, Evaluation.id)).all()
     lines, grades = {}, {}

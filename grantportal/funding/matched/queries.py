@@ -125,14 +125,18 @@ class SummaryRow:
         return Leverage(self.seed, self.pledged, self.social, self.own)
 
 
-def _summary_columns():
+def _summary_columns(call):
+    """The money columns of the call's projects and the joins they need; each sum is taken over the call's own
+    awards and contracts only (not the payments of the whole platform on each request)."""
+    awards = sa.select(Award.id).join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)
+    contracts = sa.select(Contract.id).where(Contract.award_id.in_(awards))
     paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
-            .group_by(Payment.contract_id).subquery())
+            .where(Payment.contract_id.in_(contracts)).group_by(Payment.contract_id).subquery())
     recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
-                 .group_by(Recovery.contract_id).subquery())
+                 .where(Recovery.contract_id.in_(contracts)).group_by(Recovery.contract_id).subquery())
     funds = (sa.select(MatchedFund.award_id, sa.func.sum(MatchedFund.pledged).label("pledged"),
                        sa.func.sum(MatchedFund.received).label("received"))
-             .group_by(MatchedFund.award_id).subquery())
+             .where(MatchedFund.award_id.in_(awards)).group_by(MatchedFund.award_id).subquery())
     money = [Award.amount, sa.func.coalesce(paid.c.total, 0), sa.func.coalesce(recovered.c.total, 0),
              sa.func.coalesce(funds.c.pledged, 0), sa.func.coalesce(funds.c.received, 0),
              sa.func.coalesce(Application.matched_amount, 0)]
@@ -161,7 +165,7 @@ def call_summary_count(call):
 
 def call_summary_rows(call, offset, limit):
     """One ``SummaryRow`` per selected project of the call (by level, rank), in one query."""
-    money, joined = _summary_columns()
+    money, joined = _summary_columns(call)
     query = _selected(joined(sa.select(Award, Contract, *money)), call).options(
         contains_eager(Award.application).joinedload(Application.org)).order_by(
         Award.level, Award.rank.is_(None), Award.rank, Award.id).offset(offset).limit(limit)
@@ -171,6 +175,6 @@ def call_summary_rows(call, offset, limit):
 def call_summary_totals(call):
     """Sums over all the call's selected projects (not only the page shown): seed, paid, recovered,
     pledged, social, own — as a ``SummaryRow`` without award or contract."""
-    money, joined = _summary_columns()
+    money, joined = _summary_columns(call)
     row = db.session.execute(_selected(joined(sa.select(*[sa.func.sum(c) for c in money])), call)).one()
     return SummaryRow(None, None, *_money(row))
