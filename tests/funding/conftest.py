@@ -13,7 +13,8 @@ from grantportal.monitoring.models import Evaluation, EvaluationGrade, Evaluatio
 from tests import factories as f
 
 # today in the site's zone (Asia/Shanghai, the default TIMEZONE), as the operations see it
-TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # at collection: a run may pass midnight in Beijing
+FUTURE = TODAY + timedelta(days=2)  # "in the future" however long the run lasts past that midnight
 STARTS = TODAY - timedelta(days=60)
 
 

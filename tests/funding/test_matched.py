@@ -18,7 +18,7 @@ from grantportal.funding.matched.queries import (
 from grantportal.funding.models import ContractStatus, FundSourceKind
 from grantportal.funding.operations import FundingRefused
 from tests import factories as f
-from tests.funding.conftest import TODAY, active_contract
+from tests.funding.conftest import FUTURE, TODAY, active_contract
 
 
 def fund(kind="enterprise", name="中山某科技有限公司", pledged="0", received="0", **kw):
@@ -103,7 +103,7 @@ def test_anonymous_donations_keep_no_name_and_individuals_are_public_only_with_c
     (fund(received="-1", pledged="10"), "received"),
     (fund(), "pledged"),  # both zero
     (fund(received="10", received_on=None), "received_on"),
-    (fund(received="10", received_on=TODAY + timedelta(days=1)), "received_on"),
+    (fund(received="10", received_on=FUTURE), "received_on"),
     (fund(received="10", pledged_on=TODAY, received_on=TODAY - timedelta(days=1)), "received_on"),
 ])
 def test_bad_matched_funds_are_refused(awards, data, field):

@@ -11,7 +11,7 @@ from grantportal.funding.operations import FundingRefused
 from grantportal.funding.payments.operations import record_payment, record_recovery
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import totals
-from tests.funding.conftest import STARTS, TODAY, active_contract, evaluate
+from tests.funding.conftest import FUTURE, STARTS, TODAY, active_contract, evaluate
 
 
 def pay(contract, officer, position, amount, voucher=None, on=TODAY):
@@ -142,7 +142,7 @@ def test_the_same_voucher_number_may_be_used_on_another_contract(contract, offic
 
 
 @pytest.mark.parametrize("on, message", [
-    (TODAY + timedelta(days=1), "拨付日期不能晚于今天。"),
+    (FUTURE, "拨付日期不能晚于今天。"),
     (STARTS - timedelta(days=1), f"拨付日期不能早于合同开始日期（{STARTS:%Y-%m-%d}）。"),
 ])
 def test_payment_dates_are_neither_future_nor_before_the_contract(contract, officer, on, message):
@@ -200,7 +200,7 @@ def test_recovery_needs_a_reason_a_voucher_and_a_past_date(contract, officer):
     pay(contract, officer, 1, "25000", voucher="FK-1")
     assert refusal(record_recovery, contract, officer, TODAY, Decimal("1"), "SH-1", " ").field == "reason"
     assert refusal(record_recovery, contract, officer, TODAY, Decimal("1"), "FK-1", "违约").field == "voucher_number"
-    e = refusal(record_recovery, contract, officer, TODAY + timedelta(days=1), Decimal("1"), "SH-1", "违约")
+    e = refusal(record_recovery, contract, officer, FUTURE, Decimal("1"), "SH-1", "违约")
     assert (e.field, e.message) == ("recovered_on", "追回日期不能晚于今天。")
 
 
