@@ -97,7 +97,12 @@ def test_every_public_page_passes_axe_and_reflows_at_200_percent(app, page, brow
         assert "评分明细" in region.get_attribute("aria-label")
         region.focus()
         view.keyboard.press("ArrowRight")
-        view.wait_for_function("document.querySelector('.table-wrap[role=region]').scrollLeft > 0")
+        scroll_left = "document.querySelector('.table-wrap[role=region]').scrollLeft"
+        for _ in range(50):  # polled from here: wait_for_function evaluates a string in the page, the CSP forbids it
+            if view.evaluate(scroll_left) > 0:
+                break
+            view.wait_for_timeout(100)
+        assert view.evaluate(scroll_left) > 0, "the score table did not scroll with the arrow key"
     finally:
         zoomed.close()
 
