@@ -41,6 +41,7 @@ class SearchEntry(db.Model):
         sa.Index("ix_search_entry_year", "kind", "year", "happened_on", "id"),
         sa.Index("ix_search_entry_amount", "kind", "amount", "id"),
         sa.Index("ix_search_entry_changes_on", "changes_on"),
+        sa.Index("ix_search_entry_subtitle", "kind", "subtitle"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -206,11 +207,28 @@ def refresh_due(today=None, limit=5000):
 _FTS = sa.table("search_fts", sa.column("rowid"))
 
 
+_CODE_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # in this order under any collation
+
+
+def _code_range(prefix):
+    """Codes starting with ``prefix`` (digits and capital letters), as a range of the (kind, subtitle) index:
+    from the prefix up to the next prefix of the same length."""
+    prefix = prefix.upper()
+    start = SearchEntry.subtitle >= prefix
+    for cut in range(len(prefix) - 1, -1, -1):
+        position = _CODE_CHARACTERS.find(prefix[cut])
+        if 0 <= position < len(_CODE_CHARACTERS) - 1:
+            return sa.and_(start, SearchEntry.subtitle < prefix[:cut] + _CODE_CHARACTERS[position + 1])
+    return start
+
+
 def _with_match(stmt, query, order):
     """``stmt`` limited to the entries holding every word of ``query``, served by the full-text index. On
     SQLite the FTS5 table drives the join, so that the newest matches come in its own rowid order and a page
     stops after its rows (``id IN (…)`` would first collect every match: 78 ms for 养老 at 100,000
     organizations, against 0.3 ms)."""
+    if query.code_prefix:  # a code typed in part: read the codes' own index, not a million prefix words
+        return stmt.where(SearchEntry.kind == "org", _code_range(query.code_prefix)), ORDERS[order]
     if db.engine.dialect.name == "postgresql":
         return stmt.where(sa.literal_column("search_entry.terms_tsv").op("@@")(
             sa.func.to_tsquery(sa.literal_column("'simple'"), query.tsquery()))), ORDERS[order]

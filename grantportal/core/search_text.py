@@ -70,6 +70,9 @@ class SearchQuery:
         self.shortened = words > MAX_QUERY_TERMS or len(visible) > MAX_QUERY_CHARS
         self.terms = self.terms[:MAX_QUERY_TERMS]
         self.prefixes = self.prefixes[:max(0, MAX_QUERY_TERMS - len(self.terms))]
+        # a code typed in part (or whole): the public index reads the codes' own index for it
+        alone = self.prefixes[0] if not self.terms and len(self.prefixes) == 1 else ""
+        self.code_prefix = alone if alone[:1].isdigit() and len(alone) <= 18 else None
         self.problem = None
         if self.text and not (self.terms or self.prefixes):
             self.problem = "未能识别搜索词：请输入中文、字母或数字，例如“养老”“社区”或统一社会信用代码。"

@@ -29,6 +29,7 @@ INDEXES = {
     "ix_search_entry_year": ["kind", "year", "happened_on", "id"],
     "ix_search_entry_amount": ["kind", "amount", "id"],
     "ix_search_entry_changes_on": ["changes_on"],
+    "ix_search_entry_subtitle": ["kind", "subtitle"],  # a code typed in part
 }
 
 

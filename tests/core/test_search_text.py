@@ -41,3 +41,10 @@ def test_control_characters_and_emoji_around_words_are_dropped():
 def test_a_pasted_paragraph_is_cut_to_its_first_words():
     query = SearchQuery("社区养老服务" * 200)
     assert query.shortened and len(query.terms) + len(query.prefixes) <= MAX_QUERY_TERMS
+
+
+def test_a_code_alone_is_searched_as_a_code():
+    assert SearchQuery(" 52442000MJ1234567X ").code_prefix == "52442000mj1234567x"
+    assert SearchQuery("524420000012").code_prefix == "524420000012"
+    assert SearchQuery("524420000012 养老").code_prefix is None
+    assert SearchQuery("abc12345678901").code_prefix is None

@@ -41,6 +41,9 @@ def test_single_characters_and_partial_codes_are_found(client):
     assert "助残服务社" in names(client.get("/search?q=残"))
     assert "助残服务社" in names(client.get("/orgs/", query_string={"q": found.uscc[:14].lower()}))
     assert "环保促进会" not in names(client.get("/orgs/", query_string={"q": found.uscc}))
+    assert "助残服务社" in names(client.get("/search", query_string={"q": found.uscc}))
+    other = found.uscc[:-1] + ("1" if found.uscc.endswith("0") else "0")
+    assert "助残服务社" not in names(client.get("/search", query_string={"q": other}))
 
 
 def test_the_index_follows_verification_grades_and_edits(client):
