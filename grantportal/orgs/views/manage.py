@@ -61,7 +61,7 @@ def manage():
     return render_template("orgs/manage.html", page=page, tiers=tiers_for(page.items, today), filters=filters,
                            today=today, pending=pending, can_verify=can_manage_orgs(current_user),
                            statuses=OrgStatus, kinds=OrgKind, grades=Grade, districts=districts(),
-                           notice=district_notice(), args={k: v for k, v in filters.items() if v})
+                           notes=[n for n in [district_notice()] if n], args={k: v for k, v in filters.items() if v})
 
 
 @bp.route("/manage/orgs/<int:org_id>")
