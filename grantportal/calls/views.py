@@ -6,15 +6,16 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import selectinload
 
 from grantportal.calls import workflow
+from grantportal.calls.cards import APPLY, card_query, cards
 from grantportal.calls.copying import copy_data
 from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.files.operations import copy_files
 from grantportal.calls.form_data import call_data, new_call_data
 from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm
-from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStage, CallStatus, StageKind
+from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStatus
 from grantportal.calls.operations import close_call, copy_settings, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
     can_change_call_status,
@@ -28,7 +29,7 @@ from grantportal.core import signals
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
-from grantportal.core.paging import get_or_404
+from grantportal.core.paging import Pager, get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
 
@@ -61,38 +62,33 @@ def public_list():
     kind = _choice("kind", {k.value for k in CallKind})
     status = _choice("status", set(workflow.PUBLIC_PHASES))
     year = _year()
-    apply = aliased(CallStage)
-    query = (sa.select(Call)
-             .outerjoin(apply, sa.and_(apply.call_id == Call.id, apply.kind == StageKind.APPLY,
-                                       apply.enabled.is_(True)))
-             .where(Call.status.in_(PUBLIC_STATUSES)))
+    query = card_query().where(Call.status.in_(PUBLIC_STATUSES))
     if kind:
         query = query.where(Call.kind == CallKind(kind))
     if year:
         query = query.where(Call.year == year)
     published = Call.status == CallStatus.PUBLISHED
     phase_filter = {
-        workflow.Phase.OPEN: sa.and_(published, apply.opens_at <= now, apply.closes_at > now),
-        workflow.Phase.UPCOMING: sa.and_(published, apply.opens_at > now),
-        workflow.Phase.DEADLINE_PASSED: sa.and_(published, apply.closes_at <= now),
+        workflow.Phase.OPEN: sa.and_(published, APPLY.opens_at <= now, APPLY.closes_at > now),
+        workflow.Phase.UPCOMING: sa.and_(published, APPLY.opens_at > now),
+        workflow.Phase.DEADLINE_PASSED: sa.and_(published, APPLY.closes_at <= now),
         workflow.Phase.CLOSED: Call.status == CallStatus.CLOSED,
     }
     if status:
         query = query.where(phase_filter[status])
-    query = query.options(selectinload(Call.levels), selectinload(Call.stages)) \
-        .order_by(Call.published_at.desc(), Call.id.desc())
     size = current_app.config["PAGE_SIZE"]
-    page = db.paginate(query, page=_page(), per_page=size, error_out=False, count=True)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery()))
+    page = Pager(total, _page(), size)
     notes = []
-    if page.total and page.page > page.pages:  # past the last page: the last page, said so
-        page = db.paginate(query, page=page.pages, per_page=size, error_out=False, count=True)
+    if total and _page() > page.pages:  # past the last page: the last page, said so
         notes.append(f"所选页码超出结果范围，已显示第 {page.page} 页。")
+    items = cards(db.session, query.order_by(Call.published_at.desc(), Call.id.desc()).offset(page.start).limit(size))
     years = db.session.scalars(sa.select(Call.year).where(Call.status.in_(PUBLIC_STATUSES))
                                .distinct().order_by(Call.year.desc())).all()
     filters = {"kind": kind, "status": status, "year": year or ""}
-    return render_template("calls/public_list.html", page=page, filters=filters, years=years, now=now, notes=notes,
-                           kinds=list(CallKind), phases=workflow.PUBLIC_PHASES, labels=workflow.PHASE_LABELS,
-                           phase=workflow.phase)
+    return render_template("calls/public_list.html", page=page, items=items, filters=filters, years=years, now=now,
+                           notes=notes, kinds=list(CallKind), phases=workflow.PUBLIC_PHASES,
+                           labels=workflow.PHASE_LABELS, phase=workflow.phase)
 
 
 @bp.route("/calls/<int:call_id>")

@@ -3,11 +3,11 @@ and the help page for each audience (帮助)."""
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from grantportal.awards.proposals.queries import count_published_results, published_results
-from grantportal.calls.models import Call, CallLevel, CallStage, CallStatus, StageKind
-from grantportal.core.db import ZERO, db, utcnow
+from grantportal.calls.cards import card_query, cards, open_figures
+from grantportal.calls.models import Call, CallStatus
+from grantportal.core.db import db, utcnow
 from grantportal.core.paging import Pager, page_number
 from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.disclosure.statistics.queries import cached
@@ -19,28 +19,16 @@ RESULTS_PER_PAGE = 50
 RESULTS_MAX_PAGE = 200
 
 
-def _open_call_ids(now):
-    """Published calls whose application stage is open now."""
-    return (sa.select(CallStage.call_id).join(Call, Call.id == CallStage.call_id)
-            .where(Call.status == CallStatus.PUBLISHED, CallStage.kind == StageKind.APPLY,
-                   CallStage.enabled.is_(True), CallStage.opens_at <= now, CallStage.closes_at > now))
-
-
 @bp.route("/")
 def index():
     now = utcnow()
-    open_ids = _open_call_ids(now)
-    open_count = db.session.scalar(sa.select(sa.func.count()).select_from(open_ids.subquery()))
-    open_budget = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(CallLevel.budget_total), 0)).where(CallLevel.call_id.in_(open_ids)))
-    calls = db.session.scalars(
-        sa.select(Call).where(Call.status == CallStatus.PUBLISHED).order_by(Call.published_at.desc()).limit(6)
-        .options(selectinload(Call.levels), selectinload(Call.stages))
-    ).all()
+    open_count, open_budget = open_figures(db.session, now)
+    calls = cards(db.session, card_query().where(Call.status == CallStatus.PUBLISHED)
+                  .order_by(Call.published_at.desc(), Call.id.desc()).limit(6))
     org_count = cached("verified_organizations", lambda: db.session.scalar(
         sa.select(sa.func.count(Organization.id)).where(Organization.status == OrgStatus.VERIFIED)))
     return render_template("disclosure/index.html", calls=calls, org_count=org_count, open_count=open_count,
-                           open_budget=open_budget or ZERO)
+                           open_budget=open_budget)
 
 
 @bp.route("/results")

@@ -69,7 +69,7 @@ def org_public_projects(org):
                      Award.final_status == FinalStatus.SELECTED, Call.status != CallStatus.DRAFT)
               .order_by(Proposal.confirmed_at.desc(), Award.id.desc()).limit(MAX_PUBLIC_PROJECTS).subquery())
     rows = db.session.execute(
-        sa.select(Award.id, Call, Application.title, Proposal.confirmed_at, Award.level,
+        sa.select(Award.id, Call.id, Call.name, Call.edition, Application.title, Proposal.confirmed_at, Award.level,
                   Award.amount, Contract.id, Contract.status, sa.func.coalesce(paid, 0),
                   sa.func.coalesce(recovered, 0), Evaluation.stage, Evaluation.grade)
         .select_from(Award).join(latest, latest.c.id == Award.id)
@@ -79,12 +79,12 @@ def org_public_projects(org):
         .outerjoin(Evaluation, Evaluation.contract_id == Contract.id)
         .order_by(Proposal.confirmed_at.desc(), Award.id.desc(), Evaluation.evaluated_at, Evaluation.id)).all()
     lines, grades = {}, {}
-    for (award_id, call, title, confirmed_at, level, amount, contract_id, status, paid_sum,
+    for (award_id, call_id, call_name, edition, title, confirmed_at, level, amount, contract_id, status, paid_sum,
          recovered_sum, stage, grade) in rows:
         if award_id not in lines:
             public = status in IN_FORCE
             lines[award_id] = dict(
-                call_id=call.id, call_title=call.title, title=title,
+                call_id=call_id, call_title=f"{edition}{call_name}" if edition else call_name, title=title,
                 decided_at=confirmed_at, level=level.label, amount=amount,
                 paid=(Decimal(paid_sum) - Decimal(recovered_sum)).quantize(Decimal("0.01")),
                 contract_id=contract_id if public else None, contract_status=status.label if public else None)
