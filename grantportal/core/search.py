@@ -65,13 +65,16 @@ class SearchEntry(db.Model):
 class Index:
     """How one kind of public object is indexed. ``entry(obj, today)`` gives the entry's columns, or None
     when the object is not public; ``watch`` maps each model whose changes alter an entry to the function
-    giving the indexed object it belongs to (or None); ``load`` reads objects by id with what ``entry``
-    needs."""
+    giving the indexed object it belongs to (or None); ``fan_out`` maps a model whose change alters many
+    entries (an organization renamed: each of its projects) to a function giving a SELECT of the indexed
+    objects' ids, or None when this change alters none (read after the flush); ``load`` reads objects by id
+    with what ``entry`` needs."""
 
     kind: str
     model: type
     entry: Callable
     watch: dict = field(default_factory=dict)
+    fan_out: dict = field(default_factory=dict)
     load: Callable | None = None
 
 
@@ -127,6 +130,11 @@ def _note_changes(session, flush_context):
     pending = session.info.setdefault("search_pending", {})
     for obj in (*session.new, *session.dirty, *session.deleted):
         for index in INDEXES.values():
+            ids_of = index.fan_out.get(type(obj))
+            if ids_of is not None and obj not in session.deleted:
+                ids = ids_of(obj)
+                if ids is not None:
+                    session.info.setdefault("search_fan_out", []).append((index.kind, ids))
             owner_of = index.watch.get(type(obj))
             if owner_of is None:
                 continue
@@ -138,9 +146,26 @@ def _note_changes(session, flush_context):
                 pending.setdefault(index.kind, {}).setdefault(owner.id, owner)
 
 
+def _load(index, ids):
+    return index.load(ids) if index.load else db.session.scalars(
+        sa.select(index.model).where(index.model.id.in_(ids))).all()
+
+
+def _write_fanned_out(session, fan_out, batch=500):
+    for kind, ids_select in fan_out:
+        index = INDEXES[kind]
+        ids = session.scalars(ids_select).all()
+        for start in range(0, len(ids), batch):
+            write_entries(session, index, _load(index, ids[start:start + batch]))
+
+
 @event.listens_for(Session, "after_flush_postexec")
 def _write_pending(session, flush_context):
     pending = session.info.pop("search_pending", None)
+    fan_out = session.info.pop("search_fan_out", None)
+    if fan_out:
+        with session.no_autoflush:
+            _write_fanned_out(session, fan_out)
     if not pending:
         return
     with session.no_autoflush:
@@ -156,6 +181,7 @@ def _write_pending(session, flush_context):
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session):
     session.info.pop("search_pending", None)
+    session.info.pop("search_fan_out", None)
 
 
 def rebuild(kinds=None, batch=5000, today=None):
@@ -174,8 +200,7 @@ def rebuild(kinds=None, batch=5000, today=None):
             if not ids:
                 break
             last = ids[-1]
-            objects = index.load(ids) if index.load else db.session.scalars(
-                sa.select(index.model).where(index.model.id.in_(ids))).all()
+            objects = _load(index, ids)
             rows = [row for row in (_row(index, obj, today) for obj in objects) if row is not None]
             if rows:
                 db.session.execute(table.insert(), rows)
@@ -196,9 +221,7 @@ def refresh_due(today=None, limit=5000):
             SearchEntry.kind == kind, SearchEntry.changes_on <= today).limit(limit)).all()
         if not due:
             continue
-        objects = index.load(due) if index.load else db.session.scalars(
-            sa.select(index.model).where(index.model.id.in_(due))).all()
-        write_entries(db.session, index, objects, today)
+        write_entries(db.session, index, _load(index, due), today)
         done += len(due)
     db.session.commit()
     return done

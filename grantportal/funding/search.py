@@ -6,11 +6,12 @@ from sqlalchemy.orm import joinedload
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Proposal
-from grantportal.calls.models import CallStatus
+from grantportal.calls.models import Call, CallStatus
 from grantportal.core.db import db
 from grantportal.core.search import Index, register
 from grantportal.core.timeutil import to_local
 from grantportal.funding.models import IN_FORCE, Contract
+from grantportal.orgs.models import Organization
 
 
 def entry(contract, today):
@@ -35,5 +36,27 @@ def load(ids):
         joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call))).all()
 
 
+def _changed(obj, *names):
+    state = sa.inspect(obj)
+    return any(state.attrs[name].history.has_changes() for name in names)
+
+
+def _contracts_of_org(org):
+    """A renamed organization's projects (the name is their subtitle and searchable)."""
+    if not _changed(org, "name"):
+        return None
+    return (sa.select(Contract.id).join(Award, Award.id == Contract.award_id)
+            .join(Application, Application.id == Award.application_id).where(Application.org_id == org.id))
+
+
+def _contracts_of_call(call):
+    """A call's projects when what they show of it changes: its title, year, or a return to draft."""
+    if not _changed(call, "name", "edition", "year", "status"):
+        return None
+    return (sa.select(Contract.id).join(Award, Award.id == Contract.award_id)
+            .join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id))
+
+
 PROJECTS = register(Index(kind="project", model=Contract, entry=entry, load=load,
-                          watch={Contract: lambda contract: contract}))
+                          watch={Contract: lambda contract: contract},
+                          fan_out={Organization: _contracts_of_org, Call: _contracts_of_call}))

@@ -69,6 +69,21 @@ def test_the_index_follows_verification_grades_and_edits(client):
     assert "暂未发布" in names(client.get("/search?q=助老"))
 
 
+def test_a_renamed_organization_and_a_call_back_in_draft_update_their_projects(client):
+    call, (award, _) = final_awards()
+    contract = active_contract(award, call.created_by)
+    organization = award.application.org
+    organization.name = "中山市星火助老服务中心"
+    db.session.commit()
+    body = names(client.get("/search?q=星火助老&kind=project"))
+    assert f"/projects/{contract.id}" in body and "星火助老服务中心" in body
+    call.status = CallStatus.DRAFT
+    db.session.commit()
+    assert f"/projects/{contract.id}" not in names(client.get("/search?q=星火助老&kind=project"))
+    assert db.session.scalar(db.select(db.func.count()).select_from(SearchEntry)
+                             .where(SearchEntry.kind == "project")) == 0
+
+
 def test_a_grade_that_expires_leaves_the_tier_filter_on_its_day(client):
     today = date.today()
     rated = org("中山市彩虹家庭服务中心")
