@@ -55,40 +55,40 @@ def count_overdue_reports(now):
 
 @signals.org_public_projects.connect
 def org_public_projects(org):
-    """The organization's projects selected in final results of public calls, newest first, in one query:
-    one row per evaluation (or one row without), folded here into ``orgs.record.ProjectLine``."""
+    """The organization's projects selected in final results of public calls, newest first: one query for
+    the projects (with what was paid) and, when any contract is in force, one for their evaluations —
+    two plain queries rather than one joining both, whose planning alone took longer than either."""
     # per contract, by its index: a GROUP BY over every payment of the platform on each request would grow
     # with the whole country's payments
     paid = (sa.select(sa.func.sum(Payment.amount)).where(Payment.contract_id == Contract.id)
             .correlate(Contract).scalar_subquery())
     recovered = (sa.select(sa.func.sum(Recovery.amount)).where(Recovery.contract_id == Contract.id)
                  .correlate(Contract).scalar_subquery())
-    latest = (sa.select(Award.id).join(Application, Application.id == Award.application_id)
-              .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
-              .where(Application.org_id == org.id, Proposal.status == ProposalStatus.FINAL,
-                     Award.final_status == FinalStatus.SELECTED, Call.status != CallStatus.DRAFT)
-              .order_by(Proposal.confirmed_at.desc(), Award.id.desc()).limit(MAX_PUBLIC_PROJECTS).subquery())
     rows = db.session.execute(
-        sa.select(Award.id, Call.id, Call.name, Call.edition, Application.title, Proposal.confirmed_at, Award.level,
+        sa.select(Call.id, Call.name, Call.edition, Application.title, Proposal.confirmed_at, Award.level,
                   Award.amount, Contract.id, Contract.status, sa.func.coalesce(paid, 0),
-                  sa.func.coalesce(recovered, 0), Evaluation.stage, Evaluation.grade)
-        .select_from(Award).join(latest, latest.c.id == Award.id)
-        .join(Application, Application.id == Award.application_id)
+                  sa.func.coalesce(recovered, 0))
+        .select_from(Award).join(Application, Application.id == Award.application_id)
         .join(Proposal, Proposal.id == Award.proposal_id).join(Call, Call.id == Proposal.call_id)
         .outerjoin(Contract, Contract.award_id == Award.id)
-        .outerjoin(Evaluation, Evaluation.contract_id == Contract.id)
-        .order_by(Proposal.confirmed_at.desc(), Award.id.desc(), Evaluation.evaluated_at, Evaluation.id)).all()
-    lines, grades = {}, {}
-    for (award_id, call_id, call_name, edition, title, confirmed_at, level, amount, contract_id, status, paid_sum,
-         recovered_sum, stage, grade) in rows:
-        if award_id not in lines:
-            public = status in IN_FORCE
-            lines[award_id] = dict(
-                call_id=call_id, call_title=f"{edition}{call_name}" if edition else call_name, title=title,
-                decided_at=confirmed_at, level=level.label, amount=amount,
-                paid=(Decimal(paid_sum) - Decimal(recovered_sum)).quantize(Decimal("0.01")),
-                contract_id=contract_id if public else None, contract_status=status.label if public else None)
-            grades[award_id] = []
-        if grade is not None and lines[award_id]["contract_id"] is not None:
-            grades[award_id].append(f"{stage.label}：{grade.label}")
-    return [ProjectLine(**line, grades=tuple(grades[award_id])) for award_id, line in lines.items()]
+        .where(Application.org_id == org.id, Proposal.status == ProposalStatus.FINAL,
+               Award.final_status == FinalStatus.SELECTED, Call.status != CallStatus.DRAFT)
+        .order_by(Proposal.confirmed_at.desc(), Award.id.desc()).limit(MAX_PUBLIC_PROJECTS)).all()
+    public = [row[7] for row in rows if row[8] in IN_FORCE]
+    grades = {}
+    if public:
+        for contract_id, stage, grade in db.session.execute(
+                sa.select(Evaluation.contract_id, Evaluation.stage, Evaluation.grade)
+                .where(Evaluation.contract_id.in_(public)).order_by(Evaluation.evaluated_at, Evaluation.id)):
+            grades.setdefault(contract_id, []).append(f"{stage.label}：{grade.label}")
+    lines = []
+    for (call_id, call_name, edition, title, confirmed_at, level, amount, contract_id, status, paid_sum,
+         recovered_sum) in rows:
+        in_force = status in IN_FORCE
+        lines.append(ProjectLine(
+            call_id=call_id, call_title=f"{edition}{call_name}" if edition else call_name, title=title,
+            decided_at=confirmed_at, level=level.label, amount=amount,
+            paid=(Decimal(paid_sum) - Decimal(recovered_sum)).quantize(Decimal("0.01")),
+            contract_id=contract_id if in_force else None, contract_status=status.label if in_force else None,
+            grades=tuple(grades.get(contract_id, ())) if in_force else ()))
+    return lines
