@@ -39,6 +39,7 @@ FIELDS = (
     Field("application_number", "申报编号", "项目申报时取得的编号"),
     Field("project_title", "项目名称", "入选项目的名称"),
     Field("category", "服务类别", "申报时选择的服务类别"),
+    Field("district", "服务镇街", "项目服务的镇街；跨镇街或未填写时为空"),
     Field("recipient_id", "承接机构标识", "CN-USCI-加统一社会信用代码"),
     Field("recipient_uscc", "统一社会信用代码", "承接机构的统一社会信用代码（GB 32100-2015）"),
     Field("recipient_name", "承接机构名称", "承接项目的社会组织名称"),
@@ -59,6 +60,7 @@ FIELDS = (
 GIVING_COLUMNS = (
     "Identifier", "Title", "Description", "Currency", "Amount Applied For", "Amount Awarded", "Award Date",
     "Planned Dates:Start Date", "Planned Dates:End Date", "Recipient Org:Identifier", "Recipient Org:Name",
+    "Beneficiary Location:Name", "Beneficiary Location:Country Code",
     "Funding Org:Identifier", "Funding Org:Name", "Grant Programme:Code", "Grant Programme:Title",
     "From An Open Call?", "URL", "Data Source",
 )
@@ -81,6 +83,7 @@ def flat(row, publisher, urls):
         "application_number": row.application_number or "",
         "project_title": row.project_title,
         "category": row.category,
+        "district": row.district or "",
         "recipient_id": org_id(row.uscc),
         "recipient_uscc": row.uscc,
         "recipient_name": row.org_name,
@@ -175,6 +178,8 @@ def giving_row(row, publisher, urls):
         "Planned Dates:End Date": iso(row.contract_end, end_of_day=True) or "",
         "Recipient Org:Identifier": org_id(row.uscc),
         "Recipient Org:Name": row.org_name,
+        "Beneficiary Location:Name": row.district or "",
+        "Beneficiary Location:Country Code": "CN" if row.district else "",
         "Funding Org:Identifier": publisher.buyer_id,
         "Funding Org:Name": publisher.bureau_name,
         "Grant Programme:Code": publisher.ocid(row.call_id),

@@ -89,6 +89,7 @@ class AwardRow:
     application_number: str | None
     project_title: str
     category: str
+    district: str | None
     uscc: str
     org_name: str
     amount: Decimal
@@ -104,7 +105,7 @@ class AwardRow:
 
 
 _COLUMNS = (Award.id, Call.id, Call.name, Call.edition, Call.year, Call.kind, Award.level, Application.number,
-            Application.title, Application.category, Organization.uscc, Organization.name,
+            Application.title, Application.category, Application.district, Organization.uscc, Organization.name,
             Award.amount, Award.requested,
             sa.func.coalesce(Proposal.confirmed_at, Proposal.ends_at, Proposal.published_at), Contract.id,
             Contract.status, Contract.amount,
@@ -134,15 +135,16 @@ def award_rows(batch=BATCH):
         rows = db.session.execute(_batch(after, batch)).all()
         if not rows:
             return
-        contract_ids = [r[15] for r in rows if r[15] is not None]
+        contract_ids = [r[16] for r in rows if r[16] is not None]
         paid, recovered = _sums(Payment, contract_ids), _sums(Recovery, contract_ids)
         for r in rows:
             yield AwardRow(
                 award_id=r[0], call_id=r[1], call_title=f"{r[3]}{r[2]}" if r[3] else r[2], call_year=r[4],
                 call_kind=r[5], level=r[6], application_number=r[7], project_title=r[8], category=r[9] or "",
-                uscc=r[10], org_name=r[11], amount=r[12], requested=r[13], award_date=r[14], contract_id=r[15],
-                contract_status=r[16], contract_amount=r[17], contract_start=r[18], contract_end=r[19],
-                paid=Decimal(paid.get(r[15]) or ZERO), recovered=Decimal(recovered.get(r[15]) or ZERO))
+                district=r[10], uscc=r[11], org_name=r[12], amount=r[13], requested=r[14], award_date=r[15],
+                contract_id=r[16], contract_status=r[17], contract_amount=r[18], contract_start=r[19],
+                contract_end=r[20], paid=Decimal(paid.get(r[16]) or ZERO),
+                recovered=Decimal(recovered.get(r[16]) or ZERO))
         after = rows[-1][0]
         db.session.rollback()  # end the read transaction between batches: no long-held snapshot or lock
 

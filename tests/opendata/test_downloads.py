@@ -47,6 +47,7 @@ def test_json_lists_every_funded_project_with_its_money(client, world):
     assert first["record_url"].endswith(f"/data/projects/{world.contract.id}/ocds-record.json")
     assert rows[1]["contract_id"] is None and rows[1]["record_url"] == ""
     assert first["award_date"].endswith("+08:00")
+    assert [r["district"] for r in rows] == [a.application.district or "" for a in funded]
 
 
 def test_csv_and_xlsx_agree_with_the_json(client, world):
@@ -87,6 +88,9 @@ def _unflatten(row):
              if row[f"Planned Dates:{t}"]}
     if dates:
         grant["plannedDates"] = [dates]
+    if row["Beneficiary Location:Name"]:
+        grant["beneficiaryLocation"] = [{"name": row["Beneficiary Location:Name"],
+                                         "countryCode": row["Beneficiary Location:Country Code"]}]
     return grant
 
 

@@ -23,6 +23,9 @@ def test_data_page_lists_datasets_dictionary_and_licence(client, world):
     for url in ("/data/awards.json", "/data/awards.csv", "/data/awards.xlsx", "/data/awards-360giving.csv",
                 f"/data/calls/{world.call.id}/ocds.json", "/feeds/updates.atom"):
         assert url in html
+    for path in ("scores.csv", "draw.csv", "draw.json"):  # each linked download answers
+        url = f"/calls/{world.call.id}/results/{path}"
+        assert url in html and client.get(url).status_code == 200
     for field in FIELDS:
         assert f"<code>{field.key}</code>" in html and field.label in html
     assert "更新时间" in html and "暂无已公开的数据" not in html
