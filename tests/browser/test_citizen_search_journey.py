@@ -251,6 +251,8 @@ def _journey(page, way, world, name, tmp_path, check_tables):
         way.press("main button:has-text('核验')")
     verdict = page.inner_text(".verify-comparison")
     assert "一致" in verdict and "不一致" not in verdict and doc.number in page.inner_text("main")
+    # the answer takes the focus: the next Tab goes on from the verdict, not from the top of the page
+    assert page.evaluate("document.activeElement.classList.contains('verify-comparison')"), name
     look(page, f"{name} verified by file")
     _shot(page, name, "6-verified")
 
