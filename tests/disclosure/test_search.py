@@ -103,6 +103,21 @@ def test_the_directory_sorts_by_pinyin(client):
     assert body.index("阿拉善") < body.index("北区") < body.index("张家边")
 
 
+@pytest.mark.parametrize("common", [1_000_000, 2], ids=["few-matches-sorted", "common-word-by-index"])
+def test_a_search_in_pinyin_order_pages_the_same_however_common_the_word(client, app, monkeypatch, common):
+    monkeypatch.setattr(search, "COMMON", common)  # the plan a common word takes, with a handful of entries
+    app.config["PAGE_SIZE"] = 2
+    for name in ("中山市张家边社区协会", "中山市阿拉善社区公益协会", "中山市北区社区关爱协会", "中山市东凤社区服务社"):
+        org(name)
+    org("中山市长者关爱协会", fields="养老服务")  # no 社区
+    pages = [names(client.get("/search", query_string={"q": "社区", "kind": "org", "sort": "name", "page": n}))
+             for n in (1, 2, 3)]
+    assert pages[0].index("阿拉善") < pages[0].index("北区") and "东凤" not in pages[0]
+    assert pages[1].index("东凤") < pages[1].index("张家边") and "阿拉善" not in pages[1]
+    assert "长者关爱" not in "".join(pages)
+    assert "已显示第 2 页" in pages[2] and "东凤" in pages[2]
+
+
 @pytest.mark.parametrize("query_string, message", [
     ({"q": "🙂🙂"}, "未能识别搜索词"),
     ({"q": "\x00\x1b"}, "请输入关键词"),  # a parameter holding control characters is dropped (core/web.py)
