@@ -6,13 +6,13 @@ from dataclasses import dataclass
 
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
-from grantportal.core.files import discard, store_upload
+from grantportal.core.files import discard
 from grantportal.core.inputs import CONTROL_MESSAGE, has_control
+from grantportal.core.photos import PHOTO_EXTENSIONS, store_photo  # noqa: F401 (PHOTO_EXTENSIONS: for the forms)
 from grantportal.funding.models import ContractStatus
 from grantportal.monitoring.models import ReportPhoto, ReportSpending, ReportStatus
 from grantportal.monitoring.workflow import REPORT, MonitoringRefused, check_version, lock_project
 
-PHOTO_EXTENSIONS = ("jpg", "jpeg", "png")
 MAX_PHOTOS = 9
 CAPTION_MAX = 120  # ReportPhoto.caption
 
@@ -119,7 +119,7 @@ def add_photos(report, uploads, user):
     stored = []
     with audit_action("report.photo_add"):
         for upload in uploads:
-            record = store_upload(upload, user, allowed=PHOTO_EXTENSIONS)
+            record = store_photo(upload, user)  # GPS, time and device removed (core/photos.py)
             stored.append(record)
             report.photos.append(ReportPhoto(file=record, caption=""))
         db.session.flush()
