@@ -70,6 +70,9 @@ def default_config(instance=INSTANCE, given=None):
         # uploads: one file, and one request holding several
         "MAX_FILE_SIZE": 10 * 1024 * 1024,
         "MAX_CONTENT_LENGTH": 32 * 1024 * 1024,
+        # photos (core/photos.py): larger images are refused before decoding; longer sides are scaled down
+        "PHOTO_MAX_PIXELS": 40_000_000,
+        "PHOTO_MAX_SIDE": 4096,
         # sessions and CSRF (a scoring session can last two hours)
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

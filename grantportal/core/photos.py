@@ -44,8 +44,7 @@ def store_photo(storage_file, user):
     """Check an uploaded photo (type, size, real image), strip what it says beyond its pixels and store that;
     returns the new ``StoredFile`` (its bytes go if the transaction rolls back)."""
     name, ext, data = check_upload(storage_file, PHOTO_EXTENSIONS)
-    clean = without_metadata(ext, data, current_app.config.get("PHOTO_MAX_PIXELS", 40_000_000),
-                             current_app.config.get("PHOTO_MAX_SIDE", 4096))
+    clean = without_metadata(ext, data, current_app.config["PHOTO_MAX_PIXELS"], current_app.config["PHOTO_MAX_SIDE"])
     record = StoredFile(storage_key=save_bytes(clean), original_name=name, extension=ext, content_type=KINDS[ext],
                         size=len(clean), sha256=hashlib.sha256(clean).hexdigest(),
                         uploaded_by_id=getattr(user, "id", None))
