@@ -24,7 +24,7 @@ from grantportal.calls.tier_rules import call_rules, tie_key
 from grantportal.core.db import db
 from grantportal.experts.conflicts import conflicts_for_pairs
 from grantportal.orgs.models import Organization
-from grantportal.review.models import Aggregation, Review, ReviewScore, RoundCriterion
+from grantportal.review.models import Aggregation, Assignment, Review, ReviewScore, RoundCriterion
 from grantportal.review.results.aggregate import (
     HUNDRED,
     ZERO,
@@ -124,15 +124,23 @@ def score_table(call, proposal):
 
 
 def _criterion_points(round_, review_ids):
-    """{review id: [(criterion name, points)]} in the rubric's order (one query per 5,000 reviews)."""
+    """{review id: [(criterion name, points)]} in the rubric's order, for the reviews ``review_ids`` of the
+    round: one query over the round's scores, reached by its assignments (a list of thousands of review ids
+    as bound parameters took longer to build and send than the rows)."""
+    wanted, names = set(review_ids), {}
+    for cid, name in db.session.execute(sa.select(RoundCriterion.id, RoundCriterion.name)
+                                        .where(RoundCriterion.round_id == round_.id)):
+        names[cid] = name
     out = {}
-    for start in range(0, len(review_ids), 5000):
-        for rid, name, points in db.session.execute(
-                sa.select(ReviewScore.review_id, RoundCriterion.name, ReviewScore.points)
-                .join(RoundCriterion, RoundCriterion.id == ReviewScore.criterion_id)
-                .where(ReviewScore.review_id.in_(review_ids[start:start + 5000]))
-                .order_by(ReviewScore.review_id, RoundCriterion.position, RoundCriterion.id)):
-            out.setdefault(rid, []).append((name, points))
+    for rid, cid, points in db.session.execute(
+            sa.select(ReviewScore.review_id, ReviewScore.criterion_id, ReviewScore.points)
+            .join(Review, Review.id == ReviewScore.review_id)
+            .join(Assignment, Assignment.id == Review.assignment_id)
+            .join(RoundCriterion, RoundCriterion.id == ReviewScore.criterion_id)
+            .where(Assignment.round_id == round_.id)
+            .order_by(ReviewScore.review_id, RoundCriterion.position, RoundCriterion.id)):
+        if rid in wanted:
+            out.setdefault(rid, []).append((names[cid], points))
     return out
 
 
