@@ -208,8 +208,13 @@ def sitemap_calls(limit):
         .where(Call.status != CallStatus.DRAFT).order_by(Call.id.desc()).limit(limit)).all()
 
 
-def sitemap_projects(limit):
-    """Contract ids of public project pages, newest first."""
+def max_contract_id():
+    return db.session.scalar(sa.select(sa.func.max(Contract.id))) or 0
+
+
+def sitemap_projects(first, end):
+    """Contract ids in [first, end) of public project pages, in id order (a range of the primary key)."""
     return db.session.scalars(
         _public_final().with_only_columns(Contract.id).join(Contract, Contract.award_id == Award.id)
-        .where(Contract.status.in_(PUBLIC_CONTRACT)).order_by(Contract.id.desc()).limit(limit)).all()
+        .where(Contract.status.in_(PUBLIC_CONTRACT), Contract.id >= first, Contract.id < end)
+        .order_by(Contract.id)).all()

@@ -6,13 +6,15 @@
   in force);
 - ``/data/awards.json``, ``/data/awards.csv``, ``/data/awards.xlsx``, ``/data/awards-360giving.csv``: every
   published award, streamed;
-- ``/feeds/updates.atom``, ``/sitemap.xml``, ``/robots.txt``.
+- ``/feeds/updates.atom``, ``/sitemap.xml`` (an index of ``/sitemaps/pages.xml`` and
+  ``/sitemaps/projects-N.xml``), ``/robots.txt``.
 """
 import json
 from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import escape
 
 from grantportal.calls.models import Call
 from grantportal.core.paging import get_or_404
@@ -24,7 +26,8 @@ bp = Blueprint("opendata", __name__)
 
 LICENCE = "CC BY 4.0"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SITEMAP_LIMIT = 20000  # per kind of page; a sitemap holds at most 50,000 addresses
+SITEMAP_LIMIT = 10000  # calls in the pages sitemap (up to four addresses each); a sitemap holds at most 50,000
+SITEMAP_PROJECTS = 10000  # contract ids per projects sitemap (two addresses each)
 
 
 def _base():
@@ -174,6 +177,18 @@ def feed():
 
 @bp.route("/sitemap.xml")
 def sitemap():
+    """A sitemap index (sitemaps.org): the site's own pages and calls, then one sitemap per range of
+    ``SITEMAP_PROJECTS`` contract ids — every public project is listed however many there are, each file
+    stays well under the protocol's 50,000 addresses, and no request reads more than one range."""
+    parts = [absolute("opendata.sitemap_pages")]
+    parts += [absolute("opendata.sitemap_projects", part=k)
+              for k in range(queries.max_contract_id() // SITEMAP_PROJECTS + 1)]
+    body = render_template("opendata/sitemap_index.xml", sitemaps=parts)
+    return Response(body, mimetype="application/xml")
+
+
+@bp.route("/sitemaps/pages.xml")
+def sitemap_pages():
     def urls():
         yield absolute("disclosure.index")
         yield absolute("calls.public_list")
@@ -185,12 +200,31 @@ def sitemap():
             if status is not None and status.value == "final":
                 yield absolute("projects.call_projects", call_id=call_id)
                 yield absolute("opendata.call_package", call_id=call_id)
-        for contract_id in queries.sitemap_projects(SITEMAP_LIMIT):
-            yield absolute("projects.project", contract_id=contract_id)
-            yield absolute("opendata.project_record", contract_id=contract_id)
 
-    body = render_template("opendata/sitemap.xml", urls=list(urls()))
-    return Response(body, mimetype="application/xml")
+    return _urlset(list(urls()))
+
+
+@bp.route("/sitemaps/projects-<int:part>.xml")
+def sitemap_projects(part):
+    if part > queries.max_contract_id() // SITEMAP_PROJECTS:
+        abort(404)
+    urls = []
+    for contract_id in queries.sitemap_projects(part * SITEMAP_PROJECTS, (part + 1) * SITEMAP_PROJECTS):
+        urls += [absolute("projects.project", contract_id=contract_id),
+                 absolute("opendata.project_record", contract_id=contract_id)]
+    return _urlset(urls)
+
+
+def _urlset(urls):
+    """A ``<urlset>`` of ``urls`` (at most 40,000 addresses, read in the request), sent address by address;
+    the addresses are this site's, escaped all the same."""
+    def chunks():
+        yield '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        for url in urls:
+            yield f"  <url><loc>{escape(url)}</loc></url>\n"
+        yield "</urlset>\n"
+
+    return Response(chunks(), mimetype="application/xml")
 
 
 @bp.route("/robots.txt")

@@ -2,6 +2,7 @@
 import xml.etree.ElementTree as ET  # noqa: S405  (parses this site's own responses)
 
 from grantportal.calls.models import CallStatus
+from grantportal.opendata import views
 from grantportal.opendata.downloads import FIELDS
 from tests import factories as f
 
@@ -66,17 +67,28 @@ def test_feed_leaves_out_drafts(client, officer):
     assert "内部草稿征集" not in client.get("/feeds/updates.atom").get_data(as_text=True)
 
 
-def test_sitemap_lists_public_pages_and_data(client, world, app):
+def test_sitemap_lists_public_pages_and_data(client, world, app, monkeypatch):
     app.config["PUBLIC_BASE_URL"] = "https://gongyi.example.cn"
+    base = "https://gongyi.example.cn"
+    monkeypatch.setattr(views, "SITEMAP_PROJECTS", world.contract.id)  # the contract opens the second range
     resp = client.get("/sitemap.xml")
     assert resp.status_code == 200 and resp.mimetype == "application/xml"
-    locs = [u.find(f"{SITEMAP}loc").text for u in parse(resp.get_data()).findall(f"{SITEMAP}url")]
-    base = "https://gongyi.example.cn"
+    parts = [s.find(f"{SITEMAP}loc").text for s in parse(resp.get_data()).findall(f"{SITEMAP}sitemap")]
+    assert parts == [f"{base}/sitemaps/pages.xml", f"{base}/sitemaps/projects-0.xml", f"{base}/sitemaps/projects-1.xml"]
+    locs = {}
+    for part in parts:
+        resp = client.get(part.removeprefix(base))
+        assert resp.status_code == 200 and resp.mimetype == "application/xml"
+        locs[part] = [u.find(f"{SITEMAP}loc").text for u in parse(resp.get_data()).findall(f"{SITEMAP}url")]
     for path in ("/", "/data/", f"/calls/{world.call.id}", f"/calls/{world.call.id}/results",
-                 f"/data/calls/{world.call.id}/ocds.json", f"/projects/{world.contract.id}",
-                 f"/data/projects/{world.contract.id}/ocds-record.json"):
-        assert base + path in locs
-    assert len(locs) == len(set(locs))
+                 f"/data/calls/{world.call.id}/ocds.json"):
+        assert base + path in locs[parts[0]]
+    assert locs[parts[1]] == []
+    assert locs[parts[2]] == [f"{base}/projects/{world.contract.id}",
+                              f"{base}/data/projects/{world.contract.id}/ocds-record.json"]
+    assert client.get("/sitemaps/projects-2.xml").status_code == 404
+    all_locs = [loc for listed in locs.values() for loc in listed]
+    assert len(all_locs) == len(set(all_locs))
 
 
 def test_robots_points_to_the_sitemap_and_keeps_out_of_private_pages(client):

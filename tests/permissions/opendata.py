@@ -44,5 +44,9 @@ ROUTES = [
     Route("opendata.awards_360giving", params=lambda w: funding_world(w) and {}, expect=public(), published=True),
     Route("opendata.feed", params=lambda w: funding_world(w) and {}, expect=public(), published=True),
     Route("opendata.sitemap", params=lambda w: funding_world(w) and {}, expect=public(), published=True),
+    Route("opendata.sitemap_pages", params=lambda w: funding_world(w) and {}, expect=public(), published=True),
+    Route("opendata.sitemap_projects", params=lambda w: funding_world(w) and {"part": 0}, expect=public(),
+          published=True),
+    Route("opendata.sitemap_projects", params=lambda w: {"part": 2**31 - 1}, expect=GONE, label="past-the-end"),
     Route("opendata.robots", expect=public()),
 ]
