@@ -22,6 +22,7 @@ from grantportal.core.search_cli import search_cli
 from grantportal.demo import cli as demo_cli
 from grantportal.disclosure import search as site_search  # noqa: F401  (the /search route)
 from grantportal.disclosure.projects.views import bp as projects_bp
+from grantportal.disclosure.statistics.cli import statistics_cli
 from grantportal.disclosure.statistics.views import bp as statistics_bp
 from grantportal.disclosure.views import bp as disclosure_bp
 from grantportal.documents import queries as documents_answers  # noqa: F401  (core.signals answers)
@@ -85,5 +86,6 @@ def create_app(config=None):
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(backup_cli)
     app.cli.add_command(search_cli)
+    app.cli.add_command(statistics_cli)
     app.cli.add_command(notices_cli)
     return app

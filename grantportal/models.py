@@ -9,6 +9,7 @@ from grantportal.core.files import StoredFile  # noqa: F401
 from grantportal.core.jobs_models import Job  # noqa: F401
 from grantportal.core.notices import Notice  # noqa: F401
 from grantportal.core.search import SearchEntry  # noqa: F401
+from grantportal.disclosure.statistics.models import StatisticsSnapshot  # noqa: F401
 from grantportal.documents.models import IssuedDocument  # noqa: F401
 from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile  # noqa: F401
 from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery, Tranche  # noqa: F401

@@ -8,11 +8,13 @@ from decimal import Decimal
 from html.parser import HTMLParser
 
 import pytest
+import sqlalchemy as sa
 
 from grantportal.awards.models import FinalStatus
 from grantportal.core.db import db, utcnow
 from grantportal.core.money import format_yuan
 from grantportal.disclosure.statistics import queries
+from grantportal.disclosure.statistics.models import StatisticsSnapshot
 from grantportal.funding.matched.operations import save_matched_fund
 from grantportal.funding.models import FundSourceKind
 from grantportal.funding.payments.operations import record_payment, record_recovery
@@ -200,8 +202,10 @@ def test_charts_are_accessible_svg_and_the_page_says_when_figures_were_computed(
     assert '<title id="chart-year-t">' in page and '<desc id="chart-year-d">' in page
     assert 'aria-labelledby="chart-year-t chart-year-d"' in page
     assert "数据更新于" in page
-    # the charts need no script: the only one is the site-wide js/table_scroll.js (wide tables take the focus)
-    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/table_scroll.js" defer>']
+    # the charts need no script: the only ones are the site-wide table_scroll.js (wide tables take the focus)
+    # and focus_answer.js (a form's answer takes the focus)
+    assert re.findall(r"<script[^>]*>", page) == ['<script src="/static/js/table_scroll.js" defer>',
+                                                  '<script src="/static/js/focus_answer.js" defer>']
 
 
 def test_figures_are_cached_for_a_short_time(client, world, officer):
@@ -211,8 +215,24 @@ def test_figures_are_cached_for_a_short_time(client, world, officer):
     record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("1000"), "FK-9")
     db.session.commit()
     assert client.get("/statistics/call.csv").get_data(as_text=True) == before  # cached
-    queries.clear_cache()  # as when STATISTICS_CACHE_SECONDS have passed
+    queries.clear_cache()  # no snapshot: the next request computes the figures
     assert client.get("/statistics/call.csv").get_data(as_text=True) != before
+
+
+def test_old_figures_are_shown_while_new_ones_are_computed(app, client, world, officer):
+    """Past STATISTICS_CACHE_SECONDS the visitor is answered from the snapshot at hand and a new one is
+    computed (here at once, JOBS_SYNC); the next visitor sees it. No request sums the projects itself."""
+    call_a, awards_a, _call_b, _awards_b = world
+    before = client.get("/statistics/call.csv").get_data(as_text=True)
+    contract = active_contract(awards_a[1], officer)
+    record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("1000"), "FK-9")
+    db.session.commit()
+    app.config.update(STATISTICS_CACHE_SECONDS=0, JOBS_SYNC=True)
+    assert client.get("/statistics/call.csv").get_data(as_text=True) == before  # the snapshot at hand
+    after = client.get("/statistics/call.csv").get_data(as_text=True)
+    assert after != before and "1000" in after.replace(",", "")
+    # the first snapshot, and one new for each of the two requests that found the newest too old
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatisticsSnapshot)) == 3
 
 
 def test_an_empty_site_says_so_and_an_unknown_table_is_404(client):
@@ -224,3 +244,9 @@ def test_an_empty_site_says_so_and_an_unknown_table_is_404(client):
 
 def test_the_home_page_links_the_statistics(client):
     assert 'href="/statistics"' in client.get("/").get_data(as_text=True)
+
+
+def test_the_command_computes_the_figures(app, world):
+    result = app.test_cli_runner().invoke(args=["statistics", "refresh"])
+    assert result.exit_code == 0 and "已计算：入选项目" in result.output
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(StatisticsSnapshot)) >= 1

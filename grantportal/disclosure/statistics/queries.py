@@ -12,11 +12,16 @@ call that is public. Per group:
     leverage  = (Σ received matched funds + Σ the organizations' own contribution) ÷ awarded — the same ratio
                 of sums as a call's funding summary (``funding.matched.queries.leverage_ratio``)
 
-The figures come from one grouped query per table over a subquery of the funded projects (six queries in
-all, none per row), and are cached per application for ``STATISTICS_CACHE_SECONDS`` (default 300): the
-page is public and the data can be national-scale, so a burst of visitors costs one computation; the page
-says when the figures were computed."""
+The figures are computed in one pass over the funded projects (one query, read in batches, summed here) and
+kept as a ``StatisticsSnapshot`` row that every app process reads: a request never sums the funded projects
+(100,000 at national scale). When the newest snapshot is older than ``STATISTICS_CACHE_SECONDS`` (default
+300), the request that notices it is answered from it and starts a new computation in the background (one
+per process at a time; synchronously when ``JOBS_SYNC``); ``flask statistics refresh`` computes one from
+cron. Only the very first request, before any snapshot exists, waits for the computation. The page says
+when its figures were computed."""
+import logging
 import threading
+import time
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -28,9 +33,11 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
 from grantportal.calls.models import Call, CallStatus
 from grantportal.core.db import db, utcnow
+from grantportal.disclosure.statistics.models import StatisticsSnapshot
 from grantportal.funding.matched.queries import leverage_ratio, ratio_text
 from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery
 
+log = logging.getLogger("grantportal.statistics")
 ZERO = Decimal("0.00")
 NO_CATEGORY = "未填写服务领域"
 NO_DISTRICT = "未填写镇街"
@@ -105,20 +112,18 @@ def _funded():
         .subquery())
 
 
-def _sums(funded):
-    return [sa.func.count().label("projects"), sa.func.sum(funded.c.awarded), sa.func.sum(funded.c.paid),
-            sa.func.sum(funded.c.people), sa.func.sum(funded.c.social), sa.func.sum(funded.c.own)]
+def _money(v):
+    return Decimal(v or 0).quantize(ZERO)
 
 
-def _row(key, label, projects, awarded, paid, people, social, own):
-    def money(v):
-        return Decimal(v or 0).quantize(ZERO)
-    return Row(key, label, int(projects or 0), money(awarded), money(paid), int(people or 0), money(social),
-               money(own))
+def _exact(v):
+    """An amount as read (SQLite may hand back a float for an arithmetic result): as its decimal text."""
+    return Decimal(str(v)) if v is not None else ZERO
 
 
-def _grouped(funded, *keys):
-    return db.session.execute(sa.select(*keys, *_sums(funded)).group_by(*keys)).all()
+def _row(key, label, sums):
+    projects, awarded, paid, people, social, own = sums
+    return Row(key, label, projects, _money(awarded), _money(paid), people, _money(social), _money(own))
 
 
 def _call_title(name, edition):
@@ -129,31 +134,87 @@ def _grade_order(row):
     return (row.key is None, -int(row.key[0]) if row.key and row.key[0].isdigit() else 0, row.key or "")
 
 
-def compute():
-    """The figures now, uncached: six grouped queries."""
+def _add(groups, key, values):
+    sums = groups.get(key)
+    if sums is None:
+        groups[key] = list(values)
+    else:
+        for i, v in enumerate(values):
+            sums[i] += v
+
+
+def compute(batch=5000):
+    """The figures now: one query over the funded projects, read ``batch`` rows at a time and summed here
+    into every table at once."""
     funded = _funded()
-    total = _row(None, "合计", *db.session.execute(sa.select(*_sums(funded))).one())
-    years = sorted((_row(year, f"{year}年", *rest) for year, *rest in _grouped(funded, funded.c.year)),
-                   key=lambda r: -r.key)
-    fields = sorted((_row(cat or "", cat or NO_CATEGORY, *rest)
-                     for cat, *rest in _grouped(funded, funded.c.category)),
-                    key=lambda r: (-r.awarded, r.label))
-    # by 服务镇街, largest amount first; projects from before the field existed last, as 未填写镇街
-    districts = sorted((_row(district or "", district or NO_DISTRICT, *rest)
-                        for district, *rest in _grouped(funded, funded.c.district)),
-                       key=lambda r: (not r.key, -r.awarded, r.label))
-    tiers = sorted((_row(grade or None, f"{grade}级" if grade else NO_GRADE, *rest)
-                    for grade, *rest in _grouped(funded, funded.c.grade)), key=_grade_order)
-    calls = sorted((_row(call_id, _call_title(name, edition), *rest) for call_id, year, name, edition, *rest
-                    in _grouped(funded, funded.c.call_id, funded.c.year, funded.c.call_name, funded.c.call_edition)),
-                   key=lambda r: (-r.awarded, r.key))
-    return Figures(utcnow(), total, [
-        Table("year", "按年度", "年度", years),
-        Table("field", "按服务领域", "服务领域", fields),
-        Table("district", "按镇街", "服务镇街", districts),
-        Table("tier", "按机构等级（资助时）", "等级", tiers),
-        Table("call", "按项目征集", "项目征集", calls),
+    total, years, fields, districts, tiers, calls, titles = [0, ZERO, ZERO, 0, ZERO, ZERO], {}, {}, {}, {}, {}, {}
+    result = db.session.execute(sa.select(funded).execution_options(yield_per=batch))
+    for r in result:
+        values = (1, _exact(r.awarded), _exact(r.paid), int(r.people or 0), _exact(r.social), _exact(r.own))
+        for i, v in enumerate(values):
+            total[i] += v
+        _add(years, r.year, values)
+        _add(fields, r.category or "", values)
+        _add(districts, r.district or "", values)
+        _add(tiers, r.grade or None, values)
+        _add(calls, r.call_id, values)
+        titles.setdefault(r.call_id, _call_title(r.call_name, r.call_edition))
+    return Figures(utcnow(), _row(None, "合计", total), [
+        Table("year", "按年度", "年度",
+              sorted((_row(y, f"{y}年", v) for y, v in years.items()), key=lambda r: -r.key)),
+        Table("field", "按服务领域", "服务领域",
+              sorted((_row(c, c or NO_CATEGORY, v) for c, v in fields.items()), key=lambda r: (-r.awarded, r.label))),
+        # by 服务镇街, largest amount first; projects from before the field existed last, as 未填写镇街
+        Table("district", "按镇街", "服务镇街",
+              sorted((_row(d, d or NO_DISTRICT, v) for d, v in districts.items()),
+                     key=lambda r: (not r.key, -r.awarded, r.label))),
+        Table("tier", "按机构等级（资助时）", "等级",
+              sorted((_row(g, f"{g}级" if g else NO_GRADE, v) for g, v in tiers.items()), key=_grade_order)),
+        Table("call", "按项目征集", "项目征集",
+              sorted((_row(c, titles[c], v) for c, v in calls.items()), key=lambda r: (-r.awarded, r.key))),
     ])
+
+
+# --- the snapshot every process reads ----------------------------------------------------------------------
+
+_FIELDS = ("projects", "awarded", "paid", "people", "social", "own")
+
+
+def _dump_row(row):
+    return [row.key, row.label, *[str(getattr(row, f)) if isinstance(getattr(row, f), Decimal) else getattr(row, f)
+                                  for f in _FIELDS]]
+
+
+def _load_row(data):
+    key, label, projects, awarded, paid, people, social, own = data
+    return Row(key, label, projects, Decimal(awarded), Decimal(paid), people, Decimal(social), Decimal(own))
+
+
+def dump(figures):
+    return {"total": _dump_row(figures.total),
+            "tables": [{"name": t.name, "title": t.title, "heading": t.heading, "rows": [_dump_row(r) for r in t.rows]}
+                       for t in figures.tables]}
+
+
+def load(snapshot):
+    data = snapshot.figures
+    return Figures(snapshot.computed_at, _load_row(data["total"]),
+                   [Table(t["name"], t["title"], t["heading"], [_load_row(r) for r in t["rows"]])
+                    for t in data["tables"]])
+
+
+def refresh(keep=10):
+    """Compute the figures and keep them as the newest snapshot (older ones beyond ``keep`` are dropped);
+    commits. Returns the snapshot."""
+    started = time.perf_counter()
+    figures = compute()
+    snapshot = StatisticsSnapshot(computed_at=figures.computed_at, seconds=time.perf_counter() - started,
+                                  figures=dump(figures))
+    db.session.add(snapshot)
+    db.session.flush()
+    db.session.execute(sa.delete(StatisticsSnapshot).where(StatisticsSnapshot.id <= snapshot.id - keep))
+    db.session.commit()
+    return snapshot
 
 
 _lock = threading.Lock()
@@ -178,9 +239,51 @@ def cached(key, compute_now):
 
 
 def current_figures():
-    """The cached figures of this application, recomputed when older than ``STATISTICS_CACHE_SECONDS``."""
-    return cached("figures", compute)
+    """The newest snapshot's figures (parsed once per snapshot in each process). With none yet, computed
+    now; older than ``STATISTICS_CACHE_SECONDS``, still shown while a new one is computed."""
+    newest = db.session.execute(sa.select(StatisticsSnapshot.id, StatisticsSnapshot.computed_at)
+                                .order_by(StatisticsSnapshot.id.desc()).limit(1)).first()
+    if newest is None:
+        with _lock:  # one computation per burst of first visitors in this process
+            return load(refresh())
+    store = current_app.extensions.setdefault("statistics", {})
+    kept = store.get("snapshot")
+    if kept is None or kept[0] != newest.id:
+        kept = store["snapshot"] = (newest.id, load(db.session.get(StatisticsSnapshot, newest.id)))
+    if utcnow() - newest.computed_at >= timedelta(seconds=cache_seconds()):
+        _refresh_later(current_app._get_current_object())
+    return kept[1]
+
+
+_refreshing = set()
+
+
+def _refresh_later(app):
+    """A new snapshot, computed in a background thread of this process (at most one at a time), or at once
+    when ``JOBS_SYNC``."""
+    if app.config.get("JOBS_SYNC"):
+        refresh()
+        return
+    with _lock:
+        if id(app) in _refreshing:
+            return
+        _refreshing.add(id(app))
+
+    def run():
+        try:
+            with app.app_context():
+                refresh()
+        except Exception:  # the page keeps showing the previous figures; the next visit tries again
+            log.exception("statistics refresh failed")
+        finally:
+            with _lock:
+                _refreshing.discard(id(app))
+
+    threading.Thread(target=run, name="statistics-refresh", daemon=True).start()
 
 
 def clear_cache():
+    """Forget every snapshot: the next request computes the figures again (tests, and after a restore)."""
+    db.session.execute(sa.delete(StatisticsSnapshot))
+    db.session.commit()
     current_app.extensions.get("statistics", {}).clear()
