@@ -18,6 +18,7 @@ from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import districts, navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
+from grantportal.core.health import bp as health_bp
 from grantportal.core.search_cli import search_cli
 from grantportal.demo import cli as demo_cli
 from grantportal.disclosure import search as site_search  # noqa: F401  (the /search route)
@@ -80,7 +81,7 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
                experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
-               workbench_bp, opendata_bp, statistics_bp):
+               workbench_bp, opendata_bp, statistics_bp, health_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -3,6 +3,8 @@ from tests.permissions.spec import ALLOW, DENY, LOGIN, NOT_FOUND, Route, ok, pub
 ROUTES = [
     Route("static", params=lambda w: {"filename": "css/site.css"}, expect=public()),
     Route("disclosure.index", expect=public()),
+    Route("health.healthz", expect=public()),
+    Route("health.readyz", expect=public()),
     Route("disclosure.results", expect=public()),
     Route("disclosure.help", expect=public()),
     Route("disclosure.search_page", params=lambda w: {"q": "机构"}, expect=public(), published=True),
