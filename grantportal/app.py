@@ -17,6 +17,7 @@ from grantportal.calls.views import bp as calls_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import districts, navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
+from grantportal.core.doctor import doctor_command
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
 from grantportal.core.health import bp as health_bp
 from grantportal.core.search_cli import search_cli
@@ -88,5 +89,6 @@ def create_app(config=None):
     app.cli.add_command(backup_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(statistics_cli)
+    app.cli.add_command(doctor_command)
     app.cli.add_command(notices_cli)
     return app
