@@ -14,6 +14,7 @@ from grantportal.calendar.views import bp as calendar_bp
 from grantportal.calls import search as calls_index  # noqa: F401  (public index entries)
 from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
+from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import districts, navigation, templating, web
 from grantportal.core.backup_cli import backup as backup_cli
@@ -41,7 +42,7 @@ from grantportal.inbox.views import bp as inbox_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring import queries as monitoring_answers  # noqa: F401  (core.signals answers)
 from grantportal.monitoring.views import bp as monitoring_bp
-from grantportal.navigation import FOLD, MENU
+from grantportal.navigation import ACCOUNT_PAGES, FOLD, MENU
 from grantportal.opendata.views import bp as opendata_bp
 from grantportal.orgs import search as orgs_index  # noqa: F401  (public index entries)
 from grantportal.orgs.views import bp as orgs_bp
@@ -77,10 +78,10 @@ def create_app(config=None):
     districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
-    navigation.init_app(app, MENU, FOLD)
+    navigation.init_app(app, MENU, FOLD, ACCOUNT_PAGES)
 
-    for bp in (disclosure_bp, accounts_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp, audit_bp,
-               experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
+    for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
+               audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp,
                workbench_bp, opendata_bp, statistics_bp, health_bp):
         app.register_blueprint(bp)

@@ -127,6 +127,16 @@ def default_config(instance=INSTANCE, given=None):
         # SMS_NOTICES off sends no notice by SMS
         "SMS_BACKEND": os.environ.get("GRANTPORTAL_SMS_BACKEND", "log"),
         "SMS_NOTICES": _flag("GRANTPORTAL_SMS_NOTICES", True),
+        # citizens (公众) sign in with an SMS code (citizens/codes.py): a code lasts SMS_CODE_MINUTES and dies after
+        # SMS_CODE_ATTEMPTS tries; a phone gets a new code no sooner than SMS_RESEND_SECONDS after the last and at
+        # most SMS_DAILY_PER_PHONE codes a day (Beijing time); RATELIMIT_SMS counts code requests per address.
+        # SMS_SHOW_CODE shows the code on the sign-in page ("演示环境：验证码为 123456"): bin/demo and tests only
+        "SMS_SHOW_CODE": _flag("GRANTPORTAL_SMS_SHOW_CODE", False),
+        "SMS_CODE_MINUTES": 10,
+        "SMS_CODE_ATTEMPTS": 5,
+        "SMS_RESEND_SECONDS": 60,
+        "SMS_DAILY_PER_PHONE": int(os.environ.get("GRANTPORTAL_SMS_DAILY_PER_PHONE", 10)),
+        "RATELIMIT_SMS": os.environ.get("GRANTPORTAL_RATELIMIT_SMS", "10 per minute;50 per hour"),
         "PAGE_SIZE": 20,
         # list exports (workbench): above this many rows an export runs as a background job
         "EXPORT_SYNC_MAX_ROWS": 5000,

@@ -4,6 +4,7 @@ from grantportal.applications.models import Application, Attachment, BudgetLine 
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal, ResultsRevision  # noqa: F401
 from grantportal.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
+from grantportal.citizens.models import Citizen, SmsCode  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401
 from grantportal.core.jobs_models import Job  # noqa: F401

@@ -2,18 +2,25 @@
 and is shown exactly when that page's own ``can_*`` permission allows the user (core/navigation.py renders
 it). A new page joins the menu here, with the permission its view requires and its group.
 
-The groups: 公开信息 (the public pages), 我的 (an organization's or an expert's own pages), 管理 (the staff's
-and the administrator's pages) and 账户 (the inbox, signing in, registering). The staff — and anyone who sees
-more than the anonymous visitor's eleven entries — get their own links first and 公开信息 folded into one
-disclosure (FOLD); an anonymous visitor keeps the flat public menu."""
+The groups: 公开信息 (the public pages), 我的 (an organization's, an expert's or a citizen's own pages), 管理 (the
+staff's and the administrator's pages) and 账户 (the inbox, signing in — accounts and citizens —, registering).
+The staff — and anyone who sees more than the anonymous visitor's twelve entries — get their own links first
+and 公开信息 folded into one disclosure (FOLD); an anonymous visitor keeps the flat public menu. The signed-in
+user's name links to their own account page (ACCOUNT_PAGES)."""
 from flask import g
 
-from grantportal.accounts.permissions import can_manage_users, can_register_account, can_sign_in
+from grantportal.accounts.permissions import (
+    can_manage_own_account,
+    can_manage_users,
+    can_register_account,
+    can_sign_in,
+)
 from grantportal.applications.permissions import can_list_own_applications
 from grantportal.audit.permissions import can_view_audit_log
 from grantportal.awards.objections.permissions import can_follow_own_objections
 from grantportal.calendar.permissions import can_view_calendar
 from grantportal.calls.permissions import can_manage_calls
+from grantportal.citizens.permissions import can_sign_in_as_citizen, can_view_participation
 from grantportal.core.navigation import Entry, Fold
 from grantportal.core.permissions import can_view_public_pages
 from grantportal.documents.permissions import can_verify_documents
@@ -51,6 +58,8 @@ MENU = [
     Entry("专家资料", "experts.profile", can_edit_own_profile, MINE),
     Entry("回避申报", "experts.conflicts", can_view_own_conflicts, MINE),
     Entry("我的异议", "objections.mine", can_follow_own_objections, MINE),
+    # a citizen's (公众) own page
+    Entry("我的参与", "citizens.home", can_view_participation, MINE),
     # the staff's pages (auditors read them)
     Entry("待办", "workbench.home", can_view_workbench, STAFF),
     Entry("征集管理", "calls.manage", can_manage_calls, STAFF),
@@ -64,7 +73,14 @@ MENU = [
     # every signed-in user; visitors sign in or register
     Entry("站内消息", "inbox.index", can_list_notices, ACCOUNT, css="nav-inbox", count=_unread_notices),
     Entry("登录", "accounts.login", can_sign_in, ACCOUNT),
+    Entry("公众登录", "citizens.login", can_sign_in_as_citizen, ACCOUNT),
     Entry("机构注册", "accounts.register", can_register_account, ACCOUNT),
 ]
 
-FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=11)
+FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=12)
+
+# where the signed-in user's name links to: the first of these pages they may open
+ACCOUNT_PAGES = [
+    Entry("我的参与", "citizens.home", can_view_participation, ACCOUNT),
+    Entry("我的账户", "accounts.account", can_manage_own_account, ACCOUNT),
+]

@@ -21,8 +21,11 @@ from grantportal.calls.models import (
     RubricCriterion,
     StageKind,
 )
+from grantportal.citizens.models import Citizen
+from grantportal.citizens.operations import CONSENT_VERSION
 from grantportal.core.db import db, utcnow
 from grantportal.core.districts import ZHONGSHAN
+from grantportal.core.masking import mask_phone
 from grantportal.core.roles import Role
 from grantportal.core.uscc import make_uscc
 from grantportal.orgs.models import (
@@ -73,6 +76,27 @@ class UserFactory(Base):
         expert = factory.Trait(role=Role.EXPERT)
         auditor = factory.Trait(role=Role.AUDITOR)
         admin = factory.Trait(role=Role.ADMIN)
+
+
+def mobile_number(n):
+    """A mainland mobile number from Faker zh_CN, unique in the run (the sequence number as its last digits)."""
+    return fake.phone_number()[:7] + f"{n % 10000:04d}"
+
+
+class CitizenFactory(Base):
+    """A citizen (公众) who signed in with an SMS code: the account (role 公众, masked number as its name, no
+    usable password) and its citizen row."""
+
+    class Meta:
+        model = Citizen
+
+    phone = factory.Sequence(mobile_number)
+    user = factory.SubFactory(
+        UserFactory, role=Role.CITIZEN, username=factory.Sequence(lambda n: f"citizen-test{n}"), phone=None,
+        email=None, password_hash="!unusable", name=factory.LazyAttribute(lambda o: mask_phone(o.factory_parent.phone)))
+    phone_verified_at = factory.LazyFunction(utcnow)
+    consent_version = CONSENT_VERSION
+    consented_at = factory.LazyFunction(utcnow)
 
 
 # An organization's legal representative and contact get a three-character given name (four characters in

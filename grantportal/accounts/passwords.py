@@ -1,5 +1,6 @@
 """Password storage (argon2id) and policy."""
 import re
+import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -21,6 +22,12 @@ def use_hasher(hasher):
 
 def hash_password(password):
     return _hasher.hash(password)
+
+
+def unusable_password():
+    """A stored value no password matches (not an argon2 hash, so ``verify_password`` is always False): for
+    accounts that sign in otherwise, such as citizens with an SMS code."""
+    return "!" + secrets.token_urlsafe(24)
 
 
 def verify_password(stored_hash, password):

@@ -2,10 +2,12 @@
 application's page and the call's published proposal on the call's public page. Connected when the app
 is created (``grantportal/app.py`` imports this module)."""
 import sqlalchemy as sa
+from flask import url_for
 from sqlalchemy.orm import joinedload
 
 from grantportal.awards.models import Award, Objection, ObjectionStatus, Proposal, ProposalStatus
 from grantportal.awards.proposals.queries import proposal_of
+from grantportal.citizens.queries import Record
 from grantportal.core import signals
 from grantportal.core.db import db
 
@@ -27,6 +29,22 @@ def public_proposal(call):
     """The call's proposal once published, else None."""
     proposal = proposal_of(call)
     return proposal if proposal is not None and proposal.is_public else None
+
+
+@signals.participant_objections.connect
+def objections_of(sender):
+    """A person's latest objections for 我的参与 (``sender``: user id, how many), and how many in all."""
+    user_id, limit = sender
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(Objection)
+                              .where(Objection.filed_by_id == user_id))
+    if not total:
+        return [], 0
+    rows = db.session.scalars(
+        sa.select(Objection).where(Objection.filed_by_id == user_id)
+        .options(joinedload(Objection.award).joinedload(Award.application))
+        .order_by(Objection.filed_at.desc(), Objection.id.desc()).limit(limit)).all()
+    return [Record(o.award.application.title, o.filed_at, o.status.label,
+                   url_for("objections.detail", objection_id=o.id)) for o in rows], total
 
 
 def open_objections_by_call():

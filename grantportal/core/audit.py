@@ -3,8 +3,11 @@
 Every flush is watched: each created, changed or deleted row of an audited model is written to
 ``audit_entry`` in the same transaction, with its before/after values, the acting user and role, the
 client IP and the request id. Operations name what they do with ``audit_action("application.submit")``;
-a write outside such a block is logged under a generic name. The table refuses UPDATE and DELETE in
-the database itself (triggers in the migration), and the ORM refuses them too.
+a write outside such a block is logged under a generic name. Secret columns are never written
+(``SECRET_FIELDS``); the personal columns a model names in ``__audit_masked__`` ({column: masking
+function}) are written masked: the log keeps 138****1234, never the number (DESIGN.md §4, §6). The
+table refuses UPDATE and DELETE in the database itself (triggers in the migration), and the ORM refuses
+them too.
 """
 import contextvars
 import json
@@ -23,7 +26,7 @@ from grantportal.core.db import UTCDateTime, db, utcnow
 _action = contextvars.ContextVar("audit_action", default=None)
 REDACTED = "***"
 # Never written to the log, not even in redacted-diff form.
-SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret"}
+SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret", "code_hash"}
 NOT_AUDITED = {"audit_entry", "user_session", "login_throttle"}
 
 
@@ -93,8 +96,16 @@ def _columns(obj):
     return [c.key for c in inspect(obj).mapper.column_attrs]
 
 
+def _shown(obj, key, value):
+    """A column's value as the log may keep it: secret columns redacted, personal ones masked."""
+    if key in SECRET_FIELDS:
+        return REDACTED
+    mask = getattr(obj, "__audit_masked__", {}).get(key)
+    return _plain(mask(value) if mask is not None and value is not None else value)
+
+
 def _snapshot(obj):
-    return {k: (REDACTED if k in SECRET_FIELDS else _plain(getattr(obj, k))) for k in _columns(obj)}
+    return {k: _shown(obj, k, getattr(obj, k)) for k in _columns(obj)}
 
 
 def _stored_row(obj):
@@ -128,9 +139,7 @@ def _changes(obj):
         new = hist.added[0] if hist.added else None
         if _plain(old) == _plain(new):
             continue
-        if key in SECRET_FIELDS:
-            old, new = REDACTED, REDACTED
-        before[key], after[key] = _plain(old), _plain(new)
+        before[key], after[key] = _shown(obj, key, old), _shown(obj, key, new)
     return before, after
 
 

@@ -2,10 +2,11 @@
 
 The application declares the menu once, in order, as ``Entry`` rows — a label, an endpoint, the ``can_*``
 permission of the page it opens and the group it belongs to (grantportal/navigation.py, where the app is
-assembled: core imports no domain). Before a page renders, a context processor asks each entry's permission
-for the signed-in user and hands the template ``nav``, a ``Menu`` of groups of ``Link``; ``templates/_nav.html``
-only loops and formats. So a menu appears exactly when its page would let the user in, and the template runs
-no query.
+assembled: core imports no domain) — and the pages the signed-in user's name may open (their own account:
+我的账户, or a citizen's 我的参与), the first one allowed. Before a page renders, a context processor asks each
+entry's permission for the signed-in user and hands the template ``nav``, a ``Menu`` of groups of ``Link``;
+``templates/_nav.html`` only loops and formats. So a menu appears exactly when its page would let the user in,
+and the template runs no query.
 
 A long menu folds (the ``Fold`` the application declares): a user who sees any entry of the fold's
 ``for_groups`` (the staff) or more than ``above`` entries in all gets their own groups' links first and the
@@ -74,9 +75,11 @@ class Group:
 
 @dataclass(frozen=True)
 class Menu:
-    """The groups in the order they show; ``folded`` when one of them is (the template then groups too)."""
+    """The groups in the order they show; ``folded`` when one of them is (the template then groups too).
+    ``account``: the URL the signed-in user's name opens (their own account page), or None."""
 
     groups: tuple[Group, ...] = ()
+    account: str | None = None
 
     @property
     def folded(self):
@@ -100,9 +103,10 @@ def _link(entry, endpoint):
                 entry.endpoint == endpoint)
 
 
-def menu_for(entries, user, fold=None, endpoint=None):
+def menu_for(entries, user, fold=None, endpoint=None, account=()):
     """The entries ``user`` may open, as a ``Menu``: grouped, the groups in the order they are first declared
-    and the links in the declared order; when ``fold`` applies to the user, its group goes last, folded."""
+    and the links in the declared order; when ``fold`` applies to the user, its group goes last, folded. The
+    first of the ``account`` entries the user may open is where their name links to."""
     links = [(e.group, _link(e, endpoint)) for e in entries if e.allowed(user)]
     folding = fold is not None and fold.applies(links)
     groups = {}  # label → its links, the groups in the order they first appear
@@ -111,7 +115,8 @@ def menu_for(entries, user, fold=None, endpoint=None):
     shown = [Group(label, tuple(group_links), folding and label == fold.group) for label, group_links in groups.items()]
     if folding:
         shown = [group for group in shown if not group.folded] + [group for group in shown if group.folded]
-    return Menu(tuple(shown))
+    own = next((url_for(e.endpoint) for e in account if e.allowed(user)), None)
+    return Menu(tuple(shown), own)
 
 
 def leave_out():
@@ -119,11 +124,11 @@ def leave_out():
     g.navigation_left_out = True
 
 
-def init_app(app, entries, fold=None):
-    entries = tuple(entries)
+def init_app(app, entries, fold=None, account=()):
+    entries, account = tuple(entries), tuple(account)
 
     @app.context_processor
     def navigation():
         if not has_request_context() or g.get("navigation_left_out"):
             return {"nav": Menu()}
-        return {"nav": menu_for(entries, current_user, fold, request.endpoint)}
+        return {"nav": menu_for(entries, current_user, fold, request.endpoint, account)}

@@ -8,3 +8,4 @@ class Role(LabelledEnum):
     OFFICER = "officer", "项目官员"
     AUDITOR = "auditor", "审计人员"
     ADMIN = "admin", "系统管理员"
+    CITIZEN = "citizen", "公众"  # signs in with a phone number and an SMS code (citizens/); never staff

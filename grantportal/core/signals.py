@@ -79,6 +79,11 @@ org_public_projects = _questions.signal(
         "first: call, project, amount awarded, paid (net of recoveries), contract state and evaluation grades "
         "(monitoring answers, in one query)")
 
+# a citizen's 我的参与 page (citizens) asks the domains that own each kind of participation
+participant_objections = _questions.signal(
+    "participant-objections",
+    doc="sender: (user id, limit) → (the user's latest objections as citizens.queries.Record, newest first, at "
+        "most limit; how many in all) (awards answers)")
 
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 

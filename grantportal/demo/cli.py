@@ -7,6 +7,8 @@ from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 
+# any mainland mobile number signs in as a citizen (the first time opens the account); this one is printed
+DEMO_CITIZEN_PHONE = "13800138000"
 # where bin/demo serves the site; the demo's documents print it in their QR codes unless
 # GRANTPORTAL_PUBLIC_BASE_URL names another address (outside the demo, issuing is refused without it)
 DEMO_ADDRESS = "http://127.0.0.1:5000"
@@ -43,3 +45,6 @@ def load_command(orgs):
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
     for username, _name, role, password in DEMO_LOGINS:
         click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")
+    where = ("验证码显示在页面上（演示环境）" if current_app.config["SMS_SHOW_CODE"]
+             else "验证码以短信发送（设置 GRANTPORTAL_SMS_SHOW_CODE=1 可在页面上显示）")
+    click.echo(f"  {'公众':<8}  “公众登录”页面输入手机号 {DEMO_CITIZEN_PHONE}（或任一手机号，首次登录即开通），{where}")

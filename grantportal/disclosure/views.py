@@ -1,7 +1,7 @@
 """The public face: home page (信息公示平台), the calls whose 公示 or final results are published (公示与结果)
 and the help page for each audience (帮助)."""
 import sqlalchemy as sa
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask_login import current_user
 
 from grantportal.awards.proposals.queries import count_published_results, published_results
@@ -43,6 +43,10 @@ def results():
 
 @bp.route("/help")
 def help():
-    """帮助: how to apply (申报机构), how to object and how to verify a document (公众), how to review (专家)."""
+    """帮助: how to sign in and take part, how to object and how to verify a document (公众), how to apply
+    (申报机构), how to review (专家). The SMS code's rules are this site's settings."""
     require(can_view_public_pages(current_user))
-    return render_template("disclosure/help.html")
+    cfg = current_app.config
+    sms = {"minutes": cfg["SMS_CODE_MINUTES"], "attempts": cfg["SMS_CODE_ATTEMPTS"],
+           "resend": cfg["SMS_RESEND_SECONDS"], "daily": cfg["SMS_DAILY_PER_PHONE"]}
+    return render_template("disclosure/help.html", sms=sms)

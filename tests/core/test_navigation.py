@@ -2,8 +2,9 @@
 kind of user sees, in order, are the ones their pages' permissions allow; the page renders them without a query.
 
 A long menu is grouped (grantportal/navigation.py): the staff — and anyone who sees more than the anonymous
-visitor's eleven entries — get their own links first and the public pages folded into one 公开信息 disclosure;
-an anonymous visitor keeps the flat public menu."""
+visitor's twelve entries — get their own links first and the public pages folded into one 公开信息 disclosure;
+an anonymous visitor and a citizen keep the flat public menu. The signed-in user's name opens their own
+account page: 我的账户, or a citizen's 我的参与."""
 import re
 
 import pytest
@@ -13,6 +14,7 @@ from grantportal.core.navigation import Entry, Fold, menu_for
 from grantportal.core.notices import notify
 from grantportal.navigation import ACCOUNT, FOLD, MENU, MINE, PUBLIC, STAFF
 from tests import factories as f
+from tests.permissions.test_matrix import sign_in
 from tests.render import queries_while_rendering
 
 PUBLIC_LINKS = [("/", "首页"), ("/calls/", "项目征集"), ("/results", "公示与结果"), ("/orgs/", "社会组织"),
@@ -27,22 +29,25 @@ OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage
            ("/manage/orgs/", "机构管理"), ("/manage/experts/", "专家库"), ("/manage/calendar/", "节假日安排"),
            ("/audit/", "审计日志")]
 ADMIN = [("/admin/users/", "账户管理"), ("/audit/", "审计日志")]
+CITIZEN = [("/citizen/", "我的参与")]
 # (the links shown directly, the links folded under 公开信息 or None for a flat menu)
 EXPECTED = {
-    "anonymous": (PUBLIC_LINKS + [("/login", "登录"), ("/register", "机构注册")], None),
+    "anonymous": (PUBLIC_LINKS + [("/login", "登录"), ("/citizen/login", "公众登录"), ("/register", "机构注册")], None),
+    "citizen": (PUBLIC_LINKS + CITIZEN + SIGNED_IN, None),
     "org_member": (ORG + SIGNED_IN, PUBLIC_LINKS),
     "expert": (EXPERT + SIGNED_IN, PUBLIC_LINKS),
     "officer": (OFFICER + SIGNED_IN, PUBLIC_LINKS),
     "admin": (ADMIN + SIGNED_IN, PUBLIC_LINKS),
 }
 EXPECTED["auditor"] = EXPECTED["officer"]
-LINK = re.compile(r'<a href="([^"]*)"(?: class="[^"]*")?(?: aria-current="page")?>([^<]*)')
+LINK = re.compile(r'<a href="([^"]*)"(?: class="([^"]*)")?(?: aria-current="page")?>([^<]*)')
 FOLDED = re.compile(r'<details class="nav-fold">\s*<summary(?: class="nav-current")?>公开信息</summary>(.*?)</details>',
                     re.S)
 
 
 def _links(html):
-    return [(href, text) for href, text in LINK.findall(html) if not href.startswith("/account")]
+    """The menu's links, without the signed-in user's name (it links to their own account page)."""
+    return [(href, text) for href, css, text in LINK.findall(html) if css != "nav-user"]
 
 
 def _nav(html):
@@ -57,7 +62,10 @@ def _nav(html):
 @pytest.mark.parametrize("role", list(EXPECTED))
 def test_each_kind_of_user_sees_exactly_their_links(client, auth, app, role):
     user = None
-    if role != "anonymous":
+    if role == "citizen":  # signed in by SMS code (tests/citizens): here a session of their own, as the matrix does
+        user = f.CitizenFactory().user
+        sign_in(client, user)
+    elif role != "anonymous":
         user = f.member_of() if role == "org_member" else f.UserFactory(**{role: True})
         auth.login(user)
     with queries_while_rendering(app) as seen:
@@ -75,7 +83,8 @@ def test_each_kind_of_user_sees_exactly_their_links(client, auth, app, role):
     if user is None:
         assert "退出" not in nav and "nav-user" not in nav
     else:
-        me = f'<a href="/account" class="nav-user">{user.name}<span class="nav-role">（{user.role.label}）</span></a>'
+        own = "/citizen/" if role == "citizen" else "/account"
+        me = f'<a href="{own}" class="nav-user">{user.name}<span class="nav-role">（{user.role.label}）</span></a>'
         assert me in nav
         assert '<button type="submit" class="link">退出</button>' in nav
 
@@ -86,12 +95,12 @@ def test_the_menu_groups_are_as_declared():
         groups.setdefault(entry.group, []).append(entry.label)
     assert groups == {
         PUBLIC: ["首页", "项目征集", "公示与结果", "社会组织", "项目执行", "统计", "数据开放", "文书核验", "帮助"],
-        MINE: ["我的机构", "我的申报", "我的项目", "评审任务", "专家资料", "回避申报", "我的异议"],
+        MINE: ["我的机构", "我的申报", "我的项目", "评审任务", "专家资料", "回避申报", "我的异议", "我的参与"],
         STAFF: ["待办", "征集管理", "项目监管", "机构管理", "专家库", "节假日安排", "账户管理", "审计日志"],
-        ACCOUNT: ["站内消息", "登录", "机构注册"],
+        ACCOUNT: ["站内消息", "登录", "公众登录", "机构注册"],
     }
     assert (PUBLIC, MINE, STAFF, ACCOUNT) == ("公开信息", "我的", "管理", "账户")
-    assert FOLD == Fold(PUBLIC, for_groups=frozenset({STAFF}), above=11)
+    assert FOLD == Fold(PUBLIC, for_groups=frozenset({STAFF}), above=12)
 
 
 def test_a_menu_folds_for_the_staff_and_for_a_long_menu_only(app):

@@ -87,3 +87,13 @@ def test_a_demo_loaded_late_in_december_can_publish_a_publicity_running_into_nex
     _confirm_calendar(date(2026, 12, 28), officer)
     ends = confirmed_publicity_end(datetime(2026, 12, 27, 2, tzinfo=UTC), 5)
     assert ends.year == 2027  # counted on the estimate the demo confirmed, not refused
+
+
+def test_the_demo_prints_how_to_sign_in_as_a_citizen(app):
+    from tests.factories import UserFactory
+
+    UserFactory()  # data already there: the command loads nothing and prints the logins
+    app.config["SMS_SHOW_CODE"] = True
+    out = app.test_cli_runner().invoke(args=["demo", "load"]).output
+    assert "数据库中已有数据" in out and "登录名 officer" in out
+    assert "公众" in out and "手机号 13800138000" in out and "验证码显示在页面上（演示环境）" in out

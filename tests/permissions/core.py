@@ -16,15 +16,17 @@ ROUTES = [
                                        "auditor": DENY, "admin": DENY}),
     Route("accounts.register", "POST", expect={"anonymous": ALLOW, "member": DENY, "expert": DENY,
                                                "officer": DENY, "auditor": DENY, "admin": DENY}),
+    # 我的账户: every account with a password; a citizen has none (their page is 我的参与)
     Route("accounts.account", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": ALLOW,
-                                      "auditor": ALLOW, "admin": ALLOW}),
+                                      "auditor": ALLOW, "admin": ALLOW, "citizen": DENY}),
     Route("accounts.account", "POST", expect={"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW,
-                                              "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}),
+                                              "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW, "citizen": DENY}),
     Route("audit.index", expect={"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": ALLOW,
-                                 "auditor": ALLOW, "admin": ALLOW}),
+                                 "auditor": ALLOW, "admin": ALLOW, "citizen": DENY}),
 ]
 
-ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW}
+ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW,
+              "citizen": DENY}
 ROUTES += [
     Route("accounts.users", expect=ADMIN_ONLY),
     Route("accounts.new_user", expect=ADMIN_ONLY),
@@ -40,7 +42,8 @@ ROUTES += [
     Route("accounts.second_factor", "POST", expect=public(LOGIN)),
 ]
 
-SIGNED_IN = {"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": ALLOW, "auditor": ALLOW, "admin": ALLOW}
+WITH_PASSWORD = {"anonymous": LOGIN, "member": ALLOW, "expert": ALLOW, "officer": ALLOW, "auditor": ALLOW,
+                 "admin": ALLOW, "citizen": DENY}
 ONLY_ANONYMOUS_404 = {"anonymous": NOT_FOUND, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY,
                       "admin": DENY}
 BOGUS_TOKEN = lambda w: {"token": "not-a-token"}  # noqa: E731  (every role sees an unknown link as not found)
@@ -53,8 +56,8 @@ ROUTES += [
     Route("accounts.confirm_registration", "POST", params=BOGUS_TOKEN, expect=ONLY_ANONYMOUS_404),
     Route("accounts.confirm_contact", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
     Route("accounts.confirm_contact", "POST", params=BOGUS_TOKEN, expect=public(NOT_FOUND)),
-    Route("accounts.change_email", "POST", expect=SIGNED_IN),  # the account page again, with what is missing
-    Route("accounts.change_phone", "POST", expect=SIGNED_IN),
+    Route("accounts.change_email", "POST", expect=WITH_PASSWORD),  # the account page again, with what is missing
+    Route("accounts.change_phone", "POST", expect=WITH_PASSWORD),
     Route("accounts.send_reset", "POST", params=lambda w: {"user_id": w.member.id},
           expect={**ADMIN_ONLY, "admin": ok(302)}),
 ]

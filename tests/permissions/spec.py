@@ -10,12 +10,17 @@ that redirects is ``ok(302)`` / ``ok(303)``; CONFLICT (409) and BAD_REQUEST (400
 refused by the object's workflow state or by what the request lacks; DENY 403, LOGIN a redirect to the
 login page, NOT_FOUND 404.
 
-Roles: anonymous, member (owner of org_a), expert, officer, auditor, admin. A row's ``params``
+Roles: anonymous, member (owner of org_a), expert, officer, auditor, admin, citizen. A row's ``params``
 picks the objects (own: org_a's; other: org_b's), so "member" on another's object is a separate row.
 
 Staff are officers and auditors. The system administrator (admin) manages accounts and reads the audit
 log; everywhere else they are a signed-in outsider: 403 where a member or expert gets 403, 404 where
 the public gets 404, and what the public gets on public pages.
+
+A citizen (公众, signed in by SMS code) is the other signed-in outsider: a row that does not name the citizen
+gives them what it gives the admin, so every route is tried with a citizen too. Rows where the admin acts
+as administrator (accounts, the audit log), the citizens' own pages and the account page (a citizen has no
+password) say what the citizen gets.
 """
 from dataclasses import dataclass, field
 
@@ -47,7 +52,7 @@ DENY = Outcome(403, allowed=False, name="DENY")
 LOGIN = Outcome(302, allowed=False, to="/login", name="LOGIN")  # sent to the login page
 NOT_FOUND = Outcome(404, allowed=False, name="NOT_FOUND")  # e.g. a draft call is invisible to the public
 
-ROLES = ("anonymous", "member", "expert", "officer", "auditor", "admin")
+ROLES = ("anonymous", "member", "expert", "officer", "auditor", "admin", "citizen")
 
 
 @dataclass
@@ -61,6 +66,8 @@ class Route:
     published: bool = False  # shows only what is published to everyone (公示): titles are not a conflict leak
 
     def __post_init__(self):
+        if "citizen" not in self.expect and "admin" in self.expect:
+            self.expect = {**self.expect, "citizen": self.expect["admin"]}  # the other signed-in outsider
         missing = set(ROLES) - set(self.expect)
         if missing:
             raise ValueError(f"{self.endpoint}: no expectation for {sorted(missing)}")
@@ -74,7 +81,7 @@ def staff_only(readers=ALLOW, officer=ALLOW, admin=DENY):
     """Officer-only writes (readers=DENY) or staff reads (readers=ALLOW: the auditor). The admin is not
     staff and is refused unless a row says otherwise."""
     return {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": officer,
-            "auditor": readers, "admin": admin}
+            "auditor": readers, "admin": admin, "citizen": DENY}
 
 
 def public(outcome=ALLOW):

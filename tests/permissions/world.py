@@ -72,8 +72,9 @@ def build_world():
                                              status=AppStatus.SUBMITTED, number="BA-2026-0002")
     db.session.commit()
     _review_world(w)
+    w.citizen = f.CitizenFactory(user__username="citizen").user
     w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
-               "admin": w.admin}
+               "admin": w.admin, "citizen": w.citizen}
     _orgs_world(w)
     _inbox_world(w)
     return w

@@ -14,12 +14,14 @@ from grantportal.accounts.operations import (
     request_contact_change,
 )
 from grantportal.accounts.passwords import verify_password
+from grantportal.accounts.permissions import can_manage_own_account
 from grantportal.accounts.views.public import throttled
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.extensions import limiter
 from grantportal.core.forms import ButtonForm
 from grantportal.core.masking import mask_phone
+from grantportal.core.permissions import require
 
 
 def _page(password_form=None, email_form=None, phone_form=None):
@@ -48,6 +50,7 @@ def _current_password_ok(form):
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_LOGIN"], methods=["POST"])
 def account():
+    require(can_manage_own_account(current_user))
     form = ChangePasswordForm()
     form.username = current_user.username
     if form.validate_on_submit() and _current_password_ok(form):
@@ -79,6 +82,7 @@ def _change_contact(purpose, form, sent, shown):
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_CONTACT"])
 def change_email():
+    require(can_manage_own_account(current_user))
     return _change_contact("email", EmailChangeForm(), EMAIL_SENT, str)
 
 
@@ -86,6 +90,7 @@ def change_email():
 @login_required
 @limiter.limit(lambda: current_app.config["RATELIMIT_CONTACT"])
 def change_phone():
+    require(can_manage_own_account(current_user))
     return _change_contact("phone", PhoneChangeForm(), PHONE_SENT, mask_phone)
 
 

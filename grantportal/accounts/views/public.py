@@ -60,6 +60,8 @@ def home_for(user):
         return url_for("audit.index")
     if user.role == Role.EXPERT:
         return url_for("scoring.worklist")
+    if user.role == Role.CITIZEN:
+        return url_for("citizens.home")
     return url_for("disclosure.index")
 
 

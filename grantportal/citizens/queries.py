@@ -1,0 +1,53 @@
+"""What 我的参与 shows: the citizen's own records of each kind of participation (DESIGN.md §2 公众). Each kind
+is owned by a domain above this one, which answers through ``core.signals``; kinds not built yet show an
+honest empty section (暂无记录). Issue 13 adds votes, 随手拍, pledges and surveys: each answers its question
+here as the objections do."""
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from flask import url_for
+
+from grantportal.citizens.models import Citizen
+from grantportal.core import signals
+from grantportal.core.db import db
+from grantportal.core.signals import ask
+
+LATEST = 5  # records shown per section; the section links to the full list when there are more
+
+
+@dataclass(frozen=True)
+class Record:
+    """One thing the citizen did: what, when, where it stands, and its page."""
+
+    title: str
+    at: datetime | None
+    status: str
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str
+    about: str
+    records: tuple[Record, ...] = ()
+    total: int = 0
+    more_url: str | None = None
+
+
+def citizen_of(user):
+    """The citizen row of a citizen's account."""
+    return db.session.scalar(sa.select(Citizen).where(Citizen.user_id == user.id))
+
+
+def participation(user):
+    """The sections of 我的参与, in the order the page shows them."""
+    objections, total = ask(signals.participant_objections, (user.id, LATEST))
+    return [
+        Section("我的投票", "参加公众投票后，您的每一票及其回执码将显示在这里。"),
+        Section("我的随手拍", "您对执行中项目提交的随手拍监督报告及处理结果将显示在这里。"),
+        Section("我的异议", "在公示期内对拟资助项目提出的异议及其处理进度。", tuple(objections), total,
+                url_for("objections.mine") if total > len(objections) else None),
+        Section("我的认捐", "您对项目的认捐及到账核实情况将显示在这里。"),
+        Section("我的问卷", "您填写的服务对象满意度问卷将显示在这里。"),
+    ]
