@@ -6,8 +6,8 @@ and one ``citizen`` row: the confirmed mainland mobile number (unique), when it 
 ``sms_code`` keeps the HMAC of each code sent, never the code; the partial unique index ``uq_sms_code_live``
 allows one live code per phone and purpose.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07 09:00:00.000000
 
 """
@@ -17,8 +17,8 @@ from alembic import op
 import grantportal.core.db
 
 # revision identifiers, used by Alembic.
-revision = '0020'
-down_revision = '0019'
+revision = '0021'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
