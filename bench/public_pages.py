@@ -29,7 +29,8 @@ floor — a bare Flask route rendering a comparable 50-row table from memory wit
 goal (lists, search and filters ≤ 2.0, detail pages and the home page ≤ 1.5). Downloads are streamed to the end:
 time per 10,000 records, and the peak memory the request allocated (tracemalloc, a second run). With
 ``--profile`` each page over its goal is then profiled once: SQL statements (count, time, rows, the plan of the
-slowest) and the functions that took the time. No timing is asserted anywhere.
+slowest) and the functions that took the time. ``BENCH_PAGES`` (labels or paths, separated by commas) measures
+only those pages and downloads. No timing is asserted anywhere.
 """
 import argparse
 import cProfile
@@ -893,6 +894,11 @@ def main():
 
     if not args.reuse:
         build(app, args)
+    else:
+        from flask_migrate import upgrade
+
+        with app.app_context():
+            upgrade()  # a database built before the latest migrations
     t = targets(app)
     if t is not None:
         print(f"big call {t['call']}: {t['call_apps']:,} applications, {t['ranked']:,} ranked, "
@@ -916,10 +922,11 @@ def main():
         print(f"{pad(label, 52)}{r:8.1f} {ratio:10.2f} {goal:5.1f}{mark}", flush=True)
         if ratio > goal:
             over.append((label, method, path, form))
-    if not args.no_downloads and not chosen:
+    fetched = [d for d in downloads(t) if not chosen or d[0] in chosen or d[1] in chosen]
+    if not args.no_downloads and fetched:
         print(f"\n{'download (streamed to the end)':<44} {'records':>9} {'MB':>7} {'s':>7} "
               f"{'s/10k rec':>9} {'peak MB':>8}")
-        for label, path, records in downloads(t):
+        for label, path, records in fetched:
             seconds, size, peak = measure_download(client, path)
             per = seconds / records * 10_000 if records else 0
             print(f"{pad(label, 44)}{records:9,} {size / 1e6:7.1f} {seconds:7.2f} {per:9.2f} {peak / 1e6:8.1f}",
