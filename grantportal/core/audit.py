@@ -24,7 +24,9 @@ _action = contextvars.ContextVar("audit_action", default=None)
 REDACTED = "***"
 # Never written to the log, not even in redacted-diff form.
 SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret"}
-NOT_AUDITED = {"audit_entry", "user_session", "login_throttle"}
+# Not logged: the log itself, sessions and throttles, and rows derived from audited ones by a job (the kept public
+# checks of published results, awards/proposals/checks.py)
+NOT_AUDITED = {"audit_entry", "user_session", "login_throttle", "public_check", "public_check_page"}
 
 
 class AuditEntry(db.Model):

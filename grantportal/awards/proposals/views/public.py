@@ -1,10 +1,8 @@
 """The public results page (公示 and final results, with their history): one table per level, the
 countdown to the end of 公示 (each row linking to its organization's public record and, once its contract is
 in force, to its project's page), the expert panel's names when the call publishes them, the decided objections'
-public summaries and the record of changes. Filing an objection is ``awards.objections``' business."""
-import csv
-import io
-import json
+public summaries and the record of changes; the anonymised score table and the expert-draw record with their
+checks (复核), as kept by ``checks.py``, and their downloads. Filing an objection is ``awards.objections``' business."""
 from types import SimpleNamespace
 
 import sqlalchemy as sa
@@ -14,27 +12,28 @@ from sqlalchemy.orm import joinedload
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application
-from grantportal.awards.models import Award, AwardStatus, FinalStatus, Objection, ObjectionStatus, ProposalStatus
-from grantportal.awards.objections.permissions import can_file_objections
-from grantportal.awards.proposals.blueprint import bp
-from grantportal.awards.proposals.draw_record import (
-    METHOD,
-    SNIPPET,
-    considered,
-    draw_json,
-    draw_lines,
-    draw_record,
+from grantportal.awards.models import (
+    Award,
+    AwardStatus,
+    CheckKind,
+    FinalStatus,
+    Objection,
+    ObjectionStatus,
+    ProposalStatus,
 )
-from grantportal.awards.proposals.draw_record import differences as draw_differences
-from grantportal.awards.proposals.draw_record import replay as replay_draw
+from grantportal.awards.objections.permissions import can_file_objections
+from grantportal.awards.proposals import checks
+from grantportal.awards.proposals.blueprint import bp
+from grantportal.awards.proposals.draw_record import METHOD, SNIPPET
 from grantportal.awards.proposals.queries import proposal_of
-from grantportal.awards.proposals.score_table import differences, recompute, score_lines, score_table
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core import signals
+from grantportal.core.commits import load_signed_in_user
 from grantportal.core.db import db, utcnow
+from grantportal.core.files import stream_stored
 from grantportal.core.paging import Pager, get_or_404, page_number
-from grantportal.core.spreadsheet import safe_cell
+from grantportal.core.web import error_page
 from grantportal.review.models import Assignment
 from grantportal.review.results.aggregate import scored_rounds
 
@@ -151,9 +150,11 @@ def public(call_id):
         revisions=proposal.revisions)
 
 
-# --- the anonymised score table and its recomputation (issue 12) ---------------------------------
+# --- the anonymised score table, the expert-draw record and their checks (issue 12) ------------------------
+# Computed by a job and kept (awards/proposals/checks.py): a page reads one summary row and one page row, a
+# download streams the kept file.
 
-SCORES_PER_PAGE = 100
+MAX_DIFFERENCES = 100  # sentences of 复核不一致 listed on a page; the download has every row to see the rest
 
 
 def _published_proposal_or_404(call_id):
@@ -167,60 +168,62 @@ def _published_proposal_or_404(call_id):
     return call, proposal
 
 
+def _kept(call, proposal, kind, number=1):
+    """The kept check and the rows of its page ``number``. A check that is due (none yet, older than
+    PUBLIC_CHECK_SECONDS, or made before the results last changed) is queued first; with a synchronous queue
+    (tests, the CLI) it has been computed when the commit returns, so the page shows it at once."""
+    check, rows = checks.kept_page(proposal, kind, number)
+    now = utcnow()
+    if checks.is_due(check, now) and checks.request_refresh(proposal, kind, check, now):
+        db.session.commit()  # the job is queued only by this commit
+        check, rows = checks.kept_page(proposal, kind, number)
+        db.session.refresh(call)  # the commit expired what the page shows: read here, not by the template
+        load_signed_in_user()
+    return check, rows
+
+
+def _check_page(template, call, proposal, kind, **extra):
+    check, rows = _kept(call, proposal, kind, page_number(MAX_PAGE))
+    if check is None or not check.ready:
+        return render_template(template, call=call, proposal=proposal, check=None, **extra)
+    pager = Pager(check.total, page_number(MAX_PAGE), check.per_page)
+    return render_template(template, call=call, proposal=proposal, check=check, rows=rows, pager=pager,
+                           diffs=check.differences[:MAX_DIFFERENCES], **extra)
+
+
 @bp.route("/calls/<int:call_id>/results/scores")
 def scores(call_id):
     call, proposal = _published_proposal_or_404(call_id)
-    table = score_table(call, proposal)
-    recomputed = recompute(table)
-    pager = Pager(len(table.rows), page_number(MAX_PAGE), SCORES_PER_PAGE)
-    return render_template(
-        "awards/scores.html", call=call, proposal=proposal, table=table, recomputed=recomputed,
-        diffs=differences(table, recomputed), pager=pager,
-        rows=table.rows[pager.start:pager.start + SCORES_PER_PAGE])
-
-
-@bp.route("/calls/<int:call_id>/results/scores.csv")
-def scores_csv(call_id):
-    call, proposal = _published_proposal_or_404(call_id)
-    return _csv(score_lines(score_table(call, proposal)), f"call-{call.id}-scores.csv")
-
-
-def _csv(lines, filename):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerows([[safe_cell(c) for c in line] for line in lines])
-    resp = Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv")
-    resp.headers["Content-Type"] = "text/csv; charset=utf-8"
-    resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    return resp
-
-
-# --- the expert draw record and its replay (issue 12): public with the score table ------------------------
-
-DRAWS_PER_PAGE = 20
+    return _check_page("awards/scores.html", call, proposal, CheckKind.SCORES)
 
 
 @bp.route("/calls/<int:call_id>/results/draw")
 def draw(call_id):
     call, proposal = _published_proposal_or_404(call_id)
-    record = draw_record(call, proposal)
-    listed = [d for rnd in record for d in rnd.draws]
-    pager = Pager(len(listed), page_number(MAX_PAGE), DRAWS_PER_PAGE)
-    return render_template(
-        "awards/draw.html", call=call, record=record, total=len(listed), diffs=draw_differences(record),
-        draws=[(d, replay_draw(d), considered(d)) for d in listed[pager.start:pager.start + DRAWS_PER_PAGE]],
-        pager=pager, method=METHOD, snippet=SNIPPET)
+    return _check_page("awards/draw.html", call, proposal, CheckKind.DRAW, method=METHOD, snippet=SNIPPET)
+
+
+def _kept_download(call_id, kind, attribute, filename):
+    """The kept file of the call's check, streamed; 503 with Retry-After while the first check is computed."""
+    call, proposal = _published_proposal_or_404(call_id)
+    check, _rows = _kept(call, proposal, kind)
+    record = getattr(check, attribute) if check is not None and check.ready else None
+    if record is None:
+        body, status = error_page(503, "复核结果正在生成，完成后即可下载，请稍后再试。")
+        return Response(body, status, headers={"Retry-After": "60"})
+    return stream_stored(record, filename)
+
+
+@bp.route("/calls/<int:call_id>/results/scores.csv")
+def scores_csv(call_id):
+    return _kept_download(call_id, CheckKind.SCORES, "file", f"call-{call_id}-scores.csv")
 
 
 @bp.route("/calls/<int:call_id>/results/draw.csv")
 def draw_csv(call_id):
-    call, proposal = _published_proposal_or_404(call_id)
-    return _csv(draw_lines(draw_record(call, proposal)), f"call-{call.id}-draws.csv")
+    return _kept_download(call_id, CheckKind.DRAW, "file", f"call-{call_id}-draws.csv")
 
 
 @bp.route("/calls/<int:call_id>/results/draw.json")
 def draw_json_download(call_id):
-    call, proposal = _published_proposal_or_404(call_id)
-    body = json.dumps(draw_json(call, draw_record(call, proposal)), ensure_ascii=False, indent=1)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": f"attachment; filename=call-{call.id}-draws.json"})
+    return _kept_download(call_id, CheckKind.DRAW, "json_file", f"call-{call_id}-draws.json")
