@@ -78,7 +78,10 @@ class Award(db.Model):
     that decided it."""
 
     __tablename__ = "award"
-    __table_args__ = (sa.Index("ix_award_proposal_level_status", "proposal_id", "level", "status"),)
+    # a level's rows by status in rank order: the budget's sums, and the public results page read by index
+    # (the proposal during 公示, the final results after)
+    __table_args__ = (sa.Index("ix_award_public", "proposal_id", "level", "status", "rank", "id"),
+                      sa.Index("ix_award_public_final", "proposal_id", "level", "final_status", "rank", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))

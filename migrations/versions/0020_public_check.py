@@ -5,6 +5,10 @@ for the biggest call at national scale). A job now computes each once, when resu
 made final and again when the kept one is older than PUBLIC_CHECK_SECONDS; a page reads one ``public_check`` row
 and one ``public_check_page`` row (awards/proposals/checks.py).
 
+The public results page reads a level's selected rows in rank order, then its reserves, from an index over
+(proposal, level, status or final status, rank, id): no sort of the whole level, no scan of the call's unselected
+applications. The first replaces (proposal, level, status), of which it is an extension.
+
 Revision ID: 0020
 Revises: 0019
 Create Date: 2026-12-06 18:00:00.000000
@@ -54,6 +58,17 @@ def upgrade():
     )
 
 
+    with op.batch_alter_table('award', schema=None) as batch_op:
+        batch_op.create_index('ix_award_public', ['proposal_id', 'level', 'status', 'rank', 'id'], unique=False)
+        batch_op.create_index('ix_award_public_final', ['proposal_id', 'level', 'final_status', 'rank', 'id'],
+                              unique=False)
+        batch_op.drop_index('ix_award_proposal_level_status')
+
+
 def downgrade():
+    with op.batch_alter_table('award', schema=None) as batch_op:
+        batch_op.create_index('ix_award_proposal_level_status', ['proposal_id', 'level', 'status'], unique=False)
+        batch_op.drop_index('ix_award_public_final')
+        batch_op.drop_index('ix_award_public')
     op.drop_table('public_check_page')
     op.drop_table('public_check')

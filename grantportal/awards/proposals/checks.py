@@ -33,6 +33,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from grantportal.awards.models import CheckKind, Proposal, PublicCheck, PublicCheckPage
 from grantportal.awards.proposals import draw_record, score_table
+from grantportal.awards.proposals.queries import panel_names
 from grantportal.core import jobs
 from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.files import discard, save_file
@@ -41,7 +42,7 @@ from grantportal.core.timeutil import format_datetime
 
 JOB_KIND = "awards.public_check"
 JOB = "grantportal.awards.proposals.checks:compute_job"
-PER_PAGE = {CheckKind.SCORES: 100, CheckKind.DRAW: 20}
+PER_PAGE = {CheckKind.SCORES: 50, CheckKind.DRAW: 20}
 PAGE_BATCH = 200  # page rows per INSERT
 
 
@@ -49,7 +50,9 @@ PAGE_BATCH = 200  # page rows per INSERT
 
 def kept_page(proposal, kind, number):
     """(the kept check or None, the rows of its page ``number``): one statement; a page past the last is the
-    last (a second statement, only then)."""
+    last (a second statement, only then). ``number`` None: the check alone."""
+    if number is None:
+        return kept_check(proposal, kind), []
     found = db.session.execute(
         sa.select(PublicCheck, PublicCheckPage.rows)
         .outerjoin(PublicCheckPage, sa.and_(PublicCheckPage.check_id == PublicCheck.id,
@@ -240,7 +243,8 @@ def build_scores(proposal):
     again = score_table.recompute(table)
     rows = [score_row(table, row, again[row.application_id]) for row in table.rows]
     summary = {"formula": table.formula, "rounds": [{"name": r.name, "words": r.words} for r in table.rounds],
-               "tie_break": table.tie_break, "criteria": table.criteria}
+               "tie_break": table.tie_break, "criteria": table.criteria,
+               "panel": panel_names(call)}  # printed on the results page only when the call publishes its panel
     built = Built(PER_PAGE[CheckKind.SCORES], rows, summary, score_table.differences(table, again))
     built.files["file"] = (_csv_file(score_table.score_lines(table)), f"call-{call.id}-scores.csv", "csv", CSV)
     return built
@@ -250,7 +254,7 @@ def score_row(table, row, again):
     return {
         "number": row.number, "title": row.title, "org": row.org_name, "level": row.level.label,
         "rounds": [{
-            "experts": [[label, f"{total}", [[name, f"{p}"] for name, p in points] if table.criteria else []]
+            "experts": [expert_text(label, total, points if table.criteria else [])
                         for label, total, points in row.scores.get(rule.id, [])],
             "score": f"{again.round_scores[rule.id]}" if rule.id in again.round_scores else "—",
         } for rule in table.rounds],
@@ -258,6 +262,12 @@ def score_row(table, row, again):
         "final": f"{row.published_final}" if row.published_final is not None else "—",
         "rank": row.published_rank, "again_final": f"{again.final}", "again_rank": again.rank,
     }
+
+
+def expert_text(label, total, points):
+    """专家A：88.0（需求分析18，项目设计27，…）: one expert's total, with the criterion points when published."""
+    detail = "，".join(f"{name}{p}" for name, p in points)
+    return f"{label}：{total}" + (f"（{detail}）" if detail else "")
 
 
 def build_draws(proposal):

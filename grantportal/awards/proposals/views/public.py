@@ -8,9 +8,8 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import Response, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer
 
-from grantportal.accounts.models import User
 from grantportal.applications.models import Application
 from grantportal.awards.models import (
     Award,
@@ -20,6 +19,7 @@ from grantportal.awards.models import (
     Objection,
     ObjectionStatus,
     ProposalStatus,
+    ResultsRevision,
 )
 from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals import checks
@@ -34,12 +34,16 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.files import stream_stored
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.web import error_page
-from grantportal.review.models import Assignment
-from grantportal.review.results.aggregate import scored_rounds
+from grantportal.orgs.models import Organization, OrgStatus
 
-PER_LEVEL = 200  # rows per level table; a level with more is paged (?level=…&page=…)
+PER_LEVEL = 50  # rows per level table; a level with more is paged (?level=…&page=…)
 MAX_PAGE = 1000
 SHOWN = {False: (AwardStatus.SELECTED, AwardStatus.RESERVE), True: (FinalStatus.SELECTED, FinalStatus.RESERVE)}
+# what a row of the results page shows (results.html), and nothing else: read as plain rows, no ORM objects
+ROW_COLUMNS = (Award.id, Award.level, Award.rank, Award.final_score, Award.bonus, Award.grade, Award.amount,
+               Award.status, Award.final_status, Award.reserve_position, Application.title, Application.category,
+               Application.org_id, Organization.name.label("org_name"),
+               (Organization.status == OrgStatus.VERIFIED).label("org_verified"))
 
 
 def countdown(ends_at, now):
@@ -63,10 +67,12 @@ def row_status(award, final):
 
 
 def _level_tables(proposal, final):
-    """One table per level: the selected then the reserve projects, paged past ``PER_LEVEL`` rows;
-    applications and organizations loaded with the awards (no query per row)."""
+    """One table per level: the selected then the reserve projects, paged past ``PER_LEVEL`` rows. The counts
+    are read from the index over the shown rows; a page reads the selected in rank order, then the reserves in
+    their order, each from the index (ix_award_public, ix_award_public_final) with no sort of the whole level,
+    with the columns the page shows of the award, its application and organization (``ROW_COLUMNS``)."""
     status_col = Award.final_status if final else Award.status
-    selected = SHOWN[final][0]
+    selected, reserve = SHOWN[final]
     counts = {}
     for level, status, n, total in db.session.execute(
             sa.select(Award.level, status_col, sa.func.count(), sa.func.sum(Award.amount))
@@ -78,20 +84,23 @@ def _level_tables(proposal, final):
         else:
             entry.reserve = n
     chosen, page = request.args.get("level", ""), page_number(MAX_PAGE)
-    order = (sa.case((status_col == selected, 0), else_=1), sa.func.coalesce(Award.reserve_position, 0),
-             Award.rank, Award.id)
     tables = []
     for level in Level:
         count = counts.get(level)
         if count is None:
             continue
-        total = count.selected + count.reserve
-        pager = Pager(total, page if level.value == chosen else 1, PER_LEVEL)
-        awards = db.session.scalars(
-            sa.select(Award).where(Award.proposal_id == proposal.id, Award.level == level,
-                                   status_col.in_(SHOWN[final]))
-            .options(joinedload(Award.application).joinedload(Application.org))
-            .order_by(*order).offset(pager.start).limit(PER_LEVEL)).all()
+        pager = Pager(count.selected + count.reserve, page if level.value == chosen else 1, PER_LEVEL)
+        shown = (sa.select(*ROW_COLUMNS).join(Application, Application.id == Award.application_id)
+                 .join(Organization, Organization.id == Application.org_id)
+                 .where(Award.proposal_id == proposal.id, Award.level == level))
+        awards = []
+        if pager.start < count.selected:
+            awards = db.session.execute(shown.where(status_col == selected).order_by(Award.rank, Award.id)
+                                        .offset(pager.start).limit(PER_LEVEL)).all()
+        if count.reserve and len(awards) < PER_LEVEL:
+            awards += db.session.execute(
+                shown.where(status_col == reserve).order_by(Award.reserve_position, Award.rank, Award.id)
+                .offset(max(0, pager.start - count.selected)).limit(PER_LEVEL - len(awards))).all()
         tables.append(SimpleNamespace(
             level=level, counts=count, start=pager.start, awards=awards, pager=pager))
     return tables
@@ -102,30 +111,34 @@ def project_pages(tables):
     return signals.ask(signals.award_public_projects, [a.id for t in tables for a in t.awards])
 
 
-def panel_names(call):
-    """The experts with active assignments in the call's scored rounds: names only, sorted; never which
-    application each of them reviewed."""
-    round_ids = [r.id for r in scored_rounds(call)]
-    if not round_ids:
-        return []
-    names = db.session.scalars(
-        sa.select(User.name).join(Assignment, Assignment.expert_id == User.id)
-        .where(Assignment.round_id.in_(round_ids), Assignment.active.is_(True)).distinct()).all()
-    return sorted(names)
+def _panel(call, proposal):
+    """The names of the call's expert panel, as its kept check of the score table read them (``queries.
+    panel_names``; reading them on each request would go through every assignment of the call); None while that
+    check is being prepared."""
+    check, _ = _kept(call, proposal, CheckKind.SCORES, None)
+    return check.summary.get("panel") if check is not None and check.ready else None
 
 
-def _decided_objections(proposal):
-    return db.session.scalars(
-        sa.select(Objection).join(Award, Award.id == Objection.award_id)
-        .where(Award.proposal_id == proposal.id, Objection.status != ObjectionStatus.RECEIVED)
-        .options(joinedload(Objection.award).joinedload(Award.application))
-        .order_by(Objection.decided_at, Objection.id)).all()
+def _revisions(proposal):
+    """The results' history as the page lists it: when, what kind, the summary (not the rows each revision
+    published, which name every listed project)."""
+    return db.session.scalars(sa.select(ResultsRevision).where(ResultsRevision.proposal_id == proposal.id)
+                              .options(defer(ResultsRevision.rows)).order_by(ResultsRevision.id)).all()
 
 
-def _open_objections(proposal):
-    return db.session.scalar(
-        sa.select(sa.func.count()).select_from(Objection).join(Award, Award.id == Objection.award_id)
-        .where(Award.proposal_id == proposal.id, Objection.status == ObjectionStatus.RECEIVED))
+def _objections(proposal):
+    """(the decided objections as the page lists them — the project's title, the outcome, when, the public
+    summary — in the order decided; how many are still open), in one query. It reads the objections and finds
+    each one's award by its key: objections are few, a big call's awards many (joined from the awards' side,
+    SQLite would go through every award of the call when it has no statistics on objections)."""
+    of_proposal = sa.exists().where(Award.id == Objection.award_id, Award.proposal_id == proposal.id)
+    title = (sa.select(Application.title).join(Award, Award.application_id == Application.id)
+             .where(Award.id == Objection.award_id).scalar_subquery())
+    rows = db.session.execute(
+        sa.select(Objection.status, Objection.decided_at, Objection.public_summary, title.label("title"))
+        .where(of_proposal).order_by(Objection.decided_at, Objection.id)).all()
+    return ([r for r in rows if r.status != ObjectionStatus.RECEIVED],
+            sum(1 for r in rows if r.status == ObjectionStatus.RECEIVED))
 
 
 @bp.route("/calls/<int:call_id>/results")
@@ -136,18 +149,19 @@ def public(call_id):
     proposal = proposal_of(call)
     if proposal is None or not proposal.is_public:
         return render_template("awards/results.html", call=call, proposal=None)
+    panel = _panel(call, proposal) if call.publish_panel else None  # first: it may commit (a check queued)
     now = utcnow()
     final = proposal.status == ProposalStatus.FINAL
     filing_open = not final and now < proposal.ends_at
     tables = _level_tables(proposal, final)
+    decided, open_objections = _objections(proposal)
     return render_template(
         "awards/results.html", call=call, proposal=proposal, final=final, now=now,
         tables=tables, projects=project_pages(tables) if final else {}, row_status=row_status,
         countdown=countdown(proposal.ends_at, now) if filing_open else None, filing_open=filing_open,
-        can_object=filing_open and can_file_objections(current_user, proposal),
-        panel=panel_names(call) if call.publish_panel else None,
-        decided=_decided_objections(proposal), open_objections=_open_objections(proposal),
-        revisions=proposal.revisions)
+        can_object=filing_open and can_file_objections(current_user, proposal), panel=panel,
+        decided=decided, open_objections=open_objections,
+        revisions=_revisions(proposal))
 
 
 # --- the anonymised score table, the expert-draw record and their checks (issue 12) ------------------------
@@ -169,7 +183,7 @@ def _published_proposal_or_404(call_id):
 
 
 def _kept(call, proposal, kind, number=1):
-    """The kept check and the rows of its page ``number``. A check that is due (none yet, older than
+    """The kept check and the rows of its page ``number`` (None: no page). A check that is due (none yet, older than
     PUBLIC_CHECK_SECONDS, or made before the results last changed) is queued first; with a synchronous queue
     (tests, the CLI) it has been computed when the commit returns, so the page shows it at once."""
     check, rows = checks.kept_page(proposal, kind, number)
@@ -177,7 +191,8 @@ def _kept(call, proposal, kind, number=1):
     if checks.is_due(check, now) and checks.request_refresh(proposal, kind, check, now):
         db.session.commit()  # the job is queued only by this commit
         check, rows = checks.kept_page(proposal, kind, number)
-        db.session.refresh(call)  # the commit expired what the page shows: read here, not by the template
+        for shown in (call, proposal):  # the commit expired what the page shows: read here, not by the template
+            db.session.refresh(shown)
         load_signed_in_user()
     return check, rows
 
