@@ -18,6 +18,7 @@ from grantportal.awards.models import (
     FinalStatus,
     Objection,
     ObjectionStatus,
+    Proposal,
     ProposalStatus,
     ResultsRevision,
 )
@@ -25,14 +26,13 @@ from grantportal.awards.objections.permissions import can_file_objections
 from grantportal.awards.proposals import checks
 from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.draw_record import METHOD, SNIPPET
-from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
 from grantportal.core import signals
 from grantportal.core.commits import load_signed_in_user
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import stream_stored
-from grantportal.core.paging import Pager, get_or_404, page_number
+from grantportal.core.paging import Pager, page_number
 from grantportal.core.web import error_page
 from grantportal.orgs.models import Organization, OrgStatus
 
@@ -95,8 +95,12 @@ def _level_tables(proposal, final):
                  .where(Award.proposal_id == proposal.id, Award.level == level))
         awards = []
         if pager.start < count.selected:
-            awards = db.session.execute(shown.where(status_col == selected).order_by(Award.rank, Award.id)
-                                        .offset(pager.start).limit(PER_LEVEL)).all()
+            # the page's ids first, from the index alone (a deep page skips index entries, not joined rows)
+            ids = (sa.select(Award.id).where(Award.proposal_id == proposal.id, Award.level == level,
+                                             status_col == selected)
+                   .order_by(Award.rank, Award.id).offset(pager.start).limit(PER_LEVEL).subquery())
+            awards = db.session.execute(shown.join(ids, ids.c.id == Award.id)
+                                        .order_by(Award.rank, Award.id)).all()
         if count.reserve and len(awards) < PER_LEVEL:
             awards += db.session.execute(
                 shown.where(status_col == reserve).order_by(Award.reserve_position, Award.rank, Award.id)
@@ -141,12 +145,20 @@ def _objections(proposal):
             sum(1 for r in rows if r.status == ObjectionStatus.RECEIVED))
 
 
+def _call_and_proposal(call_id):
+    """The call (404 if unknown) and its proposal or None, in one query."""
+    found = db.session.execute(sa.select(Call, Proposal).outerjoin(Proposal, Proposal.call_id == Call.id)
+                               .where(Call.id == call_id)).first()
+    if found is None:
+        abort(404)
+    return found.Call, found.Proposal
+
+
 @bp.route("/calls/<int:call_id>/results")
 def public(call_id):
-    call = get_or_404(Call, call_id)
+    call, proposal = _call_and_proposal(call_id)
     if not can_view_call(current_user, call):
         abort(404)  # a draft call's existence is not public, as on its own page
-    proposal = proposal_of(call)
     if proposal is None or not proposal.is_public:
         return render_template("awards/results.html", call=call, proposal=None)
     panel = _panel(call, proposal) if call.publish_panel else None  # first: it may commit (a check queued)
@@ -173,10 +185,9 @@ MAX_DIFFERENCES = 100  # sentences of 复核不一致 listed on a page; the down
 
 def _published_proposal_or_404(call_id):
     """The call's published proposal; 404 for unknown and draft calls and for calls without published results."""
-    call = get_or_404(Call, call_id)
+    call, proposal = _call_and_proposal(call_id)
     if not can_view_call(current_user, call):
         abort(404)
-    proposal = proposal_of(call)
     if proposal is None or not proposal.is_public:
         abort(404)
     return call, proposal
