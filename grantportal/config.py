@@ -65,6 +65,9 @@ def default_config(instance=INSTANCE, given=None):
         "OCID_PREFIX": os.environ.get("GRANTPORTAL_OCID_PREFIX", "ocds-gp0000"),
         # the public statistics page (disclosure/statistics): how long its figures are kept before recounting
         "STATISTICS_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_STATISTICS_CACHE_SECONDS", "300")),
+        # the public checks (复核) of published results (awards/proposals/checks.py): a page whose kept check is
+        # older than this queues a new computation (results published, revised or made final queue one at once)
+        "PUBLIC_CHECK_SECONDS": int(os.environ.get("GRANTPORTAL_PUBLIC_CHECK_SECONDS", "3600")),
         # the city's 镇街 (core/districts.py): names separated by commas or 、; unset, 中山市's 23 镇街
         "DISTRICTS": os.environ.get("GRANTPORTAL_DISTRICTS") or None,
         # uploads: one file, and one request holding several

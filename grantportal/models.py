@@ -1,7 +1,15 @@
 """Imports every model so that the metadata (and Alembic) sees all tables."""
 from grantportal.accounts.models import AccountToken, LoginFailure, User, UserSession  # noqa: F401
 from grantportal.applications.models import Application, Attachment, BudgetLine  # noqa: F401
-from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal, ResultsRevision  # noqa: F401
+from grantportal.awards.models import (  # noqa: F401
+    Award,
+    Objection,
+    ObjectionFile,
+    Proposal,
+    PublicCheck,
+    PublicCheckPage,
+    ResultsRevision,
+)
 from grantportal.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
 from grantportal.citizens.models import Citizen, SmsCode  # noqa: F401

@@ -58,6 +58,9 @@ def _base_config(tmp_path, url):
         # the public address documents print (their QR codes): issuing is refused without it. The test client's
         # own address, so links built from it are followed as before; live_server sets its own address
         "PUBLIC_BASE_URL": "http://localhost",
+        # jobs run right after the commit that queued them, in the test's thread (deterministic): publishing results
+        # queues their public checks (awards/proposals/checks.py); tests/core/test_jobs.py tries the thread runner
+        "JOBS_SYNC": True,
     }
 
 

@@ -491,6 +491,22 @@ def final_awards(apps=None, **call_kw):
     return call, [by_app[a.id] for a in made]
 
 
+def age_public_checks(call, seconds=None):
+    """Make the call's kept public checks (复核) older than ``PUBLIC_CHECK_SECONDS`` (or by ``seconds``), as if
+    that time had passed since they were computed: the next view of their pages computes them again."""
+    from flask import current_app
+
+    from grantportal.awards.models import Proposal, PublicCheck
+
+    back = timedelta(seconds=(seconds or current_app.config["PUBLIC_CHECK_SECONDS"]) + 1)
+    proposal_id = db.session.scalar(db.select(Proposal.id).where(Proposal.call_id == call.id))
+    for check in db.session.scalars(db.select(PublicCheck).where(PublicCheck.proposal_id == proposal_id)):
+        check.computed_at -= back
+        check.requested_at = check.requested_at and check.requested_at - back
+        check.changed_at = check.changed_at and check.changed_at - back
+    db.session.commit()
+
+
 from grantportal.calendar import operations as calendar_ops  # noqa: E402
 from grantportal.calendar.models import CalendarYear  # noqa: E402
 from grantportal.core.workdays import library_year  # noqa: E402

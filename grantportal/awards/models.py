@@ -2,7 +2,8 @@
 
 One ``Proposal`` per call carries the results' state (拟定中 → 公示中 → 已确定); one ``Award`` per submitted
 application carries its place in the proposal (拟入选 / 候补 / 未入选 / 已撤销), the amount and the reasons;
-``ResultsRevision`` keeps what was published when, and what changed after objections.
+``ResultsRevision`` keeps what was published when, and what changed after objections; ``PublicCheck`` keeps the
+public recomputation (复核) of the published results, computed by a job, with the rows of each of its pages.
 """
 from datetime import datetime
 from decimal import Decimal
@@ -77,7 +78,10 @@ class Award(db.Model):
     that decided it."""
 
     __tablename__ = "award"
-    __table_args__ = (sa.Index("ix_award_proposal_level_status", "proposal_id", "level", "status"),)
+    # a level's rows by status in rank order: the budget's sums, and the public results page read by index
+    # (the proposal during 公示, the final results after)
+    __table_args__ = (sa.Index("ix_award_public", "proposal_id", "level", "status", "rank", "id"),
+                      sa.Index("ix_award_public_final", "proposal_id", "level", "final_status", "rank", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))
@@ -161,3 +165,58 @@ class ObjectionFile(db.Model):
 
     objection = relationship(Objection, back_populates="files")
     file = relationship("StoredFile")
+
+
+class CheckKind(LabelledEnum):
+    SCORES = "scores", "评分明细与排名复核"
+    DRAW = "draw", "专家抽取记录与复核"
+
+
+class PublicCheck(db.Model):
+    """A published ranking's public recomputation (复核), computed once by a job and kept (awards/proposals/
+    checks.py): the public pages read this row and one ``PublicCheckPage``, never the whole table.
+
+    ``changed_at``: when the published results last changed (publish, republish, an objection decided, final);
+    ``requested_at``: when a computation was last queued; ``computed_at``: when the kept computation read the
+    data (None: not computed yet). ``differences`` are the sentences of 复核不一致 (``[]``: 复核一致); ``summary`` what
+    the page prints above its table (rules, round names); ``file`` the CSV download and ``json_file`` the JSON
+    one (draws), both as kept."""
+
+    __tablename__ = "public_check"
+    __table_args__ = (sa.UniqueConstraint("proposal_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))
+    kind: Mapped[CheckKind] = mapped_column(enum_column(CheckKind))
+    changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    computed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    total: Mapped[int] = mapped_column(default=0)  # ranked applications, or draws
+    per_page: Mapped[int] = mapped_column(default=0)
+    pages: Mapped[int] = mapped_column(default=0)
+    summary: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+    differences: Mapped[list] = mapped_column(sa.JSON, default=list)
+    file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
+    json_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
+
+    file = relationship("StoredFile", foreign_keys=[file_id])
+    json_file = relationship("StoredFile", foreign_keys=[json_file_id])
+
+    @property
+    def ready(self):
+        return self.computed_at is not None
+
+    @property
+    def outdated(self):
+        """The published results changed after the kept computation read them."""
+        return self.ready and self.changed_at is not None and self.changed_at > self.computed_at
+
+
+class PublicCheckPage(db.Model):
+    """The rows one page of a kept check shows, as it shows them (JSON)."""
+
+    __tablename__ = "public_check_page"
+
+    check_id: Mapped[int] = mapped_column(sa.ForeignKey("public_check.id"), primary_key=True)
+    number: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    rows: Mapped[list] = mapped_column(sa.JSON)

@@ -27,7 +27,10 @@ _action = contextvars.ContextVar("audit_action", default=None)
 REDACTED = "***"
 # Never written to the log, not even in redacted-diff form.
 SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret", "code_hash"}
-NOT_AUDITED = {"audit_entry", "user_session", "login_throttle"}
+# Not logged: the log itself, sessions and throttles, and rows derived from audited ones by a job or a refresh
+# (the kept public checks of published results, awards/proposals/checks.py; the statistics snapshot)
+NOT_AUDITED = {"audit_entry", "user_session", "login_throttle", "public_check", "public_check_page",
+               "statistics_snapshot"}
 
 
 class AuditEntry(db.Model):

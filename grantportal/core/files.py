@@ -136,6 +136,23 @@ def save_bytes(data):
     return key
 
 
+def save_file(source, name, extension, content_type, user=None):
+    """A ``StoredFile`` for a file this platform generated (an export, a kept download), read from the binary file
+    object ``source`` in chunks; its bytes are deleted again if the transaction does not commit."""
+    source.seek(0)
+    digest, size = hashlib.sha256(), 0
+    for chunk in iter(lambda: source.read(1024 * 1024), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    source.seek(0)
+    key = get_storage().save_from(source)
+    db.session.info.setdefault(NEW_KEYS, []).append(key)
+    record = StoredFile(storage_key=key, original_name=name, extension=extension, content_type=content_type,
+                        size=size, sha256=digest.hexdigest(), uploaded_by_id=getattr(user, "id", None))
+    db.session.add(record)
+    return record
+
+
 def discard(record):
     """A stored file that is replaced or removed: its row goes with this transaction, its bytes once the
     transaction has committed (a rollback keeps both)."""
@@ -178,6 +195,8 @@ def _delete_bytes(keys):
 
 @event.listens_for(Session, "after_commit")
 def _files_committed(session):
+    if session.in_nested_transaction():  # a SAVEPOINT released: the transaction has not committed yet
+        return
     session.info.pop(NEW_KEYS, None)
     _delete_bytes(session.info.pop(DISCARDED_KEYS, None))
 
@@ -200,4 +219,21 @@ def send_stored(record, inline=False):
     )
     resp.headers["X-Content-Type-Options"] = "nosniff"
     resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+def stream_stored(record, filename, chunk=64 * 1024):
+    """A public download of a stored file, read from storage in chunks as it is sent (flat memory whatever its
+    size), under ``filename`` (ASCII). The file is opened when sending starts and closed at its end (or when the
+    sending stops)."""
+    storage, key = get_storage(), record.storage_key
+
+    def chunks():
+        with storage.open(key) as source:
+            yield from iter(lambda: source.read(chunk), b"")
+
+    resp = Response(chunks(), mimetype=record.content_type)
+    resp.headers["Content-Type"] = record.content_type
+    resp.headers["Content-Length"] = str(record.size)
+    resp.headers["Content-Disposition"] = f"attachment; filename={filename}"
     return resp

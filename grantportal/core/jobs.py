@@ -47,6 +47,12 @@ def enqueue(job_kind, func_path, title="", total=0, created_by=None, **params):
     return job
 
 
+def pending(job_kind=None):
+    """The jobs this transaction has queued so far (of ``job_kind``): they run once it commits."""
+    found = (db.session.get(Job, job_id) for job_id in db.session().info.get(PENDING, ()))
+    return [job for job in found if job is not None and job_kind in (None, job.kind)]
+
+
 def _resolve(func_path):
     module, _, name = func_path.partition(":")
     allowed = ("grantportal.", "tests.") if has_app_context() and current_app.testing else ("grantportal.",)
@@ -57,6 +63,8 @@ def _resolve(func_path):
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_after_commit(session):
+    if session.in_nested_transaction():  # a SAVEPOINT released: the transaction has not committed yet
+        return
     ids = session.info.pop(PENDING, None)
     if ids and has_app_context():
         app = current_app._get_current_object()

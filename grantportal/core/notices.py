@@ -61,6 +61,8 @@ def notices_committed():
 
 @event.listens_for(Session, "after_commit")
 def _mail_ready(session):
+    if session.in_nested_transaction():  # a SAVEPOINT released: the transaction has not committed yet
+        return
     if has_app_context():
         if g.get("outbox"):
             g.setdefault("outbox_ready", []).extend(g.pop("outbox"))

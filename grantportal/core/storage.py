@@ -1,6 +1,7 @@
 """Files behind one storage interface: a local folder by default (outside the web root)."""
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 from flask import current_app
@@ -24,8 +25,23 @@ class LocalStorage:
         os.replace(tmp, path)
         return key
 
+    def save_from(self, source) -> str:
+        """Store what a binary file object holds, copied in chunks (a file of any size, in flat memory)."""
+        key = secrets.token_hex(16)
+        path = self._path(key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".part")
+        with tmp.open("wb") as out:
+            shutil.copyfileobj(source, out, 1024 * 1024)
+        os.replace(tmp, path)
+        return key
+
     def read(self, key) -> bytes:
         return self._path(key).read_bytes()
+
+    def open(self, key):
+        """The stored bytes as a binary file object, to be read in chunks (the caller closes it)."""
+        return self._path(key).open("rb")
 
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)

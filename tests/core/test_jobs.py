@@ -52,6 +52,17 @@ def test_a_job_runs_after_commit_and_its_progress_reaches_the_total(app):
     assert jobs.progress_percent(job) == 100
 
 
+def test_a_savepoint_released_before_the_commit_does_not_run_the_job(app):
+    """SQLAlchemy reports a released SAVEPOINT as a commit: the job waits for the transaction's own commit."""
+    app.config["JOBS_SYNC"] = True
+    job = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=1, n=1)
+    with db.session.begin_nested():
+        db.session.add(Job(kind="test.other", title="另一个任务", params={}))
+    assert RAN == [] and jobs.pending() == [job]
+    db.session.commit()
+    assert RAN == [1] and _fresh(job.id).status == JobStatus.DONE
+
+
 def test_a_rolled_back_transaction_never_runs_its_job(app):
     app.config["JOBS_SYNC"] = True
     job_id = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", n=1).id
@@ -78,6 +89,7 @@ def test_only_the_applications_own_functions_can_be_jobs(app):
 def test_the_default_in_process_runner_runs_the_job_in_a_thread(app):
     import time
 
+    app.config["JOBS_SYNC"] = False  # the default outside the tests
     job = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=2, n=2)
     db.session.commit()
     for _ in range(100):

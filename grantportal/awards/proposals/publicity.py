@@ -1,6 +1,6 @@
 """Writes of 公示 and after: publish the proposal, publish it again when scores or ranking changed, confirm
 the final results; each adds an entry to the public results' history (``record_revision``, which the
-objections also use when a decision changes the results).
+objections also use when a decision changes the results) and so queues the public checks (``checks.py``).
 
 Each takes the objects and the acting user, locks the proposal row, asks the state machine
 (``workflow.PROPOSAL``) whether the step may happen now, flushes under the step's audit action and never
@@ -8,6 +8,7 @@ commits; the request commits once.
 """
 from grantportal.applications.operations import stamp_results_published
 from grantportal.awards.models import AwardStatus, FinalStatus, ResultsRevision, RevisionKind
+from grantportal.awards.proposals import checks
 from grantportal.awards.proposals.budget import lock_proposal
 from grantportal.awards.proposals.queries import changes_words, public_rows, score_changes
 from grantportal.awards.proposals.settings import MAX_PUBLICITY_DAYS
@@ -61,9 +62,11 @@ def _tell_publicity(award, ends_at, changed=None):
 
 
 def record_revision(proposal, kind, now, summary):
-    """A new entry in the public results' history: what the results page lists now, and why it changed."""
+    """A new entry in the public results' history: what the results page lists now, and why it changed. The
+    public checks of the results (复核) are computed again once this commits (``checks.results_changed``)."""
     db.session.add(ResultsRevision(proposal=proposal, kind=kind, created_at=now, summary=summary,
                                    rows=public_rows(proposal)))
+    checks.results_changed(proposal, now)
 
 
 def republish(proposal, user, now):

@@ -1,12 +1,14 @@
 """Reads about a call's proposal shared by its operations, guards and pages: the proposal itself, the
-applications and reviews still pending, the awards whose score or rank has changed since the proposal was
-made, the rows the public results page lists and the calls whose results are public (公示与结果)."""
+applications and reviews still pending, the names of the expert panel, the awards whose score or rank has changed
+since the proposal was made, the rows the public results page lists and the calls whose results are public
+(公示与结果)."""
 from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager
 
+from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.awards.models import Award, AwardStatus, FinalStatus, Proposal, ProposalStatus
 from grantportal.awards.proposals.ranking import final_ranking
@@ -20,6 +22,19 @@ CENT = Decimal("0.01")  # Award.final_score is Numeric(7, 2)
 
 def proposal_of(call):
     return db.session.scalar(sa.select(Proposal).where(Proposal.call_id == call.id))
+
+
+def panel_names(call):
+    """The experts with active assignments in the call's scored rounds: names only, sorted; never which
+    application each of them reviewed. Reads every assignment of the call: kept with the score table's check
+    (``checks.py``), not read per request."""
+    round_ids = [r.id for r in scored_rounds(call)]
+    if not round_ids:
+        return []
+    names = db.session.scalars(
+        sa.select(User.name).join(Assignment, Assignment.expert_id == User.id)
+        .where(Assignment.round_id.in_(round_ids), Assignment.active.is_(True)).distinct()).all()
+    return sorted(names)
 
 
 def missing_reviews(call):

@@ -96,6 +96,7 @@ def test_a_changed_result_or_candidate_list_shows_the_difference(client):
     db.session.commit()
     diffs = differences(draw_record(call, proposal_of(call)))
     assert len(diffs) == 1 and "青少年四点半课堂" in diffs[0] and "复算为" in diffs[0]
+    f.age_public_checks(call)  # the page shows its kept check until it is due again (test_public_checks.py)
     page = client.get(f"/calls/{call.id}/results/draw").get_data(as_text=True)
     assert "复核不一致" in page and "青少年四点半课堂" in page
 
