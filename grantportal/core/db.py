@@ -93,6 +93,14 @@ def utcnow():
 ZERO = Decimal("0.00")
 
 
+def literal_ids(ids):
+    """A list of integer ids for ``column.in_(...)``, written into the SQL as numbers instead of one bound
+    parameter each: the driver then has no thousands of placeholders to parse (psycopg spends ~10 ms on 2,000).
+    Integers only (they are checked), so nothing user-typed reaches the SQL text."""
+    ids = [int(i) for i in ids]
+    return sa.bindparam("ids", ids, expanding=True, literal_execute=True, unique=True)
+
+
 def lock_row(model, ident, reload=False):
     """Hold a row lock on ``model`` row ``ident`` until the transaction ends, so that writers on it take
     turns: ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite ignores it and lets one writer in at a time.
