@@ -93,6 +93,14 @@ def utcnow():
 ZERO = Decimal("0.00")
 
 
+def literal_ids(ids):
+    """A list of integer ids for ``column.in_(...)``, written into the SQL as numbers instead of one bound
+    parameter each: the driver then has no thousands of placeholders to parse (psycopg spends ~10 ms on 2,000).
+    Integers only (they are checked), so nothing user-typed reaches the SQL text."""
+    ids = [int(i) for i in ids]
+    return sa.bindparam("ids", ids, expanding=True, literal_execute=True, unique=True)
+
+
 def lock_row(model, ident, reload=False):
     """Hold a row lock on ``model`` row ``ident`` until the transaction ends, so that writers on it take
     turns: ``SELECT … FOR UPDATE`` on PostgreSQL; SQLite ignores it and lets one writer in at a time.
@@ -121,3 +129,56 @@ def _no_control_characters(session, flush_context, instances):
             value = state.dict.get(attr.key)
             if isinstance(value, str) and has_control(value, multiline=True):
                 raise ControlCharacters("提交的内容" + CONTROL_MESSAGE)
+
+
+def bulk_insert(table, rows, key=None):
+    """INSERT many ``rows`` (dicts by column key, the same keys in each, never the primary key) into the Core
+    ``table``, in the session's transaction, as fast as the database allows: for writes of thousands of rows that
+    the server computed (no form value: the ORM's before_flush checks do not run). With ``key``, a unique column
+    of ``rows``, returns the new primary keys in the order of ``rows``.
+
+    The values go through the column types' bind processors, as in any INSERT, and then straight to the driver:
+    SQLAlchemy's own executemany spends more time preparing 10,000 parameter sets than the database spends
+    storing them. PostgreSQL: ``COPY … FROM STDIN`` (psycopg), the ids drawn from the table's sequence first (a
+    multi-row ``INSERT … RETURNING`` spends most of its time in the driver parsing its placeholders). SQLite:
+    ``executemany``, the ids read back by ``key`` among the rows above the largest id before the insert."""
+
+    if not rows:
+        return []
+    conn = db.session.connection()
+    dialect = conn.dialect
+    quote = dialect.identifier_preparer.quote
+    (pk,) = table.primary_key.columns
+    names = list(rows[0])
+    columns = [table.c[name] for name in names]
+    processors = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in columns]
+
+    def values(row, order=range(len(names))):
+        return [row[names[i]] if processors[i] is None else processors[i](row[names[i]]) for i in order]
+
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        if dialect.name == "postgresql":
+            ids = None
+            if key is not None:
+                ids = sorted(conn.execute(sa.text("SELECT nextval(pg_get_serial_sequence(:table, :column)) "
+                                                  "FROM generate_series(1, :n)"),
+                                          {"table": table.name, "column": pk.name, "n": len(rows)}).scalars())
+                columns = [pk, *columns]
+            with cursor.copy(f"COPY {quote(table.name)} ({', '.join(quote(c.name) for c in columns)}) "
+                             "FROM STDIN") as copy:
+                for i, row in enumerate(rows):
+                    copy.write_row([ids[i], *values(row)] if ids is not None else values(row))
+            return ids
+        if dialect.name != "sqlite":
+            raise NotImplementedError(f"bulk_insert: {dialect.name}")
+        before = (conn.scalar(sa.select(sa.func.max(pk))) or 0) if key is not None else None
+        insert = sa.insert(table).compile(dialect=dialect, column_keys=names)
+        order = [names.index(name) for name in insert.positiontup]
+        cursor.executemany(str(insert), [values(row, order) for row in rows])
+    finally:
+        cursor.close()
+    if key is None:
+        return None
+    new_id = dict(conn.execute(sa.select(table.c[key], pk).where(pk > before)).all())
+    return [new_id[row[key]] for row in rows]

@@ -200,3 +200,24 @@ class ReviewRevision(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     review = relationship(Review, back_populates="revisions")
+
+
+class RoundScoreSums(db.Model):
+    """Per review round and application: how many submitted reviews of active assignments it has, and the sum,
+    lowest, highest and sum of squares of their totals in tenths of a point (exact integers) — what the round's
+    results are computed from (results/aggregate.py ``round_figures``, which still leaves out withdrawn and
+    screened-out applications and reviews whose expert has a conflict of interest).
+
+    Kept by the database itself (triggers, migration 0020): every insert, delete or change of a review's
+    assignment, status or total, or of an assignment's round, application or active flag, recomputes the pairs it
+    touches in the same transaction, whoever wrote the row. The application only reads it."""
+
+    __tablename__ = "round_score_sums"
+
+    round_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    application_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    n_reviews: Mapped[int]
+    sum_tenths: Mapped[int] = mapped_column(sa.BigInteger)
+    min_tenths: Mapped[int]
+    max_tenths: Mapped[int]
+    sum_squares: Mapped[int] = mapped_column(sa.BigInteger)

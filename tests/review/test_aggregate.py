@@ -1,6 +1,7 @@
 """Aggregation and ranking: property tests against a plain reference implementation, the tie-break, and
 the loaders (a fixed number of queries, only submitted reviews of active assignments)."""
 import math
+import random
 from datetime import timedelta
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +24,7 @@ from grantportal.review.results.aggregate import (
     compute_round,
     rank,
     round_results,
+    sort_key,
 )
 from tests import factories as f
 
@@ -167,9 +169,11 @@ def test_round_results_count_only_submitted_reviews_of_active_assignments(call_w
     finally:
         sa.event.remove(db.engine, "before_cursor_execute", count)
     selects = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
-    # one for the totals, five for the conflict check (profiles, conflicts, organizations, affiliations,
-    # names: experts/conflicts.conflicts_for_pairs), whatever the size (test_conflict_after_submission.py)
-    assert len(selects) == 6 and sum("round(review.total" in s for s in selects) == 1
+    # one for the sums the database keeps (round_score_sums, not the reviews), four for the conflict check
+    # (experts with their names, their organizations, conflicts, affiliations), whatever the size
+    # (test_conflict_after_submission.py); a fifth only when a pair is conflicted
+    assert len(selects) == 5 and sum("FROM round_score_sums" in s for s in selects) == 1
+    assert not any("round(review.total" in s for s in selects)
     assert res[app.id].n == 3 and res[app.id].mean == Decimal("80.00") and not res[app.id].trimmed
 
 
@@ -203,3 +207,19 @@ def test_results_and_ranking_pages(client, auth, call_with_rounds):
     assert "48.00" in html  # 80 × 60%
     assert "第一轮（初评）得分高者在前" in html and "最终得分 = Σ" in html
     assert client.get(f"/manage/rounds/{c.first.id}/applications/{a.id}/reviews").status_code == 200
+
+
+def test_rank_gives_the_order_of_the_whole_sort_key_however_many_ties():
+    """``rank`` sorts by final score and only the runs of equal final scores by the whole key: the same order."""
+    rnd = random.Random(12)
+    t0 = utcnow()
+    finals = [Decimal("80"), Decimal("80.00"), Decimal("81.5"), Decimal("79"), Decimal("80.000001")]
+    firsts = [None, Decimal("80"), Decimal("80.0"), Decimal("75.5"), Decimal("90")]
+    for _ in range(20):
+        items = [Ranked(application_id=i, level=None, submitted_at=rnd.choice([None, t0, t0 - timedelta(hours=1)]),
+                        round_scores={}, bonus=Decimal(0), final=Decimal(0), first_round_score=rnd.choice(firsts),
+                        exact_final=rnd.choice(finals), tier=rnd.choice([0, -3, -5]))
+                 for i in rnd.sample(range(1000), 300)]
+        expected = [i.application_id for i in sorted(items, key=sort_key)]
+        assert [i.application_id for i in rank(items)] == expected
+

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload
 
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
@@ -70,18 +70,32 @@ class ScoreChange:
 
 def score_changes(proposal, ranking=None):
     """The awards whose final score or rank in its level is no longer what the call's ranking gives now
-    (e.g. a review reopened, or a late conflict removed an expert's score), in level and rank order."""
+    (e.g. a review reopened, or a late conflict removed an expert's score), in the awards' order (by id: level
+    and rank as generated). Compares the awards' columns read in one query; only the changed awards are loaded
+    as objects (with their applications, for ``words``), so that a page showing a 10,000-award proposal does not
+    build 10,000 of them."""
     ranking = ranking or final_ranking(proposal.call)
     now = {i.application_id: i for items in ranking.by_level.values() for i in items}
-    changes = []
-    for award in proposal.awards:
-        item = now.get(award.application_id)
-        score, rank = (item.final.quantize(CENT), item.rank) if item else (None, None)
-        if award.status == AwardStatus.CANCELLED:
-            continue
-        if (award.rank, award.final_score) != (rank, score):
-            changes.append(ScoreChange(award, score, rank))
-    return changes
+    changed = {}
+    for award_id, app_id, status, rank, final_score in db.session.execute(
+            sa.select(Award.id, Award.application_id, Award.status, Award.rank, Award.final_score)
+            .where(Award.proposal_id == proposal.id)):
+        item = now.get(app_id)
+        score, new_rank = (item.final.quantize(CENT), item.rank) if item else (None, None)
+        if status != AwardStatus.CANCELLED and (rank, final_score) != (new_rank, score):
+            changed[award_id] = (score, new_rank)
+    ids = sorted(changed)
+    awards = {}
+    for start in range(0, len(ids), 5000):  # bounded IN lists
+        awards.update((a.id, a) for a in db.session.scalars(
+            sa.select(Award).where(Award.id.in_(ids[start:start + 5000])).options(joinedload(Award.application))))
+    return [ScoreChange(awards[award_id], *changed[award_id]) for award_id in ids]
+
+
+def selected_count(proposal):
+    """How many awards of the proposal are 拟入选 (one count, no award loaded)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Award).where(
+        Award.proposal_id == proposal.id, Award.status == AwardStatus.SELECTED))
 
 
 def changes_words(changes, limit=3):

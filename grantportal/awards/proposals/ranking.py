@@ -5,11 +5,14 @@ bonus), ordered with the call's tier tie-break, and the formula in words (DESIGN
 application, the grade in force on the call's reference date and the bonuses with their explanations.
 """
 from dataclasses import dataclass
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from grantportal.applications.models import Application, AppStatus
+from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import (
     TierRules,
     call_rules,
@@ -19,10 +22,10 @@ from grantportal.calls.tier_rules import (
     tie_key,
     tier_bonus,
 )
-from grantportal.core.db import db
+from grantportal.core.db import db, literal_ids
 from grantportal.core.timeutil import format_date
-from grantportal.orgs.models import RatingRecord
-from grantportal.review.results.aggregate import TIE_BREAK, call_ranking
+from grantportal.orgs.models import Grade, RatingEnd, RatingRecord
+from grantportal.review.results.aggregate import TIE_BREAK, AppRow, call_ranking, fetch_rows
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -44,13 +47,13 @@ def _plain(number):
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-@dataclass
+@dataclass(slots=True)
 class Standing:
     """One application's grade on the call's reference date and its bonuses, with their explanation."""
 
     application_id: int
     org_id: int
-    grade_record: object  # RatingRecord or None
+    grade_record: object  # RatingFacts (a rating record's columns) or None
     grade: object  # Grade or None: the grade in force on the reference date
     tier_bonus: Decimal
     matched_bonus: Decimal
@@ -75,14 +78,30 @@ class Standing:
         return lines
 
 
-def _ratings_by_org(org_ids):
+class RatingFacts(NamedTuple):
+    """A rating record's columns, read without the ORM (what ``tier_rules.explain`` reads of a record)."""
 
+    id: int
+    org_id: int
+    grade: Grade
+    announced_on: date
+    valid_from: date
+    valid_until: date
+    ended_on: date | None
+    end_kind: RatingEnd | None
+
+    in_force_on = RatingRecord.in_force_on  # the model's own rule, on these columns
+
+
+def _ratings_by_org(org_ids):
+    """``{org id: [RatingFacts, ...]}``: one query per 5,000 organizations, plain rows."""
     by_org = {org_id: [] for org_id in org_ids}
     ids = sorted(org_ids)
+    columns = [getattr(RatingRecord, name) for name in RatingFacts._fields]
     for start in range(0, len(ids), 5000):
-        chunk = ids[start:start + 5000]
-        for record in db.session.scalars(sa.select(RatingRecord).where(RatingRecord.org_id.in_(chunk))):
-            by_org[record.org_id].append(record)
+        for row in db.session.execute(sa.select(*columns)
+                                      .where(RatingRecord.org_id.in_(literal_ids(ids[start:start + 5000])))):
+            by_org[row.org_id].append(RatingFacts(*row))
     return by_org
 
 
@@ -95,22 +114,62 @@ def _record_for(records, on):
     return max(started, key=lambda r: (r.announced_on, r.id or 0), default=None)
 
 
-def standings(call, rules=None):
-    """``{application_id: Standing}`` for every submitted application of the call (two queries)."""
+class SubmittedRow(NamedTuple):
+    """What the ranking reads of a submitted application (an ``aggregate.AppRow`` and the matched funds)."""
+
+    id: int
+    org_id: int
+    level: Level
+    matched_amount: Decimal | None
+
+
+def submitted(call):
+    """The call's submitted applications as ``SubmittedRow`` (one query). The driver's plain tuples, the matched
+    funds read in whole cents (an integer: the column holds two places), so that 10,000 rows build a few hundred
+    Decimals, not 10,000 — the same Decimals (two places) as the column type gives."""
+    levels = {lv.value: lv for lv in Level}
+    amounts = {None: None}
+    cents = sa.cast(sa.func.round(Application.matched_amount * 100), sa.Integer)
+    rows = []
+    for app_id, org_id, level, matched in fetch_rows(
+            sa.select(Application.id, Application.org_id, Application.level, cents)
+            .where(Application.call_id == call.id, Application.status == AppStatus.SUBMITTED)):
+        amount = amounts.get(matched)
+        if amount is None and matched is not None:
+            amount = amounts[matched] = Decimal(matched).scaleb(-2)
+        rows.append(SubmittedRow(app_id, org_id, levels.get(level, level), amount))
+    return rows
+
+
+def standings(call, rules=None, apps=None):
+    """``{application_id: Standing}`` for every submitted application of the call (two queries; one when
+    ``apps``, the call's ``submitted`` rows, are given).
+
+    What depends only on the organization's rating record (its grade, the rules' effects in words) is worked
+    out once per distinct record — ``explain`` reads nothing of a record but its grade, dates and end — and the
+    matched-funds bonus once per distinct amount: 10,000 applications share a few hundred of each."""
 
     rules = rules or call_rules(call)
-    rows = db.session.execute(sa.select(Application.id, Application.org_id, Application.matched_amount)
-                              .where(Application.call_id == call.id, Application.status == AppStatus.SUBMITTED)).all()
-    ratings = _ratings_by_org({r.org_id for r in rows})
+    rows = [(a.id, a.org_id, a.matched_amount) for a in (submitted(call) if apps is None else apps)]
+    ratings = _ratings_by_org({org_id for _, org_id, _ in rows})
     on = call.reference_date
-    result, per_org = {}, {}
+    result, per_org, per_record, per_amount = {}, {}, {}, {}
     for app_id, org_id, matched in rows:
-        if org_id not in per_org:
+        facts = per_org.get(org_id)
+        if facts is None:
             record = _record_for(ratings[org_id], on)
-            per_org[org_id] = (record, grade_in_force(record, on), explain(rules, record, on))
-        record, grade, effects = per_org[org_id]
-        result[app_id] = Standing(app_id, org_id, record, grade, tier_bonus(rules, grade),
-                                  matched_bonus(call, matched or ZERO), matched or ZERO, effects)
+            key = record[2:] if record is not None else None  # everything but the record's and the org's ids
+            shared = per_record.get(key)
+            if shared is None:
+                grade = grade_in_force(record, on)
+                shared = per_record[key] = (grade, tier_bonus(rules, grade), explain(rules, record, on))
+            facts = per_org[org_id] = (record, *shared)
+        record, grade, bonus, effects = facts
+        matched = matched or ZERO
+        points = per_amount.get(matched)
+        if points is None:
+            points = per_amount[matched] = matched_bonus(call, matched)
+        result[app_id] = Standing(app_id, org_id, record, grade, bonus, points, matched, effects)
     return result
 
 
@@ -127,17 +186,21 @@ class Ranking:
 def final_ranking(call):
     """The call's ranking with its bonuses and tier tie-break (see ``Ranking``)."""
     rules = call_rules(call)
-    info = standings(call, rules)
+    apps = submitted(call)
+    info = standings(call, rules, apps)
 
     def bonus_of(row):
         st = info.get(row.id)
         return st.bonus if st is not None else ZERO
 
+    keys = {grade: tie_key(rules, grade) for grade in (*Grade, None)}
+
     def tier_of(row):
         st = info.get(row.id)
-        return tie_key(rules, st.grade if st is not None else None)
+        return keys[st.grade if st is not None else None]
 
-    by_level, rounds = call_ranking(call, bonus_of=bonus_of, tier_of=tier_of)
+    by_level, rounds = call_ranking(call, bonus_of=bonus_of, tier_of=tier_of,
+                                    apps={a.id: AppRow(a.id, a.org_id, a.level) for a in apps})
     return Ranking(by_level, rounds, rules, info, formula_words(call, rounds, rules), tie_break_words(rules))
 
 

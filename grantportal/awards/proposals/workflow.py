@@ -3,8 +3,14 @@ republish within 公示 after scores or ranking changed. Each step has its guard
 happening now, in one sentence; the pages show the same sentence next to the button."""
 import sqlalchemy as sa
 
-from grantportal.awards.models import Award, AwardStatus, Objection, ObjectionStatus, ProposalStatus
-from grantportal.awards.proposals.queries import changes_words, missing_reviews, score_changes, unscreened
+from grantportal.awards.models import Award, Objection, ObjectionStatus, ProposalStatus
+from grantportal.awards.proposals.queries import (
+    changes_words,
+    missing_reviews,
+    score_changes,
+    selected_count,
+    unscreened,
+)
 from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.permissions import is_officer
@@ -49,7 +55,7 @@ def _publish_guard(proposal, now=None):
     missing = missing_reviews(call)
     if missing:
         return [f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"]
-    if not any(a.status == AwardStatus.SELECTED for a in proposal.awards):
+    if not selected_count(proposal):
         return ["方案中没有拟入选项目，不能发布公示。"]
     changes = score_changes(proposal)
     if changes:

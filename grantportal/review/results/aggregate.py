@@ -14,10 +14,15 @@ Pure functions over Decimal totals, plus loaders that read what they need in a f
 
 Every figure is a Decimal quantized to two places with ROUND_HALF_UP; only the final figures are rounded
 (the final score sums exact round scores, not rounded ones).
+
+A round's figures are computed from the count, sum, lowest, highest and sum of squares of each application's
+totals (in tenths of a point, exact integers), which the database keeps per round and application
+(``RoundScoreSums``, triggers of migration 0020) as reviews and assignments change: a 10,000-application round
+reads 10,000 rows, not 70,000 reviews joined to their assignments. Withdrawn and screened-out applications and
+conflicted reviews are left out when the results are read, never stored.
 """
 import hashlib
 import hmac
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -28,11 +33,22 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import joinedload
 
+from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.calls.models import Level
-from grantportal.core.db import db
-from grantportal.experts.conflicts import conflicts_for_pairs
-from grantportal.review.models import Aggregation, Assignment, Review, ReviewRound, ReviewStatus, RoundKind
+from grantportal.core.db import db, literal_ids
+from grantportal.experts.conflicts import ExpertRow, conflicts_between, conflicts_for_pairs
+from grantportal.experts.models import ExpertProfile
+from grantportal.orgs.models import Organization
+from grantportal.review.models import (
+    Aggregation,
+    Assignment,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    RoundKind,
+    RoundScoreSums,
+)
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -51,26 +67,41 @@ def q2(value):
 # --- statistics --------------------------------------------------------------------------------
 
 class RoundStats:
-    """One application's figures in one round. Held as exact integers (cents, tenths) and shown as Decimal
-    with two places: n, mean, trimmed_mean (None with fewer than 3 scores), sd (population), min, max,
-    score (the round score: trimmed mean or mean, per the round) and ``trimmed`` (whether ``score`` is the
-    trimmed mean); ``exact_score`` is the unrounded round score (for final scores and ordering)."""
+    """One application's figures in one round. Held as exact integers (the count, sum, lowest, highest and
+    sum of squares of the totals in tenths of a point) and shown as Decimal with two places: n, mean,
+    trimmed_mean (None with fewer than 3 scores), sd (population), min, max, score (the round score: trimmed
+    mean or mean, per the round) and ``trimmed`` (whether ``score`` is the trimmed mean); ``exact_score`` is
+    the unrounded round score (for final scores and ordering). Only ``exact_score`` is worked out up front
+    (ranking 10,000 applications needs nothing else); the shown figures are computed when read."""
 
-    __slots__ = ("application_id", "n", "_mean", "_trimmed", "_sd", "_min", "_max", "_score", "trimmed",
-                 "exact_score")
+    __slots__ = ("application_id", "n", "_sum", "_lo", "_hi", "_squares", "trimmed", "exact_score")
 
-    def __init__(self, application_id, n, mean_cents, trimmed_cents, sd_cents, min_cents, max_cents,
-                 score_cents, trimmed, exact_score):
+    def __init__(self, application_id, n, sum_tenths, min_tenths, max_tenths, sum_squares, trimmed, exact_score):
         self.application_id, self.n, self.trimmed, self.exact_score = application_id, n, trimmed, exact_score
-        self._mean, self._trimmed, self._sd = mean_cents, trimmed_cents, sd_cents
-        self._min, self._max, self._score = min_cents, max_cents, score_cents
+        self._sum, self._lo, self._hi, self._squares = sum_tenths, min_tenths, max_tenths, sum_squares
 
-    mean = property(lambda self: _money(self._mean))
-    trimmed_mean = property(lambda self: None if self._trimmed is None else _money(self._trimmed))
-    sd = property(lambda self: _money(self._sd))
-    min = property(lambda self: _money(self._min))
-    max = property(lambda self: _money(self._max))
-    score = property(lambda self: _money(self._score))
+    @property
+    def mean(self):
+        return _money(_cents(self._sum, 10 * self.n))
+
+    @property
+    def trimmed_mean(self):
+        if self.n < 3:
+            return None
+        return _money(_cents(self._sum - self._hi - self._lo, 10 * (self.n - 2)))
+
+    @property
+    def sd(self):
+        # population sd = sqrt(n·Σx² − (Σx)²) / (10·n); in cents, half up: (isqrt(400·N) + n) // (2n)
+        n, s = self.n, self._sum
+        return _money((isqrt(400 * (n * self._squares - s * s)) + n) // (2 * n))
+
+    min = property(lambda self: _money(self._lo * 10))
+    max = property(lambda self: _money(self._hi * 10))
+
+    @property
+    def score(self):
+        return self.trimmed_mean if self.trimmed else self.mean
 
     def __repr__(self):
         return f"RoundStats(application_id={self.application_id}, n={self.n}, score={self.score})"
@@ -94,21 +125,15 @@ def _money(cents):
 def stats_tenths(application_id, xs, trim):
     """The figures for one application from its totals in tenths of a point (integers: the column holds
     one decimal place), in exact integer arithmetic; the same results as ``stats`` on the Decimals."""
-    n = len(xs)
-    s = sum(xs)
-    lo, hi = min(xs), max(xs)
-    sq = sum(x * x for x in xs)
-    # population sd = sqrt(n·Σx² − (Σx)²) / (10·n); in cents, half up: (isqrt(400·N) + n) // (2n)
-    sd_cents = (isqrt(400 * (n * sq - s * s)) + n) // (2 * n)
-    has_trimmed = n >= 3
-    use_trim = trim and has_trimmed
-    if use_trim:
-        num, den = s - hi - lo, 10 * (n - 2)
-    else:
-        num, den = s, 10 * n
-    return RoundStats(application_id, n, _cents(s, 10 * n),
-                      _cents(s - hi - lo, 10 * (n - 2)) if has_trimmed else None, sd_cents, lo * 10, hi * 10,
-                      _cents(num, den), use_trim, Decimal(num) / Decimal(den))
+    return stats_sums(application_id, len(xs), sum(xs), min(xs), max(xs), sum(x * x for x in xs), trim)
+
+
+def stats_sums(application_id, n, s, lo, hi, sq, trim):
+    """``stats_tenths`` from the sums alone (what ``RoundScoreSums`` keeps): ``n`` totals in tenths of a point,
+    their sum ``s``, lowest ``lo``, highest ``hi`` and sum of squares ``sq`` (exact integers)."""
+    if trim and n >= 3:
+        return RoundStats(application_id, n, s, lo, hi, sq, True, Decimal(s - hi - lo) / Decimal(10 * (n - 2)))
+    return RoundStats(application_id, n, s, lo, hi, sq, False, Decimal(s) / Decimal(10 * n))
 
 
 def stats(application_id, scores, trim):
@@ -122,11 +147,8 @@ def compute_round_tenths(round_, rows):
     by_app = {}
     for app_id, tenths in rows:
         by_app.setdefault(app_id, []).append(tenths)
-    trim_from = max(round_.trim_min_scores or 0, 3) if uses_trimmed(round_, 10**9) else None
-    results = [stats_tenths(app_id, xs, trim_from is not None and len(xs) >= trim_from)
-               for app_id, xs in by_app.items()]
-    results.sort(key=lambda r: (-r.exact_score, r.application_id))
-    return {r.application_id: r for r in results}
+    return compute_round_sums(round_, ((app_id, len(xs), sum(xs), min(xs), max(xs), sum(x * x for x in xs))
+                                       for app_id, xs in by_app.items()))
 
 
 def compute_round(round_, totals):
@@ -135,19 +157,63 @@ def compute_round(round_, totals):
     return compute_round_tenths(round_, ((app_id, int(Decimal(str(t)) * 10)) for app_id, t in totals))
 
 
-def submitted_totals_query(round_id):
-    """(application_id, total in tenths of a point, expert user id, organization id) of every submitted
-    review of an active assignment in the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal
-    is built per review; the expert and the organization are for the conflict check (``round_figures``)."""
+def _tenths():
+    return sa.cast(sa.func.round(Review.total * 10), sa.Integer)
 
-    tenths = sa.cast(sa.func.round(Review.total * 10), sa.Integer)
-    return (sa.select(Assignment.application_id, tenths, Assignment.expert_id, Application.org_id)
-            .join(Review, Review.assignment_id == Assignment.id)
+
+def _counted(query, round_id):
+    """``query`` over the submitted reviews of active assignments in the round that count (see
+    ``round_results``; the conflict check is separate)."""
+    return (query.join(Review, Review.assignment_id == Assignment.id)
             .join(Application, Application.id == Assignment.application_id)
             .where(Assignment.round_id == round_id, Assignment.active.is_(True),
                    Review.status == ReviewStatus.SUBMITTED, Review.total.is_not(None),
                    # a withdrawn application, or one that failed eligibility screening, leaves the results
                    Application.status == AppStatus.SUBMITTED, Application.screening != Screening.FAILED))
+
+
+def submitted_totals_query(round_id):
+    """(application_id, total in tenths of a point, expert user id, organization id) of every submitted
+    review of an active assignment in the round. Tenths are integers (total is NUMERIC(6,1)), so no Decimal
+    is built per review; the expert and the organization are for the conflict check (``round_figures``)."""
+
+    return _counted(sa.select(Assignment.application_id, _tenths(), Assignment.expert_id, Application.org_id),
+                    round_id)
+
+
+def round_sums_query(round_):
+    """Per application with counted reviews in the round: (application_id, n, Σ tenths, min, max, Σ tenths²,
+    organization id) from the sums the database keeps (``RoundScoreSums``, exact integers: 10,000 rows for
+    70,000 reviews), only for applications still submitted and not screened out. Read through the call's
+    applications (index ``call_id, status, screening``), so that its cost is bounded by the call's size."""
+
+    sums = RoundScoreSums
+    return (sa.select(sums.application_id, sums.n_reviews, sums.sum_tenths, sums.min_tenths, sums.max_tenths,
+                      sums.sum_squares, Application.org_id)
+            .join(Application, Application.id == sums.application_id)
+            # a withdrawn application, or one that failed eligibility screening, leaves the results
+            .where(sums.round_id == round_.id, Application.call_id == round_.call_id,
+                   Application.status == AppStatus.SUBMITTED, Application.screening != Screening.FAILED))
+
+
+def round_orgs_query(round_id):
+    """(id, 统一社会信用代码, legal representative, contact person) of the organizations of the applications with
+    sums in the round: once per organization, for the conflict check."""
+
+    in_round = (sa.select(Application.org_id).join(RoundScoreSums, RoundScoreSums.application_id == Application.id)
+                .where(RoundScoreSums.round_id == round_id))
+    return (sa.select(Organization.id, Organization.uscc, Organization.legal_rep, Organization.contact_name)
+            .where(Organization.id.in_(in_round)))
+
+
+def round_experts_query(round_id):
+    """(profile id, user id, name) of every expert with an active assignment in the round (an index lookup per
+    expert of the pool, not a pass over the round's assignments)."""
+
+    assigned = sa.exists().where(Assignment.expert_id == ExpertProfile.user_id, Assignment.round_id == round_id,
+                                 Assignment.active.is_(True))
+    return (sa.select(ExpertProfile.id, ExpertProfile.user_id, User.name).join(User, User.id == ExpertProfile.user_id)
+            .where(assigned))
 
 
 def round_results(round_):
@@ -158,10 +224,9 @@ def round_results(round_):
     found after the review was submitted: see ``round_figures``). The order is by round score
     (``RoundStats.score``: trimmed mean or mean, per the round), highest first, ties by lower application
     id; so ``list(results)[:n]`` is "the top N" and ``[a for a, r in results.items() if r.score >= x]`` is
-    "scoring at least X". Applications with no counted review are absent. One query (application_id,
-    total, expert, organization) on the session's connection, no ORM objects, plus the fixed few of the
-    conflict check; the rest is integer arithmetic in Python (10,000 applications × 7 reviews: see
-    bench/review_results.py).
+    "scoring at least X". Applications with no counted review are absent. A fixed few queries on the
+    session's connection, no ORM objects (``round_figures``); the rest is integer arithmetic in Python
+    (10,000 applications × 7 reviews: see bench/review_results.py).
     """
     return round_figures(round_)[0]
 
@@ -172,13 +237,59 @@ def round_figures(round_, today=None):
     submitted — an officer set one, the expert declared one or added an affiliation. ``conflicted`` is
     ``{(application id, expert user id): [ConflictReason, ...]}``, by the rule the draw uses
     (``experts.conflicts.conflict_reasons``, here in bulk). While the conflict stands the review is kept
-    but does not count; withdrawn, it counts again; replaced, it never counts (inactive assignment)."""
+    but does not count; withdrawn, it counts again; replaced, it never counts (inactive assignment).
 
-    rows = fetch_rows(submitted_totals_query(round_.id))
-    conflicted = conflicts_for_pairs(((app_id, org_id, expert_id) for app_id, _, expert_id, org_id in rows), today)
-    if conflicted:
-        rows = [row for row in rows if (row[0], row[2]) not in conflicted]
-    return compute_round_tenths(round_, ((row[0], row[1]) for row in rows)), conflicted
+    The database keeps each application's sums (``RoundScoreSums``, ``round_sums_query``: exact integers);
+    the conflict check runs between the round's experts and those applications (``conflicts_between``), and
+    only the applications it finds conflicted pairs for are read review by review and summed again without
+    the conflicted reviews. Queries: the sums, the experts, their organizations, their conflicts and
+    affiliations, and (only when a pair is conflicted) those applications' reviews."""
+
+    sums = fetch_rows(round_sums_query(round_))
+    if not sums:
+        return {}, {}
+    experts = [ExpertRow(*row) for row in fetch_rows(round_experts_query(round_.id))]
+    orgs = fetch_rows(round_orgs_query(round_.id)) if experts else []
+    pairs = conflicts_between(experts, ((row[0], row[6]) for row in sums), orgs, today)
+    conflicted = {}
+    if pairs:
+        apps = sorted(pairs)
+        rows = {}
+        for start in range(0, len(apps), 5000):  # bounded IN lists
+            for app_id, tenths, expert_id, _ in db.session.execute(submitted_totals_query(round_.id).where(
+                    Assignment.application_id.in_(apps[start:start + 5000]))):
+                rows.setdefault(app_id, []).append((tenths, expert_id))
+        conflicted = {(app_id, expert_id): pairs[app_id][expert_id] for app_id, reviews in rows.items()
+                      for _, expert_id in reviews if expert_id in pairs[app_id]}
+        redo = {app_id: [t for t, expert_id in rows[app_id] if (app_id, expert_id) not in conflicted]
+                for app_id, _ in conflicted}
+        sums = [row for row in sums if row[0] not in redo]
+        sums += [(app_id, len(xs), sum(xs), min(xs), max(xs), sum(x * x for x in xs)) for app_id, xs in redo.items()
+                 if xs]
+    return compute_round_sums(round_, sums), conflicted
+
+
+def _app_id(stats_):
+    return stats_.application_id
+
+
+def _exact_score(stats_):
+    return stats_.exact_score
+
+
+def compute_round_sums(round_, sums):
+    """``sums``: rows (application_id, n, Σ tenths, min, max, Σ tenths², …) as ``round_sums_query`` gives.
+    Returns ``{application_id: RoundStats}`` ordered by round score (highest first), then application id
+    (lowest first)."""
+    trim_from = max(round_.trim_min_scores or 0, 3) if uses_trimmed(round_, 10**9) else None
+    if trim_from is None:
+        results = [stats_sums(row[0], row[1], row[2], row[3], row[4], row[5], False) for row in sums]
+    else:
+        results = [stats_sums(row[0], row[1], row[2], row[3], row[4], row[5], row[1] >= trim_from) for row in sums]
+    # by id, then (stable) by score, highest first: the order of the key (-score, id), without 10,000 tuples
+    results.sort(key=_app_id)
+    results.sort(key=_exact_score, reverse=True)
+    return {r.application_id: r for r in results}
 
 
 @dataclass
@@ -242,7 +353,7 @@ def bonuses(application):
     return ZERO
 
 
-@dataclass
+@dataclass(slots=True)
 class Ranked:
     application_id: int
     level: object
@@ -280,9 +391,32 @@ def sort_key(item):
             item.submitted_at or datetime.min, item.application_id)
 
 
+def _exact_final(item):
+    return item.exact_final
+
+
+def _same_final(items):
+    """The runs of ``items`` (sorted by final score) that share a final score: [(start, end), ...]."""
+    runs, start, n = [], 0, len(items)
+    while start < n:
+        value, end = items[start].exact_final, start + 1
+        while end < n and items[end].exact_final == value:
+            end += 1
+        if end - start > 1:
+            runs.append((start, end))
+        start = end
+    return runs
+
+
 def rank(items):
-    """Sort ``Ranked`` items and number them 1, 2, 3 … (deterministic, no shared ranks)."""
-    items = sorted(items, key=sort_key)
+    """Sort ``Ranked`` items by ``sort_key`` and number them 1, 2, 3 … (deterministic, no shared ranks).
+
+    Sorted by the final score alone first, and only the runs of equal final scores by the whole key: the same
+    order as sorting by ``sort_key`` (its first part is the final score), without building and comparing
+    10,000 seven-part keys when scores rarely tie."""
+    items = sorted(items, key=_exact_final, reverse=True)
+    for start, end in _same_final(items):
+        items[start:end] = sorted(items[start:end], key=sort_key)
     for i, item in enumerate(items, 1):
         item.rank = i
     return items
@@ -296,27 +430,45 @@ class AppRow(NamedTuple):
     level: object
 
 
-def _tie_times(items):
-    """Load submitted_at only for the items whose final and first-round scores tie with another's: the only
-    ones the third tie-break can concern (usually none, so 10,000 timestamps are not read and parsed)."""
+def _tie_key(item):
+    first = item.first_round_score
+    return item.tier, first is None, -(first or ZERO)
 
-    counts = Counter((i.exact_final, i.tier, i.first_round_score) for i in items)
-    tied = sorted(i.application_id for i in items if counts[(i.exact_final, i.tier, i.first_round_score)] > 1)
+
+def _tie_times(by_level):
+    """Load submitted_at only for the items whose final and first-round scores (and tier) tie with another's
+    in their level: the only ones the third tie-break can concern (usually few, so 10,000 timestamps are not
+    read and parsed). Sorts each level's list by final score (highest first), and each run of equal final
+    scores by tier and first-round score, on the way."""
+
+    tied = []
+    for items in by_level.values():
+        items.sort(key=_exact_final, reverse=True)
+        for start, end in _same_final(items):
+            run = items[start:end] = sorted(items[start:end], key=_tie_key)
+            last = None
+            for a, b in zip(run, run[1:]):
+                if a.tier == b.tier and a.first_round_score == b.first_round_score:
+                    if a is not last:
+                        tied.append(a)
+                    tied.append(b)
+                    last = b
+    ids = sorted(i.application_id for i in tied)
     times = {}
-    for start in range(0, len(tied), 5000):  # bounded IN lists
+    for start in range(0, len(ids), 5000):  # bounded IN lists
         times.update(db.session.execute(sa.select(Application.id, Application.submitted_at)
-                                        .where(Application.id.in_(tied[start:start + 5000]))).all())
-    for i in items:
-        if i.application_id in times:
-            i.submitted_at = times[i.application_id]
+                                        .where(Application.id.in_(literal_ids(ids[start:start + 5000])))).all())
+    for i in tied:
+        i.submitted_at = times.get(i.application_id)
 
 
-def call_ranking(call, bonus_of=bonuses, tier_of=None):
+def call_ranking(call, bonus_of=bonuses, tier_of=None, apps=None):
     """The ranking of a call: ``({level: [Ranked, ...]}, rounds)``, each list ranked (``rank``).
 
     ``bonus_of(row)`` gives an application's bonus points and ``tier_of(row)`` its tier tie-break key
-    (``row`` is an ``AppRow``); awards.proposals.ranking passes the call's rules. One query per round
-    (``round_results``), one for the call's applications (id, organization, level) and,
+    (``row`` is an ``AppRow``); awards.proposals.ranking passes the call's rules, and ``apps``
+    (``{id: AppRow}`` of the call's submitted applications) when it has read them already. The queries of
+    ``round_results`` per round, one for the call's applications (id, organization, level) unless given and,
     only if final and first-round scores tie, one for those applications' submission times."""
 
     rounds = scored_rounds(call)
@@ -324,9 +476,11 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None):
     app_ids = set().union(*(set(res) for _, _, res in per_round)) if per_round else set()
     if not app_ids:
         return {}, rounds
-    levels = {lv.value: lv for lv in Level}
-    info = {row[0]: AppRow(row[0], row[1], levels.get(row[2], row[2])) for row in fetch_rows(
-        sa.select(Application.id, Application.org_id, Application.level).where(Application.call_id == call.id))}
+    if apps is None:
+        levels = {lv.value: lv for lv in Level}
+        apps = {row[0]: AppRow(row[0], row[1], levels.get(row[2], row[2])) for row in fetch_rows(
+            sa.select(Application.id, Application.org_id, Application.level).where(Application.call_id == call.id))}
+    info = apps
     first_id = rounds[0].id
     by_level = {}
     for app_id in app_ids:
@@ -340,13 +494,16 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None):
         bonus = bonus_of(row) if row is not None else ZERO
         exact += bonus
         first_stats = stats_by_round.get(first_id)
-        item = Ranked(application_id=app_id, level=row.level if row else None, submitted_at=None,
-                      round_scores=stats_by_round, bonus=q2(bonus), final=q2(exact), exact_final=exact,
-                      first_round_score=first_stats.exact_score if first_stats else None,
-                      tier=tier_of(row) if tier_of is not None and row is not None else 0)
-        by_level.setdefault(item.level, []).append(item)
-    for items in by_level.values():
-        _tie_times(items)
+        level = row.level if row else None
+        item = Ranked(app_id, level, None, stats_by_round, q2(bonus), q2(exact),
+                      first_stats.exact_score if first_stats else None, exact, 0,
+                      tier_of(row) if tier_of is not None and row is not None else 0)
+        items = by_level.get(level)
+        if items is None:
+            by_level[level] = [item]
+        else:
+            items.append(item)
+    _tie_times(by_level)
     return {level: rank(items) for level, items in by_level.items()}, rounds
 
 

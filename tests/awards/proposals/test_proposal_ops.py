@@ -1,5 +1,6 @@
 """The proposal's life as the bureau runs it, through the operations (no views): generate the proposal, adjust
 it within the budget, publish it for 公示 (Chinese working days) and confirm the final results."""
+import json
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -22,6 +23,7 @@ from grantportal.awards.proposals.queries import proposal_of, public_rows
 from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.calendar.models import CalendarDay, CalendarYear
 from grantportal.calls.models import Level
+from grantportal.core.audit import AuditEntry, _snapshot
 from grantportal.core.db import db
 from grantportal.core.notices import Notice
 from grantportal.core.workdays import CALENDAR_YEARS, publicity_end
@@ -103,6 +105,43 @@ def test_regenerating_a_draft_replaces_its_awards(officer):
     assert len(awards) == 5 and all(a.adjust_reason is None and a.adjusted_by_id is None for a in awards.values())
     assert [awards[a.id].status for a in w.apps] == [AwardStatus.SELECTED] * 4 + [AwardStatus.RESERVE]
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Award)) == 5
+
+
+def _rows_as_logged(proposal):
+    """{award id as text: the award's row as a flush would log it} (read afresh from the database)."""
+    return {str(a.id): json.loads(json.dumps(_snapshot(a), ensure_ascii=False))
+            for a in awards_by_app(proposal).values()}
+
+
+def _award_entries(verb):
+    """[(award id as text, row)] of the award entries under proposal.generate, in the order they were written."""
+    entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.object_type == "award",
+                                                             AuditEntry.action == "proposal.generate")
+                                 .order_by(AuditEntry.id)).all()
+    if verb == "create":
+        return [(e.object_id, json.loads(e.after)) for e in entries if e.before is None]
+    return [(e.object_id, json.loads(e.before)) for e in entries if e.after is None]
+
+
+def test_every_award_generated_or_replaced_has_its_own_audit_entry_with_the_whole_row(officer):
+    """The awards are written in bulk, yet the log reads as if each had been flushed on its own: one entry per
+    award under proposal.generate with the whole row as ``after``; regenerating logs each replaced award with
+    the row as it was as ``before``. The awards are numbered in ranking order, as before."""
+    w = proposal_world(officer, publish=False)
+    first = _rows_as_logged(w.proposal)
+    assert dict(_award_entries("create")) == first and _award_entries("delete") == []
+    adjust(w.s1, officer, AwardStatus.NOT_SELECTED, None, "材料存疑，暂不资助", NOW)
+    db.session.commit()
+    replaced = _rows_as_logged(w.proposal)
+    assert replaced[str(w.s1.id)]["adjust_reason"] == "材料存疑，暂不资助"
+    generate(w.call, officer, NOW + timedelta(hours=2))
+    db.session.commit()
+    second = _rows_as_logged(w.proposal)
+    created = _award_entries("create")
+    assert len(created) == 10 and dict(created[:5]) == first and dict(created[5:]) == second
+    assert dict(_award_entries("delete")) == replaced and len(_award_entries("delete")) == 5
+    ranked = sorted((a for a in awards_by_app(w.proposal).values()), key=lambda a: a.id)
+    assert [a.rank for a in ranked] == [1, 2, 3, 4, 5]
 
 
 def test_generate_is_refused_once_published_and_before_any_score(officer):

@@ -24,7 +24,7 @@ from grantportal.awards.proposals.forms import (
     settings_data,
 )
 from grantportal.awards.proposals.permissions import can_manage_proposal, can_view_call_ranking, can_view_proposal
-from grantportal.awards.proposals.queries import proposal_of, score_changes
+from grantportal.awards.proposals.queries import proposal_of, score_changes, selected_count
 from grantportal.awards.proposals.ranking import final_ranking, formula_words, tie_break_words
 from grantportal.awards.proposals.workflow import PROPOSAL, confirm_problem, publish_problem
 from grantportal.calendar.queries import confirmed_publicity_end
@@ -190,7 +190,7 @@ def generate(call_id):
     if not attempt.ok:
         flash(attempt.message, "error")
     else:
-        selected = sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED)
+        selected = selected_count(proposal)
         flash(f"拟资助方案已生成：{selected}个项目拟入选。请逐级核对金额和说明，必要时调整后再发布公示。", "success")
     return redirect(url_for("proposals.show", call_id=call_id), 303)
 
@@ -286,7 +286,7 @@ def _publish_page(call, proposal, form, message=None, status=200):
     days = form.days.number if form.days.number is not None else None
     return render_template("awards/publish.html", call=call, proposal=proposal, form=form, message=message,
                            problem=publish_problem(proposal, call), preview=_preview(days),
-                           selected=sum(1 for a in proposal.awards if a.status == AwardStatus.SELECTED),
+                           selected=selected_count(proposal),
                            can_act=can_manage_proposal(current_user, call)), status
 
 
