@@ -77,7 +77,9 @@ class Award(db.Model):
     that decided it."""
 
     __tablename__ = "award"
-    __table_args__ = (sa.Index("ix_award_proposal_level_status", "proposal_id", "level", "status"),)
+    __table_args__ = (sa.Index("ix_award_proposal_level_status", "proposal_id", "level", "status"),
+                      # a call's funded projects in their order (level, rank), a page read from the index
+                      sa.Index("ix_award_proposal_final", "proposal_id", "final_status", "level", "rank", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))
