@@ -88,9 +88,20 @@ def fund_sums(award):
     return Decimal(pledged).quantize(ZERO), Decimal(received).quantize(ZERO)
 
 
-def project_leverage(award):
-    pledged, received = fund_sums(award)
+def project_leverage(award, funds=None):
+    """The project's ``Leverage``; its matched funds summed from ``funds`` when the page has them loaded."""
+    if funds is None:
+        pledged, received = fund_sums(award)
+    else:
+        pledged = sum((f.pledged for f in funds), ZERO).quantize(ZERO)
+        received = sum((f.received for f in funds), ZERO).quantize(ZERO)
     return Leverage(award.amount or ZERO, pledged, received, award.application.matched_amount or ZERO)
+
+
+def funds_of(award):
+    """The project's matched funds and donations, in the order they were recorded."""
+    return db.session.scalars(sa.select(MatchedFund).where(MatchedFund.award_id == award.id)
+                              .order_by(MatchedFund.id)).all()
 
 
 def public_name(fund):
