@@ -462,8 +462,16 @@ class Builder:
             status = "active" if current or roll < 0.02 else "terminated" if roll < 0.03 else "closed"
             midterm = status == "closed" or (status == "active" and not current)  # current year: not yet
             signed_at = datetime(call.year, 6, 25, 2, tzinfo=UTC)
+            parts = [(1, Decimal("50"), "signed", True, date(call.year, 7, 10)),
+                     (2, Decimal("30"), "midterm_passed", midterm, date(call.year + 1, 1, 20)),
+                     (3, Decimal("20"), "acceptance_passed", status == "closed", date(call.year + 1, 7, 25))]
+            amounts = [(amount * percent / 100).quantize(Decimal("0.01")) for _, percent, *_ in parts[:2]]
+            amounts.append(amount - sum(amounts))
+            paid_total = sum((a for a, part in zip(amounts, parts) if part[3]), Decimal("0.00"))
+            recovered = (paid_total / 2).quantize(Decimal("0.01")) if status == "terminated" else Decimal("0.00")
             contract_id = self.add(
-                "contract", award_id=award_id, status=status, amount=amount, starts_on=starts, ends_on=ends,
+                "contract", award_id=award_id, status=status, amount=amount, paid=paid_total, recovered=recovered,
+                starts_on=starts, ends_on=ends,
                 deliverables="开展服务活动不少于24场\n服务对象满意度不低于90%\n建立服务档案",
                 document_id=doc_id, signed_file_id=None, signed_uploaded_at=signed_at,
                 signed_uploaded_by_id=officer, confirmed_at=signed_at + timedelta(days=1), confirmed_by_id=officer,
@@ -474,13 +482,7 @@ class Builder:
                 acceptance_passed=True if status == "closed" else None,
                 acceptance_at=datetime(call.year + 1, 7, 15, 2, tzinfo=UTC) if status == "closed" else None)
             self.counts["contracts"] += 1
-            parts = [(1, Decimal("50"), "signed", True, date(call.year, 7, 10)),
-                     (2, Decimal("30"), "midterm_passed", midterm, date(call.year + 1, 1, 20)),
-                     (3, Decimal("20"), "acceptance_passed", status == "closed", date(call.year + 1, 7, 25))]
-            paid_total = Decimal("0.00")
-            for position, percent, condition, paid, paid_on in parts:
-                part = (amount * percent / 100).quantize(Decimal("0.01")) if position < 3 else amount - sum(
-                    (amount * p / 100).quantize(Decimal("0.01")) for _, p, *_ in parts[:2])
+            for (position, percent, condition, paid, paid_on), part in zip(parts, amounts):
                 state = "paid" if paid else "blocked" if status == "terminated" else "waiting"
                 tranche_id = self.add("tranche", contract_id=contract_id, position=position, percent=percent,
                                       amount=part, condition=condition, status=state,
@@ -489,11 +491,9 @@ class Builder:
                     self.add("payment", contract_id=contract_id, tranche_id=tranche_id, paid_on=paid_on, amount=part,
                              voucher_number=f"ZF{call.year}{self.rows['payment'].next_id:08d}", recorded_by_id=officer,
                              recorded_at=datetime(paid_on.year, paid_on.month, paid_on.day, 3, tzinfo=UTC))
-                    paid_total += part
                     self.counts["payments"] += 1
             if status == "terminated":
-                self.add("recovery", contract_id=contract_id, recovered_on=date(call.year, 12, 15),
-                         amount=(paid_total / 2).quantize(Decimal("0.01")),
+                self.add("recovery", contract_id=contract_id, recovered_on=date(call.year, 12, 15), amount=recovered,
                          voucher_number=f"ZH{call.year}{contract_id:08d}",
                          reason="项目中止，按合同约定追回未使用的资助资金。", recorded_by_id=officer,
                          recorded_at=datetime(call.year, 12, 15, 3, tzinfo=UTC))

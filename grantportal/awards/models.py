@@ -79,9 +79,11 @@ class Award(db.Model):
 
     __tablename__ = "award"
     # a level's rows by status in rank order: the budget's sums, and the public results page read by index
-    # (the proposal during 公示, the final results after)
+    # (the proposal during 公示, the final results after); a call's funded projects in their order (level,
+    # rank) across levels, a page read from the index (项目执行)
     __table_args__ = (sa.Index("ix_award_public", "proposal_id", "level", "status", "rank", "id"),
-                      sa.Index("ix_award_public_final", "proposal_id", "level", "final_status", "rank", "id"))
+                      sa.Index("ix_award_public_final", "proposal_id", "level", "final_status", "rank", "id"),
+                      sa.Index("ix_award_proposal_final", "proposal_id", "final_status", "level", "rank", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))

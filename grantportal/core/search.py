@@ -42,6 +42,11 @@ class SearchEntry(db.Model):
         sa.Index("ix_search_entry_amount", "kind", "amount", "id"),
         sa.Index("ix_search_entry_changes_on", "changes_on"),
         sa.Index("ix_search_entry_subtitle", "kind", "subtitle"),
+        # the funded projects' list (项目执行): a service field, a status or a 镇街, newest first (migration 0021)
+        sa.Index("ix_search_entry_fields", "kind", "fields", "sort_key", "id"),
+        sa.Index("ix_search_entry_fields_date", "kind", "fields", "happened_on", "id"),
+        sa.Index("ix_search_entry_category_date", "kind", "category", "happened_on", "id"),
+        sa.Index("ix_search_entry_district_date", "kind", "district", "happened_on", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -44,6 +44,11 @@ class Contract(db.Model):
     status: Mapped[ContractStatus] = mapped_column(enum_column(ContractStatus), default=ContractStatus.DRAFT,
                                                    index=True)
     amount: Mapped[Decimal] = mapped_column(Money())  # the award amount at signing
+    # Σ payments and Σ recoveries of this contract, added by ``record_payment`` / ``record_recovery`` under the
+    # contract's row lock (in the same flush as the row they record), so that lists and sums over many
+    # projects read one row per project, not its payments (migration 0021)
+    paid: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"), server_default="0")
+    recovered: Mapped[Decimal] = mapped_column(Money(), default=Decimal("0.00"), server_default="0")
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
     deliverables: Mapped[str] = mapped_column(sa.Text, default="")  # 服务内容与成效指标, one per line

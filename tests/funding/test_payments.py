@@ -226,3 +226,16 @@ def test_payments_and_recoveries_are_audited(contract, officer):
     db.session.commit()
     actions = set(db.session.scalars(db.select(AuditEntry.action)))
     assert {"payment.record", "recovery.record", "tranche.refresh"} <= actions
+
+
+def test_the_contract_keeps_its_paid_and_recovered_sums_for_the_public_lists(contract, officer):
+    assert (contract.paid, contract.recovered) == (Decimal("0.00"), Decimal("0.00"))
+    pay(contract, officer, 1, "10000")
+    pay(contract, officer, 1, "15000")
+    record_recovery(contract, officer, TODAY, Decimal("4000"), "SH-1", "超范围列支")
+    db.session.commit()
+    refusal(record_payment, contract, contract.tranches[1], officer, TODAY, Decimal("1"), "FK-X")  # not payable
+    db.session.refresh(contract)
+    sums = totals(contract)
+    assert (contract.paid, contract.recovered) == (sums.paid, sums.recovered) == (Decimal("25000.00"),
+                                                                                  Decimal("4000.00"))

@@ -35,7 +35,7 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal
 from grantportal.core.db import db
 from grantportal.core.money import format_wan
-from grantportal.funding.models import Contract, ContractStatus, FundSourceKind, MatchedFund, Payment, Recovery
+from grantportal.funding.models import Contract, ContractStatus, FundSourceKind, MatchedFund
 from grantportal.funding.queries import contract_of
 
 ZERO = Decimal("0.00")
@@ -88,9 +88,20 @@ def fund_sums(award):
     return Decimal(pledged).quantize(ZERO), Decimal(received).quantize(ZERO)
 
 
-def project_leverage(award):
-    pledged, received = fund_sums(award)
+def project_leverage(award, funds=None):
+    """The project's ``Leverage``; its matched funds summed from ``funds`` when the page has them loaded."""
+    if funds is None:
+        pledged, received = fund_sums(award)
+    else:
+        pledged = sum((f.pledged for f in funds), ZERO).quantize(ZERO)
+        received = sum((f.received for f in funds), ZERO).quantize(ZERO)
     return Leverage(award.amount or ZERO, pledged, received, award.application.matched_amount or ZERO)
+
+
+def funds_of(award):
+    """The project's matched funds and donations, in the order they were recorded."""
+    return db.session.scalars(sa.select(MatchedFund).where(MatchedFund.award_id == award.id)
+                              .order_by(MatchedFund.id)).all()
 
 
 def public_name(fund):
@@ -126,26 +137,20 @@ class SummaryRow:
 
 
 def _summary_columns(call):
-    """The money columns of the call's projects and the joins they need; each sum is taken over the call's own
-    awards and contracts only (not the payments of the whole platform on each request)."""
+    """The money columns of the call's projects and the joins they need: paid and recovered from each contract's
+    own row (``Contract.paid`` / ``Contract.recovered``, kept by the payment operations), matched funds summed
+    over the call's own awards only (not the rows of the whole platform on each request)."""
     awards = sa.select(Award.id).join(Proposal, Proposal.id == Award.proposal_id).where(Proposal.call_id == call.id)
-    contracts = sa.select(Contract.id).where(Contract.award_id.in_(awards))
-    paid = (sa.select(Payment.contract_id, sa.func.sum(Payment.amount).label("total"))
-            .where(Payment.contract_id.in_(contracts)).group_by(Payment.contract_id).subquery())
-    recovered = (sa.select(Recovery.contract_id, sa.func.sum(Recovery.amount).label("total"))
-                 .where(Recovery.contract_id.in_(contracts)).group_by(Recovery.contract_id).subquery())
     funds = (sa.select(MatchedFund.award_id, sa.func.sum(MatchedFund.pledged).label("pledged"),
                        sa.func.sum(MatchedFund.received).label("received"))
              .where(MatchedFund.award_id.in_(awards)).group_by(MatchedFund.award_id).subquery())
-    money = [Award.amount, sa.func.coalesce(paid.c.total, 0), sa.func.coalesce(recovered.c.total, 0),
+    money = [Award.amount, sa.func.coalesce(Contract.paid, 0), sa.func.coalesce(Contract.recovered, 0),
              sa.func.coalesce(funds.c.pledged, 0), sa.func.coalesce(funds.c.received, 0),
              sa.func.coalesce(Application.matched_amount, 0)]
 
     def joined(query):
         return (query.select_from(Award).join(Application, Application.id == Award.application_id)
                 .outerjoin(Contract, Contract.award_id == Award.id)
-                .outerjoin(paid, paid.c.contract_id == Contract.id)
-                .outerjoin(recovered, recovered.c.contract_id == Contract.id)
                 .outerjoin(funds, funds.c.award_id == Award.id))
     return money, joined
 

@@ -5,7 +5,9 @@ tranches' derived status (``tranches``) written onto their rows.
 Each takes the objects and the acting user, flushes under a named audit action and never commits; a
 refusal raises ``funding.operations.FundingRefused`` with the Chinese message and the form field. Payments
 and recoveries lock the contract row first (``lock_contract``) and only then read the sums and the state,
-so that two people recording money on one contract at the same moment take turns.
+so that two people recording money on one contract at the same moment take turns; each then writes the new
+sum onto the contract (``Contract.paid`` / ``Contract.recovered``, what the public lists read) in the same
+flush as its row.
 """
 from decimal import Decimal
 
@@ -131,6 +133,8 @@ def record_payment(contract, tranche, user, paid_on, amount, voucher_number):
         payment = Payment(contract=contract, tranche=tranche, paid_on=paid_on, amount=amount,
                           voucher_number=voucher, recorded_by_id=user.id)
         db.session.add(payment)
+        # the sums the public lists read, from the rows just summed under the row lock
+        contract.paid, contract.recovered = sums.paid + amount, sums.recovered
         db.session.flush()
         notify_org(contract.award.application.org, "项目资金已拨付",
                    f"“{contract.award.application.title}”第{tranche.position}期资金{format_yuan(amount)}"
@@ -160,5 +164,6 @@ def record_recovery(contract, user, recovered_on, amount, voucher_number, reason
         recovery = Recovery(contract=contract, recovered_on=recovered_on, amount=amount, voucher_number=voucher,
                             reason=reason, recorded_by_id=user.id)
         db.session.add(recovery)
+        contract.paid, contract.recovered = sums.paid, sums.recovered + amount
         db.session.flush()
     return recovery

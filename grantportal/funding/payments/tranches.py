@@ -79,23 +79,30 @@ class TrancheState:
         return None
 
 
-def paid_by_tranche(contract):
-    """{tranche id: amount paid}, summed in the database (fresh even when the collection is stale)."""
+def paid_by_tranche(contract, payments=None):
+    """{tranche id: amount paid}, summed in the database (fresh even when the collection is stale), or from
+    ``payments`` when a read-only page has them loaded."""
+    if payments is not None:
+        paid = {}
+        for p in payments:
+            paid[p.tranche_id] = paid.get(p.tranche_id, ZERO) + p.amount
+        return paid
     rows = db.session.execute(sa.select(Payment.tranche_id, sa.func.sum(Payment.amount))
                               .where(Payment.contract_id == contract.id).group_by(Payment.tranche_id))
     return {tranche_id: Decimal(total or 0) for tranche_id, total in rows}
 
 
-def tranche_states(contract):
+def tranche_states(contract, payments=None):
     """``[TrancheState]`` in position order, worked out from the contract's status, its latest 中期评估 and
-    结项验收 (as stamped on it) and its payments (see the module docstring for the rules)."""
+    结项验收 (as stamped on it) and its payments (see the module docstring for the rules) — summed in the
+    database, or from ``payments`` (all of the contract's, already loaded) on a page that only reads."""
     midterm_failed = contract.midterm_passed is False
     met = {
         TrancheCondition.SIGNED: contract.status in SIGNED_STATES,
         TrancheCondition.MIDTERM: contract.midterm_passed is True,
         TrancheCondition.ACCEPTANCE: contract.acceptance_passed is True,
     }
-    paid = paid_by_tranche(contract)
+    paid = paid_by_tranche(contract, payments)
     states = []
     for tranche in sorted(contract.tranches, key=lambda t: t.position):
         done = paid.get(tranche.id, ZERO)
