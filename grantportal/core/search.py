@@ -233,6 +233,7 @@ def refresh_due(today=None, limit=5000):
 
 
 _FTS = sa.table("search_fts", sa.column("rowid"))
+_FTS_ORDER = (_FTS.c.rowid.desc(),)  # newest indexed first, in the full-text table's own order (rowid = id)
 
 
 _CODE_CHARACTERS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # in this order under any collation
@@ -262,11 +263,12 @@ def _with_match(stmt, query, order):
             sa.func.to_tsquery(sa.literal_column("'simple'"), query.tsquery()))), ORDERS[order]
     match = sa.text("search_fts MATCH :fts").bindparams(fts=query.fts5())
     if order != "match" and _common(match):
-        # a common word in another order (社区 in 拼音 order: 200,000 matches at 1,000,000 organizations):
-        # walk the order's own index and keep the entries whose words hold the query's, as FTS5 would
+        # a common word in another order (社区 in 拼音 order: 200,000 matches at 1,000,000 organizations; 养老
+        # among projects, newest first): walk the order's own index and keep the entries whose words hold the
+        # query's, as FTS5 would
         return stmt.where(_holds_words(query)), ORDERS[order]
     stmt = stmt.join(_FTS, _FTS.c.rowid == SearchEntry.id).where(match)
-    return stmt, ((_FTS.c.rowid.desc(),) if order == "match" else ORDERS[order])
+    return stmt, (_FTS_ORDER if order == "match" else ORDERS[order])
 
 
 def _holds_words(query):
@@ -325,29 +327,34 @@ def _select(kinds, query, filters, order="match"):
 
 def entries(kinds, query=None, filters=None, order="name", page=1, size=20):
     """Page ``page`` of the entries of ``kinds`` holding every word of ``query`` and equal to ``filters``
-    ({column: value, None for empty}), in ``order`` (a key of ORDERS). A page past the last one gives the
-    last page instead: ``(EntryPage, moved)`` where ``moved`` is True then."""
+    ({column: value, None for empty}), in ``order`` (a key of ORDERS; "match" within one kind is "newest").
+    A page past the last one gives the last page instead: ``(EntryPage, moved)`` where ``moved`` is True then."""
+    if order == "match" and query and len(kinds or ()) == 1:
+        # one kind: newest first, on its own date index (in the full-text order, 养老 among projects would
+        # come after the 200,000 organizations holding it)
+        order = "newest"
     stmt, order_by = _select(kinds, query, filters, order)
     page = min(max(page, 1), MAX_PAGES)
-    rows = _page_rows(stmt, order_by, order, (page - 1) * size, size + 1)
+    rows = _page_rows(stmt, order_by, (page - 1) * size, size + 1)
     if rows or page == 1:
         return EntryPage(rows[:size], page, size, len(rows) > size), False
     within = db.session.scalar(sa.select(sa.func.count()).select_from(
         _select(kinds, query, filters)[0].with_only_columns(SearchEntry.id).limit(page * size).subquery()))
     last = max(1, -(-within // size))
-    rows = _page_rows(stmt, order_by, order, (last - 1) * size, size + 1)
+    rows = _page_rows(stmt, order_by, (last - 1) * size, size + 1)
     return EntryPage(rows[:size], last, size, len(rows) > size), True
 
 
-def _page_rows(stmt, order_by, order, offset, limit):
+def _page_rows(stmt, order_by, offset, limit):
     """The rows of one page. Past the first page the skipped entries are read from the index alone (their
     ids), and only the page's rows from the table: OFFSET over whole rows read every skipped row too
     (page 100 of the directory was 2.9 times the floor on PostgreSQL)."""
     if not offset:
         return db.session.scalars(stmt.order_by(*order_by).limit(limit)).all()
     ids = stmt.with_only_columns(SearchEntry.id).order_by(*order_by).offset(offset).limit(limit).subquery()
+    outer = (SearchEntry.id.desc(),) if order_by is _FTS_ORDER else order_by
     return db.session.scalars(sa.select(SearchEntry).join(ids, ids.c.id == SearchEntry.id)
-                              .order_by(*ORDERS[order])).all()
+                              .order_by(*outer)).all()
 
 
 def in_models(obj, name, type_, reflected, compare_to):

@@ -43,7 +43,7 @@ class IssuedDocument(db.Model):
     kind: Mapped[DocumentKind] = mapped_column(enum_column(DocumentKind))
     number: Mapped[str] = mapped_column(sa.String(40), unique=True)  # BA100-2026-HT0001; -V2 for versions
     version: Mapped[int] = mapped_column(default=1)
-    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("issued_document.id"))
+    supersedes_id: Mapped[int | None] = mapped_column(sa.ForeignKey("issued_document.id"), index=True)
     award_id: Mapped[int] = mapped_column(sa.ForeignKey("award.id"))
     verification_code: Mapped[str] = mapped_column(sa.String(32), unique=True)
     status: Mapped[DocumentStatus] = mapped_column(enum_column(DocumentStatus), default=DocumentStatus.PENDING,

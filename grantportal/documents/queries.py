@@ -5,6 +5,7 @@ import hashlib
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer
 
 from grantportal.core import signals
 from grantportal.core.db import db
@@ -27,14 +28,16 @@ def issued_by_code(text):
     code = verification_code(text or "")
     if not (0 < len(code) <= 32 and code.isascii() and code.isalnum()):
         return None
-    doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code))
+    doc = db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.verification_code == code)
+                            .options(defer(IssuedDocument.body)))  # what was rendered: not shown here
     return doc if doc is not None and doc.status == DocumentStatus.ISSUED else None
 
 
 def newer_version(doc):
     """The issued correction that replaced ``doc``, or None."""
     return db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,
-                                                             IssuedDocument.status == DocumentStatus.ISSUED))
+                                                             IssuedDocument.status == DocumentStatus.ISSUED)
+                             .options(defer(IssuedDocument.body)))
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ class Contract(db.Model):
     signed_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
     signed_uploaded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signed_uploaded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # the newest: 数据开放
     confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -160,15 +160,21 @@ def award_rows(batch=BATCH):
         db.session.rollback()  # end the read transaction between batches: no long-held snapshot or lock
 
 
+def _latest(column, model):
+    """``column`` of the newest row by id: rows stamped when written (payments, recoveries, evaluations) are
+    in id order, so this reads one entry of the primary key, not every row."""
+    return db.session.scalar(sa.select(column).order_by(model.id.desc()).limit(1))
+
+
 def last_update():
     """When the published data last changed (for the 数据开放 page): the latest final results, contract
-    confirmation, payment, recovery or evaluation."""
+    confirmation (by its index), payment, recovery or evaluation."""
     stamps = [
         db.session.scalar(sa.select(sa.func.max(Proposal.confirmed_at))),
         db.session.scalar(sa.select(sa.func.max(Contract.confirmed_at))),
-        db.session.scalar(sa.select(sa.func.max(Payment.recorded_at))),
-        db.session.scalar(sa.select(sa.func.max(Recovery.recorded_at))),
-        db.session.scalar(sa.select(sa.func.max(Evaluation.evaluated_at))),
+        _latest(Payment.recorded_at, Payment),
+        _latest(Recovery.recorded_at, Recovery),
+        _latest(Evaluation.evaluated_at, Evaluation),
     ]
     stamps = [s for s in stamps if s is not None]
     return max(stamps) if stamps else None

@@ -8,6 +8,7 @@ from grantportal.calls.models import CallStatus
 from grantportal.core import search
 from grantportal.core.db import db
 from grantportal.core.search import SearchEntry
+from grantportal.core.search_text import SearchQuery
 from grantportal.orgs.models import Grade, OrgStatus
 from tests.factories import CallFactory, OrganizationFactory, RatingRecordFactory, final_awards
 from tests.funding.conftest import active_contract
@@ -116,6 +117,18 @@ def test_a_search_in_pinyin_order_pages_the_same_however_common_the_word(client,
     assert pages[1].index("东凤") < pages[1].index("张家边") and "阿拉善" not in pages[1]
     assert "长者关爱" not in "".join(pages)
     assert "已显示第 2 页" in pages[2] and "东凤" in pages[2]
+
+
+def test_a_common_word_within_one_kind_pages_newest_first(monkeypatch):
+    """养老 among projects sits behind every organization holding it in the full-text order: within one kind a
+    search is newest first, on the kind's own date index (for a common word, walked entry by entry) — the same
+    entries, page after page."""
+    monkeypatch.setattr(search, "COMMON", 2)
+    made = [org(f"中山市{name}社区服务社", registered_on=date(2020, 1, 1) - timedelta(days=30 * i))
+            for i, name in enumerate(("明德", "仁爱", "博雅", "康宁", "和乐"))]
+    pages = [search.entries(["org"], SearchQuery("社区"), order="match", page=n, size=2)[0] for n in (1, 2, 3)]
+    assert [e.ref_id for p in pages for e in p.items] == [o.id for o in made]  # registered newest first
+    assert [p.has_next for p in pages] == [True, True, False]
 
 
 @pytest.mark.parametrize("query_string, message", [
