@@ -34,7 +34,10 @@ def issued_by_code(text):
 
 
 def newer_version(doc):
-    """The issued correction that replaced ``doc``, or None."""
+    """The issued correction that replaced ``doc``, or None. A document is stamped ``superseded_at`` when its
+    correction is issued (operations.py), so one that is not was replaced by nothing and needs no query."""
+    if doc.superseded_at is None:
+        return None
     return db.session.scalar(sa.select(IssuedDocument).where(IssuedDocument.supersedes_id == doc.id,
                                                              IssuedDocument.status == DocumentStatus.ISSUED)
                              .options(defer(IssuedDocument.body)))
