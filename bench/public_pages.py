@@ -940,7 +940,8 @@ def main():
         r = rate(app, client, label, method, path, args.seconds, form)
         ratio = floor_rate / r
         mark = " over" if ratio > goal else ""
-        print(f"{pad(label, 52)}{r:8.1f} {ratio:10.2f} {goal:5.1f}{mark}", flush=True)
+        shown = f"{r:8.1f}" if r >= 10 else f"{r:8.2f}" if r >= 1 else f"{r:8.3f}"
+        print(f"{pad(label, 52)}{shown} {ratio:10.2f} {goal:5.1f}{mark}", flush=True)
         if ratio > goal:
             over.append((label, method, path, form))
     fetched = [d for d in downloads(t) if not chosen or d[0] in chosen or d[1] in chosen]
