@@ -209,11 +209,21 @@ def sitemap_pages():
 def sitemap_projects(part):
     if part > queries.max_contract_id() // SITEMAP_PROJECTS:
         abort(404)
+    page, record = _by_id("projects.project", "contract_id"), _by_id("opendata.project_record", "contract_id")
     urls = []
     for contract_id in queries.sitemap_projects(part * SITEMAP_PROJECTS, (part + 1) * SITEMAP_PROJECTS):
-        urls += [absolute("projects.project", contract_id=contract_id),
-                 absolute("opendata.project_record", contract_id=contract_id)]
+        urls += [page(contract_id), record(contract_id)]
     return _urlset(urls)
+
+
+_MARK = 987654321  # an id no route holds twice in its address
+
+
+def _by_id(endpoint, name):
+    """The absolute address of ``endpoint`` for an integer ``name``, built once and then filled in (20,000
+    addresses built one by one took 3 seconds)."""
+    before, after = absolute(endpoint, **{name: _MARK}).split(str(_MARK))
+    return lambda ident: f"{before}{int(ident)}{after}"
 
 
 def _urlset(urls):
