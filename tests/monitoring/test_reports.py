@@ -235,11 +235,16 @@ def test_photos_sent_with_the_submission_are_kept_and_a_refused_one_leaves_no_fi
     report = scheduled.reports[0]
     auth.login(scheduled.member)
     files = Path(app.config["STORAGE_DIR"])
+
+    def stored():
+        return {p for p in files.rglob("*") if p.is_file()}
+
+    before = stored()  # the published results' kept checks
     data = _form(report, submit="y", outcomes="")
     data["photos"] = [(io.BytesIO(png_bytes()), "签到.png")]
     resp = client.post(f"/reports/{report.id}", data=data, content_type="multipart/form-data")
     assert resp.status_code == 400 and "请填写取得的成效" in resp.get_data(as_text=True)
-    assert not [p for p in files.rglob("*") if p.is_file()]
+    assert stored() == before
     data = _form(report, submit="y")
     data["photos"] = [(io.BytesIO(png_bytes()), "签到.png")]
     assert client.post(f"/reports/{report.id}", data=data, content_type="multipart/form-data").status_code == 303
