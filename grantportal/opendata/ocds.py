@@ -20,6 +20,7 @@ name people, and no mask finds a name); the call's summary, written by the offic
 Money (``Decimal``) becomes an OCDS amount (a JSON number) with currency ``CNY``; times are ISO 8601 in the site's
 zone (``+08:00``); a date becomes the start (or, for an end date, the last second) of that day there.
 """
+import json
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -167,15 +168,15 @@ def _contract_status(contract):
     return "active" if contract.status == ContractStatus.ACTIVE else "terminated"
 
 
-def award_release(publisher, call, proposal, award, facts=None):
-    """The release of one funded project: its award and, with ``facts`` (its contract in force), the contract."""
-    ocid = publisher.ocid(call.id)
+def award_release(publisher, ocid, final, award, facts=None):
+    """The release of one funded project in the process ``ocid`` whose results became final at ``final``: its
+    award and, with ``facts`` (its contract in force), the contract."""
     app = award.application
     org = app.org
-    award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(final_at(proposal)),
+    award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(final),
                  "value": money(award.amount), "suppliers": [_org_ref(org)]}
     release = {
-        "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(final_at(proposal)), "tag": ["award"],
+        "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(final), "tag": ["award"],
         "initiationType": "tender", "language": "zh",
         "parties": [publisher.buyer_party(), _org_party(org)], "buyer": publisher.buyer,
         "awards": [award_obj],
@@ -198,17 +199,31 @@ def award_release(publisher, call, proposal, award, facts=None):
             contract["implementation"] = implementation
         release["contracts"] = [contract]
         release["tag"] = ["award", "contract"] + (["implementation"] if implementation else [])
-        stamps = [final_at(proposal), c.confirmed_at, *(p.recorded_at for p in facts.payments),
+        stamps = [final, c.confirmed_at, *(p.recorded_at for p in facts.payments),
                   *(r.recorded_at for r in facts.recoveries), *(e.evaluated_at for e in facts.evaluations)]
         release["date"] = iso(max(s for s in stamps if s is not None))
     return release
 
 
-def release_package(publisher, uri, call, proposal, budget, awards, facts):
-    """The call's release package: the tender release, then one release per funded project."""
-    releases = [tender_release(publisher, call, proposal, budget)]
-    releases += [award_release(publisher, call, proposal, a, facts.get(a.id)) for a in awards]
-    return {**publisher.package_meta(uri, max(r["date"] for r in releases)), "releases": releases}
+def release_package_chunks(publisher, uri, tender, final, batches):
+    """The call's release package as JSON text, piece by piece: its ``tender`` release, then one release per
+    funded project, ``batches`` giving (awards, {award id: facts}) a batch at a time, so that memory stays flat
+    however many projects a call funded. ``publishedDate`` (the latest release's date) is known only at the end,
+    so it is the package's last key (key order carries no meaning in JSON). Reads nothing but ``batches``: the
+    pieces are written after the view has returned."""
+    meta = publisher.package_meta(uri, None)
+    del meta["publishedDate"]
+    latest = tender["date"]
+    yield _dumps(meta)[:-1] + ',"releases":[' + _dumps(tender)
+    for awards, facts in batches:
+        releases = [award_release(publisher, tender["ocid"], final, a, facts.get(a.id)) for a in awards]
+        latest = max([latest, *(r["date"] for r in releases)])
+        yield "".join("," + _dumps(r) for r in releases)
+    yield '],"publishedDate":' + _dumps(latest) + "}"
+
+
+def _dumps(data):
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def _merge(base, update):

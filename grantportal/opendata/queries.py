@@ -36,12 +36,20 @@ def call_budget(call):
                              .where(CallLevel.call_id == call.id)) or ZERO
 
 
-def funded_awards(call):
-    """The call's funded projects (final 入选), with application, organization and contract."""
-    return db.session.scalars(
-        sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
-        .where(Proposal.call_id == call.id, Award.final_status == FinalStatus.SELECTED)
-        .order_by(Award.id).options(joinedload(Award.application).joinedload(Application.org))).all()
+def funded_award_batches(call_id):
+    """The call's funded projects (final 入选), with application and organization, in award order, ``BATCH`` at a
+    time (a call may fund tens of thousands: its package is written batch by batch, never held whole)."""
+    after, batch = 0, BATCH
+    while True:
+        awards = db.session.scalars(
+            sa.select(Award).join(Proposal, Proposal.id == Award.proposal_id)
+            .where(Proposal.call_id == call_id, Award.final_status == FinalStatus.SELECTED, Award.id > after)
+            .order_by(Award.id).limit(batch).options(joinedload(Award.application).joinedload(Application.org))).all()
+        if not awards:
+            return
+        yield awards
+        after = awards[-1].id
+        db.session.rollback()  # end the read transaction between batches: no long-held snapshot or lock
 
 
 @dataclass

@@ -107,10 +107,14 @@ def call_package(call_id):
     proposal = queries.final_proposal(call)
     if not can_download_call_data(current_user, call, proposal):
         abort(404)  # no final results yet (or a draft call): the package does not exist
-    awards = queries.funded_awards(call)
-    package = ocds.release_package(publisher(), absolute("opendata.call_package", call_id=call.id), call, proposal,
-                                   queries.call_budget(call), awards, queries.contract_facts([a.id for a in awards]))
-    return _json(package, f"ocds-call-{call.id}.json")
+    pub = publisher()
+    tender = ocds.tender_release(pub, call, proposal, queries.call_budget(call))
+    batches = ((awards, queries.contract_facts([a.id for a in awards]))
+               for awards in queries.funded_award_batches(call.id))
+    chunks = ocds.release_package_chunks(pub, absolute("opendata.call_package", call_id=call.id), tender,
+                                         ocds.final_at(proposal), batches)
+    return Response(_in_app_context(current_app._get_current_object(), chunks), mimetype="application/json",
+                    headers={"Content-Disposition": f'inline; filename="ocds-call-{call.id}.json"'})
 
 
 @bp.route("/data/projects/<int:contract_id>/ocds-record.json")
@@ -122,7 +126,8 @@ def project_record(contract_id):
     proposal, call = award.proposal, award.proposal.call
     pub = publisher()
     releases = [ocds.tender_release(pub, call, proposal, queries.call_budget(call)),
-                ocds.award_release(pub, call, proposal, award, queries.project_facts(contract))]
+                ocds.award_release(pub, pub.ocid(call.id), ocds.final_at(proposal), award,
+                                       queries.project_facts(contract))]
     package = ocds.record_package(pub, absolute("opendata.project_record", contract_id=contract.id),
                                   absolute("opendata.call_package", call_id=call.id), releases)
     return _json(package, f"ocds-project-{contract.id}.json")

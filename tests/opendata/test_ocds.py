@@ -1,5 +1,6 @@
 """OCDS 1.1.5 release and record packages: validated offline with libcoveocds against the standard's schema
 (``schemas/ocds-standard-1__1__5-schema.zip``, the copy of ../shared/schemas), and mapped as DESIGN.md §5 says."""
+import json
 import zipfile
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calls.models import CallStatus
 from grantportal.core.db import db
 from grantportal.funding.contracts.operations import prepare_contract
+from grantportal.opendata import queries
 from tests import factories as f
 from tests.funding.conftest import STARTS
 
@@ -89,6 +91,19 @@ def test_call_is_the_tender_and_each_funded_project_an_award(client, world):
     party = next(p for p in first["parties"] if p["id"] == f"CN-USCI-{org.uscc}")
     assert party["identifier"] == {"scheme": "CN-USCI", "id": org.uscc, "legalName": org.name}
     assert proposal.confirmed_at is not None
+
+
+def test_call_package_is_written_batch_by_batch_and_whole(client, world, monkeypatch):
+    """A call may fund tens of thousands of projects: the package is streamed a batch at a time; with batches of
+    one it is still one valid document with every funded project once and the latest release's date."""
+    monkeypatch.setattr(queries, "BATCH", 1)
+    resp = client.get(f"/data/calls/{world.call.id}/ocds.json")
+    assert resp.is_streamed
+    package = json.loads(resp.get_data(as_text=True))
+    funded = [a for a in world.awards if a.final_status.value == "selected"]
+    assert len(funded) > 1
+    assert [r["awards"][0]["id"] for r in package["releases"][1:]] == [f"award-{a.id}" for a in funded]
+    assert package["publishedDate"] == max(r["date"] for r in package["releases"])
 
 
 def test_contract_carries_payments_recoveries_and_evaluations(client, world):
