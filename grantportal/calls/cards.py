@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from grantportal.calls.models import Call, CallKind, CallLevel, CallStage, CallStatus, StageKind
+from grantportal.calls.models import Call, CallKind, CallLevel, CallStage, CallStatus, StageKind, call_title
 from grantportal.core.db import ZERO, Money
 
 
@@ -31,7 +31,7 @@ class CallCard:
 
     @property
     def title(self):
-        return f"{self.edition}{self.name}" if self.edition else self.name
+        return call_title(self.edition, self.name)
 
 
 APPLY = aliased(CallStage, name="apply_stage")

@@ -96,7 +96,7 @@ class Call(db.Model):
 
     @property
     def title(self):
-        return f"{self.edition}{self.name}" if self.edition else self.name
+        return call_title(self.edition, self.name)
 
     @property
     def category_list(self):
@@ -210,3 +210,8 @@ class CallFile(db.Model):
 
     call = relationship(Call, back_populates="files")
     file = relationship("StoredFile")
+
+
+def call_title(edition, name):
+    """A call's title from its edition (第N届…) and name, for pages that read these two columns only."""
+    return f"{edition}{name}" if edition else name

@@ -1,9 +1,9 @@
 """站内搜索: one search over public calls, organizations and funded projects, read from the public index
 (core/search.py) — a page of entries at a time, never a count of every match."""
-from flask import current_app, render_template, request, url_for
+from flask import current_app, render_template, request
 from flask_login import current_user
 
-from grantportal.core import search
+from grantportal.core import links, search
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.core.search_text import SearchQuery
@@ -32,10 +32,10 @@ def search_choices(args, today):
     return {"kind": kind, "year": year, "sort": sort}, notes
 
 
-def result_row(entry):
-    endpoint, key = LINKS[entry.kind]
+def result_row(entry, link):
+    """A row of the results; ``link`` is {kind: id -> address} (``result_links``)."""
     return {"kind": search.KIND_LABELS[entry.kind], "title": entry.title, "subtitle": entry.subtitle,
-            "url": url_for(endpoint, **{key: entry.ref_id}), "fields": entry.fields, "year": entry.year,
+            "url": link[entry.kind](entry.ref_id), "fields": entry.fields, "year": entry.year,
             "tier": entry.tier, "amount": entry.amount,
             "on": entry.happened_on}
 
@@ -58,7 +58,8 @@ def search_page():
                                      current_app.config["PAGE_SIZE"])
         if moved:
             notes.append(f"所选页码超出结果范围，已显示第 {page.page} 页。")
-        rows = [result_row(e) for e in page.items]
+        link = {kind: links.by_id(endpoint, key) for kind, (endpoint, key) in LINKS.items()}
+        rows = [result_row(e, link) for e in page.items]
     args = {k: v for k, v in {"q": query.text, **chosen}.items() if v}
     return render_template("disclosure/search.html", query=query.text, searched=bool(query), page=page, rows=rows,
                            notes=notes, chosen=chosen, args=args, kinds=search.KIND_LABELS, sorts=SORTS,

@@ -9,7 +9,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallStatus
+from grantportal.calls.models import Call, CallStatus, call_title
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.funding.models import IN_FORCE, Contract, ContractStatus, Payment, Recovery
@@ -86,7 +86,7 @@ def org_public_projects(org):
          recovered_sum) in rows:
         in_force = status in IN_FORCE
         lines.append(ProjectLine(
-            call_id=call_id, call_title=f"{edition}{call_name}" if edition else call_name, title=title,
+            call_id=call_id, call_title=call_title(edition, call_name), title=title,
             decided_at=confirmed_at, level=level.label, amount=amount,
             paid=(Decimal(paid_sum) - Decimal(recovered_sum)).quantize(Decimal("0.01")),
             contract_id=contract_id if in_force else None, contract_status=status.label if in_force else None,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallKind, CallLevel, CallStatus, Level
+from grantportal.calls.models import Call, CallKind, CallLevel, CallStatus, Level, call_title
 from grantportal.core.db import ZERO, db
 from grantportal.funding.models import Contract, ContractStatus, Payment, Recovery
 from grantportal.monitoring.models import Evaluation
@@ -158,7 +158,7 @@ def award_rows(batch=BATCH):
         paid, recovered = _sums(Payment, contract_ids), _sums(Recovery, contract_ids)
         for r in rows:
             yield AwardRow(
-                award_id=r[0], call_id=r[1], call_title=f"{r[3]}{r[2]}" if r[3] else r[2], call_year=r[4],
+                award_id=r[0], call_id=r[1], call_title=call_title(r[3], r[2]), call_year=r[4],
                 call_kind=r[5], level=r[6], application_number=r[7], project_title=r[8], category=r[9] or "",
                 district=r[10], uscc=r[11], org_name=r[12], amount=r[13], requested=r[14], award_date=r[15],
                 contract_id=r[16], contract_status=r[17], contract_amount=r[18], contract_start=r[19],
@@ -201,28 +201,32 @@ def final_calls(limit=200):
 @dataclass
 class FeedEntry:
     kind: str  # call / publicity / final
-    call: Call
+    call_id: int
+    call_title: str
     updated: datetime
 
 
 def feed_entries(limit=50):
-    """The newest ``limit`` events: calls published, results put to 公示, results made final."""
+    """The newest ``limit`` events: calls published, results put to 公示, results made final (the call's id and
+    title only, not whole calls)."""
+    shown = (Call.id, Call.edition, Call.name)
     calls = db.session.execute(
-        sa.select(Call, Call.published_at).where(Call.status != CallStatus.DRAFT, Call.published_at.is_not(None))
+        sa.select(*shown, Call.published_at).where(Call.status != CallStatus.DRAFT, Call.published_at.is_not(None))
         .order_by(Call.published_at.desc()).limit(limit)).all()
     published = db.session.execute(
-        sa.select(Call, Proposal.published_at).join(Proposal, Proposal.call_id == Call.id)
+        sa.select(*shown, Proposal.published_at).join(Proposal, Proposal.call_id == Call.id)
         .where(Call.status != CallStatus.DRAFT, Proposal.status != ProposalStatus.DRAFT,
                Proposal.published_at.is_not(None))
         .order_by(Proposal.published_at.desc()).limit(limit)).all()
     final = db.session.execute(
-        sa.select(Call, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
+        sa.select(*shown, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
         .where(Call.status != CallStatus.DRAFT, Proposal.status == ProposalStatus.FINAL,
                Proposal.confirmed_at.is_not(None))
         .order_by(Proposal.confirmed_at.desc()).limit(limit)).all()
-    entries = ([FeedEntry("call", c, at) for c, at in calls] + [FeedEntry("publicity", c, at) for c, at in published]
-               + [FeedEntry("final", c, at) for c, at in final])
-    entries.sort(key=lambda e: (e.updated, e.call.id), reverse=True)
+    entries = [FeedEntry(kind, call_id, call_title(edition, name), at)
+               for kind, rows in (("call", calls), ("publicity", published), ("final", final))
+               for call_id, edition, name, at in rows]
+    entries.sort(key=lambda e: (e.updated, e.call_id), reverse=True)
     return entries[:limit]
 
 

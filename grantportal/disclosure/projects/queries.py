@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallKind, CallStatus, Level
+from grantportal.calls.models import Call, CallKind, CallStatus, Level, call_title
 from grantportal.core.db import db, utcnow
 from grantportal.disclosure.statistics.queries import cached
 from grantportal.funding.matched.queries import Leverage
@@ -53,7 +53,7 @@ def final_calls(limit=CALLS_SHOWN):
         .join(Proposal, Proposal.call_id == Call.id)
         .where(Proposal.status == ProposalStatus.FINAL, Call.status != CallStatus.DRAFT)
         .order_by(Proposal.confirmed_at.desc(), Call.id.desc()).limit(limit))
-    return [FinalCall(id, f"{edition}{name}" if edition else name, kind, year,
+    return [FinalCall(id, call_title(edition, name), kind, year,
                       [c.strip() for c in (fields or "").splitlines() if c.strip()], confirmed_at)
             for id, name, edition, kind, year, fields, confirmed_at in rows]
 
@@ -89,7 +89,7 @@ def call_results(call_id):
     if row is None:
         return None
     id, name, edition, status, proposal_id, proposal_status = row
-    return CallResults(id, f"{edition}{name}" if edition else name, status, proposal_id, proposal_status)
+    return CallResults(id, call_title(edition, name), status, proposal_id, proposal_status)
 
 
 @dataclass(frozen=True)

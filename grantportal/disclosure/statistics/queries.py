@@ -31,7 +31,7 @@ from flask import current_app
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallStatus
+from grantportal.calls.models import Call, CallStatus, call_title
 from grantportal.core.db import db, utcnow
 from grantportal.disclosure.statistics.models import StatisticsSnapshot
 from grantportal.funding.matched.queries import leverage_ratio, ratio_text
@@ -126,10 +126,6 @@ def _row(key, label, sums):
     return Row(key, label, projects, _money(awarded), _money(paid), people, _money(social), _money(own))
 
 
-def _call_title(name, edition):
-    return f"{edition}{name}" if edition else name
-
-
 def _grade_order(row):
     return (row.key is None, -int(row.key[0]) if row.key and row.key[0].isdigit() else 0, row.key or "")
 
@@ -158,7 +154,7 @@ def compute(batch=5000):
         _add(districts, r.district or "", values)
         _add(tiers, r.grade or None, values)
         _add(calls, r.call_id, values)
-        titles.setdefault(r.call_id, _call_title(r.call_name, r.call_edition))
+        titles.setdefault(r.call_id, call_title(r.call_edition, r.call_name))
     return Figures(utcnow(), _row(None, "合计", total), [
         Table("year", "按年度", "年度",
               sorted((_row(y, f"{y}年", v) for y, v in years.items()), key=lambda r: -r.key)),

@@ -4,7 +4,7 @@ from flask import current_app, render_template, request
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from grantportal.core import search
+from grantportal.core import links, search
 from grantportal.core.db import db
 from grantportal.core.districts import district_label, districts, is_district
 from grantportal.core.masking import mask_address, mask_name
@@ -108,8 +108,10 @@ def directory():
     elif request.args.get("page", type=int, default=1) > search.MAX_PAGES:
         notes.append(f"仅提供前 {search.MAX_PAGES} 页，请缩小搜索或筛选范围。")
     args = {k: v for k, v in {"q": query.text, **chosen}.items() if v}
-    rows = [{"id": e.ref_id, "name": e.title, "uscc": e.subtitle, "kind": OrgKind(e.category).label,
-             "fields": e.fields, "tier": e.tier or "未评级", "district": e.district} for e in page.items]
+    link = links.by_id("orgs.public_detail", "org_id")
+    rows = [{"id": e.ref_id, "url": link(e.ref_id), "name": e.title, "uscc": e.subtitle,
+             "kind": OrgKind(e.category).label, "fields": e.fields, "tier": e.tier or "未评级",
+             "district": e.district} for e in page.items]
     return render_template("orgs/directory.html", page=page, rows=rows, notes=notes, args=args, today=today,
                            filters={"q": query.text, **chosen}, kinds=OrgKind, grades=Grade, sorts=SORTS,
                            districts=districts())
@@ -124,4 +126,6 @@ def public_detail(org_id):
                  selectinload(Organization.sanctions)))
     projects = public_projects(org)
     return render_template("orgs/public_detail.html", org=public_profile(org, local_today()), projects=projects,
-                           totals=project_totals(projects))
+                           totals=project_totals(projects),
+                           link={"project": links.by_id("projects.project", "contract_id"),
+                                 "results": links.by_id("proposals.public", "call_id")})

@@ -28,7 +28,7 @@ from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.draw_record import METHOD, SNIPPET
 from grantportal.calls.models import Call, Level
 from grantportal.calls.permissions import can_view_call
-from grantportal.core import signals
+from grantportal.core import links, signals
 from grantportal.core.commits import load_signed_in_user
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import stream_stored
@@ -173,7 +173,9 @@ def public(call_id):
         countdown=countdown(proposal.ends_at, now) if filing_open else None, filing_open=filing_open,
         can_object=filing_open and can_file_objections(current_user, proposal), panel=panel,
         decided=decided, open_objections=open_objections,
-        revisions=_revisions(proposal))
+        revisions=_revisions(proposal),
+        link={"project": links.by_id("projects.project", "contract_id"),
+              "org": links.by_id("orgs.public_detail", "org_id"), "object": links.by_id("objections.new", "award_id")})
 
 
 # --- the anonymised score table, the expert-draw record and their checks (issue 12) ------------------------
