@@ -10,7 +10,15 @@ import sqlalchemy as sa
 
 from grantportal.applications.models import AppStatus
 from grantportal.core.db import db, utcnow
-from grantportal.review.models import Aggregation, Assignment, Review, ReviewRound, ReviewStatus, RoundScoreSums
+from grantportal.review.models import (
+    Aggregation,
+    Assignment,
+    AssignmentSource,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    RoundScoreSums,
+)
 from grantportal.review.results.aggregate import compute_round, round_results
 from grantportal.review.scoring import operations as scoring_ops
 from tests import factories as f
@@ -191,6 +199,22 @@ def test_two_experts_submitting_for_one_application_at_once_both_count(app, w, d
         db.session.execute(sa.update(Review).where(Review.id.in_([r.id for r in drafts]))
                            .values(status=ReviewStatus.DRAFT))
         check(w.first)
+
+
+def test_a_write_over_many_applications_takes_one_lock_per_round(w, database):
+    """PostgreSQL's shared lock table holds about 6,400 locks for all sessions together: a transaction that writes
+    the assignments of thousands of applications (a large call's panels) must not take a lock per application."""
+    skip_unless_postgres(database["kind"] == "postgresql", "advisory locks")
+    more = [f.screened_application(w.call) for _ in range(4)]
+    db.session.commit()
+    for a in more:
+        db.session.add(Assignment(round=w.first, application=a, expert=w.experts[0], source=AssignmentSource.DRAW,
+                                  created_by_id=w.officer.id))
+    db.session.flush()
+    held = db.session.scalar(sa.text("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' "
+                                     "AND pid = pg_backend_pid()"))
+    assert held == 1
+    check(w.first)
 
 
 def test_truncating_the_reviews_empties_the_sums(w, database):
