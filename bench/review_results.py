@@ -34,6 +34,7 @@ def build(app, n_apps, n_experts):
     from flask_migrate import upgrade
 
     from grantportal.applications.models import Application
+    from grantportal.orgs.models import Grade
     from grantportal.review.models import Assignment, Review
     from tests.factories import (
         CallFactory,
@@ -53,7 +54,7 @@ def build(app, n_apps, n_experts):
         grades = ["5A", "4A", "3A", "2A", "1A", None]
         for i, o in enumerate(orgs):
             if grades[i % 6]:
-                RatingRecordFactory(org=o, grade=grades[i % 6], announced_on=call.reference_date.replace(
+                RatingRecordFactory(org=o, grade=Grade(grades[i % 6]), announced_on=call.reference_date.replace(
                     year=call.reference_date.year - 2, month=6, day=1))
         call.tier_rules = {"bonus_by_grade": {"5A": "3", "4A": "2", "3A": "1"}, "tier_first_tiebreak": True,
                            "reserved_share_percent": "30", "cap_by_grade": {"1A": "30000"}}

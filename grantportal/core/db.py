@@ -1,5 +1,6 @@
 """Database base classes and column types shared by every domain."""
 import enum
+import functools
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -91,6 +92,15 @@ def utcnow():
 
 
 ZERO = Decimal("0.00")
+
+
+def built_once(build):
+    """A statement built once and kept (per argument, for a ``build`` that takes the model, say), its varying
+    values left as ``sa.bindparam`` to pass when executing: ``build`` is called on first use only. Building a
+    select with its loader options, and the cache key SQLAlchemy computes from it (kept on the statement
+    object), cost a public page about 0.5 ms per plain select and 1.7 ms for one with joined loads — a fifth
+    of a detail page's time, spent on every request for the same statement."""
+    return functools.cache(build)
 
 
 def literal_ids(ids):

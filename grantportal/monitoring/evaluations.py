@@ -8,7 +8,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
-from grantportal.core.db import db
+from grantportal.core.db import built_once, db
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.operations import record_milestone
 from grantportal.monitoring.models import Evaluation, EvaluationStage, Report, ReportKind, ReportStatus
@@ -25,8 +25,21 @@ def _report_of_kind(contract, kind):
 
 
 def evaluations_of(contract):
-    return db.session.scalars(sa.select(Evaluation).where(Evaluation.contract_id == contract.id)
-                              .order_by(Evaluation.evaluated_at, Evaluation.id)).all()
+    return db.session.scalars(_evaluations_of(), {"contract_id": contract.id}).all()
+
+
+@built_once
+def _evaluations_of():
+    return (sa.select(Evaluation).where(Evaluation.contract_id == sa.bindparam("contract_id"))
+            .order_by(Evaluation.evaluated_at, Evaluation.id))
+
+
+def recorded_evaluations(contract):
+    """``evaluations_of`` for the public pages: no query when the contract has neither milestone stamped (every
+    evaluation stamps its stage's milestone on the contract, ``record_milestone``), as most contracts in force."""
+    if contract.midterm_at is None and contract.acceptance_at is None:
+        return []
+    return evaluations_of(contract)
 
 
 def latest_evaluation(contract, stage):

@@ -24,6 +24,7 @@ from grantportal.monitoring.evaluations import (
     evaluations_of,
     latest_evaluation,
     record_evaluation,
+    recorded_evaluations,
     round_score,
 )
 from grantportal.monitoring.filing import (
@@ -43,6 +44,7 @@ __all__ = [
     "CAPTION_MAX", "MAX_PHOTOS", "MAX_SCORE", "PHOTO_EXTENSIONS", "REPORT", "MonitoringRefused", "ReportData",
     "StaleReport", "accept_report", "acceptance_rounds", "add_photos", "budget_lines", "close_project",
     "closure_problem", "evaluation_problem", "evaluations_of", "latest_evaluation", "org_of", "record_evaluation",
+    "recorded_evaluations",
     "remind_overdue", "remove_photos", "reports_of", "return_report", "round_score", "save_report",
     "schedule_on_confirmation", "schedule_reports",
 ]

@@ -13,7 +13,7 @@ While a report may still be submitted (待提交, 草稿, 退回修改) its orga
 """
 import sqlalchemy as sa
 
-from grantportal.core.db import db, lock_row
+from grantportal.core.db import built_once, db, lock_row
 from grantportal.core.errors import Refused, stale_message
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
@@ -85,8 +85,13 @@ def lock_project(contract):
 
 
 def reports_of(contract):
-    return db.session.scalars(sa.select(Report).where(Report.contract_id == contract.id)
-                              .order_by(Report.due_on, Report.period_end, Report.id)).all()
+    return db.session.scalars(_reports_of(), {"contract_id": contract.id}).all()
+
+
+@built_once
+def _reports_of():
+    return (sa.select(Report).where(Report.contract_id == sa.bindparam("contract_id"))
+            .order_by(Report.due_on, Report.period_end, Report.id))
 
 
 def check_version(report, expected):

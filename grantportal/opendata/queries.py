@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
 from grantportal.calls.models import Call, CallKind, CallLevel, CallStatus, Level, call_title
-from grantportal.core.db import ZERO, db
+from grantportal.core.db import ZERO, built_once, db
 from grantportal.funding.models import Contract, ContractStatus, Payment, Recovery
 from grantportal.monitoring.models import Evaluation
 from grantportal.opendata.permissions import PUBLIC_CONTRACT
@@ -79,20 +79,33 @@ def contract_facts(award_ids):
 
 def project_facts(contract):
     """``ContractFacts`` of one contract already loaded: its payments, recoveries and evaluations, each read by
-    one plain query on its ``contract_id`` index (the contract is not read again, and no ``selectinload``)."""
-    payments, recoveries, evaluations = (
-        db.session.scalars(sa.select(model).where(model.contract_id == contract.id).order_by(*order)).all()
-        for model, order in ((Payment, (Payment.paid_on, Payment.id)),
-                             (Recovery, (Recovery.recovered_on, Recovery.id)),
-                             (Evaluation, (Evaluation.evaluated_at, Evaluation.id))))
-    return ContractFacts(contract, payments, recoveries, evaluations)
+    one plain query on its ``contract_id`` index (the contract is not read again, and no ``selectinload``) — and
+    only when the contract's kept sums and milestone stamps say there are some."""
+    def rows(model, any_kept):
+        return db.session.scalars(_facts_of(model), {"contract_id": contract.id}).all() if any_kept else []
+
+    return ContractFacts(contract, rows(Payment, contract.paid), rows(Recovery, contract.recovered),
+                         rows(Evaluation, contract.midterm_at is not None or contract.acceptance_at is not None))
+
+
+FACT_ORDER = {Payment: (Payment.paid_on, Payment.id), Recovery: (Recovery.recovered_on, Recovery.id),
+              Evaluation: (Evaluation.evaluated_at, Evaluation.id)}
+
+
+@built_once
+def _facts_of(model):
+    return sa.select(model).where(model.contract_id == sa.bindparam("contract_id")).order_by(*FACT_ORDER[model])
 
 
 def project_contract(contract_id):
-    return db.session.scalar(
-        sa.select(Contract).where(Contract.id == contract_id)
-        .options(joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call),
-                 joinedload(Contract.award).joinedload(Award.application).joinedload(Application.org)))
+    return db.session.scalar(_project_contract(), {"contract_id": contract_id})
+
+
+@built_once
+def _project_contract():
+    return (sa.select(Contract).where(Contract.id == sa.bindparam("contract_id"))
+            .options(joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call),
+                     joinedload(Contract.award).joinedload(Award.application).joinedload(Application.org)))
 
 
 # --- bulk: one flat row per published award ----------------------------------------------------------------

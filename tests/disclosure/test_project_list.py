@@ -151,6 +151,7 @@ def test_a_projects_page_reads_the_same_statements_however_many_payments(app, cl
 
     call, awards = f.final_awards()
     quiet, busy = (active_contract(a, officer) for a in awards)
+    record_payment(quiet, quiet.tranches[0], officer, TODAY, Decimal("5000"), "FK-0")
     record_payment(busy, busy.tranches[0], officer, TODAY - timedelta(days=3), Decimal("10000"), "FK-1")
     record_payment(busy, busy.tranches[0], officer, TODAY, Decimal("5000"), "FK-2")
     db.session.commit()
@@ -161,3 +162,24 @@ def test_a_projects_page_reads_the_same_statements_however_many_payments(app, cl
             assert client.get(f"/projects/{contract.id}").status_code == 200
         counts.append(len(seen))
     assert counts[0] == counts[1]
+
+
+def test_a_project_with_no_payment_or_evaluation_yet_does_not_read_them(app, client, officer):
+    """Most projects in force have no payment, recovery or evaluation yet: the contract's kept sums and
+    milestone stamps say so, and the page does not look for them — until one is recorded."""
+    from decimal import Decimal
+
+    from grantportal.funding.payments.operations import record_payment
+
+    call, awards = f.final_awards()
+    contract = active_contract(awards[0], officer)
+    client.get(f"/projects/{contract.id}")
+    with statements(app) as seen:
+        page = client.get(f"/projects/{contract.id}").get_data(as_text=True)
+    read = " ".join(seen).lower()
+    assert "from payment" not in read and "from recovery" not in read and "from evaluation" not in read
+    assert "拨付第1期" not in page
+    record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("5000"), "FK-9")
+    db.session.commit()
+    page = client.get(f"/projects/{contract.id}").get_data(as_text=True)
+    assert "拨付第1期" in page

@@ -24,7 +24,7 @@ from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_with_money, totals_of
 from grantportal.monitoring.models import ReportStatus
-from grantportal.monitoring.operations import evaluations_of, reports_of
+from grantportal.monitoring.operations import recorded_evaluations, reports_of
 
 bp = Blueprint("projects", __name__)
 
@@ -126,4 +126,4 @@ def project(contract_id):
         totals=totals_of(payments, contract.recoveries), payments=payments,
         recoveries=sorted(contract.recoveries, key=lambda r: (r.recovered_on, r.id)), funds=funds,
         public_name=matched.public_name, leverage=matched.project_leverage(award, funds), reports=reports,
-        evaluations=evaluations_of(contract))
+        evaluations=recorded_evaluations(contract))

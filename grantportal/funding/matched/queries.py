@@ -33,7 +33,7 @@ from sqlalchemy.orm import contains_eager
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal
-from grantportal.core.db import db
+from grantportal.core.db import built_once, db
 from grantportal.core.money import format_wan
 from grantportal.funding.models import Contract, ContractStatus, FundSourceKind, MatchedFund
 from grantportal.funding.queries import contract_of
@@ -100,8 +100,12 @@ def project_leverage(award, funds=None):
 
 def funds_of(award):
     """The project's matched funds and donations, in the order they were recorded."""
-    return db.session.scalars(sa.select(MatchedFund).where(MatchedFund.award_id == award.id)
-                              .order_by(MatchedFund.id)).all()
+    return db.session.scalars(_funds_of(), {"award_id": award.id}).all()
+
+
+@built_once
+def _funds_of():
+    return sa.select(MatchedFund).where(MatchedFund.award_id == sa.bindparam("award_id")).order_by(MatchedFund.id)
 
 
 def public_name(fund):
