@@ -201,12 +201,21 @@ def last_update():
     return max(stamps) if stamps else None
 
 
+@dataclass
+class DataCall:
+    id: int
+    title: str
+    confirmed_at: datetime
+
+
 def final_calls(limit=200):
-    """Public calls with final results, newest first (the 数据开放 page lists their packages)."""
-    return db.session.execute(
-        sa.select(Call, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
+    """Public calls with final results, newest first (the 数据开放 page lists their packages): id, title and
+    when the results became final."""
+    rows = db.session.execute(
+        sa.select(Call.id, Call.edition, Call.name, Proposal.confirmed_at).join(Proposal, Proposal.call_id == Call.id)
         .where(Proposal.status == ProposalStatus.FINAL, Call.status != CallStatus.DRAFT)
-        .order_by(Proposal.confirmed_at.desc(), Call.id.desc()).limit(limit)).all()
+        .order_by(Proposal.confirmed_at.desc(), Call.id.desc()).limit(limit))
+    return [DataCall(call_id, call_title(edition, name), at) for call_id, edition, name, at in rows]
 
 
 # --- feed and sitemap ----------------------------------------------------------------------------------------

@@ -95,10 +95,16 @@ def _stream(chunks, mimetype, filename):
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
+CALL_DATA = {"call": "calls.public_detail", "package": "opendata.call_package",  # the links of each call on /data/
+             "scores_csv": "proposals.scores_csv", "scores": "proposals.scores", "draw_csv": "proposals.draw_csv",
+             "draw_json": "proposals.draw_json_download"}
+
+
 @bp.route("/data/")
 def index():
     return render_template("opendata/index.html", fields=FIELDS, giving_columns=GIVING_COLUMNS,
                            calls=queries.final_calls(), updated=queries.last_update(), licence=LICENCE,
+                           link={name: links.by_id(endpoint, "call_id") for name, endpoint in CALL_DATA.items()},
                            licence_url=ocds.LICENSE_URL, ocid_prefix=current_app.config["OCID_PREFIX"])
 
 
