@@ -146,10 +146,15 @@ class Objection(db.Model):
     public_summary: Mapped[str | None] = mapped_column(sa.Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # the written response (书面答复) of the organization objected to, before the decision
+    response: Mapped[str | None] = mapped_column(sa.Text)
+    responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    responded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     award = relationship(Award)
     filed_by = relationship("User", foreign_keys=[filed_by_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+    responded_by = relationship("User", foreign_keys=[responded_by_id])
     files = relationship("ObjectionFile", back_populates="objection", order_by="ObjectionFile.id",
                          cascade="all, delete-orphan")
 

@@ -17,6 +17,7 @@ OBJECTOR_OR_STAFF = {"anonymous": LOGIN, "member": ALLOW, "expert": DENY, "offic
 OTHERS_OBJECTION = {**OBJECTOR_OR_STAFF, "member": DENY}
 NO_RESULTS = {r: NOT_FOUND for r in ROLES}  # no published results (or no such call): 404 for everyone
 SIGNED_IN = {r: (LOGIN if r == "anonymous" else ALLOW) for r in ROLES}
+ORG_OBJECTED_TO = {r: {"anonymous": LOGIN, "member": ALLOW}.get(r, DENY) for r in ROLES}
 
 
 def own_objection(w):
@@ -68,6 +69,10 @@ def _objection_data(w):
             "reason": "该项目与本机构去年的获资助项目内容雷同，请核实。"}
 
 
+def _response_data(w):
+    return {"response": "本项目服务对象为东区独居长者，与去年项目的服务内容不同，详见申报书第三部分。"}
+
+
 def _decision_data(w):
     return {"outcome": "rejected", "investigation": "经核实，两个项目服务对象和内容不同。",
             "public_summary": "经核实，异议反映的问题不属实，维持公示结果。"}
@@ -110,6 +115,13 @@ ROUTES = [
     Route("objections.evidence", params=_file("other"), expect=OTHERS_OBJECTION, label="other"),
     Route("objections.evidence", params=_file("mismatch"), label="mismatch",
           expect={**OBJECTOR_OR_STAFF, "member": NOT_FOUND, "officer": NOT_FOUND, "auditor": NOT_FOUND}),
+
+    # the written response of the organization objected to: objection_b is against org_a's award (the member's)
+    Route("objections.respond", params=_objection("other"), expect=ORG_OBJECTED_TO, label="to-own-org"),
+    Route("objections.respond", params=_objection("own"), expect={**ORG_OBJECTED_TO, "member": DENY},
+          label="to-other-org"),
+    Route("objections.respond", "POST", params=_objection("other"), data=_response_data,
+          expect={**ORG_OBJECTED_TO, "member": ok(303)}, label="to-own-org"),
 
     Route("objections.index", params=lambda w: {"call_id": awards_world(w).call.id}, expect=staff_only()),
     Route("objections.decide", params=_objection("other"), expect=staff_only()),

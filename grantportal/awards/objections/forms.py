@@ -3,7 +3,7 @@ from wtforms import MultipleFileField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from grantportal.awards.objections.operations import MAX_FILES
+from grantportal.awards.objections.operations import MAX_FILES, RESPONSE_MAX
 from grantportal.core.forms import Form, strip, too_long
 
 MIN_REASON = 10
@@ -27,6 +27,13 @@ class ObjectionForm(Form):
         DataRequired("请写明异议的事实和理由（不少于10个字）。"),
         Length(min=MIN_REASON, max=5000, message="异议的事实和理由应为10至5000字。")], filters=[strip])
     evidence = MultipleFileField("证明材料（可选）", description=f"可上传{MAX_FILES}个以内的 PDF、JPG、PNG 文件")
+
+
+class ResponseForm(Form):
+    response = TextAreaField("书面答复", [
+        DataRequired("请写明答复的内容（不少于10个字）。"),
+        Length(min=10, max=RESPONSE_MAX, message=f"答复应为10至{RESPONSE_MAX}字。")], filters=[strip],
+        description="说明与异议有关的事实和情况，可一并说明已采取或将采取的措施。答复仅供项目官员处理异议时参考，不公开。")
 
 
 class DecisionForm(Form):

@@ -1,9 +1,11 @@
-"""Writes of objections (异议) during 公示: file one, decide one (DESIGN.md §4 "公示 and objections").
+"""Writes of objections (异议) during 公示: file one, respond to one, decide one (DESIGN.md §4 "公示 and
+objections").
 
 Objections are in writing, within the period and never anonymous; the objector's real name and contact
-stay confidential (officers and auditors only). An upheld objection cancels the award and, when the call
-says so, moves the level's first reserve project that fits the budget up; each change is a new public
-revision of the results.
+stay confidential (officers and auditors only). The organization objected to is told and may send a written
+response (书面答复) until the officer decides; it sees the objection's reason, never who filed it. An upheld
+objection cancels the award and, when the call says so, moves the level's first reserve project that fits the
+budget up; each change is a new public revision of the results.
 """
 import sqlalchemy as sa
 
@@ -28,6 +30,7 @@ from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime
 from grantportal.core.workflow import StateMachine, Transition
+from grantportal.orgs.notices import notify_org
 
 MAX_FILES = 5
 EVIDENCE_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
@@ -69,8 +72,10 @@ OBJECTION = StateMachine(
 )
 
 
-def file_objection(award, user, now, real_name, contact, reason, uploads=(), link=None):
-    """提出异议. ``uploads`` are werkzeug FileStorage objects (evidence: PDF or images, at most 5)."""
+def file_objection(award, user, now, real_name, contact, reason, uploads=(), link=None, response_link=None):
+    """提出异议. ``uploads`` are werkzeug FileStorage objects (evidence: PDF or images, at most 5). The call's
+    officer is told (``link``: the call's objections) and so is the organization objected to
+    (``response_link``: objection → the address where it may respond)."""
     problem = filing_problem(award, now)
     if problem:
         raise AwardRefused(problem)
@@ -95,6 +100,47 @@ def file_objection(award, user, now, real_name, contact, reason, uploads=(), lin
         if call.created_by is not None:
             notify(call.created_by, f"{call.title}公示收到异议",
                    f"有人对“{award.application.title}”提出异议，请在公示期内调查处理。", link=link)
+        notify_org(award.application.org, "您的项目在公示期间收到异议",
+                   f"“{award.application.title}”在{call.title}的结果公示期间收到一份异议。项目官员作出处理决定前，"
+                   f"贵机构可以提交书面答复，说明有关情况。",
+                   link=response_link(objection) if response_link else None)
+    return objection
+
+
+RESPONSE_MAX = 5000
+
+
+def response_problem(objection):
+    """Why the organization cannot respond to ``objection`` now (Chinese), or None."""
+    if not objection.is_open:
+        return f"该异议已于{format_datetime(objection.decided_at)}处理完毕，不再接收书面答复。"
+    if objection.award.proposal.status != ProposalStatus.PUBLICIZED:
+        return "结果已确定，不再接收书面答复。"
+    return None
+
+
+def respond(objection, user, now, text, link=None):
+    """书面答复: the organization's written response to an open objection, sent again to replace it until
+    the officer decides. The call's officer is told."""
+    lock_proposal(objection.award.proposal)
+    db.session.refresh(objection)
+    problem = response_problem(objection)
+    if problem:
+        raise AwardRefused(problem)
+    text = (text or "").strip()
+    if len(text) < 10:
+        raise AwardRefused("请写明答复的内容（不少于10个字）。", "response", 400)
+    if len(text) > RESPONSE_MAX:
+        raise AwardRefused(f"答复不能超过{RESPONSE_MAX}字。", "response", 400)
+    again = objection.response is not None
+    with audit_action("objection.respond"):
+        objection.response, objection.responded_at, objection.responded_by_id = text, now, user.id
+        call = objection.award.proposal.call
+        if call.created_by is not None:
+            notify(call.created_by, f"{call.title}异议收到书面答复",
+                   f"{objection.award.application.org.name}对“{objection.award.application.title}”所受异议"
+                   f"{'更新了' if again else '提交了'}书面答复，请在处理时一并考虑。", link=link)
+        db.session.flush()
     return objection
 
 

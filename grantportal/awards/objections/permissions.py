@@ -5,10 +5,13 @@ checked by the operations, which answer 409 with the reason.
 - filing an objection: any signed-in person who is not staff, a system administrator included (objections
   are never anonymous), once the proposal is published;
 - an objection's own page and evidence: its objector and staff;
-- a call's objections with the objectors' identities: staff (officers decide; auditors read).
+- a call's objections with the objectors' identities: staff (officers decide; auditors read);
+- the written response to an objection (书面答复): the members of the organization objected to, who see the
+  objection's reason and never who filed it.
 """
 from grantportal.core.permissions import Decision, has_role, is_officer, is_signed_in, is_staff
 from grantportal.core.roles import Role
+from grantportal.orgs.permissions import is_member_of
 
 
 def can_file_objections(user, proposal):
@@ -33,6 +36,15 @@ def can_follow_own_objections(user):
     opens to every signed-in user (``can_list_own_objections``): a system administrator may file one too and
     still open the list, but the administrator's menu keeps to accounts."""
     return Decision(has_role(user, Role.ORG_MEMBER, Role.EXPERT))
+
+
+def can_respond_for(user, org):
+    """Written responses to the objections against ``org``'s projects (and the list of them in 我的异议)."""
+    return Decision(is_member_of(user, org))
+
+
+def can_respond_to_objection(user, objection):
+    return can_respond_for(user, objection.award.application.org)
 
 
 def can_view_objections(user, call):

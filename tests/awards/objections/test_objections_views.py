@@ -348,3 +348,60 @@ def test_objection_page_of_another_objection_file_is_not_found(client, auth):
     resp = client.get(f"/objections/{second.id}/files/{second.files[0].id}")
     assert resp.status_code == 200 and re.search(r"filename\*=UTF-8''", resp.headers["Content-Disposition"])
     assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 5
+
+
+# --- the written response of the organization objected to ------------------------------------------------
+
+RESPONSE = "本项目服务东区独居长者，与所称项目的服务对象和内容均不相同，详见申报书。"
+
+
+def test_the_organization_objected_to_is_told_and_responds_without_learning_who_objected(client, auth):
+    call, apps, proposal = publicized()
+    award = award_of(apps[0])
+    org = award.application.org
+    responder = f.member_of(org)
+    auth.login(f.member_of())
+    assert post_objection(client, award).status_code == 303
+    objection = db.session.scalar(sa.select(Objection))
+    told = db.session.scalars(sa.select(Notice).where(Notice.user_id == responder.id)).all()
+    assert [n.link for n in told] == [f"/objections/{objection.id}/response"]
+    auth.logout()
+    auth.login(responder)
+    page = text(client.get(f"/objections/{objection.id}/response"))
+    assert REASON in page and "王晓明" not in page and "13812345678" not in page
+    short = client.post(f"/objections/{objection.id}/response", data={"response": "不属实"})
+    assert short.status_code == 400 and "答复应为10至5000字" in text(short) and "不属实" in text(short)
+    assert db.session.get(Objection, objection.id).response is None
+    resp = client.post(f"/objections/{objection.id}/response", data={"response": RESPONSE})
+    assert resp.status_code == 303
+    db.session.expire_all()
+    stored = db.session.get(Objection, objection.id)
+    assert stored.response == RESPONSE and stored.responded_by_id == responder.id
+    officer_told = db.session.scalars(sa.select(Notice).where(Notice.user_id == call.created_by_id)
+                                      .order_by(Notice.id)).all()
+    assert officer_told[-1].title.endswith("异议收到书面答复")
+    assert "本机构项目收到的异议" in text(client.get("/objections/mine"))
+    auth.logout()
+    auth.login(call.created_by)
+    decide_page = text(client.get(f"/manage/objections/{objection.id}"))
+    assert "被异议机构的书面答复" in decide_page and RESPONSE in decide_page
+
+
+def test_no_response_once_the_objection_is_decided(client, auth):
+    call, apps, proposal = publicized()
+    award = award_of(apps[0])
+    responder = f.member_of(award.application.org)
+    objection = Objection(award=award, filed_by=f.member_of(), filed_at=utcnow(), real_name="王晓明",
+                          contact="13812345678", reason=REASON)
+    db.session.add(objection)
+    db.session.commit()
+    from grantportal.awards.objections.operations import decide
+
+    decide(objection, call.created_by, utcnow(), False, "经核实不属实。", "经核实，异议反映的问题不属实。")
+    db.session.commit()
+    auth.login(responder)
+    page = text(client.get(f"/objections/{objection.id}/response"))
+    assert "处理完毕，不再接收书面答复" in page and "<textarea" not in page
+    resp = client.post(f"/objections/{objection.id}/response", data={"response": RESPONSE})
+    assert resp.status_code == 409 and "处理完毕，不再接收书面答复" in text(resp)
+    assert db.session.get(Objection, objection.id).response is None

@@ -10,12 +10,23 @@ from sqlalchemy.orm import joinedload, selectinload
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Objection, ObjectionFile, Proposal
 from grantportal.awards.objections.blueprint import bp
-from grantportal.awards.objections.forms import ObjectionForm
-from grantportal.awards.objections.operations import EVIDENCE_EXTENSIONS, MAX_FILES, file_objection, filing_problem
+from grantportal.awards.objections.forms import ObjectionForm, ResponseForm
+from grantportal.awards.objections.operations import (
+    EVIDENCE_EXTENSIONS,
+    MAX_FILES,
+    file_objection,
+    filing_problem,
+    response_problem,
+)
+from grantportal.awards.objections.operations import (
+    respond as respond_to_objection,
+)
 from grantportal.awards.objections.permissions import (
     can_decide_objection,
     can_file_objection,
     can_list_own_objections,
+    can_respond_for,
+    can_respond_to_objection,
     can_view_objection,
     can_view_objections,
 )
@@ -98,7 +109,8 @@ def new(award_id):
         with commit_or_refusal(form) as attempt:
             objection = file_objection(award, current_user, utcnow(), form.real_name.data, form.contact.data,
                                        form.reason.data, uploads,
-                                       link=url_for("objections.index", call_id=award.proposal.call_id))
+                                       link=url_for("objections.index", call_id=award.proposal.call_id),
+                                       response_link=lambda o: url_for("objections.respond", objection_id=o.id))
     except UploadError as e:  # checked above; only if a file changed in between
         db.session.rollback()
         form.evidence.errors = [*form.evidence.errors, str(e)]
@@ -124,7 +136,21 @@ def mine():
                       joinedload(Objection.award).joinedload(Award.proposal).joinedload(Proposal.call))
              .order_by(Objection.filed_at.desc(), Objection.id.desc()))
     page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
-    return render_template("awards/objection_mine.html", page=page)
+    return render_template("awards/objection_mine.html", page=page, against=_against_my_org())
+
+
+def _against_my_org(limit=50):
+    """The latest objections to the signed-in member's organization's projects, for its written responses
+    (what the organization may see: the project, when, the status — never who filed it)."""
+    membership = getattr(current_user, "membership", None)
+    if membership is None or not can_respond_for(current_user, membership.org):
+        return []
+    return db.session.scalars(
+        sa.select(Objection).join(Award, Award.id == Objection.award_id)
+        .join(Application, Application.id == Award.application_id).where(Application.org_id == membership.org_id)
+        .options(joinedload(Objection.award).joinedload(Award.application),
+                 joinedload(Objection.award).joinedload(Award.proposal).joinedload(Proposal.call))
+        .order_by(Objection.filed_at.desc(), Objection.id.desc()).limit(limit)).all()
 
 
 @bp.route("/objections/<int:objection_id>")
@@ -153,3 +179,43 @@ def evidence(objection_id, file_id):
     if ef is None or ef.objection_id != obj.id:
         abort(404)
     return send_stored(ef.file)
+
+
+# --- the written response of the organization objected to ------------------------------------------------
+
+def _with_award(objection_id):
+    objection = db.session.scalar(
+        sa.select(Objection).where(Objection.id == objection_id)
+        .options(joinedload(Objection.award).joinedload(Award.application).joinedload(Application.org)))
+    if objection is None:
+        abort(404)
+    return objection
+
+
+def _response_page(objection, form, status=200, message=None):
+    award = objection.award
+    return render_template("awards/objection_response.html", objection=objection, award=award,
+                           app=award.application, call=award.proposal.call, form=form, message=message,
+                           problem=response_problem(objection)), status
+
+
+@bp.route("/objections/<int:objection_id>/response", methods=["GET", "POST"])
+@login_required
+def respond(objection_id):
+    """书面答复: the organization objected to reads the objection's reason (never who filed it) and answers."""
+    objection = _with_award(objection_id)
+    require(can_respond_to_objection(current_user, objection))
+    form = ResponseForm()
+    if request.method == "GET":
+        if objection.response and not form.response.data:
+            form.response.data = objection.response
+        return _response_page(objection, form)
+    if not form.validate_on_submit():
+        return _response_page(objection, form, 400)
+    with commit_or_refusal(form) as attempt:
+        respond_to_objection(objection, current_user, utcnow(), form.response.data,
+                             link=url_for("objections.decide", objection_id=objection_id))
+    if not attempt.ok:
+        return _response_page(_with_award(objection_id), form, attempt.status, message=attempt.message)
+    flash("书面答复已提交，项目官员处理异议时将一并考虑。处理结果确定前可以修改答复。", "success")
+    return redirect(url_for("objections.respond", objection_id=objection_id), 303)
