@@ -29,12 +29,11 @@ def _project():
 
 
 def report_for_page(report_id):
-    """The report with its project (award, application, organization, call), photos, assignee and reporter
-    loaded; or None. Read fresh, so that a page rendered after a refusal's rollback does not query."""
+    """The report with its project (award, application, organization), photos, assignee and reporter loaded; or
+    None. Read fresh, so that a page rendered after a refusal's rollback does not query."""
     return db.session.scalar(
         sa.select(SupervisionReport).where(SupervisionReport.id == report_id)
         .options(_project(),
-                 joinedload(SupervisionReport.contract).joinedload(Contract.award).joinedload(Award.proposal),
                  selectinload(SupervisionReport.photos).joinedload(SupervisionPhoto.file),
                  joinedload(SupervisionReport.assigned_to), joinedload(SupervisionReport.filed_by))
         .execution_options(populate_existing=True))

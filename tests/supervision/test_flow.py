@@ -64,7 +64,8 @@ def test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_fin
 
     # the assignee asks the organization; its member sees the report, never who filed it
     as_user(client, w.officer2)
-    resp = client.post(f"/manage/supervision/{report.id}/ask", data={"question": "请说明饭堂暂停服务的原因和恢复时间。"})
+    resp = client.post(f"/manage/supervision/{report.id}/ask",
+                       data={"question": "请说明饭堂暂停服务的原因和恢复时间。"})
     assert resp.status_code == 303
     assert notices_of(w.member)[-1].title == "请答复随手拍监督报告"
     as_user(client, w.member)
@@ -145,7 +146,8 @@ def test_a_duplicate_is_closed_with_a_reason_the_reporter_is_told_and_nothing_is
     first, second = reports()
     as_user(client, w.officer)
     resp = client.post(f"/manage/supervision/{second.id}/close",
-                       data={"kind": CloseKind.DUPLICATE.value, "reason": f"与第{first.id}号报告反映的是同一事项，已合并处理。"})
+                       data={"kind": CloseKind.DUPLICATE.value,
+                             "reason": f"与第{first.id}号报告反映的是同一事项，已合并处理。"})
     assert resp.status_code == 303
     db.session.refresh(second)
     assert second.status == SupervisionStatus.CLOSED and second.close_kind == CloseKind.DUPLICATE

@@ -62,7 +62,7 @@ def _manage_page(report, status=200, message=None, **forms):
     forms.setdefault("finding_form", FindingForm(formdata=None))
     forms.setdefault("close_form", CloseForm(formdata=None))
     return render_template("supervision/manage.html", report=report, app=report.contract.award.application,
-                           call=report.contract.award.proposal.call, steps=steps, may_handle=may_handle,
+                           steps=steps, may_handle=may_handle,
                            message=message, summary=mask_text(report.public_summary or ""), **forms), status
 
 
