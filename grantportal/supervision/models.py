@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
+from grantportal.core.masking import mask_text
 
 
 class SupervisionStatus(LabelledEnum):
@@ -35,6 +36,8 @@ class CloseKind(LabelledEnum):
 
 class SupervisionReport(db.Model):
     __tablename__ = "supervision_report"
+    # a citizen's free text may carry phone or ID numbers (their own or others'): the audit log keeps them masked
+    __audit_masked__ = {"text": mask_text, "place": mask_text, "org_answer": mask_text}
     __table_args__ = (
         # the officers' queue: one status, newest first, a page at a time
         sa.Index("ix_supervision_report_status_filed", "status", "filed_at"),

@@ -142,8 +142,11 @@ def test_a_duplicate_is_closed_with_a_reason_the_reporter_is_told_and_nothing_is
     as_user(client, w.citizen)
     file_report(client, w.contract)
     as_user(client, w.other_citizen)
-    file_report(client, w.contract, text=REPORT_TEXT + "同一件事。")
+    file_report(client, w.contract, text=REPORT_TEXT + "同一件事，我的电话13900001111。")
     first, second = reports()
+    logged = db.session.scalar(sa.select(AuditEntry.after).where(AuditEntry.action == "supervision.file",
+                                                                 AuditEntry.object_id == str(second.id)))
+    assert "同一件事，我的电话139****1111" in logged and "13900001111" not in logged  # the log keeps it masked
     as_user(client, w.officer)
     resp = client.post(f"/manage/supervision/{second.id}/close",
                        data={"kind": CloseKind.DUPLICATE.value,
