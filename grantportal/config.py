@@ -113,6 +113,7 @@ def default_config(instance=INSTANCE, given=None):
         "RATELIMIT_RESET": "5 per hour",  # password reset requests, per address (and one mail per account: tokens.py)
         "RATELIMIT_CONTACT": "10 per hour",  # new e-mail address or phone number confirmations, per address
         "RATELIMIT_OBJECTION": "10 per hour",  # filing objections (each with up to 5 evidence files)
+        "RATELIMIT_SUPERVISION": "10 per hour",  # filing 随手拍 supervision reports (each with up to 3 photos)
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,

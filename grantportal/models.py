@@ -40,3 +40,4 @@ from grantportal.review.models import (  # noqa: F401
     ReviewScore,
     RoundCriterion,
 )
+from grantportal.supervision.models import SupervisionPhoto, SupervisionReport  # noqa: F401

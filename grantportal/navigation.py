@@ -29,6 +29,7 @@ from grantportal.inbox.permissions import can_list_notices
 from grantportal.monitoring.permissions import can_list_own_projects, can_list_projects
 from grantportal.orgs.permissions import can_browse_directory, can_review_orgs, can_view_my_org
 from grantportal.review.scoring.permissions import can_view_worklist
+from grantportal.supervision.permissions import can_list_org_supervision_reports, can_list_supervision_reports
 from grantportal.workbench.permissions import can_view_workbench
 
 
@@ -53,6 +54,7 @@ MENU = [
     Entry("我的机构", "orgs.mine", can_view_my_org, MINE),
     Entry("我的申报", "applications.mine", can_list_own_applications, MINE),
     Entry("我的项目", "monitoring.mine", can_list_own_projects, MINE),
+    Entry("随手拍答复", "supervision.org_list", can_list_org_supervision_reports, MINE),
     # an expert's own pages
     Entry("评审任务", "scoring.worklist", can_view_worklist, MINE),
     Entry("专家资料", "experts.profile", can_edit_own_profile, MINE),
@@ -64,6 +66,7 @@ MENU = [
     Entry("待办", "workbench.home", can_view_workbench, STAFF),
     Entry("征集管理", "calls.manage", can_manage_calls, STAFF),
     Entry("项目监管", "monitoring.manage", can_list_projects, STAFF),
+    Entry("随手拍监督", "supervision.queue", can_list_supervision_reports, STAFF),
     Entry("机构管理", "orgs.manage", can_review_orgs, STAFF),
     Entry("专家库", "experts.pool", can_browse_pool, STAFF),
     Entry("节假日安排", "calendar.index", can_view_calendar, STAFF),

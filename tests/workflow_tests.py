@@ -41,6 +41,16 @@ TRANSITION_TESTS = {
     "report.accept": "tests/monitoring/test_reports.py::test_officer_accepts_a_submitted_report",
     "report.return": "tests/monitoring/test_reports.py::test_officer_returns_with_a_note_and_the_org_resubmits",
     "report.waive": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "supervision.assign": "tests/supervision/test_flow.py::"
+                          "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
+    "supervision.ask_org": "tests/supervision/test_flow.py::"
+                           "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
+    "supervision.answer": "tests/supervision/test_flow.py::"
+                          "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
+    "supervision.conclude": "tests/supervision/test_flow.py::"
+                            "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
+    "supervision.close": "tests/supervision/test_flow.py::"
+                         "test_a_duplicate_is_closed_with_a_reason_the_reporter_is_told_and_nothing_is_public",
     "document.render":
         "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
     "document.fail":

@@ -84,6 +84,10 @@ participant_objections = _questions.signal(
     "participant-objections",
     doc="sender: (user id, limit) → (the user's latest objections as citizens.queries.Record, newest first, at "
         "most limit; how many in all) (awards answers)")
+participant_supervision_reports = _questions.signal(
+    "participant-supervision-reports",
+    doc="sender: (user id, limit) → (the citizen's latest 随手拍 supervision reports as citizens.queries.Record, "
+        "newest first, at most limit; how many in all) (supervision answers)")
 
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 
