@@ -28,6 +28,12 @@ def _project():
         .joinedload(Application.org)
 
 
+def count_awaiting_assignment():
+    """随手拍 reports nobody has taken yet (the officer's 待办; ``ix_supervision_report_status_filed``)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SupervisionReport)
+                             .where(SupervisionReport.status == SupervisionStatus.PENDING))
+
+
 def report_for_page(report_id):
     """The report with its project (award, application, organization), photos, assignee and reporter loaded; or
     None. Read fresh, so that a page rendered after a refusal's rollback does not query."""

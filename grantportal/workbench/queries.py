@@ -13,6 +13,7 @@ from grantportal.funding.queries import payable_tranches_by_call
 from grantportal.monitoring.queries import count_overdue_reports, count_reports_awaiting_review
 from grantportal.orgs.queries import count_awaiting_verification
 from grantportal.review.queries import count_rounds_past_deadline, rounds_past_deadline
+from grantportal.supervision.queries import count_awaiting_assignment
 
 MAX_PARTS = 20  # calls or rounds listed under one item; the rest are reached from the list itself
 
@@ -75,6 +76,8 @@ def todo_items(now):
                  Link("待审核报告", 0, "workbench.reports")),
         TodoItem("overdue", "逾期未交的报告", "已过截止日期、机构尚未提交", count_overdue_reports(now),
                  Link("项目监管（仅逾期）", 0, "monitoring.manage", {"overdue": "1"})),
+        TodoItem("supervision", "待分派的随手拍监督", "公众对执行中项目的监督报告，尚未分派核查",
+                 count_awaiting_assignment(), Link("随手拍监督", 0, "supervision.queue", {"status": "pending"})),
     ]
     return items
 

@@ -8,6 +8,7 @@ from grantportal.awards.models import Objection
 from grantportal.core.db import db, utcnow
 from grantportal.monitoring.models import Report, ReportKind, ReportStatus
 from grantportal.review.models import RoundStatus
+from grantportal.supervision.models import SupervisionReport, SupervisionStatus
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract
 
@@ -35,6 +36,11 @@ def waiting(officer):
     reports[1].status, reports[1].submitted_at = ReportStatus.SUBMITTED, utcnow()  # waiting for review
     db.session.add(Report(contract_id=contract.id, kind=ReportKind.PROGRESS, period_start=TODAY, period_end=TODAY,
                           due_on=TODAY - timedelta(days=1), status=ReportStatus.ACCEPTED))  # done: not counted
+    citizen = f.CitizenFactory().user
+    db.session.add_all([  # 随手拍: one waits to be assigned; one is being checked (not counted)
+        SupervisionReport(contract_id=contract.id, filed_by_id=citizen.id, text="现场只有两名工作人员，与报告不符。"),
+        SupervisionReport(contract_id=contract.id, filed_by_id=citizen.id, text="服务点周末没有开放，请核实。",
+                          status=SupervisionStatus.ASSIGNED, assigned_to_id=officer.id, assigned_at=utcnow())])
     db.session.commit()
     return dict(call=call, funded=funded, late=late, contract=contract, report=reports[1])
 
