@@ -27,10 +27,11 @@ when written. A sealing step (``seal_settled``: the job ``SEAL_JOB`` through ``c
 seal``) takes the unsealed entries in id order up to — not including — the first one written less than
 ``AUDIT_SEAL_SETTLE_SECONDS`` ago (default 300): a transaction still in flight after that long is treated as
 one that will not commit a lower id. Only a prefix is sealed, so an entry stamped by a slow clock cannot be
-passed over. Sealers take turns (a PostgreSQL advisory lock; SQLite's write lock, taken first) and the seals are
-a function of the entries alone: sealing twice seals nothing twice, and sealing from scratch gives the same
-hashes. Seals and verification results are derived rows: they are not themselves audited (core/audit.py
-``NOT_AUDITED``).
+passed over, and a run stops at the newest entry there was when it began (it never chases what is written while
+it runs, its own job's progress included). Sealers take turns (a PostgreSQL advisory lock; SQLite's write lock,
+taken first) and the seals are a function of the entries alone: sealing twice seals nothing twice, and sealing
+from scratch gives the same hashes. Seals and verification results are derived rows: they are not themselves
+audited (core/audit.py ``NOT_AUDITED``).
 
 **Verification** (``verify``, ``flask audit verify``, the job ``VERIFY_JOB``) walks entries and seals together
 in id order, a batch at a time (keyset, ``BATCH`` rows: memory stays flat for millions of entries), and reports
@@ -41,9 +42,9 @@ at every entry after it. The result is kept in ``audit_check``; the auditor's pa
 
 **Retention and archiving.** Logs are kept at least six months (网络安全法 第二十一条). Entries older than that
 may be archived without losing verifiability (no command yet; this is how it must work): (1) seal and verify
-the whole chain; (2) pick a cut at a day boundary and write the entries up to the cut and their seals, in id
-order, to an archive file, with the link hash of the last archived seal — the cut day's daily head, already in
-every backup manifest and published head list since that day; keep the archive and its SHA-256 off-line;
+the whole chain; (2) pick the cut at a daily head at least six months old (entry id N) and write the entries with
+ids up to N and their seals, in id order, to an archive file, with N's link hash — that day's head, in every
+backup manifest and published head list since that day; keep the archive and its SHA-256 off-line;
 (3) in one transaction as superuser, append the cut (last archived entry id, its link hash) to an append-only
 ``audit_chain_start`` row and delete the archived entries and seals with the triggers switched off for that
 transaction only. ``verify`` already takes the chain's start (``start_after``, ``start_hash``): from then on it
@@ -55,7 +56,7 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -106,7 +107,7 @@ class AuditCheck(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    finished_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    finished_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ok: Mapped[bool]
     through_entry_id: Mapped[int | None]  # the sealed head walked to (None: nothing sealed yet)
     head_hash: Mapped[str | None] = mapped_column(sa.String(64))
@@ -120,20 +121,46 @@ class AuditCheck(db.Model):
 
 # --- hashing ---------------------------------------------------------------------------------------------
 
+_encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _instant(value):
-    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    """2026-12-07T02:00:00.000000+00:00 (ISO 8601, UTC, microseconds)."""
+    if value is None:
+        return None
+    if value.tzinfo is not UTC:  # what UTCDateTime reads is UTC already
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def canonical(values):
     """The bytes hashed for one entry: ``values`` in FIELDS order, the time as UTC with microseconds, as compact
-    JSON (UTF-8, no escaping of Chinese), after a prefix naming the format."""
-    values = list(values)
-    values[1] = _instant(values[1])
-    return PREFIX + json.dumps(values, ensure_ascii=False, separators=(",", ":")).encode()
+    JSON (UTF-8, Chinese as it is), after a prefix naming the format."""
+    ident, at, *rest = values
+    return PREFIX + _encode([ident, _instant(at), *rest]).encode()
 
 
 def content_hash(values):
     return hashlib.sha256(canonical(values)).hexdigest()
+
+
+class _Days:
+    """The site's calendar day of UTC instants, with one zone conversion per day (entries come in time order, near
+    enough): a walk over millions of entries spends its time hashing, not converting."""
+
+    def __init__(self):
+        self.zone = site_zone()
+        self.start = self.end = self.day = None
+
+    def __call__(self, at):
+        if at is None:
+            return None
+        if self.start is None or not self.start <= at < self.end:
+            self.day = at.astimezone(self.zone).date()
+            start = datetime.combine(self.day, time.min, tzinfo=self.zone)
+            self.start = start.astimezone(UTC)
+            self.end = (start + timedelta(days=1)).replace(tzinfo=self.zone).astimezone(UTC)
+        return self.day
 
 
 def link_hash(previous, content):
@@ -180,23 +207,36 @@ def _take_turn(conn):
         conn.execute(sa.text("DELETE FROM audit_seal WHERE 0"))
 
 
-def seal_batch(cutoff):
-    """Seal up to ``BATCH`` entries after the head, in id order, stopping before the first entry written at or after
-    ``cutoff``. In the session's transaction (the caller commits); returns how many were sealed."""
+def sealing_limit(cutoff):
+    """The entry id a sealing run stops below: the first entry after the sealed head written at or after ``cutoff``,
+    or, when there is none, one past the newest entry now; a run never chases the entries written while it runs (its
+    own job's progress is written to the log). Read once per run: on SQLite the search walks the ids after the
+    head. None when there is no entry."""
+    conn = db.session.connection()
+    head = _head(conn)
+    recent = conn.scalar(sa.select(sa.func.min(_ENTRY.c.id))
+                         .where(_ENTRY.c.id > (head.entry_id if head else 0), _ENTRY.c.at >= cutoff))
+    if recent is not None:
+        return recent
+    newest = conn.scalar(sa.select(sa.func.max(_ENTRY.c.id)))
+    return None if newest is None else newest + 1
+
+
+def seal_batch(below=None):
+    """Seal up to ``BATCH`` entries after the head, in id order, below entry id ``below`` (``sealing_limit``). In
+    the session's transaction (the caller commits); returns how many were sealed."""
     conn = db.session.connection()
     _take_turn(conn)
     head = _head(conn)
     after, previous = (head.entry_id, head.link_hash) if head else (0, GENESIS)
-    stop = conn.scalar(sa.select(sa.func.min(_ENTRY.c.id)).where(_ENTRY.c.id > after, _ENTRY.c.at >= cutoff))
-    rows = _entries_after(conn, after, below=stop)
+    rows = _entries_after(conn, after, below=below)
     if not rows:
         return 0
-    zone, now, seals = site_zone(), utcnow(), []
+    day_of, now, seals = _Days(), utcnow(), []
     for row in rows:
         content = content_hash(row)
         previous = link_hash(previous, content)
-        day = row.at.astimezone(zone).date() if row.at is not None else None
-        seals.append({"entry_id": row.id, "day": day, "content_hash": content, "link_hash": previous,
+        seals.append({"entry_id": row[0], "day": day_of(row[1]), "content_hash": content, "link_hash": previous,
                       "sealed_at": now})
     bulk_insert(_SEAL, seals)  # the primary key is the entry's id, given, not drawn: no ``key``
     return len(rows)
@@ -207,10 +247,12 @@ def seal_settled(now=None, progress=None):
     sealed stays sealed if a later batch fails). For the job and the CLI, never inside a request's transaction.
     ``progress(sealed so far)`` is called after each commit."""
     now = now or utcnow()
-    cutoff = now - timedelta(seconds=current_app.config["AUDIT_SEAL_SETTLE_SECONDS"])
+    below = sealing_limit(now - timedelta(seconds=current_app.config["AUDIT_SEAL_SETTLE_SECONDS"]))
     result = SealResult()
+    if below is None:
+        return result
     while True:
-        n = seal_batch(cutoff)
+        n = seal_batch(below)
         db.session.commit()
         if not n:
             break
@@ -338,7 +380,9 @@ def verify(against=None, against_label=None, start_after=0, start_hash=GENESIS, 
 
 
 def _walk(conn, through, start_after, previous, against, result, progress):
-    zone = site_zone()
+    """The merge of entries and seals in id order (both read a keyset page at a time). Rows are read by position:
+    entry (id, at, …), seal (entry id, day, content hash, link hash)."""
+    day_of = _Days()
     seal_columns = (_SEAL.c.entry_id, _SEAL.c.day, _SEAL.c.content_hash, _SEAL.c.link_hash)
 
     def read_seals(after):
@@ -355,31 +399,33 @@ def _walk(conn, through, start_after, previous, against, result, progress):
         walked += 1
         if progress is not None and walked % BATCH == 0:
             progress(walked)
-        if seal is None or (entry is not None and entry.id < seal.entry_id):
-            result.add(Problem(UNSEALED, entry.id, f"第 {entry.id} 条审计记录在已封存的范围内，却没有封存记录："
+        if seal is None or (entry is not None and entry[0] < seal[0]):
+            result.add(Problem(UNSEALED, entry[0], f"第 {entry[0]} 条审计记录在已封存的范围内，却没有封存记录："
                                                    "它是在封存之后插入的"))
             entry = next(entries, None)
             continue
-        if entry is None or seal.entry_id < entry.id:
-            result.add(Problem(MISSING, seal.entry_id, f"第 {seal.entry_id} 条审计记录已不存在，但有它的封存记录："
-                                                       "它在封存之后被删除"))
+        sealed_id, day, content, link = seal
+        if entry is None or sealed_id < entry[0]:
+            result.add(Problem(MISSING, sealed_id, f"第 {sealed_id} 条审计记录已不存在，但有它的封存记录："
+                                                   "它在封存之后被删除"))
         else:
-            if content_hash(entry) != seal.content_hash:
-                result.add(Problem(CONTENT, entry.id, f"第 {entry.id} 条审计记录的内容与封存时不一致：它在封存之后"
-                                                      "被修改"))
-            elif entry.at is not None and entry.at.astimezone(zone).date() != seal.day:
-                result.add(Problem(DAY, entry.id, f"第 {entry.id} 条审计记录的封存日期与记录时间不符："
-                                                  "封存记录被修改"))
+            if content_hash(entry) != content:
+                result.add(Problem(CONTENT, sealed_id, f"第 {sealed_id} 条审计记录的内容与封存时不一致：它在封存之后"
+                                                       "被修改"))
+            elif day_of(entry[1]) != day:
+                result.add(Problem(DAY, sealed_id, f"第 {sealed_id} 条审计记录的封存日期与记录时间不符："
+                                                   "封存记录被修改"))
             entry = next(entries, None)
-        if link_hash(previous, seal.content_hash) != seal.link_hash:
-            result.add(Problem(LINK, seal.entry_id, f"封存链在第 {seal.entry_id} 条处断开：这条封存记录，或它之前的"
-                                                    "封存记录，被修改、删除或插入"))
-        expected = against.pop(seal.entry_id, None)
-        if expected is not None and expected[1] != seal.link_hash:
-            result.add(Problem(HEAD, seal.entry_id, f"{_head_name(expected[0], seal.entry_id)}与所比对的记录不一致："
-                                                    f"当前为 {seal.link_hash[:16]}…，应为 {expected[1][:16]}…；"
+        if link_hash(previous, content) != link:
+            result.add(Problem(LINK, sealed_id, f"封存链在第 {sealed_id} 条处断开：这条封存记录，或它之前的"
+                                                "封存记录，被修改、删除或插入"))
+        if against:
+            expected = against.pop(sealed_id, None)
+            if expected is not None and expected[1] != link:
+                result.add(Problem(HEAD, sealed_id, f"{_head_name(expected[0], sealed_id)}与所比对的记录不一致："
+                                                    f"当前为 {link[:16]}…，应为 {expected[1][:16]}…；"
                                                     "此前的审计记录在其后被改写"))
-        previous = seal.link_hash
+        previous = link
         seal = next(seals, None)
     result.entries = walked
 

@@ -51,8 +51,6 @@ def upgrade():
     sa.ForeignKeyConstraint(['requested_by_id'], ['user.id'], name=op.f('fk_audit_check_requested_by_id_user')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_audit_check'))
     )
-    with op.batch_alter_table('audit_check', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_audit_check_finished_at'), ['finished_at'], unique=False)
 
     if op.get_bind().dialect.name == "postgresql":
         op.execute(
@@ -83,8 +81,6 @@ def downgrade():
     else:
         op.execute("DROP TRIGGER audit_seal_no_update")
         op.execute("DROP TRIGGER audit_seal_no_delete")
-    with op.batch_alter_table('audit_check', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_audit_check_finished_at'))
     op.drop_table('audit_check')
     with op.batch_alter_table('audit_seal', schema=None) as batch_op:
         batch_op.drop_index('ix_audit_seal_day')
