@@ -17,6 +17,7 @@ from grantportal.calls.views import bp as calls_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import districts, navigation, templating, web
+from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
 from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
@@ -90,6 +91,7 @@ def create_app(config=None):
 
     app.cli.add_command(demo_cli.demo)
     app.cli.add_command(backup_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(search_cli)
     app.cli.add_command(statistics_cli)
     app.cli.add_command(doctor_command)

@@ -152,5 +152,8 @@ def default_config(instance=INSTANCE, given=None):
         "JOBS_SYNC": False,
         "RENDER_TIMEOUT": 120,  # seconds one PDF may take to render
         "RATELIMIT_VERIFY": "30 per minute",  # the public document verification page, per address
+        # the audit chain (core/audit_chain.py): entries are sealed only once they are this old, so that no
+        # transaction still in flight can commit an entry below the sealed head
+        "AUDIT_SEAL_SETTLE_SECONDS": int(os.environ.get("GRANTPORTAL_AUDIT_SEAL_SETTLE_SECONDS", "300")),
         "BACKUP_DIR": os.environ.get("GRANTPORTAL_BACKUP_DIR") or str(Path(instance) / "backups"),  # flask backup
     }

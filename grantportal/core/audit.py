@@ -33,9 +33,10 @@ REDACTED = "***"
 # Never written to the log, not even in redacted-diff form.
 SECRET_FIELDS = {"password_hash", "token_hash", "totp_secret", "code_hash"}
 # Not logged: the log itself, sessions and throttles, and rows derived from audited ones by a job or a refresh
-# (the kept public checks of published results, awards/proposals/checks.py; the statistics snapshot)
+# (the kept public checks of published results, awards/proposals/checks.py; the statistics snapshot; the audit
+# chain's seals and verifications, core/audit_chain.py)
 NOT_AUDITED = {"audit_entry", "user_session", "login_throttle", "public_check", "public_check_page",
-               "statistics_snapshot"}
+               "statistics_snapshot", "audit_seal", "audit_check"}
 
 
 class AuditEntry(db.Model):

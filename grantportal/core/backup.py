@@ -5,8 +5,11 @@ An archive (``grantportal-backup-<UTC time>.tar.gz``) holds
 - ``database.sqlite3`` (SQLite: a consistent copy made with the sqlite3 backup API) or
   ``database.pgdump`` (PostgreSQL: ``pg_dump --format=custom`` taken in the same snapshot as the row counts);
 - ``files/…``: the whole STORAGE_DIR tree (uploads and issued PDFs);
-- ``manifest.json``: when it was made, the alembic revision, the database kind, the rows in every table and
-  the sha256 of every other member.
+- ``manifest.json``: when it was made, the alembic revision, the database kind, the rows in every table, the
+  sha256 of every other member, and the audit chain's heads as the dump has them (``audit_chain``: the newest
+  seal and each day's head, core/audit_chain.py ``chain_heads``), read in the same snapshot as the dump: keep the
+  manifest (or publish its heads) and ``flask audit verify --against manifest.json`` finds a rewrite of the audit
+  history made after the backup.
 
 A restore checks everything before it changes anything: the member hashes, the revision against the code's
 migrations, the database kind, and that the target database is empty unless ``force``. It then replaces the
@@ -33,6 +36,7 @@ import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import current_app, has_app_context
 
+from grantportal.core.audit_chain import chain_heads
 from grantportal.core.db import db
 
 FORMAT = 1
@@ -212,7 +216,7 @@ def _dump_sqlite(app, dest):
     engine = sa.create_engine(f"sqlite:///{dest}", poolclass=sa.pool.NullPool)
     try:
         with engine.connect() as conn:
-            return _revision(conn), _counts(conn)
+            return _revision(conn), _counts(conn), chain_heads(conn)
     finally:
         engine.dispose()
 
@@ -224,10 +228,10 @@ def _dump_postgresql(app, dest):
         with conn.begin():
             # the counts and pg_dump see the same snapshot
             snapshot = conn.scalar(sa.text("SELECT pg_export_snapshot()"))
-            revision, counts = _revision(conn), _counts(conn)
+            revision, counts, heads = _revision(conn), _counts(conn), chain_heads(conn)
             _run_pg(app, [pg_dump, "--no-password", "--format=custom", f"--snapshot={snapshot}",
                           f"--file={dest}"], "导出 PostgreSQL 数据库")
-    return revision, counts
+    return revision, counts, heads
 
 
 def create_backup(app, out_dir=None):
@@ -239,9 +243,9 @@ def create_backup(app, out_dir=None):
     with tempfile.TemporaryDirectory(prefix="grantportal-backup-") as tmp:
         db_file = Path(tmp) / DB_MEMBER[kind]
         if kind == "sqlite":
-            revision, counts = _dump_sqlite(app, db_file)
+            revision, counts, heads = _dump_sqlite(app, db_file)
         else:
-            revision, counts = _dump_postgresql(app, db_file)
+            revision, counts, heads = _dump_postgresql(app, db_file)
         if revision is None:
             raise BackupError("数据库尚未初始化（没有 alembic_version），请先运行 flask db upgrade。")
 
@@ -267,6 +271,7 @@ def create_backup(app, out_dir=None):
                     "tables": counts,
                     "files": file_count,
                     "members": members,
+                    "audit_chain": heads,
                 }
                 _add_bytes(tar, json.dumps(manifest, ensure_ascii=False, indent=1).encode(), MANIFEST)
                 raw.flush()

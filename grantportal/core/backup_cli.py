@@ -38,6 +38,10 @@ def create_command(out_dir):
     click.echo(f"  数据库：{bk.KIND_LABEL[m['database']]}，迁移版本 {m['alembic_revision']}，"
                f"{len(m['tables'])} 张表，共 {rows} 行")
     click.echo(f"  文件：{m['files']} 个；清单中记录了每个文件的 SHA-256。")
+    chain = m.get("audit_chain")
+    if chain and chain["sealed_through"] is not None:
+        click.echo(f"  审计日志封存链：已封存至第 {chain['sealed_through']} 条，链头 {chain['head'][:16]}…，"
+                   f"共 {len(chain['days'])} 个每日链头（可用 flask audit verify --against 比对）。")
     click.echo("备份中含有个人信息和密码散列，请妥善保管（仅限管理员可读）。")
 
 

@@ -25,6 +25,15 @@ ROUTES = [
                                  "auditor": ALLOW, "admin": ALLOW, "citizen": DENY}),
 ]
 
+# the audit chain (core/audit_chain.py): the auditor's check on everyone else, officers and administrators included
+AUDITOR_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": ALLOW, "admin": DENY,
+                "citizen": DENY}
+ROUTES += [
+    Route("audit.chain", expect=AUDITOR_ONLY),
+    Route("audit.chain_heads", expect=AUDITOR_ONLY),
+    Route("audit.verify_chain", "POST", expect={**AUDITOR_ONLY, "auditor": ok(302)}),
+]
+
 ADMIN_ONLY = {"anonymous": LOGIN, "member": DENY, "expert": DENY, "officer": DENY, "auditor": DENY, "admin": ALLOW,
               "citizen": DENY}
 ROUTES += [
