@@ -9,7 +9,7 @@ seal (``audit_seal``) holding
 
 so that a change to any sealed entry breaks its seal, and a rewrite that recomputes the seals changes every
 later link, the newest one (the chain head) included. ``audit_seal`` refuses UPDATE, DELETE and TRUNCATE like
-``audit_entry`` (migration 0028, SQLite and PostgreSQL).
+``audit_entry`` (migration 0029, SQLite and PostgreSQL).
 
 **One chain, with daily heads as checkpoints.** One chain in id order rather than a chain per day or per table:
 one head then commits to the whole history, so publishing or backing up the latest head protects every entry
@@ -86,7 +86,7 @@ SEAL_KIND, VERIFY_KIND = "audit.seal", "audit.verify"
 
 
 class AuditSeal(db.Model):
-    """One sealed entry: its content hash and its link in the chain. Append-only (migration 0028)."""
+    """One sealed entry: its content hash and its link in the chain. Append-only (migration 0029)."""
 
     __tablename__ = "audit_seal"
 

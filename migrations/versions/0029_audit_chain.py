@@ -5,8 +5,8 @@
 ``audit_entry`` does since 0002; the PostgreSQL trigger function names the table it refuses, so that it can serve
 both. ``audit_check`` keeps what each verification found.
 
-Revision ID: 0028
-Revises: 0026
+Revision ID: 0029
+Revises: 0028
 Create Date: 2026-12-07 10:00:00.000000
 
 """
@@ -17,8 +17,8 @@ import grantportal.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0028'
-down_revision = '0026'
+revision = '0029'
+down_revision = '0028'
 branch_labels = None
 depends_on = None
 
