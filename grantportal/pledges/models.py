@@ -6,7 +6,7 @@ A ``Pledge`` moves through ``operations.PLEDGE``: 已认捐 (promised) → 待�
 the money arrived, with the date, the amount received and its evidence) → 已核实 (an officer checked the evidence;
 only now does the received amount count, as a ``funding`` matched fund of kind 公众认捐 linked here by
 ``matched_fund_id``), or 已退回 (the officer sent the confirmation back with a reason; the organization may
-confirm again). The pledger may withdraw (已撤回) while nothing is waiting for the officer. The pledger's account
+confirm again). The pledger may withdraw (已撤回) until the organization confirms receipt. The pledger's account
 and a company's details stay with the pledge; the public sees only the chosen name (or 爱心人士), the amount
 received and its date, and only once verified."""
 from datetime import date, datetime

@@ -5,7 +5,8 @@ A signed-in citizen pledges an amount to a project in execution — for themselv
 (its name and 统一社会信用代码, checked by ``core.uscc.validate_code``) — choosing the name the public will see, or
 爱心人士. The project's organization confirms receipt with the date, the amount received and its evidence (PDF, JPG
 or PNG through ``core.files.store_upload``); an officer verifies it (核实) or returns it with a reason, after
-which the organization may confirm again. The pledger may withdraw while nothing waits for the officer.
+which the organization may confirm again. The pledger may withdraw until the organization confirms the money
+arrived (after that the money is the organization's to account for, returned or not).
 
 How a pledge counts (the least invasive correct design): ``funding.matched`` already sums matched funds for
 every figure that shows them — a project's page and its leverage ratio (``project_leverage``), a call's funding
@@ -25,7 +26,7 @@ the pledger of the receipt and the verification. Writers on one pledge take turn
 
     已认捐 --机构确认到账--> 待核实 --核实--> 已核实（计入配套资金）
                                     --退回（写明理由）--> 已退回 --机构重新确认到账--> 待核实
-    已认捐 / 已退回 --认捐人撤回--> 已撤回
+    已认捐 --认捐人撤回--> 已撤回
 """
 from dataclasses import dataclass
 from datetime import date
@@ -93,6 +94,12 @@ def _not_now(pledge):
     return f"该认捐{pledge.status.label}，不能再办理。"
 
 
+def _not_withdrawable(pledge):
+    if pledge.status == PledgeStatus.WITHDRAWN:
+        return "该认捐已撤回。"
+    return "承接机构已确认收到该认捐的款项，认捐不能再撤回。如有疑问，请与承接机构联系。"
+
+
 P = PledgeStatus
 PLEDGE = StateMachine(
     "pledge", "status", PledgeStatus, final=frozenset({P.VERIFIED, P.WITHDRAWN}), refusal=PledgeRefused,
@@ -102,9 +109,9 @@ PLEDGE = StateMachine(
                    _is_org_member),
         Transition("verify", frozenset({P.RECEIVED}), P.VERIFIED, "核实", "项目官员", is_officer),
         Transition("return", frozenset({P.RECEIVED}), P.RETURNED, "退回", "项目官员", is_officer),
-        Transition("withdraw", frozenset({P.PLEDGED, P.RETURNED}), P.WITHDRAWN, "撤回", "认捐人", is_citizen),
+        Transition("withdraw", frozenset({P.PLEDGED}), P.WITHDRAWN, "撤回", "认捐人", is_citizen),
     ),
-    not_allowed={P.RECEIVED: _not_now, P.VERIFIED: _not_now, P.RETURNED: _not_now, P.WITHDRAWN: _not_now},
+    not_allowed={P.RECEIVED: _not_now, P.VERIFIED: _not_now, P.RETURNED: _not_now, P.WITHDRAWN: _not_withdrawable},
 )
 
 
@@ -121,7 +128,7 @@ def limits():
     return Decimal(current_app.config["PLEDGE_MIN_YUAN"]), Decimal(current_app.config["PLEDGE_MAX_YUAN"])
 
 
-def _yuan(value):
+def yuan_words(value):
     """A whole number of yuan as a sentence writes it: 1元, 200元."""
     return f"{value.normalize():f}元"
 
@@ -135,9 +142,9 @@ def _amount(value, field, what):
     if value < 0:
         raise PledgeRefused(f"{what}不能为负数。", field, 400)
     if value == 0:
-        raise PledgeRefused(f"{what}不能为0元，请填写不少于{_yuan(low)}的金额。", field, 400)
+        raise PledgeRefused(f"{what}不能为0元，请填写不少于{yuan_words(low)}的金额。", field, 400)
     if value < low:
-        raise PledgeRefused(f"{what}不能少于{_yuan(low)}。", field, 400)
+        raise PledgeRefused(f"{what}不能少于{yuan_words(low)}。", field, 400)
     if value > high:
         raise PledgeRefused(f"单笔{what}不能超过{format_wan(high)}。如需捐赠更大数额，请与项目官员联系，"
                             "作为配套资金登记。", field, 400)
@@ -303,7 +310,8 @@ def return_receipt(pledge, officer, reason, now, org_link=None):
 
 
 def withdraw(pledge, citizen, now, org_link=None):
-    """撤回: the pledger takes the pledge back while nothing waits for the officer; the organization is told."""
+    """撤回: the pledger takes the pledge back before the organization confirmed the money arrived; the organization
+    is told."""
     _lock(pledge)
     step = PLEDGE.require(citizen, pledge, "withdraw", now)
     with audit_action(PLEDGE.audit_action(step)):

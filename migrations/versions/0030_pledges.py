@@ -2,8 +2,7 @@
 
 ``pledge`` keeps a citizen's pledge to a funded project whose contract is in force: the amount promised, whether
 the citizen pledges for themselves or for a company (its name and 统一社会信用代码), the name to be shown or
-anonymity (爱心人士), its status (pledged → received → verified, or returned → received again; pledged or returned →
-withdrawn), the organization's confirmation of receipt (date, amount received, note, the evidence as a
+anonymity (爱心人士), its status (pledged → received → verified, or returned → received again; pledged → withdrawn), the organization's confirmation of receipt (date, amount received, note, the evidence as a
 ``stored_file``), the officer's verification or return with its reason, and the ``matched_fund`` row the
 verification created (unique: one per pledge). Indexes: a project's verified pledges for its public page; the
 officers' queue by status, newest first; a citizen's own pledges for 我的参与.

@@ -155,6 +155,9 @@ def test_returned_confirmed_and_withdrawn_pledges_count_nowhere_and_stay_private
     assert notices_of(w.member)[-1].title == "公众认捐到账确认被退回"
     assert "回单上的金额与认捐编号不符" in notices_of(w.member)[-1].body
     assert client.post(f"/manage/pledges/{returned.id}/verify").status_code == 409  # nothing to verify now
+    as_user(client, w.citizen)  # the organization said the money arrived: no longer the pledger's to withdraw
+    resp = client.post(f"/pledges/{returned.id}/withdraw")
+    assert resp.status_code == 409 and "承接机构已确认收到该认捐的款项，认捐不能再撤回" in resp.get_data(as_text=True)
     assert social(award) == before and db.session.scalar(sa.select(sa.func.count(MatchedFund.id))) == 0
 
     # the organization sees the reason and confirms again; until verified it still counts nowhere

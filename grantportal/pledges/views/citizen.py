@@ -9,6 +9,7 @@ from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import utcnow
 from grantportal.core.extensions import limiter
 from grantportal.core.forms import ButtonForm
+from grantportal.core.money import format_wan
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
 from grantportal.funding.models import IN_FORCE
@@ -44,7 +45,7 @@ def _form_page(contract, form, status=200, message=None, problem=None):
     low, high = ops.limits()
     return render_template("pledges/new.html", contract=contract, app=contract.award.application,
                            call=contract.award.proposal.call, form=form, message=message, problem=problem,
-                           low=low, high=high, anonymous_name=ANONYMOUS_NAME), status
+                           low=ops.yuan_words(low), high=format_wan(high), anonymous_name=ANONYMOUS_NAME), status
 
 
 @bp.route("/projects/<int:contract_id>/pledges/new", methods=["GET", "POST"])
