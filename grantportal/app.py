@@ -47,6 +47,8 @@ from grantportal.navigation import ACCOUNT_PAGES, FOLD, MENU
 from grantportal.opendata.views import bp as opendata_bp
 from grantportal.orgs import search as orgs_index  # noqa: F401  (public index entries)
 from grantportal.orgs.views import bp as orgs_bp
+from grantportal.pledges import queries as pledges_answers  # noqa: F401  (core.signals answers)
+from grantportal.pledges.views import bp as pledges_bp
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
 from grantportal.review.panels.views import bp as panels_bp
 from grantportal.review.results.views import bp as review_results_bp
@@ -85,8 +87,8 @@ def create_app(config=None):
 
     for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
                audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
-               monitoring_bp, supervision_bp, funding_bp, documents_bp, contracts_bp, payments_bp, matched_bp,
-               projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp):
+               monitoring_bp, supervision_bp, pledges_bp, funding_bp, documents_bp, contracts_bp, payments_bp,
+               matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -114,6 +114,11 @@ def default_config(instance=INSTANCE, given=None):
         "RATELIMIT_CONTACT": "10 per hour",  # new e-mail address or phone number confirmations, per address
         "RATELIMIT_OBJECTION": "10 per hour",  # filing objections (each with up to 5 evidence files)
         "RATELIMIT_SUPERVISION": "10 per hour",  # filing 随手拍 supervision reports (each with up to 3 photos)
+        "RATELIMIT_PLEDGE": "10 per hour",  # public pledges (公众认捐) made, per address
+        # one public pledge (pledges/operations.py), in yuan: less is a typing slip, more is for an officer to record
+        # as a matched fund with the donor, not for a web form
+        "PLEDGE_MIN_YUAN": int(os.environ.get("GRANTPORTAL_PLEDGE_MIN_YUAN", 1)),
+        "PLEDGE_MAX_YUAN": int(os.environ.get("GRANTPORTAL_PLEDGE_MAX_YUAN", 1_000_000)),
         # number of reverse proxies in front whose X-Forwarded-For is trusted
         "TRUSTED_PROXIES": int(os.environ.get("GRANTPORTAL_TRUSTED_PROXIES", 0)),
         "INVITATION_DAYS": 7,

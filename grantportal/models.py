@@ -32,6 +32,7 @@ from grantportal.orgs.models import (  # noqa: F401
     RatingRecord,
     Sanction,
 )
+from grantportal.pledges.models import Pledge  # noqa: F401
 from grantportal.review.models import (  # noqa: F401
     Assignment,
     Draw,

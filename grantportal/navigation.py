@@ -28,6 +28,7 @@ from grantportal.experts.permissions import can_browse_pool, can_edit_own_profil
 from grantportal.inbox.permissions import can_list_notices
 from grantportal.monitoring.permissions import can_list_own_projects, can_list_projects
 from grantportal.orgs.permissions import can_browse_directory, can_review_orgs, can_view_my_org
+from grantportal.pledges.permissions import can_list_org_pledges, can_list_pledges
 from grantportal.review.scoring.permissions import can_view_worklist
 from grantportal.supervision.permissions import can_list_org_supervision_reports, can_list_supervision_reports
 from grantportal.workbench.permissions import can_view_workbench
@@ -55,6 +56,7 @@ MENU = [
     Entry("我的申报", "applications.mine", can_list_own_applications, MINE),
     Entry("我的项目", "monitoring.mine", can_list_own_projects, MINE),
     Entry("随手拍答复", "supervision.org_list", can_list_org_supervision_reports, MINE),
+    Entry("公众认捐", "pledges.org_list", can_list_org_pledges, MINE),
     # an expert's own pages
     Entry("评审任务", "scoring.worklist", can_view_worklist, MINE),
     Entry("专家资料", "experts.profile", can_edit_own_profile, MINE),
@@ -67,6 +69,7 @@ MENU = [
     Entry("征集管理", "calls.manage", can_manage_calls, STAFF),
     Entry("项目监管", "monitoring.manage", can_list_projects, STAFF),
     Entry("随手拍监督", "supervision.queue", can_list_supervision_reports, STAFF),
+    Entry("公众认捐", "pledges.queue", can_list_pledges, STAFF),
     Entry("机构管理", "orgs.manage", can_review_orgs, STAFF),
     Entry("专家库", "experts.pool", can_browse_pool, STAFF),
     Entry("节假日安排", "calendar.index", can_view_calendar, STAFF),

@@ -51,6 +51,13 @@ TRANSITION_TESTS = {
                             "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
     "supervision.close": "tests/supervision/test_flow.py::"
                          "test_a_duplicate_is_closed_with_a_reason_the_reporter_is_told_and_nothing_is_public",
+    "pledge.confirm_receipt":
+        "tests/pledges/test_flow.py::test_a_pledge_counts_only_once_received_and_verified",
+    "pledge.verify": "tests/pledges/test_flow.py::test_a_pledge_counts_only_once_received_and_verified",
+    "pledge.return": "tests/pledges/test_flow.py::"
+                     "test_returned_confirmed_and_withdrawn_pledges_count_nowhere_and_stay_private",
+    "pledge.withdraw": "tests/pledges/test_flow.py::"
+                       "test_returned_confirmed_and_withdrawn_pledges_count_nowhere_and_stay_private",
     "document.render":
         "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
     "document.fail":

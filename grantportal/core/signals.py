@@ -88,6 +88,10 @@ participant_supervision_reports = _questions.signal(
     "participant-supervision-reports",
     doc="sender: (user id, limit) → (the citizen's latest 随手拍 supervision reports as citizens.queries.Record, "
         "newest first, at most limit; how many in all) (supervision answers)")
+participant_pledges = _questions.signal(
+    "participant-pledges",
+    doc="sender: (user id, limit) → (the citizen's latest public pledges as citizens.queries.Record, newest first, "
+        "at most limit; how many in all) (pledges answers)")
 
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 

@@ -132,6 +132,9 @@ class FundSourceKind(LabelledEnum):
     ENTERPRISE = "enterprise", "企业"
     INDIVIDUAL = "individual", "个人"
     ANONYMOUS = "anonymous", "匿名捐赠"
+    # a citizen's or company's public pledge (公众认捐) verified by an officer: written only by
+    # ``matched.operations.record_verified_pledge`` for ``pledges``, never through the matched-fund form
+    PLEDGE = "pledge", "公众认捐"
 
 
 class MatchedFund(db.Model):

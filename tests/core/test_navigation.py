@@ -22,11 +22,11 @@ PUBLIC_LINKS = [("/", "首页"), ("/calls/", "项目征集"), ("/results", "公�
                 ("/help", "帮助")]
 SIGNED_IN = [("/inbox", "站内消息")]
 ORG = [("/org/", "我的机构"), ("/applications/", "我的申报"), ("/my/projects", "我的项目"),
-       ("/my/supervision", "随手拍答复"), ("/objections/mine", "我的异议")]
+       ("/my/supervision", "随手拍答复"), ("/my/pledges", "公众认捐"), ("/objections/mine", "我的异议")]
 EXPERT = [("/review/", "评审任务"), ("/expert/profile", "专家资料"), ("/expert/conflicts", "回避申报"),
           ("/objections/mine", "我的异议")]
 OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/monitoring", "项目监管"),
-           ("/manage/supervision", "随手拍监督"),
+           ("/manage/supervision", "随手拍监督"), ("/manage/pledges", "公众认捐"),
            ("/manage/orgs/", "机构管理"), ("/manage/experts/", "专家库"), ("/manage/calendar/", "节假日安排"),
            ("/audit/", "审计日志")]
 ADMIN = [("/admin/users/", "账户管理"), ("/audit/", "审计日志")]
@@ -96,9 +96,9 @@ def test_the_menu_groups_are_as_declared():
         groups.setdefault(entry.group, []).append(entry.label)
     assert groups == {
         PUBLIC: ["首页", "项目征集", "公示与结果", "社会组织", "项目执行", "统计", "数据开放", "文书核验", "帮助"],
-        MINE: ["我的机构", "我的申报", "我的项目", "随手拍答复",
+        MINE: ["我的机构", "我的申报", "我的项目", "随手拍答复", "公众认捐",
                "评审任务", "专家资料", "回避申报", "我的异议", "我的参与"],
-        STAFF: ["待办", "征集管理", "项目监管", "随手拍监督",
+        STAFF: ["待办", "征集管理", "项目监管", "随手拍监督", "公众认捐",
                 "机构管理", "专家库", "节假日安排", "账户管理", "审计日志"],
         ACCOUNT: ["站内消息", "登录", "公众登录", "机构注册"],
     }

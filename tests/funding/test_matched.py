@@ -129,5 +129,6 @@ def test_an_update_changes_the_record_and_is_audited(awards):
     record = add(awards[0], member, fund(pledged="1000"))
     add(awards[0], member, fund(pledged="1000", received="800"), fund=record)
     assert fund_sums(awards[0]) == (Decimal("1000.00"), Decimal("800.00"))
-    actions = list(db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.object_type == "matched_fund")))
+    actions = list(db.session.scalars(db.select(AuditEntry.action).where(AuditEntry.object_type == "matched_fund")
+                                      .order_by(AuditEntry.id)))
     assert actions == ["matched_fund.add", "matched_fund.update"]

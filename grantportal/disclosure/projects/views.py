@@ -25,6 +25,8 @@ from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_with_money, totals_of
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import recorded_evaluations, reports_of
+from grantportal.pledges.operations import pledging_problem
+from grantportal.pledges.queries import public_pledges
 from grantportal.supervision.operations import filing_problem
 from grantportal.supervision.queries import public_findings
 
@@ -112,10 +114,12 @@ def call_projects(call_id):
 
 @bp.route("/projects/<int:contract_id>")
 def project(contract_id):
-    """One project's public page in eight plain reads: the contract with its award, application, organization,
+    """One project's public page in nine plain reads: the contract with its award, application, organization,
     call and document; its tranches, payments and recoveries (summed here, not again in the database); its
     matched funds; its reports; its evaluations; the findings of its answered 随手拍 reports (masked, never who
-    reported), with the link to file one while the project is in execution."""
+    reported), with the link to file one while the project is in execution; its verified public pledges (the
+    name chosen or 爱心人士, the amount received, its date, and their total), with the link to pledge while the
+    project is in execution."""
     contract = project_with_money(contract_id)
     if contract is None or not can_view_public_project(current_user, contract):
         abort(404)
@@ -124,6 +128,7 @@ def project(contract_id):
     reports = [r for r in reports_of(contract) if r.status != ReportStatus.WAIVED]
     payments = sorted(contract.payments, key=lambda p: (p.paid_on, p.id))  # each p.tranche: among the loaded
     findings, findings_total = public_findings(contract)
+    pledges = public_pledges(contract)
     return render_template(
         "disclosure/project.html", contract=contract, award=award, app=award.application,
         call=award.proposal.call, states=tranche_states(contract, payments),
@@ -131,4 +136,5 @@ def project(contract_id):
         recoveries=sorted(contract.recoveries, key=lambda r: (r.recovered_on, r.id)), funds=funds,
         public_name=matched.public_name, leverage=matched.project_leverage(award, funds), reports=reports,
         evaluations=recorded_evaluations(contract), findings=findings, findings_total=findings_total,
-        may_report=filing_problem(contract) is None)
+        may_report=filing_problem(contract) is None, pledges=pledges,
+        may_pledge=pledging_problem(contract) is None)

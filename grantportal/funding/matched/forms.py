@@ -5,12 +5,12 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Length, Optional
 
 from grantportal.core.forms import Form, LocalDateField, MoneyField, strip
-from grantportal.funding.matched.operations import NAME_MAX, NOTE_MAX
+from grantportal.funding.matched.operations import NAME_MAX, NOTE_MAX, RECORDED_KINDS
 from grantportal.funding.models import FundSourceKind
 
 
 class MatchedFundForm(Form):
-    source_kind = SelectField("资金来源", choices=[SelectChoice(k.value, k.label) for k in FundSourceKind],
+    source_kind = SelectField("资金来源", choices=[SelectChoice(k.value, k.label) for k in RECORDED_KINDS],
                               default=FundSourceKind.ENTERPRISE.value)
     source_name = StringField("来源名称", filters=[strip], validators=[Length(max=NAME_MAX)])
     name_public = BooleanField("捐赠人同意公开其姓名（仅个人捐赠适用）")

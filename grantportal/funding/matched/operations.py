@@ -1,6 +1,8 @@
 """Writes of matched funds and donations (配套资金 / 社会捐助): ``save_matched_fund`` adds or corrects a
 record, under the rules in ``funding.matched.queries``' docstring (who records, which names are public,
-what counts). Flushes under a named audit action, never commits; refuses with
+what counts); ``record_verified_pledge`` adds the record of a public pledge (公众认捐) an officer verified, for
+``pledges`` (a higher domain calling a lower operation). Rows of that kind are the pledge's: the matched-fund
+form neither adds nor changes them. Flushes under a named audit action, never commits; refuses with
 ``funding.operations.FundingRefused`` and the form field.
 """
 from grantportal.core.audit import audit_action
@@ -12,15 +14,23 @@ from grantportal.funding.operations import FundingRefused
 
 NAME_MAX = 120
 NOTE_MAX = 500
+# the kinds the organization and officers record by hand; 公众认捐 arrives only verified, from ``pledges``
+RECORDED_KINDS = tuple(k for k in FundSourceKind if k != FundSourceKind.PLEDGE)
+PLEDGE_LOCKED = "该记录是经项目官员核实的公众认捐，由认捐记录自动生成，不能在此修改。"
 
 
 def save_matched_fund(award, user, data, fund=None, *, as_officer=False):
     """Add (``fund`` None) or update a matched-fund record of ``award`` from ``data`` (a dict: source_kind,
     source_name, name_public, pledged, received, pledged_on, received_on, note). Refused with the field when
     the data break the rules in ``matched.queries``' docstring, or (409) when a member records after closure."""
+    if fund is not None and fund.source_kind == FundSourceKind.PLEDGE:
+        raise FundingRefused(PLEDGE_LOCKED)
     if not as_officer and not may_member_change(award):
         raise FundingRefused("项目已结项或终止，配套资金记录已锁定；如需更正请联系项目官员。")
     kind = data["source_kind"]
+    if kind not in RECORDED_KINDS:
+        raise FundingRefused("公众认捐由认捐人在项目页面提交，经机构确认到账、项目官员核实后自动计入，不能在此登记。",
+                             "source_kind", 400)
     name = (data.get("source_name") or "").strip()
     if kind == FundSourceKind.ANONYMOUS:
         name, name_public = "", False
@@ -57,5 +67,18 @@ def save_matched_fund(award, user, data, fund=None, *, as_officer=False):
         fund.source_kind, fund.source_name, fund.name_public = kind, name, name_public
         fund.pledged, fund.received = pledged, received
         fund.pledged_on, fund.received_on, fund.note = pledged_on, received_on, note
+        db.session.flush()
+    return fund
+
+
+def record_verified_pledge(award, officer, name, pledged, received, pledged_on, received_on, note):
+    """The matched fund of a public pledge an officer just verified (``pledges.operations.verify``): kind 公众认捐,
+    under the name the pledger chose to be shown (or 爱心人士), the amount promised and the amount received — from
+    now on counted in the project's matched funds and leverage ratio like any received money. Returns the row."""
+    with audit_action("matched_fund.add_pledge"):
+        fund = MatchedFund(award_id=award.id, source_kind=FundSourceKind.PLEDGE, source_name=name, name_public=True,
+                           pledged=pledged, received=received, pledged_on=pledged_on, received_on=received_on,
+                           note=note, recorded_by_id=officer.id)
+        db.session.add(fund)
         db.session.flush()
     return fund

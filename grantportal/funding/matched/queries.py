@@ -14,12 +14,18 @@ Decisions:
   with the donor's consent (``name_public``). A department's or enterprise's name is not personal data
   (``name_public`` is set).
 - Every source counts as leveraged money, 政府部门 included: it is money other than the bureau's own award.
+- A public pledge (公众认捐, ``pledges``) becomes a matched fund only once its organization confirmed receipt
+  with evidence and an officer verified it: ``record_verified_pledge`` then adds one row of kind 公众认捐 with
+  the amount received. Pledges promised, awaiting verification or returned have no row here, so nothing in
+  these sums — the project page, the call's summary, the statistics — counts them. The row's name is the one
+  the pledger chose to be shown (or 爱心人士); the pledger's account stays with the pledge.
 
 The leverage ratio (杠杆率), per project::
 
     seed      = the award amount (政府资助, the bureau's seed money)
     social    = Σ received of the project's matched funds (撬动社会资金; pledges that have not arrived do not count)
-    own       = application.matched_amount (机构自筹, the organization's own contribution in its budget)
+    own       = application.matched_amount (机构自筹, the organization's own contribution planned in its budget:
+                always its own term, never added to ``social`` — it is a plan, not money received)
     leverage  = (social + own) / seed, rounded half-up to two decimals; written "1:1.4"; None when seed is 0
 
 and per call the same with each term summed over the call's selected projects (a ratio of sums, not an

@@ -23,7 +23,7 @@ from grantportal.funding.matched.permissions import (
     can_view_matched_funds_as_staff,
 )
 from grantportal.funding.matched.queries import may_member_change, project_leverage, public_name
-from grantportal.funding.models import MatchedFund
+from grantportal.funding.models import FundSourceKind, MatchedFund
 from grantportal.funding.queries import contract_of
 
 bp = Blueprint("matched", __name__)
@@ -88,4 +88,8 @@ def new(award_id):
 @login_required
 def edit(fund_id):
     fund = get_or_404(MatchedFund, fund_id)
-    return _save_matched(_selected_award(fund.award_id), fund)
+    award = _selected_award(fund.award_id)
+    if fund.source_kind == FundSourceKind.PLEDGE:  # the pledge's own record (pledges): not edited here
+        require(can_record_matched_fund(current_user, award))
+        abort(409, ops.PLEDGE_LOCKED)
+    return _save_matched(award, fund)

@@ -1,18 +1,17 @@
 """The citizen's 随手拍 pages: filing a report from a project's public page (a signed-in citizen; an anonymous
 visitor is sent to 公众登录 and comes back), the reporter's own list and pages, and the photos (the reporter,
 staff, and the project's organization once asked to answer)."""
-from functools import wraps
-
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_url
+from flask_login import current_user, login_required
 
 from grantportal.calls.permissions import can_view_call
+from grantportal.citizens.web import citizen_sign_in
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.paging import page_number
-from grantportal.core.permissions import is_signed_in, require
+from grantportal.core.permissions import require
 from grantportal.funding.models import IN_FORCE
 from grantportal.funding.queries import project_contract
 from grantportal.supervision import operations as ops
@@ -28,18 +27,6 @@ from grantportal.supervision.permissions import (
 from grantportal.supervision.queries import own_page, report_for_page, status_words
 
 MAX_PAGE = 1000
-
-
-def citizen_sign_in(view):
-    """An anonymous visitor is sent to 公众登录 and comes back here afterwards (``login_required`` would send them
-    to the staff's sign-in)."""
-    @wraps(view)
-    def wrapped(*args, **kwargs):
-        if not is_signed_in(current_user):
-            flash("请先使用手机号和短信验证码登录公众账户。", "info")
-            return redirect(login_url("citizens.login", request.full_path.rstrip("?")))
-        return view(*args, **kwargs)
-    return wrapped
 
 
 def _public_project(contract_id):

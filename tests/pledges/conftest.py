@@ -1,0 +1,89 @@
+"""Public pledge tests: one world per test module, built once (per test worker) and restored before each test with
+the permission matrix's snapshot (tests/permissions/world.py): a project in execution and a closed one, each with a
+member of its organization, two officers and an auditor, two citizens. Helpers sign people in, pledge and confirm
+receipt."""
+import io
+import re
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+
+from grantportal.core.db import db
+from grantportal.core.notices import Notice
+from grantportal.core.timeutil import local_today
+from grantportal.funding.models import ContractStatus
+from grantportal.pledges.models import Pledge
+from tests import factories as f
+from tests.funding.conftest import active_contract
+from tests.permissions.world import TINY_PDF
+from tests.supervision.conftest import as_user, field_error, module_world  # noqa: F401  (shared helpers)
+
+COMPANY_USCC = "91442000MA4UHTUG52"  # an enterprise (工商, 企业) in 广东 that passes every check of GB 32100
+
+
+def build_world():
+    w = SimpleNamespace()
+    call, awards = f.final_awards()
+    w.call = call
+    w.officer = call.created_by
+    w.officer2 = f.UserFactory(officer=True, name="李科长")
+    w.auditor = f.UserFactory(auditor=True)
+    w.contract = active_contract(awards[0], w.officer)
+    w.closed = active_contract(awards[1], w.officer, status=ContractStatus.CLOSED)
+    w.member = f.member_of(awards[0].application.org)
+    w.other_member = f.member_of(awards[1].application.org)
+    citizen, other = f.CitizenFactory(), f.CitizenFactory()
+    w.citizen, w.citizen_phone, w.other_citizen = citizen.user, citizen.phone, other.user
+    db.session.commit()
+    return w
+
+
+@pytest.fixture(scope="module")
+def world_snapshot(database, tmp_path_factory):
+    return module_world(database, tmp_path_factory, build_world)
+
+
+@pytest.fixture
+def world(app, world_snapshot):
+    """A fresh copy of the module's world in this test's database."""
+    from tests.permissions.world import restore_world
+
+    return restore_world(world_snapshot)
+
+
+def pledge(client, contract, amount="2000", **more):
+    """POST the pledge form (an individual, named 陈先生 by default); returns the response."""
+    data = {"amount": amount, "donor_kind": "individual", "display": "named", "public_name": "陈先生", **more}
+    return client.post(f"/projects/{contract.id}/pledges/new", data=data)
+
+
+def evidence(data=TINY_PDF, name="银行回单.pdf"):
+    return (io.BytesIO(data), name)
+
+
+def confirm(client, item, amount="2000", received_on=None, file=None, **more):
+    """POST the organization's confirmation of receipt; returns the response."""
+    data = {"received_on": (received_on or local_today()).isoformat() if not isinstance(received_on, str)
+            else received_on, "amount": amount, **more}
+    if file is not False:
+        data["evidence"] = file or evidence()
+    return client.post(f"/my/pledges/{item.id}", data=data, content_type="multipart/form-data")
+
+
+def pledges():
+    return db.session.scalars(sa.select(Pledge).order_by(Pledge.id)).all()
+
+
+def notices_of(user):
+    return db.session.scalars(sa.select(Notice).where(Notice.user_id == user.id).order_by(Notice.id)).all()
+
+
+def section(html, ident):
+    """The part of a page from the element with ``id=ident`` to the end of its section."""
+    start = html.index(f'id="{ident}"')
+    return html[start:html.index("</section>", start)]
+
+
+def text_of(html):
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
