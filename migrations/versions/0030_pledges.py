@@ -12,7 +12,7 @@ constraint (``core.db.enum_column``), so nothing changes in the database for it.
 backfill.
 
 Revision ID: 0030
-Revises: 0028
+Revises: 0029
 Create Date: 2026-12-07 12:00:00.000000
 
 """
@@ -23,7 +23,7 @@ import grantportal.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0030'
-down_revision = '0028'
+down_revision = '0029'
 branch_labels = None
 depends_on = None
 
