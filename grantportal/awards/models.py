@@ -83,7 +83,10 @@ class Award(db.Model):
     # rank) across levels, a page read from the index (项目执行)
     __table_args__ = (sa.Index("ix_award_public", "proposal_id", "level", "status", "rank", "id"),
                       sa.Index("ix_award_public_final", "proposal_id", "level", "final_status", "rank", "id"),
-                      sa.Index("ix_award_proposal_final", "proposal_id", "final_status", "level", "rank", "id"))
+                      # the results page's per-level counts and sums, from the index alone (migration 0031)
+                      sa.Index("ix_award_proposal_final", "proposal_id", "final_status", "level", "rank", "id",
+                               "amount"),
+                      sa.Index("ix_award_proposal_status", "proposal_id", "status", "level", "amount"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     proposal_id: Mapped[int] = mapped_column(sa.ForeignKey("proposal.id"))
