@@ -4,12 +4,16 @@ through ``core.permissions.require``; workflow state is checked by the operation
 reason (409).
 
 - the call's funding summary and settings: staff read; only officers change the settings.
+- a funded project's public page (and what a citizen does from it: pledge, report): anyone, once the contract is
+  in force and its call public (``can_view_public_project``); otherwise the page does not exist (404).
 
 The contract's, the payments' and the matched funds' permissions are in their sub-packages
 (``funding.contracts.permissions``, ``funding.payments.permissions``, ``funding.matched.permissions``).
 """
+from grantportal.calls.permissions import can_view_call
 from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
+from grantportal.funding.models import IN_FORCE
 
 
 def is_award_member(user, award):
@@ -30,3 +34,8 @@ def can_edit_funding_settings(user, call):
 
 def can_view_call_funding(user, call):
     return Decision(is_staff(user))
+
+
+def can_view_public_project(user, contract):
+    """Anyone, once the contract is in force and its call is public (otherwise the page does not exist)."""
+    return Decision(bool(contract.status in IN_FORCE and can_view_call(user, contract.award.proposal.call)))

@@ -2,11 +2,10 @@
 from grantportal.awards.models import ProposalStatus
 from grantportal.calls.permissions import can_view_call
 from grantportal.core.permissions import Decision
-from grantportal.funding.models import ContractStatus
+from grantportal.funding.models import IN_FORCE
 
-# a contract is public once the officer confirms the signed copy (the states of
-# disclosure.projects.permissions.IN_FORCE; that module is above this one)
-PUBLIC_CONTRACT = (ContractStatus.ACTIVE, ContractStatus.CLOSED, ContractStatus.TERMINATED)
+# a contract is public once the officer confirms the signed copy: the states in which its project's page exists
+PUBLIC_CONTRACT = IN_FORCE
 
 
 def can_download_call_data(user, call, proposal):

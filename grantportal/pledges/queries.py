@@ -13,7 +13,7 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award
 from grantportal.citizens.queries import Record
 from grantportal.core import signals
-from grantportal.core.db import db
+from grantportal.core.db import built_once, db
 from grantportal.core.masking import mask_text
 from grantportal.core.money import format_yuan
 from grantportal.core.paging import Pager
@@ -100,18 +100,30 @@ class PublicPledges:
 def public_pledges(contract, limit=PUBLIC_LATEST):
     """The project's verified pledges for its public page, newest arrival first, with their count and total
     (``ix_pledge_contract_status``). Pledges not verified are never public."""
-    where = (Pledge.contract_id == contract.id, Pledge.status == PledgeStatus.VERIFIED)
-    rows = db.session.execute(
-        sa.select(Pledge.anonymous, Pledge.public_name, Pledge.received_amount, Pledge.received_on).where(*where)
-        .order_by(Pledge.received_on.desc(), Pledge.id.desc()).limit(limit)).all()
+    params = {"contract_id": contract.id, "limit": limit}
+    rows = db.session.execute(_latest_pledges(), params).all()
     shown = [PublicPledge(mask_text(shown_name(a, n)), amount, on)
              for a, n, amount, on in rows]
     if len(rows) < limit:
         count, total = len(rows), sum((r.amount for r in shown), ZERO)
     else:
-        count, total = db.session.execute(
-            sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.received_amount), 0)).where(*where)).one()
+        count, total = db.session.execute(_pledges_total(), params).one()
     return PublicPledges(shown, count, Decimal(total).quantize(ZERO))
+
+
+def _verified():
+    return Pledge.contract_id == sa.bindparam("contract_id"), Pledge.status == PledgeStatus.VERIFIED
+
+
+@built_once
+def _latest_pledges():
+    return (sa.select(Pledge.anonymous, Pledge.public_name, Pledge.received_amount, Pledge.received_on)
+            .where(*_verified()).order_by(Pledge.received_on.desc(), Pledge.id.desc()).limit(sa.bindparam("limit")))
+
+
+@built_once
+def _pledges_total():
+    return sa.select(sa.func.count(), sa.func.coalesce(sa.func.sum(Pledge.received_amount), 0)).where(*_verified())
 
 
 def status_words(pledge):

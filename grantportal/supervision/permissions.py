@@ -12,20 +12,14 @@ organization asked) is checked by the operations (``operations.REPORT``), which 
 from grantportal.citizens.permissions import is_citizen
 from grantportal.core.permissions import Decision, has_role, is_officer, is_signed_in, is_staff
 from grantportal.core.roles import Role
+from grantportal.funding.permissions import is_award_member
 
 CITIZENS_ONLY = ("随手拍监督须使用公众账户提交。工作人员和社会组织账户不能提交，请退出当前账户后，"
                  "使用手机号和短信验证码登录公众账户。")
 
 
-def _member_of(user, org_id):
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == org_id
-
-
-def _project_org_id(report):
-    return report.contract.award.application.org_id
+def _of_project_org(user, report):
+    return is_award_member(user, report.contract.award)
 
 
 def can_file_supervision_report(user, contract):
@@ -46,7 +40,7 @@ def can_view_own_supervision_report(user, report):
 def can_view_supervision_photos(user, report):
     """The photos: the reporter, staff, and the project's organization once asked to answer."""
     return Decision(is_staff(user) or (is_signed_in(user) and report.filed_by_id == user.id)
-                    or (report.org_asked_at is not None and _member_of(user, _project_org_id(report))))
+                    or (report.org_asked_at is not None and _of_project_org(user, report)))
 
 
 def can_list_supervision_reports(user):
@@ -66,5 +60,5 @@ def can_list_org_supervision_reports(user):
 
 def can_answer_supervision_report(user, report):
     """The organization's answer page: a member of the project's organization, once an officer asked it."""
-    return Decision(report.org_asked_at is not None and _member_of(user, _project_org_id(report)),
+    return Decision(report.org_asked_at is not None and _of_project_org(user, report),
                     "只有被要求答复的承接机构成员可以查看和答复该报告。")

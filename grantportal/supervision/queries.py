@@ -13,7 +13,7 @@ from grantportal.applications.models import Application
 from grantportal.awards.models import Award
 from grantportal.citizens.queries import Record
 from grantportal.core import signals
-from grantportal.core.db import db
+from grantportal.core.db import built_once, db
 from grantportal.core.masking import mask_text
 from grantportal.core.paging import Pager
 from grantportal.core.roles import Role
@@ -109,14 +109,28 @@ class PublicFinding:
 def public_findings(contract, limit=PUBLIC_LATEST):
     """The project's answered reports for its public page, newest answer first (at most ``limit``), and how
     many there are in all (``ix_supervision_report_contract_status``)."""
-    where = (SupervisionReport.contract_id == contract.id, SupervisionReport.status == SupervisionStatus.ANSWERED)
-    rows = db.session.execute(
-        sa.select(SupervisionReport.filed_at, SupervisionReport.concluded_at, SupervisionReport.finding,
-                  SupervisionReport.public_summary).where(*where)
-        .order_by(SupervisionReport.concluded_at.desc(), SupervisionReport.id.desc()).limit(limit)).all()
-    total = len(rows) if len(rows) < limit else db.session.scalar(
-        sa.select(sa.func.count()).select_from(SupervisionReport).where(*where))
+    params = {"contract_id": contract.id, "limit": limit}
+    rows = db.session.execute(_latest_findings(), params).all()
+    total = len(rows) if len(rows) < limit else db.session.scalar(_findings_count(), params)
     return [PublicFinding(r.filed_at, r.concluded_at, r.finding, mask_text(r.public_summary)) for r in rows], total
+
+
+def _answered():
+    return (SupervisionReport.contract_id == sa.bindparam("contract_id"),
+            SupervisionReport.status == SupervisionStatus.ANSWERED)
+
+
+@built_once
+def _latest_findings():
+    return (sa.select(SupervisionReport.filed_at, SupervisionReport.concluded_at, SupervisionReport.finding,
+                      SupervisionReport.public_summary).where(*_answered())
+            .order_by(SupervisionReport.concluded_at.desc(), SupervisionReport.id.desc())
+            .limit(sa.bindparam("limit")))
+
+
+@built_once
+def _findings_count():
+    return sa.select(sa.func.count()).select_from(SupervisionReport).where(*_answered())
 
 
 def status_words(report):

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import sqlalchemy as sa
 from flask import current_app
 
+from grantportal import create_app
 from grantportal.applications.models import AppStatus
 from grantportal.calls.models import CallFile, CallFileKind, CallStatus
 from grantportal.core.db import db
@@ -16,6 +17,7 @@ from grantportal.core.files import StoredFile
 from grantportal.core.storage import get_storage
 from grantportal.orgs.models import OrgDocument, OrgStatus
 from tests import factories as f
+from tests.conftest import _base_config, _empty_postgresql
 
 
 def _tiny_pdf():
@@ -276,3 +278,22 @@ def restore_world(snapshot):
                              {"seq": sequence, "value": value})
     shutil.copytree(snapshot.files, current_app.config["STORAGE_DIR"], dirs_exist_ok=True)
     return SimpleNamespace(**{name: _load(ref) for name, ref in snapshot.attributes.items()})
+
+
+def built_once(database, tmp_path_factory, build):
+    """The snapshot of ``build()``'s world, built in an app of its own on this worker's database (which it leaves
+    empty): a module- or session-scoped fixture returns it and each test restores it (``restore_world``)."""
+    where = tmp_path_factory.mktemp("world")
+    if database["kind"] == "sqlite":
+        url = f"sqlite:///{where / 'building.db'}"
+        (where / "building.db").write_bytes(database["template"].read_bytes())
+    else:
+        url = database["url"]
+    app = create_app(_base_config(where / "app", url))
+    with app.app_context():
+        snapshot = take_snapshot(build(), where)
+    if database["kind"] == "postgresql":
+        _empty_postgresql(app)  # the worker's database is every test's: leave it empty
+    with app.app_context():
+        db.engine.dispose()
+    return snapshot

@@ -1,10 +1,7 @@
-"""Public pledge tests: one world per test module, built once (per test worker) and restored before each test with
-the permission matrix's snapshot (tests/permissions/world.py): a project in execution and a closed one, each with a
-member of its organization, two officers and an auditor, two citizens. Helpers sign people in, pledge and confirm
-receipt."""
+"""Public pledge tests: 随手拍's world (tests/supervision/conftest.py), built once per test module (per test worker) and
+restored before each test. Helpers pledge and confirm receipt."""
 import io
 import re
-from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -12,43 +9,21 @@ import sqlalchemy as sa
 from grantportal.core.db import db
 from grantportal.core.notices import Notice
 from grantportal.core.timeutil import local_today
-from grantportal.funding.models import ContractStatus
 from grantportal.pledges.models import Pledge
-from tests import factories as f
-from tests.funding.conftest import active_contract
-from tests.permissions.world import TINY_PDF
-from tests.supervision.conftest import as_user, field_error, module_world  # noqa: F401  (shared helpers)
+from tests.permissions.world import TINY_PDF, built_once, restore_world
+from tests.supervision.conftest import as_user, build_world, field_error  # noqa: F401  (shared helpers and world)
 
 COMPANY_USCC = "91442000MA4UHTUG52"  # an enterprise (工商, 企业) in 广东 that passes every check of GB 32100
 
 
-def build_world():
-    w = SimpleNamespace()
-    call, awards = f.final_awards()
-    w.call = call
-    w.officer = call.created_by
-    w.officer2 = f.UserFactory(officer=True, name="李科长")
-    w.auditor = f.UserFactory(auditor=True)
-    w.contract = active_contract(awards[0], w.officer)
-    w.closed = active_contract(awards[1], w.officer, status=ContractStatus.CLOSED)
-    w.member = f.member_of(awards[0].application.org)
-    w.other_member = f.member_of(awards[1].application.org)
-    citizen, other = f.CitizenFactory(), f.CitizenFactory()
-    w.citizen, w.citizen_phone, w.other_citizen = citizen.user, citizen.phone, other.user
-    db.session.commit()
-    return w
-
-
 @pytest.fixture(scope="module")
 def world_snapshot(database, tmp_path_factory):
-    return module_world(database, tmp_path_factory, build_world)
+    return built_once(database, tmp_path_factory, build_world)
 
 
 @pytest.fixture
 def world(app, world_snapshot):
     """A fresh copy of the module's world in this test's database."""
-    from tests.permissions.world import restore_world
-
     return restore_world(world_snapshot)
 
 

@@ -14,6 +14,7 @@ from grantportal.disclosure.statistics.queries import compute
 from grantportal.funding.matched.queries import call_summary_totals, project_leverage
 from grantportal.funding.models import FundSourceKind, MatchedFund
 from grantportal.pledges.models import DonorKind, PledgeStatus
+from grantportal.pledges.queries import public_pledges
 from tests.pledges.conftest import (
     COMPANY_USCC,
     as_user,
@@ -106,6 +107,8 @@ def test_a_pledge_counts_only_once_received_and_verified(client, world):
     assert after.words in public
     for private in ("中山市岐江实业有限公司", COMPANY_USCC, w.citizen_phone, w.citizen.name, "手续费"):
         assert private not in public
+    latest = public_pledges(w.contract, limit=1)  # a page of one: the count and total are read, not the rows summed
+    assert (latest.count, latest.total, latest.rows[0].name) == (1, Decimal("2800.00"), "岐江实业")
 
     # the pledger and the organization were told; 我的参与 shows it
     assert notices_of(w.citizen)[-1].title == "您的认捐已核实"

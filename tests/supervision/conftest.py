@@ -1,5 +1,5 @@
 """随手拍 tests: one world per test module, built once (per test worker) and restored before each test with the
-permission matrix's snapshot (tests/permissions/world.py): a project in execution and a closed one, each with a
+permission matrix's snapshot (tests/permissions/world.py): a call, a project in execution and a closed one, each with a
 member of its organization, two officers and an auditor, two citizens. Helpers sign people in and file reports."""
 import io
 import re
@@ -8,16 +8,14 @@ from types import SimpleNamespace
 import pytest
 import sqlalchemy as sa
 
-from grantportal import create_app
 from grantportal.core.db import db
 from grantportal.funding.models import ContractStatus
 from grantportal.supervision.models import SupervisionReport
 from tests import factories as f
-from tests.conftest import _base_config, _empty_postgresql
 from tests.core.test_photos import phone_jpeg
 from tests.funding.conftest import active_contract
 from tests.permissions.test_matrix import sign_in
-from tests.permissions.world import restore_world, take_snapshot
+from tests.permissions.world import built_once, restore_world
 
 REPORT_TEXT = "社区长者饭堂今天中午没有开门，门口贴的通知说暂停服务，但项目公示的服务时间是每天中午。"
 
@@ -25,7 +23,7 @@ REPORT_TEXT = "社区长者饭堂今天中午没有开门，门口贴的通知�
 def build_world():
     w = SimpleNamespace()
     call, awards = f.final_awards()
-    w.officer = call.created_by
+    w.call, w.officer = call, call.created_by
     w.officer2 = f.UserFactory(officer=True, name="李科长")
     w.auditor = f.UserFactory(auditor=True)
     w.contract = active_contract(awards[0], w.officer)
@@ -38,27 +36,9 @@ def build_world():
     return w
 
 
-def module_world(database, tmp_path_factory, build):
-    """The snapshot of ``build()``'s world, built in an app of its own on this worker's database."""
-    where = tmp_path_factory.mktemp("supervision-world")
-    if database["kind"] == "sqlite":
-        url = f"sqlite:///{where / 'building.db'}"
-        (where / "building.db").write_bytes(database["template"].read_bytes())
-    else:
-        url = database["url"]
-    app = create_app(_base_config(where / "app", url))
-    with app.app_context():
-        snapshot = take_snapshot(build(), where)
-    if database["kind"] == "postgresql":
-        _empty_postgresql(app)  # the worker's database is every test's: leave it empty
-    with app.app_context():
-        db.engine.dispose()
-    return snapshot
-
-
 @pytest.fixture(scope="module")
 def world_snapshot(database, tmp_path_factory):
-    return module_world(database, tmp_path_factory, build_world)
+    return built_once(database, tmp_path_factory, build_world)
 
 
 @pytest.fixture

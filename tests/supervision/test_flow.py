@@ -13,6 +13,7 @@ from grantportal.core.db import db
 from grantportal.core.notices import Notice
 from grantportal.core.storage import get_storage
 from grantportal.supervision.models import CloseKind, Finding, SupervisionStatus
+from grantportal.supervision.queries import public_findings
 from tests.citizens.conftest import CODE, code_in, sms  # noqa: F401  (sms: a fixture, used by name)
 from tests.core.test_photos import GPS_IFD
 from tests.supervision.conftest import REPORT_TEXT, as_user, file_report, photo, reports
@@ -97,6 +98,8 @@ def test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_fin
     assert "厨房设备检修暂停服务两天" in section
     for private in (REPORT_TEXT, w.citizen.name, w.citizen_phone, "厨房燃气灶检修", "幸福社区长者饭堂"):
         assert private not in public
+    shown, total = public_findings(w.contract, limit=1)  # a page of one: the count is read, not the rows counted
+    assert total == 1 and "138****5678" in shown[0].summary
 
     # the reporter was told, and follows it in 我的参与
     titles = [n.title for n in notices_of(w.citizen)]

@@ -17,11 +17,11 @@ from grantportal.core.paging import Pager, page_number
 from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.core.timeutil import local_today
 from grantportal.disclosure.projects import queries
-from grantportal.disclosure.projects.permissions import IN_FORCE, can_view_public_project
 from grantportal.disclosure.search import FIRST_YEAR
 from grantportal.funding.matched import queries as matched
-from grantportal.funding.models import ContractStatus
+from grantportal.funding.models import IN_FORCE, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
+from grantportal.funding.permissions import can_view_public_project
 from grantportal.funding.queries import project_with_money, totals_of
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import recorded_evaluations, reports_of

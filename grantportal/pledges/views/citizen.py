@@ -3,7 +3,6 @@ sent to 公众登录 and comes back), the pledger's own list and pages, and with
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from grantportal.calls.permissions import can_view_call
 from grantportal.citizens.web import citizen_sign_in
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import utcnow
@@ -12,7 +11,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.money import format_wan
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
-from grantportal.funding.models import IN_FORCE
+from grantportal.funding.permissions import can_view_public_project
 from grantportal.funding.queries import project_contract
 from grantportal.pledges import operations as ops
 from grantportal.pledges.blueprint import bp
@@ -28,8 +27,7 @@ def _public_project(contract_id):
     """The project whose public page exists (contract in force, call public), with what the form page shows;
     otherwise 404."""
     contract = project_contract(contract_id)
-    if contract is None or contract.status not in IN_FORCE or not can_view_call(current_user,
-                                                                               contract.award.proposal.call):
+    if contract is None or not can_view_public_project(current_user, contract):
         abort(404)
     return contract
 

@@ -4,7 +4,6 @@ staff, and the project's organization once asked to answer)."""
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from grantportal.calls.permissions import can_view_call
 from grantportal.citizens.web import citizen_sign_in
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
@@ -12,7 +11,7 @@ from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
-from grantportal.funding.models import IN_FORCE
+from grantportal.funding.permissions import can_view_public_project
 from grantportal.funding.queries import project_contract
 from grantportal.supervision import operations as ops
 from grantportal.supervision.blueprint import bp
@@ -33,8 +32,7 @@ def _public_project(contract_id):
     """The project whose public page exists (contract in force, call public), with what the form page shows;
     otherwise 404."""
     contract = project_contract(contract_id)
-    if contract is None or contract.status not in IN_FORCE or not can_view_call(current_user,
-                                                                               contract.award.proposal.call):
+    if contract is None or not can_view_public_project(current_user, contract):
         abort(404)
     return contract
 
