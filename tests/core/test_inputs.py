@@ -85,9 +85,15 @@ def test_a_failed_write_is_the_sites_500_page_with_headers_and_no_query(make_app
     statements = []
     with app.app_context():
         engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    def record(*args):
+        statements.append(args[2])
+
+    sa.event.listen(engine, "before_cursor_execute", record)
     app.config["WTF_CSRF_ENABLED"] = False
-    resp = client.post("/_boom")
+    try:
+        resp = client.post("/_boom")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
     body = resp.get_data(as_text=True)
     assert resp.status_code == 500
     assert "系统繁忙" in body and "Internal Server Error" not in body

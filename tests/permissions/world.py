@@ -17,7 +17,7 @@ from grantportal.core.files import StoredFile
 from grantportal.core.storage import get_storage
 from grantportal.orgs.models import OrgDocument, OrgStatus
 from tests import factories as f
-from tests.conftest import _base_config, _empty_postgresql
+from tests.conftest import _base_config, _empty_postgresql, release
 
 
 def _tiny_pdf():
@@ -294,6 +294,5 @@ def built_once(database, tmp_path_factory, build):
         snapshot = take_snapshot(build(), where)
     if database["kind"] == "postgresql":
         _empty_postgresql(app)  # the worker's database is every test's: leave it empty
-    with app.app_context():
-        db.engine.dispose()
+    release(app)
     return snapshot
