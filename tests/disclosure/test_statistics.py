@@ -6,6 +6,7 @@ import io
 import re
 from decimal import Decimal
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -22,11 +23,17 @@ from grantportal.orgs.models import Grade
 from tests import factories as f
 from tests.awards.proposals.test_results_page import publicized
 from tests.funding.conftest import TODAY, active_contract
+from tests.permissions.world import built_once, restore_world
 from tests.render import queries_while_rendering
 
 
 @pytest.fixture(autouse=True)
-def _confirmed_calendar():
+def _confirmed_calendar(request):
+    if "world" not in request.fixturenames:  # the world has it
+        _confirm_calendar()
+
+
+def _confirm_calendar():
     f.confirm_calendar(utcnow().year, utcnow().year + 1)
     db.session.commit()
 
@@ -38,10 +45,11 @@ def _describe(awards, categories, people):
     db.session.commit()
 
 
-@pytest.fixture
-def world(officer):
+def build_world():
     """Two calls with final results (2026 and 2025), a call only in 公示, one contract with payments, a
     recovery and a donation."""
+    _confirm_calendar()
+    officer = f.UserFactory(officer=True, name="黄主任")
     call_a, awards_a = f.final_awards([dict(total=90, requested="50000", matched="40000", grade=Grade.A4),
                                        dict(total=85, requested="60000")])
     call_b, awards_b = f.final_awards([dict(total=88, requested="30000", matched="10000", grade=Grade.A4)], year=2025)
@@ -56,8 +64,20 @@ def world(officer):
         "pledged": Decimal("30000"), "received": Decimal("30000"), "pledged_on": TODAY, "received_on": TODAY,
         "note": ""})
     db.session.commit()
+    return SimpleNamespace(calls=(call_a, awards_a, call_b, awards_b))
+
+
+@pytest.fixture(scope="module")
+def world_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, build_world)
+
+
+@pytest.fixture
+def world(world_snapshot):
+    """The module's world, restored for this test: (call_a, awards_a, call_b, awards_b)."""
+    calls = restore_world(world_snapshot).calls
     queries.clear_cache()
-    return call_a, awards_a, call_b, awards_b
+    return tuple(calls)
 
 
 def _expected(awards, paid=Decimal(0), social=Decimal(0)):

@@ -206,7 +206,8 @@ def awards_world(w, status="publicized"):
 @dataclass(frozen=True)
 class WorldSnapshot:
     files: Path  # a copy of STORAGE_DIR
-    attributes: dict  # world attribute -> ("row", model class, primary key) | ("value", value) | ("dict", {...})
+    # world attribute -> ("row", model class, primary key) | ("value", value) | ("dict", {...}) | ("list", [...])
+    attributes: dict
     sqlite_file: Path | None = None
     tables: dict = field(default_factory=dict)  # PostgreSQL: table name -> COPY text
     sequences: dict = field(default_factory=dict)  # PostgreSQL: sequence -> last value
@@ -218,6 +219,8 @@ def _ref(value):
         return ("row", type(value), state.identity)
     if isinstance(value, dict):
         return ("dict", {k: _ref(v) for k, v in value.items()})
+    if isinstance(value, list | tuple):
+        return ("list", [_ref(v) for v in value])
     if value is None or isinstance(value, str | int | bool):
         return ("value", value)
     raise TypeError(f"the world cannot be snapshotted with a {type(value).__name__} attribute")
@@ -230,6 +233,8 @@ def _load(ref):
         return db.session.get(model, identity)
     if kind == "dict":
         return {k: _load(v) for k, v in rest[0].items()}
+    if kind == "list":
+        return [_load(v) for v in rest[0]]
     return rest[0]
 
 
