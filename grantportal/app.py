@@ -16,7 +16,7 @@ from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import districts, navigation, templating, web
+from grantportal.core import districts, logs, navigation, templating, web
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
@@ -59,8 +59,13 @@ from grantportal.supervision.views import bp as supervision_bp
 from grantportal.workbench.views import bp as workbench_bp
 
 
+class GrantPortal(Flask):
+    def log_exception(self, exc_info):
+        logs.log_exception(exc_info)
+
+
 def create_app(config=None):
-    app = Flask(
+    app = GrantPortal(
         "grantportal",
         instance_path=str(INSTANCE),
         template_folder=str(ROOT / "templates"),
@@ -80,6 +85,7 @@ def create_app(config=None):
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    logs.init_app(app)
     districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
