@@ -16,7 +16,7 @@ from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import districts, logs, navigation, templating, web
+from grantportal.core import districts, logs, metrics_endpoint, navigation, templating, web
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
@@ -86,6 +86,7 @@ def create_app(config=None):
     login_manager.init_app(app)
 
     logs.init_app(app)
+    metrics_endpoint.init_app(app)
     districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
@@ -94,7 +95,8 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
                audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, supervision_bp, pledges_bp, funding_bp, documents_bp, contracts_bp, payments_bp,
-               matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp):
+               matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp,
+               metrics_endpoint.bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -164,5 +164,9 @@ def default_config(instance=INSTANCE, given=None):
         # logs (core/logs.py): "json" (one object per line, the default in production) or "text"
         "LOG_FORMAT": (os.environ.get("GRANTPORTAL_LOG_FORMAT") or (
             "json" if os.environ.get("GRANTPORTAL_ENV", "").lower() == "production" else "text")).lower(),
+        # /metrics (core/metrics.py): read from these addresses or networks (comma-separated), or with this bearer
+        # token; everyone else gets a 404
+        "METRICS_ALLOW": os.environ.get("GRANTPORTAL_METRICS_ALLOW", "127.0.0.1, ::1"),
+        "METRICS_TOKEN": os.environ.get("GRANTPORTAL_METRICS_TOKEN", ""),
         "BACKUP_DIR": os.environ.get("GRANTPORTAL_BACKUP_DIR") or str(Path(instance) / "backups"),  # flask backup
     }
