@@ -54,6 +54,7 @@ from grantportal.review.panels.views import bp as panels_bp
 from grantportal.review.results.views import bp as review_results_bp
 from grantportal.review.rounds.views import bp as rounds_bp
 from grantportal.review.scoring.views import bp as scoring_bp
+from grantportal.schedule import schedule_cli
 from grantportal.supervision import queries as supervision_answers  # noqa: F401  (core.signals answers)
 from grantportal.supervision.views import bp as supervision_bp
 from grantportal.workbench.views import bp as workbench_bp
@@ -106,4 +107,5 @@ def create_app(config=None):
     app.cli.add_command(statistics_cli)
     app.cli.add_command(doctor_command)
     app.cli.add_command(notices_cli)
+    app.cli.add_command(schedule_cli)
     return app

@@ -169,4 +169,6 @@ def default_config(instance=INSTANCE, given=None):
         "METRICS_ALLOW": os.environ.get("GRANTPORTAL_METRICS_ALLOW", "127.0.0.1, ::1"),
         "METRICS_TOKEN": os.environ.get("GRANTPORTAL_METRICS_TOKEN", ""),
         "BACKUP_DIR": os.environ.get("GRANTPORTAL_BACKUP_DIR") or str(Path(instance) / "backups"),  # flask backup
+        # the nightly backup (flask schedule) keeps this many archives in BACKUP_DIR (0: all); copy them elsewhere too
+        "BACKUP_KEEP": int(os.environ.get("GRANTPORTAL_BACKUP_KEEP", "14")),
     }
