@@ -3,6 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grantportal import models  # noqa: F401  (every table registered before use)
+from grantportal.accounts.cli import users_cli
 from grantportal.accounts.views import bp as accounts_bp
 from grantportal.applications import queries as applications_answers  # noqa: F401  (core.signals answers)
 from grantportal.applications.views import bp as applications_bp
@@ -108,4 +109,5 @@ def create_app(config=None):
     app.cli.add_command(doctor_command)
     app.cli.add_command(notices_cli)
     app.cli.add_command(schedule_cli)
+    app.cli.add_command(users_cli)
     return app
