@@ -3,6 +3,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from grantportal import models  # noqa: F401  (every table registered before use)
+from grantportal.accounts.cli import users_cli
 from grantportal.accounts.views import bp as accounts_bp
 from grantportal.applications import queries as applications_answers  # noqa: F401  (core.signals answers)
 from grantportal.applications.views import bp as applications_bp
@@ -16,7 +17,7 @@ from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import districts, navigation, templating, web
+from grantportal.core import districts, logs, metrics_endpoint, navigation, templating, web
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
@@ -54,13 +55,19 @@ from grantportal.review.panels.views import bp as panels_bp
 from grantportal.review.results.views import bp as review_results_bp
 from grantportal.review.rounds.views import bp as rounds_bp
 from grantportal.review.scoring.views import bp as scoring_bp
+from grantportal.schedule import schedule_cli
 from grantportal.supervision import queries as supervision_answers  # noqa: F401  (core.signals answers)
 from grantportal.supervision.views import bp as supervision_bp
 from grantportal.workbench.views import bp as workbench_bp
 
 
+class GrantPortal(Flask):
+    def log_exception(self, exc_info):
+        logs.log_exception(exc_info)
+
+
 def create_app(config=None):
-    app = Flask(
+    app = GrantPortal(
         "grantportal",
         instance_path=str(INSTANCE),
         template_folder=str(ROOT / "templates"),
@@ -80,6 +87,8 @@ def create_app(config=None):
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    logs.init_app(app)
+    metrics_endpoint.init_app(app)
     districts.init_app(app)
     web.init_app(app)
     templating.init_app(app)
@@ -88,7 +97,8 @@ def create_app(config=None):
     for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
                audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, supervision_bp, pledges_bp, funding_bp, documents_bp, contracts_bp, payments_bp,
-               matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp):
+               matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp,
+               metrics_endpoint.bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)
@@ -98,4 +108,6 @@ def create_app(config=None):
     app.cli.add_command(statistics_cli)
     app.cli.add_command(doctor_command)
     app.cli.add_command(notices_cli)
+    app.cli.add_command(schedule_cli)
+    app.cli.add_command(users_cli)
     return app

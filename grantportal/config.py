@@ -48,7 +48,8 @@ def default_config(instance=INSTANCE, given=None):
     return {
         "SECRET_KEY": given.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (logged with its traceback) never shows the row's values
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,
         "STORAGE_DIR": os.environ.get("GRANTPORTAL_STORAGE_DIR", str(Path(instance) / "files")),
         "TIMEZONE": "Asia/Shanghai",
@@ -160,5 +161,14 @@ def default_config(instance=INSTANCE, given=None):
         # the audit chain (core/audit_chain.py): entries are sealed only once they are this old, so that no
         # transaction still in flight can commit an entry below the sealed head
         "AUDIT_SEAL_SETTLE_SECONDS": int(os.environ.get("GRANTPORTAL_AUDIT_SEAL_SETTLE_SECONDS", "300")),
+        # logs (core/logs.py): "json" (one object per line, the default in production) or "text"
+        "LOG_FORMAT": (os.environ.get("GRANTPORTAL_LOG_FORMAT") or (
+            "json" if os.environ.get("GRANTPORTAL_ENV", "").lower() == "production" else "text")).lower(),
+        # /metrics (core/metrics.py): read from these addresses or networks (comma-separated), or with this bearer
+        # token; everyone else gets a 404
+        "METRICS_ALLOW": os.environ.get("GRANTPORTAL_METRICS_ALLOW", "127.0.0.1, ::1"),
+        "METRICS_TOKEN": os.environ.get("GRANTPORTAL_METRICS_TOKEN", ""),
         "BACKUP_DIR": os.environ.get("GRANTPORTAL_BACKUP_DIR") or str(Path(instance) / "backups"),  # flask backup
+        # the nightly backup (flask schedule) keeps this many archives in BACKUP_DIR (0: all); copy them elsewhere too
+        "BACKUP_KEEP": int(os.environ.get("GRANTPORTAL_BACKUP_KEEP", "14")),
     }

@@ -18,6 +18,7 @@ from grantportal.core.audit_chain import AuditCheck, AuditSeal  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401
 from grantportal.core.jobs_models import Job  # noqa: F401
 from grantportal.core.notices import Notice  # noqa: F401
+from grantportal.core.scheduled_runs import ScheduledRun  # noqa: F401
 from grantportal.core.search import SearchEntry  # noqa: F401
 from grantportal.disclosure.statistics.models import StatisticsSnapshot  # noqa: F401
 from grantportal.documents.models import IssuedDocument  # noqa: F401

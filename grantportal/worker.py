@@ -6,6 +6,7 @@ from flask import current_app, has_app_context
 
 from grantportal.app import create_app
 from grantportal.core import jobs
+from grantportal.core.logs import install_handler
 
 _worker_app = None
 
@@ -16,4 +17,5 @@ def run_job(job_id):
         return jobs.run_job(job_id, current_app._get_current_object())
     if _worker_app is None:
         _worker_app = create_app()
+        install_handler(_worker_app.config["LOG_FORMAT"])
     return jobs.run_job(job_id, _worker_app)

@@ -200,6 +200,18 @@ def default_backup_dir(app):
     return Path(app.config["BACKUP_DIR"])
 
 
+def prune_backups(out_dir, keep):
+    """Delete all but the newest ``keep`` archives in ``out_dir`` (names sort by their UTC time); ``keep`` 0 keeps
+    all. Only this module's archives are touched. Returns the names deleted."""
+    if keep <= 0:
+        return []
+    archives = sorted(Path(out_dir).glob("grantportal-backup-*.tar.gz"))
+    gone = archives[:-keep]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return [path.name for path in gone]
+
+
 # --- create -----------------------------------------------------------------------------------------
 
 def _dump_sqlite(app, dest):

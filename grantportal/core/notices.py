@@ -18,6 +18,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from grantportal.core.db import UTCDateTime, db, utcnow
 from grantportal.core.masking import mask_name
+from grantportal.core.metrics import NOTICES
 from grantportal.core.sms import send_sms
 
 log = logging.getLogger("grantportal.mail")
@@ -67,6 +68,7 @@ def _mail_ready(session):
         if g.get("outbox"):
             g.setdefault("outbox_ready", []).extend(g.pop("outbox"))
         if g.get("notices_pending"):
+            NOTICES.labels("inbox", "sent").inc(g.notices_pending)
             g.notices_committed = g.get("notices_committed", 0) + g.pop("notices_pending")
 
 
@@ -87,6 +89,9 @@ def send_ready_mail(response=None):
                 send_mail(*message)
         except Exception:  # a gateway's failure never breaks the request that already committed
             log.exception("%s not sent", kind)
+            NOTICES.labels(kind, "failed").inc()
+        else:
+            NOTICES.labels(kind, "sent").inc()
     return response
 
 

@@ -28,6 +28,7 @@ from urllib.parse import unquote, urlsplit
 from flask import current_app, has_app_context
 
 from grantportal.config import ROOT
+from grantportal.core.metrics import PDF_RENDER
 
 MAX_HTML_CHARS = 2_000_000
 MAX_PAGES = 60
@@ -147,7 +148,7 @@ def render_pdf(html, base_url=None, timeout=None):
     root = static_root()
     fetcher = url_fetcher(root)
     try:
-        with _deadline(timeout):
+        with _deadline(timeout), PDF_RENDER.time():
             document = weasyprint.HTML(string=html, base_url=base_url or root.as_uri() + "/",
                                        url_fetcher=fetcher)
             sheet = weasyprint.CSS(filename=str(root / PDF_CSS), url_fetcher=fetcher)

@@ -1,9 +1,8 @@
-"""Request plumbing: request ids, security headers, what a URL may hold, error pages (template filters:
-core/templating.py)."""
+"""Request plumbing: security headers, what a URL may hold, error pages (the request id and each request's
+log line: core/logs.py; template filters: core/templating.py)."""
 import logging
-import secrets
 
-from flask import abort, current_app, g, render_template, request
+from flask import abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
@@ -74,14 +73,6 @@ def _clean_query():
             [(k, v) for k, v in args.items(multi=True) if not (has_control(k) or has_control(v))])
 
 
-def _request_id():
-    """A request id for logs and the audit trail; a trusted proxy's X-Request-ID is kept."""
-
-    incoming = request.headers.get("X-Request-ID", "")
-    trusted = current_app.config["TRUSTED_PROXIES"] and incoming.replace("-", "").isalnum()
-    g.request_id = incoming[:64] if trusted else secrets.token_hex(8)
-
-
 def _security_headers(resp):
     h = resp.headers
     h.setdefault("Content-Security-Policy", CSP)
@@ -114,7 +105,6 @@ def error_page(code, message=None, plain=False):
 def init_app(app):
 
     register_converters(app)
-    app.before_request(_request_id)
     app.before_request(_clean_query)
     app.after_request(_security_headers)
     app.after_request(send_ready_mail)
@@ -137,7 +127,7 @@ def init_app(app):
     @app.errorhandler(500)
     def server_error(e):
         """Never touches the database: it may be down, or the failed write left the session unusable."""
-        log.error("unhandled error request_id=%s path=%s", getattr(g, "request_id", None), request.path)
+        log.error("server error in %s %s", request.method, request.endpoint)  # never the path: it can hold a token
         if "_login_user" not in g:  # Flask-Login's context processor would load the user from the database
             g._login_user = login_manager.anonymous_user()
         return error_page(500, plain=True)

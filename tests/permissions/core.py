@@ -5,6 +5,9 @@ ROUTES = [
     Route("disclosure.index", expect=public()),
     Route("health.healthz", expect=public()),
     Route("health.readyz", expect=public()),
+    # /metrics: the address decides, not the role (the test client is 127.0.0.1, in METRICS_ALLOW's default);
+    # from any other address every role gets a 404 (tests/core/test_metrics.py)
+    Route("metrics.metrics", expect=public()),
     Route("disclosure.results", expect=public()),
     Route("disclosure.help", expect=public()),
     Route("disclosure.search_page", params=lambda w: {"q": "机构"}, expect=public(), published=True),
