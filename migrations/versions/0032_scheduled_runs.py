@@ -3,7 +3,7 @@
 ``flask schedule run-due`` (grantportal/schedule.py) claims a task's period by inserting its row; the unique key on
 (task, period_start) lets only one scheduler in, however many start at once (core/scheduled_runs.py).
 
-Revision ID: 0033
+Revision ID: 0032
 Revises: 0031
 Create Date: 2026-12-07 12:00:00.000000
 
@@ -15,7 +15,7 @@ import grantportal.core.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0033'
+revision = '0032'
 down_revision = '0031'
 branch_labels = None
 depends_on = None
