@@ -80,8 +80,9 @@ class CallForm(RowsForm):
 
     # -- validation --------------------------------------------------------------------------
     def validate_code(self, field):
-        year = self.year.data if (self.year.data or "").isascii() and (self.year.data or "").isdigit() else None
-        if not year:
+        typed = self.year.data or ""
+        year = typed if typed.isascii() and typed.isdigit() and len(typed) == 4 else None
+        if not year:  # the year's own check says what is wrong with it
             return
         query = sa.select(Call.id).where(sa.func.upper(Call.code) == field.data.upper(), Call.year == int(year))
         if self.call is not None:
