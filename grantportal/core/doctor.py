@@ -89,6 +89,9 @@ def findings(app, environ=None, harfbuzz=None):
     if cfg.get("MAIL_BACKEND") in ("log", "console"):
         add("mail", True, "邮件只写入日志，不会真正发出：注册确认、重置密码和通知都到不了用户。",
             "设置 GRANTPORTAL_MAIL_BACKEND=smtp 及 GRANTPORTAL_MAIL_SERVER 等。")
+    if cfg.get("SMS_SHOW_CODE"):
+        add("sms_code", True, "短信验证码显示在登录页面上（演示设置）：任何人不需收到短信即可用他人手机号登录公众账户、"
+            "参加投票。", "删除 GRANTPORTAL_SMS_SHOW_CODE。")
     if cfg.get("SMS_BACKEND") in ("log", "console"):
         add("sms", False, "短信只写入日志，不会真正发出。", "接入短信服务后设置 GRANTPORTAL_SMS_BACKEND。")
     if (cfg.get("JOB_QUEUE") or "inprocess") != "rq" and processes > 1:

@@ -40,6 +40,7 @@ def test_a_production_configuration_has_no_blocking_item(production_app):
     ({"SQLALCHEMY_DATABASE_URI": "sqlite:////srv/grantportal.db"}, {}, "database"),
     ({"REDIS_URL": None}, {}, "redis"),
     ({"MAIL_BACKEND": "log"}, {}, "mail"),
+    ({"SMS_SHOW_CODE": True}, {}, "sms_code"),
     ({}, {"GRANTPORTAL_SECRET_KEY": ""}, "secret"),
     ({"DEBUG": True}, {}, "debug"),
 ])
