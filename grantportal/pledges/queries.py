@@ -97,6 +97,13 @@ class PublicPledges:
     total: Decimal  # Σ received of all of them
 
 
+def count_awaiting_check():
+    """Pledges whose receipt the organization confirmed and no officer has verified or returned yet (the officer's
+    待办; ``ix_pledge_status_pledged``)."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Pledge)
+                             .where(Pledge.status == PledgeStatus.RECEIVED))
+
+
 def public_pledges(contract, limit=PUBLIC_LATEST):
     """The project's verified pledges for its public page, newest arrival first, with their count and total
     (``ix_pledge_contract_status``). Pledges not verified are never public."""

@@ -12,6 +12,7 @@ from grantportal.core.db import db
 from grantportal.funding.queries import payable_tranches_by_call
 from grantportal.monitoring.queries import count_overdue_reports, count_reports_awaiting_review
 from grantportal.orgs.queries import count_awaiting_verification
+from grantportal.pledges.queries import count_awaiting_check
 from grantportal.review.queries import count_rounds_past_deadline, rounds_past_deadline
 from grantportal.supervision.queries import count_awaiting_assignment
 
@@ -78,6 +79,8 @@ def todo_items(now):
                  Link("项目监管（仅逾期）", 0, "monitoring.manage", {"overdue": "1"})),
         TodoItem("supervision", "待分派的随手拍监督", "公众对执行中项目的监督报告，尚未分派核查",
                  count_awaiting_assignment(), Link("随手拍监督", 0, "supervision.queue", {"status": "pending"})),
+        TodoItem("pledges", "待核实的公众认捐", "机构已确认到账，核实后计入配套资金", count_awaiting_check(),
+                 Link("公众认捐", 0, "pledges.queue", {"status": "received"})),
     ]
     return items
 

@@ -1,5 +1,6 @@
 """Every kind of waiting work for the officer's 待办 home (also used by the browser test)."""
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -7,6 +8,7 @@ from grantportal.applications.models import AppStatus, Screening
 from grantportal.awards.models import Objection
 from grantportal.core.db import db, utcnow
 from grantportal.monitoring.models import Report, ReportKind, ReportStatus
+from grantportal.pledges.models import DonorKind, Pledge, PledgeStatus
 from grantportal.review.models import RoundStatus
 from grantportal.supervision.models import SupervisionReport, SupervisionStatus
 from tests import factories as f
@@ -41,6 +43,11 @@ def waiting(officer):
         SupervisionReport(contract_id=contract.id, filed_by_id=citizen.id, text="现场只有两名工作人员，与报告不符。"),
         SupervisionReport(contract_id=contract.id, filed_by_id=citizen.id, text="服务点周末没有开放，请核实。",
                           status=SupervisionStatus.ASSIGNED, assigned_to_id=officer.id, assigned_at=utcnow())])
+    pledge = dict(contract_id=contract.id, pledged_by_id=citizen.id, amount=Decimal("1000"),
+                  donor_kind=DonorKind.INDIVIDUAL, public_name="陈先生")
+    db.session.add_all([  # 公众认捐: one confirmed received, waiting for the officer; one not yet received
+        Pledge(**pledge, status=PledgeStatus.RECEIVED, received_on=TODAY, received_amount=Decimal("1000")),
+        Pledge(**pledge)])
     db.session.commit()
     return dict(call=call, funded=funded, late=late, contract=contract, report=reports[1])
 

@@ -29,6 +29,7 @@ def test_each_waiting_item_is_counted_and_links_to_where_the_officer_acts(client
     assert _count(html, "reports") == 1 and "/manage/reports/awaiting-review" in html
     assert _count(html, "overdue") == 1 and "/manage/monitoring?overdue=1" in html
     assert _count(html, "supervision") == 1 and "/manage/supervision?status=pending" in html
+    assert _count(html, "pledges") == 1 and "/manage/pledges?status=received" in html
     assert "暂无待办事项" not in html
 
 
@@ -39,7 +40,7 @@ def test_each_link_opens_a_page_for_the_officer(client, auth, officer, waiting):
                 f"/manage/calls/{call.id}/applications?status=submitted&screening=pending",
                 f"/manage/rounds/{waiting['late'].id}", f"/manage/calls/{funded.id}/objections",
                 f"/manage/calls/{funded.id}/funding", "/manage/monitoring?overdue=1",
-                "/manage/supervision?status=pending"):
+                "/manage/supervision?status=pending", "/manage/pledges?status=received"):
         assert client.get(url).status_code == 200, url
     page = client.get("/manage/reports/awaiting-review").get_data(as_text=True)
     assert f"/reports/{waiting['report'].id}" in page
