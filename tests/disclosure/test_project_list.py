@@ -5,6 +5,7 @@ A call's projects page and a project's page read a fixed number of statements, w
 import re
 from contextlib import contextmanager
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -13,6 +14,7 @@ from grantportal.core.db import db
 from grantportal.funding.models import ContractStatus
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract
+from tests.permissions.world import built_once, restore_world
 
 PROJECTS = [  # title, call year, service field, 镇街, requested, contract status, started days ago
     ("邻里守望互助网络", 2025, "社区治理", "小榄镇", "40000", ContractStatus.CLOSED, 300),
@@ -22,9 +24,9 @@ PROJECTS = [  # title, call year, service field, 镇街, requested, contract sta
 ]
 
 
-@pytest.fixture
-def world(officer):
+def build_world():
     """Four projects in force in two calls (2025, 2026), and one selected project still being signed."""
+    officer = f.UserFactory(officer=True, name="黄主任")
     contracts = {}
     for year in (2025, 2026):
         specs = [p for p in PROJECTS if p[1] == year]
@@ -34,7 +36,19 @@ def world(officer):
             award.application.category, award.application.district = field, district
             contracts[title] = active_contract(award, officer, starts_on=TODAY - timedelta(days=days), status=status)
         active_contract(awards[-1], officer, status=ContractStatus.ISSUED)
-    return contracts
+    db.session.commit()
+    return SimpleNamespace(contracts=contracts)
+
+
+@pytest.fixture(scope="module")
+def world_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, build_world)
+
+
+@pytest.fixture
+def world(world_snapshot):
+    """The module's world restored for this test: the contracts in force by project title."""
+    return restore_world(world_snapshot).contracts
 
 
 def listed(client, url):
