@@ -243,7 +243,10 @@ def take_snapshot(w, where):
     db.session.commit()
     attributes = {name: _ref(value) for name, value in vars(w).items()}
     files = where / "files"
-    shutil.copytree(current_app.config["STORAGE_DIR"], files)
+    if Path(current_app.config["STORAGE_DIR"]).exists():
+        shutil.copytree(current_app.config["STORAGE_DIR"], files)
+    else:
+        files.mkdir()  # a world without files
     db.session.remove()
     if db.engine.dialect.name == "sqlite":
         db.engine.dispose()

@@ -28,6 +28,8 @@ from grantportal.core.timeutil import format_datetime
 from grantportal.core.workdays import publicity_end
 from grantportal.review.models import ReviewStatus
 from tests import factories as f
+from tests.awards.conftest import confirm_years
+from tests.permissions.world import built_once, restore_world
 
 
 def _call(budget="200000", tier_rules=None, specs=None):
@@ -44,9 +46,19 @@ def _call(budget="200000", tier_rules=None, specs=None):
     return SimpleNamespace(call=call, apps=apps, officer=call.created_by)
 
 
+@pytest.fixture(scope="module")
+def w_snapshot(database, tmp_path_factory):
+    def build():
+        confirm_years()
+        return _call()
+
+    return built_once(database, tmp_path_factory, build)
+
+
 @pytest.fixture
-def w():
-    return _call()
+def w(w_snapshot):
+    """``_call()``'s world, built once per module and restored for this test."""
+    return restore_world(w_snapshot)
 
 
 def generated(w):
