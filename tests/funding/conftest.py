@@ -1,6 +1,7 @@
 """Funding test helpers: an active contract of a final award (the signing flow belongs to the contract views,
 so these tests set the contract 履行中 themselves) and evaluations recorded as monitoring would."""
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,6 +12,7 @@ from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.operations import record_milestone, refresh_tranches
 from grantportal.monitoring.models import Evaluation, EvaluationGrade, EvaluationStage
 from tests import factories as f
+from tests.permissions.world import built_once, restore_world
 
 # today in the site's zone (Asia/Shanghai, the default TIMEZONE), as the operations see it
 TODAY = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # at collection: a run may pass midnight in Beijing
@@ -28,11 +30,36 @@ def active_contract(award, officer, starts_on=STARTS, status=ContractStatus.ACTI
     return contract
 
 
-@pytest.fixture
-def contract(officer):
-    """A 5万 contract: tranches 25000 / 15000 / 10000 (signing, 中期评估, 验收)."""
+def _funded_world():
+    officer = f.UserFactory(officer=True, name="黄主任")
     _call, awards = f.final_awards()
-    return active_contract(awards[0], officer)
+    return SimpleNamespace(officer=officer, contract=active_contract(awards[0], officer))
+
+
+@pytest.fixture(scope="module")
+def funded_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, _funded_world)
+
+
+@pytest.fixture
+def funded(funded_snapshot):
+    """An officer and a 5万 contract in force, built once per module and restored for this test."""
+    return restore_world(funded_snapshot)
+
+
+@pytest.fixture
+def contract(funded):
+    """A 5万 contract: tranches 25000 / 15000 / 10000 (signing, 中期评估, 验收)."""
+    return funded.contract
+
+
+@pytest.fixture
+def officer(request):
+    """A project officer (项目官员), not signed in: the funded world's when the test has its contract (whichever
+    fixture the test names first), else a new one."""
+    if "contract" in request.fixturenames:
+        return request.getfixturevalue("funded").officer
+    return f.UserFactory(officer=True, name="黄主任")
 
 
 def evaluate(contract, officer, stage, grade, minutes_ago=0):
