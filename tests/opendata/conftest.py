@@ -13,14 +13,15 @@ from grantportal.core.db import db
 from grantportal.funding.payments.operations import record_payment, record_recovery
 from tests import factories as f
 from tests.funding.conftest import STARTS, active_contract, evaluate
+from tests.permissions.world import built_once, restore_world
 
 PERSONAL = {"legal_rep": "欧阳正德", "contact_name": "司马联络", "contact_phone": "13912345678"}
 SUMMARY_PHONE = "13700001234"  # typed into a project summary: masked wherever the summary is published
 OBJECTOR = {"real_name": "上官异议", "contact": "13800001111"}
 
 
-@pytest.fixture
-def world(officer):
+def build_world():
+    officer = f.UserFactory(officer=True, name="黄主任")
     call, awards = f.final_awards()
     for i, award in enumerate(awards):
         org = award.application.org
@@ -41,5 +42,17 @@ def world(officer):
     db.session.commit()
     evaluation = evaluate(contract, officer, "midterm", "good")
     people = [u.name for u in db.session.scalars(db.select(User)) if u.name]
+    db.session.commit()
     return SimpleNamespace(call=call, awards=awards, contract=contract, payment=payment, recovery=recovery,
                            evaluation=evaluation, officer=officer, people=people)
+
+
+@pytest.fixture(scope="module")
+def world_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, build_world)
+
+
+@pytest.fixture
+def world(world_snapshot):
+    """The open-data world, built once per module and restored for this test."""
+    return restore_world(world_snapshot)
