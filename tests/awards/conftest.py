@@ -1,6 +1,7 @@
 """Shared helpers for the award rules and operations tests: fixed dates, level budgets, reloading."""
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,7 @@ from grantportal.calls.models import Level
 from grantportal.calls.tier_rules import TierRules
 from grantportal.core.db import db, utcnow
 from tests import factories as f
+from tests.permissions.world import built_once, restore_world
 
 REF = date(2026, 6, 30)  # the calls' reference date: grades are judged on this day
 ON = "以2026年6月30日为准"
@@ -109,3 +111,24 @@ def proposal_world(officer, publish=True, **call_kw):
     s1, s2, r1, r2, n = (awards[a.id] for a in apps)
     return SimpleNamespace(call=call, apps=apps, members=members, proposal=proposal, s1=s1, s2=s2, r1=r1, r2=r2,
                            n=n)
+
+
+def _published_world():
+    from tests.awards.proposals.test_results_page import publicized  # a test module's helper: imported when used
+
+    confirm_years()
+    call, apps, proposal = publicized()
+    return SimpleNamespace(made=(call, apps, proposal))
+
+
+@pytest.fixture(scope="module")
+def published_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, _published_world)
+
+
+@pytest.fixture
+def published(published_snapshot):
+    """``publicized()``'s call, applications and proposal in 公示 — built once per module and restored for this
+    test: (call, apps, proposal)."""
+    call, apps, proposal = restore_world(published_snapshot).made
+    return call, apps, proposal

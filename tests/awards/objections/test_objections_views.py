@@ -39,8 +39,8 @@ def objection_count():
 
 # --- filing ---------------------------------------------------------------------------------------
 
-def test_anonymous_visitor_is_sent_to_sign_in_first(client):
-    call, apps, proposal = publicized()
+def test_anonymous_visitor_is_sent_to_sign_in_first(client, published):
+    call, apps, proposal = published
     award = award_of(apps[0])
     resp = client.get(f"/awards/{award.id}/objection")
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
@@ -49,8 +49,8 @@ def test_anonymous_visitor_is_sent_to_sign_in_first(client):
     assert objection_count() == 0
 
 
-def test_filing_is_rate_limited(make_app):
-    call, apps, proposal = publicized()
+def test_filing_is_rate_limited(make_app, published):
+    call, apps, proposal = published
     award = award_of(apps[0])
     user = f.member_of()
     client = make_app(RATELIMIT_ENABLED=True, RATELIMIT_OBJECTION="2 per hour").test_client()
@@ -60,8 +60,8 @@ def test_filing_is_rate_limited(make_app):
     assert client.get(f"/awards/{award.id}/objection").status_code == 200  # the form itself is not limited
 
 
-def test_form_says_name_and_contact_stay_confidential(client, auth):
-    call, apps, proposal = publicized()
+def test_form_says_name_and_contact_stay_confidential(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     html = text(client.get(f"/awards/{award_of(apps[0]).id}/objection"))
     assert "长者幸福食堂" in html and "真实姓名" in html and "联系电话或电子邮箱" in html
@@ -69,8 +69,8 @@ def test_form_says_name_and_contact_stay_confidential(client, auth):
     assert 'enctype="multipart/form-data"' in html and "multiple" in html
 
 
-def test_objection_without_a_name_is_refused_next_to_the_field_and_nothing_is_saved(client, auth):
-    call, apps, proposal = publicized()
+def test_objection_without_a_name_is_refused_next_to_the_field_and_nothing_is_saved(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     resp = post_objection(client, award_of(apps[0]), form(real_name="  "))
     html = text(resp)
@@ -79,16 +79,16 @@ def test_objection_without_a_name_is_refused_next_to_the_field_and_nothing_is_sa
     assert objection_count() == 0
 
 
-def test_too_short_reason_is_refused(client, auth):
-    call, apps, proposal = publicized()
+def test_too_short_reason_is_refused(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     resp = post_objection(client, award_of(apps[0]), form(reason="不公平"))
     assert resp.status_code == 400 and "10至5000字" in text(resp)
     assert objection_count() == 0
 
 
-def test_objection_after_the_period_is_refused_with_the_end_time(client, auth):
-    call, apps, proposal = publicized()
+def test_objection_after_the_period_is_refused_with_the_end_time(client, auth, published):
+    call, apps, proposal = published
     proposal = db.session.get(Proposal, proposal.id)
     proposal.ends_at = utcnow() - timedelta(minutes=5)
     db.session.commit()
@@ -104,8 +104,8 @@ def test_objection_after_the_period_is_refused_with_the_end_time(client, auth):
     assert "不再受理异议" in public and f"/awards/{award.id}/objection" not in public
 
 
-def test_project_not_on_the_published_list_cannot_be_objected_to(client, auth):
-    call, apps, proposal = publicized()
+def test_project_not_on_the_published_list_cannot_be_objected_to(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     resp = client.get(f"/awards/{award_of(apps[4]).id}/objection")  # 未入选
     assert resp.status_code == 409 and "只能对公示名单中的项目提出异议" in text(resp)
@@ -117,8 +117,8 @@ def test_award_of_an_unpublished_proposal_is_not_found(client, auth):
     assert client.get(f"/awards/{award_of(apps[0]).id}/objection").status_code == 404
 
 
-def test_evidence_that_is_not_really_a_pdf_is_refused_and_the_text_is_kept(client, auth):
-    call, apps, proposal = publicized()
+def test_evidence_that_is_not_really_a_pdf_is_refused_and_the_text_is_kept(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     resp = post_objection(client, award_of(apps[0]), files=[(PNG, "情况说明.pdf")])
     html = text(resp)
@@ -127,8 +127,8 @@ def test_evidence_that_is_not_really_a_pdf_is_refused_and_the_text_is_kept(clien
     assert objection_count() == 0
 
 
-def test_evidence_of_another_type_or_too_many_files_is_refused(client, auth):
-    call, apps, proposal = publicized()
+def test_evidence_of_another_type_or_too_many_files_is_refused(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     award = award_of(apps[0])
     resp = post_objection(client, award, files=[(b"PK\x03\x04", "说明.docx")])
@@ -138,17 +138,17 @@ def test_evidence_of_another_type_or_too_many_files_is_refused(client, auth):
     assert objection_count() == 0
 
 
-def test_oversize_request_gets_413_and_nothing_is_saved(client, auth, app):
+def test_oversize_request_gets_413_and_nothing_is_saved(client, auth, app, published):
     app.config["MAX_CONTENT_LENGTH"] = 4000
-    call, apps, proposal = publicized()
+    call, apps, proposal = published
     auth.login(f.member_of())
     resp = post_objection(client, award_of(apps[0]), files=[(b"%PDF-" + b"0" * 8000, "证明.pdf")])
     assert resp.status_code == 413 and "文件过大" in text(resp)
     assert objection_count() == 0
 
 
-def test_double_submit_files_one_objection(client, auth):
-    call, apps, proposal = publicized()
+def test_double_submit_files_one_objection(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     award = award_of(apps[0])
     first = post_objection(client, award)
@@ -160,8 +160,8 @@ def test_double_submit_files_one_objection(client, auth):
 
 # --- the objector's pages ---------------------------------------------------------------------------
 
-def test_objector_lists_own_objections_with_an_empty_state_first(client, auth):
-    call, apps, proposal = publicized()
+def test_objector_lists_own_objections_with_an_empty_state_first(client, auth, published):
+    call, apps, proposal = published
     member = f.member_of()
     auth.login(member)
     assert "您还没有提出过异议" in text(client.get("/objections/mine"))
@@ -170,8 +170,8 @@ def test_objector_lists_own_objections_with_an_empty_state_first(client, auth):
     assert "青少年四点半课堂" in html and "待处理" in html and call.title in html
 
 
-def test_another_person_cannot_open_the_objection_or_its_evidence(client, auth):
-    call, apps, proposal = publicized()
+def test_another_person_cannot_open_the_objection_or_its_evidence(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     post_objection(client, award_of(apps[0]), files=[(PDF, "证明材料.pdf")])
     objection = db.session.scalars(sa.select(Objection)).one()
@@ -184,8 +184,8 @@ def test_another_person_cannot_open_the_objection_or_its_evidence(client, auth):
 
 # --- end to end ---------------------------------------------------------------------------------------
 
-def test_upheld_objection_end_to_end(client, auth):
-    call, apps, proposal = publicized()
+def test_upheld_objection_end_to_end(client, auth, published):
+    call, apps, proposal = published
     officer = call.created_by
     objector = f.member_of()
     award = award_of(apps[0])
@@ -252,8 +252,8 @@ def test_upheld_objection_without_promotion_leaves_the_reserve_waiting(client, a
     assert award_of(apps[2]).status == AwardStatus.RESERVE
 
 
-def test_rejected_objection_keeps_the_award(client, auth):
-    call, apps, proposal = publicized()
+def test_rejected_objection_keeps_the_award(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     post_objection(client, award_of(apps[1]))
     objection = db.session.scalars(sa.select(Objection)).one()
@@ -272,8 +272,8 @@ def test_rejected_objection_keeps_the_award(client, auth):
     assert "维持公示结果" in public and "公示期间变更" not in public
 
 
-def test_decision_needs_an_outcome_an_investigation_and_a_summary(client, auth):
-    call, apps, proposal = publicized()
+def test_decision_needs_an_outcome_an_investigation_and_a_summary(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     post_objection(client, award_of(apps[0]))
     objection = db.session.scalars(sa.select(Objection)).one()
@@ -288,8 +288,8 @@ def test_decision_needs_an_outcome_an_investigation_and_a_summary(client, auth):
     assert award_of(apps[0]).status == AwardStatus.SELECTED
 
 
-def test_decided_objection_cannot_be_decided_again(client, auth):
-    call, apps, proposal = publicized()
+def test_decided_objection_cannot_be_decided_again(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.member_of())
     post_objection(client, award_of(apps[0]))
     objection = db.session.scalars(sa.select(Objection)).one()
@@ -302,8 +302,8 @@ def test_decided_objection_cannot_be_decided_again(client, auth):
     assert award_of(apps[0]).status == AwardStatus.SELECTED
 
 
-def test_officer_list_filters_by_status_and_auditor_reads_without_a_form(client, auth):
-    call, apps, proposal = publicized()
+def test_officer_list_filters_by_status_and_auditor_reads_without_a_form(client, auth, published):
+    call, apps, proposal = published
     auth.login(f.UserFactory(officer=True))
     assert "尚未收到异议" in text(client.get(f"/manage/calls/{call.id}/objections"))
     auth.logout()
@@ -329,16 +329,16 @@ def test_officer_list_filters_by_status_and_auditor_reads_without_a_form(client,
     assert "甲某某" in html and 'name="investigation"' not in html and "只读" in html
 
 
-def test_staff_cannot_file_objections(client, auth):
-    call, apps, proposal = publicized()
+def test_staff_cannot_file_objections(client, auth, published):
+    call, apps, proposal = published
     auth.login(call.created_by)
     assert client.get(f"/awards/{award_of(apps[0]).id}/objection").status_code == 403
     assert post_objection(client, award_of(apps[0])).status_code == 403
     assert objection_count() == 0
 
 
-def test_objection_page_of_another_objection_file_is_not_found(client, auth):
-    call, apps, proposal = publicized()
+def test_objection_page_of_another_objection_file_is_not_found(client, auth, published):
+    call, apps, proposal = published
     member = f.member_of()
     auth.login(member)
     post_objection(client, award_of(apps[0]), files=[(PDF, "一.pdf")])
@@ -355,8 +355,8 @@ def test_objection_page_of_another_objection_file_is_not_found(client, auth):
 RESPONSE = "本项目服务东区独居长者，与所称项目的服务对象和内容均不相同，详见申报书。"
 
 
-def test_the_organization_objected_to_is_told_and_responds_without_learning_who_objected(client, auth):
-    call, apps, proposal = publicized()
+def test_the_organization_objected_to_is_told_and_responds_without_learning_who_objected(client, auth, published):
+    call, apps, proposal = published
     award = award_of(apps[0])
     org = award.application.org
     responder = f.member_of(org)
@@ -387,8 +387,8 @@ def test_the_organization_objected_to_is_told_and_responds_without_learning_who_
     assert "被异议机构的书面答复" in decide_page and RESPONSE in decide_page
 
 
-def test_no_response_once_the_objection_is_decided(client, auth):
-    call, apps, proposal = publicized()
+def test_no_response_once_the_objection_is_decided(client, auth, published):
+    call, apps, proposal = published
     award = award_of(apps[0])
     responder = f.member_of(award.application.org)
     objection = Objection(award=award, filed_by=f.member_of(), filed_at=utcnow(), real_name="王晓明",

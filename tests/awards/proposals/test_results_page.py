@@ -68,8 +68,8 @@ def rows(html):
     return [row for body in bodies for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
 
 
-def test_publicity_page_lists_selected_and_reserve_projects_with_period_countdown_and_how_to_object(client):
-    call, apps, proposal = publicized()
+def test_publicity_page_lists_selected_and_reserve_projects_with_period_countdown_and_how_to_object(client, published):
+    call, apps, proposal = published
     html = page(client, call)
     assert "<h1>拟资助项目公示</h1>" in html and "评审结果公告（最终）" not in html
     assert re.search(r"距公示结束还有\d+天\d+小时", html)
@@ -86,8 +86,8 @@ def test_publicity_page_lists_selected_and_reserve_projects_with_period_countdow
     assert "countdown.js" in html and "<script>" not in html
 
 
-def test_signed_in_member_gets_an_objection_link_staff_do_not(client, auth):
-    call, apps, proposal = publicized()
+def test_signed_in_member_gets_an_objection_link_staff_do_not(client, auth, published):
+    call, apps, proposal = published
     award = award_of(apps[1])
     auth.login(f.member_of())
     assert f'href="/awards/{award.id}/objection"' in page(client, call)
@@ -108,8 +108,8 @@ def test_scores_and_tier_bonus_are_hidden_unless_the_call_publishes_scores(clien
     assert "长者幸福食堂" in first and "93.00" in first and "评估等级4A" in first and "加分3.00分" in first
 
 
-def test_panel_names_follow_publish_panel_and_never_say_who_scored_what(client):
-    call, apps, proposal = publicized()
+def test_panel_names_follow_publish_panel_and_never_say_who_scored_what(client, published):
+    call, apps, proposal = published
     names = sorted(db.session.scalars(sa.select(User.name).where(User.role == Role.EXPERT)).all())
     html = page(client, call)
     assert "评审专家" in html and "、".join(names) in html
@@ -122,8 +122,8 @@ def test_panel_names_follow_publish_panel_and_never_say_who_scored_what(client):
     assert "评审专家" not in html and not any(name in html for name in names)
 
 
-def test_public_summary_is_masked_and_the_objector_stays_anonymous(client):
-    call, apps, proposal = publicized()
+def test_public_summary_is_masked_and_the_objector_stays_anonymous(client, published):
+    call, apps, proposal = published
     file_and_decide(award_of(apps[1]), False,
                     "经核实，异议不成立。联系人电话13912345678，身份证号350102199001011234。")
     html = page(client, call)
@@ -134,8 +134,8 @@ def test_public_summary_is_masked_and_the_objector_stays_anonymous(client):
     assert "服务对象与另一已资助项目重复" not in html  # the objection's own text is not published
 
 
-def test_upheld_objection_shows_in_the_history_and_the_reserve_moves_up(client):
-    call, apps, proposal = publicized()
+def test_upheld_objection_shows_in_the_history_and_the_reserve_moves_up(client, published):
+    call, apps, proposal = published
     file_and_decide(award_of(apps[0]), True, "经核实，该机构同一项目已获其他财政资金资助，取消入选资格。")
     html = page(client, call)
     body = rows(html)
@@ -147,8 +147,8 @@ def test_upheld_objection_shows_in_the_history_and_the_reserve_moves_up(client):
     assert "取消“长者幸福食堂”" in history and "“残障人士就业支持”" in history and "递补入选" in history
 
 
-def test_final_results_replace_the_publicity_heading(client):
-    call, apps, proposal = publicized()
+def test_final_results_replace_the_publicity_heading(client, published):
+    call, apps, proposal = published
     proposal.ends_at = utcnow() - timedelta(minutes=1)
     db.session.commit()
     publicity.confirm(proposal, call.created_by, utcnow())
@@ -176,9 +176,9 @@ def test_results_not_yet_published_show_an_empty_state(client):
     assert "评审结果尚未公示" in html and "长者幸福食堂" not in html
 
 
-def test_long_levels_are_paged(client, monkeypatch):
+def test_long_levels_are_paged(client, monkeypatch, published):
     monkeypatch.setattr(results_page, "PER_LEVEL", 3)
-    call, apps, proposal = publicized()
+    call, apps, proposal = published
     first = page(client, call)
     assert len(rows(first)) == 3 and "第 1 / 2 页" in first
     resp = client.get(f"/calls/{call.id}/results?level=city&page=2")
@@ -229,8 +229,8 @@ def test_applicant_sees_nothing_before_publication_then_the_status_amount_and_re
     assert "在市级排名第1位" in html
 
 
-def test_applicant_sees_reserve_place_and_final_reason(client, auth):
-    call, apps, proposal = publicized()
+def test_applicant_sees_reserve_place_and_final_reason(client, auth, published):
+    call, apps, proposal = published
     member = f.member_of(apps[2].org)
     auth.login(member)
     html = client.get(f"/applications/{apps[2].id}").get_data(as_text=True)
@@ -244,8 +244,8 @@ def test_applicant_sees_reserve_place_and_final_reason(client, auth):
     assert "最终评审结果" in html and "候补第1位" in html and "按顺序递补" in html
 
 
-def test_applicant_sees_the_cancellation_after_an_upheld_objection(client, auth):
-    call, apps, proposal = publicized()
+def test_applicant_sees_the_cancellation_after_an_upheld_objection(client, auth, published):
+    call, apps, proposal = published
     file_and_decide(award_of(apps[0]), True, "经核实，取消入选资格。")
     auth.login(f.member_of(apps[0].org))
     html = client.get(f"/applications/{apps[0].id}").get_data(as_text=True)
