@@ -7,11 +7,12 @@ query from their templates — the application's detail page, the organization l
 public page — are rendered with every SQL statement counted between ``before_render_template`` and
 ``template_rendered``: none may run."""
 from datetime import date, timedelta
+from types import SimpleNamespace
 
 import jinja2.defaults
 import pytest
 import sqlalchemy as sa
-from flask import render_template_string
+from flask import current_app, render_template_string
 
 from grantportal.awards.proposals import operations as award_ops
 from grantportal.awards.proposals import publicity
@@ -23,6 +24,7 @@ from grantportal.funding.contracts.operations import issue_contract
 from grantportal.orgs.models import Grade, Organization
 from grantportal.review.models import ReviewRound
 from tests import factories as f
+from tests.permissions.world import built_once, restore_world
 from tests.render import queries_while_rendering
 
 FLASK_GLOBALS = {"url_for", "get_flashed_messages", "config", "request", "session", "g"}
@@ -79,10 +81,8 @@ def _get(client, url, app):
     return resp.get_data(as_text=True), seen
 
 
-@pytest.fixture
-def final_with_everything(app):
-    """A final award with a contract and documents issued, in a call whose round results are published."""
-    app.config.update(JOBS_SYNC=True, PUBLIC_BASE_URL="https://gp.example.cn")
+def _final_with_everything():
+    current_app.config.update(JOBS_SYNC=True, PUBLIC_BASE_URL="https://gp.example.cn")
     call, (award, _other) = f.final_awards()
     officer = call.created_by
     rnd = db.session.scalar(sa.select(ReviewRound).where(ReviewRound.call_id == call.id))
@@ -91,6 +91,20 @@ def final_with_everything(app):
     db.session.commit()
     document_ops.issue_document(award, document_ops.notice_kind(award), officer)
     db.session.commit()
+    return SimpleNamespace(made=(call, award))
+
+
+@pytest.fixture(scope="module")
+def everything_snapshot(database, tmp_path_factory):
+    return built_once(database, tmp_path_factory, _final_with_everything)
+
+
+@pytest.fixture
+def final_with_everything(app, everything_snapshot):
+    """A final award with a contract and documents issued, in a call whose round results are published (built once
+    per module, restored for this test): (call, award)."""
+    app.config.update(JOBS_SYNC=True, PUBLIC_BASE_URL="https://gp.example.cn")
+    call, award = restore_world(everything_snapshot).made
     return call, award
 
 
