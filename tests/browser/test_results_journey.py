@@ -1,6 +1,7 @@
 """Results, 公示 and objections in a real browser (Issue 4): the officer generates the award proposal,
 adjusts one amount (a refusal first), publishes it; a member of the public follows the 公示 on a phone and
-files a real-name objection with evidence; the officer upholds it and the first reserve moves up; the
+files a real-name objection with evidence; the organization objected to answers in writing on its phone; the
+officer reads both and upholds it and the first reserve moves up; the
 public page shows the change. Screenshots go to tests/screenshots/results-*.png."""
 import pytest
 import sqlalchemy as sa
@@ -28,6 +29,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
         [dict(total=90, grade=Grade.A4, title="长者幸福食堂"), dict(total=88, title="困境儿童四点半课堂"),
          dict(total=85, grade=Grade.A3, title="社区康复互助站"), dict(total=80, title="青少年禁毒宣传")],
         created_by=officer, tier_rules={"bonus_by_grade": {"4A": "3"}}, publish_panel=True)
+    f.member_of(top.org, username="shitang")  # a member of the organization objected to
     city = call.level(Level.CITY)
     city.budget_total = 100000
     f.confirm_calendar_around(utcnow(), officer=officer)  # the officer confirmed this year's 节假日安排
@@ -106,10 +108,35 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
     objection = db.session.scalar(sa.select(Objection))
     assert (objection.real_name, len(objection.files)) == ("李文", 1)
 
-    # 5. the officer sees who objected (confidential), investigates and upholds it
+    # 4b. the organization objected to was told; on a phone it reads the reason (never who objected) and answers
+    org_ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
+                                  viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True)
+    org_ctx.set_default_timeout(15000)
+    org_phone = org_ctx.new_page()
+    sign_in(org_phone, "shitang")
+    org_phone.goto("/objections/mine")
+    assert "本机构项目收到的异议" in org_phone.inner_text("main") and "未答复" in org_phone.inner_text("main")
+    org_phone.click("main a:has-text('答复')")
+    text = org_phone.inner_text("main")
+    assert "重复申报" in text and "李文" not in text and "13812345678" not in text
+    org_phone.fill("#response", "太短")
+    org_phone.click("main button:has-text('提交书面答复')")
+    assert "答复应为10至" in org_phone.inner_text("main") and org_phone.input_value("#response") == "太短"
+    org_phone.fill("#response", "本项目助餐点与另一项目共用社区活动室，但服务时段和服务对象名单不同，附名单备查。")
+    fits_phone(org_phone)
+    shot(org_phone, "results-4b-response-phone")
+    org_phone.click("main button:has-text('提交书面答复')")
+    org_phone.wait_for_load_state()
+    assert "书面答复已提交" in org_phone.inner_text("main")
+    db.session.expire_all()
+    assert "服务时段" in db.session.scalar(sa.select(Objection)).response
+    org_ctx.close()
+
+    # 5. the officer sees who objected (confidential) and the organization's response, investigates, upholds it
     desk.goto(f"/manage/calls/{call.id}/objections")
     assert "李文" in desk.inner_text("main") and "13812345678" in desk.inner_text("main")
     desk.click("main a[href*='/manage/objections/']")
+    assert "服务时段和服务对象名单不同" in desk.inner_text("main")  # the written response, beside the objection
     desk.check("input[name=outcome][value=upheld]")
     desk.fill("#investigation", "经实地核查，两项目服务场地和对象确有重叠。")
     desk.fill("#public_summary", "经核查，异议成立，取消该项目入选资格，由候补项目递补。")
