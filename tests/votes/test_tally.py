@@ -136,3 +136,21 @@ def test_the_vote_weighs_in_the_final_ranking_as_the_printed_formula_says(world)
     assert differences(table, recompute(table)) == []
     assert any("公众投票" in r.words for r in table.rounds)
     assert db.session.scalar(sa.select(sa.func.count()).select_from(ReviewRound)) == 2
+
+
+def test_a_vote_held_before_the_expert_review_is_not_the_first_round_of_the_tie_break(world):
+    call, (strong, popular) = f.ranked_call([dict(total=80), dict(total=70)])
+    call.review_rounds[0].weight_percent = Decimal("80")
+    rnd, _ = make_vote(call, call.created_by, weight_percent=Decimal("20"))
+    rnd.position = -1  # the vote came first (资格审查 → 公众投票 → 专家评审)
+    db.session.commit()
+    voters = [f.CitizenFactory().user for _ in range(5)]
+    for i, user in enumerate(voters):
+        cast(rnd, popular, user, ip=f"10.8.{i}.1")
+    for i, user in enumerate(voters[:3]):
+        cast(rnd, strong, user, ip=f"10.8.{i}.1")
+    db.session.expire_all()
+    (items,) = final_ranking(call).by_level.values()
+    # 80 × 80% + 60 × 20% = 76 = 70 × 80% + 100 × 20%: the expert round (初评) decides, not the vote
+    assert [(i.application_id, i.final) for i in items] == [(strong.id, Decimal("76.00")),
+                                                            (popular.id, Decimal("76.00"))]

@@ -170,7 +170,7 @@ def recompute(table):
     """Rank again from ``table.rows`` and ``table.rounds`` alone: round score = trimmed mean or mean of the
     listed totals, final = Σ round score × weight% + tier bonus + matched-funds bonus, ranked per level by the
     printed tie-break. Returns ``{application id: Recomputed}``."""
-    first_id = table.rounds[0].id if table.rounds else None
+    first_id = next((r.id for r in table.rounds if not r.vote), table.rounds[0].id) if table.rounds else None
     items = []
     for row in table.rows:
         exact, shown, first = ZERO, {}, None

@@ -424,6 +424,11 @@ def scored_rounds(call):
     return [r for r in sorted(call.review_rounds, key=lambda r: (r.position, r.id)) if r.kind != RoundKind.ACCEPTANCE]
 
 
+def first_round(rounds):
+    """The round of ``TIE_BREAK``'s 第一轮（初评）: the first expert round (a public vote held before it is not)."""
+    return next((r for r in rounds if r.kind != RoundKind.VOTE), rounds[0])
+
+
 def final_score(round_stats, rounds, bonus=ZERO):
     """Σ round score × weight% (exact) + bonus, for the rounds in which the application has results."""
     total = ZERO
@@ -532,7 +537,7 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None, apps=None):
         apps = {row[0]: AppRow(row[0], row[1], levels.get(row[2], row[2])) for row in fetch_rows(
             sa.select(Application.id, Application.org_id, Application.level).where(Application.call_id == call.id))}
     info = apps
-    first_id = rounds[0].id
+    first_id = first_round(rounds).id
     by_level = {}
     for app_id in app_ids:
         stats_by_round, exact = {}, ZERO
