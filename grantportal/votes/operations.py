@@ -26,6 +26,7 @@ from decimal import Decimal
 
 import sqlalchemy as sa
 
+from grantportal.applications.models import AppStatus, Screening
 from grantportal.applications.operations import stamp_review_started
 from grantportal.citizens.models import Citizen
 from grantportal.citizens.queries import citizen_of
@@ -95,7 +96,7 @@ def publish_problems(rnd, now=None):
 
 S = RoundStatus
 VOTE_ROUND = StateMachine(
-    "vote_round", "status", RoundStatus, final=frozenset({S.CLOSED}), refusal=VoteRefused, noun="公众投票",
+    "vote_round", "status", RoundStatus, final=frozenset({S.CLOSED}), refusal=VoteRefused,
     transitions=(
         Transition("open", frozenset({S.DRAFT}), S.OPEN, "发布投票", "项目官员", is_officer, open_problems),
         Transition("publish", frozenset({S.OPEN}), S.CLOSED, "公布计票结果", "项目官员", is_officer, publish_problems,
@@ -229,6 +230,8 @@ def cast_vote(rnd, settings, application_id, user, ip, now, config):
     entered = db.session.get(VoteEntry, (rnd.id, application_id))
     if entered is None:
         raise VoteRefused("该项目不在本轮投票的项目之列。", status=404)
+    if entered.application.status != AppStatus.SUBMITTED or entered.application.screening == Screening.FAILED:
+        raise VoteRefused("该项目已撤回申报或未通过资格审查，不再接受投票。")
     already = db.session.scalar(sa.select(Vote.id).where(
         Vote.round_id == rnd.id, Vote.citizen_id == citizen.id, Vote.application_id == application_id))
     if already is not None:

@@ -6,9 +6,11 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from grantportal.applications.models import AppStatus
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.review.models import ReviewRound, RoundKind, RoundStatus
+from grantportal.review.results.aggregate import round_results
 from grantportal.votes.models import VoteEntry, VoteRound, VoteStatus
 from grantportal.votes.operations import VoteRefused
 from grantportal.votes.receipts import shown
@@ -165,3 +167,14 @@ def test_another_citizens_receipt_is_not_theirs_to_see(client, world):
     as_user(client, world.citizen)
     assert client.get(f"/votes/mine/{vote.id}").status_code == 403
     assert shown(vote.receipt) not in client.get("/votes/mine").get_data(as_text=True)
+
+
+def test_a_project_withdrawn_after_the_vote_opened_takes_no_more_votes_and_scores_nothing(client, world):
+    rnd, _ = make_vote(world.call, world.officer)
+    cast(rnd, world.apps[0], world.citizens[1].user)
+    world.apps[0].status = AppStatus.WITHDRAWN
+    db.session.commit()
+    as_user(client, world.citizen)
+    refused = client.post(vote_url(rnd, world.apps[0]))
+    assert refused.status_code == 409 and "已撤回申报" in refused.get_data(as_text=True)
+    assert world.apps[0].id not in round_results(rnd) and len(votes()) == 1
