@@ -72,8 +72,9 @@ class Vote(db.Model):
     __table_args__ = (
         # one vote per voter and project; its prefix counts a voter's votes in the round
         sa.UniqueConstraint("round_id", "citizen_id", "application_id"),
-        # the tally: counts per project and status from the index alone
-        sa.Index("ix_vote_round_application_status", "round_id", "application_id", "status", "cast_at"),
+        # the tally (counts per project and status from the index alone) and the anomaly rules' recent votes for a
+        # project (a range of cast_at)
+        sa.Index("ix_vote_round_application_cast", "round_id", "application_id", "cast_at", "status"),
         # the anomaly rules and the challenge: recent votes from one address or network
         sa.Index("ix_vote_ip_cast", "ip", "cast_at"),
         sa.Index("ix_vote_round_network_cast", "round_id", "network", "cast_at"),

@@ -1,6 +1,6 @@
 """Reads of public votes shared by their pages, the call's ranking (review asks ``core.signals.vote_round_counts``)
 and 我的参与 (citizens asks ``participant_votes``); connected when the app is created (``grantportal/app.py``
-imports this module). Every count is taken from the vote rows (index ``ix_vote_round_application_status``),
+imports this module). Every count is taken from the vote rows (index ``ix_vote_round_application_cast``),
 never from a stored total."""
 from dataclasses import dataclass
 

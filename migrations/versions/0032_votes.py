@@ -7,8 +7,8 @@ opened and when its tally was published); ``vote_entry`` fixes the projects that
 ``vote`` is one row per vote (never a counter): the voter (a citizen), the project, when (and the Beijing date, for
 the per-day limit), the receipt code (unique), the address and its /24 network, the status (valid, flagged,
 voided) and the officer's decision with its reason; ``vote_flag`` keeps each anomaly rule that flagged a vote, with
-its reason. Indexes: one vote per voter and project (unique, also the voter's count); the tally by round, project
-and status; recent votes by address and by round and network (the challenge, the anomaly rules); the review queue
+its reason. Indexes: one vote per voter and project (unique, also the voter's count); the tally by round and project,
+and a project's recent votes (the anomaly rules), by round, project, time and status; recent votes by address and by round and network (the challenge, the anomaly rules); the review queue
 by round and status. New, empty tables: nothing to backfill.
 
 Revision ID: 0032
@@ -83,7 +83,7 @@ def upgrade():
     with op.batch_alter_table('vote', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_vote_citizen_id'), ['citizen_id'], unique=False)
         batch_op.create_index('ix_vote_ip_cast', ['ip', 'cast_at'], unique=False)
-        batch_op.create_index('ix_vote_round_application_status', ['round_id', 'application_id', 'status', 'cast_at'],
+        batch_op.create_index('ix_vote_round_application_cast', ['round_id', 'application_id', 'cast_at', 'status'],
                               unique=False)
         batch_op.create_index('ix_vote_round_network_cast', ['round_id', 'network', 'cast_at'], unique=False)
         batch_op.create_index('ix_vote_round_status', ['round_id', 'status', 'id'], unique=False)
@@ -108,7 +108,7 @@ def downgrade():
     with op.batch_alter_table('vote', schema=None) as batch_op:
         batch_op.drop_index('ix_vote_round_status')
         batch_op.drop_index('ix_vote_round_network_cast')
-        batch_op.drop_index('ix_vote_round_application_status')
+        batch_op.drop_index('ix_vote_round_application_cast')
         batch_op.drop_index('ix_vote_ip_cast')
         batch_op.drop_index(batch_op.f('ix_vote_citizen_id'))
     op.drop_table('vote')
