@@ -116,6 +116,21 @@ def default_config(instance=INSTANCE, given=None):
         "RATELIMIT_OBJECTION": "10 per hour",  # filing objections (each with up to 5 evidence files)
         "RATELIMIT_SUPERVISION": "10 per hour",  # filing 随手拍 supervision reports (each with up to 3 photos)
         "RATELIMIT_PLEDGE": "10 per hour",  # public pledges (公众认捐) made, per address
+        # public votes (votes/): casting a vote, per voter, per address and per /24 network (one address may be a
+        # whole office or a mobile carrier's NAT, hence the higher limits)
+        "RATELIMIT_VOTE_VOTER": os.environ.get("GRANTPORTAL_RATELIMIT_VOTE_VOTER", "10 per minute;100 per day"),
+        "RATELIMIT_VOTE_ADDRESS": os.environ.get("GRANTPORTAL_RATELIMIT_VOTE_ADDRESS", "60 per minute;2000 per day"),
+        "RATELIMIT_VOTE_NETWORK": os.environ.get("GRANTPORTAL_RATELIMIT_VOTE_NETWORK", "300 per minute;10000 per day"),
+        # a question before the vote (votes/challenge.py) once an address cast this many votes in this many seconds
+        "VOTE_CHALLENGE_VOTES": int(os.environ.get("GRANTPORTAL_VOTE_CHALLENGE_VOTES", 5)),
+        "VOTE_CHALLENGE_SECONDS": int(os.environ.get("GRANTPORTAL_VOTE_CHALLENGE_SECONDS", 300)),
+        # anomaly rules (votes/anomalies.py): a burst for one project (votes within seconds); new accounts (opened
+        # less than hours ago) voting from one /24; voters for one project with numbers within a span of the
+        # voter's; votes for one project within seconds between 00:00 and 06:00
+        "VOTE_BURST_VOTES": 30, "VOTE_BURST_SECONDS": 60,
+        "VOTE_NEW_ACCOUNTS": 5, "VOTE_NEW_ACCOUNT_HOURS": 24,
+        "VOTE_SEQUENTIAL_VOTERS": 3, "VOTE_SEQUENTIAL_SPAN": 10,
+        "VOTE_NIGHT_VOTES": 5, "VOTE_NIGHT_SECONDS": 120,
         # one public pledge (pledges/operations.py), in yuan: less is a typing slip, more is for an officer to record
         # as a matched fund with the donor, not for a web form
         "PLEDGE_MIN_YUAN": int(os.environ.get("GRANTPORTAL_PLEDGE_MIN_YUAN", 1)),

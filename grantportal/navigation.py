@@ -4,7 +4,7 @@ it). A new page joins the menu here, with the permission its view requires and i
 
 The groups: 公开信息 (the public pages), 我的 (an organization's, an expert's or a citizen's own pages), 管理 (the
 staff's and the administrator's pages) and 账户 (the inbox, signing in — accounts and citizens —, registering).
-The staff — and anyone who sees more than the anonymous visitor's twelve entries — get their own links first
+The staff — and anyone who sees more than the anonymous visitor's thirteen entries — get their own links first
 and 公开信息 folded into one disclosure (FOLD); an anonymous visitor keeps the flat public menu. The signed-in
 user's name links to their own account page (ACCOUNT_PAGES)."""
 from flask import g
@@ -44,6 +44,7 @@ PUBLIC, MINE, STAFF, ACCOUNT = "公开信息", "我的", "管理", "账户"
 MENU = [
     Entry("首页", "disclosure.index", can_view_public_pages, PUBLIC),
     Entry("项目征集", "calls.public_list", can_view_public_pages, PUBLIC),
+    Entry("公众投票", "votes.index", can_view_public_pages, PUBLIC),
     Entry("公示与结果", "disclosure.results", can_view_public_pages, PUBLIC),
     Entry("社会组织", "orgs.directory", can_browse_directory, PUBLIC),
     Entry("项目执行", "projects.index", can_view_public_pages, PUBLIC),
@@ -83,7 +84,7 @@ MENU = [
     Entry("机构注册", "accounts.register", can_register_account, ACCOUNT),
 ]
 
-FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=12)
+FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=13)
 
 # where the signed-in user's name links to: the first of these pages they may open
 ACCOUNT_PAGES = [

@@ -58,6 +58,16 @@ TRANSITION_TESTS = {
                      "test_returned_confirmed_and_withdrawn_pledges_count_nowhere_and_stay_private",
     "pledge.withdraw": "tests/pledges/test_flow.py::"
                        "test_returned_confirmed_and_withdrawn_pledges_count_nowhere_and_stay_private",
+    "vote_round.open":
+        "tests/votes/test_flow.py::test_officer_sets_up_a_vote_round_and_opens_it_with_its_projects_fixed",
+    "vote_round.publish":
+        "tests/votes/test_tally.py::test_the_published_tally_lists_receipt_hashes_that_anyone_can_recount",
+    "vote.confirm":
+        "tests/votes/test_anomalies.py::test_an_officer_confirms_a_flagged_vote_with_a_reason_and_it_counts",
+    "vote.void": "tests/votes/test_anomalies.py::"
+                 "test_a_voided_vote_stops_counting_its_voter_is_told_and_it_can_be_restored",
+    "vote.restore": "tests/votes/test_anomalies.py::"
+                    "test_a_voided_vote_stops_counting_its_voter_is_told_and_it_can_be_restored",
     "document.render":
         "tests/documents/test_issuing.py::test_a_renderer_failure_keeps_the_contract_and_a_retry_then_issues_it",
     "document.fail":

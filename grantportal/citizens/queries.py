@@ -1,7 +1,7 @@
 """What 我的参与 shows: the citizen's own records of each kind of participation (DESIGN.md §2 公众). Each kind
 is owned by a domain above this one, which answers through ``core.signals``; kinds not built yet show an
-honest empty section (暂无记录). Issue 13 adds votes and surveys: each answers its question here as the
-objections, 随手拍 and pledges do."""
+honest empty section (暂无记录). Issue 13 adds surveys: it answers its question here as the objections, votes,
+随手拍 and pledges do."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -45,8 +45,10 @@ def participation(user):
     objections, total = ask(signals.participant_objections, (user.id, LATEST))
     reports, reported = ask(signals.participant_supervision_reports, (user.id, LATEST))
     pledges, pledged = ask(signals.participant_pledges, (user.id, LATEST))
+    votes, voted = ask(signals.participant_votes, (user.id, LATEST))
     return [
-        Section("我的投票", "参加公众投票后，您的每一票及其回执码将显示在这里。"),
+        Section("我的投票", "您在公众投票中的每一票及其回执码。计票结果公布后，可凭回执码核对您的投票已计入。",
+                tuple(votes), voted, url_for("votes.mine") if voted > len(votes) else None),
         Section("我的随手拍", "您对执行中项目提交的随手拍监督报告及其处理进度和核查结论。", tuple(reports), reported,
                 url_for("supervision.mine") if reported > len(reports) else None),
         Section("我的异议", "在公示期内对拟资助项目提出的异议及其处理进度。", tuple(objections), total,

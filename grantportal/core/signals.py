@@ -56,6 +56,12 @@ application_progress = _questions.signal(
     doc="sender: list of ids of applications in published results → {id: applications.lifecycle.Progress} "
         "for those whose award is in a published proposal (funding answers: the award, then the contract)")
 
+# the call's ranking (review) asks for the valid votes of a public vote round
+vote_round_counts = _questions.signal(
+    "vote-round-counts",
+    doc="sender: a ReviewRound of kind 公众投票 → {application_id: valid votes} for every project that entered it and "
+        "is still submitted and not screened out (0 when it has none), counted from the vote rows (votes answers)")
+
 # the officers' daily digest (inbox) asks applications what waits for officers
 officer_pending_work = _questions.signal(
     "officer-pending-work",
@@ -92,6 +98,10 @@ participant_pledges = _questions.signal(
     "participant-pledges",
     doc="sender: (user id, limit) → (the citizen's latest public pledges as citizens.queries.Record, newest first, "
         "at most limit; how many in all) (pledges answers)")
+participant_votes = _questions.signal(
+    "participant-votes",
+    doc="sender: (user id, limit) → (the citizen's latest votes as citizens.queries.Record, newest first, at most "
+        "limit, each with its receipt code; how many in all) (votes answers)")
 
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 

@@ -61,6 +61,7 @@ from grantportal.orgs.models import (
 from grantportal.orgs.tiers import default_validity
 from grantportal.review.models import (
     Assignment,
+    EntryRule,
     Review,
     ReviewRound,
     ReviewScore,
@@ -69,6 +70,8 @@ from grantportal.review.models import (
     RoundStatus,
 )
 from grantportal.review.panels.operations import draw_all
+from grantportal.votes import operations as vote_ops
+from grantportal.votes.models import VoteRound
 
 REGION = "442000"  # 中山市
 TOWNS = ZHONGSHAN  # the organizations' 所在镇街 and the projects' 服务镇街
@@ -393,7 +396,8 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
         app.screening, app.screened_by_id, app.screened_at = Screening.PASSED, officer.id, utcnow()
     review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
                                opens_at=_local(today - timedelta(days=5), 9),
-                               closes_at=_local(today + timedelta(days=7)), panel_size=5, load_limit=30)
+                               closes_at=_local(today + timedelta(days=7)), panel_size=5, load_limit=30,
+                               weight_percent=Decimal("80"))
     review_round.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
                                             guidance=c.guidance) for c in call.criteria]
     db.session.add(review_round)
@@ -412,6 +416,11 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
         db.session.add(Review(assignment=assignment, status=ReviewStatus.SUBMITTED, scores=scores,
                               total=sum((x.points for x in scores), Decimal(0)), submitted_at=utcnow(),
                               comment="项目需求调研较充分，活动设计可行；建议细化预算测算依据和成效评估指标。"))
+    # and the public vote that counts 20% (东莞 2011), open for the week: citizens may try it (公众投票)
+    vote = vote_ops.create_vote_round(call, officer, vote_ops.VoteRoundData(
+        "公众投票", _local(today - timedelta(days=2), 9), _local(today + timedelta(days=5), 20), EntryRule.SCREENED,
+        None, None, 3, 10, Decimal("20"), True))
+    vote_ops.open_vote(vote, db.session.get(VoteRound, vote.id), officer, utcnow())
 
 
 def _results_demo(rnd, today, officer, orgs, org_password_hash):

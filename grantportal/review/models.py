@@ -12,6 +12,7 @@ class RoundKind(LabelledEnum):
     FIRST = "first", "初评"
     DEFENCE = "defence", "答辩/路演复评"
     ACCEPTANCE = "acceptance", "验收评审"
+    VOTE = "vote", "公众投票"  # run by the votes domain: no experts; its round score counts valid votes
 
 
 class RoundStatus(LabelledEnum):
@@ -82,6 +83,11 @@ class ReviewRound(db.Model):
     criteria = relationship("RoundCriterion", back_populates="round", order_by="RoundCriterion.position",
                             cascade="all, delete-orphan")
     source_round = relationship("ReviewRound", remote_side=[id])
+
+    @property
+    def is_vote(self):
+        """A public vote (公众投票): set up and run on the votes pages, scored from its valid votes."""
+        return self.kind == RoundKind.VOTE
 
     @property
     def max_total(self):

@@ -8,7 +8,7 @@ from grantportal.applications.models import Application
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.orgs.models import Organization
-from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundKind, RoundStatus
 from grantportal.review.results.aggregate import applicant_results
 
 
@@ -45,7 +45,7 @@ def in_running_review(uscc):
         sa.select(sa.func.count(Application.id))
         .join(Organization, Organization.id == Application.org_id)
         .join(ReviewRound, ReviewRound.call_id == Application.call_id)
-        .where(Organization.uscc == uscc, ReviewRound.status != RoundStatus.CLOSED))
+        .where(Organization.uscc == uscc, ReviewRound.status != RoundStatus.CLOSED, ReviewRound.kind != RoundKind.VOTE))
     return bool(running)
 
 
@@ -56,13 +56,15 @@ def application_results(application):
 
 
 def rounds_past_deadline(now, limit=50):
-    """Rounds still open (评审中) after their closing time, oldest deadline first, with their call
-    (index ``ix_review_round_status_closes``)."""
+    """Expert rounds still open (评审中) after their closing time, oldest deadline first, with their call
+    (index ``ix_review_round_status_closes``). A public vote past its window is the votes domain's to publish."""
     return db.session.scalars(
-        sa.select(ReviewRound).where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now)
+        sa.select(ReviewRound).where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now,
+                                     ReviewRound.kind != RoundKind.VOTE)
         .options(selectinload(ReviewRound.call)).order_by(ReviewRound.closes_at, ReviewRound.id).limit(limit)).all()
 
 
 def count_rounds_past_deadline(now):
     return db.session.scalar(sa.select(sa.func.count()).select_from(ReviewRound)
-                             .where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now))
+                             .where(ReviewRound.status == RoundStatus.OPEN, ReviewRound.closes_at < now,
+                                    ReviewRound.kind != RoundKind.VOTE))

@@ -74,6 +74,8 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     assert page.status_code == 200 and active.award.application.title in page.get_data(as_text=True)
     public = client.get(f"/projects/{closed.id}")  # the public follows the closed project
     assert public.status_code == 200 and "已结项" in public.get_data(as_text=True)
+    votes = client.get("/votes/").get_data(as_text=True)  # the 第十一届's public vote is open
+    assert "第十一届“博爱100”公益创投活动 · 公众投票" in votes and "投票中" in votes
 
 
 def test_a_demo_loaded_late_in_december_can_publish_a_publicity_running_into_next_year(app):

@@ -25,7 +25,7 @@ from grantportal.calls.tier_rules import (
 from grantportal.core.db import db, literal_ids
 from grantportal.core.timeutil import format_date
 from grantportal.orgs.models import Grade, RatingEnd, RatingRecord
-from grantportal.review.results.aggregate import TIE_BREAK, AppRow, call_ranking, fetch_rows
+from grantportal.review.results.aggregate import TIE_BREAK, VOTE_SCORE, AppRow, call_ranking, fetch_rows
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -216,7 +216,8 @@ def formula_words(call, rounds, rules=None):
     if call.matched_bonus_per_wan:
         cap = f"，最高{_plain(call.matched_bonus_cap)}分" if call.matched_bonus_cap is not None else ""
         parts.append(f"配套资金加分（自筹配套资金每1万元加{_plain(call.matched_bonus_per_wan)}分{cap}）")
-    return "最终得分 = " + " + ".join(parts) + "。只计入申报有评审结果的轮次。"
+    vote = VOTE_SCORE if any(r.is_vote for r in rounds) else ""
+    return "最终得分 = " + " + ".join(parts) + "。只计入申报有评审结果的轮次。" + vote
 
 
 def tie_break_words(rules):

@@ -4,7 +4,8 @@
 for the criterion points when the call publishes scores, two for the bonuses, one for the ranked awards), what
 anyone may see: per ranked application its number, title and organization, per round every counted expert's
 total as 专家A、专家B … (letters per application and round in a keyed-hash order: never a name, an account or
-an id), the tier and matched-funds bonuses, and the published final score and rank.
+an id) — for a public vote (公众投票) the round score from its valid votes, with their number, as one line —, the
+tier and matched-funds bonuses, and the published final score and rank.
 
 ``recompute(table)`` is pure: it takes only the published rows and the printed rules and ranks again;
 ``differences(table, recomputed)`` lists where that disagrees with what was published (``[]``: 复核一致).
@@ -32,6 +33,7 @@ from grantportal.review.results.aggregate import (
     expert_label,
     fetch_rows,
     q2,
+    round_results,
     scored_rounds,
     stats,
     submitted_totals_query,
@@ -46,9 +48,13 @@ class RoundRule:
     name: str
     weight_percent: Decimal
     trim_from: int | None  # None: plain mean
+    vote: bool = False  # a public vote: one listed score per application, from its valid votes
 
     @property
     def words(self):
+        if self.vote:
+            return (f"{self.name}（公众投票）：有效票数 ÷ 本轮有效票数最多的项目的票数 × 100，保留一位小数，"
+                    f"权重{self.weight_percent:f}%")
         if self.trim_from is None:
             return f"{self.name}：取各专家总分的算术平均值，权重{self.weight_percent:f}%"
         return (f"{self.name}：有效评分不少于{self.trim_from}份时去掉一个最高分和一个最低分后取平均值（截尾平均），"
@@ -83,7 +89,7 @@ class ScoreTable:
 
 def _rule(r):
     trim_from = max(r.trim_min_scores or 0, 3) if r.aggregation == Aggregation.TRIMMED else None
-    return RoundRule(r.id, r.name, Decimal(r.weight_percent), trim_from)
+    return RoundRule(r.id, r.name, Decimal(r.weight_percent), None if r.is_vote else trim_from, r.is_vote)
 
 
 def score_table(call, proposal):
@@ -107,6 +113,11 @@ def score_table(call, proposal):
                                 published_final=final, published_rank=rank)
     secret = current_app.config["SECRET_KEY"]
     for r in rounds:
+        if r.is_vote:  # its published counts are the votes domain's (receipt hashes); here the score they give
+            for app_id, st in round_results(r).items():
+                if app_id in rows:
+                    rows[app_id].scores[r.id] = [(f"有效票{st.n}票", st.score, [])]
+            continue
         reviews = fetch_rows(submitted_totals_query(r.id).add_columns(Review.id))  # integers only
         conflicted = conflicts_for_pairs((app_id, org_id, expert_id) for app_id, _, expert_id, org_id, _ in reviews)
         by_app = {}
@@ -159,7 +170,7 @@ def recompute(table):
     """Rank again from ``table.rows`` and ``table.rounds`` alone: round score = trimmed mean or mean of the
     listed totals, final = Σ round score × weight% + tier bonus + matched-funds bonus, ranked per level by the
     printed tie-break. Returns ``{application id: Recomputed}``."""
-    first_id = table.rounds[0].id if table.rounds else None
+    first_id = next((r.id for r in table.rounds if not r.vote), table.rounds[0].id) if table.rounds else None
     items = []
     for row in table.rows:
         exact, shown, first = ZERO, {}, None

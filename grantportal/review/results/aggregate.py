@@ -15,6 +15,13 @@ Pure functions over Decimal totals, plus loaders that read what they need in a f
 Every figure is a Decimal quantized to two places with ROUND_HALF_UP; only the final figures are rounded
 (the final score sums exact round scores, not rounded ones).
 
+A public vote (公众投票, ``RoundKind.VOTE``) is a round like the others in the final score, with its own round score
+(``VOTE_SCORE``): the project's valid votes ÷ the most valid votes of any project in the round × 100, to one
+decimal place (so that the published score table, which lists it, recomputes to the same final score). The votes
+are rows of the votes domain, above this one: ``vote_results`` asks for each entered project's valid votes
+through ``core.signals.vote_round_counts`` (votes answers from its rows), and turns them into scores here, where
+the formula lives. Votes under review or voided do not count.
+
 A round's figures are computed from the count, sum, lowest, highest and sum of squares of each application's
 totals (in tenths of a point, exact integers), which the database keeps per round and application
 (``RoundScoreSums``, triggers of migration 0020) as reviews and assignments change: a 10,000-application round
@@ -36,6 +43,7 @@ from sqlalchemy.orm import joinedload
 from grantportal.accounts.models import User
 from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.calls.models import Level
+from grantportal.core import signals
 from grantportal.core.db import db, literal_ids
 from grantportal.experts.conflicts import ExpertRow, conflicts_between, conflicts_for_pairs
 from grantportal.experts.models import ExpertProfile
@@ -56,7 +64,11 @@ ZERO = Decimal(0)
 
 TIE_BREAK = ("最终得分相同时，依次比较：第一轮（初评）得分高者在前；申报书提交时间早者在前；"
              "仍相同的，申报书系统编号（ID）小者在前。排名不并列。")
-FORMULA = "最终得分 = Σ（各轮评审得分 × 该轮权重%）+ 加分。只计入该申报有评审结果的轮次；验收评审不计入。"
+VOTE_SCORE = ("公众投票得分 = 该项目有效票数 ÷ 本轮有效票数最多的项目的票数 × 100，保留一位小数（四舍五入；"
+              "本轮没有有效票时均为0分）；待核查和已作废的票不计。")
+FORMULA = ("最终得分 = Σ（各轮评审得分 × 该轮权重%）+ 加分。只计入该申报有评审结果的轮次；验收评审不计入。"
+           + VOTE_SCORE)
+TENTH = Decimal("0.1")
 
 
 def q2(value):
@@ -105,6 +117,43 @@ class RoundStats:
 
     def __repr__(self):
         return f"RoundStats(application_id={self.application_id}, n={self.n}, score={self.score})"
+
+
+class VoteStats:
+    """One project's figures in a public vote: ``n`` valid votes and the round score (``VOTE_SCORE``), with the
+    attributes of ``RoundStats`` that pages and the ranking read."""
+
+    __slots__ = ("application_id", "n", "exact_score")
+    trimmed, trimmed_mean, sd, min, max = False, None, None, None, None
+
+    def __init__(self, application_id, n, exact_score):
+        self.application_id, self.n, self.exact_score = application_id, n, exact_score
+
+    @property
+    def score(self):
+        return q2(self.exact_score)
+
+    mean = score
+
+    def __repr__(self):
+        return f"VoteStats(application_id={self.application_id}, n={self.n}, score={self.score})"
+
+
+def vote_score(votes, most):
+    """``VOTE_SCORE``: votes ÷ most × 100 to one decimal place, half up (0 when no project has a valid vote)."""
+    if not most:
+        return ZERO
+    return (Decimal(votes) * HUNDRED / Decimal(most)).quantize(TENTH, rounding=ROUND_HALF_UP)
+
+
+def vote_results(round_):
+    """A public vote's results: ``{application_id: VoteStats}`` for every project that entered it (no vote: 0),
+    best first, ties by lower application id, as ``round_results`` orders."""
+    counts = signals.ask(signals.vote_round_counts, round_)
+    most = max(counts.values(), default=0)
+    results = sorted((VoteStats(app_id, n, vote_score(n, most)) for app_id, n in counts.items()), key=_app_id)
+    results.sort(key=_exact_score, reverse=True)
+    return {r.application_id: r for r in results}
 
 
 def uses_trimmed(round_, n):
@@ -245,6 +294,8 @@ def round_figures(round_, today=None):
     the conflicted reviews. Queries: the sums, the experts, their organizations, their conflicts and
     affiliations, and (only when a pair is conflicted) those applications' reviews."""
 
+    if round_.kind == RoundKind.VOTE:
+        return vote_results(round_), {}
     sums = fetch_rows(round_sums_query(round_))
     if not sums:
         return {}, {}
@@ -373,6 +424,11 @@ def scored_rounds(call):
     return [r for r in sorted(call.review_rounds, key=lambda r: (r.position, r.id)) if r.kind != RoundKind.ACCEPTANCE]
 
 
+def first_round(rounds):
+    """The round of ``TIE_BREAK``'s 第一轮（初评）: the first expert round (a public vote held before it is not)."""
+    return next((r for r in rounds if r.kind != RoundKind.VOTE), rounds[0])
+
+
 def final_score(round_stats, rounds, bonus=ZERO):
     """Σ round score × weight% (exact) + bonus, for the rounds in which the application has results."""
     total = ZERO
@@ -481,7 +537,7 @@ def call_ranking(call, bonus_of=bonuses, tier_of=None, apps=None):
         apps = {row[0]: AppRow(row[0], row[1], levels.get(row[2], row[2])) for row in fetch_rows(
             sa.select(Application.id, Application.org_id, Application.level).where(Application.call_id == call.id))}
     info = apps
-    first_id = rounds[0].id
+    first_id = first_round(rounds).id
     by_level = {}
     for app_id in app_ids:
         stats_by_round, exact = {}, ZERO

@@ -44,7 +44,7 @@ class RoundSettings:
 
 class RoundForm(RowsForm):
     name = StringField("轮次名称", [DataRequired("请填写轮次名称，如“初评”。"), too_long(60)], filters=[strip])
-    kind = choice("评审类型", RoundKind.choices())
+    kind = choice("评审类型", [c for c in RoundKind.choices() if c.value != RoundKind.VOTE.value])  # votes: votes/
     opens_at = LocalDateTimeField("评审开始时间", [Optional()])
     closes_at = LocalDateTimeField("评审截止时间", [Optional()])
     panel_size = NumberField("每组专家人数", minimum=3, maximum=15)

@@ -77,7 +77,8 @@ def create(call_id):
     if request.method == "POST":
         form = RoundForm(earlier_rounds=earlier)
     else:
-        form = RoundForm(data=new_round_data(call, call.stage(StageKind.REVIEW), len(earlier)),
+        expert_rounds = [r for r in earlier if not r.is_vote]  # a public vote is no expert round's predecessor
+        form = RoundForm(data=new_round_data(call, call.stage(StageKind.REVIEW), len(expert_rounds)),
                          earlier_rounds=earlier)
     return _edit_page(form, call, None)
 
