@@ -27,7 +27,8 @@ def make_survey(contract, officer, opens=-1, closes=7):
     """A survey on ``contract`` opened ``opens`` days from now, ending ``closes`` days from now."""
     now = utcnow()
     survey = Survey(contract_id=contract.id, title="长者饭堂服务满意度调查",
-                    questions=[dict(q) for q in DEFAULT_QUESTIONS], opens_at=now + timedelta(days=opens), closes_at=now + timedelta(days=closes),
+                    questions=[dict(q) for q in DEFAULT_QUESTIONS], opens_at=now + timedelta(days=opens),
+                    closes_at=now + timedelta(days=closes),
                     created_by_id=officer.id)
     db.session.add(survey)
     db.session.commit()
