@@ -139,7 +139,8 @@ def answer(survey, citizen, data, now):
         elif value:
             comments[q["key"]] = value
     if missing:
-        raise SurveyRefused("请完成所有评分项后再提交。", None, 400, fields=missing)
+        first, *rest = missing
+        raise SurveyRefused(missing[first], first, 400, fields={k: missing[k] for k in rest})
     with audit_action("survey.answer"):
         row = SurveyAnswer(survey_id=survey.id, citizen_id=citizen.id, answered_at=now, ratings=ratings,
                            comments=comments)
