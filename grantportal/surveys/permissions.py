@@ -1,7 +1,8 @@
 """Who may open, answer and read satisfaction surveys. Each view calls exactly one of these, once, through
 ``core.permissions.require``; the window and the project's state are the operations' to check.
 
-- opening a survey on a project and closing one early: officers; the project's surveys page: staff (auditors read);
+- opening a survey on a project and closing one early: officers; the project's surveys page: staff (auditors read)
+  and the project's organization;
 - answering: citizens (公众账户) only — staff and organization accounts never double as citizens;
 - the results: staff see everything (free text masked); the project's organization sees the aggregate;
 - the printable page with the QR code: staff and the project's organization.
@@ -14,16 +15,22 @@ CITIZENS_ONLY = ("满意度问卷须使用公众账户填写。工作人员和�
                  "使用手机号和短信验证码登录公众账户。")
 
 
-def _member_of_project_org(user, survey):
+def _member_of(user, contract):
     if not has_role(user, Role.ORG_MEMBER):
         return False
     membership = user.membership
-    return membership is not None and membership.org_id == survey.contract.award.application.org_id
+    return membership is not None and membership.org_id == contract.award.application.org_id
+
+
+def _member_of_project_org(user, survey):
+    return _member_of(user, survey.contract)
 
 
 def can_list_project_surveys(user, contract):
-    """A project's surveys page: staff (auditors read)."""
-    return Decision(is_staff(user))
+    """A project's surveys page: staff (auditors read) and the project's organization (its members reach each
+    survey's results and QR page from here)."""
+    return Decision(is_staff(user) or _member_of(user, contract),
+                    "只有项目官员和项目承接机构可以查看该项目的满意度调查。")
 
 
 def can_open_survey(user, contract):

@@ -27,8 +27,8 @@ def surveys_world(w):
     return w
 
 
-def _contract(w):
-    return {"contract_id": monitoring_world(w).contract_a.id}
+def _contract(side="a"):
+    return lambda w: {"contract_id": getattr(monitoring_world(w), f"contract_{side}").id}
 
 
 def _survey(side):
@@ -59,8 +59,9 @@ ANSWER = {"attitude": "5", "timeliness": "4", "usefulness": "4", "professionalis
           "comment": "服务很好"}
 
 ROUTES = [
-    Route("surveys.project", params=_contract, expect=staff_only(readers=ALLOW)),
-    Route("surveys.project", "POST", params=_contract, data=_new_survey,
+    Route("surveys.project", params=_contract("a"), expect=_staff_and_org(ALLOW), label="own"),
+    Route("surveys.project", params=_contract("b"), expect=_staff_and_org(DENY), label="other"),
+    Route("surveys.project", "POST", params=_contract("a"), data=_new_survey,
           expect=staff_only(readers=DENY, officer=ok(303))),
     Route("surveys.results", params=_survey("a"), expect=_staff_and_org(ALLOW), label="own"),
     Route("surveys.results", params=_survey("b"), expect=_staff_and_org(DENY), label="other"),

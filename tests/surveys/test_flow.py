@@ -56,6 +56,8 @@ def test_officer_opens_citizens_answer_and_results_are_shown(client, world):
     as_user(client, w.member)
     html = client.get(f"/manage/surveys/{survey.id}").get_data(as_text=True)
     assert "3.50" in html and "服务很好" not in html
+    listing = client.get(f"/manage/projects/{w.contract.id}/surveys").get_data(as_text=True)
+    assert f'href="/manage/surveys/{survey.id}"' in listing and "2 份" in listing and "发起调查" not in listing
 
 
 def test_the_public_page_shows_means_only_once_closed_with_enough_answers(client, world):

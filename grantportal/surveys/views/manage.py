@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import utcnow
-from grantportal.core.permissions import require
+from grantportal.core.permissions import is_staff, require
 from grantportal.funding.queries import project_contract
 from grantportal.surveys import operations as ops
 from grantportal.surveys.blueprint import bp
@@ -40,7 +40,8 @@ def _survey(survey_id):
 
 def _project_page(contract, form=None, status=200, message=None):
     problem = ops.opening_problem(contract)
-    return render_template("surveys/project.html", contract=contract, app=contract.award.application,
+    return render_template("surveys/project.html", contract=contract, nav_staff=is_staff(current_user),
+                           app=contract.award.application,
                            surveys=surveys_of(contract.id), now=utcnow(), form=form or SurveyForm(formdata=None),
                            may_open=bool(can_open_survey(current_user, contract)) and problem is None,
                            problem=problem, message=message, questions=DEFAULT_QUESTIONS), status
