@@ -58,6 +58,8 @@ from grantportal.review.scoring.views import bp as scoring_bp
 from grantportal.schedule import schedule_cli
 from grantportal.supervision import queries as supervision_answers  # noqa: F401  (core.signals answers)
 from grantportal.supervision.views import bp as supervision_bp
+from grantportal.surveys import queries as surveys_answers  # noqa: F401  (core.signals answers)
+from grantportal.surveys.views import bp as surveys_bp
 from grantportal.votes import queries as votes_answers  # noqa: F401  (core.signals answers)
 from grantportal.votes.views import bp as votes_bp
 from grantportal.workbench.views import bp as workbench_bp
@@ -98,7 +100,7 @@ def create_app(config=None):
 
     for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
                audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
-               monitoring_bp, supervision_bp, pledges_bp, votes_bp, funding_bp, documents_bp, contracts_bp,
+               monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp, contracts_bp,
                payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp,
                metrics_endpoint.bp):
         app.register_blueprint(bp)

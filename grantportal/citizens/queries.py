@@ -1,7 +1,6 @@
 """What 我的参与 shows: the citizen's own records of each kind of participation (DESIGN.md §2 公众). Each kind
 is owned by a domain above this one, which answers through ``core.signals``; kinds not built yet show an
-honest empty section (暂无记录). Issue 13 adds surveys: it answers its question here as the objections, votes,
-随手拍 and pledges do."""
+honest empty section (暂无记录). Surveys answer here too."""
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,6 +45,7 @@ def participation(user):
     reports, reported = ask(signals.participant_supervision_reports, (user.id, LATEST))
     pledges, pledged = ask(signals.participant_pledges, (user.id, LATEST))
     votes, voted = ask(signals.participant_votes, (user.id, LATEST))
+    surveys, answered = ask(signals.participant_surveys, (user.id, LATEST))
     return [
         Section("我的投票", "您在公众投票中的每一票及其回执码。计票结果公布后，可凭回执码核对您的投票已计入。",
                 tuple(votes), voted, url_for("votes.mine") if voted > len(votes) else None),
@@ -55,5 +55,5 @@ def participation(user):
                 url_for("objections.mine") if total > len(objections) else None),
         Section("我的认捐", "您对执行中项目的认捐，以及承接机构确认到账、项目官员核实的情况。", tuple(pledges), pledged,
                 url_for("pledges.mine") if pledged > len(pledges) else None),
-        Section("我的问卷", "您填写的服务对象满意度问卷将显示在这里。"),
+        Section("我的问卷", "您填写的服务对象满意度问卷。每份问卷每个手机号只能填写一次。", tuple(surveys), answered),
     ]

@@ -98,6 +98,10 @@ participant_pledges = _questions.signal(
     "participant-pledges",
     doc="sender: (user id, limit) → (the citizen's latest public pledges as citizens.queries.Record, newest first, "
         "at most limit; how many in all) (pledges answers)")
+participant_surveys = _questions.signal(
+    "participant-surveys",
+    doc="sender: (user id, limit) → (the citizen's latest answered satisfaction surveys as citizens.queries.Record, "
+        "newest first, at most limit; how many in all) (surveys answers)")
 participant_votes = _questions.signal(
     "participant-votes",
     doc="sender: (user id, limit) → (the citizen's latest votes as citizens.queries.Record, newest first, at most "

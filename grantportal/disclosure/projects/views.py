@@ -12,6 +12,7 @@ from flask_login import current_user
 
 from grantportal.calls.permissions import can_view_call
 from grantportal.core import links, search
+from grantportal.core.db import utcnow
 from grantportal.core.districts import districts, is_district
 from grantportal.core.paging import Pager, page_number
 from grantportal.core.permissions import can_view_public_pages, require
@@ -29,6 +30,7 @@ from grantportal.pledges.operations import pledging_problem
 from grantportal.pledges.queries import public_pledges
 from grantportal.supervision.operations import filing_problem
 from grantportal.supervision.queries import public_findings
+from grantportal.surveys.queries import open_surveys, public_results
 
 bp = Blueprint("projects", __name__)
 
@@ -129,6 +131,7 @@ def project(contract_id):
     payments = sorted(contract.payments, key=lambda p: (p.paid_on, p.id))  # each p.tranche: among the loaded
     findings, findings_total = public_findings(contract)
     pledges = public_pledges(contract)
+    now = utcnow()
     return render_template(
         "disclosure/project.html", contract=contract, award=award, app=award.application,
         call=award.proposal.call, states=tranche_states(contract, payments),
@@ -137,4 +140,5 @@ def project(contract_id):
         public_name=matched.public_name, leverage=matched.project_leverage(award, funds), reports=reports,
         evaluations=recorded_evaluations(contract), findings=findings, findings_total=findings_total,
         may_report=filing_problem(contract) is None, pledges=pledges,
-        may_pledge=pledging_problem(contract) is None)
+        may_pledge=pledging_problem(contract) is None, open_surveys=open_surveys(contract.id, now),
+        survey_results=public_results(contract.id, now))
