@@ -41,10 +41,12 @@ pytestmark = pytest.mark.skipif(not PG_URL, reason="a streaming replica is Postg
 
 
 def _binaries():
-    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_basebackup"), key=lambda p: int(p.parts[-3]))
+    found = sorted((p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")
+                    if all((p.parent / tool).exists() for tool in ("pg_ctl", "postgres", "pg_basebackup"))),
+                   key=lambda p: int(p.parts[-2]))
     if not found:
         pytest.skip("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
-    return found[-1].parent
+    return found[-1]
 
 
 def _as_server_user():
