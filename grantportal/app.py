@@ -17,7 +17,7 @@ from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import districts, logs, metrics_endpoint, navigation, templating, web
+from grantportal.core import districts, logs, metrics_endpoint, navigation, replica, templating, web
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
@@ -50,6 +50,7 @@ from grantportal.orgs import search as orgs_index  # noqa: F401  (public index e
 from grantportal.orgs.views import bp as orgs_bp
 from grantportal.pledges import queries as pledges_answers  # noqa: F401  (core.signals answers)
 from grantportal.pledges.views import bp as pledges_bp
+from grantportal.public_reads import PUBLIC_READS
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
 from grantportal.review.panels.views import bp as panels_bp
 from grantportal.review.results.views import bp as review_results_bp
@@ -81,6 +82,9 @@ def create_app(config=None):
     app.config.update(default_config(instance, config))
     if config:
         app.config.update(config)
+    if app.config.get("REPLICA_DATABASE_URL"):
+        app.config["SQLALCHEMY_BINDS"] = {**app.config.get("SQLALCHEMY_BINDS", {}),
+                                          replica.BIND: replica.engine_options(app.config["REPLICA_DATABASE_URL"])}
     if app.config["TRUSTED_PROXIES"]:
         n = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)
@@ -90,6 +94,7 @@ def create_app(config=None):
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
+    replica.init_app(app, PUBLIC_READS, db)
 
     logs.init_app(app)
     metrics_endpoint.init_app(app)

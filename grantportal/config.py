@@ -26,6 +26,11 @@ def _database_url(instance):
     url = os.environ.get("DATABASE_URL")
     if not url:
         return f"sqlite:///{Path(instance) / 'grantportal.db'}"
+    return _driver_url(url)
+
+
+def _driver_url(url):
+    """postgres:// and postgresql:// as SQLAlchemy's psycopg (3) URL; other URLs as they are."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
     if url.startswith("postgresql://"):
@@ -48,6 +53,8 @@ def default_config(instance=INSTANCE, given=None):
     return {
         "SECRET_KEY": given.get("SECRET_KEY") or _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance),
+        # a PostgreSQL streaming replica the public pages read from (core/replica.py); unset: one database
+        "REPLICA_DATABASE_URL": _driver_url(os.environ.get("GRANTPORTAL_REPLICA_DATABASE_URL", "")) or None,
         # hide_parameters: a database error's message (logged with its traceback) never shows the row's values
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": redis_url,

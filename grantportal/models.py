@@ -14,7 +14,7 @@ from grantportal.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
 from grantportal.citizens.models import Citizen, SmsCode  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
-from grantportal.core.audit_chain import AuditCheck, AuditSeal  # noqa: F401
+from grantportal.core.audit_chain import AuditArchive, AuditCheck, AuditSeal  # noqa: F401
 from grantportal.core.files import StoredFile  # noqa: F401
 from grantportal.core.jobs_models import Job  # noqa: F401
 from grantportal.core.notices import Notice  # noqa: F401

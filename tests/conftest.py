@@ -79,11 +79,13 @@ SQLAlchemy._make_engine = _shared_engine
 
 
 def release(app):
-    """Close ``app``'s connections: a SQLite file's handles; on PostgreSQL they go back to the shared pool, open."""
+    """Close ``app``'s connections: a SQLite file's handles, a read replica's (core/replica.py); on PostgreSQL the
+    database's go back to the shared pool, open."""
     with app.app_context():
         db.session.remove()
-        if db.engine not in _engines.values():
-            db.engine.dispose()
+        for engine in db.engines.values():
+            if engine not in _engines.values():
+                engine.dispose()
 
 
 def _base_config(tmp_path, url):

@@ -41,15 +41,16 @@ link is checked against the *stored* link before it, so a single change is repor
 at every entry after it. The result is kept in ``audit_check``; the auditor's page shows the last one.
 
 **Retention and archiving.** Logs are kept at least six months (网络安全法 第二十一条). Entries older than that
-may be archived without losing verifiability (no command yet; this is how it must work): (1) seal and verify
+may be archived without losing verifiability, by ``flask audit archive`` (core/audit_archive.py; the cut recorded in
+``audit_archive``, migration 0034, which is also the only delete the triggers allow). In outline: (1) seal and verify
 the whole chain; (2) pick the cut at a daily head at least six months old (entry id N) and write the entries with
 ids up to N and their seals, in id order, to an archive file, with N's link hash — that day's head, in every
 backup manifest and published head list since that day; keep the archive and its SHA-256 off-line;
-(3) in one transaction as superuser, append the cut (last archived entry id, its link hash) to an append-only
-``audit_chain_start`` row and delete the archived entries and seals with the triggers switched off for that
-transaction only. ``verify`` already takes the chain's start (``start_after``, ``start_hash``): from then on it
-starts at the recorded cut instead of GENESIS, and the archive is checked by the same walk, from GENESIS to the
-cut hash. Since the cut hash was published before the cut, neither the archived part nor the kept part can be
+(3) in one transaction, append the cut (last archived entry id, its link hash) to the append-only
+``audit_archive`` table and delete the archived entries and seals, which the triggers allow for rows at or below
+the newest cut and older than six months only. ``verify`` starts at the newest cut (``chain_start``) instead of
+GENESIS, and the archive file is checked (``audit_archive.verify_archive``) from its start to the cut hash. Since
+the cut hash was published before the cut, neither the archived part nor the kept part can be
 rewritten without one of the two walks, or the comparison with a manifest, failing.
 """
 import hashlib
@@ -98,6 +99,25 @@ class AuditSeal(db.Model):
     sealed_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     __table_args__ = (sa.Index("ix_audit_seal_day", "day", "entry_id"),)
+
+
+class AuditArchive(db.Model):
+    """One cut of the chain: entries after ``start_after`` up to ``through_entry_id`` were written to an archive
+    file (core/audit_archive.py) and removed; the chain's verification starts at (``through_entry_id``,
+    ``link_hash``) of the newest cut. Append-only (migration 0034)."""
+
+    __tablename__ = "audit_archive"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    cutoff: Mapped[date]  # entries dated (site time) before this day were archived
+    start_after: Mapped[int]  # the chain's start before this cut (0: the genesis)
+    start_hash: Mapped[str] = mapped_column(sa.String(64))
+    through_entry_id: Mapped[int] = mapped_column(unique=True)
+    link_hash: Mapped[str] = mapped_column(sa.String(64))  # the chain's link at through_entry_id
+    entries: Mapped[int]
+    file_name: Mapped[str] = mapped_column(sa.String(200))
+    file_sha256: Mapped[str] = mapped_column(sa.String(64))
 
 
 class AuditCheck(db.Model):
@@ -169,6 +189,7 @@ def link_hash(previous, content):
 
 _ENTRY = AuditEntry.__table__
 _SEAL = AuditSeal.__table__
+_ARCHIVE = AuditArchive.__table__
 _ENTRY_COLUMNS = [_ENTRY.c[name] for name in FIELDS]
 
 
@@ -182,10 +203,28 @@ def _entries_after(conn, after, below=None, through=None):
     return conn.execute(query.order_by(_ENTRY.c.id).limit(BATCH)).all()
 
 
+@dataclass(frozen=True)
+class Point:
+    """A place in the chain: an entry id and the link hash there."""
+    entry_id: int
+    link_hash: str
+
+
+def chain_start(conn):
+    """Where the chain in the database starts: the newest archive cut (core/audit_archive.py), or the genesis."""
+    cut = conn.execute(sa.select(_ARCHIVE.c.through_entry_id, _ARCHIVE.c.link_hash)
+                       .order_by(_ARCHIVE.c.through_entry_id.desc()).limit(1)).first()
+    return Point(cut.through_entry_id, cut.link_hash) if cut else Point(0, GENESIS)
+
+
 def _head(conn):
-    """(entry id, link hash) of the newest seal, or None."""
-    return conn.execute(sa.select(_SEAL.c.entry_id, _SEAL.c.link_hash)
+    """(entry id, link hash) of the newest seal; when every seal has been archived, the newest cut; else None."""
+    head = conn.execute(sa.select(_SEAL.c.entry_id, _SEAL.c.link_hash)
                         .order_by(_SEAL.c.entry_id.desc()).limit(1)).first()
+    if head is not None:
+        return Point(head.entry_id, head.link_hash)
+    start = chain_start(conn)
+    return start if start.entry_id else None
 
 
 # --- sealing ---------------------------------------------------------------------------------------------
@@ -299,6 +338,7 @@ class VerifyResult:
     problems: list = field(default_factory=list)  # the first PROBLEMS_KEPT
     against: str | None = None
     heads_compared: int = 0
+    start_after: int = 0  # the walk began after this entry (an archive cut; 0: the genesis)
 
     @property
     def ok(self):
@@ -355,12 +395,17 @@ def _head_name(day, entry_id):
     return f"{_day_text(day)}的链头（第 {entry_id} 条）" if day else f"链头（第 {entry_id} 条）"
 
 
-def verify(against=None, against_label=None, start_after=0, start_hash=GENESIS, progress=None):
-    """Walk the chain from its start to the sealed head (as it is when the walk begins) and report what does not
-    match; with ``against`` ({entry id: (day, link hash)}, ``expected_heads``), also every head that the chain no
-    longer has. Reads only. ``progress(entries walked)`` is called after each batch."""
+def verify(against=None, against_label=None, start_after=None, start_hash=None, progress=None):
+    """Walk the chain from its start (the newest archive cut, ``chain_start``, unless given) to the sealed head (as
+    it is when the walk begins) and report what does not match; with ``against`` ({entry id: (day, link hash)},
+    ``expected_heads``), also every head that the chain no longer has. Reads only. ``progress(entries walked)`` is
+    called after each batch."""
     result = VerifyResult(started_at=utcnow(), against=against_label)
     conn = db.session.connection()
+    if start_after is None:
+        start = chain_start(conn)
+        start_after, start_hash = start.entry_id, start.link_hash
+    result.start_after = start_after
     head = _head(conn)
     against = dict(against or {})
     result.heads_compared = len(against)
@@ -460,10 +505,13 @@ def chain_heads(conn):
     if not sa.inspect(conn).has_table(_SEAL.name):
         return None
     head = _head(conn)
+    start = chain_start(conn) if sa.inspect(conn).has_table(_ARCHIVE.name) else Point(0, GENESIS)
     return {
         "format": FORMAT,
         "algorithm": "sha256",
         "genesis": GENESIS,
+        "archived_through": start.entry_id or None,  # entries up to here are in archive files (audit_archive)
+        "archived_hash": start.link_hash if start.entry_id else None,
         "sealed_through": head.entry_id if head else None,
         "head": head.link_hash if head else None,
         "days": [{"day": row.day.isoformat(), "entry_id": row.entry_id, "hash": row.link_hash}
@@ -485,6 +533,7 @@ class ChainStatus:
     checks: list
     verifying: Job | None  # a verification queued or running
     recent_days: list  # (day, entry_id, link_hash) rows, newest first
+    archived: AuditArchive | None = None  # the newest archive cut (core/audit_archive.py): the chain starts there
 
 
 def chain_status(recent_checks=10, recent_days=14):
@@ -507,6 +556,7 @@ def chain_status(recent_checks=10, recent_days=14):
         checks=checks,
         verifying=verifying,
         recent_days=list(reversed(days)),
+        archived=db.session.scalar(sa.select(AuditArchive).order_by(AuditArchive.through_entry_id.desc()).limit(1)),
     )
 
 

@@ -12,6 +12,7 @@ from wtforms.fields.choices import SelectChoice
 
 from grantportal.core.errors import Refused
 from grantportal.core.inputs import CONTROL_MESSAGE, has_control
+from grantportal.core.replica import RoutingSession
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -26,7 +27,7 @@ class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING)
 
 
-db = SQLAlchemy(model_class=Base)
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})  # the replica's reads: core/replica.py
 
 
 class UTCDateTime(sa.types.TypeDecorator):

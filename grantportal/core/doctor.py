@@ -16,6 +16,9 @@ from dataclasses import dataclass
 import click
 from flask.cli import with_appcontext
 
+from grantportal.core import replica
+from grantportal.core.db import db
+
 DEFAULT_BUREAU = "市民政局"
 
 
@@ -106,6 +109,30 @@ def findings(app, environ=None, harfbuzz=None):
     return sorted(out, key=lambda f: not f.blocking)
 
 
+def replica_findings(app):
+    """The read replica (core/replica.py), when configured: reachable, a read-only streaming standby. Connects to
+    it (a few seconds at most), so only ``flask doctor`` asks, never the start-up check: a replica that is down for
+    a moment must not keep the site from starting. Returns (findings, a line describing the replica or None)."""
+    url = app.config.get("REPLICA_DATABASE_URL")
+    if not url:
+        return [], None
+    if not url.startswith("postgresql"):
+        return [Finding("replica", True, "只读副本不是 PostgreSQL：公开页面只能从 PostgreSQL 流复制备库读取。",
+                        "删除 GRANTPORTAL_REPLICA_DATABASE_URL，或指向 PostgreSQL 备库。")], None
+    with app.app_context():
+        reachable, standby, lag, reason = replica.status(db.engines[replica.BIND])
+    if not reachable:
+        return [Finding("replica", True, f"只读副本{reason}：公开页面将无法显示。",
+                        "检查备库是否运行、GRANTPORTAL_REPLICA_DATABASE_URL 的地址和口令，"
+                        "或删除该设置改从主库读取。")], None
+    if not standby:
+        return [Finding("replica", True, "只读副本不是流复制备库（pg_is_in_recovery() 为假）：公开页面读到的可能"
+                                         "是另一个数据库。",
+                        "用 pg_basebackup -R 建立备库后再指向它（见 docs/scaling.md）。")], None
+    behind = "未知" if lag is None else f"{lag:.1f} 秒"
+    return [], f"只读副本：可连接，为只读的流复制备库，最近一次重放距今 {behind}（主库无写入时此值会增大）。"
+
+
 def refuse_unsafe_start(app, environ=None):
     """In production mode, raise ``RuntimeError`` listing the blocking findings, if any."""
     if not production(environ):
@@ -122,7 +149,11 @@ def doctor_command():
     """检查生产环境的配置：列出不安全或缺少的项目；有阻止上线的项目时退出码为 1。"""
     from flask import current_app  # noqa: PLC0415
 
-    found = findings(current_app)
+    app = current_app._get_current_object()
+    extra, replica_line = replica_findings(app)
+    found = sorted(findings(app) + extra, key=lambda f: not f.blocking)
+    if replica_line:
+        click.echo(replica_line)
     if not found:
         click.echo("未发现问题。")
         return

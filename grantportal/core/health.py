@@ -2,7 +2,8 @@
 says whether it can serve — the database answers and its schema is at the migrations' head, Redis answers
 (when configured), the file storage takes a write, and the job queue can take a job. Both answer JSON with
 no personal data, no address or credential of any service: each check's name, ``ok`` and, when it fails,
-a short reason. ``/readyz`` answers 503 while any check fails, so that a load balancer sends no visitors to
+a short reason; with a read replica configured (core/replica.py), also that the replica answers as a read-only
+standby. ``/readyz`` answers 503 while any check fails, so that a load balancer sends no visitors to
 a process that would fail them."""
 import time
 
@@ -10,6 +11,7 @@ import sqlalchemy as sa
 from flask import Blueprint, current_app, jsonify
 
 from grantportal.config import ROOT
+from grantportal.core import replica
 from grantportal.core.db import db
 from grantportal.core.extensions import csrf, limiter
 from grantportal.core.jobs import queue_mode
@@ -72,7 +74,16 @@ def _jobs():
     return None
 
 
-CHECKS = {"database": _database, "redis": _redis, "storage": _storage, "jobs": _jobs}
+def _replica():
+    if not replica.configured():
+        return None  # the public pages read the primary
+    reachable, standby, _lag, reason = replica.status(db.engines[replica.BIND])
+    if not reachable:
+        return reason
+    return None if standby else "只读副本不是只读的备库"
+
+
+CHECKS = {"database": _database, "redis": _redis, "storage": _storage, "jobs": _jobs, "replica": _replica}
 
 
 def run_checks():

@@ -17,7 +17,8 @@ from flask_login import current_user
 from markupsafe import escape
 
 from grantportal.calls.models import Call
-from grantportal.core import links
+from grantportal.core import links, replica
+from grantportal.core.db import db
 from grantportal.core.paging import get_or_404
 from grantportal.opendata import ocds, queries
 from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS, csv_chunks, giving_chunks, json_chunks, xlsx_chunks
@@ -75,10 +76,16 @@ def _in_app_context(app, chunks, size=64 * 1024):
     """The chunks, gathered into pieces of about ``size`` and each piece produced inside an application context
     of its own (the database session lives there). The response is sent after the view has returned and its
     contexts are gone, and the server may resume the iterator in another context, so no context is held across
-    a ``yield``; the rows carry plain values, never objects of a closed session."""
-    pieces = iter(chunks)
+    a ``yield``; the rows carry plain values, never objects of a closed session. Each piece reads from the same
+    database as the request did (the replica for an anonymous visitor: core/replica.py)."""
+    pieces, from_replica = iter(chunks), replica.reads_replica(db)
+    return _pieces(app, pieces, size, from_replica)
+
+
+def _pieces(app, pieces, size, from_replica):
     while True:
         with app.app_context():
+            replica.choose(db, from_replica)
             gathered, length = [], 0
             for piece in pieces:
                 gathered.append(piece)

@@ -17,7 +17,7 @@ def test_readyz_checks_database_migrations_storage_and_queue(client):
     resp = client.get("/readyz")
     body = resp.get_json()
     assert resp.status_code == 200 and body["status"] == "ready", body
-    assert set(body["checks"]) == {"database", "redis", "storage", "jobs"}
+    assert set(body["checks"]) == {"database", "redis", "storage", "jobs", "replica"}
     assert all(check["ok"] for check in body["checks"].values())
     assert resp.headers["Cache-Control"] == "no-store"
 

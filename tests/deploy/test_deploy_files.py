@@ -1,6 +1,7 @@
 """deploy/: the nginx site, the systemd units, gunicorn's settings and the environment file, checked by the tools that
 can check them here (``nginx -t`` and a running nginx in front of the app; ``systemd-analyze verify``), and against
 the app's own settings."""
+import configparser
 import http.client
 import re
 import shutil
@@ -178,3 +179,14 @@ def test_the_environment_file_reads_the_same_in_the_shell_and_passes_the_doctor(
 
     found = doctor.findings(create_app({"INSTANCE_PATH": str(tmp_path)}), env, harfbuzz=True)
     assert [f.key for f in found] == ["sms"]
+
+
+def test_journald_keeps_the_logs_six_months():
+    """网络安全法 第二十一条: logs are kept at least six months, so journald may delete the oldest only for space (no
+    time limit shorter than that) and keeps them on disk across restarts."""
+    conf = configparser.ConfigParser()
+    conf.optionxform = str
+    conf.read(DEPLOY / "journald" / "grantportal.conf", encoding="utf-8")
+    journal = conf["Journal"]
+    assert journal["Storage"] == "persistent"
+    assert journal["MaxRetentionSec"] == "0" and journal["SystemMaxUse"].endswith("G")
