@@ -11,7 +11,7 @@ inserted by anyone who can insert, but it moves the chain's start (what ``flask 
 with published heads) and never lets a younger entry go.
 
 Revision ID: 0034
-Revises: 0032
+Revises: 0033
 Create Date: 2026-12-07 14:00:00.000000
 
 """
@@ -23,7 +23,7 @@ import grantportal.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0034'
-down_revision = '0032'
+down_revision = '0033'
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ unique per (citizen, survey): one answer per verified phone. Indexes: a project'
 public page); a survey's answers (the results). New, empty tables: nothing to backfill.
 
 Revision ID: 0035
-Revises: 0033
+Revises: 0034
 Create Date: 2026-12-07 02:00:00.000000
 
 """
@@ -17,7 +17,7 @@ import grantportal.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0035'
-down_revision = '0033'
+down_revision = '0034'
 branch_labels = None
 depends_on = None
 
