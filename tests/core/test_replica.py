@@ -12,7 +12,7 @@ from grantportal.core import doctor, replica
 from grantportal.core.db import db
 from grantportal.public_reads import PUBLIC_READS
 from tests import factories as f
-from tests.opendata.conftest import world  # noqa: F401  (the fixture: a call with results, a project in force)
+from tests.opendata.conftest import world, world_snapshot  # noqa: F401  (the fixtures: a call with results, a project in force)
 
 
 def _read_only_url(db_url):
