@@ -98,6 +98,11 @@ participant_pledges = _questions.signal(
     "participant-pledges",
     doc="sender: (user id, limit) → (the citizen's latest public pledges as citizens.queries.Record, newest first, "
         "at most limit; how many in all) (pledges answers)")
+# the officer's evaluation page (monitoring) asks for the project's satisfaction surveys, as input to the grade
+project_satisfaction = _questions.signal(
+    "project-satisfaction",
+    doc="sender: contract id → the project's satisfaction surveys that have answers, newest first, as "
+        "surveys.queries.Results (counts and the mean per rating question; no answer, no phone) (surveys answers)")
 participant_surveys = _questions.signal(
     "participant-surveys",
     doc="sender: (user id, limit) → (the citizen's latest answered satisfaction surveys as citizens.queries.Record, "

@@ -12,6 +12,7 @@ from sqlalchemy.orm import joinedload
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award
+from grantportal.core import signals
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
@@ -186,6 +187,7 @@ def _evaluate_page(contract, form, message=None, status=200):
     problems = {stage: ops.evaluation_problem(contract, stage) for stage in EvaluationStage}
     return render_template("monitoring/evaluate.html", contract=contract, app=contract.award.application, form=form,
                            problems=problems, message=message, evaluations=ops.evaluations_of(contract),
+                           satisfaction=signals.ask(signals.project_satisfaction, contract.id),
                            can_act=can_manage_project(current_user, contract)), status
 
 

@@ -94,6 +94,13 @@ def public_results(contract_id, now):
     return [r for r in shown if r.count >= PUBLIC_MIN_ANSWERS]
 
 
+@signals.project_satisfaction.connect
+def satisfaction_of(contract_id):
+    """The project's surveys with answers, newest first, as counts and means per question (the officer grades the
+    evaluation with them at hand; the free text stays on each survey's results page)."""
+    return [results_of(survey) for survey, answered in surveys_of(contract_id) if answered]
+
+
 @signals.participant_surveys.connect
 def surveys_answered(sender):
     """A citizen's latest answered surveys for 我的参与 (``sender``: user id, how many), and how many in all."""

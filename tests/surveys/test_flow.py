@@ -49,6 +49,11 @@ def test_officer_opens_citizens_answer_and_results_are_shown(client, world):
     as_user(client, w.officer)
     html = client.get(f"/manage/surveys/{survey.id}").get_data(as_text=True)
     assert "2 份" in html and "3.50" in html and "服务很好" in html and w.citizen_phone not in html
+    # the results are at hand where the officer grades the project's evaluation
+    evaluate = client.get(f"/manage/projects/{w.contract.id}/evaluate").get_data(as_text=True)
+    section = evaluate[evaluate.index("服务对象满意度"):]
+    assert "长者饭堂服务满意度调查" in section and "2 份答卷" in section and "3.50" in section
+    assert f'href="/manage/surveys/{survey.id}"' in section and "服务很好" not in section
     result = results_of(survey)
     assert result.items[0].mean == Decimal("3.50") and dict(result.items[0].distribution) == {1: 0, 2: 1, 3: 0,
                                                                                                4: 0, 5: 1}
