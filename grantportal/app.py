@@ -21,7 +21,7 @@ from grantportal.core import districts, logs, metrics_endpoint, navigation, repl
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
-from grantportal.core.extensions import csrf, db, limiter, login_manager, migrate
+from grantportal.core.extensions import csrf, db, init_limiter, login_manager, migrate
 from grantportal.core.health import bp as health_bp
 from grantportal.core.search_cli import search_cli
 from grantportal.demo import cli as demo_cli
@@ -92,7 +92,7 @@ def create_app(config=None):
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), compare_type=True)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     replica.init_app(app, PUBLIC_READS, db)
 

@@ -116,6 +116,10 @@ def default_config(instance=INSTANCE, given=None):
         # rate limits (shared storage when several workers run)
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": False,
+        # Redis unreachable: count in each process's memory instead, every limit cut to 1/RATELIMIT_FALLBACK_FACTOR
+        # (each process now counts alone), with a warning in the log (core/extensions.py StricterFallback)
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": bool(redis_url),
+        "RATELIMIT_FALLBACK_FACTOR": int(os.environ.get("GRANTPORTAL_RATELIMIT_FALLBACK_FACTOR", 4)),
         "RATELIMIT_LOGIN": "20 per minute",
         "RATELIMIT_REGISTER": "5 per hour",  # registration forms sent, per address
         "RATELIMIT_RESET": "5 per hour",  # password reset requests, per address (and one mail per account: tokens.py)

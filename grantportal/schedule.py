@@ -10,6 +10,8 @@ The tasks call the operations that already exist, with the same rules as when a 
   result (``flask audit seal`` and ``verify``); a broken chain fails the run, so the timer's unit fails and
   the operator hears of it, and the auditor's chain page shows the check;
 - ``officer_digest`` (daily 07:30): each officer's digest of the day before (``flask notices digest``);
+- ``job_requeue`` (every 10 minutes): background jobs whose dispatch to RQ failed while Redis was down are
+  dispatched again (core/jobs.py ``requeue_waiting``);
 - ``report_reminders`` (Mondays 09:00): the organizations with overdue reports are reminded, as when an
   officer presses 催办 on the monitoring page (monitoring ``remind_overdue``); officers see the overdue
   reports on that page and in their workbench.
@@ -26,7 +28,7 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from grantportal.core import audit_chain, search
+from grantportal.core import audit_chain, jobs, search
 from grantportal.core import backup as bk
 from grantportal.core import scheduled_runs as runs
 from grantportal.core.db import db, utcnow
@@ -85,6 +87,10 @@ def _timeline(contract):
     return current_app.url_map.bind("localhost").build("monitoring.timeline", {"contract_id": contract.id})
 
 
+def _job_requeue(app, start, now):
+    return f"重新派发等待中的后台任务 {jobs.requeue_waiting(app, now)} 个"
+
+
 def _report_reminders(app, start, now):
     count = remind_overdue(None, now, link_for=_timeline)
     return f"向 {count} 个项目的机构发送了逾期报告提醒。" if count else "没有逾期未交的报告。"
@@ -96,6 +102,7 @@ TASKS = (
     Task("audit_chain", "封存并核验审计日志", DAY, timedelta(hours=3), _audit_chain),
     Task("officer_digest", "项目官员每日工作摘要", DAY, timedelta(hours=7, minutes=30), _officer_digest),
     Task("report_reminders", "逾期报告提醒（每周一）", WEEK, timedelta(hours=9), _report_reminders),
+    Task("job_requeue", "重新派发因任务队列不可用而等待的后台任务", timedelta(minutes=10), timedelta(0), _job_requeue),
 )
 BY_NAME = {task.name: task for task in TASKS}
 

@@ -32,6 +32,8 @@ SCAN_EXTENSIONS = ("pdf", "jpg", "jpeg", "png")
 NEW_KEYS, DISCARDED_KEYS = "gp_new_file_keys", "gp_discarded_file_keys"
 
 log = logging.getLogger("grantportal.files")
+STORAGE_FAILED = ("文件暂时无法保存（服务器存储空间不足或不可写入），本次提交未保存，您填写的其他内容已保留。"
+                  "请稍后重新提交；如仍无法上传，请联系平台管理员。")
 
 
 class StoredFile(db.Model):
@@ -56,6 +58,11 @@ class StoredFile(db.Model):
 
 class UploadError(ValueError):
     pass
+
+
+class StorageFailed(UploadError):
+    """The storage refused the bytes (disk full, read-only, quota): an ``UploadError`` for the form, so the view
+    re-renders it and the transaction is never committed."""
 
 
 def _extension(name):
@@ -129,9 +136,19 @@ def store_upload(storage_file, user, allowed=DOCUMENT_EXTENSIONS):
     return record
 
 
+def _stored(save, *args):
+    """``save(*args)`` of the storage; its ``OSError`` (ENOSPC, EROFS, EDQUOT …) becomes ``StorageFailed``, logged
+    once for the operator (never the file's name: it can be personal)."""
+    try:
+        return save(*args)
+    except OSError as e:
+        log.error("storage refused an upload: %s (errno %s)", e.strerror, e.errno)
+        raise StorageFailed(STORAGE_FAILED) from e
+
+
 def save_bytes(data):
     """Store bytes for a row this transaction adds; they are deleted again if it does not commit."""
-    key = get_storage().save(data)
+    key = _stored(get_storage().save, data)
     db.session.info.setdefault(NEW_KEYS, []).append(key)
     return key
 
@@ -145,7 +162,7 @@ def save_file(source, name, extension, content_type, user=None):
         digest.update(chunk)
         size += len(chunk)
     source.seek(0)
-    key = get_storage().save_from(source)
+    key = _stored(get_storage().save_from, source)
     db.session.info.setdefault(NEW_KEYS, []).append(key)
     record = StoredFile(storage_key=key, original_name=name, extension=extension, content_type=content_type,
                         size=size, sha256=digest.hexdigest(), uploaded_by_id=getattr(user, "id", None))

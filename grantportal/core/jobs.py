@@ -12,11 +12,19 @@ Where jobs run (``JOB_QUEUE`` setting, or the environment variable ``GRANTPORTAL
 - ``"rq"``: on RQ with Redis at ``REDIS_URL`` (queue ``JOB_QUEUE_NAME``, default ``grantportal``), run by
   ``rq worker grantportal`` on any machine; RQ kills a job after ``JOB_TIMEOUT`` seconds (default 900).
 Only functions inside the ``grantportal`` package can be named as jobs (and ``tests`` when testing).
+
+Redis down (a fault drill, tests/drills/test_redis_down.py): a job whose dispatch to RQ fails stays ``queued``, its
+row says so (``error`` = ``WAITING``) and the request that queued it answers as usual; ``requeue_waiting`` (the
+scheduler's ``job_requeue`` task, every 10 minutes) dispatches those again once Redis is back, and also any job
+queued for longer than ``REQUEUE_AFTER`` that RQ no longer holds (a Redis restarted without its data). A job
+dispatched twice runs once: ``run_job`` claims the row under a row lock and leaves a job that is not ``queued``.
 """
 import importlib
 import logging
 import threading
+from datetime import timedelta
 
+import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -28,6 +36,8 @@ from grantportal.core.notices import send_ready_mail
 log = logging.getLogger("grantportal.jobs")
 PENDING = "gp_pending_jobs"
 RQ_ENTRY_POINT = "grantportal.worker.run_job"  # builds the app in an RQ worker
+WAITING = "任务队列暂时无法连接，任务已登记并在排队等待，队列恢复后将自动重新派发。"
+REQUEUE_AFTER = timedelta(minutes=10)
 
 
 def queue_mode(app=None):
@@ -78,12 +88,30 @@ def _drop_after_rollback(session, previous_transaction):
         session.info.pop(PENDING, None)
 
 
+def rq_id(job_id):
+    return f"grantportal-job-{job_id}"
+
+
+def _send_to_rq(app, job_id):
+    """Put the job on the RQ queue; False (and a warning in the log) when Redis cannot be reached."""
+    from redis.exceptions import RedisError  # noqa: PLC0415 (deferred: only when the RQ queue is configured)
+    try:
+        rq_queue(app).enqueue_call(RQ_ENTRY_POINT, args=(job_id,), job_id=rq_id(job_id),
+                                   timeout=app.config["JOB_TIMEOUT"], result_ttl=3600,
+                                   description=f"grantportal job {job_id}")
+    except (RedisError, OSError) as e:
+        log.warning("job %s not dispatched, the queue is unreachable (%s): it waits for the requeue", job_id,
+                    type(e).__name__)
+        return False
+    return True
+
+
 def dispatch(app, job_id):
     mode = queue_mode(app)
     if mode == "rq":
-        rq_queue(app).enqueue_call(RQ_ENTRY_POINT, args=(job_id,),
-                                   timeout=app.config["JOB_TIMEOUT"], result_ttl=3600,
-                                   description=f"grantportal job {job_id}")
+        if not _send_to_rq(app, job_id):  # the row says so (its own short transaction: the caller's has ended)
+            with db.engine.begin() as conn:
+                conn.execute(sa.update(Job).where(Job.id == job_id).values(error=WAITING))
     elif app.config["JOBS_SYNC"]:
         run_job(job_id, app)
     else:
@@ -97,15 +125,39 @@ def rq_queue(app=None):
     url = app.config.get("REDIS_URL")
     if not url:
         raise RuntimeError("JOB_QUEUE is 'rq' but REDIS_URL is not set")
-    return Queue(app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(url))
+    return Queue(app.config["JOB_QUEUE_NAME"], connection=Redis.from_url(url, socket_connect_timeout=5,
+                                                                          socket_timeout=10))
+
+
+def requeue_waiting(app, now=None):
+    """Dispatch again the queued jobs RQ does not hold: those whose dispatch failed (``WAITING``) and those queued
+    longer than ``REQUEUE_AFTER`` without an RQ entry. Flushes; returns how many were dispatched (0 where jobs
+    run in-process: nothing is lost there but with the process, and a thread in a CLI would die with it)."""
+    if queue_mode(app) != "rq":
+        return 0
+    from rq.job import Job as RQJob  # noqa: PLC0415 (deferred: only when the RQ queue is configured)
+    now = now or utcnow()
+    waiting = db.session.scalars(sa.select(Job).where(
+        Job.status == JobStatus.QUEUED, sa.or_(Job.error == WAITING, Job.created_at < now - REQUEUE_AFTER))
+        .order_by(Job.id)).all()
+    sent = 0
+    for job in waiting:
+        if job.error != WAITING and RQJob.exists(rq_id(job.id), connection=rq_queue(app).connection):
+            continue  # still on the queue, behind others
+        if not _send_to_rq(app, job.id):
+            break  # still unreachable: the next run tries again
+        job.error, sent = None, sent + 1
+    db.session.flush()
+    return sent
 
 
 def run_job(job_id, app):
     """Run one job in a fresh app context of ``app`` (its own database session). A failure marks the job failed
     with a short message; details go to the log only."""
     with app.app_context():
-        job = db.session.get(Job, job_id)
+        job = db.session.get(Job, job_id, with_for_update=True)  # dispatched twice (a requeue): claimed once
         if job is None or job.status != JobStatus.QUEUED:
+            db.session.rollback()
             return
         job.status, job.started_at = JobStatus.RUNNING, utcnow()
         db.session.commit()

@@ -21,8 +21,12 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, path)
+        except OSError:  # disk full, read-only: no half-written file left behind
+            _remove(tmp)
+            raise
         return key
 
     def save_from(self, source) -> str:
@@ -31,9 +35,13 @@ class LocalStorage:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".part")
-        with tmp.open("wb") as out:
-            shutil.copyfileobj(source, out, 1024 * 1024)
-        os.replace(tmp, path)
+        try:
+            with tmp.open("wb") as out:
+                shutil.copyfileobj(source, out, 1024 * 1024)
+            os.replace(tmp, path)
+        except OSError:  # disk full, read-only: no half-written file left behind
+            _remove(tmp)
+            raise
         return key
 
     def read(self, key) -> bytes:
@@ -45,6 +53,13 @@ class LocalStorage:
 
     def delete(self, key):
         self._path(key).unlink(missing_ok=True)
+
+
+def _remove(path):
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # a read-only folder: nothing was written there either
+        pass
 
 
 def get_storage():

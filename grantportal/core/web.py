@@ -2,6 +2,7 @@
 log line: core/logs.py; template filters: core/templating.py)."""
 import logging
 
+import sqlalchemy as sa
 from flask import abort, g, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import ImmutableMultiDict
@@ -9,6 +10,7 @@ from werkzeug.routing import IntegerConverter, UnicodeConverter, ValidationError
 
 from grantportal.core import navigation
 from grantportal.core.commits import load_signed_in_user
+from grantportal.core.db import db
 from grantportal.core.errors import Refused
 from grantportal.core.extensions import login_manager
 from grantportal.core.inputs import MAX_ID, has_control
@@ -102,9 +104,25 @@ def error_page(code, message=None, plain=False):
                            plain=plain), code
 
 
+def _end_session(exc):
+    """End the request's database session even when the server went away under it (a restart, a failover): the
+    rollback on a connection the server cut raises after the response was made, and would replace the site's
+    answer — a saved form's redirect, or the 500 page — by the WSGI server's bare error. The dead connection is
+    dropped instead (the pool's pre-ping replaces it); Flask-SQLAlchemy's own teardown then finds nothing to do."""
+    try:
+        db.session.remove()
+    except sa.exc.DBAPIError as e:
+        log.warning("database connection lost at the end of a request (%s)", type(e.orig).__name__)
+        try:
+            db.session.remove()
+        except sa.exc.DBAPIError:
+            db.session.registry.clear()
+
+
 def init_app(app):
 
     register_converters(app)
+    app.teardown_appcontext(_end_session)  # registered after db.init_app: runs before Flask-SQLAlchemy's
     app.before_request(_clean_query)
     app.after_request(_security_headers)
     app.after_request(send_ready_mail)

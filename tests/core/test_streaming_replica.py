@@ -16,14 +16,7 @@ the standby by streaming replication. Then:
 Runs in the PostgreSQL pass (``GRANTPORTAL_TEST_DATABASE_URL`` set); skipped, saying why, where the binaries or a
 non-root user to run them are missing. About 15 s, most of it the migrations.
 """
-import os
-import pwd
-import shutil
-import socket
-import subprocess
-import tempfile
 import time
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -35,81 +28,24 @@ from grantportal.core import doctor, replica
 from grantportal.core.db import db
 from tests import factories as f
 from tests.conftest import PG_URL, RequestEndClient, _base_config, _migrate
+from tests.servers import PgClusters
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="a streaming replica is PostgreSQL's: runs in the PostgreSQL "
                                                    "pass (GRANTPORTAL_TEST_DATABASE_URL set)")
 
 
-def _binaries():
-    found = sorted((p.parent for p in Path("/usr/lib/postgresql").glob("*/bin/initdb")
-                    if all((p.parent / tool).exists() for tool in ("pg_ctl", "postgres", "pg_basebackup"))),
-                   key=lambda p: int(p.parts[-2]))
-    if not found:
-        pytest.skip("no PostgreSQL server binaries in /usr/lib/postgresql/*/bin (apt-get install postgresql)")
-    return found[-1]
-
-
-def _as_server_user():
-    """The command prefix that runs the server's tools as a non-root user, and that user's uid/gid."""
-    if os.geteuid() != 0:
-        return [], None
-    try:
-        entry = pwd.getpwnam("postgres")
-    except KeyError:
-        pytest.skip("running as root and no 'postgres' user to run initdb as")
-    if not shutil.which("runuser"):
-        pytest.skip("running as root and no runuser to run initdb as the 'postgres' user")
-    return ["runuser", "-u", "postgres", "--"], entry
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class Pair:
-    """A primary and its streaming standby in a temporary folder."""
+class Pair(PgClusters):
+    """A primary and its streaming standby in a temporary folder (tests/servers.py)."""
 
     def __init__(self):
-        self.bin, (self.prefix, user) = _binaries(), _as_server_user()
-        self.dir = Path(tempfile.mkdtemp(prefix="gp-replica-"))
-        if user is not None:
-            os.chown(self.dir, user.pw_uid, user.pw_gid)
-        self.ports = {"primary": _free_port(), "standby": _free_port()}
-        self.running = []
-
-    def run(self, tool, *args):
-        done = subprocess.run([*self.prefix, str(self.bin / tool), *args], capture_output=True, text=True,  # noqa: S603
-                              timeout=120)
-        assert done.returncode == 0, f"{tool}: {done.stderr[-2000:]}"
-
-    def start(self, name):
-        options = (f"-p {self.ports[name]} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c full_page_writes=off -c max_connections=40")
-        self.run("pg_ctl", "-D", str(self.dir / name), "-l", str(self.dir / f"{name}.log"), "-o", options, "-w",
-                 "start")
-        self.running.append(name)
-
-    def stop(self, name, mode="fast"):
-        self.run("pg_ctl", "-D", str(self.dir / name), "-m", mode, "-w", "stop")
-        self.running.remove(name)
-
-    def url(self, name, database="gp"):
-        return f"postgresql+psycopg://postgres@127.0.0.1:{self.ports[name]}/{database}"
+        super().__init__(("primary", "standby"), tools=("pg_ctl", "postgres", "pg_basebackup"), prefix="gp-replica-")
 
     def build(self):
-        self.run("initdb", "-D", str(self.dir / "primary"), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-                 "--locale=C", "--no-sync")  # trust on the loopback, replication connections included
+        self.initdb("primary")
         self.start("primary")
         self.run("pg_basebackup", "-h", "127.0.0.1", "-p", str(self.ports["primary"]), "-U", "postgres", "-D",
                  str(self.dir / "standby"), "-R", "-X", "stream", "--no-sync")  # -R: standby.signal, primary_conninfo
         self.start("standby")
-
-    def teardown(self):
-        for name in list(self.running):
-            self.stop(name, "immediate")
-        shutil.rmtree(self.dir, ignore_errors=True)
 
 
 @pytest.fixture

@@ -17,8 +17,6 @@ test starts itself on a free port (``redis-server`` from Debian's package), so n
 """
 import os
 import re
-import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -37,16 +35,11 @@ from grantportal.core.jobs_models import Job, JobStatus
 from tests import factories as f
 from tests.applications.helpers import PDF
 from tests.conftest import PG_URL
+from tests.servers import Redis, free_port
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="two app servers share state through PostgreSQL and Redis: "
                                                    "set GRANTPORTAL_TEST_DATABASE_URL (bin/test's PostgreSQL pass)")
 SECRET = "two-servers-" + "k" * 52
-
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _wait_for(port, process, log, path="/healthz", seconds=60):
@@ -64,23 +57,9 @@ def _wait_for(port, process, log, path="/healthz", seconds=60):
 
 @pytest.fixture
 def redis_url(tmp_path):
-    server = shutil.which("redis-server")
-    if not server:
-        pytest.skip("redis-server not installed here (apt-get install redis-server)")
-    port = _free_port()
-    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly",  # noqa: S603
-                                "no", "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert process.poll() is None and time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.05)
-    yield f"redis://127.0.0.1:{port}/0"
-    process.terminate()
-    process.wait(10)
+    server = Redis(tmp_path).start()
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -103,7 +82,7 @@ def servers(server_env, tmp_path):
     (url A, url B)."""
     started = []
     for name in ("a", "b"):
-        port, log = _free_port(), tmp_path / f"server-{name}.log"
+        port, log = free_port(), tmp_path / f"server-{name}.log"
         env = {**server_env, "GRANTPORTAL_BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1"}
         with log.open("wb") as out:
             process = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",  # noqa: S603
