@@ -4,13 +4,7 @@ Roles and relations are decided here; the workflow state and the deadline are ch
 operation (a refused change is a 409 with its reason, not a 403)."""
 from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
-
-
-def _member_of(user, org_id):
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == org_id
+from grantportal.orgs.permissions import is_member_of_org_id
 
 
 def can_list_own_applications(user):
@@ -26,19 +20,19 @@ def can_start_application(user, call):
 def can_view_application(user, app):
     """Members of the applicant organization, and staff (officers; auditors read only). Experts,
     system administrators and the public: never."""
-    return Decision(is_staff(user) or _member_of(user, app.org_id))
+    return Decision(is_staff(user) or is_member_of_org_id(user, app.org_id))
 
 
 def can_edit_application(user, app):
-    return Decision(_member_of(user, app.org_id))
+    return Decision(is_member_of_org_id(user, app.org_id))
 
 
 def can_submit_application(user, app):
-    return Decision(_member_of(user, app.org_id))
+    return Decision(is_member_of_org_id(user, app.org_id))
 
 
 def can_withdraw_application(user, app):
-    return Decision(_member_of(user, app.org_id))
+    return Decision(is_member_of_org_id(user, app.org_id))
 
 
 def can_download_attachment(user, app):
@@ -46,7 +40,7 @@ def can_download_attachment(user, app):
 
 
 def can_remove_attachment(user, app):
-    return Decision(_member_of(user, app.org_id))
+    return Decision(is_member_of_org_id(user, app.org_id))
 
 
 def can_return_application(user, app):

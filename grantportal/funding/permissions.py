@@ -11,17 +11,14 @@ The contract's, the payments' and the matched funds' permissions are in their su
 (``funding.contracts.permissions``, ``funding.payments.permissions``, ``funding.matched.permissions``).
 """
 from grantportal.calls.permissions import can_view_call
-from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
-from grantportal.core.roles import Role
+from grantportal.core.permissions import Decision, is_officer, is_staff
 from grantportal.funding.models import IN_FORCE
+from grantportal.orgs.permissions import is_member_of_org_id
 
 
 def is_award_member(user, award):
     """Whether ``user`` is a member of the organization the selected project (``award``) belongs to."""
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == award.application.org_id
+    return is_member_of_org_id(user, award.application.org_id)
 
 
 def can_view_funding_settings(user, call):

@@ -8,13 +8,7 @@ preconditions) is checked by the operations, which answer 409 with the reason.
 """
 from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
-
-
-def _member_of(user, org_id):
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == org_id
+from grantportal.orgs.permissions import is_member_of_org_id
 
 
 def _org_id(contract):
@@ -26,7 +20,7 @@ def can_list_own_projects(user):
 
 
 def can_view_project(user, contract):
-    return Decision(is_staff(user) or _member_of(user, _org_id(contract)))
+    return Decision(is_staff(user) or is_member_of_org_id(user, _org_id(contract)))
 
 
 def can_view_report(user, report):
@@ -34,7 +28,7 @@ def can_view_report(user, report):
 
 
 def can_file_report(user, report):
-    return Decision(_member_of(user, _org_id(report.contract)), "只有承接项目的机构成员可以填报报告。")
+    return Decision(is_member_of_org_id(user, _org_id(report.contract)), "只有承接项目的机构成员可以填报报告。")
 
 
 def can_review_report(user, report):

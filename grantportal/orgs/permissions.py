@@ -8,6 +8,13 @@ def _membership(user, org):
     return member if member is not None and org is not None and member.org_id == org.id else None
 
 
+def is_member_of_org_id(user, org_id):
+    """Whether ``user`` is a member of the organization with id ``org_id`` (the id is on the row at hand: no need to
+    load the organization)."""
+    member = getattr(user, "membership", None) if has_role(user, Role.ORG_MEMBER) else None
+    return member is not None and member.org_id == org_id
+
+
 def is_member_of(user, org):
     return has_role(user, Role.ORG_MEMBER) and _membership(user, org) is not None
 

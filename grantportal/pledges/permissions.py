@@ -12,16 +12,10 @@ checked by the operations (``operations.PLEDGE``), which answer 409 with the rea
 from grantportal.citizens.permissions import is_citizen
 from grantportal.core.permissions import Decision, has_role, is_officer, is_signed_in, is_staff
 from grantportal.core.roles import Role
+from grantportal.orgs.permissions import is_member_of_org_id
 
 CITIZENS_ONLY = ("认捐须使用公众账户提交（企业认捐由经办人使用本人的公众账户提交）。工作人员和社会组织账户不能认捐，"
                  "请退出当前账户后，使用手机号和短信验证码登录公众账户。")
-
-
-def _member_of(user, org_id):
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == org_id
 
 
 def _project_org_id(pledge):
@@ -50,12 +44,12 @@ def can_list_org_pledges(user):
 
 def can_confirm_pledge_receipt(user, pledge):
     """A pledge's page for the organization, and confirming receipt: a member of the project's organization."""
-    return Decision(_member_of(user, _project_org_id(pledge)), "只有项目承接机构的成员可以查看和确认该认捐。")
+    return Decision(is_member_of_org_id(user, _project_org_id(pledge)), "只有项目承接机构的成员可以查看和确认该认捐。")
 
 
 def can_view_pledge_evidence(user, pledge):
     """The evidence of receipt: the project's organization and staff."""
-    return Decision(is_staff(user) or _member_of(user, _project_org_id(pledge)))
+    return Decision(is_staff(user) or is_member_of_org_id(user, _project_org_id(pledge)))
 
 
 def can_list_pledges(user):

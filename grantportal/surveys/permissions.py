@@ -8,18 +8,15 @@
 - the printable page with the QR code: staff and the project's organization.
 """
 from grantportal.citizens.permissions import is_citizen
-from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
-from grantportal.core.roles import Role
+from grantportal.core.permissions import Decision, is_officer, is_staff
+from grantportal.funding.permissions import is_award_member
 
 CITIZENS_ONLY = ("满意度问卷须使用公众账户填写。工作人员和社会组织账户不能填写，请退出当前账户后，"
                  "使用手机号和短信验证码登录公众账户。")
 
 
 def _member_of(user, contract):
-    if not has_role(user, Role.ORG_MEMBER):
-        return False
-    membership = user.membership
-    return membership is not None and membership.org_id == contract.award.application.org_id
+    return is_award_member(user, contract.award)
 
 
 def _member_of_project_org(user, survey):
