@@ -3,7 +3,6 @@ citizen with the SMS code the demo shows and comes back to the form, first types
 the field, the rest kept), then pledges 2,000 元 anonymously and sees it waiting for the organization; once
 received and verified, the project's page lists it as 爱心人士 with the total. Screenshots:
 tests/screenshots/pledge-*.png."""
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -13,7 +12,7 @@ from grantportal.core.timeutil import local_today
 from grantportal.pledges.models import Pledge, PledgeStatus
 from grantportal.pledges.operations import verify
 from tests import factories as f
-from tests.browser.util import axe_violations, fits_phone, shot
+from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, shot
 from tests.funding.conftest import active_contract
 
 pytestmark = pytest.mark.browser
@@ -29,13 +28,7 @@ def test_a_citizen_pledges_on_a_project_page(app, phone):
     phone.goto(f"/projects/{contract.id}")
     assert "暂无已核实到账的认捐" in phone.inner_text("#pledges")
     phone.click("#pledges a.button:has-text('我要认捐')")
-    phone.wait_for_url("**/citizen/login?next=*")
-    phone.fill("#phone", "13912345678")
-    phone.click("main button:has-text('获取验证码')")
-    code = re.search(r"(\d{6})", phone.inner_text("#demo-code")).group(1)
-    phone.fill("#code", code)
-    phone.check("#consent")
-    phone.click("main button:has-text('登录')")
+    citizen_sign_in(phone)
     phone.wait_for_url(f"**/projects/{contract.id}/pledges/new")
     assert title in phone.inner_text("main")
 

@@ -3,7 +3,6 @@ with the SMS code the demo shows and comes back to the form, files a report with
 an officer opens the queue, assigns the report to themselves and records the finding with a public summary; the
 project's page then shows the finding and the summary, masked, without the reporter. Screenshots:
 tests/screenshots/supervision-*.png."""
-import re
 
 import pytest
 import sqlalchemy as sa
@@ -12,7 +11,7 @@ from grantportal.core.db import db
 from grantportal.core.storage import get_storage
 from grantportal.supervision.models import SupervisionReport, SupervisionStatus
 from tests import factories as f
-from tests.browser.util import axe_violations, fits_phone, shot, sign_in
+from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, shot, sign_in
 from tests.core.test_photos import phone_jpeg
 from tests.funding.conftest import active_contract
 
@@ -35,13 +34,7 @@ def test_a_citizen_files_a_report_with_a_photo_and_the_officers_finding_goes_pub
     # a visitor on the project's page: 随手拍监督 asks for the citizen sign-in first, then comes back
     phone.goto(f"/projects/{contract.id}")
     phone.click("main a.button:has-text('随手拍监督')")
-    phone.wait_for_url("**/citizen/login?next=*")
-    phone.fill("#phone", "13912345678")
-    phone.click("main button:has-text('获取验证码')")
-    code = re.search(r"(\d{6})", phone.inner_text("#demo-code")).group(1)
-    phone.fill("#code", code)
-    phone.check("#consent")
-    phone.click("main button:has-text('登录')")
+    citizen_sign_in(phone)
     phone.wait_for_url(f"**/projects/{contract.id}/supervision/new")
     main = phone.inner_text("main")
     assert title in main and "由报告人负责" in main

@@ -2,7 +2,6 @@
 in as a citizen with the SMS code the demo shows and comes back to the questionnaire; first submits it with two
 ratings missing (each named next to its question, the rest kept), then completes it and is thanked; opening it
 again says it was already answered; 我的参与 lists it under 我的问卷. Screenshots: tests/screenshots/survey-*.png."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +10,7 @@ import sqlalchemy as sa
 from grantportal.core.db import db, utcnow
 from grantportal.surveys.models import DEFAULT_QUESTIONS, Survey, SurveyAnswer
 from tests import factories as f
-from tests.browser.util import axe_violations, fits_phone, shot
+from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, shot
 from tests.funding.conftest import active_contract
 
 pytestmark = pytest.mark.browser
@@ -31,13 +30,7 @@ def test_a_citizen_answers_a_survey_on_a_phone(app, phone):
 
     phone.goto(f"/projects/{contract.id}")
     phone.click("#surveys a.button:has-text('填写满意度问卷')")
-    phone.wait_for_url("**/citizen/login?next=*")
-    phone.fill("#phone", "13912345678")
-    phone.click("main button:has-text('获取验证码')")
-    code = re.search(r"(\d{6})", phone.inner_text("#demo-code")).group(1)
-    phone.fill("#code", code)
-    phone.check("#consent")
-    phone.click("main button:has-text('登录')")
+    citizen_sign_in(phone)
     phone.wait_for_url(f"**/surveys/{survey.id}")
     assert "长者饭堂服务满意度调查" in phone.inner_text("main")
 

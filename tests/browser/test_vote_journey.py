@@ -2,7 +2,6 @@
 citizen with the SMS code the demo shows and comes back to the confirmation, taps 确认投票 and sees the receipt code;
 我的参与 lists it. After the window the officer publishes the tally, and the citizen checks the receipt against the
 published list. Screenshots: tests/screenshots/vote-*.png."""
-import re
 from datetime import timedelta
 
 import pytest
@@ -12,7 +11,7 @@ from grantportal.votes import operations as ops
 from grantportal.votes.models import Vote, VoteRound
 from grantportal.votes.receipts import receipt_hash, shown
 from tests import factories as f
-from tests.browser.util import axe_violations, fits_phone, shot
+from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, shot
 from tests.votes.conftest import make_vote
 
 pytestmark = pytest.mark.browser
@@ -37,13 +36,7 @@ def test_a_citizen_votes_on_a_phone_and_checks_the_receipt(app, phone):
     assert axe_violations(phone) == []
     shot(phone, "vote-1-projects")
     phone.click(f"#project-{choice.id} a.button:has-text('投票')")
-    phone.wait_for_url("**/citizen/login?next=*")
-    phone.fill("#phone", "13912345678")
-    phone.click("main button:has-text('获取验证码')")
-    code = re.search(r"(\d{6})", phone.inner_text("#demo-code")).group(1)
-    phone.fill("#code", code)
-    phone.check("#consent")
-    phone.click("main button:has-text('登录')")
+    citizen_sign_in(phone)
     phone.wait_for_url(f"**/votes/{rnd.id}/projects/{choice.id}")
     assert choice.title in phone.inner_text("main")
     fits_phone(phone)
