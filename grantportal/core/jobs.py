@@ -18,6 +18,15 @@ row says so (``error`` = ``WAITING``) and the request that queued it answers as 
 scheduler's ``job_requeue`` task, every 10 minutes) dispatches those again once Redis is back, and also any job
 queued for longer than ``REQUEUE_AFTER`` that RQ no longer holds (a Redis restarted without its data). A job
 dispatched twice runs once: ``run_job`` claims the row under a row lock and leaves a job that is not ``queued``.
+
+A worker that dies in the middle of a job (killed, out of memory, the machine restarted) leaves its row
+``running``, which RQ's own timeout cannot end: ``requeue_waiting`` also takes the jobs ``running`` for longer than
+``JOB_TIMEOUT`` plus a minute — none can still be running, RQ kills a job at ``JOB_TIMEOUT`` and ``run_job`` then
+marks it failed — and queues them again, at most ``MAX_ATTEMPTS`` times in all; after that the row is ``failed``
+with ``INTERRUPTED``. Job functions are written to be run again (rendering skips issued documents, an export
+writes its file afresh); a job run again starts its progress from zero. In-process jobs die with their process:
+the same task marks theirs ``failed`` with ``INTERRUPTED`` (their progress page says so; no thread is left to
+resume them).
 """
 import importlib
 import logging
@@ -38,6 +47,10 @@ PENDING = "gp_pending_jobs"
 RQ_ENTRY_POINT = "grantportal.worker.run_job"  # builds the app in an RQ worker
 WAITING = "任务队列暂时无法连接，任务已登记并在排队等待，队列恢复后将自动重新派发。"
 REQUEUE_AFTER = timedelta(minutes=10)
+MAX_ATTEMPTS = 3  # a job run again after its worker died, up to this many runs in all
+ATTEMPTS = "attempts"  # the key in ``Job.params`` counting a job's runs (not passed to the job function)
+RETRYING = "执行该任务的后台进程意外退出，任务已重新排队，稍后将自动重新执行。"
+INTERRUPTED = "任务执行中断（后台进程意外退出），已多次重试仍未完成，请重新发起该任务或联系管理员。"
 
 
 def queue_mode(app=None):
@@ -131,24 +144,49 @@ def rq_queue(app=None):
 
 def requeue_waiting(app, now=None):
     """Dispatch again the queued jobs RQ does not hold: those whose dispatch failed (``WAITING``) and those queued
-    longer than ``REQUEUE_AFTER`` without an RQ entry. Flushes; returns how many were dispatched (0 where jobs
-    run in-process: nothing is lost there but with the process, and a thread in a CLI would die with it)."""
+    longer than ``REQUEUE_AFTER`` without an RQ entry; and recover the jobs a dead worker left ``running``
+    (``recover_interrupted``). Flushes; returns how many were dispatched (0 where jobs run in-process: nothing is
+    lost there but with the process, and a thread in a CLI would die with it)."""
+    now = now or utcnow()
+    recover_interrupted(app, now)
     if queue_mode(app) != "rq":
         return 0
     from rq.job import Job as RQJob  # noqa: PLC0415 (deferred: only when the RQ queue is configured)
-    now = now or utcnow()
     waiting = db.session.scalars(sa.select(Job).where(
-        Job.status == JobStatus.QUEUED, sa.or_(Job.error == WAITING, Job.created_at < now - REQUEUE_AFTER))
-        .order_by(Job.id)).all()
+        Job.status == JobStatus.QUEUED,
+        sa.or_(Job.error.in_((WAITING, RETRYING)), Job.created_at < now - REQUEUE_AFTER)).order_by(Job.id)).all()
     sent = 0
     for job in waiting:
-        if job.error != WAITING and RQJob.exists(rq_id(job.id), connection=rq_queue(app).connection):
+        if job.error not in (WAITING, RETRYING) and RQJob.exists(rq_id(job.id), connection=rq_queue(app).connection):
             continue  # still on the queue, behind others
         if not _send_to_rq(app, job.id):
             break  # still unreachable: the next run tries again
         job.error, sent = None, sent + 1
     db.session.flush()
     return sent
+
+
+def recover_interrupted(app, now):
+    """The jobs left ``running`` longer than any job can run: back to ``queued`` (RQ, fewer than ``MAX_ATTEMPTS``
+    runs so far, saying so in ``error`` = ``RETRYING``; ``requeue_waiting`` then dispatches them) or ``failed`` with
+    ``INTERRUPTED``. Flushes; returns how many were queued again."""
+    cutoff = now - timedelta(seconds=app.config["JOB_TIMEOUT"] + 60)
+    stuck = db.session.scalars(sa.select(Job).where(Job.status == JobStatus.RUNNING, Job.started_at < cutoff)
+                              .order_by(Job.id).with_for_update()).all()
+    again = 0
+    for job in stuck:
+        runs = int((job.params or {}).get(ATTEMPTS, 1))
+        if queue_mode(app) == "rq" and runs < MAX_ATTEMPTS:
+            job.status, job.started_at, job.done, job.failed = JobStatus.QUEUED, None, 0, 0
+            job.params = {**job.params, ATTEMPTS: runs + 1}
+            job.error = RETRYING
+            again += 1
+        else:
+            job.status, job.error, job.finished_at = JobStatus.FAILED, INTERRUPTED, now
+        log.warning("job %s was left running by a worker that stopped: %s", job.id,
+                    "queued again" if job.status == JobStatus.QUEUED else "failed")
+    db.session.flush()
+    return again
 
 
 def run_job(job_id, app):
@@ -163,6 +201,7 @@ def run_job(job_id, app):
         db.session.commit()
         params = dict(job.params or {})
         func = params.pop("func")
+        params.pop(ATTEMPTS, None)
         try:
             _resolve(func)(job, **params)
             job.status = JobStatus.DONE

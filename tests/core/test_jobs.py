@@ -2,11 +2,12 @@
 with visible progress; in-process (synchronous for tests) and on RQ with Redis."""
 import os
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from grantportal.core import jobs
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from grantportal.core.jobs_models import Job, JobStatus
 from tests import factories as f
 
@@ -129,3 +130,53 @@ def test_on_rq_a_worker_runs_the_job_after_commit(app):
         queue.delete(delete_jobs=True)
     job = _fresh(job.id)
     assert (job.status, job.done) == (JobStatus.DONE, 2)
+
+
+def _left_running(job, hours=2, attempts=None):
+    """``job`` as a worker that died half-way left it: claimed ``hours`` ago, one step done, gone from RQ."""
+    job.status, job.started_at, job.done = JobStatus.RUNNING, utcnow() - timedelta(hours=hours), 1
+    if attempts:
+        job.params = {**job.params, jobs.ATTEMPTS: attempts}
+    db.session.commit()
+
+
+def test_on_rq_a_job_left_running_by_a_dead_worker_runs_again_then_fails_visibly(app):
+    from rq import SimpleWorker
+
+    url = _redis_or_skip()
+    app.config.update(JOB_QUEUE="rq", REDIS_URL=url, JOB_QUEUE_NAME=f"gp-test-{uuid.uuid4().hex[:8]}")
+    queue = jobs.rq_queue(app)
+    try:
+        job = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=2, n=2)
+        recent = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=2, n=2)
+        given_up = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=2, n=2)
+        db.session.commit()
+        queue.empty()  # the worker had taken all three off the queue before it died
+        _left_running(job)
+        _left_running(recent, hours=0)  # within JOB_TIMEOUT: it may still be running somewhere
+        _left_running(given_up, attempts=jobs.MAX_ATTEMPTS)
+
+        assert jobs.requeue_waiting(app) == 1
+        db.session.commit()
+        job, recent, given_up = _fresh(job.id), _fresh(recent.id), _fresh(given_up.id)
+        assert (job.status, job.error, job.done, job.params[jobs.ATTEMPTS]) == (JobStatus.QUEUED, None, 0, 2)
+        assert recent.status == JobStatus.RUNNING
+        assert (given_up.status, given_up.error) == (JobStatus.FAILED, jobs.INTERRUPTED)
+        assert queue.count == 1 and jobs.requeue_waiting(app) == 0  # dispatched once
+        SimpleWorker([queue], connection=queue.connection).work(burst=True)
+    finally:
+        queue.delete(delete_jobs=True)
+    job = _fresh(job.id)
+    assert (job.status, job.done, job.failed) == (JobStatus.DONE, 2, 0)  # progress counted afresh, not 1 + 2
+    assert RAN == [1, 2]
+
+
+def test_in_process_a_job_left_running_by_a_stopped_process_fails_visibly(app):
+    job = jobs.enqueue("test.count", "tests.core.test_jobs:count_to", total=2, n=2)
+    app.config["JOBS_SYNC"] = True
+    db.session.commit()
+    _left_running(_fresh(job.id))
+    assert jobs.requeue_waiting(app) == 0
+    db.session.commit()
+    job = _fresh(job.id)
+    assert (job.status, job.error) == (JobStatus.FAILED, jobs.INTERRUPTED) and job.finished_at
