@@ -52,6 +52,23 @@ def settings_of(round_ids):
     return {s.round_id: s for s in db.session.scalars(sa.select(VoteRound).where(VoteRound.round_id.in_(round_ids)))}
 
 
+def awaiting_publication(now, limit):
+    """Vote rounds whose window has closed and whose tally is not published yet (the officer's 待办), earliest
+    close first, with their call and the number of votes still under review (待核查) in each:
+    ([(round, under review)], how many in all). Few rows: a city has a handful of vote rounds a year."""
+    waiting = (sa.select(ReviewRound).join(VoteRound, VoteRound.round_id == ReviewRound.id)
+               .where(ReviewRound.kind == RoundKind.VOTE, ReviewRound.closes_at < now,
+                      VoteRound.opened_at.is_not(None), VoteRound.published_at.is_(None)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(waiting.subquery()))
+    rounds = db.session.scalars(waiting.options(joinedload(ReviewRound.call))
+                                .order_by(ReviewRound.closes_at, ReviewRound.id).limit(limit)).all()
+    flagged = dict(db.session.execute(
+        sa.select(Vote.round_id, sa.func.count()).where(Vote.round_id.in_([r.id for r in rounds]),
+                                                        Vote.status == VoteStatus.FLAGGED)
+        .group_by(Vote.round_id)).all()) if rounds else {}
+    return [(r, flagged.get(r.id, 0)) for r in rounds], total
+
+
 def call_vote_rounds(call_id):
     return db.session.scalars(sa.select(ReviewRound).where(ReviewRound.call_id == call_id,
                                                            ReviewRound.kind == RoundKind.VOTE)

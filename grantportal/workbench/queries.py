@@ -15,6 +15,7 @@ from grantportal.orgs.queries import count_awaiting_verification
 from grantportal.pledges.queries import count_awaiting_check
 from grantportal.review.queries import count_rounds_past_deadline, rounds_past_deadline
 from grantportal.supervision.queries import count_awaiting_assignment
+from grantportal.votes.queries import awaiting_publication
 
 MAX_PARTS = 20  # calls or rounds listed under one item; the rest are reached from the list itself
 
@@ -60,6 +61,7 @@ def todo_items(now):
     objections = open_objections_by_call()
     tranches = payable_tranches_by_call()
     rounds = rounds_past_deadline(now, limit=MAX_PARTS + 1)
+    votes, votes_total = awaiting_publication(now, limit=MAX_PARTS + 1)
     items = [
         TodoItem("orgs", "待审核的社会组织", "核实登记信息后认证或退回", count_awaiting_verification(),
                  Link("社会组织管理", 0, "orgs.manage", {"status": "pending"})),
@@ -69,6 +71,9 @@ def todo_items(now):
         TodoItem("rounds", "已过截止时间仍在评审中的轮次", "催促专家、替换专家或结束本轮",
                  count_rounds_past_deadline(now),
                  parts=[Link(f"{r.call.title} · {r.name}", 1, "rounds.detail", {"round_id": r.id}) for r in rounds]),
+        TodoItem("votes", "待公布结果的公众投票", "投票已截止：核查存疑投票后公布计票结果", votes_total,
+                 parts=[Link(f"{r.call.title} · {r.name}" + (f"（{n} 票待核查）" if n else ""), 1,
+                             "votes.manage_round", {"round_id": r.id}) for r, n in votes]),
         TodoItem("objections", "待处理的异议", "公示期内收到、尚未答复", sum(objections.values()),
                  parts=_per_call(objections, "objections.index", lambda cid: {"call_id": cid})),
         TodoItem("tranches", "可拨付的资金", "拨付条件已满足、尚未拨付的分期", sum(tranches.values()),

@@ -13,6 +13,7 @@ from grantportal.review.models import RoundStatus
 from grantportal.supervision.models import SupervisionReport, SupervisionStatus
 from tests import factories as f
 from tests.funding.conftest import TODAY, active_contract
+from tests.votes.conftest import make_vote
 
 
 @pytest.fixture
@@ -29,6 +30,12 @@ def waiting(officer):
     late = f.ReviewRoundFactory(call=call, name="初评", closes_at=utcnow() - timedelta(hours=2))
     f.ReviewRoundFactory(call=call, name="复评")  # open, deadline ahead
     f.ReviewRoundFactory(call=call, name="旧轮次", status=RoundStatus.CLOSED, closes_at=utcnow() - timedelta(days=9))
+    voted = f.CallFactory(created_by=officer, name="社区微创投")
+    f.close_applications(voted)
+    for _ in range(2):
+        f.screened_application(voted)
+    vote, _ = make_vote(voted, officer, name="网络投票")  # its window then closed: the tally waits to be published
+    vote.opens_at, vote.closes_at = utcnow() - timedelta(days=3), utcnow() - timedelta(hours=1)
     funded, awards = f.final_awards()
     db.session.add(Objection(award_id=awards[1].id, filed_by_id=f.UserFactory().id, real_name="王某某",
                              contact="13800001234", reason="申报材料与实际不符。"))
@@ -49,7 +56,7 @@ def waiting(officer):
         Pledge(**pledge, status=PledgeStatus.RECEIVED, received_on=TODAY, received_amount=Decimal("1000")),
         Pledge(**pledge)])
     db.session.commit()
-    return dict(call=call, funded=funded, late=late, contract=contract, report=reports[1])
+    return dict(call=call, funded=funded, late=late, contract=contract, report=reports[1], vote=vote)
 
 
 def contract_reports(contract):

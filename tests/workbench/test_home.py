@@ -23,7 +23,8 @@ def test_each_waiting_item_is_counted_and_links_to_where_the_officer_acts(client
     assert _count(html, "screening") == 2
     assert f"/manage/calls/{call.id}/applications?status=submitted&amp;screening=pending" in html
     assert _count(html, "rounds") == 1 and f"/manage/rounds/{waiting['late'].id}" in html
-    assert "复评" not in html and "旧轮次" not in html
+    assert "复评" not in html and "旧轮次" not in html and "网络投票" not in html.split('id="todo-votes"')[0]
+    assert _count(html, "votes") == 1 and f"/manage/votes/{waiting['vote'].id}" in html
     assert _count(html, "objections") == 1 and f"/manage/calls/{waiting['funded'].id}/objections" in html
     assert _count(html, "tranches") == 1 and f"/manage/calls/{waiting['funded'].id}/funding" in html
     assert _count(html, "reports") == 1 and "/manage/reports/awaiting-review" in html
@@ -38,7 +39,8 @@ def test_each_link_opens_a_page_for_the_officer(client, auth, officer, waiting):
     call, funded = waiting["call"], waiting["funded"]
     for url in ("/manage/orgs/?status=pending",
                 f"/manage/calls/{call.id}/applications?status=submitted&screening=pending",
-                f"/manage/rounds/{waiting['late'].id}", f"/manage/calls/{funded.id}/objections",
+                f"/manage/rounds/{waiting['late'].id}", f"/manage/votes/{waiting['vote'].id}",
+                f"/manage/calls/{funded.id}/objections",
                 f"/manage/calls/{funded.id}/funding", "/manage/monitoring?overdue=1",
                 "/manage/supervision?status=pending", "/manage/pledges?status=received"):
         assert client.get(url).status_code == 200, url
