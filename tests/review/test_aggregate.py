@@ -206,6 +206,7 @@ def test_results_and_ranking_pages(client, auth, call_with_rounds):
     html = client.get(f"/manage/calls/{c.call.id}/ranking").get_data(as_text=True)
     assert "48.00" in html  # 80 × 60%
     assert "第一轮（初评）得分高者在前" in html and "最终得分 = Σ" in html
+    assert "公众投票得分" not in html  # no public vote in this call: its rule is not printed
     assert client.get(f"/manage/rounds/{c.first.id}/applications/{a.id}/reviews").status_code == 200
 
 

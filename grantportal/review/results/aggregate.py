@@ -66,8 +66,8 @@ TIE_BREAK = ("最终得分相同时，依次比较：第一轮（初评）得分
              "仍相同的，申报书系统编号（ID）小者在前。排名不并列。")
 VOTE_SCORE = ("公众投票得分 = 该项目有效票数 ÷ 本轮有效票数最多的项目的票数 × 100，保留一位小数（四舍五入；"
               "本轮没有有效票时均为0分）；待核查和已作废的票不计。")
-FORMULA = ("最终得分 = Σ（各轮评审得分 × 该轮权重%）+ 加分。只计入该申报有评审结果的轮次；验收评审不计入。"
-           + VOTE_SCORE)
+# the general rule; a call's own formula (awards/proposals/ranking.py) adds VOTE_SCORE when it has a public vote
+FORMULA = "最终得分 = Σ（各轮评审得分 × 该轮权重%）+ 加分。只计入该申报有评审结果的轮次；验收评审不计入。"
 TENTH = Decimal("0.1")
 
 
