@@ -55,5 +55,6 @@ def participation(user):
                 url_for("objections.mine") if total > len(objections) else None),
         Section("我的认捐", "您对执行中项目的认捐，以及承接机构确认到账、项目官员核实的情况。", tuple(pledges), pledged,
                 url_for("pledges.mine") if pledged > len(pledges) else None),
-        Section("我的问卷", "您填写的服务对象满意度问卷。每份问卷每个手机号只能填写一次。", tuple(surveys), answered),
+        Section("我的问卷", "您填写的服务对象满意度问卷。每份问卷每个手机号只能填写一次。", tuple(surveys), answered,
+                url_for("surveys.mine") if answered > len(surveys) else None),
     ]

@@ -42,6 +42,11 @@ def can_answer_survey(user, survey):
     return Decision(is_citizen(user), CITIZENS_ONLY)
 
 
+def can_list_own_answers(user):
+    """我的问卷: the surveys the citizen answered."""
+    return Decision(is_citizen(user), "“我的问卷”是公众账户的页面。")
+
+
 def can_view_survey_results(user, survey):
     """The results: staff, and the members of the project's organization (the aggregate only)."""
     return Decision(is_staff(user) or _member_of_project_org(user, survey),

@@ -14,6 +14,7 @@ from grantportal.citizens.queries import Record
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.core.masking import mask_text
+from grantportal.core.paging import Pager
 from grantportal.funding.models import Contract
 from grantportal.surveys.models import SCALE, Survey, SurveyAnswer
 
@@ -101,16 +102,32 @@ def satisfaction_of(contract_id):
     return [results_of(survey) for survey, answered in surveys_of(contract_id) if answered]
 
 
+def _answered_by(user_id):
+    return (sa.select(SurveyAnswer).where(SurveyAnswer.citizen_id == user_id)
+            .options(joinedload(SurveyAnswer.survey).joinedload(Survey.contract).joinedload(Contract.award)
+                     .joinedload(Award.application)))
+
+
+def _newest_first(query):
+    return query.order_by(SurveyAnswer.answered_at.desc(), SurveyAnswer.id.desc())
+
+
+def _count_answered(user_id):
+    return db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer)
+                             .where(SurveyAnswer.citizen_id == user_id))
+
+
+def answered_page(user_id, page, per_page):
+    """我的问卷: one page of the surveys the citizen answered, newest first."""
+    pager = Pager(_count_answered(user_id), page, per_page)
+    pager.items = db.session.scalars(_newest_first(_answered_by(user_id)).offset(pager.start).limit(per_page)).all()
+    return pager
+
+
 @signals.participant_surveys.connect
 def surveys_answered(sender):
     """A citizen's latest answered surveys for 我的参与 (``sender``: user id, how many), and how many in all."""
     user_id, limit = sender
-    where = SurveyAnswer.citizen_id == user_id
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(SurveyAnswer).where(where))
-    rows = db.session.scalars(
-        sa.select(SurveyAnswer).where(where)
-        .options(joinedload(SurveyAnswer.survey).joinedload(Survey.contract).joinedload(Contract.award)
-                 .joinedload(Award.application))
-        .order_by(SurveyAnswer.answered_at.desc(), SurveyAnswer.id.desc()).limit(limit)).all()
+    rows = db.session.scalars(_newest_first(_answered_by(user_id)).limit(limit)).all()
     return [Record(f"{a.survey.title}（{a.survey.contract.award.application.title}）", a.answered_at, "已提交",
-                   url_for("surveys.answer", survey_id=a.survey_id)) for a in rows], total
+                   url_for("surveys.answer", survey_id=a.survey_id)) for a in rows], _count_answered(user_id)

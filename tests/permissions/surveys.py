@@ -70,5 +70,6 @@ ROUTES = [
     Route("surveys.close", "POST", params=_survey("a"), data=lambda w: {"reason": "服务点装修，暂停服务。"},
           expect=staff_only(readers=DENY, officer=ok(303))),
     Route("surveys.answer", params=_survey("a"), expect=_citizen_only(ALLOW)),
+    Route("surveys.mine", expect=_citizen_only(ALLOW)),
     Route("surveys.answer", "POST", params=_survey("a"), data=lambda w: ANSWER, expect=_citizen_only(ok(303))),
 ]

@@ -9,9 +9,9 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from grantportal.core.audit import AuditEntry
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from grantportal.core.timeutil import local_today
-from grantportal.surveys.models import Survey
+from grantportal.surveys.models import Survey, SurveyAnswer
 from grantportal.surveys.queries import PUBLIC_MIN_ANSWERS, results_of
 from tests import factories as f
 from tests.surveys.conftest import FULL, answer, as_user, make_survey
@@ -100,6 +100,25 @@ def test_the_citizen_sees_answered_surveys_under_participation(client, world):
     answer(client, survey, **FULL)
     html = client.get("/citizen/").get_data(as_text=True)
     assert "我的问卷" in html and "长者饭堂服务满意度调查" in html and "已提交" in html
+    assert 'href="/surveys/mine"' not in html  # one answer: nothing more to list
+
+
+def test_the_citizen_lists_every_answered_survey_past_the_latest_five(client, world):
+    w = world
+    for i in range(7):
+        survey = make_survey(w.contract, w.officer)
+        survey.title = f"第{i + 1}季度服务满意度调查"
+        db.session.add(SurveyAnswer(survey_id=survey.id, citizen_id=w.citizen.id,
+                                    answered_at=utcnow() - timedelta(days=7 - i), ratings={}, comments={}))
+    db.session.commit()
+    as_user(client, w.citizen)
+    html = client.get("/citizen/").get_data(as_text=True)
+    assert 'href="/surveys/mine"' in html and "第7季度" in html and "第1季度" not in html  # the latest five
+    page = client.get("/surveys/mine").get_data(as_text=True)
+    assert all(f"第{i}季度服务满意度调查" in page for i in range(1, 8))
+    assert page.index("第7季度") < page.index("第1季度")  # newest first
+    as_user(client, f.CitizenFactory().user)
+    assert "您还没有填写过满意度问卷" in client.get("/surveys/mine").get_data(as_text=True)
 
 
 def test_no_survey_on_a_project_not_in_execution(client, world):

@@ -8,13 +8,14 @@ from grantportal.citizens.web import citizen_sign_in
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import utcnow
 from grantportal.core.extensions import limiter
+from grantportal.core.paging import MAX_PAGE, page_number
 from grantportal.core.permissions import require
 from grantportal.funding.permissions import can_view_public_project
 from grantportal.surveys import operations as ops
 from grantportal.surveys.blueprint import bp
 from grantportal.surveys.forms import answer_form
-from grantportal.surveys.permissions import can_answer_survey
-from grantportal.surveys.queries import survey_for_page
+from grantportal.surveys.permissions import can_answer_survey, can_list_own_answers
+from grantportal.surveys.queries import answered_page, survey_for_page
 
 
 def _public_survey(survey_id):
@@ -54,3 +55,12 @@ def answer(survey_id):
         return _page(survey, form, attempt.status, attempt.message)
     flash("问卷已提交，感谢您的评价！", "success")
     return redirect(url_for("surveys.answer", survey_id=survey_id), 303)
+
+
+@bp.route("/surveys/mine")
+@citizen_sign_in
+def mine():
+    """我的问卷: every survey the citizen answered, newest first, each linking to its page."""
+    require(can_list_own_answers(current_user))
+    return render_template("surveys/mine.html", page=answered_page(current_user.id, page_number(MAX_PAGE),
+                                                                    current_app.config["PAGE_SIZE"]))
