@@ -90,15 +90,24 @@ def check_inspection(org, call):
     return Check("inspection", False, f"{text}（要求合格或基本合格）")
 
 
-def check_penalty(org, today):
-    years = SANCTION_LOOKBACK_YEARS[SanctionKind.PENALTY]
+def _decided_check(org, today, kind, code, happened, none):
+    """A sanction that bars for ``SANCTION_LOOKBACK_YEARS`` from its decision (a penalty, a breached pledge)."""
+    years = SANCTION_LOOKBACK_YEARS[kind]
     since = years_before(today, years)
-    hits = [s for s in org.sanctions if s.kind == SanctionKind.PENALTY and since < s.decided_on <= today]
+    hits = [s for s in org.sanctions if s.kind == kind and since < s.decided_on <= today]
     if hits:
         latest = max(hits, key=lambda s: s.decided_on)
-        return Check("no_penalty", False,
-                     f"行政处罚：{cn_date(latest.decided_on)}受到行政处罚，未满{years}年")
-    return Check("no_penalty", True, f"行政处罚：近{years}年内无行政处罚记录")
+        return Check(code, False, f"{kind.label}：{cn_date(latest.decided_on)}{happened}，未满{years}年")
+    return Check(code, True, f"{kind.label}：近{years}年内{none}")
+
+
+def check_penalty(org, today):
+    return _decided_check(org, today, SanctionKind.PENALTY, "no_penalty", "受到行政处罚", "无行政处罚记录")
+
+
+def check_breach(org, today):
+    """A 诚信承诺书 the organization signed and broke (calls/integrity.py) bars it for three years."""
+    return _decided_check(org, today, SanctionKind.BREACH, "no_breach", "被认定违反诚信承诺", "无违反诚信承诺记录")
 
 
 def _listing_check(org, today, kind, code):
@@ -131,7 +140,8 @@ def org_checks(org, call, today):
     if call.require_inspection:
         checks.append(check_inspection(org, call))
     if call.require_no_sanctions:
-        checks += [check_penalty(org, today), check_abnormal_list(org, today), check_serious_list(org, today)]
+        checks += [check_penalty(org, today), check_abnormal_list(org, today), check_serious_list(org, today),
+                   check_breach(org, today)]
     return checks
 
 

@@ -180,6 +180,15 @@ def form_data(app):
     }
 
 
+class SubmitForm(VersionForm):
+    """确认提交: the 诚信承诺书 signed by the organization's representative (name typed, box ticked)."""
+    pledge_signer = StringField("签署人", [DataRequired("请填写签署诚信承诺书的法定代表人或其授权代表的姓名。"),
+                                         too_long(40)], filters=[strip],
+                                description="机构法定代表人，或经其授权的代表。")
+    pledge_agree = BooleanField("本机构已阅读上述诚信承诺书，承诺所述内容属实并将遵守。",
+                                [DataRequired("请阅读诚信承诺书并勾选确认后再提交。")])
+
+
 class ReturnForm(VersionForm):
     reason = TextAreaField("退回原因及修改要求", [DataRequired("请填写退回原因及修改要求。"),
                                           too_long(2000)], filters=[strip])

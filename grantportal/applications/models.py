@@ -68,6 +68,10 @@ class Application(db.Model):
     revise_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     content_sha256: Mapped[str | None] = mapped_column(sa.String(64))  # what was submitted (申报回执)
+    # 诚信承诺书 as signed at the latest submission: who signed, when, and the text itself (calls/integrity.py)
+    pledge_signer: Mapped[str | None] = mapped_column(sa.String(40))
+    pledge_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    pledge_text: Mapped[str | None] = mapped_column(sa.Text)
     # stamped by the domains that own these facts (applications.operations.stamp_*)
     review_started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a started review round
     results_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # in a published proposal

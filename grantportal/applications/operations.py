@@ -10,6 +10,7 @@ from grantportal.applications.eligibility import all_passed, application_checks,
 from grantportal.applications.models import Application, AppStatus, Attachment, BudgetLine, FundSource, Screening
 from grantportal.applications.receipts import content_digest, receipt_url
 from grantportal.applications.workflow import WorkflowError
+from grantportal.calls.integrity import pledge_text
 from grantportal.calls.models import Call
 from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db, lock_row
@@ -218,8 +219,9 @@ def _next_number(app):
     return f"{prefix}{seq:04d}"
 
 
-def submit(app, user, now, expected_version=None):
-    """Submit (or resubmit) an application; a number is given at the first submission.
+def submit(app, user, now, expected_version=None, signer=None):
+    """Submit (or resubmit) an application; a number is given at the first submission. ``signer`` signs the
+    call's 诚信承诺书 (calls/integrity.py), kept with the application as signed, with the time.
 
     The state is checked in this transaction and the row carries a version, so a double-clicked
     submit makes one submission: the second sees a newer version or another state (409)."""
@@ -228,9 +230,13 @@ def submit(app, user, now, expected_version=None):
     problems = submission_problems(app, now)
     if problems:
         raise SubmitRefused(problems)
+    signer = (signer or "").strip()
+    if not signer:
+        raise ApplicationError("请填写签署诚信承诺书的法定代表人或其授权代表的姓名。", field="pledge_signer")
     with audit_action("application.submit"):
         app.status = AppStatus.SUBMITTED
         app.submitted_at = now
+        app.pledge_signer, app.pledge_signed_at, app.pledge_text = signer, now, pledge_text(app.call)
         app.screening = Screening.PENDING
         db.session.flush()  # takes the write lock (SQLite) before the number is chosen
         if not app.number:

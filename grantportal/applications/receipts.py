@@ -3,13 +3,15 @@
 At submission ``content_digest`` fixes a SHA-256 of what was submitted (the application's text, amounts,
 budget lines and the hashes of its attachments, as canonical JSON) on ``Application.content_sha256``. The
 receipt prints the application's number, the time it was received (Asia/Shanghai), the call and that hash,
-rendered on demand by ``core.pdf`` (the CJK font embedded, as every PDF of the platform). The organization
+rendered on demand by ``core.pdf`` (the CJK font embedded, as every PDF of the platform), followed by the
+诚信承诺书 as the representative signed it (text, signer, time, text version: calls/integrity.py). The organization
 can keep the receipt and later show that a given version of its application is the one received."""
 import hashlib
 import json
 
 from flask import current_app, render_template
 
+from grantportal.calls.integrity import text_version
 from grantportal.core.money import format_yuan
 from grantportal.core.pdf import render_pdf
 from grantportal.core.timeutil import format_datetime, local_today
@@ -45,6 +47,10 @@ def receipt_facts(app):
         "org": app.org.name, "uscc": app.org.uscc, "title": app.title, "level": app.level.label,
         "requested": format_yuan(app.requested_amount), "sha256": app.content_sha256,
         "printed_on": local_today().isoformat(),
+        # 诚信承诺书 as signed (applications signed before pledges existed have none)
+        "pledge": app.pledge_text.splitlines() if app.pledge_text else None, "pledge_signer": app.pledge_signer,
+        "pledge_signed_at": format_datetime(app.pledge_signed_at) if app.pledge_signed_at else None,
+        "pledge_version": text_version(app.pledge_text) if app.pledge_text else None,
     }
 
 

@@ -16,7 +16,14 @@ from grantportal.applications.eligibility import (
     completeness_problems,
     waived_document_names,
 )
-from grantportal.applications.forms import ApplicationForm, BatchScreenForm, ReturnForm, ScreenForm, form_data
+from grantportal.applications.forms import (
+    ApplicationForm,
+    BatchScreenForm,
+    ReturnForm,
+    ScreenForm,
+    SubmitForm,
+    form_data,
+)
 from grantportal.applications.models import Application, AppStatus, Attachment, Screening
 from grantportal.applications.permissions import (
     can_download_attachment,
@@ -32,6 +39,7 @@ from grantportal.applications.permissions import (
     can_view_application,
     can_withdraw_application,
 )
+from grantportal.calls.integrity import pledge_text, text_version
 from grantportal.calls.models import Call, CallStatus
 from grantportal.core import signals
 from grantportal.core.commits import commit_or_refusal
@@ -232,7 +240,7 @@ def _after_review(app):
     }
 
 
-def _detail(app, status=200, problems=None, message=None):
+def _detail(app, status=200, problems=None, message=None, submit_form=None):
     now = utcnow()
     member = can_edit_application(current_user, app)
     checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
@@ -247,6 +255,9 @@ def _detail(app, status=200, problems=None, message=None):
         can_return=can_return_application(current_user, app) and workflow.allowed(app, "return", now),
         can_screen=can_screen_application(current_user, app) and app.status in workflow.SCREENABLE,
         progress=lifecycle.progress(app, now), action_form=VersionForm(data={"version": str(app.version)}),
+        submit_form=submit_form or SubmitForm(formdata=None, data={"version": str(app.version),
+                                                                   "pledge_signer": app.org.legal_rep}),
+        pledge=pledge_text(app.call), pledge_version=text_version(pledge_text(app.call)),
         **_after_review(app),
     ), status
 
@@ -264,17 +275,20 @@ def detail(app_id):
 def submit(app_id):
     app = _locked_application(app_id)
     require(can_submit_application(current_user, app))
-    form = VersionForm()
+    form = SubmitForm()
+    if not form.validate_on_submit():  # the pledge not signed: nothing saved, what was typed kept
+        db.session.rollback()
+        return _detail(_page_application(app_id), 400, message="请签署诚信承诺书后再提交。", submit_form=form)
     try:
-        with commit_or_refusal(stale=STALE) as attempt:
-            ops.submit(app, current_user, utcnow(), form.expected_version)
+        with commit_or_refusal(form, stale=STALE) as attempt:
+            ops.submit(app, current_user, utcnow(), form.expected_version, signer=form.pledge_signer.data)
     except sa.exc.IntegrityError:  # another submission took the same number at the same moment
         db.session.rollback()
         return _detail(_page_application(app_id), 409,
                        message="提交时编号冲突，申报书未提交，请稍后再点一次“确认提交”。")
     if not attempt.ok:
         return _detail(_page_application(app_id), attempt.status, message=attempt.message,
-                       problems=getattr(attempt.refused, "problems", None))
+                       problems=getattr(attempt.refused, "problems", None), submit_form=form)
     flash(f"申报书已提交，申报编号：{app.number}。提交后内容不能修改；截止前如需更改，可撤回后重新申报。",
           "success")
     return redirect(url_for("applications.detail", app_id=app.id))

@@ -18,8 +18,9 @@ def eligibility_lines(call):
         penalty = SANCTION_LOOKBACK_YEARS[SanctionKind.PENALTY]
         abnormal = SANCTION_LOOKBACK_YEARS[SanctionKind.ABNORMAL]
         serious = SANCTION_LOOKBACK_YEARS[SanctionKind.SERIOUS]
+        breach = SANCTION_LOOKBACK_YEARS[SanctionKind.BREACH]
         lines.append(f"近{penalty}年内无重大违法记录，近{abnormal}年内未被列入活动异常名录，"
-                     f"近{serious}年内未被列入严重违法失信名单。")
+                     f"近{serious}年内未被列入严重违法失信名单，近{breach}年内无违反诚信承诺记录。")
     lines.append(f"每个机构最多申报{call.max_applications_per_org}个项目。")
     return lines
 

@@ -6,6 +6,7 @@ import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
+import sqlalchemy as sa
 from faker import Faker
 from PIL import Image, ImageDraw
 from werkzeug.datastructures import FileStorage
@@ -18,6 +19,7 @@ from grantportal.awards.proposals import operations as award_ops
 from grantportal.awards.proposals import publicity
 from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calendar import operations as calendar_ops
+from grantportal.calls.integrity import pledge_text
 from grantportal.calls.models import (
     Call,
     CallKind,
@@ -375,7 +377,17 @@ def load(seed=2026, org_count=200):
         _review_demo(rnd, today, officer, groups["review"], users["expert"], users["org"].password_hash)
         _results_demo(rnd, today, officer, groups["results"], users["org"].password_hash)
         _final_demo(rnd, today, officer, home, users["org"], groups["final"], users["org"].password_hash)
+        _sign_pledges()
     return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
+
+
+def _sign_pledges():
+    """Every submitted application signed its call's 诚信承诺书 when it was submitted, by the legal representative."""
+    db.session.flush()
+    for app in db.session.scalars(sa.select(Application).where(Application.submitted_at.is_not(None))):
+        app.pledge_signer, app.pledge_signed_at = app.org.legal_rep, app.submitted_at
+        app.pledge_text = pledge_text(app.call)
+    db.session.flush()
 
 
 def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):

@@ -48,11 +48,13 @@ class SanctionKind(LabelledEnum):
     PENALTY = "penalty", "行政处罚"
     ABNORMAL = "abnormal", "活动异常名录"
     SERIOUS = "serious", "严重违法失信名单"
+    BREACH = "breach", "违反诚信承诺"  # recorded by an officer: a signed 诚信承诺书 found untrue or broken
 
 
 # How long a sanction keeps an organization out after it was decided or lifted, in years
 # (政府购买服务管理办法; 广州 公益创投 conditions): see eligibility.py.
-SANCTION_LOOKBACK_YEARS = {SanctionKind.PENALTY: 3, SanctionKind.ABNORMAL: 1, SanctionKind.SERIOUS: 2}
+SANCTION_LOOKBACK_YEARS = {SanctionKind.PENALTY: 3, SanctionKind.ABNORMAL: 1, SanctionKind.SERIOUS: 2,
+                           SanctionKind.BREACH: 3}
 
 
 class Organization(db.Model):

@@ -5,9 +5,9 @@ evaluation grades.
 
 What is public, and for how long (社会组织信用信息管理办法; 政府信息公开条例 art.15; DESIGN.md §4):
 - ratings and 年检 results: every record (the registration authority publishes them);
-- a 行政处罚: from its decision for ``SANCTION_LOOKBACK_YEARS`` (3 years), the period in which it bars the
-  organization from applying; a listing (活动异常名录, 严重违法失信名单): while listed and for 1 / 2 years
-  after it is lifted (移出), likewise. Older entries have served their purpose and are no longer shown;
+- a 行政处罚 or a breached 诚信承诺书: from its decision for ``SANCTION_LOOKBACK_YEARS`` (3 years), the period in
+  which it bars the organization from applying; a listing (活动异常名录, 严重违法失信名单): while listed and for
+  1 / 2 years after it is lifted (移出), likewise. Older entries have served their purpose and are no longer shown;
 - the reason is free text typed by an officer: personal numbers in it are masked (``mask_text``);
 - no personal data: the legal representative's name is masked, the contact person and phone are not shown.
 
@@ -50,7 +50,7 @@ def sanction_public(sanction, today):
     years = SANCTION_LOOKBACK_YEARS[sanction.kind]
     if sanction.decided_on > today:
         return False
-    if sanction.kind == SanctionKind.PENALTY:
+    if sanction.kind in (SanctionKind.PENALTY, SanctionKind.BREACH):  # from the decision, not a listing
         return today < _years_after(sanction.decided_on, years)
     return sanction.lifted_on is None or sanction.lifted_on > today or today < _years_after(sanction.lifted_on, years)
 

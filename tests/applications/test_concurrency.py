@@ -4,7 +4,7 @@ import threading
 from grantportal.applications.models import Application, AppStatus
 from grantportal.core.db import db
 from tests import factories as f
-from tests.applications.helpers import ready
+from tests.applications.helpers import SIGNED, ready
 
 
 def _post_together(app, user, urls_and_data):
@@ -38,7 +38,7 @@ def test_simultaneous_submissions_in_one_call_get_distinct_numbers(app):
     call = f.CallFactory(code="CC", max_applications_per_org=4)
     user, first = ready(call=call)
     _, second = ready(call=call, org=user.org, member=False)
-    codes = _post_together(app, user, [(f"/applications/{a.id}/submit", {"version": str(a.version)})
+    codes = _post_together(app, user, [(f"/applications/{a.id}/submit", {"version": str(a.version), **SIGNED})
                                        for a in (first, second)])
     assert codes == [302, 302]
     db.session.expire_all()
@@ -48,7 +48,7 @@ def test_simultaneous_submissions_in_one_call_get_distinct_numbers(app):
 
 def test_simultaneous_double_submit_makes_one_submission(app):
     user, application = ready()
-    data = {"version": str(application.version)}
+    data = {"version": str(application.version), **SIGNED}
     codes = _post_together(app, user, [(f"/applications/{application.id}/submit", data)] * 2)
     assert sorted(codes) == [302, 409]
     db.session.expire_all()

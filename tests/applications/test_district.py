@@ -3,7 +3,7 @@ submission; an application from before the field existed shows 未填写."""
 from grantportal.applications.models import Application, AppStatus
 from grantportal.core.db import db
 from tests import factories as f
-from tests.applications.helpers import form, ready, text
+from tests.applications.helpers import SIGNED, form, ready, text
 
 
 def _get(app):
@@ -11,7 +11,7 @@ def _get(app):
 
 
 def _submit(client, app):
-    return client.post(f"/applications/{app.id}/submit", data={"version": str(_get(app).version)})
+    return client.post(f"/applications/{app.id}/submit", data={"version": str(_get(app).version), **SIGNED})
 
 
 def test_a_draft_saves_without_a_district_and_submission_asks_for_it(client, auth):

@@ -7,14 +7,15 @@ from grantportal.core.db import db
 from grantportal.core.pdf import missing_glyphs, weasyprint_warnings
 from grantportal.core.timeutil import format_datetime
 from tests import factories as f
-from tests.applications.helpers import ready
+from tests.applications.helpers import SIGNED, ready
 from tests.documents.conftest import poppler
 
 
 def _submitted(client, auth):
     user, app = ready(call=f.CallFactory(code="BA100", name="博爱100公益创投"))
     auth.login(user)
-    assert client.post(f"/applications/{app.id}/submit", data={"version": str(app.version)}).status_code == 302
+    resp = client.post(f"/applications/{app.id}/submit", data={"version": str(app.version), **SIGNED})
+    assert resp.status_code == 302
     return user, db.session.get(Application, app.id)
 
 
@@ -40,7 +41,7 @@ def test_the_application_page_offers_the_receipt_once_submitted(client, auth):
     auth.login(user)
     assert "下载申报回执" not in client.get(f"/applications/{app.id}").get_data(as_text=True)
     assert client.get(f"/applications/{app.id}/receipt.pdf").status_code == 404
-    client.post(f"/applications/{app.id}/submit", data={"version": str(app.version)})
+    client.post(f"/applications/{app.id}/submit", data={"version": str(app.version), **SIGNED})
     assert "下载申报回执" in client.get(f"/applications/{app.id}").get_data(as_text=True)
 
 

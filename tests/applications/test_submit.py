@@ -5,7 +5,7 @@ from grantportal.applications.models import Application, AppStatus, Screening
 from grantportal.core.db import db, utcnow
 from grantportal.orgs.models import OrgStatus
 from tests import factories as f
-from tests.applications.helpers import eligible_org, ready, text
+from tests.applications.helpers import SIGNED, eligible_org, ready, text
 
 
 def _get(app):
@@ -13,7 +13,7 @@ def _get(app):
 
 
 def _submit(client, app):
-    return client.post(f"/applications/{app.id}/submit", data={"version": str(_get(app).version)})
+    return client.post(f"/applications/{app.id}/submit", data={"version": str(_get(app).version), **SIGNED})
 
 
 def test_complete_application_is_submitted_numbered_and_becomes_read_only(client, auth):
@@ -45,8 +45,8 @@ def test_a_double_clicked_submit_makes_one_submission_and_one_number(client, aut
     user, app = ready()
     auth.login(user)
     version = str(_get(app).version)
-    first = client.post(f"/applications/{app.id}/submit", data={"version": version})
-    second = client.post(f"/applications/{app.id}/submit", data={"version": version})
+    first = client.post(f"/applications/{app.id}/submit", data={"version": version, **SIGNED})
+    second = client.post(f"/applications/{app.id}/submit", data={"version": version, **SIGNED})
     assert first.status_code == 302 and second.status_code == 409
     numbers = db.session.scalars(db.select(Application.number).where(Application.number.is_not(None))).all()
     assert len(numbers) == 1

@@ -117,6 +117,11 @@ def test_organization_registers_applies_and_is_screened(app, browser, live_serve
     assert "项目申报书.pdf" in body  # the Chinese file name is kept for display
     fits_phone(applicant, 390)
     shot(applicant, "journey-4-draft-check")
+    assert "诚信承诺书" in applicant.inner_text("#submit")
+    applicant.click("button:has-text('确认提交申报书')")  # the pledge not ticked: refused, nothing submitted
+    applicant.wait_for_load_state()
+    assert "请阅读诚信承诺书并勾选确认后再提交" in applicant.inner_text("main")
+    applicant.check("#pledge_agree")  # the signer's name is filled in with the legal representative's
     applicant.click("button:has-text('确认提交申报书')")
     applicant.wait_for_load_state()
     assert "已提交" in applicant.inner_text("main")

@@ -12,6 +12,7 @@ def test_an_organization_reads_its_inbox_and_downloads_its_receipt_on_a_phone(ph
     user, app = ready()
     sign_in(phone, user.username)
     phone.goto(f"/applications/{app.id}")
+    phone.check("#pledge_agree")
     phone.click("text=确认提交申报书")
     phone.wait_for_load_state()
     assert "申报书已提交" in phone.inner_text("main")

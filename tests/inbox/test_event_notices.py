@@ -17,7 +17,7 @@ from grantportal.monitoring.models import EvaluationStage, ReportKind
 from grantportal.orgs import operations as org_ops
 from grantportal.orgs.models import OrgStatus
 from tests import factories as f
-from tests.applications.helpers import ready
+from tests.applications.helpers import SIGNED, ready
 from tests.funding.conftest import TODAY, active_contract
 from tests.monitoring.conftest import filled
 
@@ -59,7 +59,7 @@ def test_members_are_told_when_their_registration_is_returned_with_the_reason(of
 def test_submission_is_acknowledged_with_a_link_to_the_receipt(client, auth):
     user, app = ready()
     auth.login(user)
-    client.post(f"/applications/{app.id}/submit", data={"version": str(app.version)})
+    client.post(f"/applications/{app.id}/submit", data={"version": str(app.version), **SIGNED})
     [notice] = notices_of(user)
     app = db.session.get(type(app), app.id)
     assert notice.title == "申报已受理" and app.number in notice.body

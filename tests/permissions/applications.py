@@ -22,6 +22,11 @@ def _version(name):
     return lambda w: {"version": str(getattr(w, name).version)}
 
 
+def _signed(name):
+    """The submit form: the version and the 诚信承诺书 signed."""
+    return lambda w: {"version": str(getattr(w, name).version), "pledge_signer": "陈嘉慧琳", "pledge_agree": "y"}
+
+
 def _attachment(name):
     def params(w):
         app = getattr(w, name)
@@ -51,9 +56,9 @@ ROUTES = [
           label="own"),
     Route("applications.edit", "POST", params=_app("app_b"), data=_form, expect=member_only(DENY),
           label="other"),
-    Route("applications.submit", "POST", params=_app("app_a"), data=_version("app_a"), expect=member_only(),
+    Route("applications.submit", "POST", params=_app("app_a"), data=_signed("app_a"), expect=member_only(),
           label="own"),
-    Route("applications.submit", "POST", params=_app("app_b"), data=_version("app_b"),
+    Route("applications.submit", "POST", params=_app("app_b"), data=_signed("app_b"),
           expect=member_only(DENY), label="other"),
     Route("applications.withdraw", params=_app("app_a_submitted"), expect=member_only(), label="own"),
     Route("applications.withdraw", params=_app("app_b_submitted"), expect=member_only(DENY), label="other"),
