@@ -99,14 +99,14 @@ class PurchaseFields:
 
     def _check_sources(self):
         filled = [row.form for row in self.funding_sources if not row.form.is_blank()]
-        if not filled or any(f.errors for row in filled for f in row):
-            return
         seen = set()
         for row in filled:
             key = (row.kind.data, row.name.data)
-            if key in seen:
+            if row.kind.data and key in seen:
                 row.kind.errors.append("该资金来源已填写过，每个来源只填一行。")
             seen.add(key)
+        if not filled or any(f.errors for row in filled for f in row):
+            return
         total = self._budget_total()
         if total is None:
             return
