@@ -160,6 +160,8 @@ def test_the_contract_may_be_prepared_once_the_publication_is_over():
 def test_the_officer_issuing_the_contract_sees_why_not(client, auth):
     call, award = _single_source_award(published_days_ago=0)
     auth.login(call.created_by)
+    page = client.get(f"/manage/awards/{award.id}/contract").get_data(as_text=True)
+    assert "单一来源理由公示期（5个工作日）" in page  # said before the officer tries
     resp = client.post(f"/manage/awards/{award.id}/contract", data={"starts_on": utcnow().date().isoformat(),
                                                                    "deliverables": "按合同提供服务。"})
     assert resp.status_code == 409
