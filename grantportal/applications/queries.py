@@ -43,6 +43,15 @@ def status_counts(call_ids):
     return {call_id: [(s.label, counts[call_id].get(s, 0)) for s in AppStatus] for call_id in call_ids}
 
 
+@signals.call_valid_responses.connect
+def valid_responses(call):
+    """How many applications of the call are valid responses (calls.methods): submitted (not withdrawn) and
+    passed eligibility screening."""
+    return db.session.scalar(sa.select(sa.func.count()).select_from(Application).where(
+        Application.call_id == call.id, Application.status != AppStatus.WITHDRAWN,
+        Application.screening == Screening.PASSED))
+
+
 def summary_rows(ids):
     """{application id: row with number, title, level, org_name}: one query for a page of ranked rows."""
     if not ids:

@@ -18,7 +18,7 @@ def copy_data(source):
     """The form data of a new call copied from ``source``."""
     data = call_data(source)
     data.update(edition="", year=source.year + 1, reference_date=one_year_on(source.reference_date))
-    for section in ("levels", "documents", "criteria"):
+    for section in ("levels", "documents", "criteria", "funding_sources"):
         data[section] = [{k: v for k, v in row.items() if k != "id"} for row in data[section]]
     data["stages"] = [{"enabled": row["enabled"]} for row in data["stages"]]
     return data

@@ -51,4 +51,15 @@ def call_data(call):
                        "required": "1" if d.required else "0"} for d in call.documents],
         "criteria": [{"id": c.id, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
                      for c in call.criteria],
+        **purchase_data(call),
+    }
+
+
+def purchase_data(call):
+    """The purchase method, its justification and the funding sources as form data (method_forms)."""
+    return {
+        "purchase_method": call.method.value,
+        "single_source_reason": call.single_source_reason or "",
+        "funding_sources": [{"id": s.id, "kind": s.kind.value, "name": s.name, "amount": s.amount}
+                            for s in call.funding_sources],
     }

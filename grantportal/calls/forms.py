@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
+from grantportal.calls.method_forms import PurchaseFields
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.calls.row_forms import CriterionForm, DocumentForm, LevelForm, StageForm
 from grantportal.calls.settings import CallSettings, CriterionRow, DocumentRow, LevelRow, StageRow
@@ -36,7 +37,7 @@ def _digits(value):
     return as_id(str(value)) if value else None
 
 
-class CallForm(RowsForm):
+class CallForm(PurchaseFields, RowsForm):
     name = StringField("征集名称", [DataRequired("请填写征集名称。"), too_long(120)], filters=[strip])
     edition = StringField("届次", [Optional(), too_long(40)], filters=[strip])
     year = NumberField("年度", minimum=2000, maximum=2100, example="2026")
@@ -58,6 +59,7 @@ class CallForm(RowsForm):
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
 
     growable = {"documents": MAX_DOCUMENTS, "criteria": MAX_CRITERIA}
+    growable = {**growable, "funding_sources": PurchaseFields.max_sources}  # method_forms
     blank_rows = 2  # blank rows offered below the filled ones
 
     def __init__(self, *args, call=None, locked=False, documents_in_use=(), **kw):
@@ -106,6 +108,7 @@ class CallForm(RowsForm):
         self._check_documents()
         if "criteria" in self._fields:
             self._check_criteria()
+        self.check_purchase()  # purchase method and funding sources (method_forms)
         if self.reference_date.data is None and not self.reference_date.errors \
                 and self.stages[0].form.closes_at.data is None:
             self.reference_date.errors.append("请填写基准日，或填写申报截止时间（默认以截止日期为基准日）。")
@@ -202,6 +205,9 @@ class CallForm(RowsForm):
                                  r.form.required.data == "1")
                      for r in self.documents if not r.form.is_blank()]
         result = CallSettings(fields=fields, stages=stages, documents=documents)
+        purchase, sources = self.purchase_settings()  # purchase method and funding sources (method_forms)
+        result.fields.update(purchase)
+        result.extra["funding_sources"] = sources
         if "levels" in self._fields:
             result.levels = [
                 LevelRow(_digits(f.id.data), Level(f.level.data), f.budget_total.amount, f.min_grant.amount,

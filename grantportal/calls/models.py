@@ -40,6 +40,36 @@ class StageKind(LabelledEnum):
 OPTIONAL_STAGES = {StageKind.VOTE, StageKind.DEFENCE}
 
 
+# -- purchase method and funding sources (issue 14; the rules per method are data in calls/methods.py) --------
+class PurchaseMethod(LabelledEnum):
+    """How the call buys (政府采购法 第二十六条; 财政部令第102号): the procurement methods, or the grant route."""
+
+    OPEN_TENDER = "open_tender", "公开招标"
+    INVITED_TENDER = "invited_tender", "邀请招标"
+    NEGOTIATION = "negotiation", "竞争性谈判"
+    CONSULTATION = "consultation", "竞争性磋商"
+    SINGLE_SOURCE = "single_source", "单一来源"
+    QUOTATION = "quotation", "询价"
+    VENTURE = "venture", "公益创投"
+
+
+def default_method(kind):
+    """A call's method when none was chosen: 公益创投 calls take the grant route, purchases 公开招标 (政府采购法
+    第二十六条: 公开招标应作为政府采购的主要采购方式)."""
+    return PurchaseMethod.VENTURE if kind == CallKind.VENTURE else PurchaseMethod.OPEN_TENDER
+
+
+def _method_default(context):
+    return default_method(CallKind(context.get_current_parameters()["kind"])).value
+
+
+class FundingSourceKind(LabelledEnum):
+    SPECIAL_FUND = "special_fund", "专项资金"
+    LOTTERY = "lottery", "福彩公益金"
+    DEPARTMENT = "department", "部门配套"
+    OTHER = "other", "其他"
+
+
 class Call(db.Model):
     __tablename__ = "call"
     # the code prefixes application numbers (CODE-YEAR-0001), so it is unique within a year
@@ -82,6 +112,9 @@ class Call(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # purchase method (calls/methods.py): 单一来源 states its justification, published before the contract
+    purchase_method: Mapped[PurchaseMethod] = mapped_column(enum_column(PurchaseMethod), default=_method_default)
+    single_source_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     created_by = relationship("User")
     levels = relationship("CallLevel", back_populates="call", order_by="CallLevel.id",
@@ -94,6 +127,8 @@ class Call(db.Model):
                          cascade="all, delete-orphan")
     criteria = relationship("RubricCriterion", back_populates="call", order_by="RubricCriterion.position",
                             cascade="all, delete-orphan")
+    funding_sources = relationship("FundingSource", back_populates="call", order_by="FundingSource.position",
+                                   cascade="all, delete-orphan")
 
     @property
     def title(self):
@@ -124,6 +159,11 @@ class Call(db.Model):
     @property
     def total_budget(self):
         return sum((lv.budget_total for lv in self.levels), Decimal("0.00"))
+
+    @property
+    def method(self):
+        """The purchase method, also before the row is flushed (the column's default follows the kind)."""
+        return self.purchase_method or default_method(self.kind)
 
     @property
     def rubric_total(self):
@@ -186,6 +226,26 @@ class RubricCriterion(db.Model):
     guidance: Mapped[str] = mapped_column(sa.String(400), default="")
 
     call = relationship(Call, back_populates="criteria")
+
+
+class FundingSource(db.Model):
+    """Where a call's money comes from (专项资金, 福彩公益金, 部门配套, 其他 with its name) and how much: the
+    sources add up to the call's total budget (checked by the call form)."""
+
+    __tablename__ = "call_funding_source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    kind: Mapped[FundingSourceKind] = mapped_column(enum_column(FundingSourceKind))
+    name: Mapped[str] = mapped_column(sa.String(60), default="")  # required for 其他
+    amount: Mapped[Decimal] = mapped_column(Money())
+
+    call = relationship(Call, back_populates="funding_sources")
+
+    @property
+    def title(self):
+        return f"{self.kind.label}（{self.name}）" if self.name else self.kind.label
 
 
 class CallFileKind(LabelledEnum):

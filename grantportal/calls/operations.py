@@ -5,6 +5,7 @@ from grantportal.calls.models import (
     CallLevel,
     CallStage,
     CallStatus,
+    FundingSource,
     RequiredDocument,
     RubricCriterion,
 )
@@ -74,6 +75,9 @@ def _apply_rows(call, settings):
               lambda row, i: {"level": row.level, "budget_total": row.budget_total, "min_grant": row.min_grant,
                               "max_grant": row.max_grant, "min_match_percent": row.min_match_percent},
               key=lambda obj: obj.level, row_key=lambda row: row.level)
+    if settings.extra.get("funding_sources") is not None:  # the call's funding sources (calls/method_forms)
+        _sync(call.funding_sources, settings.extra["funding_sources"], FundingSource,
+              lambda row, i: {"position": i, "kind": row.kind, "name": row.name, "amount": row.amount})
     if settings.criteria is not None:
         _sync(call.criteria, settings.criteria, RubricCriterion,
               lambda row, i: {"position": i, "name": row.name, "max_points": row.max_points,

@@ -15,6 +15,7 @@ from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.files.operations import copy_files
 from grantportal.calls.form_data import call_data, new_call_data
 from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm
+from grantportal.calls.methods import method_info
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStatus
 from grantportal.calls.operations import close_call, copy_settings, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
@@ -96,7 +97,8 @@ def public_detail(call_id):
     call = db.first_or_404(
         sa.select(Call).where(Call.id == call_id)
         .options(selectinload(Call.levels), selectinload(Call.stages), selectinload(Call.documents),
-                 selectinload(Call.criteria), selectinload(Call.files).joinedload(CallFile.file)))
+                 selectinload(Call.criteria), selectinload(Call.files).joinedload(CallFile.file),
+                 selectinload(Call.funding_sources)))
     if not can_view_call(current_user, call):
         abort(404)  # a draft's existence is not public: 404, not 403
     now = utcnow()
@@ -104,7 +106,8 @@ def public_detail(call_id):
                            labels=workflow.PHASE_LABELS, Phase=workflow.Phase,
                            eligibility=eligibility_lines(call),
                            stages=[(s, workflow.stage_status(s, now)) for s in call.stages if s.enabled],
-                           proposal=signals.ask(signals.call_public_proposal, call))
+                           proposal=signals.ask(signals.call_public_proposal, call),
+                           method=method_info(call, None))
 
 
 # -- management -------------------------------------------------------------------------------------
@@ -202,7 +205,9 @@ def _render_form(form, call, source=None):
                                  .options(selectinload(Call.levels), selectinload(Call.criteria))
                                  .execution_options(populate_existing=True))
     return render_template("calls/form.html", form=form, call=call, source=source, stage_kinds=STAGE_KINDS,
-                           optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus)
+                           optional_stages=OPTIONAL_STAGES, CallStatus=CallStatus,
+                           method_info=method_info(call, signals.ask(signals.call_valid_responses, call))
+                           if call is not None else None)
 
 
 @bp.route("/manage/calls/<int:call_id>/publish", methods=["GET", "POST"])

@@ -28,6 +28,10 @@ call_documents_in_use = _questions.signal(
 call_application_counts = _questions.signal(
     "call-application-counts",
     doc="sender: list of call ids → {call_id: [(status label, count), …]} in status order, for every id")
+call_valid_responses = _questions.signal(
+    "call-valid-responses",
+    doc="sender: a Call → how many of its applications passed eligibility screening (valid responses, "
+        "calls.methods)")
 
 # experts asks, review answers
 affiliation_in_running_review = _questions.signal(

@@ -26,7 +26,10 @@ from grantportal.calls.models import (
     CallLevel,
     CallStage,
     CallStatus,
+    FundingSource,
+    FundingSourceKind,
     Level,
+    PurchaseMethod,
     RequiredDocument,
     RubricCriterion,
     StageKind,
@@ -342,6 +345,11 @@ def load(seed=2026, org_count=200):
             levels=[(Level.CITY, "1500000", "200000", "500000", "0")], min_grade=Grade.A3,
             summary="市民政局拟向具备资质的社会组织购买居家养老上门服务，服务期一年，按服务成效分期拨付。",
             categories=["居家养老", "长者助餐", "康复护理"])
+        # the purchase's method and funding sources (issue 14): 竞争性磋商, 专项资金 + 福彩公益金 = the budget
+        soon_call.purchase_method = PurchaseMethod.CONSULTATION
+        soon_call.funding_sources = [
+            FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("1000000.00")),
+            FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("500000.00"))]
         _call(officer, today, name="政府购买社会组织服务项目（社区矫正）", edition=f"{today.year + 1}年度",
               code="GM-JZ", kind=CallKind.PURCHASE, status=CallStatus.DRAFT, apply_open=today + timedelta(days=30),
               apply_close=today + timedelta(days=60),

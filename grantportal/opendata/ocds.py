@@ -24,7 +24,7 @@ import json
 from dataclasses import dataclass
 from datetime import datetime, time
 
-from grantportal.calls.models import StageKind
+from grantportal.calls.models import PurchaseMethod, StageKind
 from grantportal.core.masking import mask_text
 from grantportal.core.timeutil import site_zone, to_local
 from grantportal.funding.models import ContractStatus
@@ -110,6 +110,24 @@ def _org_party(org):
             "roles": ["supplier", "payee"]}
 
 
+# the call's purchase method as OCDS's closed ``method`` codelist (open, selective, limited, direct); the Chinese
+# method's name goes to ``procurementMethodDetails``, a single-source justification to ``procurementMethodRationale``
+PROCUREMENT_METHOD = {
+    PurchaseMethod.OPEN_TENDER: "open", PurchaseMethod.VENTURE: "open", PurchaseMethod.INVITED_TENDER: "selective",
+    PurchaseMethod.NEGOTIATION: "limited", PurchaseMethod.CONSULTATION: "limited", PurchaseMethod.QUOTATION: "limited",
+    PurchaseMethod.SINGLE_SOURCE: "direct",
+}
+
+
+def budget_description(call):
+    """``planning.budget.description``: what the amount is, and its funding sources with their amounts (OCDS 1.1
+    has no structured budget breakdown in its core schema; the sources are the call's ``funding_sources``)."""
+    text = "各级别预算合计"
+    if call.funding_sources:
+        text += "；资金来源：" + "、".join(f"{s.title}{s.amount:,.2f}元" for s in call.funding_sources)
+    return text
+
+
 def tender_release(publisher, call, proposal, budget):
     ocid = publisher.ocid(call.id)
     apply = call.stage(StageKind.APPLY)
@@ -119,12 +137,14 @@ def tender_release(publisher, call, proposal, budget):
         "status": "complete",
         "value": money(budget),
         "procuringEntity": publisher.buyer,
-        "procurementMethod": "open",
-        "procurementMethodDetails": call.kind.label,
+        "procurementMethod": PROCUREMENT_METHOD[call.method],
+        "procurementMethodDetails": f"{call.kind.label}（{call.method.label}）",
         "mainProcurementCategory": "services",
     }
     if call.summary:
         tender["description"] = mask_text(call.summary)
+    if call.single_source_reason:
+        tender["procurementMethodRationale"] = mask_text(call.single_source_reason)
     if apply is not None and (apply.opens_at or apply.closes_at):
         tender["tenderPeriod"] = _period(apply.opens_at, apply.closes_at, end_of_day=False)
     if proposal.published_at:
@@ -137,7 +157,7 @@ def tender_release(publisher, call, proposal, budget):
         "ocid": ocid, "id": f"{ocid}-tender", "date": iso(final_at(proposal)), "tag": ["tender"],
         "initiationType": "tender", "language": "zh",
         "parties": [publisher.buyer_party()], "buyer": publisher.buyer,
-        "planning": {"budget": {"description": "各级别预算合计", "amount": money(budget)}},
+        "planning": {"budget": {"description": budget_description(call), "amount": money(budget)}},
         "tender": tender,
     }
 

@@ -41,7 +41,9 @@ def test_a_contract_pdf_embeds_a_cjk_font_and_reads_back_in_chinese(app, final, 
 def test_a_purchase_call_issues_a_government_purchase_contract(tmp_path):
     from grantportal.calls.models import CallKind
 
-    call, (award, _) = f.final_awards(kind=CallKind.PURCHASE)
+    # 公开招标 by default: at least three valid responses before results (calls.methods)
+    call, (award, *_) = f.final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
+                                        dict(total=80, requested="30000")], kind=CallKind.PURCHASE)
     contract, doc = issued_contract(award, call.created_by)
     assert doc.kind == DocumentKind.CONTRACT_PURCHASE
     flat = "".join(poppler("pdftotext", file_bytes(doc), tmp_path).split())

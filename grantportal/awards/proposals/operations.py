@@ -10,6 +10,7 @@ the reads these share are in ``queries.py``.
 import sqlalchemy as sa
 
 from grantportal.applications.models import Application, AppStatus, Screening
+from grantportal.applications.queries import valid_responses
 from grantportal.awards.models import (
     Award,
     AwardStatus,
@@ -21,6 +22,7 @@ from grantportal.awards.proposals.queries import proposal_of
 from grantportal.awards.proposals.ranking import final_ranking
 from grantportal.awards.proposals.settings import check_result_settings
 from grantportal.awards.proposals.workflow import AwardRefused
+from grantportal.calls.methods import responses_problem
 from grantportal.calls.models import Call
 from grantportal.calls.tier_rules import call_rules, grant_cap, meets_min_grade
 from grantportal.core.audit import audit_action, delete_rows, insert_rows
@@ -67,6 +69,9 @@ def generate(call, user, now):
         proposal = lock_proposal(proposal)
         if proposal.status != ProposalStatus.DRAFT:
             raise AwardRefused("拟资助方案已发布公示，不能重新生成。")
+    too_few = responses_problem(call, valid_responses(call))  # competitive methods (calls.methods)
+    if too_few:
+        raise AwardRefused(too_few)
     ranking = final_ranking(call)
     if not any(ranking.by_level.values()):
         raise AwardRefused("还没有任何评审得分，不能生成拟资助方案。请先完成专家评审。")

@@ -3,6 +3,7 @@ republish within 公示 after scores or ranking changed. Each step has its guard
 happening now, in one sentence; the pages show the same sentence next to the button."""
 import sqlalchemy as sa
 
+from grantportal.applications.queries import valid_responses
 from grantportal.awards.models import Award, Objection, ObjectionStatus, ProposalStatus
 from grantportal.awards.proposals.queries import (
     changes_words,
@@ -11,6 +12,7 @@ from grantportal.awards.proposals.queries import (
     selected_count,
     unscreened,
 )
+from grantportal.calls.methods import responses_problem
 from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.permissions import is_officer
@@ -49,6 +51,9 @@ def _publish_guard(proposal, now=None):
     pending = unscreened(call)
     if pending:
         return [f"还有{pending}个已提交的申报尚未完成资格审查，全部审查后才能发布公示。"]
+    too_few = responses_problem(call, valid_responses(call))  # competitive methods (calls.methods)
+    if too_few:
+        return [too_few]
     open_rounds = [r.name for r in scored_rounds(call) if r.status != RoundStatus.CLOSED]
     if open_rounds:
         return [f"评审轮次“{'”“'.join(open_rounds)}”尚未结束，全部评审轮次结束后才能发布公示。"]

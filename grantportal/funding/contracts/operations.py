@@ -23,6 +23,7 @@ import sqlalchemy as sa
 
 from grantportal.accounts.models import User
 from grantportal.awards.models import FinalStatus
+from grantportal.calls.methods import contract_problem
 from grantportal.calls.tranche_plan import parse_plan, schedule
 from grantportal.core import signals
 from grantportal.core.audit import audit_action
@@ -95,6 +96,7 @@ def prepare_contract(award, user, starts_on):
     if award.final_status != FinalStatus.SELECTED:
         raise FundingRefused("只有最终入选的项目才能签订合同。")
     call = award.proposal.call
+    _require_method_allows(call)
     plan = schedule(parse_plan(call.tranche_plan), award.amount)
     ends_on = date.fromordinal(add_months(starts_on, call.contract_months).toordinal() - 1)
     with audit_action("contract.prepare"):
@@ -107,12 +109,20 @@ def prepare_contract(award, user, starts_on):
     return contract
 
 
+def _require_method_allows(call, now=None):
+    """单一来源: no contract while the justification's publication runs (calls.methods.contract_problem)."""
+    problem = contract_problem(call, now or utcnow())
+    if problem:
+        raise FundingRefused(problem, status=409)
+
+
 def issue_contract(award, user, starts_on, deliverables=None, link=None):
     """Prepare the contract (if not yet) and issue its PDF (政府购买服务合同 or 公益创投项目资助协议 by the
     call's kind): the contract is 待签署 at once, its document pending until rendered."""
     contract = contract_of(award) or prepare_contract(award, user, starts_on)
     lock_contract(contract)
     step = CONTRACT.require(user, contract, "issue")
+    _require_method_allows(award.proposal.call)
     if deliverables is not None:
         contract.deliverables = deliverables.strip()
     if contract.starts_on != starts_on:

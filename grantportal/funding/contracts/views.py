@@ -8,8 +8,9 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required
 
 from grantportal.awards.models import FinalStatus
+from grantportal.calls.methods import contract_problem
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
 from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
 from grantportal.core.permissions import require
 from grantportal.documents.render import issuing_refusal
@@ -47,7 +48,8 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                            can_act=can_manage_contract(current_user, award), Status=ContractStatus,
                            nav_staff=can_view_contract_manage(current_user, award),
                            selected=award.final_status == FinalStatus.SELECTED,
-                           cannot_issue=issuing_refusal()), status
+                           cannot_issue=issuing_refusal() or (contract_problem(award.proposal.call, utcnow())
+                                                              if contract is None else None)), status
 
 
 @bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
