@@ -5,7 +5,7 @@ who signed it (``pledge_signer``), when (``pledge_signed_at``, UTC) and the text
 each submission. Applications submitted before have none: their receipts print no pledge.
 
 Revision ID: 0040
-Revises: 0035
+Revises: 0037
 Create Date: 2026-12-07 04:00:00.000000
 
 """
@@ -16,7 +16,7 @@ import grantportal.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0040'
-down_revision = '0035'
+down_revision = '0037'
 branch_labels = None
 depends_on = None
 
