@@ -166,9 +166,9 @@ def _without_producer(document, pdf):
     pdf.info.pop("Producer", None)
 
 
-def render_pdf(html, base_url=None, timeout=None, sign=True):
+def render_pdf(html, base_url=None, timeout=None):
     """Render ``html`` (already escaped by Jinja) to PDF/A-2b bytes, with ``static/css/pdf.css`` applied, signed
-    with the bureau's certificate when ``sign`` and one is configured. Relative URLs resolve against the static
+    with the bureau's certificate when one is configured. Relative URLs resolve against the static
     folder unless ``base_url`` is given."""
     import weasyprint  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
     if len(html) > MAX_HTML_CHARS:
@@ -184,8 +184,10 @@ def render_pdf(html, base_url=None, timeout=None, sign=True):
             if len(rendered.pages) > MAX_PAGES:
                 raise PdfError(f"文书超过{MAX_PAGES}页，无法生成。")
             _metadata(rendered)
-            signed = sign and has_app_context() and signing.configured()
+            signed = has_app_context() and signing.configured()
             data = rendered.write_pdf(pdf_variant=PDF_VARIANT, finisher=_without_producer if signed else None)
             return signing.sign_pdf(data) if signed else data
+    except signing.SigningError as e:  # an unreadable key or certificate: the document waits for a retry
+        raise PdfError(str(e)) from e
     finally:
         gc.collect()

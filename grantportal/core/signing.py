@@ -50,7 +50,7 @@ def configured(config=None):
 # --- signing ------------------------------------------------------------------------------------------
 
 def _kept_key_signer_class():
-    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 (deferred, as above)
+    from cryptography.hazmat.primitives import serialization  # noqa: PLC0415 (deferred: importing pyHanko costs ~0.3 s)
     from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa  # noqa: PLC0415 (deferred, as above)
     from pyhanko.sign import signers  # noqa: PLC0415 (deferred, as above)
     from pyhanko.sign.general import get_pyca_cryptography_hash  # noqa: PLC0415 (deferred, as above)
@@ -84,7 +84,7 @@ def _signer(key_file, cert_file, roots_file, passphrase, stamp):
     the files' modification times, so a renewed certificate is picked up without a restart)."""
     from pyhanko.keys import load_private_key_from_pemder  # noqa: PLC0415 (deferred, as above)
     from pyhanko.sign.general import load_certs_from_pemder  # noqa: PLC0415 (deferred, as above)
-    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: PLC0415 (deferred: importing pyHanko costs ~0.3 s)
+    from pyhanko_certvalidator.registry import SimpleCertificateStore  # noqa: PLC0415 (deferred, as above)
 
     try:
         key = load_private_key_from_pemder(key_file, passphrase=passphrase.encode() if passphrase else None)
