@@ -31,6 +31,7 @@ from grantportal.disclosure.statistics.cli import statistics_cli
 from grantportal.disclosure.statistics.views import bp as statistics_bp
 from grantportal.disclosure.views import bp as disclosure_bp
 from grantportal.documents import queries as documents_answers  # noqa: F401  (core.signals answers)
+from grantportal.documents.cli import documents_cli
 from grantportal.documents.views import bp as documents_bp
 from grantportal.experts.views import bp as experts_bp
 from grantportal.funding import queries as funding_answers  # noqa: F401  (core.signals answers)
@@ -119,4 +120,5 @@ def create_app(config=None):
     app.cli.add_command(notices_cli)
     app.cli.add_command(schedule_cli)
     app.cli.add_command(users_cli)
+    app.cli.add_command(documents_cli)
     return app

@@ -38,6 +38,22 @@ def _driver_url(url):
     return url
 
 
+# the test CA's files (``flask documents make-test-ca``, core/signing.py): the demo and the tests sign with them
+SIGNING_TEST_FOLDER = "signing"
+SIGNING_TEST_FILES = {"SIGNING_KEY_FILE": "test-bureau.key", "SIGNING_CERT_FILE": "test-bureau.pem",
+                      "SIGNING_TRUST_ROOTS_FILE": "test-ca.pem"}
+
+
+def _signing_files(instance):
+    """The bureau's signing key, certificate and trust roots from the environment (GRANTPORTAL_SIGNING_*), each
+    else the test CA's file in instance/signing/ when it exists; None where neither is there."""
+    out = {}
+    for setting, name in SIGNING_TEST_FILES.items():
+        test_file = Path(instance) / SIGNING_TEST_FOLDER / name
+        out[setting] = os.environ.get(f"GRANTPORTAL_{setting}") or (str(test_file) if test_file.exists() else None)
+    return out
+
+
 def _flag(name, default):
     value = os.environ.get(name)
     if value is None:
@@ -183,6 +199,12 @@ def default_config(instance=INSTANCE, given=None):
         "JOB_TIMEOUT": 900,  # seconds before RQ kills a job
         "JOBS_SYNC": False,
         "RENDER_TIMEOUT": 120,  # seconds one PDF may take to render
+        # the bureau's certificate every PDF is signed with (PAdES, core/signing.py): key and certificate (PEM, the
+        # chain's intermediates after the certificate), the key's passphrase, the root(s) /verify trusts; unset,
+        # the test CA's files in instance/signing/ when `flask documents make-test-ca` made them (flask doctor
+        # refuses those in production); no certificate at all: PDFs are issued unsigned
+        **_signing_files(instance),
+        "SIGNING_KEY_PASSPHRASE": os.environ.get("GRANTPORTAL_SIGNING_KEY_PASSPHRASE") or None,
         "RATELIMIT_VERIFY": "30 per minute",  # the public document verification page, per address
         # the audit chain (core/audit_chain.py): entries are sealed only once they are this old, so that no
         # transaction still in flight can commit an entry below the sealed head

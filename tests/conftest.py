@@ -192,9 +192,18 @@ def db_url(database, tmp_path):
     return database["url"]
 
 
+@pytest.fixture(scope="session")
+def signing_files(tmp_path_factory):
+    """The test CA and bureau certificate (core/signing.py), made once per worker: every test app signs the PDFs
+    it renders, as production does."""
+    from grantportal.core.signing import make_test_ca
+
+    return make_test_ca(tmp_path_factory.mktemp("signing"), "市民政局")
+
+
 @pytest.fixture
-def app_config(tmp_path, db_url):
-    return _base_config(tmp_path, db_url)
+def app_config(tmp_path, db_url, signing_files):
+    return {**_base_config(tmp_path, db_url), **signing_files}
 
 
 @pytest.fixture

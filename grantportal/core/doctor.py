@@ -12,11 +12,12 @@ all, on every server; with more than one, rate limits and sign-in throttles must
 the database must not be SQLite."""
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import click
 from flask.cli import with_appcontext
 
-from grantportal.core import replica
+from grantportal.core import replica, signing
 from grantportal.core.db import db
 
 DEFAULT_BUREAU = "市民政局"
@@ -46,6 +47,25 @@ def _harfbuzz():
     from grantportal.core.pdf import subsetter  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
 
     return subsetter() == "harfbuzz"
+
+
+def _signing_problem(cfg):
+    """What is wrong with the certificate PDFs are signed with (core/signing.py), or None. Reads the certificate
+    (public), never the key."""
+    if not signing.configured(cfg):
+        return ("未配置民政部门的签名证书：平台出具的 PDF 没有数字签名，阅读器和核验页面都无法证明文书由谁出具、"
+                "出具后是否被改动。")
+    try:
+        test = signing.is_test_certificate(cfg["SIGNING_CERT_FILE"])
+    except (OSError, ValueError):
+        return "无法读取文书签名证书（GRANTPORTAL_SIGNING_CERT_FILE）：应为 PEM 格式的证书。"
+    if test:
+        return ("文书签名使用的是演示用的测试证书（flask documents make-test-ca 生成）：签名者不是真实的证书机构"
+                "签发的民政部门证书。")
+    roots = cfg.get("SIGNING_TRUST_ROOTS_FILE")
+    if not (roots and Path(roots).is_file()):
+        return "未配置签名的信任根证书：核验页面无法确认文书签名有效。"
+    return None
 
 
 def findings(app, environ=None, harfbuzz=None):
@@ -82,6 +102,12 @@ def findings(app, environ=None, harfbuzz=None):
     if cfg.get("BUREAU_NAME", DEFAULT_BUREAU) == DEFAULT_BUREAU or not cfg.get("BUREAU_USCC"):
         add("bureau", True, "未设置民政部门的名称或统一社会信用代码：合同、通知书和开放数据中的发布机构不完整。",
             "设置 GRANTPORTAL_BUREAU_NAME 和 GRANTPORTAL_BUREAU_USCC（以及 GRANTPORTAL_BUREAU_LEGAL_REP）。")
+    signing_problem = _signing_problem(cfg)
+    if signing_problem:
+        add("signing", True, signing_problem,
+            "设置 GRANTPORTAL_SIGNING_KEY_FILE、GRANTPORTAL_SIGNING_CERT_FILE（民政部门的私钥和证书，PEM 格式）和 "
+            "GRANTPORTAL_SIGNING_TRUST_ROOTS_FILE（签发该证书的根证书）；私钥有口令时设置 "
+            "GRANTPORTAL_SIGNING_KEY_PASSPHRASE。")
     if cfg["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         add("database", True, "使用 SQLite：只适合单机演示，多个应用进程同时写入会互相等待，也无法由多台服务器共用。",
             "设置 DATABASE_URL 指向 PostgreSQL。")

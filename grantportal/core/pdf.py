@@ -12,6 +12,14 @@
   ``job_timeout`` (``RENDER_TIMEOUT``); ``render_pdf(timeout=…)`` also arms a SIGALRM timer when called
   from a main thread (a CLI or an RQ work-horse). The in-process runner cannot kill a thread, so it
   relies on the size and page limits.
+- Every PDF is PDF/A-2b (``PDF_VARIANT``: XMP ``pdfaid:part=2 conformance=B``, fonts embedded, the sRGB output
+  intent) with a title (the HTML ``<title>``), an author (``<meta name="author">``, else ``BUREAU_NAME``) and a
+  creation date (``<meta name="dcterms.created">``, else the time of rendering), and is signed with the bureau's
+  certificate when one is configured (``core.signing``): what is returned, stored and hashed is the signed file.
+  pyHanko's incremental update writes ``pyHanko <version>`` as the XMP ``pdf:Producer`` and appends it to an
+  existing Info ``/Producer``; PDF/A wants the two equal, so a PDF to be signed leaves ``/Producer`` out of its
+  Info dictionary and pyHanko writes the same value in both. (WeasyPrint 70 leaves its sRGB output-intent
+  profile file open until garbage collection: the ``ResourceWarning`` is ignored in setup.cfg for the tests.)
 - ``gc.collect()`` after each document keeps a worker's memory low (Noto CJK faces are large).
 - ``subsetter()`` says which font subsetter WeasyPrint will use: ``"harfbuzz"`` (fast, needs
   ``libharfbuzz-subset0``) or ``"fonttools"`` (10–40× slower).
@@ -22,18 +30,21 @@ import mimetypes
 import signal
 import threading
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from flask import current_app, has_app_context
 
 from grantportal.config import ROOT
+from grantportal.core import signing
 from grantportal.core.metrics import PDF_RENDER
 
 MAX_HTML_CHARS = 2_000_000
 MAX_PAGES = 60
 PDF_CSS = "css/pdf.css"
 NOTDEF = ".notdef glyph rendered"
+PDF_VARIANT = "pdf/a-2b"
 log = logging.getLogger("grantportal.pdf")
 
 
@@ -139,9 +150,26 @@ def _deadline(seconds):
         signal.signal(signal.SIGALRM, previous)
 
 
+def _metadata(rendered):
+    """Author and creation date where the HTML gave none (title: the HTML's ``<title>``)."""
+    meta = rendered.metadata
+    if not meta.authors:
+        bureau = current_app.config.get("BUREAU_NAME") if has_app_context() else None
+        meta.authors = [bureau or "市民政局"]
+    if not meta.created:
+        meta.created = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _without_producer(document, pdf):
+    """A WeasyPrint finisher: no Info ``/Producer``, so that pyHanko writes the same one in the Info dictionary and
+    the XMP (module docstring)."""
+    pdf.info.pop("Producer", None)
+
+
 def render_pdf(html, base_url=None, timeout=None):
-    """Render ``html`` (already escaped by Jinja) to PDF bytes, with ``static/css/pdf.css`` applied.
-    Relative URLs resolve against the static folder unless ``base_url`` is given."""
+    """Render ``html`` (already escaped by Jinja) to PDF/A-2b bytes, with ``static/css/pdf.css`` applied, signed
+    with the bureau's certificate when one is configured. Relative URLs resolve against the static
+    folder unless ``base_url`` is given."""
     import weasyprint  # noqa: PLC0415 (deferred: importing WeasyPrint costs ~0.6 s)
     if len(html) > MAX_HTML_CHARS:
         raise PdfError("文书内容过长，无法生成。")
@@ -155,6 +183,11 @@ def render_pdf(html, base_url=None, timeout=None):
             rendered = document.render(stylesheets=[sheet])
             if len(rendered.pages) > MAX_PAGES:
                 raise PdfError(f"文书超过{MAX_PAGES}页，无法生成。")
-            return rendered.write_pdf()
+            _metadata(rendered)
+            signed = has_app_context() and signing.configured()
+            data = rendered.write_pdf(pdf_variant=PDF_VARIANT, finisher=_without_producer if signed else None)
+            return signing.sign_pdf(data) if signed else data
+    except signing.SigningError as e:  # an unreadable key or certificate: the document waits for a retry
+        raise PdfError(str(e)) from e
     finally:
         gc.collect()

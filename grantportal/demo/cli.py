@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
+from grantportal.documents.cli import ensure_test_ca
 
 # any mainland mobile number signs in as a citizen (the first time opens the account); this one is printed
 DEMO_CITIZEN_PHONE = "13800138000"
@@ -32,6 +33,9 @@ def load_command(orgs):
     else:
         if not current_app.config.get("PUBLIC_BASE_URL"):
             current_app.config["PUBLIC_BASE_URL"] = DEMO_ADDRESS
+        # the demo's PDFs are signed as production's are: with the test CA's certificate in instance/signing/
+        # (`flask documents make-test-ca`), unless the bureau's own certificate is configured
+        ensure_test_ca(current_app._get_current_object())
         load(org_count=orgs)
         # the contract PDFs are rendered during the load; their render jobs (queued by issuing the contracts)
         # then only mark themselves done, right after the commit and before this command exits

@@ -1,6 +1,6 @@
 """Reads of issued documents for pages outside the officer's document pages: the public verification (a
-document by its code, a file compared with it), and the answer to ``core.signals.award_documents``
-(connected when the app is created: ``grantportal/app.py``)."""
+document by its code, a file compared with it, the digital signature of either), and the answer to
+``core.signals.award_documents`` (connected when the app is created: ``grantportal/app.py``)."""
 import hashlib
 from dataclasses import dataclass
 
@@ -10,6 +10,8 @@ from sqlalchemy.orm import defer
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.core.inputs import normalize_code
+from grantportal.core.signing import check_signature
+from grantportal.core.storage import get_storage
 from grantportal.documents.models import DocumentStatus, IssuedDocument
 
 HASH_CHUNK = 64 * 1024
@@ -69,6 +71,20 @@ def compare_file(doc, stream):
         digest.update(chunk)
     sha256 = digest.hexdigest()
     return Comparison(sha256, bool(doc.sha256) and sha256 == doc.sha256.lower())
+
+
+def document_signature(doc):
+    """The digital signature of the document's issued file (``core.signing.SignatureCheck``: 有效 / 无效 / 未签名
+    and the signer), checked now against the configured trust roots; None while it has no file."""
+    if doc.file is None:
+        return None
+    return check_signature(get_storage().read(doc.file.storage_key))
+
+
+def upload_signature(stream):
+    """The digital signature of an uploaded file (read from its start, in memory, never stored)."""
+    stream.seek(0)
+    return check_signature(stream.read())
 
 
 def issued_for(award):

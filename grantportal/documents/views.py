@@ -26,7 +26,13 @@ from grantportal.documents.permissions import (
     can_view_documents,
     can_view_job,
 )
-from grantportal.documents.queries import compare_file, issued_by_code, newer_version
+from grantportal.documents.queries import (
+    compare_file,
+    document_signature,
+    issued_by_code,
+    newer_version,
+    upload_signature,
+)
 from grantportal.documents.render import issuing_refusal
 
 bp = Blueprint("documents", __name__)
@@ -38,19 +44,21 @@ PER_PAGE = 100
 @bp.route("/verify/<code>")
 @limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"])
 def verify(code):
-    """Where the QR code points: the document's public facts and its file's SHA-256."""
+    """Where the QR code points: the document's public facts, its file's SHA-256 and digital signature."""
     require(can_verify_documents(current_user))
     doc = issued_by_code(code)  # typed from the paper: full-width, spaces, hyphens, lower case
     if doc is None:
         return render_template("documents/verify_missing.html"), 404
-    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer_version(doc))
+    return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer_version(doc),
+                           signature=document_signature(doc))
 
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["RATELIMIT_VERIFY"], methods=["POST"])
 def verify_form():
     """文书核验: the code typed from the paper and, optionally, the electronic file. A code alone leads to the
-    document's page; with a file, that page answers 一致 / 不一致 (the file is hashed, never stored)."""
+    document's page; with a file, that page answers 一致 / 不一致 and the file's own signature 有效 / 无效 / 未签名
+    (the file is hashed and checked, never stored)."""
     require(can_verify_documents(current_user))
     form = VerifyForm()
     if not form.validate_on_submit():
@@ -63,7 +71,8 @@ def verify_form():
     if not upload or not upload.filename:
         return redirect(url_for("documents.verify", code=doc.verification_code), 303)
     return render_template("documents/verify.html", doc=doc, facts=doc.facts, newer=newer_version(doc),
-                           comparison=compare_file(doc, upload.stream), filename=upload.filename)
+                           signature=document_signature(doc), comparison=compare_file(doc, upload.stream),
+                           upload_signature=upload_signature(upload.stream), filename=upload.filename)
 
 
 # --- the officer's pages ------------------------------------------------------------------------------

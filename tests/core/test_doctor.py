@@ -2,15 +2,22 @@
 import pytest
 
 from grantportal import create_app
-from grantportal.core import doctor
+from grantportal.core import doctor, signing
 
 READY_ENV = {"GRANTPORTAL_ENV": "production", "GRANTPORTAL_SECRET_KEY": "k" * 64, "GRANTPORTAL_PROCESSES": "4"}
 
 
+@pytest.fixture(scope="session")
+def bureau_certificate(tmp_path_factory):
+    """The bureau's own certificate, issued by a CA that stands for a real one (not the test CA)."""
+    return signing.make_test_ca(tmp_path_factory.mktemp("bureau-ca"), "中山市民政局", "11442000007238513A",
+                                ca_org="广东省数字证书认证中心（测试替身）")
+
+
 @pytest.fixture
-def production_app(tmp_path):
+def production_app(tmp_path, bureau_certificate):
     """An app configured as the deployment guide says."""
-    return create_app({
+    return create_app({**bureau_certificate,
         "SECRET_KEY": "k" * 64, "INSTANCE_PATH": str(tmp_path), "STORAGE_DIR": str(tmp_path / "files"),
         "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://grantportal@db.internal/grantportal",
         "REDIS_URL": "redis://cache.internal:6379/0", "SESSION_COOKIE_SECURE": True,
@@ -43,6 +50,8 @@ def test_a_production_configuration_has_no_blocking_item(production_app):
     ({"SMS_SHOW_CODE": True}, {}, "sms_code"),
     ({}, {"GRANTPORTAL_SECRET_KEY": ""}, "secret"),
     ({"DEBUG": True}, {}, "debug"),
+    ({"SIGNING_CERT_FILE": None}, {}, "signing"),
+    ({"SIGNING_TRUST_ROOTS_FILE": None}, {}, "signing"),
 ])
 def test_each_unsafe_setting_blocks_production(production_app, change, env, key):
     production_app.config.update(change)
@@ -54,6 +63,13 @@ def test_each_unsafe_setting_blocks_production(production_app, change, env, key)
     with pytest.raises(RuntimeError, match="拒绝启动") as refused:
         doctor.refuse_unsafe_start(production_app, environ)
     assert "k" * 64 not in str(refused.value)  # never a secret in the message
+
+
+def test_the_test_certificate_blocks_production(production_app, tmp_path):
+    production_app.config.update(signing.make_test_ca(tmp_path, "中山市民政局"))
+    found = doctor.findings(production_app, READY_ENV, harfbuzz=True)
+    assert "signing" in keys(found)
+    assert "测试证书" in next(f.problem for f in found if f.key == "signing")
 
 
 def test_one_process_without_redis_is_not_blocked_but_several_are(production_app):
