@@ -1,5 +1,6 @@
 """Writes on calls. Each takes the objects and the acting user, names itself in the audit log,
 flushes, and leaves the commit to the request (or CLI command) that called it."""
+from grantportal.calls.catalogue_link import sync_links
 from grantportal.calls.models import (
     Call,
     CallLevel,
@@ -74,6 +75,8 @@ def _apply_rows(call, settings):
               lambda row, i: {"level": row.level, "budget_total": row.budget_total, "min_grant": row.min_grant,
                               "max_grant": row.max_grant, "min_match_percent": row.min_match_percent},
               key=lambda obj: obj.level, row_key=lambda row: row.level)
+    if "catalogue_items" in settings.extra:  # the year's service catalogue items (calls.catalogue_link)
+        sync_links(call, settings.extra["catalogue_items"])
     if settings.criteria is not None:
         _sync(call.criteria, settings.criteria, RubricCriterion,
               lambda row, i: {"position": i, "name": row.name, "max_points": row.max_points,
