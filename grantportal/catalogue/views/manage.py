@@ -52,6 +52,7 @@ def create():
 
 def _detail_page(catalogue, category_form=None, status=200, message=None):
     return render_template("catalogue/detail.html", catalogue=catalogue,
+                           item_count=sum(len(category.items) for category in catalogue.categories),
                            category_form=category_form or CategoryForm(formdata=None),
                            may_manage=bool(can_manage_catalogue(current_user)), message=message), status
 
@@ -121,7 +122,8 @@ def edit_category(category_id):
                 return redirect(url_for("catalogue.detail", catalogue_id=catalogue_id), 303)
             message, status = attempt.message, attempt.status
             category = db.get_or_404(CatalogueCategory, category_id)
-    return render_template("catalogue/category.html", form=form, category=category, message=message), status
+    return render_template("catalogue/category.html", form=form, category=category, catalogue=category.catalogue,
+                           message=message), status
 
 
 def _item_page(catalogue, item, form):
