@@ -89,7 +89,7 @@ class CallForm(RowsForm):
         self.catalogue_items.choices = catalogue_link.choices_for(year, self.chosen_catalogue_items())
 
     def chosen_catalogue_items(self):
-        return sorted({int(v) for v in self.catalogue_items.data or [] if str(v).isascii() and str(v).isdigit()})
+        return sorted({i for i in (as_id(str(v)) for v in self.catalogue_items.data or []) if i is not None})
 
     # -- validation --------------------------------------------------------------------------
     def validate_code(self, field):

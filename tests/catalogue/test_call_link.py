@@ -3,7 +3,7 @@
 saved; an item of another year's catalogue is refused the same way; a 公益创投 call may name none."""
 import sqlalchemy as sa
 
-from grantportal.calls.models import Call, CallCatalogueItem, CallKind
+from grantportal.calls.models import Call, CallCatalogueItem, CallKind, CallStatus
 from grantportal.core.db import db
 from tests import factories as f
 from tests.calls.formdata import call_form
@@ -57,6 +57,10 @@ def test_an_item_of_another_years_catalogue_is_refused(client, signed_in_officer
     resp = client.post("/manage/calls/new", data={**call_form(kind="purchase", code="GM"),
                                                    "catalogue_items": [str(old_item.id)]})
     assert "只能选择2030年度目录中的事项；所选事项中有2029年度目录的事项。" in resp.get_data(as_text=True)
+    for unknown in ("99999999999", "９", "0"):  # past the id column, full-width, no such item
+        resp = client.post("/manage/calls/new", data={**call_form(kind="purchase", code="GM"),
+                                                       "catalogue_items": [unknown]})
+        assert resp.status_code == 200 and "请从列表中选择。" in resp.get_data(as_text=True)
     assert _calls() == 0 and _links() == []
 
 
@@ -79,3 +83,13 @@ def test_the_rule_holds_in_the_operation_too(app, officer):
         assert NEEDS_ITEM in e.message and e.field == "catalogue_items"
     else:
         raise AssertionError("a purchase call without an item was accepted")
+
+
+def test_a_draft_purchase_call_naming_no_item_cannot_be_published(client, signed_in_officer):
+    call = f.CallFactory(kind=CallKind.PURCHASE, year=2030, status=CallStatus.DRAFT, published_at=None)
+    make_catalogue(signed_in_officer)  # published after the call was drafted
+    html = client.get(f"/manage/calls/{call.id}/publish").get_data(as_text=True)
+    assert NEEDS_ITEM in html and "确认发布" not in html
+    assert client.post(f"/manage/calls/{call.id}/publish").status_code == 409
+    db.session.refresh(call)
+    assert call.status == CallStatus.DRAFT
