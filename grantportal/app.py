@@ -15,6 +15,7 @@ from grantportal.calendar.views import bp as calendar_bp
 from grantportal.calls import search as calls_index  # noqa: F401  (public index entries)
 from grantportal.calls.files.views import bp as call_files_bp
 from grantportal.calls.views import bp as calls_bp
+from grantportal.catalogue.views import bp as catalogue_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
 from grantportal.core import districts, logs, metrics_endpoint, navigation, replica, templating, web
@@ -108,7 +109,7 @@ def create_app(config=None):
                audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
                monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp, contracts_bp,
                payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp,
-               metrics_endpoint.bp):
+               metrics_endpoint.bp, catalogue_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -12,6 +12,7 @@ from grantportal.awards.models import (  # noqa: F401
 )
 from grantportal.calendar.models import CalendarDay, CalendarYear  # noqa: F401
 from grantportal.calls.models import Call, CallLevel, CallStage, RequiredDocument, RubricCriterion  # noqa: F401
+from grantportal.catalogue.models import Catalogue, CatalogueCategory, CatalogueItem  # noqa: F401
 from grantportal.citizens.models import Citizen, SmsCode  # noqa: F401
 from grantportal.core.audit import AuditEntry  # noqa: F401
 from grantportal.core.audit_chain import AuditArchive, AuditCheck, AuditSeal  # noqa: F401

@@ -4,7 +4,7 @@ it). A new page joins the menu here, with the permission its view requires and i
 
 The groups: 公开信息 (the public pages), 我的 (an organization's, an expert's or a citizen's own pages), 管理 (the
 staff's and the administrator's pages) and 账户 (the inbox, signing in — accounts and citizens —, registering).
-The staff — and anyone who sees more than the anonymous visitor's thirteen entries — get their own links first
+The staff — and anyone who sees more than the anonymous visitor's fourteen entries — get their own links first
 and 公开信息 folded into one disclosure (FOLD); an anonymous visitor keeps the flat public menu. The signed-in
 user's name links to their own account page (ACCOUNT_PAGES)."""
 from flask import g
@@ -20,6 +20,7 @@ from grantportal.audit.permissions import can_view_audit_log
 from grantportal.awards.objections.permissions import can_follow_own_objections
 from grantportal.calendar.permissions import can_view_calendar
 from grantportal.calls.permissions import can_manage_calls
+from grantportal.catalogue.permissions import can_list_catalogues
 from grantportal.citizens.permissions import can_sign_in_as_citizen, can_view_participation
 from grantportal.core.navigation import Entry, Fold
 from grantportal.core.permissions import can_view_public_pages
@@ -44,6 +45,7 @@ PUBLIC, MINE, STAFF, ACCOUNT = "公开信息", "我的", "管理", "账户"
 MENU = [
     Entry("首页", "disclosure.index", can_view_public_pages, PUBLIC),
     Entry("项目征集", "calls.public_list", can_view_public_pages, PUBLIC),
+    Entry("服务目录", "catalogue.years", can_view_public_pages, PUBLIC),
     Entry("公众投票", "votes.index", can_view_public_pages, PUBLIC),
     Entry("公示与结果", "disclosure.results", can_view_public_pages, PUBLIC),
     Entry("社会组织", "orgs.directory", can_browse_directory, PUBLIC),
@@ -68,6 +70,7 @@ MENU = [
     # the staff's pages (auditors read them)
     Entry("待办", "workbench.home", can_view_workbench, STAFF),
     Entry("征集管理", "calls.manage", can_manage_calls, STAFF),
+    Entry("服务目录", "catalogue.manage", can_list_catalogues, STAFF),
     Entry("项目监管", "monitoring.manage", can_list_projects, STAFF),
     Entry("随手拍监督", "supervision.queue", can_list_supervision_reports, STAFF),
     Entry("公众认捐", "pledges.queue", can_list_pledges, STAFF),
@@ -84,7 +87,7 @@ MENU = [
     Entry("机构注册", "accounts.register", can_register_account, ACCOUNT),
 ]
 
-FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=13)
+FOLD = Fold(PUBLIC, for_groups=frozenset({STAFF}), above=14)
 
 # where the signed-in user's name links to: the first of these pages they may open
 ACCOUNT_PAGES = [

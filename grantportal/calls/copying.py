@@ -21,4 +21,5 @@ def copy_data(source):
     for section in ("levels", "documents", "criteria", "funding_sources"):
         data[section] = [{k: v for k, v in row.items() if k != "id"} for row in data[section]]
     data["stages"] = [{"enabled": row["enabled"]} for row in data["stages"]]
+    data["catalogue_items"] = []  # next year's catalogue has its own items
     return data

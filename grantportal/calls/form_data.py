@@ -51,6 +51,7 @@ def call_data(call):
                        "required": "1" if d.required else "0"} for d in call.documents],
         "criteria": [{"id": c.id, "name": c.name, "max_points": c.max_points, "guidance": c.guidance}
                      for c in call.criteria],
+        "catalogue_items": [str(link.item_id) for link in call.catalogue_links],
         **purchase_data(call),
     }
 

@@ -7,12 +7,14 @@ import sqlalchemy as sa
 from wtforms import BooleanField, FieldList, FormField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
+from grantportal.calls import catalogue_link
 from grantportal.calls.method_forms import PurchaseFields
 from grantportal.calls.models import OPTIONAL_STAGES, Call, CallKind, CallStatus, Level, StageKind
 from grantportal.calls.row_forms import CriterionForm, DocumentForm, LevelForm, StageForm
 from grantportal.calls.settings import CallSettings, CriterionRow, DocumentRow, LevelRow, StageRow
 from grantportal.core.db import db
 from grantportal.core.forms import (
+    CheckboxesField,
     Form,
     LocalDateField,
     NumberField,
@@ -57,6 +59,8 @@ class CallForm(PurchaseFields, RowsForm):
     stages = FieldList(FormField(StageForm), min_entries=len(STAGE_KINDS), max_entries=len(STAGE_KINDS))
     documents = FieldList(FormField(DocumentForm), min_entries=1, max_entries=MAX_DOCUMENTS)
     criteria = FieldList(FormField(CriterionForm), min_entries=1, max_entries=MAX_CRITERIA)
+    # the year's service catalogue items the call buys under (calls.catalogue_link)
+    catalogue_items = CheckboxesField("购买服务目录事项")
 
     growable = {"documents": MAX_DOCUMENTS, "criteria": MAX_CRITERIA}
     growable = {**growable, "funding_sources": PurchaseFields.max_sources}  # method_forms
@@ -67,6 +71,7 @@ class CallForm(PurchaseFields, RowsForm):
         self.call = call
         self.locked = locked
         self.documents_in_use = set(documents_in_use)
+        self._offer_catalogue_items()
         if locked:  # levels' limits, the rubric and the numbering stay as they are
             for name in ("levels", "criteria", "code"):
                 delattr(self, name)
@@ -79,6 +84,14 @@ class CallForm(PurchaseFields, RowsForm):
             if line and line not in seen:
                 seen.append(line)
         return seen
+
+    def _offer_catalogue_items(self):
+        typed = self.year.data or ""
+        year = int(typed) if str(typed).isascii() and str(typed).isdigit() and len(str(typed)) == 4 else None
+        self.catalogue_items.choices = catalogue_link.choices_for(year, self.chosen_catalogue_items())
+
+    def chosen_catalogue_items(self):
+        return sorted({i for i in (as_id(str(v)) for v in self.catalogue_items.data or []) if i is not None})
 
     # -- validation --------------------------------------------------------------------------
     def validate_code(self, field):
@@ -106,6 +119,7 @@ class CallForm(PurchaseFields, RowsForm):
             self._check_levels()
         self._check_stages()
         self._check_documents()
+        self._check_catalogue_items()
         if "criteria" in self._fields:
             self._check_criteria()
         self.check_purchase()  # purchase method and funding sources (method_forms)
@@ -166,6 +180,14 @@ class CallForm(PurchaseFields, RowsForm):
                 f.name.errors.append("材料名称重复。")
             seen.add(f.name.data)
 
+    def _check_catalogue_items(self):
+        if self.catalogue_items.errors or self.year.errors or self.kind.errors:
+            return
+        problem = catalogue_link.link_problem(CallKind(self.kind.data), self.year.number,
+                                              self.chosen_catalogue_items())
+        if problem:
+            self.catalogue_items.errors.append(problem)
+
     def _check_criteria(self):
         filled = check_rubric(self.criteria)
         total = sum(f.max_points.number or 0 for f in filled)
@@ -208,6 +230,7 @@ class CallForm(PurchaseFields, RowsForm):
         purchase, sources = self.purchase_settings()  # purchase method and funding sources (method_forms)
         result.fields.update(purchase)
         result.extra["funding_sources"] = sources
+        result.extra["catalogue_items"] = self.chosen_catalogue_items()
         if "levels" in self._fields:
             result.levels = [
                 LevelRow(_digits(f.id.data), Level(f.level.data), f.budget_total.amount, f.min_grant.amount,

@@ -3,7 +3,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from grantportal.core.db import LabelledEnum, Money, UTCDateTime, db, enum_column, utcnow
 from grantportal.orgs.models import Grade
@@ -246,6 +246,21 @@ class FundingSource(db.Model):
     @property
     def title(self):
         return f"{self.kind.label}（{self.name}）" if self.name else self.kind.label
+
+
+class CallCatalogueItem(db.Model):
+    """A catalogue item (catalogue.models.CatalogueItem, 购买服务目录 / 职能转移目录) a call buys under: a call names
+    one or more items of its year's catalogues (calls.catalogue_link); the public catalogue page lists the calls
+    of each item through ``ix_call_catalogue_item_item``."""
+
+    __tablename__ = "call_catalogue_item"
+    __table_args__ = (sa.Index("ix_call_catalogue_item_item", "item_id", "call_id"),)
+
+    call_id: Mapped[int] = mapped_column(sa.ForeignKey("call.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("catalogue_item.id"), primary_key=True)
+
+    call = relationship(Call, backref=backref("catalogue_links", cascade="all, delete-orphan"))
+    item = relationship("CatalogueItem")
 
 
 class CallFileKind(LabelledEnum):

@@ -1,5 +1,6 @@
 """Writes on calls. Each takes the objects and the acting user, names itself in the audit log,
 flushes, and leaves the commit to the request (or CLI command) that called it."""
+from grantportal.calls.catalogue_link import sync_links
 from grantportal.calls.models import (
     Call,
     CallLevel,
@@ -78,6 +79,8 @@ def _apply_rows(call, settings):
     if settings.extra.get("funding_sources") is not None:  # the call's funding sources (calls/method_forms)
         _sync(call.funding_sources, settings.extra["funding_sources"], FundingSource,
               lambda row, i: {"position": i, "kind": row.kind, "name": row.name, "amount": row.amount})
+    if "catalogue_items" in settings.extra:  # the year's service catalogue items (calls.catalogue_link)
+        sync_links(call, settings.extra["catalogue_items"])
     if settings.criteria is not None:
         _sync(call.criteria, settings.criteria, RubricCriterion,
               lambda row, i: {"position": i, "name": row.name, "max_points": row.max_points,

@@ -1,6 +1,7 @@
 """A call's workflow, held as data (``core.workflow``): 草稿 → 已发布 → 已结束, who may take each step
 and what must be true first; ``CALL.check`` is the one place that answers "may this step happen now, for
 this user?". Also the call's public phase (即将开始 / 征集中 / 已截止 …), derived from its times."""
+from grantportal.calls import catalogue_link
 from grantportal.calls.models import CallStatus
 from grantportal.core import signals
 from grantportal.core.db import utcnow
@@ -33,6 +34,10 @@ def publish_problems(call, now=None):
         problems.append(f"评分标准各项满分合计应为100分，目前为{total}分。")
     if not call.category_list:
         problems.append("至少需要填写一个服务领域。")
+    # the year's service catalogue binds a 政府购买服务 call (calls.catalogue_link)
+    linked = catalogue_link.link_problem(call.kind, call.year, [link.item_id for link in call.catalogue_links])
+    if linked:
+        problems.append(linked)
     return problems
 
 

@@ -116,6 +116,13 @@ participant_votes = _questions.signal(
     doc="sender: (user id, limit) → (the citizen's latest votes as citizens.queries.Record, newest first, at most "
         "limit, each with its receipt code; how many in all) (votes answers)")
 
+# the public catalogue page (catalogue) asks what was bought under each item
+catalogue_item_purchases = _questions.signal(
+    "catalogue-item-purchases",
+    doc="sender: list of catalogue item ids → {item_id: [disclosure.projects.queries.Purchase]}: the public calls "
+        "that name the item, newest first, each with its funded projects' count and amount once its results are "
+        "final; items bought under no call are left out (disclosure answers)")
+
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 
 # funding announces, monitoring schedules the project's reports

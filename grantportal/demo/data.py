@@ -41,6 +41,7 @@ from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
 from grantportal.core.workdays import CALENDAR_YEARS, library_year
+from grantportal.demo import catalogue as demo_catalogue
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
@@ -356,6 +357,7 @@ def load(seed=2026, org_count=200):
               levels=[(Level.CITY, "900000", "150000", "300000", "0")],
               summary="（草稿）拟购买社区矫正对象心理辅导与帮扶服务。", categories=["社区矫正", "心理辅导"])
         db.session.flush()
+        demo_catalogue.load(officer, soon_call.year, soon_call)  # the year's 购买服务目录 (issue 14)
 
         members = {}
         for org in groups["open"]:

@@ -6,7 +6,7 @@ purchase publishes. Existing calls are backfilled: 公益创投 calls take 公�
 第二十六条: the main method). ``call_funding_source`` holds a call's funding sources and amounts; new, empty.
 
 Revision ID: 0037
-Revises: 0035
+Revises: 0036
 Create Date: 2026-12-07 03:30:00.000000
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0037'
-down_revision = '0035'
+down_revision = '0036'
 branch_labels = None
 depends_on = None
 

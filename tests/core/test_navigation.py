@@ -2,7 +2,7 @@
 kind of user sees, in order, are the ones their pages' permissions allow; the page renders them without a query.
 
 A long menu is grouped (grantportal/navigation.py): the staff — and anyone who sees more than the anonymous
-visitor's thirteen entries — get their own links first and the public pages folded into one 公开信息 disclosure;
+visitor's fourteen entries — get their own links first and the public pages folded into one 公开信息 disclosure;
 an anonymous visitor and a citizen keep the flat public menu. The signed-in user's name opens their own
 account page: 我的账户, or a citizen's 我的参与."""
 import re
@@ -17,7 +17,8 @@ from tests import factories as f
 from tests.permissions.test_matrix import sign_in
 from tests.render import queries_while_rendering
 
-PUBLIC_LINKS = [("/", "首页"), ("/calls/", "项目征集"), ("/votes/", "公众投票"), ("/results", "公示与结果"),
+PUBLIC_LINKS = [("/", "首页"), ("/calls/", "项目征集"), ("/catalogue/", "服务目录"), ("/votes/", "公众投票"),
+                ("/results", "公示与结果"),
                 ("/orgs/", "社会组织"), ("/projects/", "项目执行"), ("/statistics", "统计"), ("/data/", "数据开放"),
                 ("/verify", "文书核验"), ("/help", "帮助")]
 SIGNED_IN = [("/inbox", "站内消息")]
@@ -25,7 +26,8 @@ ORG = [("/org/", "我的机构"), ("/applications/", "我的申报"), ("/my/proj
        ("/my/supervision", "随手拍答复"), ("/my/pledges", "公众认捐"), ("/objections/mine", "我的异议")]
 EXPERT = [("/review/", "评审任务"), ("/expert/profile", "专家资料"), ("/expert/conflicts", "回避申报"),
           ("/objections/mine", "我的异议")]
-OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/monitoring", "项目监管"),
+OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/catalogue/", "服务目录"),
+           ("/manage/monitoring", "项目监管"),
            ("/manage/supervision", "随手拍监督"), ("/manage/pledges", "公众认捐"),
            ("/manage/orgs/", "机构管理"), ("/manage/experts/", "专家库"), ("/manage/calendar/", "节假日安排"),
            ("/audit/", "审计日志")]
@@ -95,16 +97,16 @@ def test_the_menu_groups_are_as_declared():
     for entry in MENU:
         groups.setdefault(entry.group, []).append(entry.label)
     assert groups == {
-        PUBLIC: ["首页", "项目征集", "公众投票", "公示与结果", "社会组织", "项目执行", "统计", "数据开放", "文书核验",
-                 "帮助"],
+        PUBLIC: ["首页", "项目征集", "服务目录", "公众投票", "公示与结果", "社会组织", "项目执行", "统计", "数据开放",
+                 "文书核验", "帮助"],
         MINE: ["我的机构", "我的申报", "我的项目", "随手拍答复", "公众认捐",
                "评审任务", "专家资料", "回避申报", "我的异议", "我的参与"],
-        STAFF: ["待办", "征集管理", "项目监管", "随手拍监督", "公众认捐",
+        STAFF: ["待办", "征集管理", "服务目录", "项目监管", "随手拍监督", "公众认捐",
                 "机构管理", "专家库", "节假日安排", "账户管理", "审计日志"],
         ACCOUNT: ["站内消息", "登录", "公众登录", "机构注册"],
     }
     assert (PUBLIC, MINE, STAFF, ACCOUNT) == ("公开信息", "我的", "管理", "账户")
-    assert FOLD == Fold(PUBLIC, for_groups=frozenset({STAFF}), above=13)
+    assert FOLD == Fold(PUBLIC, for_groups=frozenset({STAFF}), above=14)
 
 
 def test_a_menu_folds_for_the_staff_and_for_a_long_menu_only(app):

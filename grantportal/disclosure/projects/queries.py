@@ -18,8 +18,9 @@ import sqlalchemy as sa
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallKind, CallStatus, Level, call_title
-from grantportal.core.db import db, utcnow
+from grantportal.calls.models import Call, CallCatalogueItem, CallKind, CallStatus, Level, call_title
+from grantportal.core import signals
+from grantportal.core.db import db, literal_ids, utcnow
 from grantportal.disclosure.statistics.queries import cached
 from grantportal.funding.matched.queries import Leverage
 from grantportal.funding.models import IN_FORCE, Contract, ContractStatus, MatchedFund
@@ -183,3 +184,41 @@ def call_totals(call):
     ``STATISTICS_CACHE_SECONDS``."""
     return cached(("call-projects", call.proposal_id), lambda: _sum_call(call))
 
+
+
+# --- what was bought under each catalogue item (the public catalogue page asks, core.signals) ----------------
+
+@dataclass(frozen=True)
+class Purchase:
+    """A public call that names a catalogue item, with its funded projects once its results are final."""
+
+    call_id: int
+    title: str
+    year: int
+    status: CallStatus
+    final: bool
+    projects: int
+    amount: Decimal
+
+
+@signals.catalogue_item_purchases.connect
+def catalogue_item_purchases(item_ids):
+    """{item_id: [Purchase]} for the items of one catalogue page: the links by ``ix_call_catalogue_item_item``, the
+    calls and their proposals in the same query, and each final call's totals from ``call_totals`` (kept per call
+    like the statistics)."""
+    rows = db.session.execute(
+        sa.select(CallCatalogueItem.item_id, Call.id, Call.name, Call.edition, Call.year, Call.status, Proposal.id,
+                  Proposal.status)
+        .join(Call, Call.id == CallCatalogueItem.call_id)
+        .outerjoin(Proposal, Proposal.call_id == Call.id)
+        .where(CallCatalogueItem.item_id.in_(literal_ids(item_ids)), Call.status != CallStatus.DRAFT)
+        .order_by(Call.year.desc(), Call.published_at.desc(), Call.id.desc())).all()
+    purchases, by_call = {}, {}
+    for item_id, call_id, name, edition, year, status, proposal_id, proposal_status in rows:
+        if call_id not in by_call:
+            results = CallResults(call_id, call_title(edition, name), status, proposal_id, proposal_status)
+            totals = call_totals(results) if results.final else None
+            by_call[call_id] = Purchase(call_id, results.title, year, status, results.final,
+                                        totals.projects if totals else 0, totals.seed if totals else ZERO)
+        purchases.setdefault(item_id, []).append(by_call[call_id])
+    return purchases

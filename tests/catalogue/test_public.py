@@ -1,0 +1,56 @@
+"""The public catalogue pages (issue 14): the years with a published catalogue; a year's catalogues with their
+items, each item's purchasing department, requirements and indicative budget, and what was bought under it — the
+public calls that name it and, once their results are final, their funded projects' count and amount. Drafts (of
+catalogues and of calls) stay out of sight."""
+from decimal import Decimal
+
+from grantportal.calls.models import CallCatalogueItem, CallKind, CallStatus
+from grantportal.catalogue.models import CatalogueKind
+from grantportal.core.db import db
+from grantportal.core.money import format_yuan
+from tests import factories as f
+from tests.catalogue.conftest import item_named, make_catalogue
+from tests.render import queries_while_rendering
+
+
+def _link(call, item):
+    db.session.add(CallCatalogueItem(call_id=call.id, item_id=item.id))
+    db.session.commit()
+
+
+def test_the_years_list_published_catalogues_only(client, officer):
+    make_catalogue(officer, year=2030)
+    make_catalogue(officer, year=2030, kind=CatalogueKind.TRANSFER,
+                   items=(("行业管理", "行业标准制定", "市发改局", "", None, 0, None),))
+    make_catalogue(officer, year=2031, published=False)
+    html = client.get("/catalogue/").get_data(as_text=True)
+    assert "2030年度政府购买服务目录（3项）" in html and "2030年度政府职能转移目录（1项）" in html
+    assert "2031年度" not in html
+    assert client.get("/catalogue/2031").status_code == 404
+    assert client.get("/catalogue/1999").status_code == 404
+
+
+def test_a_years_page_shows_items_and_what_was_bought_under_them(client, app, officer):
+    make_catalogue(officer, year=2030)
+    care, correction = item_named("居家养老服务"), item_named("社区矫正")
+    call, awards = f.final_awards(kind=CallKind.PURCHASE, year=2030)
+    _link(call, care)
+    open_call = f.CallFactory(kind=CallKind.PURCHASE, year=2030, name="社区矫正服务购买项目")
+    _link(open_call, correction)
+    draft = f.CallFactory(kind=CallKind.PURCHASE, year=2030, name="未发布的购买项目", status=CallStatus.DRAFT)
+    _link(draft, correction)
+
+    with queries_while_rendering(app) as seen:
+        resp = client.get("/catalogue/2030")
+    assert resp.status_code == 200 and seen == []
+    html = resp.get_data(as_text=True)
+    assert "居家养老服务" in html and "市民政局" in html
+    assert "评估等级3A及以上；登记成立满2年；从事养老服务领域服务" in html
+    assert "1,200,000.00" in html and "青少年服务" in html
+    funded = [a for a in awards if a.final_status is not None and a.final_status.value == "selected"]
+    assert funded
+    amount = sum((a.amount for a in funded), Decimal("0.00"))
+    assert call.title in html and f"资助项目 {len(funded)} 个，资助金额 {format_yuan(amount)}" in html
+    assert "社区矫正服务购买项目" in html and "结果尚未确定" in html
+    assert "未发布的购买项目" not in html
+    assert "尚无征集" in html  # 青少年服务: nothing bought yet
