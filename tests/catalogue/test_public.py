@@ -33,7 +33,10 @@ def test_the_years_list_published_catalogues_only(client, officer):
 def test_a_years_page_shows_items_and_what_was_bought_under_them(client, app, officer):
     make_catalogue(officer, year=2030)
     care, correction = item_named("居家养老服务"), item_named("社区矫正")
-    call, awards = f.final_awards(kind=CallKind.PURCHASE, year=2030)
+    # three valid responses: the least a 公开招标 (the purchase calls' default method) may decide on (calls/methods.py)
+    responses = [dict(total=90, requested="50000", matched="40000"), dict(total=85, requested="60000"),
+                 dict(total=80, requested="30000")]
+    call, awards = f.final_awards(responses, kind=CallKind.PURCHASE, year=2030)
     _link(call, care)
     open_call = f.CallFactory(kind=CallKind.PURCHASE, year=2030, name="社区矫正服务购买项目")
     _link(open_call, correction)
