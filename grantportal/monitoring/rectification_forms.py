@@ -36,7 +36,7 @@ class CaseReportForm(Form):
 
 
 class VerifyForm(Form):
-    verdict = RadioField("核查结论", choices=[(v.value, v.label) for v in Verdict], validate_choice=False)
+    verdict = RadioField("核查结论", choices=Verdict.choices(), validate_choice=False)
     note = TextAreaField("核查意见", filters=[strip])
     new_deadline = LocalDateTimeField("新的整改期限", [Optional()])
 
@@ -50,6 +50,10 @@ class VerifyForm(Form):
         if self.verdict.data == Verdict.CONTINUE.value and len(field.data or "") < 5:
             raise ValidationError("要求继续整改时，请写明理由（不少于5个字）。")
 
-    def validate_new_deadline(self, field):
+    def validate(self, extra_validators=None):
+        ok = super().validate(extra_validators)
+        field = self.new_deadline  # Optional() ends its own chain when blank: checked here
         if self.verdict.data == Verdict.CONTINUE.value and field.data is None and not field.errors:
-            raise ValidationError("要求继续整改时，请填写新的整改期限。")
+            field.errors = [*field.errors, "要求继续整改时，请填写新的整改期限。"]
+            ok = False
+        return ok
