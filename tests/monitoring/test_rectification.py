@@ -17,11 +17,12 @@ from grantportal.funding.operations import FundingRefused
 from grantportal.funding.payments.operations import record_payment
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.monitoring import rectification as rect
+from grantportal.monitoring.closure import closure_problem
 from grantportal.monitoring.rectification_models import CaseStatus, Verdict
 from grantportal.monitoring.timeline import project_timeline
 from grantportal.monitoring.workflow import MonitoringRefused
 from grantportal.schedule import BY_NAME, run_task
-from tests.monitoring.conftest import png_bytes
+from tests.monitoring.conftest import pay_all, png_bytes
 from tests.permissions.world import TINY_PDF
 
 FINDINGS = "服务台账不完整，缺少3月份探访记录\n志愿者培训未按计划开展"
@@ -251,3 +252,12 @@ def test_the_officer_verifies_from_the_page(project, client, auth):
     assert done.status_code == 303
     db.session.expire_all()
     assert db.session.get(type(case), case.id).status == CaseStatus.CLOSED
+
+
+def test_a_project_with_an_open_case_cannot_be_closed(project):
+    pay_all(project.contract, project.officer)
+    case = _open(project)
+    assert closure_problem(project.contract) == "整改尚未完成，整改完成后才能结项。"
+    _file(project, case)
+    _verify(project, case)
+    assert "整改" not in (closure_problem(project.contract) or "")
