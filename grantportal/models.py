@@ -26,6 +26,11 @@ from grantportal.documents.models import IssuedDocument  # noqa: F401
 from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile  # noqa: F401
 from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery, Tranche  # noqa: F401
 from grantportal.monitoring.models import Evaluation, Report, ReportPhoto, ReportSpending  # noqa: F401
+from grantportal.monitoring.rectification_models import (  # noqa: F401
+    RectificationCase,
+    RectificationEvidence,
+    RectificationReport,
+)
 from grantportal.orgs.models import (  # noqa: F401
     AnnualInspection,
     Organization,

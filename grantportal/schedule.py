@@ -15,6 +15,9 @@ The tasks call the operations that already exist, with the same rules as when a 
 - ``report_reminders`` (Mondays 09:00): the organizations with overdue reports are reminded, as when an
   officer presses 催办 on the monitoring page (monitoring ``remind_overdue``); officers see the overdue
   reports on that page and in their workbench.
+- ``rectification_overdue`` (hourly at :05): open 整改 cases past their deadline are marked overdue and the officer
+  who opened each is told (monitoring ``rectification.mark_overdue``; once per deadline, so a second run in the
+  same hour or the next finds nothing new).
 The end of a 公示 period needs no task: objections close by the time itself and the officer confirms the final
 results (awards/proposals/workflow.py). Times are the site's (Asia/Shanghai). A period missed while no scheduler
 ran is made up by the next run in it (a backup at 02:00 missed runs at 08:00); older periods are not.
@@ -37,6 +40,7 @@ from grantportal.core.notices import send_ready_mail
 from grantportal.core.timeutil import format_datetime, site_zone
 from grantportal.inbox.digest import send_digests
 from grantportal.monitoring.operations import remind_overdue
+from grantportal.monitoring.rectification import mark_overdue
 
 log = logging.getLogger("grantportal.schedule")
 DAY, WEEK = timedelta(days=1), timedelta(days=7)
@@ -96,12 +100,24 @@ def _report_reminders(app, start, now):
     return f"向 {count} 个项目的机构发送了逾期报告提醒。" if count else "没有逾期未交的报告。"
 
 
+def _case_link(case):
+    """The 整改 case page, as a path."""
+    return current_app.url_map.bind("localhost").build("rectification.case", {"case_id": case.id})
+
+
+def _rectification_overdue(app, start, now):
+    count = mark_overdue(now, link_for=_case_link)
+    return f"{count} 个整改逾期，已通知项目官员。" if count else "没有新逾期的整改。"
+
+
 TASKS = (
     Task("search_refresh", "更新公示索引中到期的评估等级", DAY, timedelta(minutes=10), _search_refresh),
     Task("backup", "备份数据库和文件", DAY, timedelta(hours=2), _backup),
     Task("audit_chain", "封存并核验审计日志", DAY, timedelta(hours=3), _audit_chain),
     Task("officer_digest", "项目官员每日工作摘要", DAY, timedelta(hours=7, minutes=30), _officer_digest),
     Task("report_reminders", "逾期报告提醒（每周一）", WEEK, timedelta(hours=9), _report_reminders),
+    Task("rectification_overdue", "整改逾期标记与提醒（每小时）", timedelta(hours=1), timedelta(minutes=5),
+         _rectification_overdue),
     Task("job_requeue", "重新派发因任务队列不可用而等待的后台任务", timedelta(minutes=10), timedelta(0), _job_requeue),
 )
 BY_NAME = {task.name: task for task in TASKS}

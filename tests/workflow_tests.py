@@ -41,6 +41,12 @@ TRANSITION_TESTS = {
     "report.accept": "tests/monitoring/test_reports.py::test_officer_accepts_a_submitted_report",
     "report.return": "tests/monitoring/test_reports.py::test_officer_returns_with_a_note_and_the_org_resubmits",
     "report.waive": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "rectification.report": "tests/monitoring/test_rectification.py::"
+                            "test_the_organization_files_its_report_from_the_page",
+    "rectification.close": "tests/monitoring/test_rectification.py::"
+                           "test_closing_the_case_releases_the_tranches_and_payment_goes_through",
+    "rectification.continue": "tests/monitoring/test_rectification.py::"
+                              "test_continue_rectification_needs_a_reason_and_a_new_deadline_and_keeps_the_pause",
     "supervision.assign": "tests/supervision/test_flow.py::"
                           "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
     "supervision.ask_org": "tests/supervision/test_flow.py::"

@@ -107,6 +107,7 @@ class Call(db.Model):
     tranche_plan: Mapped[list | None] = mapped_column(sa.JSON)
     contract_months: Mapped[int] = mapped_column(default=12)  # up to 36 for stable services
     report_every_months: Mapped[int] = mapped_column(default=3)  # progress reports
+    rectification_days: Mapped[int] = mapped_column(default=15, server_default="15")  # 整改期限 (working days)
     integrity_pledge: Mapped[str | None] = mapped_column(sa.Text)  # 诚信承诺书; None: calls/integrity.py's default
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

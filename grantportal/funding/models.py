@@ -66,6 +66,9 @@ class Contract(db.Model):
     midterm_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acceptance_passed: Mapped[bool | None]
     acceptance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A pause of the tranches not yet paid, as monitoring stamps it while an 整改 is open
+    # (``payments.operations.pause_tranches`` / ``release_tranches``): the public reason (None: not paused).
+    paused_reason: Mapped[str | None] = mapped_column(sa.Text)
 
     award = relationship("Award")
     document = relationship("IssuedDocument")

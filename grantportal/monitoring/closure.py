@@ -18,6 +18,8 @@ def closure_problem(contract):
         return "该项目已结项。"
     if contract.status != ContractStatus.ACTIVE:
         return f"合同状态为“{contract.status.label}”，只有履行中的项目才能结项。"
+    if contract.paused_reason:  # stamped while an 整改 is open (monitoring/rectification.py)
+        return "整改尚未完成，整改完成后才能结项。"
     acceptance = latest_evaluation(contract, EvaluationStage.ACCEPTANCE)
     if acceptance is None:
         return "尚未进行结项验收，验收合格后才能结项。"

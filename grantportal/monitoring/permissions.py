@@ -47,3 +47,23 @@ def can_manage_project(user, contract):
 
 def can_remind_overdue(user):
     return Decision(is_officer(user))
+
+
+# --- 整改 (monitoring/rectification.py) -------------------------------------------------------------------
+
+def can_open_rectification(user, contract):
+    return Decision(is_officer(user), "只有项目官员可以责令整改。")
+
+
+def can_view_rectification(user, case):
+    """The case, its findings, reports and evidence: the funded organization's members and staff."""
+    return can_view_project(user, case.contract)
+
+
+def can_file_rectification_report(user, case):
+    return Decision(is_member_of_org_id(user, _org_id(case.contract)), "只有承接项目的机构成员可以提交整改报告。")
+
+
+def can_verify_rectification(user, case):
+    """整改完成 / 继续整改: the officer today; a third party appointed to the project once that role exists."""
+    return Decision(is_officer(user), "只有项目官员可以核查整改。")

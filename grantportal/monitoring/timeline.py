@@ -7,9 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from grantportal.core.money import format_yuan
-from grantportal.core.timeutil import format_date, to_local
+from grantportal.core.timeutil import format_date, format_datetime, to_local
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import evaluations_of, reports_of
+from grantportal.monitoring.rectification import cases_of
+from grantportal.monitoring.rectification_models import Verdict
 from grantportal.monitoring.schedule import days_overdue
 
 
@@ -22,6 +24,7 @@ class Event:
     overdue_days: int = 0
     upcoming: bool = False
     link_report_id: int | None = None
+    link_case_id: int | None = None  # a 整改 (monitoring/rectification.py)
     order: int = field(default=0, repr=False)
 
     @property
@@ -74,6 +77,8 @@ def project_timeline(contract, today):
         score = f"，得分{ev.score}" if ev.score is not None else ""
         events.append(Event(ev.evaluated_at, "evaluation", f"{ev.stage.label}：{ev.grade.label}",
                             f"{'合格' if ev.grade.passed else '不合格'}{score}", order=6))
+    for case in cases_of(contract):
+        _rectification_events(events, case)
     for pay in contract.payments:
         events.append(Event(pay.paid_on, "payment", f"拨付第{pay.tranche.position}期资金",
                             f"{format_yuan(pay.amount)}，凭证号{pay.voucher_number}", order=7))
@@ -83,3 +88,23 @@ def project_timeline(contract, today):
     if contract.closed_at:
         events.append(Event(contract.closed_at, "closed", "项目结项", order=9))
     return sorted(events, key=lambda e: e.sort_key)
+
+
+def _rectification_events(events, case):
+    """A 整改: the notice with its deadline, each report and its verdict, the overdue mark, the closure."""
+    number = f"整改通知书{case.document.number}，" if case.document is not None else ""
+    events.append(Event(case.opened_at, "rectification", "责令整改",
+                        f"{number}{len(case.finding_lines)}项整改事项，整改期限至{format_datetime(case.deadline)}",
+                        link_case_id=case.id, order=10))
+    for report in case.reports:
+        events.append(Event(report.submitted_at, "rectification", "提交整改报告", link_case_id=case.id, order=11))
+        if report.verdict == Verdict.DONE:
+            events.append(Event(report.verified_at, "rectification_done", "整改完成，恢复拨付",
+                                report.verdict_note or "", link_case_id=case.id, order=12))
+        elif report.verdict == Verdict.CONTINUE:
+            events.append(Event(report.verified_at, "rectification", "继续整改",
+                                f"{report.verdict_note}；新的整改期限至{format_datetime(report.new_deadline)}",
+                                link_case_id=case.id, order=12))
+    if case.overdue_at:
+        events.append(Event(case.overdue_at, "rectification_overdue", "整改逾期未提交整改报告",
+                            f"期限{format_datetime(case.deadline)}", link_case_id=case.id, order=13))

@@ -37,6 +37,7 @@ from grantportal.monitoring.permissions import (
     can_view_report,
 )
 from grantportal.monitoring.queries import report_with_project
+from grantportal.monitoring.rectification import cases_of
 from grantportal.monitoring.schedule import OPEN, days_overdue, local_date, overdue_clause
 from grantportal.monitoring.timeline import project_timeline
 
@@ -146,7 +147,7 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
         can_act=can_manage_project(current_user, contract), action_form=ActionForm(),
         nav_staff=can_list_projects(current_user),
         closure_problem=ops.closure_problem(contract), ContractStatus=ContractStatus,
-        tranches=tranche_states(contract)), status
+        tranches=tranche_states(contract), cases=cases_of(contract)), status
 
 
 @bp.route("/projects/<int:contract_id>/timeline")

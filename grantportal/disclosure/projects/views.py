@@ -26,6 +26,7 @@ from grantportal.funding.permissions import can_view_public_project
 from grantportal.funding.queries import project_with_money, totals_of
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import recorded_evaluations, reports_of
+from grantportal.monitoring.rectification import public_cases
 from grantportal.pledges.operations import pledging_problem
 from grantportal.pledges.queries import public_pledges
 from grantportal.supervision.operations import filing_problem
@@ -141,4 +142,4 @@ def project(contract_id):
         evaluations=recorded_evaluations(contract), findings=findings, findings_total=findings_total,
         may_report=filing_problem(contract) is None, pledges=pledges,
         may_pledge=pledging_problem(contract) is None, open_surveys=open_surveys(contract.id, now),
-        survey_results=public_results(contract.id, now))
+        survey_results=public_results(contract.id, now), rectifications=public_cases(contract))

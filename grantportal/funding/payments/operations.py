@@ -50,6 +50,26 @@ def record_milestone(contract, condition, passed, at, user):
     return refresh_tranches(contract)
 
 
+def pause_tranches(contract, reason, user):
+    """Monitoring opened an 整改 (or changed its deadline): every tranche not yet fully paid is 暂停拨付 with
+    ``reason`` (public: say what and until when, never the findings' detail) until ``release_tranches``.
+    Returns the ``[TrancheState]``."""
+    contract = lock_contract(contract)
+    with audit_action("contract.pause"):
+        contract.paused_reason = reason
+        db.session.flush()
+    return refresh_tranches(contract)
+
+
+def release_tranches(contract, user):
+    """Monitoring closed the 整改: the pause is lifted and the tranches follow their conditions again."""
+    contract = lock_contract(contract)
+    with audit_action("contract.release"):
+        contract.paused_reason = None
+        db.session.flush()
+    return refresh_tranches(contract)
+
+
 # --- tranches -------------------------------------------------------------------------------------------
 
 def refresh_tranches(contract):

@@ -21,6 +21,9 @@ The rules (DESIGN.md §4 "Money"):
 - a failed 中期评估 (the latest one graded 不合格) blocks every tranche tied to a later milestone
   (中期评估合格后 and 结项验收合格后): 暂停拨付, with the reason, until a later 中期评估 passes;
 - a terminated contract (已终止) blocks every tranche not yet fully paid;
+- a pause stamped by monitoring while an 整改 is open (``Contract.paused_reason``, DESIGN.md §4: "while an 整改
+  is open, later tranches are paused") blocks every tranche not yet fully paid, with that reason, until
+  monitoring releases it;
 - a tranche whose payments reach its amount is 已拨付 whatever happened later (recoveries are
   recorded against the contract, not against a tranche, and do not reopen it).
 """
@@ -110,6 +113,8 @@ def tranche_states(contract, payments=None):
             states.append(TrancheState(tranche, TrancheStatus.PAID, done))
         elif contract.status == ContractStatus.TERMINATED:
             states.append(TrancheState(tranche, TrancheStatus.BLOCKED, done, blocked_reason=TERMINATED))
+        elif contract.paused_reason:
+            states.append(TrancheState(tranche, TrancheStatus.BLOCKED, done, blocked_reason=contract.paused_reason))
         elif midterm_failed and tranche.condition != TrancheCondition.SIGNED:
             states.append(TrancheState(tranche, TrancheStatus.BLOCKED, done, blocked_reason=MIDTERM_FAILED))
         elif met[tranche.condition]:

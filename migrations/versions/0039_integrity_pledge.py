@@ -4,8 +4,8 @@
 who signed it (``pledge_signer``), when (``pledge_signed_at``, UTC) and the text as signed (``pledge_text``), set at
 each submission. Applications submitted before have none: their receipts print no pledge.
 
-Revision ID: 0040
-Revises: 0037
+Revision ID: 0039
+Revises: 0038
 Create Date: 2026-12-07 04:00:00.000000
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 import grantportal.core.db
 
 # revision identifiers, used by Alembic.
-revision = '0040'
-down_revision = '0037'
+revision = '0039'
+down_revision = '0038'
 branch_labels = None
 depends_on = None
 
