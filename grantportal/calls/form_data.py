@@ -1,6 +1,7 @@
 """What the call form starts with: the defaults from DESIGN.md for a new call, or a stored call's values
 for editing."""
 from grantportal.calls.forms import STAGE_KINDS
+from grantportal.calls.integrity import DEFAULT_PLEDGE, pledge_text
 from grantportal.calls.models import OPTIONAL_STAGES, CallKind, Level
 from grantportal.core.timeutil import local_today
 
@@ -17,6 +18,7 @@ def new_call_data(today=None):
         "min_years_registered": 1,
         "max_applications_per_org": 1,
         "rectification_days": 15,
+        "integrity_pledge": DEFAULT_PLEDGE,
         "require_inspection": True,
         "require_no_sanctions": True,
         "levels": [{"level": lv.value} for lv in Level],
@@ -47,6 +49,7 @@ def call_data(call):
         "require_inspection": call.require_inspection, "require_no_sanctions": call.require_no_sanctions,
         "max_applications_per_org": call.max_applications_per_org,
         "rectification_days": call.rectification_days,
+        "integrity_pledge": pledge_text(call),
         "levels": levels,
         "stages": stages,
         "documents": [{"id": d.id, "name": d.name, "description": d.description,

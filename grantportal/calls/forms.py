@@ -56,6 +56,7 @@ class CallForm(PurchaseFields, RowsForm):
     require_no_sanctions = BooleanField("须无处罚、异常名录和失信记录", default=True)
     max_applications_per_org = NumberField("每个机构最多申报（个）", minimum=1, maximum=50)
     rectification_days = NumberField("整改期限（工作日）", minimum=1, maximum=90, optional=True, example="15")
+    integrity_pledge = TextAreaField("诚信承诺书", [too_long(3000)], filters=[strip])
     levels = FieldList(FormField(LevelForm), min_entries=len(Level), max_entries=len(Level))
     stages = FieldList(FormField(StageForm), min_entries=len(STAGE_KINDS), max_entries=len(STAGE_KINDS))
     documents = FieldList(FormField(DocumentForm), min_entries=1, max_entries=MAX_DOCUMENTS)
@@ -224,6 +225,7 @@ class CallForm(PurchaseFields, RowsForm):
         }
         if self.rectification_days.number is not None:  # blank: kept (15 for a new call)
             fields["rectification_days"] = self.rectification_days.number
+        fields["integrity_pledge"] = self.integrity_pledge.data or None  # blank: the default (calls/integrity.py)
         if "code" in self._fields:
             fields["code"] = self.code.data.upper()
         documents = [DocumentRow(_digits(r.form.id.data), r.form.name.data, r.form.description.data or "",

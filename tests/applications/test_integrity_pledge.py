@@ -4,13 +4,17 @@ kept and printed on the 申报回执; a pledge not signed submits nothing and ke
 later bars the organization for three years."""
 from datetime import date, timedelta
 
+import sqlalchemy as sa
+
 from grantportal.applications import eligibility as el
 from grantportal.applications.models import Application, AppStatus
-from grantportal.calls.integrity import DEFAULT_PLEDGE, text_version
+from grantportal.calls.integrity import DEFAULT_PLEDGE, pledge_text, text_version
+from grantportal.calls.models import Call
 from grantportal.core.db import db
 from grantportal.orgs.models import SanctionKind
 from tests import factories as f
 from tests.applications.helpers import SIGNED, ready, text
+from tests.calls.formdata import call_form
 from tests.documents.conftest import poppler
 
 TODAY = date(2026, 11, 22)
@@ -69,3 +73,17 @@ def test_a_breached_pledge_bars_the_organization_for_three_years():
     old = f.OrganizationFactory()
     f.SanctionFactory(org=old, kind=SanctionKind.BREACH, decided_on=date(2023, 11, 1))
     assert el.check_breach(old, TODAY).passed
+
+
+def test_the_officer_words_the_calls_pledge_in_the_call_form(client, auth):
+    officer = f.UserFactory(officer=True)
+    auth.login(officer)
+    html = client.get("/manage/calls/new").get_data(as_text=True)
+    assert "不转包、不违法分包" in html  # a new call's form starts with the default wording
+    resp = client.post("/manage/calls/new", data=call_form(integrity_pledge="本机构承诺所报服务人次真实。"))
+    assert resp.status_code == 302, text(resp)[:500]
+    call = db.session.scalar(sa.select(Call).where(Call.code == "BA100"))
+    assert pledge_text(call) == "本机构承诺所报服务人次真实。"
+    resp = client.post("/manage/calls/new", data=call_form(code="BA101", integrity_pledge=""))
+    assert resp.status_code == 302
+    assert pledge_text(db.session.scalar(sa.select(Call).where(Call.code == "BA101"))) == DEFAULT_PLEDGE
