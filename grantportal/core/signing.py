@@ -20,10 +20,12 @@ widget has the print flag and a zero-size box, and pyHanko appends it as an incr
 PAdES B-B signature (``ETSI.CAdES.detached``) without a timestamp authority: the signing time is the
 platform's clock, and ``/verify`` validates the certificate at the time it is asked.
 """
+import asyncio
 import functools
 import io
 import logging
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -107,6 +109,18 @@ def _current_signer(config):
     return _signer(*files, config.get("SIGNING_KEY_PASSPHRASE") or None, stamp)
 
 
+def _outside_event_loop(func, *args, **kw):
+    """``func(*args, **kw)``: pyHanko's synchronous calls run their coroutine with ``asyncio.run``, which refuses
+    to start inside a thread whose event loop is running (a caller in an async server, or a test driving a browser
+    with Playwright's sync API): there, the call runs in a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func(*args, **kw)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func, *args, **kw).result()
+
+
 def sign_pdf(data, config=None):
     """``data`` signed with the bureau's certificate (PAdES B-B, SHA-256), or ``data`` unchanged when no
     certificate is configured."""
@@ -123,7 +137,8 @@ def sign_pdf(data, config=None):
     out = io.BytesIO()
     writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
     # room for the CMS container reserved up front: otherwise pyHanko signs twice (a dry run to measure it)
-    signers.PdfSigner(meta, signer=signer).sign_pdf(writer, output=out, bytes_reserved=SIGNATURE_ROOM)
+    _outside_event_loop(signers.PdfSigner(meta, signer=signer).sign_pdf, writer, output=out,
+                        bytes_reserved=SIGNATURE_ROOM)
     return out.getvalue()
 
 
@@ -199,7 +214,7 @@ def check_signature(data, config=None):
     roots = _trust_roots(config)
     try:
         context = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
-        status = validate_pdf_signature(embedded, context)
+        status = _outside_event_loop(validate_pdf_signature, embedded, context)
     except Exception:  # noqa: BLE001 (as above)
         log.info("signature check failed", exc_info=True)
         return SignatureCheck(INVALID, signer, issuer, reason="签名数据已损坏，无法核验。")

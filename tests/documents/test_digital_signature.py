@@ -7,6 +7,7 @@ conformance B), the sRGB output intent with its embedded ICC profile (/GTS_PDFA1
 (`pdffonts`), no encryption, the Info dictionary agreeing with the XMP (title, author, creation date, producer —
 after pyHanko's incremental update too), and the signature widget printable and zero-sized. The signature is
 checked by pyHanko against the test CA and by poppler's `pdfsig`."""
+import asyncio
 import hashlib
 import io
 import shutil
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 
 from grantportal.core import signing
 from grantportal.core.db import db
+from grantportal.core.pdf import render_pdf
 from grantportal.documents import operations as ops
 from grantportal.documents.models import DocumentKind
 from tests.documents.conftest import file_bytes, fresh, issued_contract, poppler
@@ -168,3 +170,13 @@ def test_make_test_ca_writes_the_test_certificate_once_and_keeps_a_real_one(app,
     app.config.update(real)
     assert "未生成测试证书" in runner.invoke(args=["documents", "make-test-ca"]).output
     assert app.config["SIGNING_CERT_FILE"] == real["SIGNING_CERT_FILE"]
+
+
+def test_signing_and_checking_work_inside_a_running_event_loop(app):
+    """pyHanko's synchronous calls start their own event loop: called where one runs (an async caller, a test
+    driving a browser), they still sign and check."""
+    async def inside():  # render_pdf signs (a certificate is configured in the tests)
+        signed = render_pdf("<html><head><title>测试</title></head><body><p>事件循环中的签名</p></body></html>")
+        return signing.check_signature(signed)
+
+    assert asyncio.run(inside()).status == signing.VALID
