@@ -226,3 +226,21 @@ def test_expert_worklist_shows_the_running_order(client, day):
 def test_other_rounds_have_no_defence_page(client, signed_in_officer):
     rnd = f.ReviewRoundFactory(call=f.CallFactory(created_by=signed_in_officer))
     assert client.get(f"/manage/rounds/{rnd.id}/defence").status_code == 404
+
+
+def test_redraw_after_scheduling_keeps_the_times_and_follows_the_new_order(client, day):
+    rnd, _, members = day
+    _draw(client, rnd)
+    client.post(f"/manage/rounds/{rnd.id}/defence/day", data=_day_form())
+    times = [s.starts_at for s in _slots(rnd)]
+    before = {s.id: s.application_id for s in _slots(rnd)}
+    assert _draw(client, rnd, reason="抽签时一家机构代表未到场，经各方同意重新抽签").status_code == 302
+    db.session.expire_all()
+    latest = db.session.scalars(sa.select(DefenceDraw).order_by(DefenceDraw.id.desc())).first()
+    slots = _slots(rnd)
+    assert [s.starts_at for s in slots] == times
+    assert [s.application_id for s in slots] == latest.order
+    moved = [s for s in slots if before[s.id] != s.application_id]
+    for slot in moved:
+        titles = db.session.scalars(sa.select(Notice.title).where(Notice.user_id == members[slot.application_id].id))
+        assert any("答辩时段调整" in t for t in titles)

@@ -106,8 +106,10 @@ def draw_order(rnd, user, reason="", link_for=None):
     with audit_action("defence.redraw" if previous is not None else "defence.draw"):
         db.session.add(record)
         if slots:
-            scheduled = [s.application_id for s in slots]
-            new_order = [i for i in record.order if i in set(scheduled)]
+            scheduled = {s.application_id for s in slots}
+            # an application scheduled but no longer entering (withdrawn) keeps its place after the others
+            new_order = [i for i in record.order if i in scheduled] \
+                + [s.application_id for s in slots if s.application_id not in set(record.order)]
             moved = []
             for slot, app_id in zip(slots, new_order, strict=True):
                 if slot.application_id != app_id:
