@@ -55,6 +55,7 @@ from grantportal.pledges import queries as pledges_answers  # noqa: F401  (core.
 from grantportal.pledges.views import bp as pledges_bp
 from grantportal.public_reads import PUBLIC_READS
 from grantportal.review import queries as review_answers  # noqa: F401  (core.signals answers)
+from grantportal.review.defence.views import bp as defence_bp
 from grantportal.review.panels.views import bp as panels_bp
 from grantportal.review.results.views import bp as review_results_bp
 from grantportal.review.rounds.views import bp as rounds_bp
@@ -107,10 +108,10 @@ def create_app(config=None):
     navigation.init_app(app, MENU, FOLD, ACCOUNT_PAGES)
 
     for bp in (disclosure_bp, accounts_bp, citizens_bp, orgs_bp, calendar_bp, calls_bp, call_files_bp, applications_bp,
-               audit_bp, experts_bp, rounds_bp, panels_bp, scoring_bp, review_results_bp, proposals_bp, objections_bp,
-               monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp, contracts_bp,
-               payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp, health_bp,
-               metrics_endpoint.bp, catalogue_bp, rectification_bp):
+               audit_bp, experts_bp, rounds_bp, panels_bp, defence_bp, scoring_bp, review_results_bp, proposals_bp,
+               objections_bp, monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp,
+               contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp,
+               health_bp, metrics_endpoint.bp, catalogue_bp, rectification_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

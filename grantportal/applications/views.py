@@ -234,6 +234,7 @@ def _after_review(app):
     award = signals.ask(signals.application_award, app)
     return {
         "review_results": signals.ask(signals.application_review_results, app),
+        "defence_slots": signals.ask(signals.application_defence_slots, app),
         "award": award,
         "award_documents": signals.ask(signals.award_documents, award) if award is not None else [],
         "award_contract": signals.ask(signals.award_contract, award) if award is not None else None,

@@ -46,6 +46,9 @@ expert_assignment_history = _questions.signal(
 application_review_results = _questions.signal(
     "application-review-results",
     doc="sender: an Application → the published rounds' results the applicant sees (review answers)")
+application_defence_slots = _questions.signal(
+    "application-defence-slots",
+    doc="sender: an Application → its 答辩/路演 slots, earliest first, each with its round (review answers)")
 application_award = _questions.signal(
     "application-award",
     doc="sender: an Application → its Award, with its proposal, once the proposal is published, else None "

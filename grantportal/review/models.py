@@ -1,11 +1,12 @@
 """Review rounds (初评、答辩复评、验收), their rubric, the random draw, assignments and reviews."""
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
+from grantportal.core.timeutil import format_datetime, to_local
 
 
 class RoundKind(LabelledEnum):
@@ -227,3 +228,66 @@ class RoundScoreSums(db.Model):
     min_tenths: Mapped[int]
     max_tenths: Mapped[int]
     sum_squares: Mapped[int] = mapped_column(sa.BigInteger)
+
+
+class Attendance(LabelledEnum):
+    PENDING = "pending", "待登记"
+    PRESENT = "present", "到场"
+    ABSENT = "absent", "缺席"
+
+
+class DefenceDraw(db.Model):
+    """The random running order (出场顺序) of a defence round (答辩/路演), logged so that anyone can replay it:
+    ``entrants`` (the entering applications' ids, ascending) shuffled with ``seed`` give ``order``
+    (review/defence/order.py). A redraw is a new row with its reason; earlier draws stay in the log."""
+
+    __tablename__ = "defence_draw"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"), index=True)
+    seed: Mapped[str] = mapped_column(sa.String(64))
+    entrants: Mapped[list] = mapped_column(sa.JSON)  # [application id, ...] ascending
+    order: Mapped[list] = mapped_column(sa.JSON)  # [application id, ...]: the running order drawn
+    reason: Mapped[str | None] = mapped_column(sa.Text)  # required for a redraw
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round = relationship(ReviewRound)
+    created_by = relationship("User")
+
+
+class DefenceSlot(db.Model):
+    """One applicant's time on a defence day: when (UTC), how long, where (a venue, an online meeting link or
+    both), what to bring, and whether the organization came (到场 / 缺席). A no-show is not scored in the round
+    (results/aggregate.py ``round_figures``) and is shown as 答辩缺席 in the round's results."""
+
+    __tablename__ = "defence_slot"
+    __table_args__ = (sa.Index("ix_defence_slot_round_app", "round_id", "application_id"),
+                      sa.Index("ix_defence_slot_venue_starts", "venue", "starts_at"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    round_id: Mapped[int] = mapped_column(sa.ForeignKey("review_round.id"))
+    application_id: Mapped[int] = mapped_column(sa.ForeignKey("application.id"))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    minutes: Mapped[int]
+    venue: Mapped[str] = mapped_column(sa.String(120), default="")
+    meeting_link: Mapped[str] = mapped_column(sa.String(300), default="")
+    bring: Mapped[str] = mapped_column(sa.Text, default="")  # what the organization brings
+    attendance: Mapped[Attendance] = mapped_column(enum_column(Attendance), default=Attendance.PENDING)
+    attendance_note: Mapped[str] = mapped_column(sa.Text, default="")
+    attendance_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attendance_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    round = relationship(ReviewRound)
+    application = relationship("Application")
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.minutes)
+
+    @property
+    def when(self):
+        """2026年12月10日 09:00—09:20 in the site's zone."""
+        return f"{format_datetime(self.starts_at)}—{to_local(self.ends_at):%H:%M}"

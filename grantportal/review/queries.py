@@ -8,7 +8,15 @@ from grantportal.applications.models import Application
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.orgs.models import Organization
-from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundKind, RoundStatus
+from grantportal.review.models import (
+    Assignment,
+    DefenceSlot,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    RoundKind,
+    RoundStatus,
+)
 from grantportal.review.results.aggregate import applicant_results
 
 
@@ -53,6 +61,13 @@ def in_running_review(uscc):
 def application_results(application):
     """The published rounds' aggregated scores and anonymised comments (``aggregate.applicant_results``)."""
     return applicant_results(application)
+
+
+@signals.application_defence_slots.connect
+def application_defence_slots(application):
+    """The application's 答辩/路演 slots (time, place, what to bring, attendance), earliest first, with rounds."""
+    return db.session.scalars(sa.select(DefenceSlot).where(DefenceSlot.application_id == application.id)
+                              .options(selectinload(DefenceSlot.round)).order_by(DefenceSlot.starts_at)).all()
 
 
 def rounds_past_deadline(now, limit=50):

@@ -51,6 +51,8 @@ from grantportal.orgs.models import Organization
 from grantportal.review.models import (
     Aggregation,
     Assignment,
+    Attendance,
+    DefenceSlot,
     Review,
     ReviewRound,
     ReviewStatus,
@@ -280,6 +282,15 @@ def round_results(round_):
     return round_figures(round_)[0]
 
 
+def absent_from_defence(round_):
+    """Ids of the applications recorded as 缺席 in a defence round (答辩/路演): they are not scored in it and the
+    results show them as 答辩缺席 (review/defence/operations.py; issue 14). Empty for other rounds."""
+    if round_.kind != RoundKind.DEFENCE:
+        return set()
+    return set(db.session.scalars(sa.select(DefenceSlot.application_id).where(
+        DefenceSlot.round_id == round_.id, DefenceSlot.attendance == Attendance.ABSENT)))
+
+
 def round_figures(round_, today=None):
     """``(results, conflicted)``: ``round_results(round_)``, and the submitted reviews it leaves out because
     their expert has a conflict of interest (回避) with the application, found after the review was
@@ -297,6 +308,9 @@ def round_figures(round_, today=None):
     if round_.kind == RoundKind.VOTE:
         return vote_results(round_), {}
     sums = fetch_rows(round_sums_query(round_))
+    absent = absent_from_defence(round_)
+    if absent:  # a no-show is not scored, whatever was entered for it
+        sums = [row for row in sums if row[0] not in absent]
     if not sums:
         return {}, {}
     experts = [ExpertRow(*row) for row in fetch_rows(round_experts_query(round_.id))]

@@ -22,7 +22,7 @@ from grantportal.review.models import Assignment, Review, ReviewRound, ReviewSta
 from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.results import exports
 from grantportal.review.results import operations as ops
-from grantportal.review.results.aggregate import conflicted_reviews, round_figures
+from grantportal.review.results.aggregate import absent_from_defence, conflicted_reviews, round_figures
 from grantportal.review.results.permissions import (
     can_export_results,
     can_publish_results,
@@ -56,13 +56,17 @@ def round_results(round_id):
                                  .where(Assignment.round_id == round_.id, Assignment.active.is_(True)))
     rows = [SimpleNamespace(rank=pager.start + i, app=apps[app_id], stats=s)
             for i, (app_id, s) in enumerate(shown, 1)]
+    absent_ids = sorted(absent_from_defence(round_))
+    found = summary_rows(absent_ids)
+    absent = [found[i] for i in absent_ids]
     return render_template("review/scoring/results.html", round=round_, call=round_.call, rows=rows, pager=pager,
                            assigned=assigned, submitted=counts.get(ReviewStatus.SUBMITTED, 0),
                            drafts=counts.get(ReviewStatus.DRAFT, 0), action_form=ButtonForm(),
                            can_publish=can_publish_results(current_user, round_),
                            can_assign=can_assign_experts(current_user, round_), now=utcnow(),
                            publish_problem=ops.publish_problem(round_, utcnow()),
-                           conflicted=conflicted_reviews(round_, conflicted), drawable=is_drawable_state(round_))
+                           conflicted=conflicted_reviews(round_, conflicted), drawable=is_drawable_state(round_),
+                           absent=absent)
 
 
 @bp.route("/manage/rounds/<int:round_id>/results.<any(xlsx, csv):fmt>")

@@ -18,7 +18,15 @@ from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.experts.conflicts import conflict_reasons
-from grantportal.review.models import Assignment, Review, ReviewRound, ReviewStatus, RoundStatus
+from grantportal.review.models import (
+    Assignment,
+    DefenceSlot,
+    Review,
+    ReviewRound,
+    ReviewStatus,
+    RoundKind,
+    RoundStatus,
+)
 from grantportal.review.scoring import operations as ops
 from grantportal.review.scoring.forms import (
     ReopenForm,
@@ -71,9 +79,27 @@ def worklist():
         left = sum(1 for i in g.items if not i.conflicted
                    and (i.review is None or i.review.status != ReviewStatus.SUBMITTED))
         g.finished = g.round.status == RoundStatus.CLOSED or left == 0
+    _running_order(groups)
     current = [g for g in groups.values() if not g.finished]
     finished = [g for g in groups.values() if g.finished]
     return render_template("review/scoring/worklist.html", groups=current, finished=finished)
+
+
+def _running_order(groups):
+    """In a defence round (答辩/路演), the day's running order: each item gets its slot, and the items are sorted
+    by time (unscheduled last), so that the panel follows the order on a tablet in the room."""
+    defence = [g.round.id for g in groups.values() if g.round.kind == RoundKind.DEFENCE]
+    for g in groups.values():
+        g.defence = g.round.kind == RoundKind.DEFENCE
+    if not defence:
+        return
+    slots = {(s.round_id, s.application_id): s for s in db.session.scalars(
+        sa.select(DefenceSlot).where(DefenceSlot.round_id.in_(defence)))}
+    for round_id in defence:
+        g = groups[round_id]
+        for item in g.items:
+            item.slot = slots.get((round_id, item.assignment.application_id))
+        g.items.sort(key=lambda i: (i.slot is None, i.slot.starts_at if i.slot else None, i.assignment.id))
 
 
 def _files(assignment):
