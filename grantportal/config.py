@@ -83,6 +83,23 @@ def default_config(instance=INSTANCE, given=None):
         # bin/demo sets it to the address it serves on); other absolute links then use the request's address
         "BUREAU_USCC": os.environ.get("GRANTPORTAL_BUREAU_USCC", ""),
         "BUREAU_LEGAL_REP": os.environ.get("GRANTPORTAL_BUREAU_LEGAL_REP", ""),
+        # the rest of the bureau's identity on documents (documents/render.py): 住所, the contact person and phone
+        # printed on notices and contracts, and the account it pays from (开户银行, 账号, 户名)
+        "BUREAU_ADDRESS": os.environ.get("GRANTPORTAL_BUREAU_ADDRESS", ""),
+        "BUREAU_CONTACT_NAME": os.environ.get("GRANTPORTAL_BUREAU_CONTACT_NAME", ""),
+        "BUREAU_CONTACT_PHONE": os.environ.get("GRANTPORTAL_BUREAU_CONTACT_PHONE", ""),
+        "BUREAU_BANK_NAME": os.environ.get("GRANTPORTAL_BUREAU_BANK_NAME", ""),
+        "BUREAU_BANK_ACCOUNT": os.environ.get("GRANTPORTAL_BUREAU_BANK_ACCOUNT", ""),
+        "BUREAU_BANK_ACCOUNT_NAME": os.environ.get("GRANTPORTAL_BUREAU_BANK_ACCOUNT_NAME", ""),
+        # a 入选通知书's signing arrangements: days from the notice to sign, where, and what to bring
+        "SIGNING_DAYS": int(os.environ.get("GRANTPORTAL_SIGNING_DAYS", "15")),
+        "SIGNING_PLACE": os.environ.get("GRANTPORTAL_SIGNING_PLACE", ""),  # unset: the bureau's address
+        "SIGNING_BRING": os.environ.get("GRANTPORTAL_SIGNING_BRING", "法定代表人身份证明书或授权委托书、经办人身份证、"
+                                        "机构公章、登记证书副本复印件（加盖公章）"),
+        # contracts: payment within this many working days of the condition met and a valid invoice received,
+        # and the 违约金 as a percentage of the contract amount
+        "CONTRACT_PAYMENT_DAYS": int(os.environ.get("GRANTPORTAL_CONTRACT_PAYMENT_DAYS", "15")),
+        "CONTRACT_PENALTY_PERCENT": int(os.environ.get("GRANTPORTAL_CONTRACT_PENALTY_PERCENT", "10")),
         "PUBLIC_BASE_URL": os.environ.get("GRANTPORTAL_PUBLIC_BASE_URL", ""),
         # open data (opendata/ocds.py): the OCDS ocid prefix registered with the Open Contracting Partnership;
         # every call's contracting process is <prefix>-call-<id>

@@ -104,6 +104,8 @@ def _base_config(tmp_path, url):
         # the public address documents print (their QR codes): issuing is refused without it. The test client's
         # own address, so links built from it are followed as before; live_server sets its own address
         "PUBLIC_BASE_URL": "http://localhost",
+        # the bureau's identity: without it no document is issued (documents/render.py bureau_identity_problem)
+        "BUREAU_NAME": "中山市民政局", "BUREAU_USCC": "11442000007252497B", "BUREAU_LEGAL_REP": "陈志明",
         # jobs run right after the commit that queued them, in the test's thread (deterministic): publishing results
         # queues their public checks (awards/proposals/checks.py); tests/core/test_jobs.py tries the thread runner
         "JOBS_SYNC": True,

@@ -126,6 +126,9 @@ class OrganizationFactory(Base):
     district = factory.LazyFunction(lambda: fake.random_element(ZHONGSHAN))
     charter_scope = "为社区居民提供社会工作服务；开展志愿服务、长者照护和青少年成长支持。"
     service_fields = "养老服务,青少年服务"
+    bank_name = "中国工商银行中山分行营业部"
+    bank_account = factory.Sequence(lambda n: f"20110000{n:012d}")
+    bank_account_name = factory.SelfAttribute("name")
     status = OrgStatus.VERIFIED
 
     class Params:

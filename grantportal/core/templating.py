@@ -5,7 +5,7 @@ names, registered here and nowhere else (issue 10) — and the main menu's links
 A template formats what its view gathered; nothing registered here may read the database. A view (or
 its domain's ``queries.py``) loads what a page shows and passes it in; a lower domain's page asks a
 higher domain through ``core.signals``. tests/core/test_templating.py holds the list below to that."""
-from grantportal.core import masking, money, timeutil
+from grantportal.core import masking, money, timeutil, wording
 
 FILTERS = {
     "yuan": money.format_yuan,
@@ -19,6 +19,8 @@ FILTERS = {
     "mask_address": masking.mask_address,
     "mask_name": masking.mask_name,
     "mask_text": masking.mask_text,
+    "quoted": wording.quoted,
+    "cn_number": wording.cn_number,
 }
 
 

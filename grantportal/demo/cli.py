@@ -13,6 +13,10 @@ DEMO_CITIZEN_PHONE = "13800138000"
 # where bin/demo serves the site; the demo's documents print it in their QR codes unless
 # GRANTPORTAL_PUBLIC_BASE_URL names another address (outside the demo, issuing is refused without it)
 DEMO_ADDRESS = "http://127.0.0.1:5000"
+DEMO_BUREAU = {"BUREAU_USCC": "11442000007252497B", "BUREAU_LEGAL_REP": "陈志明",
+               "BUREAU_ADDRESS": "广东省中山市东区松苑路1号", "BUREAU_CONTACT_NAME": "李明",
+               "BUREAU_CONTACT_PHONE": "0760-88312345", "BUREAU_BANK_NAME": "中国银行中山分行",
+               "BUREAU_BANK_ACCOUNT": "660012345678", "BUREAU_BANK_ACCOUNT_NAME": "中山市民政局"}
 
 
 @click.group()
@@ -33,6 +37,12 @@ def load_command(orgs):
     else:
         if not current_app.config.get("PUBLIC_BASE_URL"):
             current_app.config["PUBLIC_BASE_URL"] = DEMO_ADDRESS
+        # the demo bureau's identity, as bin/demo exports it: documents are refused without one
+        for key, value in DEMO_BUREAU.items():
+            if not current_app.config.get(key):
+                current_app.config[key] = value
+        if current_app.config.get("BUREAU_NAME") in (None, "", "市民政局"):
+            current_app.config["BUREAU_NAME"] = "中山市民政局"
         # the demo's PDFs are signed as production's are: with the test CA's certificate in instance/signing/
         # (`flask documents make-test-ca`), unless the bureau's own certificate is configured
         ensure_test_ca(current_app._get_current_object())

@@ -179,7 +179,13 @@ def _org(fake, rnd, kind, serial, used_names):
         address=f"广东省中山市{_place(town, keep_suffix=True)}{rnd.choice(STREETS)}{rnd.randint(1, 300)}号",
         charter_scope=f"开展{'、'.join(fields)}相关的社会服务、志愿服务、培训交流和政策倡导。",
         service_fields=",".join(fields), status=OrgStatus.VERIFIED,
+        # from the serial, not from ``rnd``: the rest of the demo draws the same numbers as before
+        bank_name=DEMO_BANKS[serial % len(DEMO_BANKS)], bank_account=f"4400{(serial * 7919 + 1000003) % 10**14:014d}",
+        bank_account_name=name,
     )
+
+
+DEMO_BANKS = ("中国工商银行中山分行", "中国农业银行中山分行", "中国建设银行中山分行", "中山农村商业银行")
 
 
 def _history(rnd, org, today):

@@ -28,7 +28,7 @@ from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.files import KINDS, StoredFile, save_bytes
 from grantportal.core.notices import notify
-from grantportal.core.pdf import PdfError, render_pdf
+from grantportal.core.pdf import PdfError, missing_glyphs, render_pdf, weasyprint_warnings
 from grantportal.core.permissions import is_officer
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import render
@@ -47,6 +47,10 @@ signals = Namespace()
 # This is how a domain above documents (funding: a corrected contract) follows an issue that documents did
 # on its own, in a render job, without documents importing it.
 document_issued = signals.signal("document-issued")
+
+
+MISSING_GLYPH = ("文书中有字体无法显示的字符（生僻字或特殊符号），打印出来会是空白方框，因此未出具。"
+                 "请核对机构名称、项目名称等内容中的特殊字符，改正后重新生成；如确需使用生僻字，请联系系统管理员。")
 
 
 class DocumentRefused(Refused):
@@ -131,8 +135,9 @@ def _check_issuable(award, kind, extras):
 
 
 def require_public_address():
-    """Refuse to issue while ``PUBLIC_BASE_URL`` is unset: the QR code and the printed verification address
-    must be the public one. Checked before anything is numbered or written."""
+    """Refuse to issue while ``PUBLIC_BASE_URL`` is unset (the QR code and the printed verification address
+    must be the public one) or the bureau's own identity is incomplete (``render.bureau_identity_problem``).
+    Checked before anything is numbered or written."""
     message = render.issuing_refusal()
     if message:
         raise DocumentRefused(message, status=409)
@@ -221,11 +226,16 @@ def render_one(doc):
     Once issued, ``document_issued`` is sent."""
     doc.attempts += 1
     try:
-        data = render_pdf(render.document_html(doc), timeout=current_app.config["RENDER_TIMEOUT"])
+        with weasyprint_warnings() as warnings:
+            data = render_pdf(render.document_html(doc), timeout=current_app.config["RENDER_TIMEOUT"])
     except Exception as e:  # any renderer failure: the decision stays, the document waits for a retry
         log.exception("document %s (%s) failed to render", doc.id, doc.number)
         DOCUMENT.move(doc, None, "fail",
                       error=str(e) if isinstance(e, PdfError) else "PDF 生成程序出错，请稍后重新生成。")
+        return False
+    if missing_glyphs(warnings):  # a character no embedded font has would print as an empty box
+        log.warning("document %s (%s): %d missing glyph(s)", doc.id, doc.number, len(missing_glyphs(warnings)))
+        DOCUMENT.move(doc, None, "fail", error=MISSING_GLYPH)
         return False
     digest = hashlib.sha256(data).hexdigest()
     step = DOCUMENT.require(None, doc, "render")

@@ -6,9 +6,10 @@ the project never change an issued document; a correction issues a new version w
 
 Documents know the award (parties, project, amount) but not the contract: the domain that owns the contract
 (funding, above documents) hands its terms over as ``ContractTerms``."""
+import re
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import segno
@@ -16,6 +17,7 @@ from flask import current_app, render_template
 
 from grantportal.core.money import amount_in_capitals, format_yuan
 from grantportal.core.timeutil import local_today
+from grantportal.core.uscc import UsccError, validate_code
 from grantportal.documents.models import DocumentKind
 
 CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: easy to read off paper
@@ -86,9 +88,36 @@ def public_base_url():
     return (current_app.config.get("PUBLIC_BASE_URL") or "").strip().rstrip("/") or None
 
 
+# a bureau's name says its city (中山市民政局, 海门区民政局): the bare default "市民政局" does not
+_NAME_WITH_PLACE = re.compile(r"^\S{2,}?[省市县区州盟旗]\S*(民政|社会工作|社工委|局|委员会)")
+
+
+def bureau_identity_problem():
+    """Why the bureau's own identity (name with its city, USCC, legal representative) is not fit to print on
+    a document, or None. bin/demo configures the demo bureau's; production sets GRANTPORTAL_BUREAU_*."""
+    config = current_app.config
+    name = (config.get("BUREAU_NAME") or "").strip()
+    missing = []
+    if not _NAME_WITH_PLACE.match(name):
+        missing.append("机关全称（含所在城市，如“中山市民政局”，GRANTPORTAL_BUREAU_NAME）")
+    try:
+        validate_code(config.get("BUREAU_USCC") or "")
+    except UsccError:
+        missing.append("统一社会信用代码（GRANTPORTAL_BUREAU_USCC）")
+    if not (config.get("BUREAU_LEGAL_REP") or "").strip():
+        missing.append("法定代表人（GRANTPORTAL_BUREAU_LEGAL_REP）")
+    if not missing:
+        return None
+    return (f"出具文书的机关信息不完整：未配置或配置有误的有{'、'.join(missing)}。文书须载明发文机关的完整身份，"
+            "因此暂不能出具。请联系系统管理员配置后再出具。")
+
+
 def issuing_refusal():
-    """``NO_PUBLIC_ADDRESS`` while no document can be issued, else None (for the pages that issue them)."""
-    return None if public_base_url() else NO_PUBLIC_ADDRESS
+    """Why no document can be issued now (no public address, the bureau's identity incomplete), else None
+    (for the pages that issue them, and ``operations.require_public_address``)."""
+    if not public_base_url():
+        return NO_PUBLIC_ADDRESS
+    return bureau_identity_problem()
 
 
 def verify_url(code):
@@ -105,23 +134,54 @@ def facts(kind, award, number, version):
             "project": app.title, "org": app.org.name, "amount": None if amount is None else f"{amount:.2f}"}
 
 
+def _bureau(config):
+    """The bureau as documents print it (issuer, 甲方, contact, seal)."""
+    address = config.get("BUREAU_ADDRESS", "")
+    return {"name": config.get("BUREAU_NAME", "市民政局"), "uscc": config.get("BUREAU_USCC", ""),
+            "legal_rep": config.get("BUREAU_LEGAL_REP", ""), "address": address,
+            "contact_name": config.get("BUREAU_CONTACT_NAME", ""),
+            "contact_phone": config.get("BUREAU_CONTACT_PHONE", ""),
+            "bank_name": config.get("BUREAU_BANK_NAME", ""), "bank_account": config.get("BUREAU_BANK_ACCOUNT", ""),
+            "bank_account_name": config.get("BUREAU_BANK_ACCOUNT_NAME", "")}
+
+
+def _signing(config, today):
+    """A 入选通知书's signing arrangements: by when (``SIGNING_DAYS`` after the notice), where, what to bring."""
+    return {"deadline": cn_date(today + timedelta(days=config.get("SIGNING_DAYS", 15))),
+            "place": config.get("SIGNING_PLACE") or config.get("BUREAU_ADDRESS") or config.get("BUREAU_NAME", ""),
+            "bring": config.get("SIGNING_BRING", "")}
+
+
 def body(kind, award, number, code, terms=None, extras=None):
     """What the template renders: the award's facts, a contract's ``terms`` (``ContractTerms``) and
     ``extras``."""
     app, call = award.application, award.proposal.call
     org = app.org
+    config = current_app.config
+    today = local_today()
+    bureau = _bureau(config)
     data = {
         "kind": kind.value, "title": kind.label, "number": number, "code": code, "verify_url": verify_url(code),
-        "bureau": current_app.config.get("BUREAU_NAME", "市民政局"),
-        "bureau_uscc": current_app.config.get("BUREAU_USCC", ""),
-        "bureau_rep": current_app.config.get("BUREAU_LEGAL_REP", ""), "issued_on": cn_date(local_today()),
+        "bureau": bureau["name"], "bureau_uscc": bureau["uscc"], "bureau_rep": bureau["legal_rep"],
+        "issuer": bureau, "issued_on": cn_date(today),
         "call": call.title, "call_kind": call.kind.label, "year": call.year,
-        "org": {"name": org.name, "uscc": org.uscc, "legal_rep": org.legal_rep, "address": org.address},
+        "org": {"name": org.name, "uscc": org.uscc, "legal_rep": org.legal_rep, "address": org.address,
+                "contact_name": org.contact_name, "contact_phone": org.contact_phone,
+                "bank_name": org.bank_name or "", "bank_account": org.bank_account or "",
+                "bank_account_name": org.bank_account_name or ""},
         "project": {"title": app.title, "number": app.number or "", "level": award.level.label,
-                    "category": app.category, "summary": app.summary},
+                    "category": app.category, "summary": app.summary,
+                    "beneficiaries": app.beneficiaries or "", "area_served": app.area_served or "",
+                    "target_count": app.target_count,
+                    "objectives": [line.strip() for line in (app.objectives or "").splitlines() if line.strip()]},
+        "funding_sources": [{"title": s.title, "amount": format_yuan(s.amount)} for s in call.funding_sources],
+        "payment_days": config.get("CONTRACT_PAYMENT_DAYS", 15),
+        "penalty_percent": config.get("CONTRACT_PENALTY_PERCENT", 10),
         "amount": f"{award.amount:.2f}", "amount_figures": format_yuan(award.amount),
         "amount_capitals": amount_in_capitals(award.amount), "final_reason": award.final_reason or "",
     }
+    if kind == DocumentKind.SELECTION_NOTICE:
+        data["signing"] = _signing(config, today)
     if terms is not None:
         data["contract"] = terms.as_body()
     data.update(extras or {})

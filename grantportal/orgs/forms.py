@@ -1,4 +1,5 @@
 """Forms for organizations: registration and profile, invitations, and the officers' records."""
+import re
 
 from flask_wtf.file import FileField
 from wtforms import BooleanField, StringField, TextAreaField
@@ -39,6 +40,14 @@ def code_taken(code, org=None):
     return db.session.scalar(query) is not None
 
 
+ACCOUNT_NUMBER = re.compile(r"[0-9]{8,30}")
+
+
+def _account_number(value):
+    """An account number as printed on a bank card or 开户许可证: spaces and hyphens dropped."""
+    return re.sub(r"[\s\-]", "", value) if isinstance(value, str) else value
+
+
 def _date(label, required=True):
     rules = [InputRequired(f"请填写{label}。")] if required else [Optional()]
     return LocalDateField(label, rules)
@@ -61,10 +70,28 @@ class OrgContactForm(Form):
     charter_scope = TextAreaField("章程业务范围", [DataRequired("请填写章程规定的业务范围。"),
                                               too_long(4000)], filters=[strip])
     service_fields = CheckboxesField("服务领域", choices=[SelectChoice(f, f) for f in SERVICE_FIELDS])
+    bank_name = StringField("开户银行", [too_long(80)], filters=[strip])
+    bank_account = StringField("银行账号", [too_long(40)], filters=[_account_number])
+    bank_account_name = StringField("账户名称", [too_long(120)], filters=[strip])
 
     def validate_service_fields(self, field):
         if not field.data:
             raise ValidationError("请至少选择一个服务领域。")
+
+    def validate_bank_name(self, field):
+        given = [f for f in (self.bank_name, self.bank_account, self.bank_account_name) if f.data]
+        if given and not field.data:
+            raise ValidationError("请填写开户银行全称（含支行），例如 中国工商银行中山分行营业部。")
+
+    def validate_bank_account(self, field):
+        if field.data and not ACCOUNT_NUMBER.fullmatch(field.data):
+            raise ValidationError("银行账号应为8至30位数字。")
+        if not field.data and (self.bank_name.data or self.bank_account_name.data):
+            raise ValidationError("请填写银行账号。")
+
+    def validate_bank_account_name(self, field):
+        if not field.data and (self.bank_name.data or self.bank_account.data):
+            raise ValidationError("请填写账户名称（应与机构名称一致）。")
 
 
 class OrgProfileForm(OrgContactForm):

@@ -73,6 +73,11 @@ class Organization(db.Model):
     # 所在镇街 (core/districts.py); NULL for organizations registered before the field existed (0017)
     district: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     charter_scope: Mapped[str] = mapped_column(sa.Text)
+    # the account contracts pay into (开户银行, 账号, 户名; 迁移 0041): printed on contracts, never on public pages;
+    # empty until the organization fills it in, and no contract is prepared without it
+    bank_name: Mapped[str] = mapped_column(sa.String(80), default="", server_default="")
+    bank_account: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
+    bank_account_name: Mapped[str] = mapped_column(sa.String(120), default="", server_default="")
     service_fields: Mapped[str] = mapped_column(sa.String(200), default="")
     certificate_file_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_file.id"))
     status: Mapped[OrgStatus] = mapped_column(enum_column(OrgStatus), default=OrgStatus.PENDING, index=True)
@@ -95,6 +100,10 @@ class Organization(db.Model):
     @property
     def is_verified(self):
         return self.status == OrgStatus.VERIFIED
+
+    @property
+    def has_bank_account(self):
+        return bool(self.bank_name and self.bank_account and self.bank_account_name)
 
     @property
     def service_field_list(self):

@@ -30,7 +30,8 @@ from grantportal.orgs.notices import notify_org
 from grantportal.orgs.tiers import default_validity
 
 PROFILE_FIELDS = ("uscc", "name", "registration_authority", "registered_on", "legal_rep")
-CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "charter_scope")
+CONTACT_FIELDS = ("contact_name", "contact_phone", "address", "charter_scope", "bank_name", "bank_account",
+                  "bank_account_name")
 
 
 class DuplicateCode(ValueError):
@@ -81,7 +82,10 @@ class _UniqueCode:
 
 def _apply_contact(org, data):
     for key in CONTACT_FIELDS:
-        setattr(org, key, data[key])
+        if key.startswith("bank_"):  # optional until the first contract (older callers pass none)
+            setattr(org, key, data.get(key) or getattr(org, key) or "")
+        else:
+            setattr(org, key, data[key])
     org.district = data.get("district") or None
     org.service_fields = ",".join(data["service_fields"])
 

@@ -13,7 +13,7 @@ from tests.documents.conftest import file_bytes, fresh, issued_contract, poppler
 
 def test_a_contract_pdf_embeds_a_cjk_font_and_reads_back_in_chinese(app, final, tmp_path):
     call, (award, _), officer = final
-    app.config.update(BUREAU_USCC="11442000007654321X", BUREAU_LEGAL_REP="王建国")  # GRANTPORTAL_BUREAU_*
+    app.config.update(BUREAU_USCC="11442000076543212P", BUREAU_LEGAL_REP="王建国")  # GRANTPORTAL_BUREAU_*
     with weasyprint_warnings() as warnings:
         contract, doc = issued_contract(award, officer)
     assert missing_glyphs(warnings) == []
@@ -27,12 +27,12 @@ def test_a_contract_pdf_embeds_a_cjk_font_and_reads_back_in_chinese(app, final, 
     org = award.application.org
     assert "".join(org.name.split()) in flat
     assert org.uscc in flat and org.legal_rep in flat
-    assert "11442000007654321X" in flat and "王建国" in flat  # 甲方: the bureau, from the configuration
+    assert "11442000076543212P" in flat and "王建国" in flat  # 甲方: the bureau, from the configuration
     assert "".join(award.application.title.split()) in flat
     assert "人民币伍万元整" in flat and "¥50,000.00" in flat
     assert "人民币贰万伍仟元整" in flat  # the first tranche, 50%
     assert doc.number in flat and doc.number == f"{call.code}-{call.year}-HT0001"
-    assert "公益创投项目资助协议" in flat and "合同签订后" in flat and "三年内" in flat
+    assert "公益创投项目资助协议" in flat and "协议签订后" in flat and "三年内" in flat
     pages = text.count("\f")
     assert f"第1页共{pages}页" in flat and pages >= 2
     assert f"https://gp.example.cn/verify/{doc.verification_code}" in flat

@@ -76,6 +76,15 @@ def _members(award):
         OrgMember.org_id == award.application.org_id)) if m.user.is_active]
 
 
+NO_BANK_ACCOUNT = ("该机构尚未填写银行账户（开户银行、银行账号、账户名称），合同无法载明拨付账户，"
+                   "暂不能拟定或出具合同。请通知机构在“机构信息”中补充银行账户后再出具。")
+
+
+def _require_bank_account(award):
+    if not award.application.org.has_bank_account:
+        raise FundingRefused(NO_BANK_ACCOUNT, status=409)
+
+
 # --- preparing and signing the contract -------------------------------------------------------------------
 
 def add_months(day, months):
@@ -95,6 +104,7 @@ def prepare_contract(award, user, starts_on):
         return existing
     if award.final_status != FinalStatus.SELECTED:
         raise FundingRefused("只有最终入选的项目才能签订合同。")
+    _require_bank_account(award)
     call = award.proposal.call
     _require_method_allows(call)
     plan = schedule(parse_plan(call.tranche_plan), award.amount)
@@ -123,6 +133,7 @@ def issue_contract(award, user, starts_on, deliverables=None, link=None):
     lock_contract(contract)
     step = CONTRACT.require(user, contract, "issue")
     _require_method_allows(award.proposal.call)
+    _require_bank_account(award)
     if deliverables is not None:
         contract.deliverables = deliverables.strip()
     if contract.starts_on != starts_on:

@@ -49,7 +49,9 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                            nav_staff=can_view_contract_manage(current_user, award),
                            selected=award.final_status == FinalStatus.SELECTED,
                            cannot_issue=issuing_refusal() or (contract_problem(award.proposal.call, utcnow())
-                                                              if contract is None else None)), status
+                                                              if contract is None else None)
+                           or (ops.NO_BANK_ACCOUNT if not award.application.org.has_bank_account
+                               and (contract is None or contract.status == ContractStatus.DRAFT) else None)), status
 
 
 @bp.route("/manage/awards/<int:award_id>/contract", methods=["GET", "POST"])
