@@ -337,7 +337,8 @@ def drive(visitors, results, seconds, report_every=30, server=None):
                 errors = len(results.errors)
             memory = " ".join(f"{m:.0f}" for m in server.memory().values())
             print(f"  {now - started:5.0f} s  {len(window) / (now - last):7.1f} req/s  p50 {_pct(window, 50):6.3f} s"
-                  f"  p99 {_pct(window, 99):6.3f} s  errors {errors}  workers' RSS MiB: {memory}", flush=True)
+                  f"  p99 {_pct(window, 99):6.3f} s  errors {errors}  workers' RSS MiB: {memory}"
+                  f"  load {os.getloadavg()[0]:.1f}", flush=True)
         last = now
     stop.set()
     for thread in threads:
