@@ -162,7 +162,8 @@ def test_systemd_accepts_the_units(tmp_path):
 
 def test_the_environment_file_reads_the_same_in_the_shell_and_passes_the_doctor(tmp_path, monkeypatch):
     """The example reads the same sourced by a shell (an operator's flask commands) as by systemd, and with its
-    secret filled in passes every blocking check of ``flask doctor`` (the SMS gateway is the bureau's to add)."""
+    secret filled in passes every blocking check of ``flask doctor`` but the two the bureau must add itself: its SMS
+    gateway and its signing certificate (the files named are not there)."""
     env = {}
     for line in (DEPLOY / "grantportal.env.example").read_text(encoding="utf-8").splitlines():
         if line and not line.startswith("#"):
@@ -178,7 +179,7 @@ def test_the_environment_file_reads_the_same_in_the_shell_and_passes_the_doctor(
     from grantportal import create_app
 
     found = doctor.findings(create_app({"INSTANCE_PATH": str(tmp_path)}), env, harfbuzz=True)
-    assert [f.key for f in found] == ["sms"]
+    assert [f.key for f in found] == ["signing", "sms"]
 
 
 def test_journald_keeps_the_logs_six_months():
