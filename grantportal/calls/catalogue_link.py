@@ -51,3 +51,9 @@ def sync_links(call, item_ids):
     have = {link.item_id for link in call.catalogue_links}
     for item_id in sorted(wanted - have):
         call.catalogue_links.append(CallCatalogueItem(item_id=item_id))
+
+
+def public_items(call):
+    """The catalogue items ``call`` buys under, of published catalogues only (a draft catalogue is not public), with
+    their catalogue loaded: the call's public page links each to its place in the year's catalogue."""
+    return [link.item for link in call.catalogue_links if link.item.catalogue.published]

@@ -10,13 +10,14 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.calls import workflow
 from grantportal.calls.cards import APPLY, card_query, cards
+from grantportal.calls.catalogue_link import public_items
 from grantportal.calls.copying import copy_data
 from grantportal.calls.describe import eligibility_lines
 from grantportal.calls.files.operations import copy_files
 from grantportal.calls.form_data import call_data, new_call_data
 from grantportal.calls.forms import STAGE_KINDS, CallForm, CloseForm
 from grantportal.calls.methods import method_info
-from grantportal.calls.models import OPTIONAL_STAGES, Call, CallFile, CallKind, CallStatus
+from grantportal.calls.models import OPTIONAL_STAGES, Call, CallCatalogueItem, CallFile, CallKind, CallStatus
 from grantportal.calls.operations import close_call, copy_settings, create_call, publish_call, update_call
 from grantportal.calls.permissions import (
     can_change_call_status,
@@ -26,6 +27,7 @@ from grantportal.calls.permissions import (
     can_view_call,
 )
 from grantportal.calls.workflow import CALL
+from grantportal.catalogue.models import CatalogueItem
 from grantportal.core import signals
 from grantportal.core.commits import commit_or_abort, commit_or_refusal
 from grantportal.core.db import db, utcnow
@@ -98,7 +100,8 @@ def public_detail(call_id):
         sa.select(Call).where(Call.id == call_id)
         .options(selectinload(Call.levels), selectinload(Call.stages), selectinload(Call.documents),
                  selectinload(Call.criteria), selectinload(Call.files).joinedload(CallFile.file),
-                 selectinload(Call.funding_sources)))
+                 selectinload(Call.funding_sources),
+                 selectinload(Call.catalogue_links).joinedload(CallCatalogueItem.item).joinedload(CatalogueItem.catalogue)))
     if not can_view_call(current_user, call):
         abort(404)  # a draft's existence is not public: 404, not 403
     now = utcnow()
@@ -107,7 +110,7 @@ def public_detail(call_id):
                            eligibility=eligibility_lines(call),
                            stages=[(s, workflow.stage_status(s, now)) for s in call.stages if s.enabled],
                            proposal=signals.ask(signals.call_public_proposal, call),
-                           method=method_info(call, None))
+                           method=method_info(call, None), catalogue_items=public_items(call))
 
 
 # -- management -------------------------------------------------------------------------------------

@@ -57,3 +57,17 @@ def test_a_years_page_shows_items_and_what_was_bought_under_them(client, app, of
     assert "社区矫正服务购买项目" in html and "结果尚未确定" in html
     assert "未发布的购买项目" not in html
     assert "尚无征集" in html  # 青少年服务: nothing bought yet
+
+
+def test_a_calls_public_page_links_the_published_items_it_buys_under(client, officer):
+    make_catalogue(officer, year=2030)
+    care = item_named("居家养老服务")
+    call = f.CallFactory(kind=CallKind.PURCHASE, year=2030, name="居家养老服务购买项目")
+    _link(call, care)
+    html = client.get(f"/calls/{call.id}").get_data(as_text=True)
+    assert f'href="/catalogue/2030#item-{care.id}"' in html and "2030年度政府购买服务目录 · 居家养老服务" in html
+    assert f'id="item-{care.id}"' in client.get("/catalogue/2030").get_data(as_text=True)
+    draft = make_catalogue(officer, year=2031, published=False)
+    other = f.CallFactory(kind=CallKind.PURCHASE, year=2031, name="未发布目录下的购买项目")
+    _link(other, draft.items[0])
+    assert "服务目录事项" not in client.get(f"/calls/{other.id}").get_data(as_text=True)  # a draft is not public
