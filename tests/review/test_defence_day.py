@@ -186,6 +186,11 @@ def test_no_show_is_not_scored_and_shown_as_absent(client, day):
     client.post(f"/manage/rounds/{rnd.id}/defence/day", data=_day_form())
     slots = _slots(rnd)
     absent, present = slots[0], slots[1]
+    resp = client.post(f"/manage/defence-slots/{present.id}/attendance", data={"note": "迟到十分钟"})
+    assert resp.status_code == 400 and "场次未登记" in resp.get_data(as_text=True)  # the day page, nothing recorded
+    assert "答辩日安排" in resp.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(DefenceSlot, present.id).attendance == Attendance.PENDING
     assert client.post(f"/manage/defence-slots/{present.id}/attendance", data={"status": "present"}).status_code == 302
     resp = client.post(f"/manage/defence-slots/{absent.id}/attendance", data={"status": "absent", "note": "未到场"})
     assert resp.status_code == 302

@@ -11,6 +11,7 @@ from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
+from grantportal.core.timeutil import format_datetime
 from grantportal.review.defence import operations as ops
 from grantportal.review.defence.forms import AttendanceForm, DayForm, DrawForm
 from grantportal.review.defence.order import replay
@@ -98,11 +99,12 @@ def attendance(slot_id):
     rnd = slot.round
     require(can_schedule_defence(current_user, rnd))
     form = AttendanceForm()
-    if not form.validate_on_submit():
-        abort(400, "请选择到场或缺席。")
+    if not form.validate_on_submit():  # the day page again, saying what is missing; nothing recorded
+        problem = "；".join(e for errors in form.errors.values() for e in errors) or "请选择到场或缺席。"
+        return _page(rnd, message=f"{format_datetime(slot.starts_at)}开始的场次未登记：{problem}", status=400)
     with commit_or_refusal(form) as attempt:
         ops.record_attendance(slot, Attendance(form.status.data), form.note.data, current_user, link_for=_link)
     if not attempt.ok:
-        abort(attempt.status, attempt.message or "未能登记到场情况。")
+        return _page(rnd, message=attempt.message or "未能登记到场情况。", status=attempt.status or 409)
     flash("已登记到场情况，并已通知申报机构。", "success")
     return redirect(url_for("defence.day", round_id=rnd.id) + f"#slot-{slot.id}")
