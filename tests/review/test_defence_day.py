@@ -178,10 +178,13 @@ def test_overlapping_slots_at_one_venue_are_refused(client, day, signed_in_offic
 
 def test_no_show_is_not_scored_and_shown_as_absent(client, day):
     rnd, apps, members = day
+    first = f.ReviewRoundFactory(call=rnd.call, name="初评", position=0)  # every project has a first-round score
+    rnd.position = 1
     panel = f.expert_pool(3)
     for a in apps:
         for e in panel:
             f.submitted_review(f.AssignmentFactory(round=rnd, application=a, expert=e))
+            f.submitted_review(f.AssignmentFactory(round=first, application=a, expert=e))
     _draw(client, rnd)
     client.post(f"/manage/rounds/{rnd.id}/defence/day", data=_day_form())
     slots = _slots(rnd)
@@ -201,6 +204,8 @@ def test_no_show_is_not_scored_and_shown_as_absent(client, day):
     assert present.application_id in results
     page = client.get(f"/manage/rounds/{rnd.id}/results").get_data(as_text=True)
     assert "答辩缺席（本轮不计分）" in page
+    ranking = client.get(f"/manage/calls/{rnd.call_id}/ranking").get_data(as_text=True)
+    assert "答辩缺席" in ranking  # the call's ranking says why that round has no score
     notice = db.session.scalars(sa.select(Notice).where(Notice.user_id == members[absent.application_id].id)
                                 .order_by(Notice.id.desc())).first()
     assert "答辩缺席登记" in notice.title and "本轮不计分" in notice.body

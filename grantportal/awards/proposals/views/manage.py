@@ -38,7 +38,7 @@ from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import format_datetime
 from grantportal.core.workdays import UnconfirmedYear, calendar_coverage_text
-from grantportal.review.results.aggregate import FORMULA, scored_rounds
+from grantportal.review.results.aggregate import FORMULA, absent_from_defence, scored_rounds
 
 PER_PAGE = 100
 MAX_PAGE = 10_000
@@ -71,7 +71,8 @@ def ranking(call_id):
     return render_template("awards/ranking.html", call=call, rounds=rounds, levels=levels, level=level,
                            items=[(i, apps[i.application_id], result.standings.get(i.application_id))
                                   for i in shown], pager=pager, counts={lv: len(v) for lv, v in by_level.items()},
-                           formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break)
+                           formula=result.formula, general_formula=FORMULA, tie_break=result.tie_break,
+                           absent={r.id: absent_from_defence(r) for r in rounds})
 
 
 # --- result settings ----------------------------------------------------------------------------
