@@ -203,7 +203,8 @@ def test_no_show_is_not_scored_and_shown_as_absent(client, day):
     assert absent.application_id not in results  # not a silent zero: no round score at all
     assert present.application_id in results
     page = client.get(f"/manage/rounds/{rnd.id}/results").get_data(as_text=True)
-    assert "答辩缺席（本轮不计分）" in page
+    assert "答辩缺席（本轮不计分）" in page.split("<main")[1]  # in the page's content, not its title
+    assert "答辩缺席" not in page.split("<title>")[1].split("</title>")[0]
     ranking = client.get(f"/manage/calls/{rnd.call_id}/ranking").get_data(as_text=True)
     assert "答辩缺席" in ranking  # the call's ranking says why that round has no score
     notice = db.session.scalars(sa.select(Notice).where(Notice.user_id == members[absent.application_id].id)
