@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from flask import current_app
 from libcoveocds.api import ocds_json_output
 from libcoveocds.config import LibCoveOCDSConfig
 
@@ -80,7 +81,7 @@ def test_call_is_the_tender_and_each_funded_project_an_award(client, world):
     proposal = proposal_of(world.call)
     assert tender["awardPeriod"]["startDate"].endswith("+08:00")  # the 公示 period
     assert tender["milestones"][0]["title"] == "结果公示"
-    assert tender_release["buyer"]["name"] == "市民政局"
+    assert tender_release["buyer"]["name"] == current_app.config["BUREAU_NAME"]
     funded = [a for a in world.awards if a.final_status.value == "selected"]
     assert [r["awards"][0]["id"] for r in project_releases] == [f"award-{a.id}" for a in funded]
     first = project_releases[0]
@@ -119,7 +120,7 @@ def test_contract_carries_payments_recoveries_and_evaluations(client, world):
     payment, recovery = contract["implementation"]["transactions"]
     org_id = f"CN-USCI-{world.awards[0].application.org.uscc}"
     assert payment["value"] == {"amount": 25000, "currency": "CNY"}
-    assert payment["payee"]["id"] == org_id and payment["payer"]["name"] == "市民政局"
+    assert payment["payee"]["id"] == org_id and payment["payer"]["name"] == current_app.config["BUREAU_NAME"]
     assert recovery["value"] == {"amount": 1000.5, "currency": "CNY"}
     assert recovery["payer"]["id"] == org_id  # money back from the organization
     (milestone,) = contract["implementation"]["milestones"]
