@@ -18,7 +18,7 @@ from grantportal.calls.views import bp as calls_bp
 from grantportal.catalogue.views import bp as catalogue_bp
 from grantportal.citizens.views import bp as citizens_bp
 from grantportal.config import INSTANCE, ROOT, default_config
-from grantportal.core import districts, logs, metrics_endpoint, navigation, replica, templating, web
+from grantportal.core import districts, logs, metrics_endpoint, navigation, pagecache, replica, templating, web
 from grantportal.core.audit_chain_cli import audit_cli
 from grantportal.core.backup_cli import backup as backup_cli
 from grantportal.core.doctor import doctor_command
@@ -104,6 +104,7 @@ def create_app(config=None):
     metrics_endpoint.init_app(app)
     districts.init_app(app)
     web.init_app(app)
+    pagecache.init_app(app, PUBLIC_READS, db)  # after web: a query string too long is refused first
     templating.init_app(app)
     navigation.init_app(app, MENU, FOLD, ACCOUNT_PAGES)
 

@@ -106,6 +106,9 @@ def default_config(instance=INSTANCE, given=None):
         "OCID_PREFIX": os.environ.get("GRANTPORTAL_OCID_PREFIX", "ocds-gp0000"),
         # the public statistics page (disclosure/statistics): how long its figures are kept before recounting
         "STATISTICS_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_STATISTICS_CACHE_SECONDS", "300")),
+        # anonymous visitors' public pages kept as rendered until public data changes, at most this long (core/
+        # pagecache.py; in Redis when REDIS_URL is set, else in the process); 0: every page rendered each time
+        "PAGE_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_PAGE_CACHE_SECONDS", "60")),
         # the public checks (复核) of published results (awards/proposals/checks.py): a page whose kept check is
         # older than this queues a new computation (results published, revised or made final queue one at once)
         "PUBLIC_CHECK_SECONDS": int(os.environ.get("GRANTPORTAL_PUBLIC_CHECK_SECONDS", "3600")),

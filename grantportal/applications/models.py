@@ -36,6 +36,7 @@ class Application(db.Model):
                       sa.Index("ix_application_screening", "status", "screening", "call_id"),
                       # the officer's list of a call: its order and filters from the index alone (0015)
                       sa.Index("ix_application_call_number", "call_id", "number", "id", "status", "screening"))
+    page_cache_private_while = ("status", AppStatus.DRAFT)  # a draft is on no public page (core/pagecache)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str | None] = mapped_column(sa.String(32), unique=True)
