@@ -22,9 +22,13 @@ platform's clock, and ``/verify`` validates the certificate at the time it is as
 """
 import asyncio
 import functools
+import hashlib
 import io
 import logging
 import os
+import threading
+import time
+from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -182,11 +186,44 @@ def _trust_roots(config):
     return list(load_certs_from_pemder([path])) if path and Path(path).is_file() else []
 
 
+# The same bytes checked against the same trust roots give the same answer until the clock matters (a certificate
+# expiring): an answer is kept ``KEEP_SECONDS`` for ``KEEP`` files, so a document's page opened again, or the file
+# a citizen uploads being the very file the platform issued, costs one validation (~50 ms) instead of each time.
+KEEP, KEEP_SECONDS = 256, 600
+_kept, _kept_lock = OrderedDict(), threading.Lock()
+
+
+def _roots_version(config):
+    path = config.get("SIGNING_TRUST_ROOTS_FILE")
+    try:
+        return path, os.stat(path).st_mtime_ns if path else None
+    except OSError:
+        return path, None
+
+
 def check_signature(data, config=None):
     """The signature of the PDF ``data`` checked against the configured trust roots: 有效 when the file is
     exactly what was signed (nothing changed, nothing appended), the signature is cryptographically valid and the
-    certificate chains up to a trust root; 未签名 when the file carries no signature; 无效 otherwise."""
+    certificate chains up to a trust root; 未签名 when the file carries no signature; 无效 otherwise. The answer
+    for the same bytes and roots is kept for a while (``KEEP_SECONDS``)."""
     config = config if config is not None else current_app.config
+    key = (hashlib.sha256(data).digest(), _roots_version(config))
+    now = time.monotonic()
+    with _kept_lock:
+        found = _kept.get(key)
+        if found is not None and now - found[0] <= KEEP_SECONDS:
+            _kept.move_to_end(key)
+            return found[1]
+    check = _check_signature(data, config)
+    with _kept_lock:
+        _kept[key] = (now, check)
+        _kept.move_to_end(key)
+        while len(_kept) > KEEP:
+            _kept.popitem(last=False)
+    return check
+
+
+def _check_signature(data, config):
     from pyhanko.pdf_utils.misc import PdfReadError  # noqa: PLC0415 (deferred, as above)
     from pyhanko.pdf_utils.reader import PdfFileReader  # noqa: PLC0415 (deferred, as above)
     from pyhanko.sign.validation import validate_pdf_signature  # noqa: PLC0415 (deferred, as above)

@@ -80,6 +80,19 @@ def test_one_changed_byte_or_an_appended_line_makes_the_signature_invalid(final)
     assert appended.status == signing.INVALID
 
 
+def test_the_same_file_is_validated_once_for_a_while_and_again_once_the_answer_is_old(final, monkeypatch):
+    data = file_bytes(issued(final))
+    validations, clock = [], [5000.0]
+    real = signing._check_signature
+    monkeypatch.setattr(signing, "_check_signature", lambda d, c: validations.append(d) or real(d, c))
+    monkeypatch.setattr(signing.time, "monotonic", lambda: clock[0])
+    first = signing.check_signature(data)
+    assert signing.check_signature(bytes(data)) == first and len(validations) == 1  # the same bytes: kept
+    assert signing.check_signature(one_byte_changed(data)).status == signing.INVALID and len(validations) == 2
+    clock[0] += signing.KEEP_SECONDS + 1
+    assert signing.check_signature(data).status == signing.VALID and len(validations) == 3
+
+
 @needs_pdfsig
 def test_poppler_pdfsig_validates_the_signature_and_sees_a_changed_byte(final, tmp_path):
     data = file_bytes(issued(final))
