@@ -912,7 +912,7 @@ def main():
     # the checks kept just before measuring stay fresh for the run: no page queues their computation meanwhile
     config = {"SECRET_KEY": "bench", "INSTANCE_PATH": str(tmp), "SQLALCHEMY_DATABASE_URI": url,
               "STORAGE_DIR": str(tmp / "files"), "RATELIMIT_ENABLED": False, "WTF_CSRF_ENABLED": False,
-              "PUBLIC_CHECK_SECONDS": 24 * 3600}
+              "PUBLIC_CHECK_SECONDS": 24 * 3600, "PAGE_CACHE_SECONDS": 60}
     app = create_app(config)
 
     @app.route("/_floor")

@@ -107,8 +107,9 @@ def default_config(instance=INSTANCE, given=None):
         # the public statistics page (disclosure/statistics): how long its figures are kept before recounting
         "STATISTICS_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_STATISTICS_CACHE_SECONDS", "300")),
         # anonymous visitors' public pages kept as rendered until public data changes, at most this long (core/
-        # pagecache.py; in Redis when REDIS_URL is set, else in the process); 0: every page rendered each time
-        "PAGE_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_PAGE_CACHE_SECONDS", "60")),
+        # pagecache.py), in Redis; without REDIS_URL off unless set (then in the process: right for one process
+        # only — each would keep its own pages, and a write in one would not reach another's); 0: always rendered
+        "PAGE_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_PAGE_CACHE_SECONDS", "60" if redis_url else "0")),
         # the public checks (复核) of published results (awards/proposals/checks.py): a page whose kept check is
         # older than this queues a new computation (results published, revised or made final queue one at once)
         "PUBLIC_CHECK_SECONDS": int(os.environ.get("GRANTPORTAL_PUBLIC_CHECK_SECONDS", "3600")),

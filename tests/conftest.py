@@ -109,6 +109,9 @@ def _base_config(tmp_path, url):
         # jobs run right after the commit that queued them, in the test's thread (deterministic): publishing results
         # queues their public checks (awards/proposals/checks.py); tests/core/test_jobs.py tries the thread runner
         "JOBS_SYNC": True,
+        # public pages kept for anonymous visitors (core/pagecache.py) as production keeps them, in this process:
+        # every test that changes data and then opens a public page checks that the change is seen at once
+        "PAGE_CACHE_SECONDS": 60,
     }
 
 

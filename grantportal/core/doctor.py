@@ -113,7 +113,8 @@ def findings(app, environ=None, harfbuzz=None):
             "设置 DATABASE_URL 指向 PostgreSQL。")
     processes = _processes(environ)
     if processes > 1 and not cfg.get("REDIS_URL"):
-        add("redis", True, f"有 {processes} 个应用进程但未配置 Redis：访问频率限制在每个进程中分别计数，可被绕过。",
+        add("redis", True, f"有 {processes} 个应用进程但未配置 Redis：访问频率限制在每个进程中分别计数，可被绕过"
+            + ("；各进程分别缓存的公开页面在数据变更后可能仍显示旧内容。" if cfg.get("PAGE_CACHE_SECONDS") else "。"),
             "设置 REDIS_URL。")
     if cfg.get("MAIL_BACKEND") in ("log", "console"):
         add("mail", True, "邮件只写入日志，不会真正发出：注册确认、重置密码和通知都到不了用户。",

@@ -12,13 +12,14 @@ costs a page's queries and template each time; here the page is kept as it was r
   the store's *generation*, and a page rendered before is never served again — and at most ``PAGE_CACHE_SECONDS``
   (default 60 s), for what changes by the clock alone (a call's deadline passing). 0 turns the store off;
 - **which writes count**: all of them except the tables no public page reads (``PRIVATE_TABLES``: sign-ins,
-  sessions, tokens, the inbox, jobs, stored files, the audit chain, SMS codes), a user's sign-in bookkeeping
-  (``PRIVATE_COLUMNS``) and an application that is and was a draft. A bulk UPDATE/DELETE/INSERT through the
-  session counts like a flush;
-- **where**: in Redis when ``REDIS_URL`` is set — shared by every worker, so a write in one is seen by all at
-  once, one round trip per page — else in this process's memory (the embedded default runs one process), the
-  ``MAX_ENTRIES`` most recently used pages. If Redis cannot be reached the page is rendered as if nothing were
-  kept, and the log says so once a minute.
+  sessions, tokens, the inbox, jobs, stored files, the audit chain, SMS codes, experts' reviews), a user's sign-in
+  bookkeeping (``PRIVATE_COLUMNS``) and an application that is and was a draft. A bulk UPDATE/DELETE/INSERT through
+  the session counts like a flush;
+- **where**: in Redis when ``REDIS_URL`` is set — shared by every worker, so a write in one is seen by all at once,
+  one round trip per page. Without Redis the store is off unless ``PAGE_CACHE_SECONDS`` is set, and then in this
+  process's memory, the ``MAX_ENTRIES`` most recently used pages: right for a single process (the tests, the
+  benchmark), not for several, where a write in one would not reach the pages another keeps. If Redis cannot be
+  reached the page is rendered as if nothing were kept, and the log says so once a minute.
 
 Signed-in users (officers, organizations, experts, citizens) never get a kept page: theirs carry their name and
 their own links, and they see their own writes at once. A kept page answers with ``X-Page-Cache: hit``.
@@ -40,6 +41,9 @@ log = logging.getLogger("grantportal")
 PRIVATE_TABLES = frozenset({
     "user_session", "login_failure", "account_token", "notice", "job", "stored_file", "scheduled_run",
     "audit_entry", "audit_seal", "audit_archive", "audit_check", "sms_code",
+    # experts' work while a round runs: the public sees scores only as published (the proposal and its public
+    # checks), and reopening a round to change them goes through the round's own row
+    "assignment", "review", "review_score", "review_revision", "round_score_sums",
 })
 PRIVATE_COLUMNS = {"user": frozenset({"last_login_at", "password_hash", "totp_secret", "totp_enabled_at"})}
 CHANGED = "gp_public_changed"  # session.info: this transaction wrote something a public page may show

@@ -113,3 +113,11 @@ def test_in_redis_an_unreachable_server_leaves_pages_rendered_and_says_so(make_a
     assert client.get(f"/orgs/{org.id}").status_code == 200
     assert not _kept(client.get(f"/orgs/{org.id}"))
     assert "page store unreachable" in caplog.text
+
+
+def test_every_table_named_private_exists(app):
+    from grantportal.core.pagecache import PRIVATE_COLUMNS, PRIVATE_TABLES
+
+    tables = db.Model.metadata.tables
+    assert PRIVATE_TABLES <= set(tables)
+    assert all(columns <= set(tables[t].c.keys()) for t, columns in PRIVATE_COLUMNS.items())
