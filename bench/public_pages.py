@@ -723,7 +723,7 @@ def downloads(t):
     return [
         ("/data/awards.json", "/data/awards.json", t["records"]),
         ("/data/awards.csv", "/data/awards.csv", t["records"]),
-        ("/data/awards.xlsx", "/data/awards.xlsx", t["records"]),
+        ("/data/awards.xlsx (the kept file)", "/data/awards.xlsx", t["records"]),
         ("/data/awards-360giving.csv", "/data/awards-360giving.csv", t["records"]),
         ("/data/calls/<大征集>/ocds.json", f"/data/calls/{c}/ocds.json", t["call_records"]),
         ("/calls/<大征集>/results/scores.csv", f"/calls/{c}/results/scores.csv", t["ranked"]),
@@ -778,6 +778,19 @@ def stream(client, path):
     finally:
         resp.close()
     return size
+
+
+def keep_xlsx(app):
+    """Build the bulk XLSX as its job does (opendata/bulk.py: no request builds it) and print how long it took."""
+    from grantportal.opendata import bulk
+
+    with app.app_context():
+        dataset = bulk.build(bulk.AWARDS_XLSX, "http://bench.local")
+        db.session.commit()
+        seconds, records, size = dataset.seconds, dataset.records, dataset.file.size
+    per = seconds / records * 10_000 if records else 0
+    print(f"awards.xlsx built by its job in {seconds:.1f} s ({records:,} records, {size / 1e6:.1f} MB, "
+          f"{per:.2f} s per 10,000 records)", flush=True)
 
 
 def measure_download(client, path):
@@ -966,6 +979,8 @@ def main():
             over.append((label, method, path, form))
     fetched = [d for d in downloads(t) if not chosen or d[0] in chosen or d[1] in chosen]
     if not args.no_downloads and fetched:
+        if any(path == "/data/awards.xlsx" for _label, path, _records in fetched):
+            keep_xlsx(app)
         print(f"\n{'download (streamed to the end)':<44} {'records':>9} {'MB':>7} {'s':>7} "
               f"{'s/10k rec':>9} {'peak MB':>8}")
         for label, path, records in fetched:

@@ -110,6 +110,8 @@ def default_config(instance=INSTANCE, given=None):
         # pagecache.py), in Redis; without REDIS_URL off unless set (then in the process: right for one process
         # only — each would keep its own pages, and a write in one would not reach another's); 0: always rendered
         "PAGE_CACHE_SECONDS": int(os.environ.get("GRANTPORTAL_PAGE_CACHE_SECONDS", "60" if redis_url else "0")),
+        # the bulk XLSX of open data (opendata/bulk.py): a download finding it older than this queues a new build
+        "OPEN_DATA_FILE_SECONDS": int(os.environ.get("GRANTPORTAL_OPEN_DATA_FILE_SECONDS", "3600")),
         # the public checks (复核) of published results (awards/proposals/checks.py): a page whose kept check is
         # older than this queues a new computation (results published, revised or made final queue one at once)
         "PUBLIC_CHECK_SECONDS": int(os.environ.get("GRANTPORTAL_PUBLIC_CHECK_SECONDS", "3600")),

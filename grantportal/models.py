@@ -31,6 +31,7 @@ from grantportal.monitoring.rectification_models import (  # noqa: F401
     RectificationEvidence,
     RectificationReport,
 )
+from grantportal.opendata.models import DatasetFile  # noqa: F401
 from grantportal.orgs.models import (  # noqa: F401
     AnnualInspection,
     Organization,

@@ -12,12 +12,24 @@ organization, identified as ``CN-USCI-<统一社会信用代码>``, as the recip
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 
 from grantportal.core.spreadsheet import safe_cell
 from grantportal.opendata.ocds import CURRENCY, iso, org_id
+
+
+@dataclass(frozen=True)
+class Urls:
+    """Absolute stable addresses, for links inside the data. Built with a URL adapter bound in the view (or the
+    job), so that a streamed download can build them after the request context is gone."""
+    base: str
+    adapter: object
+
+    def package(self, call_id):
+        return self.base + self.adapter.build("opendata.call_package", {"call_id": call_id})
+
+    def record(self, contract_id):
+        return self.base + self.adapter.build("opendata.project_record", {"contract_id": contract_id})
 
 
 @dataclass(frozen=True)
@@ -135,15 +147,17 @@ def _cell(field, value):
     return safe_cell(value)
 
 
-def xlsx_chunks(rows, publisher, urls, chunk=64 * 1024):
-    """An XLSX built with openpyxl's write-only workbook (rows go to a temporary file as they come), then sent
-    in chunks. Amounts are numbers with the format #,##0.00."""
-    from openpyxl import Workbook  # noqa: PLC0415  (slow import, only for this download)
+def write_xlsx(rows, publisher, urls, path):
+    """Write the rows as an XLSX to ``path`` with openpyxl's write-only workbook (rows go to a temporary file as
+    they come: flat memory); the number of rows written. Amounts are numbers with the format #,##0.00. Slow — a
+    job does it (opendata/bulk.py)."""
+    from openpyxl import Workbook  # noqa: PLC0415  (slow import, only for this file)
     from openpyxl.cell import WriteOnlyCell  # noqa: PLC0415
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("资助项目")
     ws.append([f.label for f in FIELDS])
+    written = 0
     for row in rows:
         values = flat(row, publisher, urls)
         cells = []
@@ -153,15 +167,9 @@ def xlsx_chunks(rows, publisher, urls, chunk=64 * 1024):
                 cell.number_format = "#,##0.00"
             cells.append(cell)
         ws.append(cells)
-    fd, path = tempfile.mkstemp(suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb.save(path)
-        with open(path, "rb") as fh:
-            while data := fh.read(chunk):
-                yield data
-    finally:
-        os.unlink(path)
+        written += 1
+    wb.save(path)
+    return written
 
 
 def giving_row(row, publisher, urls):

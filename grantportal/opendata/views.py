@@ -10,7 +10,6 @@
   ``/sitemaps/projects-N.xml``), ``/robots.txt``.
 """
 import json
-from dataclasses import dataclass
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
@@ -18,16 +17,17 @@ from markupsafe import escape
 
 from grantportal.calls.models import Call
 from grantportal.core import links, replica
-from grantportal.core.db import db
+from grantportal.core.db import db, utcnow
+from grantportal.core.files import stream_stored
 from grantportal.core.paging import get_or_404
-from grantportal.opendata import ocds, queries
-from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS, csv_chunks, giving_chunks, json_chunks, xlsx_chunks
+from grantportal.core.web import error_page
+from grantportal.opendata import bulk, ocds, queries
+from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS, Urls, csv_chunks, giving_chunks, json_chunks
 from grantportal.opendata.permissions import can_download_call_data, can_download_project_record
 
 bp = Blueprint("opendata", __name__)
 
 LICENCE = "CC BY 4.0"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SITEMAP_LIMIT = 10000  # calls in the pages sitemap (up to four addresses each); a sitemap holds at most 50,000
 SITEMAP_PROJECTS = 10000  # contract ids per projects sitemap (two addresses each)
 
@@ -41,22 +41,9 @@ def absolute(endpoint, **values):
     return _base() + url_for(endpoint, **values)
 
 
-@dataclass(frozen=True)
-class Urls:
-    """Absolute stable addresses, for links inside the data. Built with a URL adapter bound in the view, so that
-    a streamed download can build them after the request context is gone."""
-    base: str
-    adapter: object
-
-    @classmethod
-    def here(cls):
-        return cls(_base(), current_app.url_map.bind("localhost", script_name=request.script_root or "/"))
-
-    def package(self, call_id):
-        return self.base + self.adapter.build("opendata.call_package", {"call_id": call_id})
-
-    def record(self, contract_id):
-        return self.base + self.adapter.build("opendata.project_record", {"contract_id": contract_id})
+def here():
+    """The addresses inside the data, under this site's public address (``downloads.Urls``)."""
+    return Urls(_base(), current_app.url_map.bind("localhost", script_name=request.script_root or "/"))
 
 
 def publisher():
@@ -111,6 +98,8 @@ CALL_DATA = {"call": "calls.public_detail", "package": "opendata.call_package", 
 def index():
     return render_template("opendata/index.html", fields=FIELDS, giving_columns=GIVING_COLUMNS,
                            calls=queries.final_calls(), updated=queries.last_update(), licence=LICENCE,
+                           xlsx=bulk.kept(bulk.AWARDS_XLSX),
+                           xlsx_hours=f"{current_app.config['OPEN_DATA_FILE_SECONDS'] / 3600:g}",
                            link={name: links.by_id(endpoint, "call_id") for name, endpoint in CALL_DATA.items()},
                            licence_url=ocds.LICENSE_URL, ocid_prefix=current_app.config["OCID_PREFIX"])
 
@@ -154,25 +143,34 @@ def _bulk_meta():
 
 @bp.route("/data/awards.json")
 def awards_json():
-    pub, urls = publisher(), Urls.here()
+    pub, urls = publisher(), here()
     return _stream(json_chunks(queries.award_rows(), pub, urls, _bulk_meta()), "application/json", "awards.json")
 
 
 @bp.route("/data/awards.csv")
 def awards_csv():
-    pub, urls = publisher(), Urls.here()
+    pub, urls = publisher(), here()
     return _stream(csv_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8", "awards.csv")
 
 
 @bp.route("/data/awards.xlsx")
 def awards_xlsx():
-    pub, urls = publisher(), Urls.here()
-    return _stream(xlsx_chunks(queries.award_rows(), pub, urls), XLSX, "awards.xlsx")
+    """The kept XLSX (opendata/bulk.py), streamed from storage; one request queues a new build once it is old."""
+    dataset, now = bulk.kept(bulk.AWARDS_XLSX), utcnow()
+    if bulk.is_due(dataset, now) and bulk.request_build(bulk.AWARDS_XLSX, dataset, now, _base(),
+                                                         request.script_root):
+        db.session.commit()  # the build runs after the commit (in the tests at once)
+        dataset = bulk.kept(bulk.AWARDS_XLSX)
+    if dataset is None or dataset.file is None:
+        body, status = error_page(503, "资助项目 Excel 文件正在生成，完成后即可下载，请几分钟后再试；"
+                                       "也可以下载同样内容的 CSV 或 JSON 文件。")
+        return Response(body, status, headers={"Retry-After": "60"})
+    return stream_stored(dataset.file, bulk.AWARDS_XLSX)
 
 
 @bp.route("/data/awards-360giving.csv")
 def awards_360giving():
-    pub, urls = publisher(), Urls.here()
+    pub, urls = publisher(), here()
     return _stream(giving_chunks(queries.award_rows(), pub, urls), "text/csv; charset=utf-8",
                    "awards-360giving.csv")
 

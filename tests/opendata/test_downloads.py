@@ -1,8 +1,10 @@
 """Bulk downloads: every published award as JSON, CSV and XLSX (the same rows and values), the 360Giving-style
 file (valid against the 360Giving grant schema once unflattened), streamed in keyset batches."""
 import csv
+import hashlib
 import io
 import json
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -10,6 +12,7 @@ import jsonschema
 from openpyxl import load_workbook
 
 from grantportal.core.db import db
+from grantportal.core.files import StoredFile
 from grantportal.opendata import queries
 from grantportal.opendata.downloads import FIELDS, GIVING_COLUMNS
 from tests import factories as f
@@ -131,3 +134,33 @@ def test_bulk_rows_keep_no_objects_in_the_session(app, world):
         seen += 1
         assert len(db.session.identity_map) == 0
     assert seen >= 3
+
+
+def test_the_xlsx_is_built_by_a_job_kept_and_built_again_once_old(client, world, app):
+    from grantportal.opendata import bulk
+
+    first = client.get("/data/awards.xlsx")
+    assert first.status_code == 200 and first.headers["Content-Disposition"] == "attachment; filename=awards.xlsx"
+    dataset = bulk.kept(bulk.AWARDS_XLSX)
+    assert dataset.records == len(_json_rows(client)) and dataset.file.sha256 == hashlib.sha256(first.data).hexdigest()
+    assert "当前文件生成于" in client.get("/data/").get_data(as_text=True)
+
+    kept_file = dataset.file_id
+    assert client.get("/data/awards.xlsx").data == first.data and bulk.kept(bulk.AWARDS_XLSX).file_id == kept_file
+    hour_later = timedelta(seconds=app.config["OPEN_DATA_FILE_SECONDS"] + 1)
+    dataset.built_at, dataset.requested_at = dataset.built_at - hour_later, dataset.requested_at - hour_later
+    db.session.commit()
+    assert client.get("/data/awards.xlsx").status_code == 200
+    assert bulk.kept(bulk.AWARDS_XLSX).file_id != kept_file  # built again; the old file is gone
+    assert db.session.get(StoredFile, kept_file) is None
+
+
+def test_before_the_first_xlsx_is_built_the_download_says_so_and_offers_the_csv(client, world, monkeypatch):
+    from grantportal.core import jobs
+
+    queued = []
+    monkeypatch.setattr(jobs, "dispatch", lambda app, job_id: queued.append(job_id))
+    resp = client.get("/data/awards.xlsx")
+    assert resp.status_code == 503 and resp.headers["Retry-After"] == "60"
+    assert "正在生成" in resp.get_data(as_text=True) and "CSV" in resp.get_data(as_text=True)
+    assert client.get("/data/awards.xlsx").status_code == 503 and len(queued) == 1  # one build on its way
