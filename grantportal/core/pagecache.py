@@ -5,9 +5,10 @@ results, its projects, an organization's record, the statistics. Rendering each 
 costs a page's queries and template each time; here the page is kept as it was rendered:
 
 - **what is kept**: a GET of a public page (the endpoints of ``grantportal/public_reads.py``, which the replica
-  serves too) by a visitor who is not signed in and has no message waiting, answered 200 with a whole body —
-  never a streamed download, a redirect, an error, a response that sets a cookie or one whose request wrote
-  anything. Keyed by the full address (path and query string), so every page, filter and search is its own entry;
+  serves too) by a visitor who is not signed in and has no message waiting, answered 200 with a whole body — never a
+  streamed download, a redirect, an error, a response that sets a cookie or one whose request wrote anything. Keyed
+  by the full address (scheme, host, path and query string), so every page, filter and search is its own entry, and
+  a page rendered for a forged Host header is only ever served for that header;
 - **how long**: until public data changes — every commit whose flush touched a row a public page could show bumps
   the store's *generation*, and a page rendered before is never served again — and at most ``PAGE_CACHE_SECONDS``
   (default 60 s), for what changes by the clock alone (a call's deadline passing). 0 turns the store off;
@@ -213,7 +214,7 @@ def init_app(app, endpoints, db):
     def _serve_kept():
         if not _keepable():
             return None
-        key = request.full_path
+        key = request.url  # with the scheme and host: a page built with a forged Host header is never another's
         generation, page = store.get(key)
         if page is not None:
             mimetype, body = page

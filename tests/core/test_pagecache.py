@@ -44,6 +44,11 @@ def test_each_address_is_its_own_page_and_errors_are_never_kept(client, org):
     assert not _kept(client.get("/orgs/999999"))
 
 
+def test_a_page_asked_for_under_another_host_name_is_never_served_for_the_site(client, org):
+    client.get(f"/orgs/{org.id}", headers={"Host": "evil.example"})
+    assert not _kept(client.get(f"/orgs/{org.id}"))
+
+
 def test_a_draft_saved_changes_no_public_page_but_a_submission_does(client, org):
     call = f.CallFactory()
     app_ = f.ApplicationFactory(call=call, org=org)
