@@ -6,9 +6,11 @@ costs a page's queries and template each time; here the page is kept as it was r
 
 - **what is kept**: a GET of a public page (the endpoints of ``grantportal/public_reads.py``, which the replica
   serves too) by a visitor who is not signed in and has no message waiting, answered 200 with a whole body — never a
-  streamed download, a redirect, an error, a response that sets a cookie or one whose request wrote anything. Keyed
-  by the full address (scheme, host, path and query string), so every page, filter and search is its own entry, and
-  a page rendered for a forged Host header is only ever served for that header;
+  streamed download, a redirect, an error, a response that sets a cookie or one whose request wrote anything — and
+  without a free-text search (``q``): searches are as many as visitors can type, each rarely asked twice, and would
+  only fill the store. Keyed by the full address (scheme, host, path and query string), so every page and filter is
+  its own entry (their values come from fixed lists, and an absurd one is redirected), and a page rendered for a
+  forged Host header is only ever served for that header;
 - **how long**: until public data changes — every commit whose flush touched a row a public page could show bumps
   the store's *generation*, and a page rendered before is never served again — and at most ``PAGE_CACHE_SECONDS``
   (default 60 s), for what changes by the clock alone (a call's deadline passing). 0 turns the store off;
@@ -196,7 +198,7 @@ class RedisStore:
 
 def _keepable():
     return (request.method == "GET" and request.endpoint in current_app.extensions["gp_pagecache_endpoints"]
-            and not current_user.is_authenticated and "_flashes" not in session)
+            and not request.args.get("q") and not current_user.is_authenticated and "_flashes" not in session)
 
 
 def init_app(app, endpoints, db):

@@ -40,6 +40,8 @@ def test_each_address_is_its_own_page_and_errors_are_never_kept(client, org):
     client.get("/orgs/?tier=4A")
     assert not _kept(client.get("/orgs/?tier=5A"))
     assert _kept(client.get("/orgs/?tier=4A"))
+    client.get("/orgs/?q=明德")
+    assert not _kept(client.get("/orgs/?q=明德"))  # free-text searches are not kept
     assert client.get("/orgs/999999").status_code == 404
     assert not _kept(client.get("/orgs/999999"))
 
