@@ -124,6 +124,18 @@ def lock_row(model, ident, reload=False):
     return None
 
 
+def move_on(row, column, value):
+    """Set ``row``'s ``column`` to ``value`` only if the database still holds what this session read there — a
+    conditional UPDATE, so of several requests that read the same value at the same moment exactly one moves it
+    on (and, say, queues the one job). Returns whether this one did."""
+    model = type(row)
+    attribute, seen_value = getattr(model, column), getattr(row, column)
+    seen = attribute.is_(None) if seen_value is None else attribute == seen_value
+    moved = db.session.execute(sa.update(model).where(model.id == row.id, seen).values({column: value})
+                               .execution_options(synchronize_session=False))
+    return moved.rowcount == 1
+
+
 class ControlCharacters(Refused):
     """Text with a control character reached a write: refused (400) instead of stored (SQLite) or a 500
     (PostgreSQL cannot store NUL). Forms refuse them next to the field first (core.forms); this is the net

@@ -20,7 +20,7 @@ from flask import current_app
 from sqlalchemy.dialects import postgresql, sqlite
 
 from grantportal.core import jobs
-from grantportal.core.db import db, utcnow
+from grantportal.core.db import db, move_on, utcnow
 from grantportal.core.files import discard, save_file
 from grantportal.opendata import ocds, queries
 from grantportal.opendata.downloads import Urls, write_xlsx
@@ -60,11 +60,7 @@ def request_build(name, dataset, now, base, script_root):
         dataset = kept(name)
         if not is_due(dataset, now):
             return False
-    seen = DatasetFile.requested_at.is_(None) if dataset.requested_at is None \
-        else DatasetFile.requested_at == dataset.requested_at
-    moved = db.session.execute(sa.update(DatasetFile).where(DatasetFile.id == dataset.id, seen)
-                               .values(requested_at=now).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if not move_on(dataset, "requested_at", now):
         return False
     jobs.enqueue(JOB_KIND, JOB, title=f"生成数据文件 {name}", total=1, name=name, base=base, script_root=script_root)
     return True

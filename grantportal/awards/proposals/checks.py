@@ -35,7 +35,7 @@ from grantportal.awards.models import CheckKind, Proposal, PublicCheck, PublicCh
 from grantportal.awards.proposals import draw_record, score_table
 from grantportal.awards.proposals.queries import panel_names
 from grantportal.core import jobs
-from grantportal.core.db import db, lock_row, utcnow
+from grantportal.core.db import db, lock_row, move_on, utcnow
 from grantportal.core.files import discard, save_file
 from grantportal.core.spreadsheet import safe_cell
 from grantportal.core.timeutil import format_datetime
@@ -133,11 +133,7 @@ def request_refresh(proposal, kind, check, now):
         check = check_row(proposal, kind)
         if not is_due(check, now):  # another request added it and queued its computation first
             return False
-    seen = PublicCheck.requested_at.is_(None) if check.requested_at is None \
-        else PublicCheck.requested_at == check.requested_at
-    moved = db.session.execute(sa.update(PublicCheck).where(PublicCheck.id == check.id, seen)
-                               .values(requested_at=now).execution_options(synchronize_session=False))
-    if moved.rowcount != 1:
+    if not move_on(check, "requested_at", now):
         return False
     _queue(proposal, kind)
     return True
