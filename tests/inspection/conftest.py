@@ -75,7 +75,8 @@ def notices(user, title=None):
     return db.session.scalars(query.order_by(Notice.id)).all()
 
 
-def visit_data(results=None, findings=FINDINGS, people="张某某（项目负责人）\n李某（社工）", place="幸福社区长者服务站"):
+def visit_data(results=None, findings=FINDINGS, people="张某某（项目负责人）\n李某（社工）",
+               place="幸福社区长者服务站"):
     results = results or [CheckResult.MEETS] * len(ops.CHECKLIST)
     return ops.VisitData(utcnow() - timedelta(hours=2), place, findings, people,
                          [ops.CheckData(r, "") for r in results])

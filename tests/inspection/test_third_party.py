@@ -147,7 +147,8 @@ def test_a_visit_is_submitted_returned_resubmitted_and_confirmed(world, client):
     assert "张某某（项目负责人）" in page and "确认或退回" in page
     no_reason = client.post(f"/third-party/visits/{visit.id}/decide", data={"send_back": "1", "reason": ""})
     assert no_reason.status_code == 400 and "退回时请写明理由" in text(no_reason)
-    resp = client.post(f"/third-party/visits/{visit.id}/decide", data={"send_back": "1", "reason": "照片不清晰，请补拍"})
+    resp = client.post(f"/third-party/visits/{visit.id}/decide",
+                       data={"send_back": "1", "reason": "照片不清晰，请补拍"})
     assert resp.status_code == 303
     db.session.expire_all()
     assert visit.status == WorkStatus.RETURNED and visit.return_reason == "照片不清晰，请补拍"
@@ -300,3 +301,30 @@ def test_the_appointed_third_party_verifies_a_rectification_and_the_tranches_are
     assert all(t.status != TrancheStatus.BLOCKED or "整改" not in (t.blocked_reason or "") for t in contract.tranches)
     assert notices(world.member, "整改已完成")
     assert notices(world.officer, "第三方机构核查整改：整改完成")
+
+
+def test_a_returned_evaluation_is_edited_and_resubmitted(world):
+    scores = [ops.ScoreData(Decimal(80)), ops.ScoreData(Decimal(70)), ops.ScoreData(Decimal(60))]
+    data = ops.EvaluationData(surveyed=50, satisfaction=Decimal("88"), conclusion="基本达到预期。", scores=scores)
+    evaluation = ops.save_evaluation(world.contract, world.inspector, EvaluationKind.FINAL, data, utcnow(),
+                                     submit=True)
+    db.session.commit()
+    with pytest.raises(ops.InspectionRefused, match="只有项目官员可以确认"):
+        ops.decide(evaluation, world.inspector, True, utcnow())
+    db.session.rollback()
+    with pytest.raises(ops.InspectionRefused, match="退回理由"):
+        ops.decide(evaluation, world.officer, False, utcnow(), "")
+    db.session.rollback()
+    ops.decide(evaluation, world.officer, False, utcnow(), "满意度调查样本过少")
+    db.session.commit()
+    assert evaluation.status == WorkStatus.RETURNED and notices(world.inspector, "结项评估被退回")
+    with pytest.raises(ops.InspectionRefused, match="不是待确认状态"):
+        ops.decide(evaluation, world.officer, True, utcnow())
+    db.session.rollback()
+    data.surveyed = 150
+    ops.save_evaluation(world.contract, world.inspector, EvaluationKind.FINAL, data, utcnow(), evaluation=evaluation,
+                        submit=True)
+    db.session.commit()
+    assert evaluation.status == WorkStatus.SUBMITTED and evaluation.surveyed == 150
+    assert evaluation.return_reason is None and evaluation.score == Decimal("70.00")
+    assert _audited("third_party_evaluation.return") and _audited("third_party_evaluation.submit")
