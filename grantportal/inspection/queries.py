@@ -5,6 +5,7 @@ import re
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from grantportal.accounts.models import User
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, Proposal
 from grantportal.calls.models import Call
@@ -58,6 +59,15 @@ def is_appointed(user, contract, today=None):
     return db.session.scalar(sa.select(sa.literal(True)).where(
         Appointment.agency_id == agency.id, _covering(contract), Appointment.starts_on <= today,
         Appointment.ends_on >= today).limit(1)) is not None
+
+
+def appointed_staff(contract, today=None):
+    """The active accounts of every agency appointed to ``contract`` today (to tell them of a 整改报告 to verify)."""
+    today = today or local_today()
+    agencies = sa.select(Appointment.agency_id).where(_covering(contract), Appointment.starts_on <= today,
+                                                      Appointment.ends_on >= today)
+    return db.session.scalars(sa.select(User).join(AgencyStaff, AgencyStaff.user_id == User.id).where(
+        AgencyStaff.agency_id.in_(agencies), User.is_active.is_(True)).order_by(User.id)).all()
 
 
 def supervised_projects(agency, today=None):

@@ -39,7 +39,7 @@ from grantportal.documents.models import DocumentKind
 from grantportal.documents.operations import issue_document
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.operations import pause_tranches, release_tranches
-from grantportal.inspection.queries import is_appointed
+from grantportal.inspection.queries import appointed_staff, is_appointed
 from grantportal.monitoring.rectification_models import (
     CaseStatus,
     RectificationCase,
@@ -187,7 +187,7 @@ def _store_evidence(item, user):
 def file_report(case, user, body, now, evidence=(), link_for=None):
     """The organization's 整改报告: what was done (``body``) and its evidence (checked files, at most
     ``MAX_EVIDENCE``). Refused once the case is closed, and while a report waits for verification. The
-    officer who opened the case is told."""
+    officer who opened the case and the staff of a third party appointed to the project are told."""
     lock_project(case.contract)
     step = RECTIFICATION.require(user, case, "report")
     body = _text(body, "整改情况", "body", REPORT_MAX, 5)
@@ -201,9 +201,10 @@ def file_report(case, user, body, now, evidence=(), link_for=None):
             report.evidence.append(RectificationEvidence(file=_store_evidence(item, user)))
         case.status = step.target
         db.session.flush()
-        notify(case.opened_by, "整改报告待核查",
-               f"“{case.contract.award.application.title}”的承接机构已提交整改报告，请核查。",
-               link_for(case) if link_for else None)
+        for verifier in [case.opened_by, *appointed_staff(case.contract)]:  # the officer, and the third party
+            notify(verifier, "整改报告待核查",
+                   f"“{case.contract.award.application.title}”的承接机构已提交整改报告，请核查。",
+                   link_for(case) if link_for else None)
     return report
 
 

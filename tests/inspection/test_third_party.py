@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from grantportal.accounts.models import User
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.timeutil import local_today
@@ -101,8 +102,6 @@ def test_the_officer_registers_an_agency_adds_staff_and_appoints_it(world, clien
                              "ends_on": (today + timedelta(days=90)).isoformat()})
     assert done.status_code == 303
     assert is_appointed(world.outsider, world.other)
-    from grantportal.accounts.models import User  # noqa: PLC0415  (only this test reads the new account)
-
     new = db.session.scalar(sa.select(User).where(User.username == "inspector_c"))
     assert notices(new, "受委托开展第三方监管") and notices(new, "已登记为第三方机构工作人员")
 
@@ -280,6 +279,7 @@ def test_the_appointed_third_party_verifies_a_rectification_and_the_tranches_are
     assert db.session.get(Contract, world.contract.id).paused_reason
     rect.file_report(case, world.member, "已补齐3月份探访记录并完成志愿者培训。", utcnow())
     db.session.commit()
+    assert notices(world.inspector, "整改报告待核查") and not notices(world.outsider, "整改报告待核查")
 
     as_user(client, world.outsider)  # a third party not appointed to the project
     assert client.post(f"/rectifications/{case.id}/verify", data={"verdict": "done"}).status_code == 403
