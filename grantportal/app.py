@@ -43,6 +43,7 @@ from grantportal.funding.payments.views import bp as payments_bp
 from grantportal.funding.views import bp as funding_bp
 from grantportal.inbox.digest import notices_cli
 from grantportal.inbox.views import bp as inbox_bp
+from grantportal.inspection.views import bp as inspection_bp
 from grantportal.monitoring import operations as monitoring_receivers  # noqa: F401  (core.signals event receivers)
 from grantportal.monitoring import queries as monitoring_answers  # noqa: F401  (core.signals answers)
 from grantportal.monitoring.rectification_views import bp as rectification_bp
@@ -112,7 +113,7 @@ def create_app(config=None):
                audit_bp, experts_bp, rounds_bp, panels_bp, defence_bp, scoring_bp, review_results_bp, proposals_bp,
                objections_bp, monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp,
                contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp,
-               health_bp, metrics_endpoint.bp, catalogue_bp, rectification_bp):
+               health_bp, metrics_endpoint.bp, catalogue_bp, rectification_bp, inspection_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

@@ -25,6 +25,16 @@ from grantportal.disclosure.statistics.models import StatisticsSnapshot  # noqa:
 from grantportal.documents.models import IssuedDocument  # noqa: F401
 from grantportal.experts.models import Conflict, ExpertAffiliation, ExpertProfile  # noqa: F401
 from grantportal.funding.models import Contract, MatchedFund, Payment, Recovery, Tranche  # noqa: F401
+from grantportal.inspection.models import (  # noqa: F401
+    Agency,
+    AgencyStaff,
+    Appointment,
+    IndicatorScore,
+    InspectionVisit,
+    ThirdPartyEvaluation,
+    VisitCheck,
+    VisitPhoto,
+)
 from grantportal.monitoring.models import Evaluation, Report, ReportPhoto, ReportSpending  # noqa: F401
 from grantportal.monitoring.rectification_models import (  # noqa: F401
     RectificationCase,

@@ -27,6 +27,7 @@ from grantportal.core.permissions import can_view_public_pages
 from grantportal.documents.permissions import can_verify_documents
 from grantportal.experts.permissions import can_browse_pool, can_edit_own_profile, can_view_own_conflicts
 from grantportal.inbox.permissions import can_list_notices
+from grantportal.inspection.permissions import can_list_agencies, can_list_supervised_projects
 from grantportal.monitoring.permissions import can_list_own_projects, can_list_projects
 from grantportal.orgs.permissions import can_browse_directory, can_review_orgs, can_view_my_org
 from grantportal.pledges.permissions import can_list_org_pledges, can_list_pledges
@@ -58,6 +59,8 @@ MENU = [
     Entry("我的机构", "orgs.mine", can_view_my_org, MINE),
     Entry("我的申报", "applications.mine", can_list_own_applications, MINE),
     Entry("我的项目", "monitoring.mine", can_list_own_projects, MINE),
+    # a third party's (第三方机构) own page
+    Entry("我的监管项目", "inspection.mine", can_list_supervised_projects, MINE),
     Entry("随手拍答复", "supervision.org_list", can_list_org_supervision_reports, MINE),
     Entry("公众认捐", "pledges.org_list", can_list_org_pledges, MINE),
     # an expert's own pages
@@ -72,6 +75,7 @@ MENU = [
     Entry("征集管理", "calls.manage", can_manage_calls, STAFF),
     Entry("服务目录", "catalogue.manage", can_list_catalogues, STAFF),
     Entry("项目监管", "monitoring.manage", can_list_projects, STAFF),
+    Entry("第三方机构", "inspection.agencies", can_list_agencies, STAFF),
     Entry("随手拍监督", "supervision.queue", can_list_supervision_reports, STAFF),
     Entry("公众认捐", "pledges.queue", can_list_pledges, STAFF),
     Entry("机构管理", "orgs.manage", can_review_orgs, STAFF),

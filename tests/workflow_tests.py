@@ -47,6 +47,18 @@ TRANSITION_TESTS = {
                            "test_closing_the_case_releases_the_tranches_and_payment_goes_through",
     "rectification.continue": "tests/monitoring/test_rectification.py::"
                               "test_continue_rectification_needs_a_reason_and_a_new_deadline_and_keeps_the_pause",
+    "inspection_visit.submit": "tests/inspection/test_third_party.py::"
+                               "test_a_visit_is_submitted_returned_resubmitted_and_confirmed",
+    "inspection_visit.confirm": "tests/inspection/test_third_party.py::"
+                                "test_a_visit_is_submitted_returned_resubmitted_and_confirmed",
+    "inspection_visit.return": "tests/inspection/test_third_party.py::"
+                               "test_a_visit_is_submitted_returned_resubmitted_and_confirmed",
+    "third_party_evaluation.submit": "tests/inspection/test_third_party.py::"
+                                     "test_an_evaluation_scores_each_performance_target",
+    "third_party_evaluation.confirm": "tests/inspection/test_third_party.py::"
+                                      "test_an_evaluation_scores_each_performance_target",
+    "third_party_evaluation.return": "tests/inspection/test_third_party.py::"
+                                     "test_a_returned_evaluation_is_edited_and_resubmitted",
     "supervision.assign": "tests/supervision/test_flow.py::"
                           "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
     "supervision.ask_org": "tests/supervision/test_flow.py::"

@@ -56,6 +56,7 @@ def load_command(orgs):
                    "入选/未入选通知书已出具，入选项目处于待签署、待确认、履行中、已结项各阶段）"
                    "及若干申报、评分、资助方案、拨付和项目报告。")
         click.echo("  社会组织账户 org 的机构有一个履行中的项目（首期已拨付，进度报告待项目官员审核）。")
+        click.echo("  第三方机构账户 inspector 受委托监管第九届的资助项目，已有一次经项目官员确认的实地检查。")
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
     for username, _name, role, password in DEMO_LOGINS:
         click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")

@@ -42,6 +42,7 @@ from grantportal.core.timeutil import local_to_utc, local_today
 from grantportal.core.uscc import make_uscc
 from grantportal.core.workdays import CALENDAR_YEARS, library_year
 from grantportal.demo import catalogue as demo_catalogue
+from grantportal.demo import inspection as demo_inspection
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.experts.models import ExpertProfile
@@ -105,6 +106,7 @@ DEMO_LOGINS = [
     ("admin", "周文", Role.ADMIN, "Demo-admin-2026"),
     ("expert", "郭教授", Role.EXPERT, "Demo-expert-2026"),
     ("org", "李晓燕", Role.ORG_MEMBER, "Demo-org-2026"),
+    ("inspector", "何志远", Role.THIRD_PARTY, "Demo-inspector-2026"),  # staff of the demo's third party (inspection.py)
 ]
 RUBRIC = [("需求分析", 15, "服务需求是否真实、具体，有调研数据支撑"),
           ("项目设计", 25, "目标、活动与预期成效之间逻辑清晰"),
@@ -582,7 +584,8 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
     selected = [a for a in awards if a.final_status == FinalStatus.SELECTED]
     home_award = next(a for a in selected if a.application_id == apps[0].id)
     closed, signed, issued = [a for a in selected if a is not home_award][:3]
-    _active_project(today, officer, home_award)
+    home_contract = _active_project(today, officer, home_award)
+    demo_inspection.load(officer, call, home_contract, today, utcnow())  # the third party's confirmed visit
     _closed_project(today, officer, closed)
     _signed_contract(officer, signed, today - timedelta(days=14))
     _issued_contract(officer, issued, today - timedelta(days=7))
@@ -672,6 +675,7 @@ def _active_project(today, officer, award):
     report = next(r for r in mon.reports_of(contract) if r.kind == ReportKind.PROGRESS)
     mon.save_report(report, member, _report_data(report, Decimal("0.3"), 86), utcnow() - timedelta(hours=3),
                     submit=True)
+    return contract
 
 
 def _closed_project(today, officer, award):

@@ -2,12 +2,15 @@
 through ``core.permissions.require``; the workflow state (report status, contract status, evaluation
 preconditions) is checked by the operations, which answer 409 with the reason.
 
-- a project's timeline, its reports and photos: members of the funded organization, and staff;
+- a project's timeline, its reports and photos: members of the funded organization, staff, and the staff of a
+  third party appointed to the project (``inspection.queries.is_appointed``);
 - filing a report: members of the funded organization only;
-- reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors read).
+- reviewing reports, scheduling, evaluating, reminding and closing: officers (auditors read);
+- verifying a 整改: officers, and a third party appointed to the project.
 """
 from grantportal.core.permissions import Decision, has_role, is_officer, is_staff
 from grantportal.core.roles import Role
+from grantportal.inspection.queries import is_appointed
 from grantportal.orgs.permissions import is_member_of_org_id
 
 
@@ -20,7 +23,7 @@ def can_list_own_projects(user):
 
 
 def can_view_project(user, contract):
-    return Decision(is_staff(user) or is_member_of_org_id(user, _org_id(contract)))
+    return Decision(is_staff(user) or is_member_of_org_id(user, _org_id(contract)) or is_appointed(user, contract))
 
 
 def can_view_report(user, report):
@@ -65,5 +68,6 @@ def can_file_rectification_report(user, case):
 
 
 def can_verify_rectification(user, case):
-    """整改完成 / 继续整改: the officer today; a third party appointed to the project once that role exists."""
-    return Decision(is_officer(user), "只有项目官员可以核查整改。")
+    """整改完成 / 继续整改: the officer, or the staff of a third party appointed to the project."""
+    return Decision(is_officer(user) or is_appointed(user, case.contract),
+                    "只有项目官员或受委托监管该项目的第三方机构可以核查整改。")

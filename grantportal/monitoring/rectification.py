@@ -11,11 +11,11 @@ notice stays for notices that need no follow-up).
 
 While a case is not closed, monitoring tells funding to pause every tranche not yet paid
 (``funding.payments.operations.pause_tranches``, a public reason without the findings); closing it releases
-them. The verifier is ``may_verify``: today the officer; a third-party role appointed to the project will be
-added there (and to ``permissions.can_verify_rectification``) without changing the operation. The scheduled
-task ``mark_overdue`` marks open cases past their deadline once per deadline and tells the officer who opened
-them. Termination and recovery after an overdue 整改 (per the call's rule) are not automated: the officer
-terminates and records recoveries on the funding pages.
+them. The verifier is ``may_verify``: the officer, or the staff of a third party (第三方机构) — who must be
+appointed to the project (``inspection.queries.is_appointed``; also ``permissions.can_verify_rectification``).
+The scheduled task ``mark_overdue`` marks open cases past their deadline once per deadline and tells the
+officer who opened them. Termination and recovery after an overdue 整改 (per the call's rule) are not
+automated: the officer terminates and records recoveries on the funding pages.
 
 Each write takes the objects and the acting user, locks the project, flushes under a named audit action and
 never commits; a refusal raises ``MonitoringRefused`` with a Chinese message and the form field.
@@ -39,6 +39,7 @@ from grantportal.documents.models import DocumentKind
 from grantportal.documents.operations import issue_document
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.operations import pause_tranches, release_tranches
+from grantportal.inspection.queries import appointed_staff, is_appointed
 from grantportal.monitoring.rectification_models import (
     CaseStatus,
     RectificationCase,
@@ -62,8 +63,9 @@ def _is_org_member(user):
 
 
 def may_verify(user):
-    """Who verifies 整改: the officer (a third party appointed to the project, once that role exists)."""
-    return is_officer(user)
+    """Who verifies 整改: the officer, or a third party's staff (``verify`` checks that their agency is appointed
+    to the project)."""
+    return is_officer(user) or has_role(user, Role.THIRD_PARTY)
 
 
 C = CaseStatus
@@ -71,8 +73,8 @@ RECTIFICATION = StateMachine(
     "rectification", "status", CaseStatus, final=frozenset({C.CLOSED}), refusal=MonitoringRefused, noun="整改",
     transitions=(
         Transition("report", frozenset({C.OPEN}), C.REPORTED, "提交整改报告", "承接机构", _is_org_member),
-        Transition("close", frozenset({C.REPORTED}), C.CLOSED, "确认整改完成", "项目官员", may_verify),
-        Transition("continue", frozenset({C.REPORTED}), C.OPEN, "要求继续整改", "项目官员", may_verify),
+        Transition("close", frozenset({C.REPORTED}), C.CLOSED, "确认整改完成", "项目官员或第三方机构", may_verify),
+        Transition("continue", frozenset({C.REPORTED}), C.OPEN, "要求继续整改", "项目官员或第三方机构", may_verify),
     ),
     not_allowed={
         C.REPORTED: lambda case: CLOSED_MESSAGE if case.status == C.CLOSED
@@ -185,7 +187,7 @@ def _store_evidence(item, user):
 def file_report(case, user, body, now, evidence=(), link_for=None):
     """The organization's 整改报告: what was done (``body``) and its evidence (checked files, at most
     ``MAX_EVIDENCE``). Refused once the case is closed, and while a report waits for verification. The
-    officer who opened the case is told."""
+    officer who opened the case and the staff of a third party appointed to the project are told."""
     lock_project(case.contract)
     step = RECTIFICATION.require(user, case, "report")
     body = _text(body, "整改情况", "body", REPORT_MAX, 5)
@@ -199,18 +201,22 @@ def file_report(case, user, body, now, evidence=(), link_for=None):
             report.evidence.append(RectificationEvidence(file=_store_evidence(item, user)))
         case.status = step.target
         db.session.flush()
-        notify(case.opened_by, "整改报告待核查",
-               f"“{case.contract.award.application.title}”的承接机构已提交整改报告，请核查。",
-               link_for(case) if link_for else None)
+        for verifier in [case.opened_by, *appointed_staff(case.contract)]:  # the officer, and the third party
+            notify(verifier, "整改报告待核查",
+                   f"“{case.contract.award.application.title}”的承接机构已提交整改报告，请核查。",
+                   link_for(case) if link_for else None)
     return report
 
 
 def verify(case, user, verdict, now, note="", new_deadline=None, link_for=None):
     """Verify the waiting 整改报告: ``Verdict.DONE`` closes the case and releases the tranches;
     ``Verdict.CONTINUE`` needs a ``note`` (why) and a ``new_deadline`` and reopens the case, the tranches
-    staying paused. The organization is told either way. ``user`` is whoever ``may_verify``."""
+    staying paused. The organization is told either way. ``user`` is whoever ``may_verify``: the officer, or a
+    third party's staff appointed to the project (else refused, 403)."""
     lock_project(case.contract)
     step = RECTIFICATION.require(user, case, "close" if verdict == Verdict.DONE else "continue")
+    if not is_officer(user) and not is_appointed(user, case.contract):
+        raise MonitoringRefused("您所在的第三方机构未受委托监管该项目，不能核查整改。", status=403)
     report = case.reports[-1]
     if verdict == Verdict.CONTINUE:
         note = _text(note, "继续整改的理由", "note", NOTE_MAX, 5)
@@ -235,6 +241,10 @@ def verify(case, user, verdict, now, note="", new_deadline=None, link_for=None):
             notify_org(case.contract, "须继续整改",
                        f"项目“{title}”的整改报告经核查须继续整改：{note}。请于{format_datetime(new_deadline)}前"
                        "再次提交整改报告。", link_for(case) if link_for else None)
+        if not is_officer(user):  # a third party verified: the officer who opened the case is told too
+            notify(case.opened_by, f"第三方机构核查整改：{verdict.label}",
+                   f"受委托的第三方机构已核查“{title}”的整改报告，结论为{verdict.label}。",
+                   link_for(case) if link_for else None)
     if verdict == Verdict.DONE:
         release_tranches(case.contract, user)
     else:

@@ -1,6 +1,7 @@
 """Pages of the 整改 loop: the officer opens a case on a project (and so issues its 整改通知书); the case page,
-made for a phone, where the organization files its 整改报告 with evidence and the officer verifies it; the
-evidence downloads.
+made for a phone, where the organization files its 整改报告 with evidence and the officer (or a third party
+appointed to the project) verifies it; the evidence downloads. Opened from a confirmed 实地检查
+(``?visit=<id>``), the findings are prefilled with the visit's.
 
 Writes go through ``monitoring.rectification``; each request commits once and, when an operation refuses,
 rolls back and shows why next to the field, keeping what was typed."""
@@ -13,11 +14,13 @@ from grantportal.awards.models import Award
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, check_upload, send_stored
+from grantportal.core.inputs import as_id
 from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.funding.models import Contract
 from grantportal.funding.queries import project_contract
+from grantportal.inspection.queries import confirmed_visit
 from grantportal.monitoring import rectification as ops
 from grantportal.monitoring.permissions import (
     can_file_rectification_report,
@@ -73,9 +76,10 @@ def _open_page(contract, form, message=None, status=200):
 def open_case(contract_id):
     contract = _contract(contract_id)
     require(can_open_rectification(current_user, contract))
-    form = OpenCaseForm()
     if request.method == "GET":
-        return _open_page(contract, form)
+        visit = confirmed_visit(contract, as_id(request.args.get("visit")))
+        return _open_page(contract, OpenCaseForm(data={"findings": visit.findings} if visit else None))
+    form = OpenCaseForm()
     if not form.validate():
         return _open_page(contract, form, status=400)
     with commit_or_refusal(form) as attempt:

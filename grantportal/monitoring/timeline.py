@@ -8,6 +8,8 @@ from datetime import date, datetime, time
 
 from grantportal.core.money import format_yuan
 from grantportal.core.timeutil import format_date, format_datetime, to_local
+from grantportal.inspection.models import CheckResult
+from grantportal.inspection.queries import confirmed_evaluations, confirmed_visits
 from grantportal.monitoring.models import ReportStatus
 from grantportal.monitoring.operations import evaluations_of, reports_of
 from grantportal.monitoring.rectification import cases_of
@@ -79,6 +81,7 @@ def project_timeline(contract, today):
                             f"{'合格' if ev.grade.passed else '不合格'}{score}", order=6))
     for case in cases_of(contract):
         _rectification_events(events, case)
+    _third_party_events(events, contract)
     for pay in contract.payments:
         events.append(Event(pay.paid_on, "payment", f"拨付第{pay.tranche.position}期资金",
                             f"{format_yuan(pay.amount)}，凭证号{pay.voucher_number}", order=7))
@@ -108,3 +111,18 @@ def _rectification_events(events, case):
     if case.overdue_at:
         events.append(Event(case.overdue_at, "rectification_overdue", "整改逾期未提交整改报告",
                             f"期限{format_datetime(case.deadline)}", link_case_id=case.id, order=13))
+
+
+def _third_party_events(events, contract):
+    """Confirmed 实地检查 and evaluations of a third party (inspection/): when, who, the result in numbers; no
+    findings' detail and no people met (the organization reads its timeline too)."""
+    for visit in confirmed_visits(contract):
+        fails = sum(1 for c in visit.checks if c.result == CheckResult.FAILS)
+        result = f"{fails}项不符合" if fails else "检查项均符合或基本符合"
+        events.append(Event(visit.visited_at, "inspection", "第三方实地检查",
+                            f"{visit.agency.name}，{visit.place}；{result}", order=14))
+    for ev in confirmed_evaluations(contract):
+        parts = [f"平均得分{ev.score}" if ev.score is not None else "",
+                 f"满意率{ev.satisfaction}%（调查{ev.surveyed}人）" if ev.satisfaction is not None else ""]
+        events.append(Event(ev.decided_at, "inspection", f"第三方{ev.kind.label}（{ev.agency.name}）",
+                            "，".join(p for p in parts if p), order=15))

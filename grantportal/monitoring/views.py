@@ -23,6 +23,8 @@ from grantportal.core.permissions import require
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_contract
+from grantportal.inspection.permissions import can_list_supervised_projects, can_view_supervised_project
+from grantportal.inspection.queries import agency_of, evaluations_of, visits_of
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.forms import ActionForm, EvaluationForm, ReportForm, ReviewForm, report_data
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, Report, ReportPhoto, ReportStatus
@@ -147,7 +149,20 @@ def _project_page(contract, evaluation_form=None, message=None, status=200):
         can_act=can_manage_project(current_user, contract), action_form=ActionForm(),
         nav_staff=can_list_projects(current_user),
         closure_problem=ops.closure_problem(contract), ContractStatus=ContractStatus,
-        tranches=tranche_states(contract), cases=cases_of(contract)), status
+        tranches=tranche_states(contract), cases=cases_of(contract), **_third_party(contract)), status
+
+
+def _third_party(contract):
+    """The third party's visits and evaluations of the project, for those who may open them (staff, and the
+    appointed agency's staff, who see their own and no organization's pages)."""
+    if not can_view_supervised_project(current_user, contract):
+        return {"supervision": None, "third_party": False}
+    third_party = bool(can_list_supervised_projects(current_user))
+    agency = agency_of(current_user)
+    agency_id = agency.id if agency is not None else None
+    return {"supervision": SimpleNamespace(visits=visits_of(contract, agency_id),
+                                           evaluations=evaluations_of(contract, agency_id)),
+            "third_party": third_party}
 
 
 @bp.route("/projects/<int:contract_id>/timeline")

@@ -12,6 +12,7 @@ import pytest
 from grantportal.core.db import db
 from grantportal.core.navigation import Entry, Fold, menu_for
 from grantportal.core.notices import notify
+from grantportal.core.roles import Role
 from grantportal.navigation import ACCOUNT, FOLD, MENU, MINE, PUBLIC, STAFF
 from tests import factories as f
 from tests.permissions.test_matrix import sign_in
@@ -27,12 +28,13 @@ ORG = [("/org/", "我的机构"), ("/applications/", "我的申报"), ("/my/proj
 EXPERT = [("/review/", "评审任务"), ("/expert/profile", "专家资料"), ("/expert/conflicts", "回避申报"),
           ("/objections/mine", "我的异议")]
 OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/catalogue/", "服务目录"),
-           ("/manage/monitoring", "项目监管"),
+           ("/manage/monitoring", "项目监管"), ("/manage/third-parties", "第三方机构"),
            ("/manage/supervision", "随手拍监督"), ("/manage/pledges", "公众认捐"),
            ("/manage/orgs/", "机构管理"), ("/manage/experts/", "专家库"), ("/manage/calendar/", "节假日安排"),
            ("/audit/", "审计日志")]
 ADMIN = [("/admin/users/", "账户管理"), ("/audit/", "审计日志")]
 CITIZEN = [("/citizen/", "我的参与")]
+THIRD_PARTY = [("/third-party/projects", "我的监管项目")]
 # (the links shown directly, the links folded under 公开信息 or None for a flat menu)
 EXPECTED = {
     "anonymous": (PUBLIC_LINKS + [("/login", "登录"), ("/citizen/login", "公众登录"), ("/register", "机构注册")], None),
@@ -41,6 +43,7 @@ EXPECTED = {
     "expert": (EXPERT + SIGNED_IN, PUBLIC_LINKS),
     "officer": (OFFICER + SIGNED_IN, PUBLIC_LINKS),
     "admin": (ADMIN + SIGNED_IN, PUBLIC_LINKS),
+    "third_party": (PUBLIC_LINKS + THIRD_PARTY + SIGNED_IN, None),
 }
 EXPECTED["auditor"] = EXPECTED["officer"]
 LINK = re.compile(r'<a href="([^"]*)"(?: class="([^"]*)")?(?: aria-current="page")?>([^<]*)')
@@ -69,7 +72,8 @@ def test_each_kind_of_user_sees_exactly_their_links(client, auth, app, role):
         user = f.CitizenFactory().user
         sign_in(client, user)
     elif role != "anonymous":
-        user = f.member_of() if role == "org_member" else f.UserFactory(**{role: True})
+        user = (f.member_of() if role == "org_member" else f.UserFactory(role=Role.THIRD_PARTY)
+                if role == "third_party" else f.UserFactory(**{role: True}))
         auth.login(user)
     with queries_while_rendering(app) as seen:
         resp = client.get("/help")
@@ -99,9 +103,9 @@ def test_the_menu_groups_are_as_declared():
     assert groups == {
         PUBLIC: ["首页", "项目征集", "服务目录", "公众投票", "公示与结果", "社会组织", "项目执行", "统计", "数据开放",
                  "文书核验", "帮助"],
-        MINE: ["我的机构", "我的申报", "我的项目", "随手拍答复", "公众认捐",
+        MINE: ["我的机构", "我的申报", "我的项目", "我的监管项目", "随手拍答复", "公众认捐",
                "评审任务", "专家资料", "回避申报", "我的异议", "我的参与"],
-        STAFF: ["待办", "征集管理", "服务目录", "项目监管", "随手拍监督", "公众认捐",
+        STAFF: ["待办", "征集管理", "服务目录", "项目监管", "第三方机构", "随手拍监督", "公众认捐",
                 "机构管理", "专家库", "节假日安排", "账户管理", "审计日志"],
         ACCOUNT: ["站内消息", "登录", "公众登录", "机构注册"],
     }

@@ -11,6 +11,7 @@ from grantportal.core.storage import get_storage
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.funding.models import Contract, ContractStatus, MatchedFund, TrancheStatus
+from grantportal.inspection.models import InspectionVisit, WorkStatus
 from grantportal.monitoring.models import EvaluationStage, Report, ReportKind, ReportStatus
 from grantportal.monitoring.operations import evaluations_of
 from grantportal.orgs.models import OrgMember
@@ -76,6 +77,15 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     assert public.status_code == 200 and "已结项" in public.get_data(as_text=True)
     votes = client.get("/votes/").get_data(as_text=True)  # the 第十一届's public vote is open
     assert "第十一届“博爱100”公益创投活动 · 公众投票" in votes and "投票中" in votes
+
+    # the third party: appointed to the 第九届, one confirmed 实地检查 of the organization's project in progress
+    visit = db.session.scalar(sa.select(InspectionVisit))
+    assert visit.contract_id == active.id and visit.status == WorkStatus.CONFIRMED
+    auth.logout()
+    _login(auth, "inspector")
+    mine = client.get("/third-party/projects").get_data(as_text=True)
+    assert active.award.application.title in mine and contracts[ContractStatus.CLOSED].award.application.title in mine
+    assert client.get(f"/third-party/visits/{visit.id}").status_code == 200
 
 
 def test_a_demo_loaded_late_in_december_can_publish_a_publicity_running_into_next_year(app):

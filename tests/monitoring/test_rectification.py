@@ -150,7 +150,7 @@ def test_only_the_verifier_may_verify_and_only_the_organization_may_report(proje
         rect.file_report(case, project.officer, "官员代为填写的报告。", utcnow())
     db.session.rollback()
     _file(project, case)
-    with pytest.raises(MonitoringRefused, match="只有项目官员可以确认整改完成"):
+    with pytest.raises(MonitoringRefused, match="只有项目官员或第三方机构可以确认整改完成"):
         rect.verify(case, project.member, Verdict.DONE, utcnow())
 
 

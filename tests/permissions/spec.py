@@ -53,6 +53,10 @@ LOGIN = Outcome(302, allowed=False, to="/login", name="LOGIN")  # sent to the lo
 NOT_FOUND = Outcome(404, allowed=False, name="NOT_FOUND")  # e.g. a draft call is invisible to the public
 
 ROLES = ("anonymous", "member", "expert", "officer", "auditor", "admin", "citizen")
+# Tried only on the rows that name them: the staff of a third-party agency (第三方机构, inspection/) appointed to
+# org_a's project (``third_party``) and of another agency appointed to org_b's (``third_party_other``). On other
+# rows a third party is a signed-in outsider, as the administrator is.
+OPTIONAL_ROLES = ("third_party", "third_party_other")
 
 
 @dataclass
@@ -71,6 +75,11 @@ class Route:
         missing = set(ROLES) - set(self.expect)
         if missing:
             raise ValueError(f"{self.endpoint}: no expectation for {sorted(missing)}")
+
+    @property
+    def roles(self):
+        """The roles this row is tried with: every role, and the optional ones it names."""
+        return ROLES + tuple(r for r in OPTIONAL_ROLES if r in self.expect)
 
     @property
     def id(self):

@@ -8,7 +8,6 @@ import pytest
 import tests.permissions as package
 from grantportal.accounts.models import UserSession
 from grantportal.core.db import db
-from tests.permissions.spec import ROLES
 from tests.render import queries_while_rendering
 
 
@@ -70,7 +69,7 @@ def test_permission_row(app, client, world, row):
     url = _url(app, row, world)
     data = row.data(world) if row.data else {}
     failures, rendering_queries = [], []
-    for role in ROLES:
+    for role in row.roles:
         client.delete_cookie("gp_session")
         if role != "anonymous":
             sign_in(client, world.users[role])
@@ -92,7 +91,7 @@ POSTS = [r for r in ROWS if r.method == "POST"]
 def test_every_form_needs_a_csrf_token(make_app, world, row):
     app = make_app(WTF_CSRF_ENABLED=True)
     client = app.test_client()
-    role = next((r for r in ROLES if row.expect[r].allowed), "anonymous")
+    role = next((r for r in row.roles if row.expect[r].allowed), "anonymous")
     if role != "anonymous":
         sign_in(client, world.users[role])
     url = _url(app, row, world)

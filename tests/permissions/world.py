@@ -75,11 +75,31 @@ def build_world():
     db.session.commit()
     _review_world(w)
     w.citizen = f.CitizenFactory(user__username="citizen").user
+    _third_party_world(w)
     w.users = {"member": w.member, "expert": w.expert, "officer": w.officer, "auditor": w.auditor,
-               "admin": w.admin, "citizen": w.citizen}
+               "admin": w.admin, "citizen": w.citizen, "third_party": w.third_party,
+               "third_party_other": w.third_party_other}
     _orgs_world(w)
     _inbox_world(w)
     return w
+
+
+def _third_party_world(w):
+    """Two third-party agencies with one staff account each, appointed to nothing yet
+    (tests/permissions/inspection.py appoints them when a row needs it)."""
+    from grantportal.core.roles import Role
+    from grantportal.core.uscc import make_uscc
+    from grantportal.inspection.models import Agency, AgencyStaff
+
+    for side, username in (("a", "third_party"), ("b", "third_party_other")):
+        agency = Agency(name=f"第三方评估中心{side.upper()}", uscc=make_uscc("1", "442000", 81000 + ord(side),
+                                                                         department="9"),
+                        contact_name="陈经理", contact_phone="0760-88123456", created_by_id=w.officer.id)
+        user = f.UserFactory(username=username, role=Role.THIRD_PARTY)
+        db.session.add_all([agency, AgencyStaff(agency=agency, user=user)])
+        setattr(w, f"agency_{side}", agency)
+        setattr(w, username, user)
+    db.session.commit()
 
 
 def _orgs_world(w):
