@@ -135,7 +135,8 @@ def test_awards_and_payments_are_broken_down_by_funding_source(client, auth, off
     auth.login(officer)
     rows = _csv(client.get(f"/manage/calls/{call.id}/export/awards.csv"))
     head = rows[0]
-    assert head[-5:] == ["资金来源", "其中：专项资金（元）", "其中：福彩公益金（元）", "其中：部门配套（元）", "其中：其他（元）"]
+    assert head[-5:] == ["资金来源", "其中：专项资金（元）", "其中：福彩公益金（元）", "其中：部门配套（元）",
+                         "其中：其他（元）"]
     by_number = {r[0]: r for r in rows[1:]}
     first = by_number[awards[0].application.number]
     assert first[-5:] == ["专项资金 36363.64；福彩公益金 13636.36", "36363.64", "13636.36", "", ""]
