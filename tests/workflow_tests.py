@@ -47,6 +47,8 @@ TRANSITION_TESTS = {
                            "test_closing_the_case_releases_the_tranches_and_payment_goes_through",
     "rectification.continue": "tests/monitoring/test_rectification.py::"
                               "test_continue_rectification_needs_a_reason_and_a_new_deadline_and_keeps_the_pause",
+    "rectification.end": "tests/monitoring/test_rectification_termination.py::"
+                         "test_termination_closes_the_open_case_with_the_reason",
     "supervision.assign": "tests/supervision/test_flow.py::"
                           "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
     "supervision.ask_org": "tests/supervision/test_flow.py::"

@@ -133,6 +133,11 @@ contract_confirmed = _events.signal(
     "contract-confirmed",
     doc="sender: a Contract whose signed scan the officer just confirmed (now 履行中); user: the officer")
 
+# funding announces, monitoring closes the project's open 整改 (reason 合同终止)
+contract_terminated = _events.signal(
+    "contract-terminated",
+    doc="sender: a Contract just terminated (now 已终止); user: the officer; reason: why, as the officer wrote it")
+
 
 def ask(signal, sender, **kwargs):
     """The one answer to ``signal`` about ``sender``."""

@@ -229,7 +229,8 @@ def terminate_contract(contract, user, reason, link=None):
     """终止 (after a serious breach): 履行中 → 已终止. Every tranche not yet fully paid is paused for good
     (``payments.tranches``: 合同已终止，停止拨付); paid money may then be recovered
     (``payments.operations.record_recovery``) and the organization's matched-fund records are locked. The
-    members are told why."""
+    members are told why. Announces ``core.signals.contract_terminated``: monitoring closes any open 整改 of the
+    project (reason 合同终止), in this transaction."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise FundingRefused("请写明终止原因（不少于5个字）。", field="reason", status=400)
@@ -242,4 +243,5 @@ def terminate_contract(contract, user, reason, link=None):
         for member in _members(contract.award):
             notify(member, "合同已终止", f"“{contract.award.application.title}”的合同已终止，停止拨付：{reason}",
                    link=link)
+    signals.announce(signals.contract_terminated, contract, user=user, reason=reason)
     return contract
