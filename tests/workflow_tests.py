@@ -34,6 +34,7 @@ TRANSITION_TESTS = {
     "contract.confirm": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
     "contract.return_signed": "tests/documents/test_signing.py::test_the_officer_returns_a_bad_scan_with_a_reason",
     "contract.close": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "contract.withdraw": "tests/awards/proposals/test_promotion.py::test_an_unsigned_contract_ends_with_the_drop",
     "contract.terminate":
         "tests/funding/test_payments.py::test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop",
     "report.save": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",

@@ -67,6 +67,9 @@ CONTRACT = StateMachine(
         Transition("return_signed", frozenset({S.SIGNED}), S.ISSUED, "退回", "项目官员", is_officer),
         Transition("close", frozenset({S.ACTIVE}), S.CLOSED, "结项", "项目官员", is_officer),
         Transition("terminate", frozenset({S.ACTIVE}), S.TERMINATED, "终止", "项目官员", is_officer),
+        # not a button: the award dropped out before signing (awards/proposals/promotion.py, 递补)
+        Transition("withdraw", frozenset({S.DRAFT, S.ISSUED, S.SIGNED}), S.TERMINATED, "因放弃入选终止", "项目官员",
+                   is_officer),
     ),
 )
 
@@ -223,6 +226,22 @@ def follow_correction(doc, **_):
 def close_contract(contract, user, at):
     """结项: the contract is 已结项 from ``at``. Monitoring decides when (accepted, every tranche paid)."""
     return CONTRACT.move(contract, user, "close", at, closed_at=at)
+
+
+@signals.award_withdrawn.connect
+def withdraw_unsigned(award, user, reason, **_):
+    """A selected project dropped out before its contract came into force (awards' 递补): a contract prepared,
+    issued or signed but not confirmed ends as 已终止 with nothing paid, in the same transaction."""
+    contract = contract_of(award)
+    if contract is None:
+        return None
+    lock_contract(contract)
+    step = CONTRACT.require(user, contract, "withdraw")
+    with audit_action(CONTRACT.audit_action(step)):
+        contract.status = step.target
+        db.session.flush()
+        refresh_tranches(contract)
+    return contract
 
 
 def terminate_contract(contract, user, reason, link=None):
