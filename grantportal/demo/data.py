@@ -604,6 +604,11 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
                  categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
     call.reserve_per_level = 1
     call.contract_months, call.report_every_months = 6, 2
+    # its money (issue 14): 专项资金 and 福彩公益金 add up to the levels' 360,000; open data and statistics split
+    # each award between them (calls/sources.py)
+    call.funding_sources = [
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("240000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("120000.00"))]
     db.session.flush()
     apps = []
     for i, org in enumerate([home, *orgs]):

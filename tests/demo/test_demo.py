@@ -17,6 +17,7 @@ from grantportal.funding.models import Contract, ContractStatus, MatchedFund, Tr
 from grantportal.monitoring.models import EvaluationStage, Report, ReportKind, ReportStatus
 from grantportal.monitoring.operations import evaluations_of
 from grantportal.monitoring.rectification_models import CaseStatus, RectificationCase
+from grantportal.opendata import queries
 from grantportal.orgs.models import OrgMember
 from grantportal.review.models import DefenceDraw, DefenceSlot, ReviewRound, RoundKind
 
@@ -109,6 +110,11 @@ def test_the_demo_tells_a_consistent_story_and_has_a_defence_day(app, client, au
         assert "六个月" in text
     for doc in db.session.scalars(sa.select(IssuedDocument)):
         assert "一年内" not in str(doc.body), doc.number
+
+    # the 第九届's money by source: each funded project split 2:1 between 专项资金 and 福彩公益金, to the 分
+    rows = [r for r in queries.award_rows() if r.call_title.startswith("第九届")]
+    assert rows and all(sum(p.amount for p in r.sources) == r.amount for r in rows)
+    assert all([p.title for p in r.sources] == ["专项资金", "福彩公益金"] for r in rows)
 
     rnd = db.session.scalar(sa.select(ReviewRound).where(ReviewRound.kind == RoundKind.DEFENCE))
     assert rnd.call.edition == "第十一届"
