@@ -34,6 +34,7 @@ TRANSITION_TESTS = {
     "contract.confirm": "tests/documents/test_signing.py::test_the_organization_signs_and_the_officer_confirms",
     "contract.return_signed": "tests/documents/test_signing.py::test_the_officer_returns_a_bad_scan_with_a_reason",
     "contract.close": "tests/monitoring/test_evaluation_closure.py::test_closure_names_each_missing_step",
+    "contract.withdraw": "tests/awards/proposals/test_promotion.py::test_an_unsigned_contract_ends_with_the_drop",
     "contract.terminate":
         "tests/funding/test_payments.py::test_an_officer_terminates_an_active_contract_and_its_unpaid_tranches_stop",
     "report.save": "tests/monitoring/test_reports.py::test_a_member_saves_a_draft_then_submits",
@@ -59,6 +60,8 @@ TRANSITION_TESTS = {
                                       "test_an_evaluation_scores_each_performance_target",
     "third_party_evaluation.return": "tests/inspection/test_third_party.py::"
                                      "test_a_returned_evaluation_is_edited_and_resubmitted",
+    "rectification.end": "tests/monitoring/test_rectification_termination.py::"
+                         "test_termination_closes_the_open_case_with_the_reason",
     "supervision.assign": "tests/supervision/test_flow.py::"
                           "test_a_report_goes_from_the_citizen_through_the_organization_to_a_public_finding",
     "supervision.ask_org": "tests/supervision/test_flow.py::"

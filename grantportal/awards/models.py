@@ -38,6 +38,7 @@ class RevisionKind(LabelledEnum):
     PUBLISHED = "published", "发布公示"
     CHANGED = "changed", "公示期间变更"
     FINAL = "final", "确定最终结果"
+    PROMOTED = "promoted", "递补"  # after the final result, a selected project dropped out (proposals/promotion.py)
 
 
 class ObjectionStatus(LabelledEnum):

@@ -133,6 +133,20 @@ contract_confirmed = _events.signal(
     "contract-confirmed",
     doc="sender: a Contract whose signed scan the officer just confirmed (now 履行中); user: the officer")
 
+# awards announces (递补 after the final result, awards/proposals/promotion.py): funding terminates a contract not
+# yet in force; documents issues the promoted project's 入选通知书
+award_withdrawn = _events.signal(
+    "award-withdrawn",
+    doc="sender: a finally selected Award just recorded as dropped out (放弃入选 / 合同签订前终止); user: the "
+        "officer; reason: the cause and why")
+reserve_promoted = _events.signal(
+    "reserve-promoted", doc="sender: a reserve Award just promoted to 入选 after the final result; user: the officer")
+
+# funding announces, monitoring closes the project's open 整改 (reason 合同终止)
+contract_terminated = _events.signal(
+    "contract-terminated",
+    doc="sender: a Contract just terminated (now 已终止); user: the officer; reason: why, as the officer wrote it")
+
 
 def ask(signal, sender, **kwargs):
     """The one answer to ``signal`` about ``sender``."""

@@ -38,19 +38,21 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.districts import ZHONGSHAN
 from grantportal.core.roles import Role
-from grantportal.core.timeutil import local_to_utc, local_today
+from grantportal.core.timeutil import local_to_utc, local_today, to_local
 from grantportal.core.uscc import make_uscc
 from grantportal.core.workdays import CALENDAR_YEARS, library_year
 from grantportal.demo import catalogue as demo_catalogue
 from grantportal.demo import inspection as demo_inspection
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
+from grantportal.documents.render import dated
 from grantportal.experts.models import ExpertProfile
 from grantportal.funding.contracts import operations as contract_ops
 from grantportal.funding.matched.operations import save_matched_fund
 from grantportal.funding.models import FundSourceKind
 from grantportal.funding.payments.operations import record_payment
 from grantportal.monitoring import operations as mon
+from grantportal.monitoring import rectification as rect
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, ReportKind
 from grantportal.orgs.models import (
     AnnualInspection,
@@ -66,6 +68,7 @@ from grantportal.orgs.models import (
     SanctionKind,
 )
 from grantportal.orgs.tiers import default_validity
+from grantportal.review.defence import operations as defence
 from grantportal.review.models import (
     Assignment,
     EntryRule,
@@ -74,6 +77,7 @@ from grantportal.review.models import (
     ReviewScore,
     ReviewStatus,
     RoundCriterion,
+    RoundKind,
     RoundStatus,
 )
 from grantportal.review.panels.operations import draw_all
@@ -258,6 +262,30 @@ def _org_member(org, password_hash):
     return member
 
 
+CN_MONTHS = "零一二三四五六七八九十"
+
+
+def _term(months):
+    """A contract term as the objectives say it: 一年, 六个月, 十八个月."""
+    if months % 12 == 0:
+        return f"{CN_MONTHS[months // 12]}年" if months // 12 <= 10 else f"{months // 12}年"
+    return f"{CN_MONTHS[months]}个月" if months <= 10 else f"{months}个月"
+
+
+def _objectives(months):
+    """What a project promises within its call's contract term (a 6-month contract never promises 一年内), the
+    targets in proportion to the term."""
+    share = Decimal(months) / 12
+    served, events, volunteers = (int(Decimal(n) * share) for n in (200, 48, 30))
+    return f"项目周期（{_term(months)}）内直接服务{served}人，开展活动{events}场，培育志愿者{volunteers}名。"
+
+
+def _plan(months):
+    if months >= 12:
+        return "第一季度需求评估与志愿者招募；第二、三季度开展常态服务；第四季度总结评估。"
+    return f"第1个月需求评估与志愿者招募；第2至{months - 1}个月开展常态服务；第{months}个月总结评估。"
+
+
 def _application(rnd, call, org, member, status, number=None):
     title, category = rnd.choice(PROJECTS)
     level = call.levels[0]
@@ -267,8 +295,7 @@ def _application(rnd, call, org, member, status, number=None):
     app = Application(call=call, org=org, level=level.level, category=category, title=title,
                       summary=f"{org.name}拟在服务片区开展{title}，回应社区真实需求。",
                       need_analysis="经入户调研，服务片区内有相关需求的居民约300人，现有服务覆盖不足三成。",
-                      objectives="一年内直接服务200人，开展活动48场，培育志愿者30名。",
-                      activity_plan="第一季度需求评估与志愿者招募；第二、三季度开展常态服务；第四季度总结评估。",
+                      objectives=_objectives(call.contract_months), activity_plan=_plan(call.contract_months),
                       beneficiaries="社区内有需要的居民及其家庭", target_count=rnd.choice([120, 200, 300, 500]),
                       area_served=org.address[6:12] if len(org.address) > 12 else "中山市",
                       # most projects serve the organization's own 镇街, some another one
@@ -427,7 +454,7 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
     review_round = ReviewRound(call=call, name="初评", status=RoundStatus.OPEN, position=0,
                                opens_at=_local(today - timedelta(days=5), 9),
                                closes_at=_local(today + timedelta(days=7)), panel_size=5, load_limit=30,
-                               weight_percent=Decimal("80"))
+                               weight_percent=Decimal("60"))
     review_round.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
                                             guidance=c.guidance) for c in call.criteria]
     db.session.add(review_round)
@@ -451,6 +478,33 @@ def _review_demo(rnd, today, officer, orgs, expert_user, org_password_hash):
         "公众投票", _local(today - timedelta(days=2), 9), _local(today + timedelta(days=5), 20), EntryRule.SCREENED,
         None, None, 3, 10, Decimal("20"), True))
     vote_ops.open_vote(vote, db.session.get(VoteRound, vote.id), officer, utcnow())
+    _defence_day(today, officer, call)
+
+
+DEFENCE_VENUE = "中山市社会组织孵化基地二楼路演厅"
+
+
+def _defence_day(today, officer, call):
+    """The 第十一届's 现场答辩 (20% of the final score) in ten days: the running order drawn at random (seed
+    logged) and two half-days of slots — 15 minutes each with a 5-minute change — every applicant told its slot."""
+    rnd = ReviewRound(call=call, name="现场答辩", kind=RoundKind.DEFENCE, status=RoundStatus.DRAFT, position=2,
+                      opens_at=_local(today + timedelta(days=10), 8), closes_at=_local(today + timedelta(days=11), 18),
+                      panel_size=5, load_limit=30, weight_percent=Decimal("20"), entry_rule=EntryRule.SCREENED)
+    rnd.criteria = [RoundCriterion(position=c.position, name=c.name, max_points=Decimal(c.max_points),
+                                   guidance=c.guidance) for c in call.criteria]
+    db.session.add(rnd)
+    db.session.flush()
+    def link(application):
+        return f"/applications/{application.id}"
+
+    defence.draw_order(rnd, officer, link_for=link)
+    entrants = len(defence.latest_draw(rnd).order)
+    bring = "项目汇报PPT（不超过10页）、机构登记证书复印件、法定代表人授权委托书"
+    for offset, count in ((10, (entrants + 1) // 2), (11, None)):
+        defence.schedule_day(rnd, defence.DayPlan(
+            day=today + timedelta(days=offset), first_start=time(9, 0), minutes=15, break_minutes=5, count=count,
+            venue=DEFENCE_VENUE, bring=bring), officer, link_for=link)
+    return rnd
 
 
 def _results_demo(rnd, today, officer, orgs, org_password_hash):
@@ -552,6 +606,11 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
                  categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
     call.reserve_per_level = 1
     call.contract_months, call.report_every_months = 6, 2
+    # its money (issue 14): 专项资金 and 福彩公益金 add up to the levels' 360,000; open data and statistics split
+    # each award between them (calls/sources.py)
+    call.funding_sources = [
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("240000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("120000.00"))]
     db.session.flush()
     apps = []
     for i, org in enumerate([home, *orgs]):
@@ -578,8 +637,10 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
     publicity.confirm(proposal, officer, confirmed, link_for=lambda a: f"/applications/{a.application_id}")
     awards = db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id)
                                 .order_by(Award.level, Award.rank.is_(None), Award.rank, Award.id)).all()
-    for award in awards:
-        doc_ops.render_one(doc_ops.issue_document(award, doc_ops.notice_kind(award), officer, enqueue=False))
+    notified = _local(to_local(confirmed).date() + timedelta(days=1), 10)
+    for award in awards:  # sent the day after the results became final, before any contract
+        doc = doc_ops.issue_document(award, doc_ops.notice_kind(award), officer, enqueue=False)
+        _render_dated(doc, notified)
 
     selected = [a for a in awards if a.final_status == FinalStatus.SELECTED]
     home_award = next(a for a in selected if a.application_id == apps[0].id)
@@ -604,12 +665,21 @@ def _scan():
     return FileStorage(stream=io.BytesIO(out.getvalue()), filename="签署版资助协议.png", content_type="image/png")
 
 
+def _render_dated(doc, at):
+    """Render ``doc`` as issued at ``at`` (aware UTC, in the past): the printed date and its record agree, so the
+    demo's documents follow one another in the order the story tells."""
+    doc.body = dated(doc.body, to_local(at).date())
+    render_one(doc)
+    doc.issued_at = at
+    return doc
+
+
 def _issued_contract(officer, award, starts_on):
-    """待签署: the contract issued and its PDF rendered (the render job queued by ``issue_contract`` then
-    finds nothing left to do)."""
+    """待签署: the contract issued (twelve days before its term starts) and its PDF rendered (the render job
+    queued by ``issue_contract`` then finds nothing left to do)."""
 
     contract = contract_ops.issue_contract(award, officer, starts_on, link=f"/awards/{award.id}/contract")
-    render_one(contract.document)
+    _render_dated(contract.document, _local(starts_on - timedelta(days=12), 10))
     return contract
 
 
@@ -628,7 +698,6 @@ def _active_contract(officer, award, starts_on):
 
     contract, member = _signed_contract(officer, award, starts_on)
     contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
-    contract.document.issued_at = _local(starts_on - timedelta(days=12), 10)
     contract.signed_uploaded_at = _local(starts_on - timedelta(days=6), 11)
     contract.confirmed_at = _local(starts_on - timedelta(days=3), 15)
     db.session.flush()
@@ -675,7 +744,22 @@ def _active_project(today, officer, award):
     report = next(r for r in mon.reports_of(contract) if r.kind == ReportKind.PROGRESS)
     mon.save_report(report, member, _report_data(report, Decimal("0.3"), 86), utcnow() - timedelta(hours=3),
                     submit=True)
+    _open_rectification(today, officer, contract)
     return contract
+
+
+RECTIFICATION_FINDINGS = ("入户探访记录缺少服务对象签名确认，部分记录无法核实\n"
+                          "志愿者培训未按项目书计划开展，培训台账不完整")
+
+
+def _open_rectification(today, officer, contract):
+    """An on-site check four days ago found gaps: a 整改 is open on the project (its 整改通知书 issued, the tranches
+    not yet paid paused), waiting for the organization's 整改报告 by ten days from now, 17:00."""
+    opened = _local(today - timedelta(days=4), 15)
+    case = rect.open_case(contract, officer, RECTIFICATION_FINDINGS, _local(today + timedelta(days=10)), opened,
+                          link_for=lambda c: f"/rectifications/{c.id}")
+    _render_dated(case.document, opened)
+    return case
 
 
 def _closed_project(today, officer, award):

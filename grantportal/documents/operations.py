@@ -23,6 +23,7 @@ from flask import current_app
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
 from grantportal.calls.models import Call, CallKind
 from grantportal.core import jobs
+from grantportal.core import signals as events
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
@@ -176,6 +177,13 @@ def issue_document(award, kind, user, extras=None, terms=None, enqueue=True):
         if enqueue:
             _enqueue_render(doc, user)
     return doc
+
+
+@events.reserve_promoted.connect
+def issue_promotion_notice(award, user, **_):
+    """A reserve promoted after the final result (awards' 递补) gets its own 入选通知书, numbered now in the call's
+    TZ series and rendered after the commit (its signing deadline counts from the new notice)."""
+    return issue_document(award, DocumentKind.SELECTION_NOTICE, user)
 
 
 def issue_correction(doc, user, reason):

@@ -188,6 +188,16 @@ def body(kind, award, number, code, terms=None, extras=None):
     return data
 
 
+def dated(body, day):
+    """``body`` (a document's stored body, not yet rendered) dated ``day`` instead of the day it was issued: the
+    printed date and, for a 入选通知书, its signing deadline counted from it. For loading past events (the demo),
+    so that a notice reads as sent before the contract it announces; an issued document never changes."""
+    out = {**body, "issued_on": cn_date(day)}
+    if "signing" in body:
+        out["signing"] = _signing(current_app.config, day)
+    return out
+
+
 def qr_data_uri(url):
     return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
 

@@ -16,6 +16,7 @@ objects and the acting user, flushes under a named audit action and never commit
 ``MonitoringRefused`` with a Chinese message (and the form field it belongs to).
 """
 from grantportal.core import signals
+from grantportal.core.db import utcnow
 from grantportal.monitoring.closure import close_project, closure_problem
 from grantportal.monitoring.evaluations import (
     MAX_SCORE,
@@ -37,6 +38,7 @@ from grantportal.monitoring.filing import (
     remove_photos,
     save_report,
 )
+from grantportal.monitoring.rectification import end_on_termination
 from grantportal.monitoring.reports import accept_report, remind_overdue, return_report, schedule_reports
 from grantportal.monitoring.workflow import REPORT, MonitoringRefused, StaleReport, org_of, reports_of
 
@@ -48,6 +50,13 @@ __all__ = [
     "remind_overdue", "remove_photos", "reports_of", "return_report", "round_score", "save_report",
     "schedule_on_confirmation", "schedule_reports",
 ]
+
+
+@signals.contract_terminated.connect
+def end_rectification_on_termination(contract, user, **_):
+    """终止 ends the project: funding has terminated the contract and announced it; its open 整改 closes with
+    the reason 合同终止, in the same transaction (``rectification.end_on_termination``)."""
+    end_on_termination(contract, user, utcnow())
 
 
 @signals.contract_confirmed.connect

@@ -15,7 +15,10 @@ them. The verifier is ``may_verify``: the officer, or the staff of a third party
 appointed to the project (``inspection.queries.is_appointed``; also ``permissions.can_verify_rectification``).
 The scheduled task ``mark_overdue`` marks open cases past their deadline once per deadline and tells the
 officer who opened them. Termination and recovery after an overdue 整改 (per the call's rule) are not
-automated: the officer terminates and records recoveries on the funding pages.
+automated: the officer terminates and records recoveries on the funding pages. When a contract is terminated,
+funding announces it (``core.signals.contract_terminated``) and ``end_on_termination`` closes the project's open
+case with the reason 合同终止 (on the timeline; the organization is told; the tranches stay stopped by the
+termination).
 
 Each write takes the objects and the acting user, locks the project, flushes under a named audit action and
 never commits; a refusal raises ``MonitoringRefused`` with a Chinese message and the form field.
@@ -49,6 +52,7 @@ from grantportal.monitoring.rectification_models import (
 )
 from grantportal.monitoring.workflow import MonitoringRefused, lock_project, notify_org
 
+TERMINATED_REASON = "合同终止"
 DEADLINE_HOUR = 17  # a deadline ends at the close of office hours, site time
 FINDINGS_MAX = 2000
 REPORT_MAX = 5000
@@ -75,14 +79,22 @@ RECTIFICATION = StateMachine(
         Transition("report", frozenset({C.OPEN}), C.REPORTED, "提交整改报告", "承接机构", _is_org_member),
         Transition("close", frozenset({C.REPORTED}), C.CLOSED, "确认整改完成", "项目官员或第三方机构", may_verify),
         Transition("continue", frozenset({C.REPORTED}), C.OPEN, "要求继续整改", "项目官员或第三方机构", may_verify),
+        # not a button: funding's termination of the contract ends the case (``end_on_termination``)
+        Transition("end", frozenset({C.OPEN, C.REPORTED}), C.CLOSED, "因合同终止关闭整改", "项目官员", is_officer),
     ),
     not_allowed={
-        C.REPORTED: lambda case: CLOSED_MESSAGE if case.status == C.CLOSED
+        C.REPORTED: lambda case: _closed_message(case) if case.status == C.CLOSED
         else "整改报告已提交，正在核查；核查结果出来前不能再次提交。",
         C.CLOSED: "该整改当前不是待核查状态，没有可核查的整改报告。",
         C.OPEN: "该整改当前不是待核查状态，没有可核查的整改报告。",
     },
 )
+
+
+def _closed_message(case):
+    if case.closed_reason:
+        return f"该整改已因{case.closed_reason}关闭，不再接受整改报告。"
+    return CLOSED_MESSAGE
 
 
 @dataclass
@@ -115,18 +127,22 @@ def cases_of(contract):
 
 @dataclass(frozen=True)
 class PublicCase:
-    """What the public project page shows of a case: dates and 整改中 / 已完成整改, no findings, no names."""
+    """What the public project page shows of a case: dates and 整改中 / 已完成整改 / 已关闭（合同终止）, no findings,
+    no names."""
     opened_at: object
     closed_at: object
     deadline: object
+    closed_reason: str | None = None
 
     @property
     def label(self):
-        return "已完成整改" if self.closed_at else "整改中"
+        if self.closed_at is None:
+            return "整改中"
+        return f"已关闭（{self.closed_reason}）" if self.closed_reason else "已完成整改"
 
 
 def public_cases(contract):
-    return [PublicCase(c.opened_at, c.closed_at, c.deadline) for c in cases_of(contract)]
+    return [PublicCase(c.opened_at, c.closed_at, c.deadline, c.closed_reason) for c in cases_of(contract)]
 
 
 def _text(value, what, field, limit, minimum=1):
@@ -250,6 +266,24 @@ def verify(case, user, verdict, now, note="", new_deadline=None, link_for=None):
     else:
         pause_tranches(case.contract, pause_reason(case), user)
     return case
+
+
+def end_on_termination(contract, user, now, link_for=None):
+    """The contract was terminated: each of its cases not yet closed closes with the reason 合同终止 (a report
+    waiting for verification stays unverified). The tranches are not released: the termination stops them for
+    good. The organization is told. Returns the cases closed."""
+    cases = open_cases(contract)
+    for case in cases:
+        step = RECTIFICATION.require(user, case, "end")
+        with audit_action(RECTIFICATION.audit_action(step)):
+            case.status = step.target
+            case.closed_at, case.closed_by_id, case.closed_reason = now, user.id, TERMINATED_REASON
+            db.session.flush()
+            notify_org(contract, "整改随合同终止关闭",
+                       f"项目“{contract.award.application.title}”的合同已终止，未完成的整改"
+                       f"{f'（整改通知书 {case.document.number}）' if case.document is not None else ''}随之关闭，"
+                       "不再接受整改报告。", link_for(case) if link_for else None)
+    return cases
 
 
 def overdue_cases(now):

@@ -3,7 +3,8 @@ later tranches are paused).
 
 A case is opened on a project in progress with its findings (one per line) and a deadline with a time of day,
 and issues its 整改通知书 (``document_id``). The organization files 整改报告 (text and evidence files); each is
-verified — 整改完成 closes the case, 继续整改 sets a new deadline and waits for the next report. The scheduled
+verified — 整改完成 closes the case, 继续整改 sets a new deadline and waits for the next report; a case still open when
+the contract is terminated closes with ``closed_reason`` 合同终止. The scheduled
 task marks an open case past its deadline overdue (``overdue_at``) once per deadline."""
 from datetime import datetime
 
@@ -40,12 +41,17 @@ class RectificationCase(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    closed_reason: Mapped[str | None] = mapped_column(sa.String(40))  # None: 整改完成; e.g. 合同终止 (migration 0044)
 
     contract = relationship("Contract")
     document = relationship("IssuedDocument")
     opened_by = relationship("User", foreign_keys=[opened_by_id])
     reports = relationship("RectificationReport", back_populates="case", order_by="RectificationReport.id",
                            cascade="all, delete-orphan")
+
+    @property
+    def closed_label(self):
+        return f"已关闭（{self.closed_reason}）" if self.closed_reason else CaseStatus.CLOSED.label
 
     @property
     def finding_lines(self):

@@ -111,6 +111,9 @@ def _rectification_events(events, case):
     if case.overdue_at:
         events.append(Event(case.overdue_at, "rectification_overdue", "整改逾期未提交整改报告",
                             f"期限{format_datetime(case.deadline)}", link_case_id=case.id, order=13))
+    if case.closed_reason:
+        events.append(Event(case.closed_at, "rectification", f"整改关闭：{case.closed_reason}",
+                            "合同已终止，未完成的整改随之关闭", link_case_id=case.id, order=14))
 
 
 def _third_party_events(events, contract):

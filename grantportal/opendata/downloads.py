@@ -5,6 +5,12 @@ The fields (``FIELDS``) are the data dictionary: the JSON keys, the Chinese colu
 and the description shown on the 数据开放 page. Amounts are yuan with two decimals (text in JSON and CSV, so no
 cents are lost; numbers in XLSX); dates are ISO 8601 (the site's zone, +08:00).
 
+Money by funding source (``calls.sources``): the awarded amount is split across the call's funding sources pro
+rata to the sources' amounts, rounded down to the 分 with the remainder on the largest source, so that the parts
+add up to the amount exactly. ``funding_sources`` names every part (其他 with its name); the ``amount_<kind>``
+columns give the part of each kind of source (blank when the call has no source of that kind, all blank when the
+call records no sources). The 360Giving file carries the same columns after the standard's.
+
 The 360Giving-style file uses the column titles of the 360Giving Data Standard's flat form (schema in
 ``tests/opendata/schemas/360giving``): one row per award, the bureau as the funding organization and the
 organization, identified as ``CN-USCI-<统一社会信用代码>``, as the recipient.
@@ -14,6 +20,7 @@ import io
 import json
 from dataclasses import dataclass
 
+from grantportal.calls.sources import KINDS, breakdown_text, by_kind
 from grantportal.core.spreadsheet import safe_cell
 from grantportal.opendata.ocds import CURRENCY, iso, org_id
 
@@ -40,6 +47,14 @@ class Field:
     kind: str = "text"  # text / money / date / int
 
 
+SOURCE_FIELDS = (
+    Field("funding_sources", "资金来源",
+          "资助金额按征集资金来源的分摊，各来源名称与金额（元），以“；”分隔：按各来源金额占征集资金来源合计的比例分摊，"
+          "舍去分以下尾数，尾差计入金额最大的来源，各项之和等于资助金额；征集未登记资金来源时为空"),
+    *(Field(f"amount_{k.value}", f"其中：{k.label}（元）", f"资助金额中分摊给{k.label}的部分（按“资金来源”的规则）；"
+            f"征集无此类来源时为空", "money") for k in KINDS),
+)
+
 FIELDS = (
     Field("ocid", "开放合同标识", "本征集在开放合同数据标准（OCDS）中的流程标识 ocid"),
     Field("award_id", "资助标识", "OCDS 资助（award）标识，award-加资助编号"),
@@ -58,6 +73,7 @@ FIELDS = (
     Field("amount_requested", "申请金额（元）", "申报时申请的资助金额", "money"),
     Field("amount_awarded", "资助金额（元）", "最终确定的资助金额", "money"),
     Field("currency", "币种", "人民币（CNY）"),
+    *SOURCE_FIELDS,
     Field("award_date", "结果确定时间", "评审结果公示期满、最终确定的时间", "date"),
     Field("contract_id", "合同编号", "合同生效后在本平台的编号；合同未生效时为空", "int"),
     Field("contract_status", "合同状态", "履行中、已结项或已终止"),
@@ -75,11 +91,20 @@ GIVING_COLUMNS = (
     "Beneficiary Location:Name", "Beneficiary Location:Country Code",
     "Funding Org:Identifier", "Funding Org:Name", "Grant Programme:Code", "Grant Programme:Title",
     "From An Open Call?", "URL", "Data Source",
+    # not in the 360Giving standard (it has no funding-source breakdown): the same columns as in awards.csv
+    *(f.label for f in SOURCE_FIELDS),
 )
 
 
 def _text(value):
     return "" if value is None else f"{value:.2f}" if hasattr(value, "quantize") else str(value)
+
+
+def source_columns(row):
+    """{field key: text} of the award's funding-source columns."""
+    kinds = by_kind(row.sources)
+    return {"funding_sources": breakdown_text(row.sources),
+            **{f"amount_{k.value}": _text(kinds.get(k)) for k in KINDS}}
 
 
 def flat(row, publisher, urls):
@@ -102,6 +127,7 @@ def flat(row, publisher, urls):
         "amount_requested": _text(row.requested),
         "amount_awarded": _text(row.amount),
         "currency": CURRENCY,
+        **source_columns(row),
         "award_date": iso(row.award_date) or "",
         "contract_id": row.contract_id,
         "contract_status": row.contract_status.label if row.contract_status else "",
@@ -174,6 +200,7 @@ def write_xlsx(rows, publisher, urls, path):
 
 def giving_row(row, publisher, urls):
     """One ``AwardRow`` as a 360Giving flat row {column title: value}."""
+    sources = source_columns(row)
     return {
         "Identifier": f"{publisher.ocid(row.call_id)}-award-{row.award_id}",
         "Title": row.project_title,
@@ -195,6 +222,7 @@ def giving_row(row, publisher, urls):
         "From An Open Call?": "Yes",
         "URL": urls.record(row.contract_id) if row.contract_id else urls.package(row.call_id),
         "Data Source": urls.package(row.call_id),
+        **{f.label: sources[f.key] for f in SOURCE_FIELDS},
     }
 
 

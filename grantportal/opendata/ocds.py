@@ -11,6 +11,12 @@ One contracting process (one ``ocid``) per call, ``<OCID prefix>-call-<call id>`
   as ``implementation.transactions`` and each evaluation (中期评估, 结项验收) as a milestone of type
   ``assessment``, met when passed.
 
+Money by funding source (``calls.sources``): the tender release's ``planning.budget.budgetBreakdown`` lists the
+call's sources with their amounts (the Budget Breakdown extension, declared in every package's ``extensions``;
+the sum is ``planning.budget.amount``), and each award's ``description`` states its split across those sources
+(the rule in ``calls.sources``: pro rata, rounded down to the 分, the remainder on the largest source) — OCDS 1.1
+has no structured field for the sources of one award, and the same figures are columns of the bulk downloads.
+
 A project's record (``record_package``) holds the tender release and that project's release, and their
 compiled release. Parties: the bureau (``BUREAU_NAME``, ``BUREAU_USCC``) and the organizations, identified as
 ``CN-USCI-<统一社会信用代码>`` with the identifier scheme ``CN-USCI``. Nothing personal: no contact points, no
@@ -25,6 +31,7 @@ from dataclasses import dataclass
 from datetime import datetime, time
 
 from grantportal.calls.models import PurchaseMethod, StageKind
+from grantportal.calls.sources import breakdown_text, split
 from grantportal.core.masking import mask_text
 from grantportal.core.timeutil import site_zone, to_local
 from grantportal.funding.models import ContractStatus
@@ -33,6 +40,10 @@ VERSION = "1.1"
 CURRENCY = "CNY"
 LICENSE_URL = "https://creativecommons.org/licenses/by/4.0/"
 SCHEME = "CN-USCI"
+# planning.budget.budgetBreakdown (https://extensions.open-contracting.org/en/extensions/budget/)
+BUDGET_BREAKDOWN = ("https://raw.githubusercontent.com/open-contracting-extensions/ocds_budget_breakdown_extension/"
+                    "master/extension.json")
+EXTENSIONS = [BUDGET_BREAKDOWN]
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class Publisher:
         return party
 
     def package_meta(self, uri, published):
-        return {"uri": uri, "version": VERSION, "publishedDate": published,
+        return {"uri": uri, "version": VERSION, "extensions": EXTENSIONS, "publishedDate": published,
                 "publisher": {"name": self.bureau_name}, "license": LICENSE_URL, "publicationPolicy": self.policy_url}
 
 
@@ -120,22 +131,40 @@ PROCUREMENT_METHOD = {
 
 
 def budget_description(call):
-    """``planning.budget.description``: what the amount is, and its funding sources with their amounts (OCDS 1.1
-    has no structured budget breakdown in its core schema; the sources are the call's ``funding_sources``)."""
+    """``planning.budget.description``: what the amount is, and its funding sources with their amounts (also
+    structured in ``budgetBreakdown``)."""
     text = "各级别预算合计"
     if call.funding_sources:
         text += "；资金来源：" + "、".join(f"{s.title}{s.amount:,.2f}元" for s in call.funding_sources)
     return text
 
 
-def tender_release(publisher, call, proposal, budget):
+def budget(call, total):
+    """``planning.budget``: the total and, when the call records its funding sources, one ``budgetBreakdown``
+    entry per source (``source-<n>`` in the call's order)."""
+    out = {"description": budget_description(call), "amount": money(total)}
+    if call.funding_sources:
+        out["budgetBreakdown"] = [{"id": f"source-{i}", "description": s.title, "amount": money(s.amount)}
+                                  for i, s in enumerate(call.funding_sources, 1)]
+    return out
+
+
+def award_sources_text(amount, shares):
+    """An award's ``description``: its amount split across the call's sources, or None without sources."""
+    parts = split(amount, shares)
+    if not parts:
+        return None
+    return ("资金来源（按征集各来源金额比例分摊，尾差计入金额最大的来源，单位：元）：" + breakdown_text(parts))
+
+
+def tender_release(publisher, call, proposal, total):
     ocid = publisher.ocid(call.id)
     apply = call.stage(StageKind.APPLY)
     tender = {
         "id": f"call-{call.id}",
         "title": call.title,
         "status": "complete",
-        "value": money(budget),
+        "value": money(total),
         "procuringEntity": publisher.buyer,
         "procurementMethod": PROCUREMENT_METHOD[call.method],
         "procurementMethodDetails": f"{call.kind.label}（{call.method.label}）",
@@ -157,7 +186,7 @@ def tender_release(publisher, call, proposal, budget):
         "ocid": ocid, "id": f"{ocid}-tender", "date": iso(final_at(proposal)), "tag": ["tender"],
         "initiationType": "tender", "language": "zh",
         "parties": [publisher.buyer_party()], "buyer": publisher.buyer,
-        "planning": {"budget": {"description": budget_description(call), "amount": money(budget)}},
+        "planning": {"budget": budget(call, total)},
         "tender": tender,
     }
 
@@ -188,13 +217,17 @@ def _contract_status(contract):
     return "active" if contract.status == ContractStatus.ACTIVE else "terminated"
 
 
-def award_release(publisher, ocid, final, award, facts=None):
+def award_release(publisher, ocid, final, award, facts=None, shares=()):
     """The release of one funded project in the process ``ocid`` whose results became final at ``final``: its
-    award and, with ``facts`` (its contract in force), the contract."""
+    award (split across the call's funding ``shares``, ``calls.sources``) and, with ``facts`` (its contract in
+    force), the contract."""
     app = award.application
     org = app.org
     award_obj = {"id": f"award-{award.id}", "title": app.title, "status": "active", "date": iso(final),
                  "value": money(award.amount), "suppliers": [_org_ref(org)]}
+    sources = award_sources_text(award.amount, shares)
+    if sources:
+        award_obj["description"] = sources
     release = {
         "ocid": ocid, "id": f"{ocid}-award-{award.id}", "date": iso(final), "tag": ["award"],
         "initiationType": "tender", "language": "zh",
@@ -225,7 +258,7 @@ def award_release(publisher, ocid, final, award, facts=None):
     return release
 
 
-def release_package_chunks(publisher, uri, tender, final, batches):
+def release_package_chunks(publisher, uri, tender, final, batches, shares=()):
     """The call's release package as JSON text, piece by piece: its ``tender`` release, then one release per
     funded project, ``batches`` giving (awards, {award id: facts}) a batch at a time, so that memory stays flat
     however many projects a call funded. ``publishedDate`` (the latest release's date) is known only at the end,
@@ -236,7 +269,7 @@ def release_package_chunks(publisher, uri, tender, final, batches):
     latest = tender["date"]
     yield _dumps(meta)[:-1] + ',"releases":[' + _dumps(tender)
     for awards, facts in batches:
-        releases = [award_release(publisher, tender["ocid"], final, a, facts.get(a.id)) for a in awards]
+        releases = [award_release(publisher, tender["ocid"], final, a, facts.get(a.id), shares) for a in awards]
         latest = max([latest, *(r["date"] for r in releases)])
         yield "".join("," + _dumps(r) for r in releases)
     yield '],"publishedDate":' + _dumps(latest) + "}"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
 from grantportal.calls.models import Call, CallKind, CallLevel, CallStatus, Level, call_title
+from grantportal.calls.sources import SharesCache, split
 from grantportal.core.db import ZERO, built_once, db
 from grantportal.funding.models import Contract, ContractStatus, Payment, Recovery
 from grantportal.monitoring.models import Evaluation
@@ -134,6 +135,7 @@ class AwardRow:
     contract_end: date | None
     paid: Decimal = ZERO
     recovered: Decimal = ZERO
+    sources: tuple = ()  # the award by funding source (calls.sources.split), [] when the call records none
 
 
 _COLUMNS = (Award.id, Call.id, Call.name, Call.edition, Call.year, Call.kind, Award.level, Application.number,
@@ -161,14 +163,17 @@ def _sums(model, contract_ids):
 
 
 def award_rows(batch=BATCH):
-    """Every published award as an ``AwardRow``, in award order, read ``batch`` rows at a time."""
-    after = 0
+    """Every published award as an ``AwardRow``, in award order, read ``batch`` rows at a time. Each call's
+    funding sources are read once (with the first batch that has one of its awards), and each award is split
+    by them in memory (``calls.sources``)."""
+    after, shares = 0, SharesCache()
     while True:
         rows = db.session.execute(_batch(after, batch)).all()
         if not rows:
             return
         contract_ids = [r[16] for r in rows if r[16] is not None]
         paid, recovered = _sums(Payment, contract_ids), _sums(Recovery, contract_ids)
+        shares.load({r[1] for r in rows})
         for r in rows:
             yield AwardRow(
                 award_id=r[0], call_id=r[1], call_title=call_title(r[3], r[2]), call_year=r[4],
@@ -176,7 +181,7 @@ def award_rows(batch=BATCH):
                 district=r[10], uscc=r[11], org_name=r[12], amount=r[13], requested=r[14], award_date=r[15],
                 contract_id=r[16], contract_status=r[17], contract_amount=r[18], contract_start=r[19],
                 contract_end=r[20], paid=Decimal(paid.get(r[16]) or ZERO),
-                recovered=Decimal(recovered.get(r[16]) or ZERO))
+                recovered=Decimal(recovered.get(r[16]) or ZERO), sources=tuple(split(r[13], shares.get(r[1]))))
         after = rows[-1][0]
         db.session.rollback()  # end the read transaction between batches: no long-held snapshot or lock
 

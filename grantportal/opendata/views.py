@@ -16,6 +16,7 @@ from flask_login import current_user
 from markupsafe import escape
 
 from grantportal.calls.models import Call
+from grantportal.calls.sources import call_shares
 from grantportal.core import links, replica
 from grantportal.core.db import db, utcnow
 from grantportal.core.files import stream_stored
@@ -115,7 +116,7 @@ def call_package(call_id):
     batches = ((awards, queries.contract_facts([a.id for a in awards]))
                for awards in queries.funded_award_batches(call.id))
     chunks = ocds.release_package_chunks(pub, absolute("opendata.call_package", call_id=call.id), tender,
-                                         ocds.final_at(proposal), batches)
+                                         ocds.final_at(proposal), batches, call_shares(call))
     return Response(_in_app_context(current_app._get_current_object(), chunks), mimetype="application/json",
                     headers={"Content-Disposition": f'inline; filename="ocds-call-{call.id}.json"'})
 
@@ -130,7 +131,7 @@ def project_record(contract_id):
     pub = publisher()
     releases = [ocds.tender_release(pub, call, proposal, queries.call_budget(call)),
                 ocds.award_release(pub, pub.ocid(call.id), ocds.final_at(proposal), award,
-                                       queries.project_facts(contract))]
+                                   queries.project_facts(contract), call_shares(call))]
     package = ocds.record_package(pub, absolute("opendata.project_record", contract_id=contract.id),
                                   absolute("opendata.call_package", call_id=call.id), releases)
     return _json(package, f"ocds-project-{contract.id}.json")

@@ -4,7 +4,9 @@ applications and awards, every payment, and the monitoring list of projects in p
 Rows are read in keyset chunks of plain columns (no ORM object per row), so an export of any size holds
 one chunk in memory at a time. Up to ``EXPORT_SYNC_MAX_ROWS`` rows the file is
 built in the request; above it the export runs as a background job (core.jobs) that stores the file and
-the officer downloads it from the job's page. Every text cell goes through the score sheet's ``safe_cell``
+the officer downloads it from the job's page. Money is broken down by funding source by the one rule of
+``calls.sources`` (the call's shares read once per call, each row split in memory): a call's awards by their
+拟资助金额, payments by their amount. Every text cell goes through the score sheet's ``safe_cell``
 (review/results/exports.py), so nothing a spreadsheet would run as a formula leaves the system."""
 import csv
 import io
@@ -18,6 +20,8 @@ import sqlalchemy as sa
 from grantportal.applications.models import Application, AppStatus
 from grantportal.awards.models import Award, Proposal
 from grantportal.calls.models import Call
+from grantportal.calls.sources import KINDS as SOURCE_KINDS
+from grantportal.calls.sources import SharesCache, breakdown_text, by_kind, call_shares, split
 from grantportal.core.db import db
 from grantportal.core.storage import get_storage
 from grantportal.core.timeutil import format_date, format_datetime, local_today
@@ -29,6 +33,17 @@ from grantportal.review.results.exports import XLSX_TYPE, safe_cell
 
 CHUNK = 2000
 FORMATS = ("xlsx", "csv")
+
+
+SOURCE_HEADER = ("资金来源", *(f"其中：{k.label}（元）" for k in SOURCE_KINDS))
+
+
+def source_cells(amount, shares):
+    """``amount`` split by the call's funding ``shares``: the breakdown as text, then each kind's part (empty for a
+    kind the call does not have; all empty when the call records no sources)."""
+    parts = split(amount, shares)
+    kinds = by_kind(parts)
+    return [breakdown_text(parts), *(kinds.get(k) for k in SOURCE_KINDS)]
 
 
 @dataclass(frozen=True)
@@ -44,10 +59,10 @@ APPLICATIONS = ExportKind("applications", "申报名单", True, (
     "项目总预算（元）", "申请资助（元）", "自筹配套（元）", "提交时间"))
 AWARDS = ExportKind("awards", "资助结果", True, (
     "申报编号", "项目名称", "申报机构", "统一社会信用代码", "级别", "级别内排名", "最终得分", "加分",
-    "评估等级", "申请金额（元）", "资助上限（元）", "拟资助金额（元）", "拟定结果", "最终结果"))
+    "评估等级", "申请金额（元）", "资助上限（元）", "拟资助金额（元）", "拟定结果", "最终结果", *SOURCE_HEADER))
 PAYMENTS = ExportKind("payments", "拨付记录", False, (
     "征集", "申报编号", "项目名称", "申报机构", "期次", "本期金额（元）", "拨付日期", "拨付金额（元）",
-    "凭证号", "登记时间"))
+    "凭证号", "登记时间", *SOURCE_HEADER))
 MONITORING = ExportKind("monitoring", "项目监管名单", False, (
     "征集", "申报编号", "项目名称", "申报机构", "合同金额（元）", "开始日期", "结束日期", "逾期报告数",
     "下次报告截止日期"))
@@ -90,23 +105,28 @@ def _awards(call):
              .join(Application, Application.id == Award.application_id)
              .join(Organization, Organization.id == Application.org_id)
              .where(Proposal.call_id == call.id))
+    shares = call_shares(call)
     for r in _chunks(query, Award.id):
         yield [r.number or f"草稿-{r.app_id}", r.title, r.name, r.uscc, _label(r.level), r.rank, r.final_score,
                r.bonus, r.grade or "未评级", r.requested, r.cap, r.amount, _label(r.status),
-               _label(r.final_status) if r.final_status else ""]
+               _label(r.final_status) if r.final_status else "", *source_cells(r.amount, shares)]
 
 
 def _payments(call=None):
     query = (sa.select(Payment.id, Call.name, Call.edition, Application.number, Application.title,
                        Organization.name.label("org_name"), Tranche.position, Tranche.amount.label("tranche_amount"),
-                       Payment.paid_on, Payment.amount, Payment.voucher_number, Payment.recorded_at)
+                       Payment.paid_on, Payment.amount, Payment.voucher_number, Payment.recorded_at,
+                       Call.id.label("call_id"))
              .join(Tranche, Tranche.id == Payment.tranche_id).join(Contract, Contract.id == Payment.contract_id)
              .join(Award, Award.id == Contract.award_id).join(Proposal, Proposal.id == Award.proposal_id)
              .join(Call, Call.id == Proposal.call_id).join(Application, Application.id == Award.application_id)
              .join(Organization, Organization.id == Application.org_id))
+    shares = SharesCache()
     for r in _chunks(query, Payment.id):
+        shares.load((r.call_id,))  # a query only for a call not seen yet
         yield [f"{r.edition or ''}{r.name}", r.number, r.title, r.org_name, f"第{r.position}期", r.tranche_amount,
-               format_date(r.paid_on), r.amount, r.voucher_number, format_datetime(r.recorded_at)]
+               format_date(r.paid_on), r.amount, r.voucher_number, format_datetime(r.recorded_at),
+               *source_cells(r.amount, shares.get(r.call_id))]
 
 
 def _monitoring(call=None):

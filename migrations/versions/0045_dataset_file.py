@@ -4,7 +4,7 @@ Building the XLSX of every funded project (100,000 at national scale) takes minu
 (opendata/bulk.py).
 
 Revision ID: 0045
-Revises: 0042
+Revises: 0044
 Create Date: 2026-12-07 06:40:00.000000
 
 """
@@ -15,7 +15,7 @@ import grantportal.core.db
 
 # revision identifiers, used by Alembic.
 revision = '0045'
-down_revision = '0042'
+down_revision = '0044'
 branch_labels = None
 depends_on = None
 

@@ -1,5 +1,7 @@
 """The demo data (`flask demo load`): loads on an empty database and leaves the 第九届 with final results,
 its notices issued and its projects at every step of the contract, pages the demo logins can open."""
+from datetime import date
+
 import sqlalchemy as sa
 
 from grantportal.accounts.models import User
@@ -8,13 +10,17 @@ from grantportal.calls.models import Call
 from grantportal.core.db import db
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.storage import get_storage
+from grantportal.core.timeutil import to_local
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.funding.models import Contract, ContractStatus, MatchedFund, TrancheStatus
 from grantportal.inspection.models import InspectionVisit, WorkStatus
 from grantportal.monitoring.models import EvaluationStage, Report, ReportKind, ReportStatus
 from grantportal.monitoring.operations import evaluations_of
+from grantportal.monitoring.rectification_models import CaseStatus, RectificationCase
+from grantportal.opendata import queries
 from grantportal.orgs.models import OrgMember
+from grantportal.review.models import DefenceDraw, DefenceSlot, ReviewRound, RoundKind
 
 PASSWORDS = {username: password for username, _name, _role, password in DEMO_LOGINS}
 
@@ -46,8 +52,12 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     home = db.session.scalar(sa.select(OrgMember).join(User).where(User.username == "org")).org
     active, closed = contracts[ContractStatus.ACTIVE], contracts[ContractStatus.CLOSED]
     assert active.award.application.org_id == home.id
+    # an open 整改 on the demo organization's project: the tranches not yet paid are paused
     assert [t.status for t in sorted(active.tranches, key=lambda t: t.position)] == [
-        TrancheStatus.PAID, TrancheStatus.WAITING, TrancheStatus.WAITING]
+        TrancheStatus.PAID, TrancheStatus.BLOCKED, TrancheStatus.BLOCKED]
+    (case,) = db.session.scalars(sa.select(RectificationCase)).all()
+    assert case.contract_id == active.id and case.status == CaseStatus.OPEN
+    assert "整改期间暂停拨付" in active.paused_reason
     first = db.session.scalar(sa.select(Report).where(Report.contract_id == active.id).order_by(Report.due_on).limit(1))
     assert first.kind == ReportKind.PROGRESS and first.status == ReportStatus.SUBMITTED
     assert db.session.scalar(sa.select(MatchedFund).where(MatchedFund.award_id == active.award_id)).received > 0
@@ -60,7 +70,8 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
 
     docs = db.session.scalars(sa.select(IssuedDocument)).all()
     notices = [d for d in docs if d.kind in (DocumentKind.SELECTION_NOTICE, DocumentKind.REJECTION_NOTICE)]
-    assert len(notices) == len(awards) and len(docs) == len(awards) + 4  # a notice each, four contracts
+    # a notice each, four contracts, the 整改通知书
+    assert len(notices) == len(awards) and len(docs) == len(awards) + 5
     for doc in docs:
         assert doc.status == DocumentStatus.ISSUED, (doc.number, doc.error)
         assert get_storage().read(doc.file.storage_key).startswith(b"%PDF")
@@ -86,6 +97,59 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     mine = client.get("/third-party/projects").get_data(as_text=True)
     assert active.award.application.title in mine and contracts[ContractStatus.CLOSED].award.application.title in mine
     assert client.get(f"/third-party/visits/{visit.id}").status_code == 200
+
+
+def test_the_demo_tells_a_consistent_story_and_has_a_defence_day(app, client, auth):
+    """Each project's 入选通知书 is dated (printed and recorded) before its contract; the 6-month contracts'
+    projects promise nothing "一年内"; the 第十一届 has a 现场答辩 with its running order drawn and every entrant in
+    its own slot, none overlapping; the demo organization can open its 整改."""
+    app.config["JOBS_SYNC"] = True
+    load(org_count=MIN_ORGS)
+    db.session.commit()
+    contracts = db.session.scalars(sa.select(Contract)).all()
+    for contract in contracts:
+        notice = db.session.scalar(sa.select(IssuedDocument).where(
+            IssuedDocument.award_id == contract.award_id, IssuedDocument.kind == DocumentKind.SELECTION_NOTICE))
+        assert notice.issued_at < contract.document.issued_at, contract.id
+        assert _cn_day(notice.body["issued_on"]) < _cn_day(contract.document.body["issued_on"])
+        assert _cn_day(notice.body["issued_on"]) == to_local(notice.issued_at).date()
+        months = contract.award.proposal.call.contract_months
+        assert months == 6
+        text = " ".join([contract.deliverables or "", *contract.document.body["project"]["objectives"]])
+        assert "一年" not in text and "第四季度" not in contract.award.application.activity_plan
+        assert "六个月" in text
+    for doc in db.session.scalars(sa.select(IssuedDocument)):
+        assert "一年内" not in str(doc.body), doc.number
+
+    # the 第九届's money by source: each funded project split 2:1 between 专项资金 and 福彩公益金, to the 分
+    rows = [r for r in queries.award_rows() if r.call_title.startswith("第九届")]
+    assert rows and all(sum(p.amount for p in r.sources) == r.amount for r in rows)
+    assert all([p.title for p in r.sources] == ["专项资金", "福彩公益金"] for r in rows)
+
+    rnd = db.session.scalar(sa.select(ReviewRound).where(ReviewRound.kind == RoundKind.DEFENCE))
+    assert rnd.call.edition == "第十一届"
+    (draw,) = db.session.scalars(sa.select(DefenceDraw).where(DefenceDraw.round_id == rnd.id)).all()
+    assert draw.seed and sorted(draw.order) == sorted(draw.entrants) and len(draw.order) >= 2
+    slots = sorted(db.session.scalars(sa.select(DefenceSlot).where(DefenceSlot.round_id == rnd.id)),
+                   key=lambda s: s.starts_at)
+    assert [s.application_id for s in slots] == draw.order  # in the drawn order
+    assert all(a.ends_at <= b.starts_at for a, b in zip(slots, slots[1:], strict=False))
+    assert len({to_local(s.starts_at).date() for s in slots}) == 2
+
+    _login(auth, "officer")
+    assert client.get(f"/manage/rounds/{rnd.id}/defence").status_code == 200
+    auth.logout()
+    _login(auth, "org")
+    case = db.session.scalars(sa.select(RectificationCase)).one()
+    page = client.get(f"/rectifications/{case.id}")
+    assert page.status_code == 200 and "探访记录" in page.get_data(as_text=True)
+
+
+def _cn_day(text):
+    """2026年7月1日 → a date."""
+    year, rest = text.split("年")
+    month, day = rest.rstrip("日").split("月")
+    return date(int(year), int(month), int(day))
 
 
 def test_a_demo_loaded_late_in_december_can_publish_a_publicity_running_into_next_year(app):

@@ -12,6 +12,7 @@ import pytest
 import sqlalchemy as sa
 
 from grantportal.awards.models import FinalStatus
+from grantportal.calls.models import FundingSource, FundingSourceKind
 from grantportal.core.db import db, utcnow
 from grantportal.core.money import format_yuan
 from grantportal.disclosure.statistics import queries
@@ -63,6 +64,9 @@ def build_world():
         "source_kind": FundSourceKind.ENTERPRISE, "source_name": "中山某科技有限公司", "name_public": True,
         "pledged": Decimal("30000"), "received": Decimal("30000"), "pledged_on": TODAY, "received_on": TODAY,
         "note": ""})
+    call_a.funding_sources = [  # the factory's levels add up to 1,100,000; call_b records no sources
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("800000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("300000.00"))]
     db.session.commit()
     return SimpleNamespace(calls=(call_a, awards_a, call_b, awards_b))
 
@@ -110,6 +114,33 @@ def test_figures_equal_what_was_created(world):
     # leverage: (received matched funds + own contribution) ÷ awarded, a ratio of sums
     row = by["call"][call_a.id]
     assert row.leverage == ((row.social + row.own) / row.awarded).quantize(Decimal("0.01"))
+
+
+def test_by_source_splits_each_project_by_its_calls_sources(client, world):
+    """call_a's sources are 800,000 专项资金 and 300,000 福彩公益金: its 50,000 and 60,000 awards and its 21,000 net
+    payment split 8:3 (down to the 分, the remainder on 专项资金); call_b records none."""
+    _call_a, awards_a, _call_b, awards_b = world
+    assert [a.amount for a in awards_a] == [Decimal("50000.00"), Decimal("60000.00")]
+    figures = queries.compute()
+    table = figures.table("source")
+    assert table.money_only
+    rows = {r.key: r for r in table.rows}
+    assert [r.label for r in table.rows] == ["专项资金", "福彩公益金", "未登记资金来源"]
+    # 36363.63 + 13636.36 (+0.01) and 43636.36 + 16363.63 (+0.01); paid 15272.72 + 5727.27 (+0.01)
+    assert (rows["special_fund"].projects, rows["special_fund"].awarded, rows["special_fund"].paid) == \
+        (2, Decimal("80000.01"), Decimal("15272.73"))
+    assert (rows["lottery"].projects, rows["lottery"].awarded, rows["lottery"].paid) == \
+        (2, Decimal("29999.99"), Decimal("5727.27"))
+    assert (rows[None].projects, rows[None].awarded, rows[None].paid) == (1, awards_b[0].amount, Decimal("0.00"))
+    assert sum(r.awarded for r in table.rows) == figures.total.awarded
+    assert sum(r.paid for r in table.rows) == figures.total.paid
+    # kept in the snapshot and shown: the page's table and the CSV
+    page = client.get("/statistics").get_data(as_text=True)
+    assert 'id="stat-source"' in page and "按资金来源" in page
+    body = list(csv.reader(io.StringIO(client.get("/statistics/source.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    assert body[0][0] == "资金来源"
+    assert body[1] == ["专项资金", "2", "80000.01", "15272.73", "", "", "", ""]
+    assert body[-1][0] == "合计" and body[-1][2] == str(figures.total.awarded)
 
 
 def _districts(awards, names):
@@ -191,6 +222,8 @@ class _Tables(HTMLParser):
 
 
 def _as_shown(value, column):
+    if value == "":
+        return "—"  # the source table's columns that belong to projects, not to sources
     return format_yuan(Decimal(value)) if "（元）" in column else value
 
 
@@ -200,8 +233,8 @@ def test_each_csv_matches_its_table(client, app, world):
     assert seen == []
     parser = _Tables()
     parser.feed(page)
-    assert len(parser.tables) == 5
-    for name, table in zip(["year", "field", "district", "tier", "call"], parser.tables, strict=True):
+    assert len(parser.tables) == 6
+    for name, table in zip(["year", "field", "district", "tier", "call", "source"], parser.tables, strict=True):
         resp = client.get(f"/statistics/{name}.csv")
         assert resp.status_code == 200 and resp.headers["Content-Type"] == "text/csv; charset=utf-8"
         rows = list(csv.reader(io.StringIO(resp.get_data(as_text=True).lstrip("\ufeff"))))
@@ -217,7 +250,7 @@ def test_each_csv_matches_its_table(client, app, world):
 
 def test_charts_are_accessible_svg_and_the_page_says_when_figures_were_computed(client, world):
     page = client.get("/statistics").get_data(as_text=True)
-    assert page.count("<svg") == 5 and page.count('role="img"') == 5
+    assert page.count("<svg") == 6 and page.count('role="img"') == 6
     assert re.search(r'<svg viewBox="0 0 400 \d+" width="100%"', page)
     assert '<title id="chart-year-t">' in page and '<desc id="chart-year-d">' in page
     assert 'aria-labelledby="chart-year-t chart-year-d"' in page

@@ -1,5 +1,6 @@
 """OCDS 1.1.5 release and record packages: validated offline with libcoveocds against the standard's schema
 (``schemas/ocds-standard-1__1__5-schema.zip``, the copy of ../shared/schemas), and mapped as DESIGN.md §5 says."""
+import io
 import json
 import zipfile
 from pathlib import Path
@@ -22,18 +23,39 @@ STANDARD_ZIP = Path(__file__).parent / "schemas" / "ocds-standard-1__1__5-schema
 
 
 SCHEMA_URL = "https://standard.open-contracting.org/schema/1__1__5/"
+# the Budget Breakdown extension the packages declare (ocds.EXTENSIONS), answered from the copy beside the ZIP
+EXTENSION_URL = "https://raw.githubusercontent.com/open-contracting-extensions/ocds_budget_breakdown_extension/master/"
+EXTENSION_ARCHIVE = "https://github.com/open-contracting-extensions/ocds_budget_breakdown_extension/archive/master.zip"
+EXTENSION_DIR = STANDARD_ZIP.parent / "ocds_budget_breakdown_extension"
+
+
+def _extension_archive():
+    """The extension's files as GitHub's archive of its branch (ocdsextensionregistry reads that ZIP)."""
+    buf = io.BytesIO()
+    top = "ocds_budget_breakdown_extension-master/"
+    with zipfile.ZipFile(buf, "w") as z:
+        z.writestr(top, "")  # the archive's first entry is its top folder
+        for path in sorted(EXTENSION_DIR.rglob("*")):
+            z.write(path, f"{top}{path.relative_to(EXTENSION_DIR)}{'/' if path.is_dir() else ''}")
+    return buf.getvalue()
 
 
 @pytest.fixture
 def offline(monkeypatch):
     """No request leaves the machine. libcoveocds reads the schema and codelists from the ZIP; the one reference
     it still resolves by URL (the record package schema's ``$ref`` to the versioned release schema, followed by
-    jsonref with requests) is answered from the same ZIP; any other request fails the test."""
+    jsonref with requests) is answered from the same ZIP, and the declared extension's files from their copy;
+    any other request fails the test."""
     def serve(session, method, url, *args, **kwargs):
-        if method.lower() != "get" or not url.startswith(SCHEMA_URL):
+        if method.lower() == "get" and url == EXTENSION_ARCHIVE:
+            content = _extension_archive()
+        elif method.lower() == "get" and url.startswith(EXTENSION_URL):
+            content = (EXTENSION_DIR / url[len(EXTENSION_URL):]).read_bytes()
+        elif method.lower() != "get" or not url.startswith(SCHEMA_URL):
             raise AssertionError(f"network access during validation: {method} {url}")
-        with zipfile.ZipFile(STANDARD_ZIP) as z:
-            content = z.read(f"standard-1__1__5/schema/{url[len(SCHEMA_URL):]}")
+        else:
+            with zipfile.ZipFile(STANDARD_ZIP) as z:
+                content = z.read(f"standard-1__1__5/schema/{url[len(SCHEMA_URL):]}")
         resp = requests.Response()
         resp.status_code, resp._content, resp.url, resp.encoding = 200, content, url, "utf-8"
         return resp

@@ -21,11 +21,27 @@ def _draft_award(w):
     return {"award_id": awards_world(w, "draft").award_a.id}
 
 
+def _final_award(w):
+    """A finally selected award with no contract (递补: proposals.promote)."""
+    from grantportal.awards.models import FinalStatus
+    from grantportal.core.db import db
+
+    awards_world(w, "final")
+    w.award_b.final_status = FinalStatus.SELECTED
+    db.session.commit()
+    return {"award_id": w.award_b.id}
+
+
 SETTINGS = {"publicity_days": "5", "reserve_per_level": "3", "bonus_5a": "3", "publish_panel": "y",
             "promote_reserve": "y"}
 ADJUST = {"status": "selected", "amount": "40000", "reason": "压缩宣传费用，按专家意见核减。"}
 
+PROMOTE = {"cause": "withdrew", "reason": "机构书面声明放弃入选。"}
+
 ROUTES = [
+    Route("proposals.promote", params=_final_award, expect=staff_only(readers=ALLOW)),
+    Route("proposals.promote", "POST", params=_final_award, data=lambda w: PROMOTE,
+          expect=staff_only(readers=DENY, officer=ok(303))),
     Route("proposals.settings", params=_call, expect=staff_only(readers=ALLOW)),
     Route("proposals.settings", "POST", params=_call, data=lambda w: SETTINGS,
           expect=staff_only(readers=DENY, officer=ok(303))),

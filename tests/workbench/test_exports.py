@@ -2,12 +2,14 @@
 entry, large exports through the job queue, and who may export."""
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 from openpyxl import load_workbook
 
 from grantportal.applications.models import AppStatus
+from grantportal.calls.models import FundingSource, FundingSourceKind
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.jobs_models import Job, JobStatus
@@ -114,3 +116,38 @@ def test_only_officers_export(client, auth, call):
     auth.login(f.UserFactory(auditor=True))
     assert client.get(f"/manage/calls/{call.id}/export/applications.csv").status_code == 403
     assert client.get("/manage/export/payments.csv").status_code == 403
+
+
+def test_awards_and_payments_are_broken_down_by_funding_source(client, auth, officer):
+    """The call's 800,000 专项资金 and 300,000 福彩公益金 split each row 8:3 (calls/sources.py: down to the 分, the
+    remainder on the largest source), so each row's parts add up to its amount; a call without sources leaves the
+    columns empty."""
+    call, awards = f.final_awards()
+    call.funding_sources = [  # the factory's levels add up to 1,100,000
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("800000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("300000.00"))]
+    contract = active_contract(awards[0], officer)
+    record_payment(contract, contract.tranches[0], officer, TODAY, Decimal("25000.00"), "FK-1")
+    plain, plain_awards = f.final_awards()
+    plain_contract = active_contract(plain_awards[0], officer)
+    record_payment(plain_contract, plain_contract.tranches[0], officer, TODAY, Decimal("25000.00"), "FK-2")
+    db.session.commit()
+    auth.login(officer)
+    rows = _csv(client.get(f"/manage/calls/{call.id}/export/awards.csv"))
+    head = rows[0]
+    assert head[-5:] == ["资金来源", "其中：专项资金（元）", "其中：福彩公益金（元）", "其中：部门配套（元）",
+                         "其中：其他（元）"]
+    by_number = {r[0]: r for r in rows[1:]}
+    first = by_number[awards[0].application.number]
+    assert first[-5:] == ["专项资金 36363.64；福彩公益金 13636.36", "36363.64", "13636.36", "", ""]
+    for row in rows[1:]:
+        amount = Decimal(row[head.index("拟资助金额（元）")])
+        parts = [Decimal(v) for v in row[-4:] if v]
+        assert sum(parts) == amount
+    rows = _xlsx(client.get("/manage/export/payments.xlsx"))
+    head = rows[0]
+    by_voucher = {r[head.index("凭证号")]: r for r in rows[1:]}
+    assert by_voucher["FK-1"][-5:] == ["专项资金 18181.82；福彩公益金 6818.18", 18181.82, 6818.18, None, None]
+    assert by_voucher["FK-2"][-5:] == [None, None, None, None, None]
+    rows = _csv(client.get(f"/manage/calls/{plain.id}/export/awards.csv"))
+    assert all(r[-5:] == ["", "", "", "", ""] for r in rows[1:])

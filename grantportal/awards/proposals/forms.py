@@ -10,6 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from grantportal.awards.models import AwardStatus
+from grantportal.awards.proposals.promotion import REASON_MAX as PROMOTE_REASON_MAX
+from grantportal.awards.proposals.promotion import DropCause
 from grantportal.awards.proposals.settings import MAX_PUBLICITY_DAYS, MAX_RESERVE_PER_LEVEL, ResultSettings
 from grantportal.calls.tier_rules import UNRATED, UNRATED_LABEL, TierRules, TierRulesError
 from grantportal.core.forms import CheckboxesField, Form, MoneyField, NumberField, strip, too_long
@@ -157,3 +159,15 @@ class PublishForm(Form):
     confirm = SubmitField("确认发布公示")
 
 
+
+
+class PromoteForm(Form):
+    """递补 after the final result (``promotion.drop_and_promote``): why the selected project dropped out."""
+    cause = SelectField("情形", choices=[SelectChoice("", "— 请选择 —")] + [SelectChoice(c.value, c.label)
+                                                                       for c in DropCause],
+                        validators=[DataRequired("请选择情形。")], invalid_choice_message="请从列表中选择。")
+    reason = TextAreaField("原因", [DataRequired("请写明原因。"), too_long(PROMOTE_REASON_MAX)], filters=[strip])
+
+    @property
+    def chosen_cause(self):
+        return DropCause(self.cause.data)

@@ -22,3 +22,8 @@ def can_manage_proposal(user, call):
     return Decision(is_officer(user))
 
 
+
+
+def can_promote_reserve(user, call):
+    """递补 after the final result (a selected project dropped out): officers act; auditors read the page."""
+    return Decision(is_officer(user))

@@ -12,6 +12,12 @@ call that is public. Per group:
     leverage  = (Σ received matched funds + Σ the organizations' own contribution) ÷ awarded — the same ratio
                 of sums as a call's funding summary (``funding.matched.queries.leverage_ratio``)
 
+By funding source (按资金来源): each project's award and net payment are split across its call's funding sources
+by the one rule of ``calls.sources`` (pro rata to the sources' amounts, rounded down to the 分, the remainder on
+the largest source), so the sources' amounts add up to the totals exactly; projects of calls that record no
+sources count under 未登记资金来源. A project funded from several sources counts once under each, and the
+source table shows money only (people served and leverage belong to projects, not to sources).
+
 The figures are computed in one pass over the funded projects (one query, read in batches, summed here) and
 kept as a ``StatisticsSnapshot`` row that every app process reads: a request never sums the funded projects
 (100,000 at national scale). When the newest snapshot is older than ``STATISTICS_CACHE_SECONDS`` (default
@@ -31,7 +37,8 @@ from flask import current_app
 
 from grantportal.applications.models import Application
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
-from grantportal.calls.models import Call, CallStatus, call_title
+from grantportal.calls.models import Call, CallStatus, FundingSourceKind, call_title
+from grantportal.calls.sources import by_kind, shares_of, split
 from grantportal.core.db import db, utcnow
 from grantportal.disclosure.statistics.models import StatisticsSnapshot
 from grantportal.funding.matched.queries import leverage_ratio, ratio_text
@@ -42,6 +49,8 @@ ZERO = Decimal("0.00")
 NO_CATEGORY = "未填写服务领域"
 NO_DISTRICT = "未填写镇街"
 NO_GRADE = "未评级"
+NO_SOURCE = "未登记资金来源"
+SOURCE_ORDER = {k.value: i for i, k in enumerate(FundingSourceKind)}
 
 
 @dataclass(frozen=True)
@@ -70,6 +79,7 @@ class Table:
     title: str  # 按年度 …
     heading: str  # the first column's heading
     rows: list
+    money_only: bool = False  # projects, awarded and paid only (the source table): the other columns are empty
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,9 @@ def compute(batch=5000):
     into every table at once."""
     funded = _funded()
     total, years, fields, districts, tiers, calls, titles = [0, ZERO, ZERO, 0, ZERO, ZERO], {}, {}, {}, {}, {}, {}
+    sources = {}
+    # every final call's funding sources, read once before the pass (a few rows per call)
+    shares = shares_of(db.session.scalars(sa.select(Proposal.call_id).where(Proposal.status == ProposalStatus.FINAL)))
     result = db.session.execute(sa.select(funded).execution_options(yield_per=batch))
     for r in result:
         values = (1, _exact(r.awarded), _exact(r.paid), int(r.people or 0), _exact(r.social), _exact(r.own))
@@ -155,6 +168,7 @@ def compute(batch=5000):
         _add(tiers, r.grade or None, values)
         _add(calls, r.call_id, values)
         titles.setdefault(r.call_id, call_title(r.call_edition, r.call_name))
+        _add_sources(sources, shares.get(r.call_id, ()), values[1], values[2])
     return Figures(utcnow(), _row(None, "合计", total), [
         Table("year", "按年度", "年度",
               sorted((_row(y, f"{y}年", v) for y, v in years.items()), key=lambda r: -r.key)),
@@ -168,7 +182,21 @@ def compute(batch=5000):
               sorted((_row(g, f"{g}级" if g else NO_GRADE, v) for g, v in tiers.items()), key=_grade_order)),
         Table("call", "按项目征集", "项目征集",
               sorted((_row(c, titles[c], v) for c, v in calls.items()), key=lambda r: (-r.awarded, r.key))),
+        Table("source", "按资金来源", "资金来源",
+              sorted((_row(k, FundingSourceKind(k).label if k else NO_SOURCE, v) for k, v in sources.items()),
+                     key=lambda r: SOURCE_ORDER.get(r.key, len(SOURCE_ORDER))), money_only=True),
     ])
+
+
+def _add_sources(groups, shares, awarded, paid):
+    """One project's award and net payment split by its call's ``shares`` (``calls.sources``) into ``groups``
+    by kind of source (None: the call records no sources)."""
+    if not shares:
+        _add(groups, None, (1, awarded, paid, 0, ZERO, ZERO))
+        return
+    awarded_parts, paid_parts = by_kind(split(awarded, shares)), by_kind(split(paid, shares))
+    for kind, part in awarded_parts.items():
+        _add(groups, kind.value, (1, part, paid_parts.get(kind, ZERO), 0, ZERO, ZERO))
 
 
 # --- the snapshot every process reads ----------------------------------------------------------------------
@@ -188,15 +216,15 @@ def _load_row(data):
 
 def dump(figures):
     return {"total": _dump_row(figures.total),
-            "tables": [{"name": t.name, "title": t.title, "heading": t.heading, "rows": [_dump_row(r) for r in t.rows]}
-                       for t in figures.tables]}
+            "tables": [{"name": t.name, "title": t.title, "heading": t.heading, "rows": [_dump_row(r) for r in t.rows],
+                        "money_only": t.money_only} for t in figures.tables]}
 
 
 def load(snapshot):
     data = snapshot.figures
     return Figures(snapshot.computed_at, _load_row(data["total"]),
-                   [Table(t["name"], t["title"], t["heading"], [_load_row(r) for r in t["rows"]])
-                    for t in data["tables"]])
+                   [Table(t["name"], t["title"], t["heading"], [_load_row(r) for r in t["rows"]],
+                          t.get("money_only", False)) for t in data["tables"]])
 
 
 def refresh(keep=10):

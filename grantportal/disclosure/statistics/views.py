@@ -1,4 +1,5 @@
-"""统计: the public statistics page — the funded projects by year, service field, district, tier and call, each as a bar
+"""统计: the public statistics page — the funded projects by year, service field, district, tier, call and funding
+source, each as a bar
 chart (inline SVG) followed by its data table and a CSV link (``queries`` says what each figure is)."""
 import csv
 import io
@@ -18,8 +19,10 @@ COLUMNS = ["项目数", "资助金额（元）", "净拨付金额（元）", "�
            "杠杆率"]
 
 
-def cells(row):
-    """One table or CSV row after its label, in ``COLUMNS`` order."""
+def cells(row, money_only=False):
+    """One table or CSV row after its label, in ``COLUMNS`` order (a money-only table's other columns empty)."""
+    if money_only:
+        return [row.projects, row.awarded, row.paid, "", "", "", ""]
     return [row.projects, row.awarded, row.paid, row.people, row.social, row.own, row.leverage_text]
 
 
@@ -42,8 +45,9 @@ def table_csv(name):
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow([table.heading, *COLUMNS])
-    for row in [*table.rows, figures.total]:
-        writer.writerow([safe_cell(v) for v in [row.label, *cells(row)]])
+    for row in table.rows:
+        writer.writerow([safe_cell(v) for v in [row.label, *cells(row, table.money_only)]])
+    writer.writerow([safe_cell(v) for v in [figures.total.label, *cells(figures.total)]])
     resp = Response(("\ufeff" + out.getvalue()).encode("utf-8"), mimetype="text/csv")
     resp.headers["Content-Type"] = "text/csv; charset=utf-8"
     resp.headers["Content-Disposition"] = f"attachment; filename=statistics-{name}.csv"

@@ -67,6 +67,9 @@ CONTRACT = StateMachine(
         Transition("return_signed", frozenset({S.SIGNED}), S.ISSUED, "退回", "项目官员", is_officer),
         Transition("close", frozenset({S.ACTIVE}), S.CLOSED, "结项", "项目官员", is_officer),
         Transition("terminate", frozenset({S.ACTIVE}), S.TERMINATED, "终止", "项目官员", is_officer),
+        # not a button: the award dropped out before signing (awards/proposals/promotion.py, 递补)
+        Transition("withdraw", frozenset({S.DRAFT, S.ISSUED, S.SIGNED}), S.TERMINATED, "因放弃入选终止", "项目官员",
+                   is_officer),
     ),
 )
 
@@ -225,11 +228,28 @@ def close_contract(contract, user, at):
     return CONTRACT.move(contract, user, "close", at, closed_at=at)
 
 
+@signals.award_withdrawn.connect
+def withdraw_unsigned(award, user, reason, **_):
+    """A selected project dropped out before its contract came into force (awards' 递补): a contract prepared,
+    issued or signed but not confirmed ends as 已终止 with nothing paid, in the same transaction."""
+    contract = contract_of(award)
+    if contract is None:
+        return None
+    lock_contract(contract)
+    step = CONTRACT.require(user, contract, "withdraw")
+    with audit_action(CONTRACT.audit_action(step)):
+        contract.status = step.target
+        db.session.flush()
+        refresh_tranches(contract)
+    return contract
+
+
 def terminate_contract(contract, user, reason, link=None):
     """终止 (after a serious breach): 履行中 → 已终止. Every tranche not yet fully paid is paused for good
     (``payments.tranches``: 合同已终止，停止拨付); paid money may then be recovered
     (``payments.operations.record_recovery``) and the organization's matched-fund records are locked. The
-    members are told why."""
+    members are told why. Announces ``core.signals.contract_terminated``: monitoring closes any open 整改 of the
+    project (reason 合同终止), in this transaction."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise FundingRefused("请写明终止原因（不少于5个字）。", field="reason", status=400)
@@ -242,4 +262,5 @@ def terminate_contract(contract, user, reason, link=None):
         for member in _members(contract.award):
             notify(member, "合同已终止", f"“{contract.award.application.title}”的合同已终止，停止拨付：{reason}",
                    link=link)
+    signals.announce(signals.contract_terminated, contract, user=user, reason=reason)
     return contract

@@ -14,11 +14,12 @@ from grantportal.applications.models import Application
 from grantportal.applications.queries import summary_rows
 from grantportal.awards.models import Award, AwardStatus, ProposalStatus
 from grantportal.awards.proposals import operations as ops
-from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals import promotion, publicity
 from grantportal.awards.proposals.blueprint import bp
 from grantportal.awards.proposals.budget import level_budgets
 from grantportal.awards.proposals.forms import (
     AdjustForm,
+    PromoteForm,
     PublishForm,
     ResultSettingsForm,
     settings_data,
@@ -259,6 +260,47 @@ def adjust(award_id):
         return _adjust_page(award, form, attempt.message, attempt.status)
     app = award.application
     flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
+    return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
+
+
+# --- 递补 after the final result ---------------------------------------------------------------------
+
+def _promote_page(award, form, message=None, status=200):
+    proposal = award.proposal
+    reserves = promotion.next_reserve(proposal, award.level, exclude_id=award.id) \
+        if proposal.status == ProposalStatus.FINAL else []
+    return render_template("awards/promote.html", award=award, app=award.application, call=proposal.call,
+                           proposal=proposal, form=form, reserves=reserves, message=message,
+                           problem=promotion.drop_problem(award),
+                           can_act=can_manage_proposal(current_user, proposal.call)), status
+
+
+@bp.route("/manage/awards/<int:award_id>/promote", methods=["GET", "POST"])
+@login_required
+def promote(award_id):
+    """登记放弃入选或合同签订前终止, and promote the level's next reserve (``promotion``)."""
+    award = _award(award_id)
+    _require_for_method(award.proposal.call)
+    if request.method == "GET":
+        return _promote_page(award, PromoteForm())
+    form = PromoteForm()
+    if not form.validate():
+        return _promote_page(award, form, status=400)
+    with commit_or_refusal(form) as attempt:
+        promoted = promotion.drop_and_promote(
+            award, current_user, form.chosen_cause, form.reason.data, utcnow(),
+            link_for=lambda a: url_for("applications.detail", app_id=a.application_id))
+    if not attempt.ok:
+        award = _award(award_id)
+        if attempt.refused.field is None:
+            return _promote_page(award, None, attempt.refused.message, attempt.status)
+        return _promote_page(award, form, attempt.message, attempt.status)
+    if promoted is not None:
+        flash(f"已登记“{award.application.title}”{form.chosen_cause.label}；“{promoted.application.title}”递补入选，"
+              "入选通知书已开始生成。", "success")
+    else:
+        flash(f"已登记“{award.application.title}”{form.chosen_cause.label}；本级别没有预算内可递补的候补项目。",
+              "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
 
 
