@@ -12,6 +12,7 @@ from grantportal.core.money import format_wan, format_yuan, match_share
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
 from grantportal.orgs.queries import missing_inspection
 from grantportal.orgs.tiers import effective_rating, effective_tier
+from grantportal.teams.models import SupportStatus
 
 PASSING_INSPECTIONS = (InspectionResult.QUALIFIED, InspectionResult.BASIC)
 
@@ -168,10 +169,35 @@ def check_match_share(call_level, matched, total):
     return Check("match_share", passed, text)
 
 
+def check_team_support(team):
+    """A team's application: the supporting organization (the applicant, judged by the checks above) has
+    confirmed the team (挂靠确认)."""
+    text = f"项目执行团队：{team.name}（备案编号 {team.filing_number}），支持机构挂靠状态：{team.support_status.label}"
+    return Check("team_support", team.support_status == SupportStatus.CONFIRMED, text)
+
+
+def check_teams_allowed(call):
+    if call.teams_allowed:
+        return Check("teams_allowed", True, "本次征集接受草根团队通过支持机构申报")
+    return Check("teams_allowed", False, "本次征集不接受草根团队申报")
+
+
+def check_team_cap(call, requested):
+    if call.team_cap is None:
+        return Check("team_cap", True, f"申请资助金额：{format_yuan(requested)}（本次征集未另设草根团队上限）")
+    text = f"申请资助金额：{format_yuan(requested)}（草根团队上限{format_yuan(call.team_cap)}）"
+    return Check("team_cap", requested <= call.team_cap, text)
+
+
 def application_checks(app, active_count, today):
-    """Every automatic check for an application: the organization's, the limit, the amounts."""
+    """Every automatic check for an application: the organization's (for a grassroots team's application, the
+    supporting organization's, and the team's own), the limit, the amounts."""
     level = app.call.level(app.level)
     checks = org_checks(app.org, app.call, today)
+    team = app.executing_team if app.team_id is not None else None
+    if team is not None:
+        checks += [check_team_support(team), check_teams_allowed(app.call), check_team_cap(app.call,
+                                                                                            app.requested_amount)]
     checks.append(check_application_count(app.call, active_count))
     checks.append(check_grant_range(level, app.requested_amount))
     checks.append(check_match_share(level, app.matched_amount, app.total_budget))
