@@ -154,7 +154,7 @@ def _form_page(call, org, app=None, team=None):
             if not doc_errors:
                 # a rollback also deletes the bytes of files stored here (core.files)
                 reused = []
-                with commit_or_refusal(stale=STALE) as attempt:
+                with commit_or_refusal(form, stale=STALE) as attempt:  # the team cap: next to the budget
                     created = app is None
                     if created:
                         app = ops.create_draft(call, org, current_user, form.to_data(), now, team=team)
