@@ -295,3 +295,12 @@ def test_the_contract_names_the_supporting_organization_as_party_and_the_team_as
     text = page(client.get(f"/projects/{contract.id}"))
     assert "项目执行团队 悦来长者关爱队" in text and "石岐社备〔2024〕088号" in text
     assert "林小红" not in text and "13800138000" not in text
+
+
+def test_the_leader_finds_the_team_in_the_menu_and_the_organization_its_requests(client, w):
+    nav = as_user(client, w.leader).get("/teams/mine").get_data(as_text=True)
+    assert 'href="/teams/mine"' in nav and 'href="/orgs/teams"' not in nav
+    assert "悦来长者关爱队" in page(client.get("/teams/mine"))
+    nav = as_user(client, w.org_member).get("/orgs/teams").get_data(as_text=True)
+    assert 'href="/orgs/teams"' in nav and 'href="/teams/mine"' not in nav
+    assert "悦来亲子读书会" in page(client.get("/orgs/teams"))
