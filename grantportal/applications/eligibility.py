@@ -148,9 +148,9 @@ def org_checks(org, call, today):
 
 # --- the application ----------------------------------------------------------------------------
 
-def check_application_count(call, active_count):
-    """``active_count``: the organization's applications in this call that are not withdrawn."""
-    text = f"本机构在本次征集中的有效申报：{active_count}份（上限{call.max_applications_per_org}份）"
+def check_application_count(call, active_count, who="本机构"):
+    """``active_count``: the organization's (or the team's) applications in this call that are not withdrawn."""
+    text = f"{who}在本次征集中的有效申报：{active_count}份（上限{call.max_applications_per_org}份）"
     return Check("max_applications", active_count <= call.max_applications_per_org, text)
 
 
@@ -198,7 +198,7 @@ def application_checks(app, active_count, today):
     if team is not None:
         checks += [check_team_support(team), check_teams_allowed(app.call), check_team_cap(app.call,
                                                                                             app.requested_amount)]
-    checks.append(check_application_count(app.call, active_count))
+    checks.append(check_application_count(app.call, active_count, "项目执行团队" if team is not None else "本机构"))
     checks.append(check_grant_range(level, app.requested_amount))
     checks.append(check_match_share(level, app.matched_amount, app.total_budget))
     return checks
