@@ -50,7 +50,7 @@ def register():
     if team_led_by(current_user) is not None:
         return redirect(url_for("teams.mine"))
     form = TeamForm(data={"supporting_uscc": _picked()} if request.method == "GET" else None)
-    status = 200
+    status, message = 200, None
     if request.method == "POST":
         if form.validate():
             with commit_or_refusal(form) as attempt:
@@ -58,11 +58,11 @@ def register():
             if attempt.ok:
                 flash("团队已登记，已通知支持机构确认挂靠。确认后即可通过支持机构申报。", "success")
                 return redirect(url_for("teams.mine"))
-            status = attempt.status
+            status, message = attempt.status, attempt.message
         else:
             status = 400
     q, candidates = _candidates()
-    return render_template("teams/register.html", form=form, q=q, candidates=candidates), status
+    return render_template("teams/register.html", form=form, q=q, candidates=candidates, message=message), status
 
 
 @bp.route("/teams/mine", methods=["GET", "POST"])
@@ -76,7 +76,7 @@ def mine():
             abort(404)
         return render_template("teams/mine_empty.html", may_register=bool(can_register_team(current_user)))
     form = SupportingOrgForm(data={"supporting_uscc": _picked()} if request.method == "GET" else None)
-    status = 200
+    status, message = 200, None
     if request.method == "POST":
         if form.validate():
             with commit_or_refusal(form) as attempt:
@@ -84,12 +84,12 @@ def mine():
             if attempt.ok:
                 flash("已重新提交挂靠申请，等待支持机构确认。", "success")
                 return redirect(url_for("teams.mine"))
-            status = attempt.status
+            status, message = attempt.status, attempt.message
             team = team_led_by(current_user)
         else:
             status = 400
     q, candidates = _candidates()
-    return render_template("teams/mine.html", team=team, form=form, q=q, candidates=candidates,
+    return render_template("teams/mine.html", team=team, form=form, q=q, candidates=candidates, message=message,
                            may_rename=ops.TEAM.allows(team, "rename")), status
 
 

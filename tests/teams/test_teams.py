@@ -304,3 +304,10 @@ def test_the_leader_finds_the_team_in_the_menu_and_the_organization_its_requests
     nav = as_user(client, w.org_member).get("/orgs/teams").get_data(as_text=True)
     assert 'href="/orgs/teams"' in nav and 'href="/teams/mine"' not in nav
     assert "悦来亲子读书会" in page(client.get("/orgs/teams"))
+
+
+def test_a_waiting_team_cannot_switch_supporter_before_the_answer(client, w):
+    resp = as_user(client, w.waiting_leader).post("/teams/mine", data={"supporting_uscc": w.other_org.uscc})
+    assert resp.status_code == 409 and "不能重新选择支持机构" in page(resp)
+    db.session.expire_all()
+    assert db.session.get(Team, w.waiting.id).supporting_org_id == w.org.id
