@@ -19,6 +19,7 @@ from grantportal.orgs.models import OrgStatus
 from grantportal.teams.models import SupportStatus, Team
 from tests import factories as f
 from tests.applications.helpers import SIGNED, attach, eligible_org, form
+from tests.documents.conftest import poppler
 from tests.permissions.test_matrix import sign_in
 from tests.permissions.world import built_once, restore_world
 
@@ -100,7 +101,7 @@ def registration(org, **more):
 
 # --- the whole way: register → 挂靠确认 → apply within the cap → 确认申报 → submitted ---------------------------
 
-def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w):
+def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w, tmp_path):
     # the leader registers the team and names its supporting organization
     resp = as_user(client, w.newcomer).post("/teams/register", data=registration(w.org))
     assert resp.status_code == 302
@@ -153,6 +154,12 @@ def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w
     assert app.org_id == w.org.id
     assert "支持机构已确认申报" in notices_of(w.newcomer)
     assert "申报已受理" in notices_of(w.org_member)
+
+    # the 申报回执 names the supporting organization as 申报单位 and the team as 项目执行团队
+    pdf = client.get(f"/applications/{app.id}/receipt.pdf").get_data()
+    receipt = "".join(poppler("pdftotext", pdf, tmp_path).split())
+    assert f"申报单位{w.org.name}" in receipt
+    assert "项目执行团队岐江河畔环保志愿队（备案编号石岐社备〔2026〕031号）" in receipt
 
 
 def test_the_supporting_organization_returns_a_team_application_with_a_reason(client, w):
