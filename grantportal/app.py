@@ -66,6 +66,8 @@ from grantportal.supervision import queries as supervision_answers  # noqa: F401
 from grantportal.supervision.views import bp as supervision_bp
 from grantportal.surveys import queries as surveys_answers  # noqa: F401  (core.signals answers)
 from grantportal.surveys.views import bp as surveys_bp
+from grantportal.teams import queries as teams_answers  # noqa: F401  (core.signals answers)
+from grantportal.teams.views import bp as teams_bp
 from grantportal.votes import queries as votes_answers  # noqa: F401  (core.signals answers)
 from grantportal.votes.views import bp as votes_bp
 from grantportal.workbench.views import bp as workbench_bp
@@ -113,7 +115,7 @@ def create_app(config=None):
                audit_bp, experts_bp, rounds_bp, panels_bp, defence_bp, scoring_bp, review_results_bp, proposals_bp,
                objections_bp, monitoring_bp, supervision_bp, pledges_bp, surveys_bp, votes_bp, funding_bp, documents_bp,
                contracts_bp, payments_bp, matched_bp, projects_bp, inbox_bp, workbench_bp, opendata_bp, statistics_bp,
-               health_bp, metrics_endpoint.bp, catalogue_bp, rectification_bp, inspection_bp):
+               health_bp, metrics_endpoint.bp, catalogue_bp, rectification_bp, inspection_bp, teams_bp):
         app.register_blueprint(bp)
 
     app.cli.add_command(demo_cli.demo)

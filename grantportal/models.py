@@ -62,4 +62,5 @@ from grantportal.review.models import (  # noqa: F401
 )
 from grantportal.supervision.models import SupervisionPhoto, SupervisionReport  # noqa: F401
 from grantportal.surveys.models import Survey, SurveyAnswer  # noqa: F401
+from grantportal.teams.models import Team  # noqa: F401
 from grantportal.votes.models import Vote, VoteEntry, VoteFlag, VoteRound  # noqa: F401

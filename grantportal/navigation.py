@@ -33,6 +33,7 @@ from grantportal.orgs.permissions import can_browse_directory, can_review_orgs, 
 from grantportal.pledges.permissions import can_list_org_pledges, can_list_pledges
 from grantportal.review.scoring.permissions import can_view_worklist
 from grantportal.supervision.permissions import can_list_org_supervision_reports, can_list_supervision_reports
+from grantportal.teams.permissions import can_list_supported_teams, can_view_my_team
 from grantportal.workbench.permissions import can_view_workbench
 
 
@@ -63,6 +64,9 @@ MENU = [
     Entry("我的监管项目", "inspection.mine", can_list_supervised_projects, MINE),
     Entry("随手拍答复", "supervision.org_list", can_list_org_supervision_reports, MINE),
     Entry("公众认捐", "pledges.org_list", can_list_org_pledges, MINE),
+    Entry("挂靠团队", "teams.supported", can_list_supported_teams, MINE),
+    # a grassroots team's leader (an organization account without an organization)
+    Entry("我的草根团队", "teams.mine", can_view_my_team, MINE),
     # an expert's own pages
     Entry("评审任务", "scoring.worklist", can_view_worklist, MINE),
     Entry("专家资料", "experts.profile", can_edit_own_profile, MINE),

@@ -15,6 +15,13 @@ TRANSITION_TESTS = {
     "application.withdraw": "tests/applications/test_submit.py::test_withdraw_before_the_deadline_after_confirmation",
     "application.return":
         "tests/applications/test_submit.py::test_officer_returns_then_applicant_revises_and_resubmits_until_revise_until",
+    "application.forward":
+        "tests/teams/test_teams.py::test_a_team_applies_through_its_supporting_organization_end_to_end",
+    "application.support_return":
+        "tests/teams/test_teams.py::test_the_supporting_organization_returns_a_team_application_with_a_reason",
+    "team.confirm": "tests/teams/test_teams.py::test_a_team_applies_through_its_supporting_organization_end_to_end",
+    "team.decline": "tests/teams/test_teams.py::test_a_declined_team_names_another_supporting_organization",
+    "team.rename": "tests/teams/test_teams.py::test_a_declined_team_names_another_supporting_organization",
     "org.resubmit": "tests/orgs/test_officer.py::test_returned_owner_resubmits_and_goes_back_to_pending",
     "org.verify":
         "tests/orgs/test_officer.py::test_officer_verifies_a_pending_organization_and_the_audit_log_has_before_and_after",

@@ -12,6 +12,7 @@ from grantportal.core.money import format_wan, format_yuan, match_share
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
 from grantportal.orgs.queries import missing_inspection
 from grantportal.orgs.tiers import effective_rating, effective_tier
+from grantportal.teams.models import SupportStatus
 
 PASSING_INSPECTIONS = (InspectionResult.QUALIFIED, InspectionResult.BASIC)
 
@@ -147,9 +148,9 @@ def org_checks(org, call, today):
 
 # --- the application ----------------------------------------------------------------------------
 
-def check_application_count(call, active_count):
-    """``active_count``: the organization's applications in this call that are not withdrawn."""
-    text = f"本机构在本次征集中的有效申报：{active_count}份（上限{call.max_applications_per_org}份）"
+def check_application_count(call, active_count, who="本机构"):
+    """``active_count``: the organization's (or the team's) applications in this call that are not withdrawn."""
+    text = f"{who}在本次征集中的有效申报：{active_count}份（上限{call.max_applications_per_org}份）"
     return Check("max_applications", active_count <= call.max_applications_per_org, text)
 
 
@@ -168,11 +169,36 @@ def check_match_share(call_level, matched, total):
     return Check("match_share", passed, text)
 
 
+def check_team_support(team):
+    """A team's application: the supporting organization (the applicant, judged by the checks above) has
+    confirmed the team (挂靠确认)."""
+    text = f"项目执行团队：{team.name}（备案编号 {team.filing_number}），支持机构挂靠状态：{team.support_status.label}"
+    return Check("team_support", team.support_status == SupportStatus.CONFIRMED, text)
+
+
+def check_teams_allowed(call):
+    if call.teams_allowed:
+        return Check("teams_allowed", True, "本次征集接受草根团队通过支持机构申报")
+    return Check("teams_allowed", False, "本次征集不接受草根团队申报")
+
+
+def check_team_cap(call, requested):
+    if call.team_cap is None:
+        return Check("team_cap", True, f"申请资助金额：{format_yuan(requested)}（本次征集未另设草根团队上限）")
+    text = f"申请资助金额：{format_yuan(requested)}（草根团队上限{format_yuan(call.team_cap)}）"
+    return Check("team_cap", requested <= call.team_cap, text)
+
+
 def application_checks(app, active_count, today):
-    """Every automatic check for an application: the organization's, the limit, the amounts."""
+    """Every automatic check for an application: the organization's (for a grassroots team's application, the
+    supporting organization's, and the team's own), the limit, the amounts."""
     level = app.call.level(app.level)
     checks = org_checks(app.org, app.call, today)
-    checks.append(check_application_count(app.call, active_count))
+    team = app.executing_team if app.team_id is not None else None
+    if team is not None:
+        checks += [check_team_support(team), check_teams_allowed(app.call), check_team_cap(app.call,
+                                                                                            app.requested_amount)]
+    checks.append(check_application_count(app.call, active_count, "项目执行团队" if team is not None else "本机构"))
     checks.append(check_grant_range(level, app.requested_amount))
     checks.append(check_match_share(level, app.matched_amount, app.total_budget))
     return checks

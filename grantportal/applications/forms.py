@@ -195,6 +195,12 @@ class ReturnForm(VersionForm):
     revise_until = LocalDateTimeField("修改截止时间", [DataRequired("请填写修改截止时间。")])
 
 
+class ReturnToTeamForm(VersionForm):
+    """退回团队: the supporting organization sends a grassroots team's application back."""
+    reason = TextAreaField("退回原因", [DataRequired("请填写退回原因，团队负责人将看到这段说明。"), too_long(2000)],
+                           filters=[strip])
+
+
 class ScreenForm(VersionForm):
     digest = HiddenField()
     outcome = RadioField("审查结论", [one_of_choices("请选择审查结论。")],

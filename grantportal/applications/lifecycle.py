@@ -27,6 +27,8 @@ def _before_results(app, now):
     """The status from the application's own data (everything up to the published results)."""
     if app.status == AppStatus.WITHDRAWN:
         return Progress("已撤回", "", "已撤回，无需操作")
+    if app.status == AppStatus.SUPPORT_PENDING:
+        return Progress("待支持机构确认", "info", "等待支持机构确认申报")
     if app.status in workflow.EDITABLE:
         draft = app.status == AppStatus.DRAFT
         if workflow.window_problem(app, now):

@@ -14,6 +14,9 @@ class AppStatus(LabelledEnum):
     SUBMITTED = "submitted", "已提交"
     RETURNED = "returned", "退回修改"
     WITHDRAWN = "withdrawn", "已撤回"
+    # a grassroots team's application waits for its supporting organization to confirm it (确认申报) before it
+    # counts as submitted (teams/, issue 14)
+    SUPPORT_PENDING = "support_pending", "待支持机构确认"
 
 
 class Screening(LabelledEnum):
@@ -55,6 +58,11 @@ class Application(db.Model):
     # 服务镇街, where the project is delivered (core/districts.py); NULL for applications from before 0017
     district: Mapped[str | None] = mapped_column(sa.String(40), index=True)
     team: Mapped[str] = mapped_column(sa.Text, default="")
+    # 项目执行团队: a grassroots team applying through its supporting organization, which is ``org`` (the applicant
+    # of record and the contracting party); None for an organization's own application (0046)
+    team_id: Mapped[int | None] = mapped_column(sa.ForeignKey("team.id"), index=True)
+    # why the supporting organization sent the team's application back (退回), until it is forwarded again
+    support_return_reason: Mapped[str | None] = mapped_column(sa.Text)
     total_budget: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     requested_amount: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
     matched_amount: Mapped[Decimal] = mapped_column(Money(), default=ZERO)
@@ -85,6 +93,7 @@ class Application(db.Model):
 
     call = relationship("Call")
     org = relationship("Organization")
+    executing_team = relationship("Team")
     created_by = relationship("User", foreign_keys=[created_by_id])
     screened_by = relationship("User", foreign_keys=[screened_by_id])
     budget_lines = relationship("BudgetLine", back_populates="application", order_by="BudgetLine.position",

@@ -16,6 +16,8 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import ZERO, db, lock_row
 from grantportal.core.errors import Refused, stale_message
 from grantportal.core.files import discard_unless_used, store_upload
+from grantportal.core.money import format_yuan
+from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime, to_local
 from grantportal.orgs.models import Organization
 from grantportal.orgs.notices import notify_org
@@ -88,9 +90,12 @@ def totals(lines):
     return total, requested, total - requested
 
 
-def active_count(org_id, call_id, exclude_id=None):
+def active_count(org_id, call_id, exclude_id=None, team_id=None):
+    """The organization's own applications to the call that count towards its limit; with ``team_id``, those
+    of that grassroots team (each team has the call's limit of its own, through its supporting organization)."""
     query = (sa.select(sa.func.count(Application.id))
              .where(Application.org_id == org_id, Application.call_id == call_id,
+                    Application.team_id.is_(None) if team_id is None else Application.team_id == team_id,
                     Application.status.in_(workflow.ACTIVE)))
     if exclude_id is not None:
         query = query.where(Application.id != exclude_id)
@@ -100,6 +105,24 @@ def active_count(org_id, call_id, exclude_id=None):
 def _check_version(app, expected):
     if expected is not None and expected != app.version:
         raise StaleVersion()
+
+
+def team_problem(call, team):
+    """Why ``team`` may not apply to ``call`` (Chinese), or None: the supporting organization must have confirmed
+    the team (and still be verified), and the call must admit teams."""
+    if team is None or not team.is_supported:
+        return "草根团队须经已认证的支持机构（挂靠单位）确认挂靠后，才能通过支持机构申报。"
+    if not call.teams_allowed:
+        return "本次征集不接受草根团队申报，只接受已登记认证的社会组织申报。"
+    return None
+
+
+def _check_team_cap(app):
+    cap = app.call.team_cap
+    if app.team_id is not None and cap is not None and app.requested_amount > cap:
+        raise ApplicationError(f"申请资助金额合计{format_yuan(app.requested_amount)}，超过本次征集对草根团队的"
+                               f"申请上限{format_yuan(cap)}，请调整预算明细中“申请资助”的金额。",
+                               field="budget", status=400)
 
 
 def _apply(app, data):
@@ -123,20 +146,29 @@ def _apply(app, data):
     if total > BUDGET_CAP:
         raise ApplicationError("项目总预算不能超过1亿元，请核对各行金额。")
     app.total_budget, app.requested_amount, app.matched_amount = total, requested, matched
+    _check_team_cap(app)
 
 
-def create_draft(call, org, user, data, now):
+def create_draft(call, org, user, data, now, team=None):
+    """A new draft of ``org``; with ``team``, the grassroots team's draft through its supporting organization,
+    which is then the applicant of record (``org`` is ignored: it is the team's supporting organization)."""
     problem = workflow.apply_window_problem(call, now)
     if problem:
         raise WorkflowError(problem + "不能新建申报。")
+    if team is not None:
+        problem = team_problem(call, team)
+        if problem:
+            raise ApplicationError(problem, status=400)
+        org = team.supporting_org
     lock_row(Organization, org.id)
-    count = active_count(org.id, call.id)
+    count = active_count(org.id, call.id, team_id=team.id if team else None)
     if count >= call.max_applications_per_org:
-        raise ApplicationError(f"本机构在本次征集中已有{count}份申报（含草稿），已达上限"
+        who = "本团队" if team else "本机构"
+        raise ApplicationError(f"{who}在本次征集中已有{count}份申报（含草稿），已达上限"
                                f"{call.max_applications_per_org}份。如需重新申报，请先撤回原申报。")
     with audit_action("application.create"):
         app = Application(call=call, org=org, created_by=user, level=data.level, title="",
-                          status=AppStatus.DRAFT)
+                          status=AppStatus.DRAFT, team_id=team.id if team else None)
         db.session.add(app)
         _apply(app, data)
         db.session.flush()
@@ -196,16 +228,23 @@ def remove_attachment(app, attachment, user, now):
         db.session.flush()
 
 
-def submission_problems(app, now):
-    """Every reason this application cannot be submitted now (Chinese), or an empty list."""
+def count_for(app):
+    """The active applications that count towards the limit ``app`` is judged on (the team's, or the
+    organization's own)."""
+    return active_count(app.org_id, app.call_id, team_id=app.team_id)
+
+
+def submission_problems(app, now, step="submit"):
+    """Every reason this application cannot be submitted now (Chinese), or an empty list; ``step="forward"``:
+    forwarded by a team to its supporting organization."""
     problems = []
-    if app.status not in workflow.APPLICATION.transition("submit").sources:
+    if app.status not in workflow.APPLICATION.transition(step).sources:
         return [f"该申报书状态为“{app.status.label}”，不能提交。"]
     window = workflow.window_problem(app, now)
     if window:
         problems.append(window + "不能再提交。")
     problems += completeness_problems(app)
-    checks = application_checks(app, active_count(app.org_id, app.call_id), to_local(now).date())
+    checks = application_checks(app, count_for(app), to_local(now).date())
     problems += [c.reason + "。" for c in checks if not c.passed]
     return problems
 
@@ -246,6 +285,45 @@ def submit(app, user, now, expected_version=None, signer=None):
         db.session.flush()
         notify_org(app.org, "申报已受理", f"“{app.title}”已于{format_datetime(now)}提交（申报编号 {app.number}），"
                    "可下载申报回执。", link=receipt_url(app))
+        if app.executing_team is not None:
+            notify(app.executing_team.leader, "支持机构已确认申报",
+                   f"“{app.org.name}”已确认申报“{app.title}”，已于{format_datetime(now)}正式提交（申报编号 "
+                   f"{app.number}），申报主体为该机构，项目执行团队为“{app.executing_team.name}”。",
+                   link=f"/applications/{app.id}")
+    return app
+
+
+def forward_to_support(app, user, now, expected_version=None):
+    """A team's leader sends the complete application to the supporting organization for its 确认申报; it does
+    not count as submitted until the organization confirms it."""
+    _check_version(app, expected_version)
+    workflow.APPLICATION.require(user, app, "forward", now)
+    problems = submission_problems(app, now, step="forward")
+    if problems:
+        raise SubmitRefused(problems)
+    with audit_action("application.forward"):
+        app.status = AppStatus.SUPPORT_PENDING
+        app.support_return_reason = None
+        db.session.flush()
+        notify_org(app.org, "草根团队申报待确认", f"“{app.executing_team.name}”通过贵机构申报“{app.title}”"
+                   f"（{app.call.name}），请在申报截止前确认申报或退回。贵机构为申报主体和合同签订方。",
+                   link=f"/applications/{app.id}")
+    return app
+
+
+def return_to_team(app, user, reason, now, expected_version=None):
+    """The supporting organization sends a team's application back to the team with a reason (退回团队)."""
+    _check_version(app, expected_version)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ApplicationError("请填写退回原因，团队负责人将看到这段说明。", field="reason", status=400)
+    t = workflow.APPLICATION.require(user, app, "support_return", now)
+    with audit_action("application.support_return"):
+        app.status = t.target
+        app.support_return_reason = reason
+        db.session.flush()
+        notify(app.executing_team.leader, "支持机构退回申报", f"“{app.org.name}”退回了“{app.title}”，未予确认申报。"
+               f"退回原因：{reason}。请修改后重新提交支持机构确认。", link=f"/applications/{app.id}")
     return app
 
 

@@ -30,6 +30,8 @@ def content_digest(app):
         "budget": [[b.category, b.item, str(b.amount), b.source.value] for b in app.budget_lines],
         "attachments": sorted([a.document_id or 0, a.file.original_name, a.file.sha256] for a in app.attachments),
     }
+    if app.team_id is not None:  # a grassroots team's application (teams/): the 项目执行团队 is part of it
+        content["executing_team"] = app.team_id
     text = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -45,6 +47,8 @@ def receipt_facts(app):
         "number": app.number, "received_at": format_datetime(app.submitted_at),
         "call": app.call.title, "call_code": f"{app.call.code}-{app.call.year}",
         "org": app.org.name, "uscc": app.org.uscc, "title": app.title, "level": app.level.label,
+        "team": (f"{app.executing_team.name}（备案编号 {app.executing_team.filing_number}）"
+                 if app.executing_team is not None else None),
         "requested": format_yuan(app.requested_amount), "sha256": app.content_sha256,
         "printed_on": local_today().isoformat(),
         # 诚信承诺书 as signed (applications signed before pledges existed have none)

@@ -20,6 +20,7 @@ from grantportal.applications.forms import (
     ApplicationForm,
     BatchScreenForm,
     ReturnForm,
+    ReturnToTeamForm,
     ScreenForm,
     SubmitForm,
     form_data,
@@ -28,10 +29,12 @@ from grantportal.applications.models import Application, AppStatus, Attachment, 
 from grantportal.applications.permissions import (
     can_download_attachment,
     can_edit_application,
+    can_forward_application,
     can_list_call_applications,
     can_list_own_applications,
     can_remove_attachment,
     can_return_application,
+    can_return_to_team,
     can_screen_application,
     can_screen_call_applications,
     can_start_application,
@@ -50,6 +53,7 @@ from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import to_local
+from grantportal.teams.queries import team_led_by
 
 bp = Blueprint("applications", __name__)
 STALE = ops.StaleVersion()  # an optimistic-lock refusal, in this domain's words
@@ -77,11 +81,16 @@ def _locked_application(app_id, *options):
 @login_required
 def mine():
     require(can_list_own_applications(current_user))
-    org = current_user.org
+    org, team = current_user.org, None
     if org is None:
-        flash("请先登记您的社会组织，再进行项目申报。", "info")
-        return redirect(url_for("orgs.register"))
-    query = (sa.select(Application).where(Application.org_id == org.id)
+        team = team_led_by(current_user)
+        if team is None:
+            flash("请先登记您的社会组织，再进行项目申报。", "info")
+            return redirect(url_for("orgs.register"))
+        org = team.supporting_org
+    # a team's leader sees the team's applications; an organization's members all of its own (its teams' too)
+    mine_only = Application.team_id == team.id if team else Application.org_id == org.id
+    query = (sa.select(Application).where(mine_only)
              .options(selectinload(Application.call).selectinload(Call.stages))
              .order_by(Application.created_at.desc(), Application.id.desc()))
     page = db.paginate(query, page=page_number(MAX_PAGE), per_page=current_app.config["PAGE_SIZE"], error_out=False)
@@ -90,7 +99,9 @@ def mine():
         .order_by(Call.published_at.desc()).limit(20)).all()
     now = utcnow()
     open_calls = [c for c in open_calls if workflow.apply_window_problem(c, now) is None]
-    return render_template("applications/mine.html", org=org, page=page, open_calls=open_calls,
+    if team is not None:
+        open_calls = [c for c in open_calls if c.teams_allowed]
+    return render_template("applications/mine.html", org=org, team=team, page=page, open_calls=open_calls,
                            progress=lifecycle.progress_of(page.items, now), deadline=workflow.deadline)
 
 
@@ -125,8 +136,9 @@ def _form_call(call_id):
                              .execution_options(populate_existing=True))
 
 
-def _form_page(call, org, app=None):
-    """The 申报书 form, for a new draft (app None) or an existing one."""
+def _form_page(call, org, app=None, team=None):
+    """The 申报书 form, for a new draft (app None) or an existing one; ``team``: a grassroots team's new draft,
+    through its supporting organization ``org``."""
     now = utcnow()
     app_id = app.id if app else None
     form = ApplicationForm(call, data=form_data(app) if app and request.method == "GET" else None)
@@ -142,10 +154,10 @@ def _form_page(call, org, app=None):
             if not doc_errors:
                 # a rollback also deletes the bytes of files stored here (core.files)
                 reused = []
-                with commit_or_refusal(stale=STALE) as attempt:
+                with commit_or_refusal(form, stale=STALE) as attempt:  # the team cap: next to the budget
                     created = app is None
                     if created:
-                        app = ops.create_draft(call, org, current_user, form.to_data(), now)
+                        app = ops.create_draft(call, org, current_user, form.to_data(), now, team=team)
                     else:
                         ops.save_draft(app, form.to_data(), current_user, now, form.expected_version)
                     for doc, upload in uploads:
@@ -168,10 +180,16 @@ def _form_page(call, org, app=None):
     call = _form_call(call.id)
     return render_template(
         "applications/form.html", form=form, call=call, org=org, app=app, totals=form.preview_totals(),
+        team=app.executing_team if app else team, budget_error=_section_errors(form.budget),
         files=_documents_with_files(app), doc_errors=doc_errors, conflict=conflict,
         waived=waived_document_names(call, org),
         standing={} if app else ops.standing_documents_for(call, org, to_local(now).date()),
         deadline=workflow.deadline(app) if app else call.deadline), status
+
+
+def _section_errors(field_list):
+    """Messages put on a whole repeating section by an operation's refusal (``field="budget"``)."""
+    return [e for e in (field_list.errors or []) if isinstance(e, str)]
 
 
 @bp.route("/calls/<int:call_id>/apply", methods=["GET", "POST"])
@@ -181,21 +199,27 @@ def new(call_id):
     if call is None or call.status == CallStatus.DRAFT:
         abort(404)
     require(can_start_application(current_user, call))
-    org = current_user.org
+    org, team = current_user.org, None
     if org is None:
-        flash("请先登记您的社会组织，再进行项目申报。", "info")
-        return redirect(url_for("orgs.register"))
+        team = team_led_by(current_user)  # a grassroots team applies through its supporting organization
+        if team is None:
+            flash("请先登记您的社会组织，再进行项目申报。", "info")
+            return redirect(url_for("orgs.register"))
+        org = team.supporting_org
     problem = workflow.apply_window_problem(call, utcnow())
     if problem:
         flash(problem, "warning")
         return redirect(url_for("calls.public_detail", call_id=call.id))
     if request.method == "GET":
-        count = ops.active_count(org.id, call.id)
+        if team is not None and ops.team_problem(call, team):
+            flash(ops.team_problem(call, team), "warning")
+            return redirect(url_for("calls.public_detail", call_id=call.id))
+        count = ops.active_count(org.id, call.id, team_id=team.id if team else None)
         if count >= call.max_applications_per_org:
-            flash(f"本机构在本次征集中已有{count}份申报（含草稿），已达上限{call.max_applications_per_org}份。"
-                  "如需重新申报，请先撤回原申报。", "warning")
+            flash(f"{'本团队' if team else '本机构'}在本次征集中已有{count}份申报（含草稿），已达上限"
+                  f"{call.max_applications_per_org}份。如需重新申报，请先撤回原申报。", "warning")
             return redirect(url_for("applications.mine"))
-    return _form_page(call, org)
+    return _form_page(call, org, team=team)
 
 
 @bp.route("/applications/<int:app_id>/edit", methods=["GET", "POST"])
@@ -219,7 +243,8 @@ def _page_application(app_id):
     """The application with what its detail page shows loaded before the page renders."""
     app = db.session.scalar(
         sa.select(Application).where(Application.id == app_id)
-        .options(joinedload(Application.org), joinedload(Application.call), selectinload(Application.budget_lines),
+        .options(joinedload(Application.org), joinedload(Application.call), joinedload(Application.executing_team),
+                 selectinload(Application.budget_lines),
                  selectinload(Application.attachments).joinedload(Attachment.document),
                  selectinload(Application.attachments).joinedload(Attachment.file))
         .execution_options(populate_existing=True))
@@ -241,10 +266,10 @@ def _after_review(app):
     }
 
 
-def _detail(app, status=200, problems=None, message=None, submit_form=None):
+def _detail(app, status=200, problems=None, message=None, submit_form=None, team_form=None):
     now = utcnow()
     member = can_edit_application(current_user, app)
-    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
+    checks = application_checks(app, ops.count_for(app), to_local(now).date())
     return render_template(
         "applications/detail.html", app=app, call=app.call, now=now,
         staff_view=bool(can_list_call_applications(current_user, app.call)), can_edit=member,
@@ -252,6 +277,10 @@ def _detail(app, status=200, problems=None, message=None, submit_form=None):
         problems=problems, message=message, deadline=workflow.deadline(app),
         window_problem=workflow.window_problem(app, now), editable=workflow.is_editable(app, now),
         can_submit=workflow.allowed(app, "submit", now),
+        can_forward=can_forward_application(current_user, app) and workflow.allowed(app, "forward", now),
+        may_confirm=(app.status == AppStatus.SUPPORT_PENDING and can_submit_application(current_user, app)
+                     and workflow.allowed(app, "submit", now)),
+        team_form=team_form or ReturnToTeamForm(formdata=None, data={"version": str(app.version)}),
         can_withdraw=can_withdraw_application(current_user, app) and workflow.allowed(app, "withdraw", now),
         can_return=can_return_application(current_user, app) and workflow.allowed(app, "return", now),
         can_screen=can_screen_application(current_user, app) and app.status in workflow.SCREENABLE,
@@ -292,6 +321,42 @@ def submit(app_id):
                        problems=getattr(attempt.refused, "problems", None), submit_form=form)
     flash(f"申报书已提交，申报编号：{app.number}。提交后内容不能修改；截止前如需更改，可撤回后重新申报。",
           "success")
+    return redirect(url_for("applications.detail", app_id=app.id))
+
+
+@bp.route("/applications/<int:app_id>/forward", methods=["POST"])
+@login_required
+def forward(app_id):
+    """A grassroots team's leader sends the application to the supporting organization for 确认申报."""
+    app = _locked_application(app_id)
+    require(can_forward_application(current_user, app))
+    form = VersionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    with commit_or_refusal(form, stale=STALE) as attempt:
+        ops.forward_to_support(app, current_user, utcnow(), form.expected_version)
+    if not attempt.ok:
+        return _detail(_page_application(app_id), attempt.status, message=attempt.message,
+                       problems=getattr(attempt.refused, "problems", None))
+    flash("申报书已提交支持机构确认。支持机构确认申报后才算正式提交；期间不能修改。", "success")
+    return redirect(url_for("applications.detail", app_id=app.id))
+
+
+@bp.route("/applications/<int:app_id>/return-to-team", methods=["POST"])
+@login_required
+def return_to_team(app_id):
+    """The supporting organization sends a team's application back with a reason (退回团队)."""
+    app = _locked_application(app_id)
+    require(can_return_to_team(current_user, app))
+    form = ReturnToTeamForm()
+    if not form.validate_on_submit():  # no reason: the page again with the message next to the field
+        db.session.rollback()
+        return _detail(_page_application(app_id), 400, team_form=form)
+    with commit_or_refusal(form, stale=STALE) as attempt:
+        ops.return_to_team(app, current_user, form.reason.data, utcnow(), form.expected_version)
+    if not attempt.ok:
+        return _detail(_page_application(app_id), attempt.status, message=attempt.message, team_form=form)
+    flash("已退回团队，并通知团队负责人。", "success")
     return redirect(url_for("applications.detail", app_id=app.id))
 
 
@@ -379,7 +444,7 @@ def screen(app_id):
     app = _locked_application(app_id) if request.method == "POST" else _application(app_id)
     require(can_screen_application(current_user, app))
     now = utcnow()
-    checks = application_checks(app, ops.active_count(app.org_id, app.call_id), to_local(now).date())
+    checks = application_checks(app, ops.count_for(app), to_local(now).date())
     auto = all_passed(checks)
     form = ScreenForm(data={"version": str(app.version), "digest": _digest(checks),
                             "outcome": "passed" if auto else "failed"} if request.method == "GET" else None)
@@ -410,7 +475,7 @@ def _batch_rows(call, now, lock=False):
     today = to_local(now).date()
     passing, failing = [], []
     for app in queries.awaiting_screening(call.id, BATCH, lock=lock):
-        checks = application_checks(app, ops.active_count(app.org_id, app.call_id), today)
+        checks = application_checks(app, ops.count_for(app), today)
         (passing if all_passed(checks) else failing).append((app, checks, _digest(checks)))
     return passing, failing
 

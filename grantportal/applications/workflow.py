@@ -3,6 +3,13 @@
     草稿 draft ──submit──▶ 已提交 submitted ──return──▶ 退回修改 returned ──submit──▶ submitted
        └────────────── withdraw ──────────────┴──────────────────┘──▶ 已撤回 withdrawn
 
+A grassroots team's application (``team_id`` set; teams/) does not go straight to 已提交: its leader forwards it
+to the supporting organization, which is the applicant of record and confirms it (确认申报 = submit, signing the
+诚信承诺书) or sends it back with a reason (退回团队):
+
+    草稿 / 退回修改 ──forward──▶ 待支持机构确认 support_pending ──submit──▶ 已提交
+                                   └──support_return──▶ 草稿
+
 The applicant edits, submits and withdraws only while its window is open: the call's apply stage
 (server time, until ``closes_at``), or until the officer's ``revise_until`` for a returned application.
 """
@@ -19,7 +26,7 @@ S = AppStatus
 # States in which the applicant may change the content (text, budget, attachments).
 EDITABLE = frozenset({S.DRAFT, S.RETURNED})
 # States that count towards the call's limit of applications per organization.
-ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED})
+ACTIVE = frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.SUPPORT_PENDING})
 # Screening is a decision on a submitted application, not a change of its status.
 SCREENABLE = frozenset({S.SUBMITTED})
 
@@ -51,7 +58,7 @@ def deadline(app):
 
 def window_problem(app, now):
     """Why the applicant may not change this application now (time only), or None."""
-    if app.status == S.RETURNED:
+    if app.status == S.RETURNED or (app.status == S.SUPPORT_PENDING and app.revise_until):
         if app.revise_until and now >= app.revise_until:
             return f"修改期限已于{format_datetime(app.revise_until)}截止。"
         return None
@@ -105,14 +112,30 @@ def _is_applicant(user):
     return has_role(user, Role.ORG_MEMBER)
 
 
+def _by_team_through_support(app, now):
+    """A team's application is submitted by its supporting organization's confirmation, after the forward."""
+    if app.team_id is not None and app.status != S.SUPPORT_PENDING:
+        return ["草根团队的申报须先由团队负责人提交支持机构确认，再由支持机构确认申报。"]
+    return _in_window("提交")(app, now)
+
+
+def _team_application(app, now):
+    if app.team_id is None:
+        return ["只有草根团队的申报需要提交支持机构确认。"]
+    return _in_window("提交")(app, now)
+
+
 APPLICATION = StateMachine(
     "application", "status", AppStatus, final=frozenset({S.WITHDRAWN}), refusal=WorkflowError,
     wrong_state="该申报书状态为“{state}”，不能{verb}。", blocked="{problems}",
     transitions=(
-        Transition("submit", frozenset({S.DRAFT, S.RETURNED}), S.SUBMITTED, "提交", "申报机构", _is_applicant,
-                   _in_window("提交")),
-        Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED}), S.WITHDRAWN, "撤回", "申报机构",
-                   _is_applicant, _may_withdraw),
+        Transition("submit", frozenset({S.DRAFT, S.RETURNED, S.SUPPORT_PENDING}), S.SUBMITTED, "提交", "申报机构",
+                   _is_applicant, _by_team_through_support),
+        Transition("withdraw", frozenset({S.DRAFT, S.SUBMITTED, S.RETURNED, S.SUPPORT_PENDING}), S.WITHDRAWN, "撤回",
+                   "申报机构", _is_applicant, _may_withdraw),
+        Transition("forward", frozenset({S.DRAFT, S.RETURNED}), S.SUPPORT_PENDING, "提交支持机构确认", "团队负责人",
+                   _is_applicant, _team_application),
+        Transition("support_return", frozenset({S.SUPPORT_PENDING}), S.DRAFT, "退回团队", "支持机构", _is_applicant),
         Transition("return", frozenset({S.SUBMITTED}), S.RETURNED, "退回修改", "项目官员", is_officer, _may_return),
     ),
 )

@@ -1,4 +1,5 @@
 """A call's settings in plain words, as applicants read them."""
+from grantportal.core.money import format_yuan
 from grantportal.core.timeutil import format_date
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, SanctionKind
 
@@ -22,5 +23,9 @@ def eligibility_lines(call):
         lines.append(f"近{penalty}年内无重大违法记录，近{abnormal}年内未被列入活动异常名录，"
                      f"近{serious}年内未被列入严重违法失信名单，近{breach}年内无违反诚信承诺记录。")
     lines.append(f"每个机构最多申报{call.max_applications_per_org}个项目。")
+    if call.teams_allowed:
+        cap = f"，每份申请资助不超过{format_yuan(call.team_cap)}" if call.team_cap is not None else ""
+        lines.append("接受社区社会组织、草根志愿团队经已认证的支持机构确认挂靠后，通过支持机构申报（支持机构为申报主体和"
+                     f"合同签订方，其须符合以上条件，经其确认申报后方为正式提交）{cap}。")
     return lines
 

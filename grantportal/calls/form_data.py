@@ -48,6 +48,7 @@ def call_data(call):
         "min_years_registered": call.min_years_registered,
         "require_inspection": call.require_inspection, "require_no_sanctions": call.require_no_sanctions,
         "max_applications_per_org": call.max_applications_per_org,
+        "teams_allowed": call.teams_allowed, "team_cap": call.team_cap,
         "rectification_days": call.rectification_days,
         "integrity_pledge": pledge_text(call),
         "levels": levels,

@@ -17,6 +17,7 @@ from grantportal.core.forms import (
     CheckboxesField,
     Form,
     LocalDateField,
+    MoneyField,
     NumberField,
     RowsForm,
     check_rubric,
@@ -55,6 +56,9 @@ class CallForm(PurchaseFields, RowsForm):
     require_inspection = BooleanField("须通过最近一次年度检查", default=True)
     require_no_sanctions = BooleanField("须无处罚、异常名录和失信记录", default=True)
     max_applications_per_org = NumberField("每个机构最多申报（个）", minimum=1, maximum=50)
+    # grassroots teams (teams/): whether they may apply through a supporting organization, and their cap
+    teams_allowed = BooleanField("允许草根团队通过支持机构申报", default=False)
+    team_cap = MoneyField("草根团队申请资助上限（元）", optional=True)
     rectification_days = NumberField("整改期限（工作日）", minimum=1, maximum=90, optional=True, example="15")
     integrity_pledge = TextAreaField("诚信承诺书", [too_long(3000)], filters=[strip])
     levels = FieldList(FormField(LevelForm), min_entries=len(Level), max_entries=len(Level))
@@ -125,6 +129,7 @@ class CallForm(PurchaseFields, RowsForm):
         if "criteria" in self._fields:
             self._check_criteria()
         self.check_purchase()  # purchase method and funding sources (method_forms)
+        self._check_team_cap()
         if self.reference_date.data is None and not self.reference_date.errors \
                 and self.stages[0].form.closes_at.data is None:
             self.reference_date.errors.append("请填写基准日，或填写申报截止时间（默认以截止日期为基准日）。")
@@ -182,6 +187,14 @@ class CallForm(PurchaseFields, RowsForm):
                 f.name.errors.append("材料名称重复。")
             seen.add(f.name.data)
 
+    def _check_team_cap(self):
+        if self.team_cap.errors or self.team_cap.amount is None:
+            return
+        if self.team_cap.amount <= 0:
+            self.team_cap.errors.append("草根团队申请上限须大于0；不设上限请留空。")
+        elif not self.teams_allowed.data:
+            self.team_cap.errors.append("设置草根团队申请上限前，请先勾选“允许草根团队通过支持机构申报”。")
+
     def _check_catalogue_items(self):
         if self.catalogue_items.errors or self.year.errors or self.kind.errors:
             return
@@ -222,6 +235,8 @@ class CallForm(PurchaseFields, RowsForm):
             "require_inspection": bool(self.require_inspection.data),
             "require_no_sanctions": bool(self.require_no_sanctions.data),
             "max_applications_per_org": self.max_applications_per_org.number,
+            "teams_allowed": bool(self.teams_allowed.data),
+            "team_cap": self.team_cap.amount if self.teams_allowed.data else None,
         }
         if self.rectification_days.number is not None:  # blank: kept (15 for a new call)
             fields["rectification_days"] = self.rectification_days.number

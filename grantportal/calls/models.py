@@ -91,6 +91,10 @@ class Call(db.Model):
     require_inspection: Mapped[bool] = mapped_column(default=True)
     require_no_sanctions: Mapped[bool] = mapped_column(default=True)
     max_applications_per_org: Mapped[int] = mapped_column(default=1)
+    # grassroots teams (teams/, 0046): whether a team may apply through its supporting organization, and the most
+    # a team's application may request (元; None: no cap beyond the level's)
+    teams_allowed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    team_cap: Mapped[Decimal | None] = mapped_column(Money())
     # results settings (DESIGN.md §4 "Tier priority rules", "Scoring in practice", "公示 and objections");
     # the minimum grade above is the tier rules' minimum too (calls.tier_rules.call_rules)
     tier_rules: Mapped[dict | None] = mapped_column(sa.JSON)  # calls.tier_rules.TierRules.to_dict()

@@ -91,6 +91,10 @@ org_public_projects = _questions.signal(
     doc="sender: an Organization → [orgs.record.ProjectLine] of its awards selected in final results, newest "
         "first: call, project, amount awarded, paid (net of recoveries), contract state and evaluation grades "
         "(monitoring answers, in one query)")
+org_supported_teams = _questions.signal(
+    "org-supported-teams",
+    doc="sender: an Organization → [{name, filing_number, district}] of the grassroots teams whose supporting "
+        "organization it confirmed it is, by name; no personal data (teams answers)")
 
 # a citizen's 我的参与 page (citizens) asks the domains that own each kind of participation
 participant_objections = _questions.signal(

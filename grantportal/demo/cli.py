@@ -6,6 +6,7 @@ from flask.cli import with_appcontext
 from grantportal.accounts.models import User
 from grantportal.core.db import db
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
+from grantportal.demo.teams import LABELS
 from grantportal.documents.cli import ensure_test_ca
 
 # any mainland mobile number signs in as a citizen (the first time opens the account); this one is printed
@@ -59,9 +60,11 @@ def load_command(orgs):
                    "正在整改，后续各期暂停拨付，待提交整改报告）。")
         click.echo("  第三方机构账户 inspector 受委托监管第九届的资助项目，已有一次经项目官员确认的实地检查。")
         click.echo("  第十一届设有现场答辩：出场顺序已随机抽取，答辩时段已排定并通知各申报机构。")
+        click.echo("  草根团队负责人 team 的团队挂靠在 org 的机构，其申报待 org 确认申报；"
+                   "另有一个团队待 org 确认挂靠。")
     click.echo("演示账户（仅供本机体验，请勿用于生产环境）：")
     for username, _name, role, password in DEMO_LOGINS:
-        click.echo(f"  {role.label:<8}  登录名 {username:<10} 密码 {password}")
+        click.echo(f"  {LABELS.get(username, role.label):<8}  登录名 {username:<10} 密码 {password}")
     where = ("验证码显示在页面上（演示环境）" if current_app.config["SMS_SHOW_CODE"]
              else "验证码以短信发送（设置 GRANTPORTAL_SMS_SHOW_CODE=1 可在页面上显示）")
     click.echo(f"  {'公众':<8}  “公众登录”页面输入手机号 {DEMO_CITIZEN_PHONE}（或任一手机号，首次登录即开通），{where}")

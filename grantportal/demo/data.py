@@ -43,6 +43,7 @@ from grantportal.core.uscc import make_uscc
 from grantportal.core.workdays import CALENDAR_YEARS, library_year
 from grantportal.demo import catalogue as demo_catalogue
 from grantportal.demo import inspection as demo_inspection
+from grantportal.demo import teams as demo_teams
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.operations import render_one
 from grantportal.documents.render import dated
@@ -111,6 +112,7 @@ DEMO_LOGINS = [
     ("expert", "郭教授", Role.EXPERT, "Demo-expert-2026"),
     ("org", "李晓燕", Role.ORG_MEMBER, "Demo-org-2026"),
     ("inspector", "何志远", Role.THIRD_PARTY, "Demo-inspector-2026"),  # staff of the demo's third party (inspection.py)
+    ("team", "林小红", Role.ORG_MEMBER, "Demo-team-2026"),  # a grassroots team's leader (demo/teams.py)
 ]
 RUBRIC = [("需求分析", 15, "服务需求是否真实、具体，有调研数据支撑"),
           ("项目设计", 25, "目标、活动与预期成效之间逻辑清晰"),
@@ -423,6 +425,11 @@ def load(seed=2026, org_count=200):
         _results_demo(rnd, today, officer, groups["results"], users["org"].password_hash)
         _final_demo(rnd, today, officer, home, users["org"], groups["final"], users["org"].password_hash)
         _sign_pledges()
+        waiting_leader = User(username="team2", name="陈美玲", role=Role.ORG_MEMBER,
+                              password_hash=users["team"].password_hash, phone=fake.phone_number())
+        db.session.add(waiting_leader)
+        db.session.flush()
+        demo_teams.load(open_call, home, users["team"], users["org"], waiting_leader)
     return [(u, n, r, p) for u, n, r, p in DEMO_LOGINS]
 
 

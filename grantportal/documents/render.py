@@ -152,6 +152,11 @@ def _signing(config, today):
             "bring": config.get("SIGNING_BRING", "")}
 
 
+def _team(app):
+    team = app.executing_team
+    return {"name": team.name, "filing_number": team.filing_number} if team is not None else None
+
+
 def body(kind, award, number, code, terms=None, extras=None):
     """What the template renders: the award's facts, a contract's ``terms`` (``ContractTerms``) and
     ``extras``."""
@@ -173,7 +178,9 @@ def body(kind, award, number, code, terms=None, extras=None):
                     "category": app.category, "summary": app.summary,
                     "beneficiaries": app.beneficiaries or "", "area_served": app.area_served or "",
                     "target_count": app.target_count,
-                    "objectives": [line.strip() for line in (app.objectives or "").splitlines() if line.strip()]},
+                    "objectives": [line.strip() for line in (app.objectives or "").splitlines() if line.strip()],
+                    # 项目执行团队: a grassroots team applying through its supporting organization (乙方; teams/)
+                    "team": _team(app)},
         "funding_sources": [{"title": s.title, "amount": format_yuan(s.amount)} for s in call.funding_sources],
         "payment_days": config.get("CONTRACT_PAYMENT_DAYS", 15),
         "penalty_percent": config.get("CONTRACT_PENALTY_PERCENT", 10),

@@ -69,6 +69,11 @@ def public_projects(org):
     return signals.ask(signals.org_public_projects, org)
 
 
+def supported_teams(org):
+    """The grassroots teams ``org`` supports (挂靠确认), name and 备案编号 only (teams answers)."""
+    return signals.ask(signals.org_supported_teams, org)
+
+
 def project_totals(projects):
     """(number of projects, amount awarded, amount paid) over ``projects``."""
     return (len(projects), sum((p.amount for p in projects), Decimal("0.00")),

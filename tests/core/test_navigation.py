@@ -24,7 +24,8 @@ PUBLIC_LINKS = [("/", "首页"), ("/calls/", "项目征集"), ("/catalogue/", "�
                 ("/verify", "文书核验"), ("/help", "帮助")]
 SIGNED_IN = [("/inbox", "站内消息")]
 ORG = [("/org/", "我的机构"), ("/applications/", "我的申报"), ("/my/projects", "我的项目"),
-       ("/my/supervision", "随手拍答复"), ("/my/pledges", "公众认捐"), ("/objections/mine", "我的异议")]
+       ("/my/supervision", "随手拍答复"), ("/my/pledges", "公众认捐"), ("/orgs/teams", "挂靠团队"),
+       ("/objections/mine", "我的异议")]
 EXPERT = [("/review/", "评审任务"), ("/expert/profile", "专家资料"), ("/expert/conflicts", "回避申报"),
           ("/objections/mine", "我的异议")]
 OFFICER = [("/manage/", "待办"), ("/manage/calls/", "征集管理"), ("/manage/catalogue/", "服务目录"),
@@ -103,7 +104,7 @@ def test_the_menu_groups_are_as_declared():
     assert groups == {
         PUBLIC: ["首页", "项目征集", "服务目录", "公众投票", "公示与结果", "社会组织", "项目执行", "统计", "数据开放",
                  "文书核验", "帮助"],
-        MINE: ["我的机构", "我的申报", "我的项目", "我的监管项目", "随手拍答复", "公众认捐",
+        MINE: ["我的机构", "我的申报", "我的项目", "我的监管项目", "随手拍答复", "公众认捐", "挂靠团队", "我的草根团队",
                "评审任务", "专家资料", "回避申报", "我的异议", "我的参与"],
         STAFF: ["待办", "征集管理", "服务目录", "项目监管", "第三方机构", "随手拍监督", "公众认捐",
                 "机构管理", "专家库", "节假日安排", "账户管理", "审计日志"],

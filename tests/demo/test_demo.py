@@ -1,5 +1,6 @@
 """The demo data (`flask demo load`): loads on an empty database and leaves the 第九届 with final results,
 its notices issued and its projects at every step of the contract, pages the demo logins can open."""
+import re
 from datetime import date
 
 import sqlalchemy as sa
@@ -88,6 +89,13 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     assert public.status_code == 200 and "已结项" in public.get_data(as_text=True)
     votes = client.get("/votes/").get_data(as_text=True)  # the 第十一届's public vote is open
     assert "第十一届“博爱100”公益创投活动 · 公众投票" in votes and "投票中" in votes
+    # a grassroots team supported by the home organization: one team confirmed, its application to be confirmed
+    teams = client.get("/orgs/teams").get_data(as_text=True)
+    assert "悦来社区长者关爱志愿队" in teams and "确认挂靠" in teams  # and a second team waiting
+    auth.logout()
+    _login(auth, "team")
+    mine = client.get("/applications/").get_data(as_text=True)
+    assert "悦来社区独居长者“敲门行动”" in mine and "待支持机构确认" in mine
 
     # the third party: appointed to the 第九届, one confirmed 实地检查 of the organization's project in progress
     visit = db.session.scalar(sa.select(InspectionVisit))
@@ -172,4 +180,5 @@ def test_the_demo_prints_how_to_sign_in_as_a_citizen(app):
     app.config["SMS_SHOW_CODE"] = True
     out = app.test_cli_runner().invoke(args=["demo", "load"]).output
     assert "数据库中已有数据" in out and "登录名 officer" in out
+    assert re.search(r"草根团队负责人 +登录名 team +密码 Demo-team-2026", out)
     assert "公众" in out and "手机号 13800138000" in out and "验证码显示在页面上（演示环境）" in out

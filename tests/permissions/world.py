@@ -81,6 +81,7 @@ def build_world():
                "third_party_other": w.third_party_other}
     _orgs_world(w)
     _inbox_world(w)
+    _teams_world(w)
     return w
 
 
@@ -100,6 +101,25 @@ def _third_party_world(w):
         setattr(w, f"agency_{side}", agency)
         setattr(w, username, user)
     db.session.commit()
+
+
+def _teams_world(w):
+    """teams: a grassroots team asking org_a to support it, one asking org_b, and a draft of org_a's team (its
+    leader is an organization account without an organization)."""
+    from grantportal.teams.models import SupportStatus, Team
+
+    w.leader = f.UserFactory(username="team_leader")
+    w.leader_b = f.UserFactory(username="team_leader_b")
+    w.team_a = Team(name="悦来社区长者关爱队", filing_number="石岐社备〔2025〕001号", district="石岐街道",
+                    leader_name="林小红", leader_phone="13800138001", leader_user_id=w.leader.id,
+                    supporting_org_id=w.org_a.id, support_status=SupportStatus.PENDING)
+    w.team_b = Team(name="东区青少年义教队", filing_number="东区社备〔2025〕002号", district="东区街道",
+                    leader_name="陈大明", leader_phone="13800138002", leader_user_id=w.leader_b.id,
+                    supporting_org_id=w.org_b.id, support_status=SupportStatus.PENDING)
+    db.session.add_all([w.team_a, w.team_b])
+    db.session.flush()
+    w.app_team_a = f.ApplicationFactory(call=w.call, org=w.org_a, created_by=w.leader, team_id=w.team_a.id)
+    w.app_team_b = f.ApplicationFactory(call=w.call, org=w.org_b, created_by=w.leader_b, team_id=w.team_b.id)
 
 
 def _orgs_world(w):

@@ -135,6 +135,7 @@ def project(contract_id):
     now = utcnow()
     return render_template(
         "disclosure/project.html", contract=contract, award=award, app=award.application,
+        team=award.application.executing_team,  # 项目执行团队, loaded here: name and 备案编号 only
         call=award.proposal.call, states=tranche_states(contract, payments),
         totals=totals_of(payments, contract.recoveries), payments=payments,
         recoveries=sorted(contract.recoveries, key=lambda r: (r.recovered_on, r.id)), funds=funds,

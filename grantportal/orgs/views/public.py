@@ -15,7 +15,7 @@ from grantportal.core.timeutil import local_today
 from grantportal.orgs.blueprint import bp
 from grantportal.orgs.models import Grade, Organization, OrgKind, OrgStatus
 from grantportal.orgs.permissions import can_browse_directory
-from grantportal.orgs.record import project_totals, public_projects, public_sanctions
+from grantportal.orgs.record import project_totals, public_projects, public_sanctions, supported_teams
 from grantportal.orgs.tiers import effective_rating, record_state, tier_label
 from grantportal.orgs.views.shared import district_notice
 
@@ -126,6 +126,6 @@ def public_detail(org_id):
                  selectinload(Organization.sanctions)))
     projects = public_projects(org)
     return render_template("orgs/public_detail.html", org=public_profile(org, local_today()), projects=projects,
-                           totals=project_totals(projects),
+                           totals=project_totals(projects), teams=supported_teams(org),
                            link={"project": links.by_id("projects.project", "contract_id"),
                                  "results": links.by_id("proposals.public", "call_id")})
