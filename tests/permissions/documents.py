@@ -7,7 +7,7 @@ from flask import current_app
 
 from grantportal.core.db import db
 from grantportal.core.jobs_models import Job, JobStatus
-from tests.permissions.spec import ALLOW, BAD_REQUEST, DENY, LOGIN, NOT_FOUND, Route, ok, public, staff_only
+from tests.permissions.spec import ALLOW, BAD_REQUEST, CONFLICT, DENY, LOGIN, NOT_FOUND, Route, ok, public, staff_only
 from tests.permissions.world import awards_world, stored_pdf
 
 
@@ -110,6 +110,8 @@ ROUTES = [
     Route("contracts.confirm", "POST", params=_award("award_a"), expect=staff_only(readers=DENY, officer=ok(303))),
     Route("contracts.return_signed", "POST", params=_award("award_a"),
           data=lambda w: {"reason": "公章不清晰，请重新扫描。"}, expect=staff_only(readers=DENY, officer=ok(303))),
+    Route("contracts.terminate", "POST", params=_award("award_a"),  # signed, not yet in force: nothing to end
+          data=lambda w: {"reason": "严重违约，整改逾期未完成。"}, expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("contracts.sign", params=_award("award_a"), expect=own_only(), label="own"),
     Route("contracts.sign", params=_award("award_b"), expect=own_only(member=DENY), label="other"),
     Route("contracts.sign", "POST", params=_award("award_a"), expect=own_only(staff=DENY, member=BAD_REQUEST),

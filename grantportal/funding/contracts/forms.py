@@ -1,6 +1,6 @@
-"""Forms of the contract's pages: the officer issues the contract (start date, deliverables) or returns the
-signed scan with a reason; the organization uploads the signed, sealed scan. Messages are Chinese and shown
-next to their field; what was typed is kept on error."""
+"""Forms of the contract's pages: the officer issues the contract (start date, deliverables), returns the signed
+scan with a reason or terminates the contract in force with a reason; the organization uploads the signed,
+sealed scan. Messages are Chinese and shown next to their field; what was typed is kept on error."""
 from flask_wtf.file import FileField
 from wtforms import TextAreaField
 from wtforms.validators import Length
@@ -20,6 +20,10 @@ class IssueContractForm(Form):
 
 class ReturnForm(Form):
     reason = TextAreaField("退回原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
+
+
+class TerminateForm(Form):
+    reason = TextAreaField("终止原因", filters=[strip], validators=[Length(max=1000, message="不超过1000个字。")])
 
 
 class SignedUploadForm(Form):

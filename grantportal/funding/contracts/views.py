@@ -1,7 +1,8 @@
-"""Contract signing (签约): the officer issues the contract and confirms or returns the signed scan; the
-organization downloads the contract and uploads the signed, sealed scan. Writes go through
-``funding.contracts.operations``; each request commits once (confirming the contract also schedules the
-project's reports, by monitoring's receiver of ``core.signals.contract_confirmed``, in the same commit)."""
+"""Contract signing (签约): the officer issues the contract, confirms or returns the signed scan and, after a serious
+breach, terminates the contract in force (终止: payment stops; closing an open 整改 follows); the organization
+downloads the contract and uploads the signed, sealed scan. Writes go through ``funding.contracts.operations``;
+each request commits once (confirming the contract also schedules the project's reports, by monitoring's
+receiver of ``core.signals.contract_confirmed``, in the same commit)."""
 from datetime import date
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -15,7 +16,7 @@ from grantportal.core.files import SCAN_EXTENSIONS, UploadError, send_stored
 from grantportal.core.permissions import require
 from grantportal.documents.render import issuing_refusal
 from grantportal.funding.contracts import operations as ops
-from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm
+from grantportal.funding.contracts.forms import IssueContractForm, ReturnForm, SignedUploadForm, TerminateForm
 from grantportal.funding.contracts.permissions import (
     can_manage_contract,
     can_upload_signed_contract,
@@ -37,7 +38,7 @@ def _award(award_id):
     return award
 
 
-def _manage_page(award, form=None, return_form=None, status=200, message=None):
+def _manage_page(award, form=None, return_form=None, status=200, message=None, terminate_form=None):
     contract = award_contract(award)
     if form is None:
         form = IssueContractForm(data={"starts_on": contract.starts_on if contract else None,
@@ -45,6 +46,7 @@ def _manage_page(award, form=None, return_form=None, status=200, message=None):
                                        else award.application.objectives})
     return render_template("funding/contract_manage.html", award=award, call=award.proposal.call,
                            contract=contract, form=form, return_form=return_form or ReturnForm(), message=message,
+                           terminate_form=terminate_form or TerminateForm(),
                            can_act=can_manage_contract(current_user, award), Status=ContractStatus,
                            nav_staff=can_view_contract_manage(current_user, award),
                            selected=award.final_status == FinalStatus.SELECTED,
@@ -109,6 +111,26 @@ def return_signed(award_id):
         return _manage_page(_award(award_id), return_form=form, status=attempt.status,
                             message=attempt.message)
     flash("签署件已退回，机构将收到退回原因。", "success")
+    return redirect(url_for("contracts.manage", award_id=award_id), 303)
+
+
+@bp.route("/manage/awards/<int:award_id>/contract/terminate", methods=["POST"])
+@login_required
+def terminate(award_id):
+    """终止合同: the contract in force ends; tranches not yet paid stop, the organization is told why, an open 整改
+    closes with the reason 合同终止 (monitoring's receiver, same commit). Money paid is recovered on the payments
+    page."""
+    award = _award(award_id)
+    require(can_manage_contract(current_user, award))
+    form = TerminateForm()
+    if not form.validate():
+        return _manage_page(award, terminate_form=form, status=400)
+    with commit_or_refusal(form) as attempt:
+        ops.terminate_contract(contract_or_409(award), current_user, form.reason.data,
+                               link=url_for("contracts.sign", award_id=award.id))
+    if not attempt.ok:
+        return _manage_page(_award(award_id), terminate_form=form, status=attempt.status, message=attempt.message)
+    flash("合同已终止：尚未拨付的各期停止拨付，机构已收到终止原因；已拨付的资金可在“资金拨付”页登记追回。", "success")
     return redirect(url_for("contracts.manage", award_id=award_id), 303)
 
 
