@@ -24,7 +24,7 @@ from grantportal.funding.models import Contract, ContractStatus
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_contract
 from grantportal.inspection.permissions import can_list_supervised_projects, can_view_supervised_project
-from grantportal.inspection.queries import agency_of, evaluations_of, visits_of
+from grantportal.inspection.queries import agency_of, confirmed_evaluations, evaluations_of, visits_of
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.forms import ActionForm, EvaluationForm, ReportForm, ReviewForm, report_data
 from grantportal.monitoring.models import EvaluationGrade, EvaluationStage, Report, ReportPhoto, ReportStatus
@@ -199,9 +199,26 @@ def close(contract_id):
 
 # --- evaluations --------------------------------------------------------------------------------------
 
+# a third party's evaluation (inspection/) and the stage of the officer's evaluation it informs
+THIRD_PARTY_STAGE = {"midterm": EvaluationStage.MIDTERM, "final": EvaluationStage.ACCEPTANCE}
+
+
+def _third_party_data(evaluation):
+    """The officer's evaluation form filled from a confirmed third-party evaluation: its stage, its score and its
+    findings as the comments; the grade stays the officer's to choose."""
+    facts = [f"平均得分{evaluation.score}分" if evaluation.score is not None else "",
+             f"服务对象满意率{evaluation.satisfaction}%（调查{evaluation.surveyed}人）"
+             if evaluation.satisfaction is not None else ""]
+    comments = f"依据第三方机构{evaluation.agency.name}的{evaluation.kind.label}" + \
+        ("（" + "，".join(f for f in facts if f) + "）" if any(facts) else "") + f"：{evaluation.conclusion}"
+    return {"stage": THIRD_PARTY_STAGE[evaluation.kind.value].value,
+            "score": "" if evaluation.score is None else str(evaluation.score), "comments": comments}
+
+
 def _evaluate_page(contract, form, message=None, status=200):
     problems = {stage: ops.evaluation_problem(contract, stage) for stage in EvaluationStage}
     return render_template("monitoring/evaluate.html", contract=contract, app=contract.award.application, form=form,
+                           third_party=confirmed_evaluations(contract),
                            problems=problems, message=message, evaluations=ops.evaluations_of(contract),
                            satisfaction=signals.ask(signals.project_satisfaction, contract.id),
                            can_act=can_manage_project(current_user, contract)), status
@@ -215,7 +232,9 @@ def evaluate(contract_id):
             else can_list_projects(current_user))
     rounds = ops.acceptance_rounds(contract)
     if request.method == "GET":
-        return _evaluate_page(contract, EvaluationForm(rounds))
+        chosen = as_id(request.args.get("third_party"))
+        source = next((e for e in confirmed_evaluations(contract) if e.id == chosen), None)
+        return _evaluate_page(contract, EvaluationForm(rounds, data=_third_party_data(source) if source else None))
     form = EvaluationForm(rounds)
     if not form.validate():
         return _evaluate_page(contract, form, status=400)

@@ -1,6 +1,7 @@
 """Third-party supervision: appointments and what they open, 实地检查 submitted, returned, resubmitted and confirmed
 (with inbox notices and audit entries), evaluations scored per 绩效目标, and a third party verifying a 整改 so that
 the paused tranches are released. A third party not appointed to the project is refused and nothing is saved."""
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -258,6 +259,13 @@ def test_an_evaluation_scores_each_performance_target(world, client):
     assert events and "满意率96.5" in events[0].detail and "平均得分85.00" in events[0].detail
     page = text(client.get(f"/projects/{world.contract.id}/timeline"))
     assert "第三方监管" in page and "平均得分85.00" in page
+    # the officer's own 中期评估 (the one tranches wait for) can take the confirmed evaluation's score and findings
+    page = text(client.get(f"/manage/projects/{world.contract.id}/evaluate"))
+    assert "第三方机构的评估" in page and "采用此评估填写" in page
+    filled = text(client.get(f"/manage/projects/{world.contract.id}/evaluate?third_party={evaluation.id}"))
+    assert re.search(r'<input[^>]*checked[^>]*value="midterm"', filled) and 'value="85.00"' in filled
+    assert re.search(r"依据第三方机构.*的中期评估（平均得分85\.00分，服务对象满意率96\.50?%（调查120人））："
+                     r"项目按计划推进", filled)
 
 
 def test_an_evaluation_by_a_third_party_not_appointed_is_refused(world, client):
