@@ -26,6 +26,12 @@ from pypdf import PdfReader  # noqa: E402
 from grantportal import create_app  # noqa: E402
 from grantportal.core.db import db  # noqa: E402
 
+# the bureau's identity every document prints (documents are refused without it: documents/render.py)
+BUREAU = {"BUREAU_NAME": "中山市民政局", "BUREAU_USCC": "11442000007252497B", "BUREAU_LEGAL_REP": "陈志明",
+          "BUREAU_ADDRESS": "广东省中山市东区松苑路1号", "BUREAU_CONTACT_NAME": "李明",
+          "BUREAU_CONTACT_PHONE": "0760-88312345", "BUREAU_BANK_NAME": "中国银行中山分行",
+          "BUREAU_BANK_ACCOUNT": "6543210987654321", "BUREAU_BANK_ACCOUNT_NAME": "中山市民政局"}
+
 
 def bare(html):
     """The floor: WeasyPrint alone, same HTML and stylesheet, no fetcher, no storage."""
@@ -132,7 +138,7 @@ def main():
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "SECRET_KEY": "bench", "STORAGE_DIR": str(tmp / "files"),
                       "INSTANCE_PATH": str(tmp), "JOBS_SYNC": True, "JOB_QUEUE": "inprocess",
-                      "PUBLIC_BASE_URL": "https://gp.example.cn", **make_test_ca(tmp, "市民政局")})
+                      "PUBLIC_BASE_URL": "https://gp.example.cn", **BUREAU, **make_test_ca(tmp, BUREAU["BUREAU_NAME"])})
     os.environ.setdefault("GRANTPORTAL_STORAGE_DIR", str(tmp / "files"))
     with app.app_context():
         from flask_migrate import upgrade
