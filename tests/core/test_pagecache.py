@@ -128,3 +128,13 @@ def test_every_table_named_private_exists(app):
     tables = db.Model.metadata.tables
     assert PRIVATE_TABLES <= set(tables)
     assert all(columns <= set(tables[t].c.keys()) for t, columns in PRIVATE_COLUMNS.items())
+
+
+def test_a_page_read_from_a_streaming_replica_is_never_kept(make_app, db_url, org):
+    """The replica may not have replayed the write that moved the generation on: a page it served would be kept,
+    stale, under the new generation (tests/core/test_streaming_replica.py shows it with a real standby)."""
+    from tests.core.test_replica import _read_only_url
+
+    client = make_app(REPLICA_DATABASE_URL=_read_only_url(db_url)).test_client()
+    assert client.get(f"/orgs/{org.id}").status_code == 200
+    assert not _kept(client.get(f"/orgs/{org.id}"))
