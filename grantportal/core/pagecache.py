@@ -39,7 +39,7 @@ import time
 from collections import OrderedDict
 
 import sqlalchemy as sa
-from flask import Response, current_app, g, request, session
+from flask import Response, current_app, g, has_app_context, request, session
 from flask_login import current_user
 from sqlalchemy import event
 from sqlalchemy.orm import Session
@@ -102,9 +102,7 @@ def _bump_after_commit(session):
     if session.in_nested_transaction():
         return
     if session.info.pop(CHANGED, False):
-        from flask import has_app_context  # noqa: PLC0415 (the CLI and jobs commit with or without an app)
-
-        if has_app_context():
+        if has_app_context():  # the CLI and jobs commit with or without an app
             store = current_app.extensions.get("gp_pagecache")
             if store is not None:
                 store.bump()
