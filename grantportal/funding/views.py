@@ -7,6 +7,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from grantportal.calls.models import Call
+from grantportal.calls.sources import breakdown_text, call_shares, split
 from grantportal.calls.tranche_plan import PlanError, describe, parse_plan
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.paging import Pager, get_or_404, page_number
@@ -37,8 +38,12 @@ def call_funding(call_id):
     total = call_summary_count(call)
     pager = Pager(total, page_number(MAX_PAGE), PER_PAGE)
     rows = call_summary_rows(call, pager.start, PER_PAGE)
+    shares = call_shares(call)  # each project's money by the call's funding sources (calls/sources.py)
+    by_source = {row.award.id: (breakdown_text(split(row.seed, shares)),
+                                breakdown_text(split(row.paid - row.recovered, shares))) for row in rows}
     return render_template("funding/call_funding.html", call=call, rows=rows, pager=pager,
-                           totals=call_summary_totals(call), start=pager.start)
+                           totals=call_summary_totals(call), start=pager.start, by_source=by_source,
+                           sources=call.funding_sources)
 
 
 def _plan_or_none(call):

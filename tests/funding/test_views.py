@@ -1,10 +1,10 @@
 """The money pages: the officer's payments page, the organization's read-only view, matched funds, the
 call's summary and its funding settings."""
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 
-from grantportal.calls.models import Call
+from grantportal.calls.models import Call, FundingSource, FundingSourceKind
 from grantportal.core.db import db
 from grantportal.funding.models import MatchedFund, Payment, Recovery
 from grantportal.funding.queries import totals
@@ -99,6 +99,22 @@ def test_call_funding_summary_lists_projects_with_totals(client, auth, contract,
     assert contract.award.application.title in page
     assert "入选项目</dt><dd>2个" in page
     assert "政府资助 11万元" in page
+
+
+def test_call_funding_summary_breaks_each_project_down_by_funding_source(client, auth, contract, officer):
+    """800,000 专项资金 and 300,000 福彩公益金: each project's award split 8:3, down to the 分, the remainder on the
+    larger source (the rule of calls/sources.py, as in open data and statistics)."""
+    call = contract.award.proposal.call
+    call.funding_sources = [
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("800000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("300000.00"))]
+    db.session.commit()
+    amount = contract.award.amount
+    lottery = (amount * 3 / 11).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+    auth.login(officer)
+    page = text(client.get(f"/manage/calls/{call.id}/funding"))
+    assert "专项资金 ¥800,000.00；福彩公益金 ¥300,000.00" in page
+    assert f"专项资金 {amount - lottery:.2f}；福彩公益金 {lottery:.2f}" in page
 
 
 # --- funding settings -------------------------------------------------------------------------------------
