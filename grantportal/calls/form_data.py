@@ -50,6 +50,7 @@ def call_data(call):
         "max_applications_per_org": call.max_applications_per_org,
         "teams_allowed": call.teams_allowed, "team_cap": call.team_cap,
         "rectification_days": call.rectification_days,
+        "rectification_overdue_terminates": call.rectification_overdue_terminates,
         "integrity_pledge": pledge_text(call),
         "levels": levels,
         "stages": stages,

@@ -60,6 +60,7 @@ class CallForm(PurchaseFields, RowsForm):
     teams_allowed = BooleanField("允许草根团队通过支持机构申报", default=False)
     team_cap = MoneyField("草根团队申请资助上限（元）", optional=True)
     rectification_days = NumberField("整改期限（工作日）", minimum=1, maximum=90, optional=True, example="15")
+    rectification_overdue_terminates = BooleanField("整改逾期的，终止合同并追回已拨付资金", default=False)
     integrity_pledge = TextAreaField("诚信承诺书", [too_long(3000)], filters=[strip])
     levels = FieldList(FormField(LevelForm), min_entries=len(Level), max_entries=len(Level))
     stages = FieldList(FormField(StageForm), min_entries=len(STAGE_KINDS), max_entries=len(STAGE_KINDS))
@@ -238,6 +239,7 @@ class CallForm(PurchaseFields, RowsForm):
             "teams_allowed": bool(self.teams_allowed.data),
             "team_cap": self.team_cap.amount if self.teams_allowed.data else None,
         }
+        fields["rectification_overdue_terminates"] = bool(self.rectification_overdue_terminates.data)
         if self.rectification_days.number is not None:  # blank: kept (15 for a new call)
             fields["rectification_days"] = self.rectification_days.number
         fields["integrity_pledge"] = self.integrity_pledge.data or None  # blank: the default (calls/integrity.py)

@@ -112,6 +112,9 @@ class Call(db.Model):
     contract_months: Mapped[int] = mapped_column(default=12)  # up to 36 for stable services
     report_every_months: Mapped[int] = mapped_column(default=3)  # progress reports
     rectification_days: Mapped[int] = mapped_column(default=15, server_default="15")  # 整改期限 (working days)
+    # the call's rule for a 整改 past its deadline (0048): the officer is told either way; with this set, the notice
+    # and the case say the contract is to be terminated and the money paid recovered (the officer does it)
+    rectification_overdue_terminates: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     integrity_pledge: Mapped[str | None] = mapped_column(sa.Text)  # 诚信承诺书; None: calls/integrity.py's default
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -293,6 +293,16 @@ def overdue_cases(now):
         RectificationCase.overdue_at.is_(None)).order_by(RectificationCase.deadline, RectificationCase.id)).all()
 
 
+OVERDUE_TERMINATES = ("按本征集规则，整改逾期的应终止合同并追回已拨付资金，"
+                      "请在合同签约页面办理终止，在资金拨付页面登记追回。")
+OVERDUE_NOTIFY = "请督促或依约处理。"
+
+
+def overdue_rule(case):
+    """What the call's rule says to do with ``case`` past its deadline (``Call.rectification_overdue_terminates``)."""
+    return OVERDUE_TERMINATES if case.contract.award.proposal.call.rectification_overdue_terminates else OVERDUE_NOTIFY
+
+
 def mark_overdue(now, link_for=None):
     """Mark each open case past its deadline overdue and tell the officer who opened it (once per deadline:
     a second run finds nothing new). Returns how many were marked."""
@@ -302,6 +312,6 @@ def mark_overdue(now, link_for=None):
             case.overdue_at = now
             notify(case.opened_by, "整改逾期",
                    f"“{case.contract.award.application.title}”的整改已超过期限（{format_datetime(case.deadline)}）"
-                   "仍未提交整改报告，请督促或依约处理。", link_for(case) if link_for else None)
+                   f"仍未提交整改报告，{overdue_rule(case)}", link_for(case) if link_for else None)
         db.session.flush()
     return len(cases)

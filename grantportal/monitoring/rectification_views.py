@@ -17,7 +17,7 @@ from grantportal.core.files import UploadError, check_upload, send_stored
 from grantportal.core.inputs import as_id
 from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404
-from grantportal.core.permissions import require
+from grantportal.core.permissions import is_officer, require
 from grantportal.funding.models import Contract
 from grantportal.funding.queries import project_contract
 from grantportal.inspection.queries import confirmed_visit
@@ -103,7 +103,11 @@ def _case_page(case, report_form=None, verify_form=None, message=None, status=20
     return render_template("monitoring/rectification.html", case=case, contract=case.contract,
                            app=case.contract.award.application, report_form=report_form, verify_form=verify_form,
                            may_file=may_file, message=message, CaseStatus=CaseStatus, Verdict=Verdict,
-                           max_evidence=ops.MAX_EVIDENCE, now=utcnow()), status
+                           max_evidence=ops.MAX_EVIDENCE, now=utcnow(),
+                           overdue_rule=ops.overdue_rule(case) if case.overdue_at and case.status == CaseStatus.OPEN
+                           else None,
+                           terminate_link=url_for("contracts.manage", award_id=case.contract.award_id,
+                                                  _anchor="terminate") if is_officer(current_user) else None), status
 
 
 @bp.route("/rectifications/<int:case_id>")

@@ -67,6 +67,14 @@ def test_officer_creates_a_call_with_levels_stages_documents_and_rubric(client, 
     assert actions == ["call.create"]
 
 
+def test_the_call_keeps_its_rule_for_an_overdue_rectification(client, signed_in_officer):
+    assert client.post("/manage/calls/new", data=call_form()).status_code == 302
+    assert client.post("/manage/calls/new", data=call_form(
+        code="BA101", rectification_overdue_terminates="y")).status_code == 302
+    rules = dict(db.session.execute(sa.select(Call.code, Call.rectification_overdue_terminates)).all())
+    assert rules == {"BA100": False, "BA101": True}
+
+
 def test_rubric_that_does_not_sum_to_100_is_refused_and_input_kept(client, signed_in_officer):
     resp = client.post("/manage/calls/new", data=call_form(**{"criteria-0-max_points": "20"}))
     html = resp.get_data(as_text=True)

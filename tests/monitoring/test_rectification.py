@@ -171,6 +171,23 @@ def test_overdue_cases_are_marked_once_and_the_officer_told(project, app):
     assert rect.mark_overdue(later + timedelta(hours=5)) == 1
 
 
+@pytest.mark.parametrize("terminates", [False, True], ids=["notify", "terminate"])
+def test_an_overdue_case_says_what_the_calls_rule_wants(project, client, auth, terminates):
+    """The call's rule (整改逾期的，终止合同并追回已拨付资金): the officer's notice and the case page say so, with the
+    way to the contract page's 终止合同; without it they ask the officer to follow the case up."""
+    project.call.rectification_overdue_terminates = terminates
+    case = _open(project, deadline=utcnow() + timedelta(hours=2))
+    rect.mark_overdue(utcnow() + timedelta(hours=3))
+    db.session.commit()
+    body = _notices(project.officer, "整改逾期")[0].body
+    assert ("应终止合同并追回已拨付资金" in body) == terminates and ("请督促或依约处理" in body) != terminates
+    auth.login(project.officer)
+    page = client.get(f"/rectifications/{case.id}").get_data(as_text=True)
+    assert "整改已逾期" in page
+    assert (f"/manage/awards/{project.award.id}/contract#terminate" in page) is True
+    assert ("应终止合同并追回已拨付资金" in page) == terminates
+
+
 def test_the_scheduled_task_runs_once_per_hour(project, app):
     _open(project, deadline=utcnow() + timedelta(minutes=30))
     now = utcnow() + timedelta(hours=2)
