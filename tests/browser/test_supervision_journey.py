@@ -48,7 +48,10 @@ def test_a_citizen_files_a_report_with_a_photo_and_the_officers_finding_goes_pub
     phone.wait_for_url("**/supervision/*")
     main = phone.inner_text("main")
     assert "随手拍监督报告已提交" in main and "已提交，待受理" in main and TEXT in main
-    assert phone.locator(".supervision-photos img").evaluate("img => img.naturalWidth") == 640
+    photo = phone.locator(".supervision-photos img")
+    photo.scroll_into_view_if_needed()  # loading="lazy": the photo loads once it comes into view
+    phone.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo.element_handle())
+    assert photo.evaluate("img => img.naturalWidth") == 640
     fits_phone(phone)
     shot(phone, "supervision-2-filed")
     report = db.session.scalar(sa.select(SupervisionReport))
