@@ -10,7 +10,7 @@ PUBLIC_READS = frozenset({
     # calls' public pages and the files published with them
     "calls.public_list", "calls.public_detail", "files.download",
     # the year's service catalogues and what was bought under each item
-    "catalogue.years", "catalogue.year",
+    "catalogue.years", "catalogue.year", "catalogue.year_csv",
     # results, score sheets and draws as published
     "proposals.public", "proposals.scores", "proposals.scores_csv", "proposals.draw", "proposals.draw_csv",
     "proposals.draw_json_download",
