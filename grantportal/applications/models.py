@@ -19,6 +19,10 @@ class AppStatus(LabelledEnum):
     SUPPORT_PENDING = "support_pending", "待支持机构确认"
 
 
+# not yet sent to the bureau: the officer's list and exports leave them out unless the status is asked for by name
+UNSENT = (AppStatus.DRAFT, AppStatus.SUPPORT_PENDING)
+
+
 class Screening(LabelledEnum):
     PENDING = "pending", "待审查"
     PASSED = "passed", "资格审查通过"

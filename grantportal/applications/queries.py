@@ -6,7 +6,7 @@ from collections import defaultdict
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload
 
-from grantportal.applications.models import Application, AppStatus, Attachment, Screening
+from grantportal.applications.models import UNSENT, Application, AppStatus, Attachment, Screening
 from grantportal.core import signals
 from grantportal.core.db import db
 from grantportal.core.paging import Pager
@@ -93,11 +93,12 @@ def call_counts(call_id):
 
 
 def _call_filter(status, screening):
-    """The officer's filter as a test of a (status, screening) pair, and as SQL: a status (drafts only when
-    asked for by name) and a screening result, each optional."""
+    """The officer's filter as a test of a (status, screening) pair, and as SQL: a status (drafts and a team's
+    application waiting for its supporting organization — ``UNSENT`` — only when asked for by name) and a
+    screening result, each optional."""
     def matches(st, sc):
-        return (st == status if status else st != AppStatus.DRAFT) and (screening is None or sc == screening)
-    where = [Application.status == status if status else Application.status != AppStatus.DRAFT]
+        return (st == status if status else st not in UNSENT) and (screening is None or sc == screening)
+    where = [Application.status == status if status else Application.status.not_in(UNSENT)]
     if screening is not None:
         where.append(Application.screening == screening)
     return matches, where

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from grantportal.applications.models import Application, AppStatus
+from grantportal.applications.models import UNSENT, Application
 from grantportal.awards.models import Award, Proposal
 from grantportal.calls.models import Call
 from grantportal.calls.sources import KINDS as SOURCE_KINDS
@@ -90,7 +90,7 @@ def _applications(call):
                        Application.total_budget, Application.requested_amount, Application.matched_amount,
                        Application.submitted_at)
              .join(Organization, Organization.id == Application.org_id)
-             .where(Application.call_id == call.id, Application.status != AppStatus.DRAFT))
+             .where(Application.call_id == call.id, Application.status.not_in(UNSENT)))
     for r in _chunks(query, Application.id):
         yield [r.number or f"草稿-{r.id}", r.title, r.name, r.uscc, _label(r.level), r.category, _label(r.status),
                _label(r.screening), r.total_budget, r.requested_amount, r.matched_amount,
@@ -156,7 +156,7 @@ def count_rows(kind, call=None):
     """How many rows the export will have (an indexed count), to choose streaming or a background job."""
     if kind.key == "applications":
         query = sa.select(sa.func.count()).select_from(Application).where(
-            Application.call_id == call.id, Application.status != AppStatus.DRAFT)
+            Application.call_id == call.id, Application.status.not_in(UNSENT))
     elif kind.key == "awards":
         query = (sa.select(sa.func.count()).select_from(Award).join(Proposal, Proposal.id == Award.proposal_id)
                  .where(Proposal.call_id == call.id))

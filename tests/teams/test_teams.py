@@ -124,7 +124,7 @@ def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w
     # the leader fills the application: the supporting organization is the applicant of record
     as_user(client, w.newcomer)
     assert client.get(f"/calls/{w.call.id}/apply").status_code == 200
-    resp = client.post(f"/calls/{w.call.id}/apply", data=form())
+    resp = client.post(f"/calls/{w.call.id}/apply", data=form(title="清河社区治理计划"))
     assert resp.status_code == 302
     [app] = applications()
     assert app.org_id == w.org.id and app.team_id == team.id and app.requested_amount == Decimal("50000.00")
@@ -141,6 +141,11 @@ def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w
     assert "草根团队申报待确认" in notices_of(w.org_member)
     assert audit("application.forward")
     assert "待支持机构确认" in page(client.get(f"/applications/{app.id}"))
+    # not yet sent to the bureau: the officer's list leaves it out (like a draft) unless asked for by its status
+    as_user(client, w.officer)
+    listing = f"/manage/calls/{w.call.id}/applications"
+    assert "清河社区治理计划" not in page(client.get(listing))
+    assert "清河社区治理计划" in page(client.get(listing + "?status=support_pending"))
 
     # the supporting organization confirms it, signing the 诚信承诺书: now it is submitted, numbered
     as_user(client, w.org_member)
@@ -154,6 +159,7 @@ def test_a_team_applies_through_its_supporting_organization_end_to_end(client, w
     assert app.org_id == w.org.id
     assert "支持机构已确认申报" in notices_of(w.newcomer)
     assert "申报已受理" in notices_of(w.org_member)
+    assert "清河社区治理计划" in page(as_user(client, w.officer).get(listing))
 
     # the 申报回执 names the supporting organization as 申报单位 and the team as 项目执行团队
     pdf = client.get(f"/applications/{app.id}/receipt.pdf").get_data()
