@@ -16,7 +16,7 @@ from grantportal.accounts.passwords import hash_password
 from grantportal.applications.models import Application, AppStatus, BudgetLine, FundSource, Screening
 from grantportal.awards.models import Award, FinalStatus
 from grantportal.awards.proposals import operations as award_ops
-from grantportal.awards.proposals import publicity
+from grantportal.awards.proposals import promotion, publicity
 from grantportal.awards.proposals.queries import proposal_of
 from grantportal.calendar import operations as calendar_ops
 from grantportal.calls.integrity import pledge_text
@@ -45,6 +45,7 @@ from grantportal.demo import catalogue as demo_catalogue
 from grantportal.demo import inspection as demo_inspection
 from grantportal.demo import teams as demo_teams
 from grantportal.documents import operations as doc_ops
+from grantportal.documents.models import DocumentKind, IssuedDocument
 from grantportal.documents.operations import render_one
 from grantportal.documents.render import dated
 from grantportal.experts.models import ExpertProfile
@@ -128,12 +129,12 @@ MIN_ORGS = 3 + sum(least for _, _, least in GROUPS)
 
 
 def _confirm_calendar(today, officer):
-    """The demo's 公示 run from about 260 days ago to next week: the officer has confirmed those years'
+    """The demo's 公示 run from about 470 days ago (the 第八届's) to next week: the officer has confirmed those years'
     holiday arrangements as the library holds them (公示 periods are counted only in confirmed years). For a
     year whose notice the library does not carry yet (next year, late in December) the demo confirms the
     statutory holidays as an estimate and says so in the record's title, so that a demo loaded then still
     shows a 公示; a real site waits for the notice."""
-    for year in range((today - timedelta(days=260)).year, today.year + 2):
+    for year in range((today - timedelta(days=470)).year, today.year + 2):
         holidays, workdays = library_year(year)
         title = (f"国务院办公厅关于{year}年部分节假日安排的通知" if year in CALENDAR_YEARS
                  else f"（演示数据）{year}年法定节假日估算，未含调休，通知发布后请核对")
@@ -598,48 +599,40 @@ def review_round_assignments(review_round):
 HOME_PROJECT = ("石岐街道长者助餐与居家探访计划", "养老服务")
 
 
-def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
-    """An older edition whose results are final: every applicant's 入选/未入选 notice issued (PDF), and the
-    selected projects at each step after: the demo organization's project 履行中 (first tranche paid, its
-    first progress report waiting for review, matched funds recorded), one 已结项, one 待确认 (signed scan
-    uploaded), one 待签署 (contract issued); the rest not yet contracted."""
-
-    call = _call(officer, today, name="“博爱100”公益创投活动", edition="第九届", code="BA097",
-                 kind=CallKind.VENTURE, status=CallStatus.PUBLISHED, apply_open=today - timedelta(days=310),
-                 apply_close=today - timedelta(days=270),
-                 levels=[(Level.CITY, "300000", "30000", "80000", "40"),
-                         (Level.TOWN, "60000", "10000", "30000", "30")],
-                 summary="第九届“博爱100”公益创投活动评审结果已确定，入选项目已签订资助协议，正在实施或已结项。",
+def _decided_call(rnd, today, officer, applicants, final_days_ago, *, edition, code, levels, summary,
+                  quality=None, named=None):
+    """A call of the “博爱100” series whose results became final ``final_days_ago`` days ago, after the usual
+    steps at their usual distances (application, screening, one review round, proposal, 公示), every applicant's
+    入选/未入选 notice issued (PDF) the day after. ``applicants``: [(org, member)]; ``quality``: {position in
+    ``applicants``: 0–1}; ``named``: {position: (title, service field)}. Returns the call, its applications and
+    its awards (by level, rank)."""
+    final = today - timedelta(days=final_days_ago)
+    call = _call(officer, today, name="“博爱100”公益创投活动", edition=edition, code=code, kind=CallKind.VENTURE,
+                 status=CallStatus.PUBLISHED, apply_open=final - timedelta(days=95),
+                 apply_close=final - timedelta(days=55), levels=levels, summary=summary,
                  categories=["养老服务", "助残服务", "青少年服务", "儿童服务", "社区治理"])
     call.reserve_per_level = 1
     call.contract_months, call.report_every_months = 6, 2
-    # its money (issue 14): 专项资金 and 福彩公益金 add up to the levels' 360,000; open data and statistics split
-    # each award between them (calls/sources.py)
-    call.funding_sources = [
-        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("240000.00")),
-        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("120000.00"))]
     db.session.flush()
     apps = []
-    for i, org in enumerate([home, *orgs]):
-        member = home_user if org is home else _org_member(org, org_password_hash)
-        app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"BA097-{call.year}-{i + 1:04d}")
-        if i and i % 3 == 0:
+    for i, (org, member) in enumerate(applicants):
+        app = _application(rnd, call, org, member, AppStatus.SUBMITTED, number=f"{code}-{call.year}-{i + 1:04d}")
+        if i and i % 3 == 0 and len(levels) > 1:
             app.level = Level.TOWN
             _town_budget(app)
-        app.submitted_at = _local(today - timedelta(days=272 + i % 5), 15)
+        app.submitted_at = _local(final - timedelta(days=57 + i % 5), 15)
         app.screening, app.screened_by_id = Screening.PASSED, officer.id
-        app.screened_at = _local(today - timedelta(days=262), 10)
+        app.screened_at = _local(final - timedelta(days=47), 10)
+        app.title, app.category = (named or {}).get(i, (app.title, app.category))
         apps.append(app)
-    apps[0].title, apps[0].category = HOME_PROJECT
     db.session.flush()
-    _closed_round(rnd, call, officer, today - timedelta(days=258), today - timedelta(days=245),
-                  quality={apps[0].id: 0.95})
-
+    _closed_round(rnd, call, officer, final - timedelta(days=43), final - timedelta(days=30),
+                  quality={apps[i].id: q for i, q in (quality or {}).items()})
     now = utcnow()
-    award_ops.generate(call, officer, now - timedelta(days=240))
+    award_ops.generate(call, officer, now - timedelta(days=final_days_ago + 25))
     proposal = proposal_of(call)
-    publicity.publish(proposal, officer, now - timedelta(days=235), call.publicity_days)
-    confirmed = now - timedelta(days=215)
+    publicity.publish(proposal, officer, now - timedelta(days=final_days_ago + 20), call.publicity_days)
+    confirmed = now - timedelta(days=final_days_ago)
     proposal.ends_at = min(proposal.ends_at, confirmed - timedelta(hours=1))  # 公示 over, whatever the holidays
     publicity.confirm(proposal, officer, confirmed, link_for=lambda a: f"/applications/{a.application_id}")
     awards = db.session.scalars(db.select(Award).where(Award.proposal_id == proposal.id)
@@ -648,15 +641,82 @@ def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
     for award in awards:  # sent the day after the results became final, before any contract
         doc = doc_ops.issue_document(award, doc_ops.notice_kind(award), officer, enqueue=False)
         _render_dated(doc, notified)
+    return call, apps, awards
 
+
+def _final_demo(rnd, today, officer, home, home_user, orgs, org_password_hash):
+    """Two editions whose results are final, so that every document follows from the one before within the
+    time it gave (a 入选通知书 asks for the contract within ``SIGNING_DAYS``, 15 days):
+
+    - the 第九届 (final 80 days ago): the demo organization's project and the other selected projects 履行中 from
+      60 days ago (contracts signed within the notices' deadline, first tranche paid; the demo organization's
+      first progress report waiting for review, matched funds recorded, a 整改 open, a third-party visit); one
+      city project whose contract was never signed is recorded 20 days ago as 合同签订前终止 and the city reserve
+      promoted (递补): its new notice, contract issued and signed scan uploaded — 待确认; one town project that
+      never signed is recorded 10 days ago the same way and the town reserve promoted: its contract issued —
+      待签署, its notice's deadline not yet past;
+    - the 第八届 (final a year before the 第九届), among some of the same organizations: every selected project
+      ran its six months and is 已结项."""
+
+    members = {org.id: home_user if org is home else _org_member(org, org_password_hash) for org in [home, *orgs]}
+    call, apps, awards = _decided_call(
+        rnd, today, officer, [(org, members[org.id]) for org in [home, *orgs]], 80, edition="第九届", code="BA097",
+        # 31万 + 5万: the levels' 36万 is what the two funding sources below add up to
+        levels=[(Level.CITY, "310000", "30000", "80000", "40"), (Level.TOWN, "50000", "10000", "30000", "30")],
+        summary="第九届“博爱100”公益创投活动评审结果已确定，入选项目已签订资助协议，正在实施。", quality={0: 0.95},
+        named={0: HOME_PROJECT})
+    # its money (issue 14): 专项资金 and 福彩公益金 add up to the levels' 360,000; open data and statistics split
+    # each award between them (calls/sources.py)
+    call.funding_sources = [
+        FundingSource(position=0, kind=FundingSourceKind.SPECIAL_FUND, amount=Decimal("240000.00")),
+        FundingSource(position=1, kind=FundingSourceKind.LOTTERY, amount=Decimal("120000.00"))]
+    db.session.flush()
     selected = [a for a in awards if a.final_status == FinalStatus.SELECTED]
     home_award = next(a for a in selected if a.application_id == apps[0].id)
-    closed, signed, issued = [a for a in selected if a is not home_award][:3]
+    # one project of each level never signs: the city's largest award (so that the city reserve fits in what it
+    # frees) and the town's last
+    others = [a for a in selected if a is not home_award]
+    unsigned = {Level.CITY: max((a for a in others if a.level == Level.CITY), key=lambda a: (a.amount, -a.id)),
+                Level.TOWN: [a for a in others if a.level == Level.TOWN][-1]}
     home_contract = _active_project(today, officer, home_award)
+    for award in selected:
+        if award is home_award:
+            continue
+        contract = _issued_contract(officer, award, today - timedelta(days=60))
+        if award not in unsigned.values():
+            _sign_and_confirm(contract, officer, award)
+            _pay(contract, sorted(contract.tranches, key=lambda t: t.position)[0], officer,
+                 today - timedelta(days=53))
+    city_reserve = _promote(officer, unsigned[Level.CITY], today - timedelta(days=20))
+    _signed_contract(officer, city_reserve, today + timedelta(days=2), signed_on=today - timedelta(days=8))
+    town_reserve = _promote(officer, unsigned[Level.TOWN], today - timedelta(days=10))
+    _issued_contract(officer, town_reserve, today + timedelta(days=10))
     demo_inspection.load(officer, call, home_contract, today, utcnow())  # the third party's confirmed visit
-    _closed_project(today, officer, closed)
-    _signed_contract(officer, signed, today - timedelta(days=14))
-    _issued_contract(officer, issued, today - timedelta(days=7))
+
+    # a year before the 第九届, to the day: always the year before, whatever today is
+    _earlier, _apps, earlier_awards = _decided_call(
+        rnd, today, officer, [(org, members[org.id]) for org in orgs[:4]], 80 + 365, edition="第八届", code="BA087",
+        levels=[(Level.CITY, "120000", "30000", "80000", "40")],
+        summary="第八届“博爱100”公益创投活动评审结果已确定，入选项目均已结项。")
+    for award in earlier_awards:
+        if award.final_status == FinalStatus.SELECTED:
+            _closed_project(today, officer, award, today - timedelta(days=80 + 365 - 18))
+
+
+UNSIGNED_REASON = "入选通知书载明的签约期限已过，该单位未签订资助协议，亦未说明正当理由，视为自动放弃入选资格"
+
+
+def _promote(officer, award, day):
+    """``award`` recorded on ``day`` as 合同签订前终止 (its issued contract never signed: 已终止) and the level's
+    reserve promoted; the reserve's new 入选通知书 dated the next day. Returns the promoted award."""
+    promoted = promotion.drop_and_promote(award, officer, promotion.DropCause.UNSIGNED, UNSIGNED_REASON,
+                                          _local(day, 16), link_for=lambda a: f"/applications/{a.application_id}")
+    assert promoted is not None, "the demo's reserve must fit the level's budget"
+    notice = db.session.scalars(sa.select(IssuedDocument).where(
+        IssuedDocument.award_id == promoted.id, IssuedDocument.kind == DocumentKind.SELECTION_NOTICE)
+        .order_by(IssuedDocument.id.desc())).first()
+    _render_dated(notice, _local(day + timedelta(days=1), 10))
+    return promoted
 
 
 def _scan():
@@ -690,25 +750,35 @@ def _issued_contract(officer, award, starts_on):
     return contract
 
 
-def _signed_contract(officer, award, starts_on):
-    """待确认: issued, and the organization's signed scan uploaded."""
+def _signed_contract(officer, award, starts_on, signed_on=None):
+    """待确认: issued, and the organization's signed scan uploaded (on ``signed_on``, or six days before the
+    term)."""
 
     contract = _issued_contract(officer, award, starts_on)
     member = award.application.org.members[0].user
     contract_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
+    contract.signed_uploaded_at = _local(signed_on or starts_on - timedelta(days=6), 11)
+    db.session.flush()
     return contract, member
+
+
+def _sign_and_confirm(contract, officer, award):
+    """An issued contract signed by the organization six days before its term and confirmed three days before."""
+    member = award.application.org.members[0].user
+    contract_ops.upload_signed(contract, member, _scan(), link=f"/manage/awards/{award.id}/contract")
+    contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
+    contract.signed_uploaded_at = _local(contract.starts_on - timedelta(days=6), 11)
+    contract.confirmed_at = _local(contract.starts_on - timedelta(days=3), 15)
+    db.session.flush()
+    return member
 
 
 def _active_contract(officer, award, starts_on):
     """履行中 from ``starts_on``: signed and confirmed (the reports are scheduled), its steps dated just
     before the start so that the project's timeline reads in order."""
 
-    contract, member = _signed_contract(officer, award, starts_on)
-    contract_ops.confirm_signed(contract, officer, link=f"/awards/{award.id}/contract")
-    contract.signed_uploaded_at = _local(starts_on - timedelta(days=6), 11)
-    contract.confirmed_at = _local(starts_on - timedelta(days=3), 15)
-    db.session.flush()
-    return contract, member
+    contract = _issued_contract(officer, award, starts_on)
+    return contract, _sign_and_confirm(contract, officer, award)
 
 
 def _pay(contract, tranche, officer, paid_on):
@@ -769,11 +839,10 @@ def _open_rectification(today, officer, contract):
     return case
 
 
-def _closed_project(today, officer, award):
-    """A project that ran its six months: every report accepted, 中期评估 and 结项验收 passed, every tranche
-    paid, closed."""
+def _closed_project(today, officer, award, starts_on):
+    """A project that ran its six months from ``starts_on``: every report accepted, 中期评估 and 结项验收 passed,
+    every tranche paid, closed."""
 
-    starts_on = today - timedelta(days=200)
     contract, member = _active_contract(officer, award, starts_on)
     link = f"/projects/{contract.id}/timeline"
     tranches = sorted(contract.tranches, key=lambda t: t.position)

@@ -1,17 +1,19 @@
-"""The demo data (`flask demo load`): loads on an empty database and leaves the 第九届 with final results,
-its notices issued and its projects at every step of the contract, pages the demo logins can open."""
+"""The demo data (`flask demo load`): loads on an empty database and leaves the 第九届 with final results, its
+notices issued, its projects in force and two reserves promoted (待确认, 待签署), and the 第八届 a year earlier with
+its projects closed; every document follows from the one before within the time it gave; pages the demo logins
+can open."""
 import re
 from datetime import date
 
 import sqlalchemy as sa
 
 from grantportal.accounts.models import User
-from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus, ResultsRevision, RevisionKind
 from grantportal.calls.models import Call
 from grantportal.core.db import db
 from grantportal.core.jobs_models import Job, JobStatus
 from grantportal.core.storage import get_storage
-from grantportal.core.timeutil import to_local
+from grantportal.core.timeutil import local_today, to_local
 from grantportal.demo.data import DEMO_LOGINS, MIN_ORGS, load
 from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.funding.models import Contract, ContractStatus, MatchedFund, TrancheStatus
@@ -45,14 +47,25 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     assert proposal.status == ProposalStatus.FINAL
     awards = db.session.scalars(sa.select(Award).where(Award.proposal_id == proposal.id)).all()
     assert 8 <= len(awards) <= 12
-    assert {a.final_status for a in awards} >= {FinalStatus.SELECTED, FinalStatus.RESERVE}
+    assert {a.final_status for a in awards} >= {FinalStatus.SELECTED, FinalStatus.NOT_SELECTED}
+    # two selected projects never signed; each level's reserve was promoted (递补), dated on the results page
+    promotions = db.session.scalars(sa.select(ResultsRevision).where(
+        ResultsRevision.proposal_id == proposal.id, ResultsRevision.kind == RevisionKind.PROMOTED)).all()
+    assert len(promotions) == 2 and all("合同签订前终止" in r.summary and "递补入选" in r.summary for r in promotions)
 
-    contracts = {c.status: c for c in db.session.scalars(sa.select(Contract))}
+    contracts = {}
+    for contract in db.session.scalars(sa.select(Contract).order_by(Contract.id)):
+        contracts.setdefault(contract.status, []).append(contract)
     assert sorted(contracts, key=list(ContractStatus).index) == [
-        ContractStatus.ISSUED, ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.CLOSED]
+        ContractStatus.ISSUED, ContractStatus.SIGNED, ContractStatus.ACTIVE, ContractStatus.CLOSED,
+        ContractStatus.TERMINATED]
+    assert {c.award.proposal.call.code for c in contracts[ContractStatus.CLOSED]} == {"BA087"}  # the 第八届
+    assert {c.award.proposal.call.code for s in (ContractStatus.ISSUED, ContractStatus.SIGNED,
+                                                 ContractStatus.ACTIVE, ContractStatus.TERMINATED)
+            for c in contracts[s]} == {"BA097"}
     home = db.session.scalar(sa.select(OrgMember).join(User).where(User.username == "org")).org
-    active, closed = contracts[ContractStatus.ACTIVE], contracts[ContractStatus.CLOSED]
-    assert active.award.application.org_id == home.id
+    (active,) = [c for c in contracts[ContractStatus.ACTIVE] if c.award.application.org_id == home.id]
+    closed = contracts[ContractStatus.CLOSED][0]
     # an open 整改 on the demo organization's project: the tranches not yet paid are paused
     assert [t.status for t in sorted(active.tranches, key=lambda t: t.position)] == [
         TrancheStatus.PAID, TrancheStatus.BLOCKED, TrancheStatus.BLOCKED]
@@ -62,17 +75,25 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     first = db.session.scalar(sa.select(Report).where(Report.contract_id == active.id).order_by(Report.due_on).limit(1))
     assert first.kind == ReportKind.PROGRESS and first.status == ReportStatus.SUBMITTED
     assert db.session.scalar(sa.select(MatchedFund).where(MatchedFund.award_id == active.award_id)).received > 0
-    assert contracts[ContractStatus.SIGNED].signed_file is not None
-    assert all(t.status == TrancheStatus.PAID for t in closed.tranches)
-    assert {e.stage for e in evaluations_of(closed) if e.grade.passed} == {EvaluationStage.MIDTERM,
-                                                                       EvaluationStage.ACCEPTANCE}
-    assert {r.status for r in db.session.scalars(sa.select(Report).where(Report.contract_id == closed.id))} == {
-        ReportStatus.ACCEPTED}
+    assert contracts[ContractStatus.SIGNED][0].signed_file is not None
+    # the other projects in force had their first tranche paid
+    assert all(sorted(c.tranches, key=lambda t: t.position)[0].status == TrancheStatus.PAID
+               for c in contracts[ContractStatus.ACTIVE])
+    for closed_one in contracts[ContractStatus.CLOSED]:
+        assert all(t.status == TrancheStatus.PAID for t in closed_one.tranches)
+        assert {e.stage for e in evaluations_of(closed_one) if e.grade.passed} == {EvaluationStage.MIDTERM,
+                                                                               EvaluationStage.ACCEPTANCE}
+        assert {r.status for r in db.session.scalars(sa.select(Report).where(
+            Report.contract_id == closed_one.id))} == {ReportStatus.ACCEPTED}
 
     docs = db.session.scalars(sa.select(IssuedDocument)).all()
     notices = [d for d in docs if d.kind in (DocumentKind.SELECTION_NOTICE, DocumentKind.REJECTION_NOTICE)]
-    # a notice each, four contracts, the 整改通知书
-    assert len(notices) == len(awards) and len(docs) == len(awards) + 5
+    # a notice for each award of both editions and a new 入选通知书 for each promoted reserve; every contract; the
+    # 整改通知书
+    every_award = db.session.scalar(sa.select(sa.func.count()).select_from(Award).join(Proposal).join(Call).where(
+        Call.code.in_(["BA097", "BA087"])))
+    every_contract = sum(len(c) for c in contracts.values())
+    assert len(notices) == every_award + 2 and len(docs) == len(notices) + every_contract + 1
     for doc in docs:
         assert doc.status == DocumentStatus.ISSUED, (doc.number, doc.error)
         assert get_storage().read(doc.file.storage_key).startswith(b"%PDF")
@@ -103,12 +124,14 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     auth.logout()
     _login(auth, "inspector")
     mine = client.get("/third-party/projects").get_data(as_text=True)
-    assert active.award.application.title in mine and contracts[ContractStatus.CLOSED].award.application.title in mine
+    assert active.award.application.title in mine
+    assert closed.award.application.title not in mine  # appointed to the 第九届 only
     assert client.get(f"/third-party/visits/{visit.id}").status_code == 200
 
 
 def test_the_demo_tells_a_consistent_story_and_has_a_defence_day(app, client, auth):
-    """Each project's 入选通知书 is dated (printed and recorded) before its contract; the 6-month contracts'
+    """Each project's 入选通知书 is dated (printed and recorded) before its contract, and the contract is issued
+    and signed within the deadline the notice gave (or that deadline is still ahead); the 6-month contracts'
     projects promise nothing "一年内"; the 第十一届 has a 现场答辩 with its running order drawn and every entrant in
     its own slot, none overlapping; the demo organization can open its 整改."""
     app.config["JOBS_SYNC"] = True
@@ -121,6 +144,15 @@ def test_the_demo_tells_a_consistent_story_and_has_a_defence_day(app, client, au
         assert notice.issued_at < contract.document.issued_at, contract.id
         assert _cn_day(notice.body["issued_on"]) < _cn_day(contract.document.body["issued_on"])
         assert _cn_day(notice.body["issued_on"]) == to_local(notice.issued_at).date()
+        # the contract comes within the time the notice gave, and is signed within it (or that time is not over)
+        deadline = _cn_day(notice.body["signing"]["deadline"])
+        assert _cn_day(contract.document.body["issued_on"]) <= deadline, contract.id
+        if contract.signed_uploaded_at is not None:
+            assert to_local(contract.signed_uploaded_at).date() <= deadline, contract.id
+        elif contract.status == ContractStatus.ISSUED:
+            assert deadline >= local_today(), contract.id
+        else:  # never signed: recorded as 合同签订前终止 once the time was over
+            assert contract.status == ContractStatus.TERMINATED and deadline < local_today(), contract.id
         months = contract.award.proposal.call.contract_months
         assert months == 6
         text = " ".join([contract.deliverables or "", *contract.document.body["project"]["objectives"]])
