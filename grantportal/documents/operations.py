@@ -182,8 +182,9 @@ def issue_document(award, kind, user, extras=None, terms=None, enqueue=True):
 @events.reserve_promoted.connect
 def issue_promotion_notice(award, user, **_):
     """A reserve promoted after the final result (awards' 递补) gets its own 入选通知书, numbered now in the call's
-    TZ series and rendered after the commit (its signing deadline counts from the new notice)."""
-    return issue_document(award, DocumentKind.SELECTION_NOTICE, user)
+    TZ series and rendered after the commit (its signing deadline counts from the new notice); it says that the
+    project was a reserve and moved up (``promoted``)."""
+    return issue_document(award, DocumentKind.SELECTION_NOTICE, user, extras={"promoted": True})
 
 
 def issue_correction(doc, user, reason):

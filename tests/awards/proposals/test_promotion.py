@@ -18,6 +18,7 @@ from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.notices import Notice
 from grantportal.documents.models import DocumentKind, IssuedDocument
+from grantportal.documents.render import document_html
 from grantportal.funding.contracts.operations import issue_contract, prepare_contract
 from grantportal.funding.models import ContractStatus
 from tests import factories as f
@@ -70,6 +71,9 @@ def test_the_first_reserve_moves_up_with_a_new_notice_and_a_dated_note(results, 
     notice = db.session.scalars(sa.select(IssuedDocument).where(
         IssuedDocument.award_id == first.id, IssuedDocument.kind == DocumentKind.SELECTION_NOTICE)).one()
     assert notice.number.startswith(f"{call.code}-{call.year}-TZ")
+    # it says the project was a reserve and moved up (the first 入选通知书s say it was selected)
+    text = "".join(document_html(notice).split())
+    assert "列为市级候补项目" in text and "递补入选市级项目" in text, text
     # both organizations told; the others not
     assert any("递补入选" in t for t in _notices(members[2]))
     assert any("入选资格已取消" in t for t in _notices(members[1]))
