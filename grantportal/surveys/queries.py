@@ -80,19 +80,16 @@ def results_of(survey, with_comments=False):
     return Results(survey, len(answers), tuple(items), comments)
 
 
-def open_surveys(contract_id, now):
-    """The project's surveys taking answers at ``now`` (the public page links to them)."""
-    return db.session.scalars(sa.select(Survey).where(Survey.contract_id == contract_id, Survey.opens_at <= now,
-                                                      Survey.closes_at > now).order_by(Survey.closes_at)).all()
-
-
-def public_results(contract_id, now):
-    """The results the project's public page shows: closed surveys with at least ``PUBLIC_MIN_ANSWERS`` answers,
-    as counts and means (never an answer, never a phone), newest first."""
-    closed = db.session.scalars(sa.select(Survey).where(Survey.contract_id == contract_id, Survey.closes_at <= now)
-                                .order_by(Survey.closes_at.desc(), Survey.id.desc())).all()
+def public_surveys(contract_id, now):
+    """What the project's public page shows of its surveys, from one read of them: those taking answers at ``now``
+    (linked, soonest to close first), and the results of the closed ones with at least ``PUBLIC_MIN_ANSWERS``
+    answers, as counts and means (never an answer, never a phone), newest first."""
+    surveys = db.session.scalars(sa.select(Survey).where(Survey.contract_id == contract_id, Survey.opens_at <= now)
+                                 ).all()
+    taking = sorted((s for s in surveys if s.closes_at > now), key=lambda s: (s.closes_at, s.id))
+    closed = sorted((s for s in surveys if s.closes_at <= now), key=lambda s: (s.closes_at, s.id), reverse=True)
     shown = (results_of(s) for s in closed)
-    return [r for r in shown if r.count >= PUBLIC_MIN_ANSWERS]
+    return taking, [r for r in shown if r.count >= PUBLIC_MIN_ANSWERS]
 
 
 @signals.project_satisfaction.connect

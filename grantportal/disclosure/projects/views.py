@@ -31,7 +31,7 @@ from grantportal.pledges.operations import pledging_problem
 from grantportal.pledges.queries import public_pledges
 from grantportal.supervision.operations import filing_problem
 from grantportal.supervision.queries import public_findings
-from grantportal.surveys.queries import open_surveys, public_results
+from grantportal.surveys.queries import public_surveys
 
 bp = Blueprint("projects", __name__)
 
@@ -132,7 +132,7 @@ def project(contract_id):
     payments = sorted(contract.payments, key=lambda p: (p.paid_on, p.id))  # each p.tranche: among the loaded
     findings, findings_total = public_findings(contract)
     pledges = public_pledges(contract)
-    now = utcnow()
+    taking, survey_results = public_surveys(contract.id, utcnow())
     return render_template(
         "disclosure/project.html", contract=contract, award=award, app=award.application,
         team=award.application.executing_team,  # 项目执行团队, loaded here: name and 备案编号 only
@@ -142,5 +142,5 @@ def project(contract_id):
         public_name=matched.public_name, leverage=matched.project_leverage(award, funds), reports=reports,
         evaluations=recorded_evaluations(contract), findings=findings, findings_total=findings_total,
         may_report=filing_problem(contract) is None, pledges=pledges,
-        may_pledge=pledging_problem(contract) is None, open_surveys=open_surveys(contract.id, now),
-        survey_results=public_results(contract.id, now), rectifications=public_cases(contract))
+        may_pledge=pledging_problem(contract) is None, open_surveys=taking, survey_results=survey_results,
+        rectifications=public_cases(contract))
