@@ -109,6 +109,11 @@ def call_with_contracts(call_id):
     return next((c for c in calls_with_contracts() if c.id == call_id), None)
 
 
+def contract_by_id(contract_id):
+    """The contract an appointment form names (its state is checked by ``operations.appoint``), or None."""
+    return db.session.get(Contract, contract_id)
+
+
 def appointable_contracts():
     """Projects an agency can be appointed to one by one: contracts issued, signed or in force."""
     return db.session.scalars(

@@ -17,7 +17,6 @@ from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.photos import PHOTO_EXTENSIONS
 from grantportal.core.timeutil import local_today
-from grantportal.funding.models import Contract
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_contract
 from grantportal.inspection import operations as ops
@@ -162,14 +161,9 @@ def appoint(agency_id):
     form = AppointmentForm()
     if not form.validate():
         return _agency_page(agency, appointment_form=form, status=400)
-    call = queries.call_with_contracts(as_id(form.call_id.data)) if as_id(form.call_id.data) else None
-    contract = db.session.get(Contract, as_id(form.contract_id.data)) if as_id(form.contract_id.data) else None
-    if call is None and contract is None:
-        form.contract_id.errors = [*form.contract_id.errors, "请从列表中选择征集或项目。"]
-        return _agency_page(agency, appointment_form=form, status=400)
     with commit_or_refusal(form) as attempt:
-        ops.appoint(agency, current_user, form.starts_on.data, form.ends_on.data, call=call, contract=contract,
-                    link=url_for("inspection.mine"))
+        ops.appoint(agency, current_user, form.starts_on.data, form.ends_on.data, call=form.call,
+                    contract=form.contract, link=url_for("inspection.mine"))
     if not attempt.ok:
         return _agency_page(_agency(agency_id), appointment_form=form, message=attempt.message,
                             status=attempt.status)
