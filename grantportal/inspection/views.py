@@ -198,6 +198,50 @@ def project(contract_id):
         may_record=can_record_inspection(current_user, contract), kinds=list(EvaluationKind))
 
 
+# --- a visit's or an evaluation's page, its save (and submit) and the officer's 确认 / 退回 ----------------------
+
+def _work_page(work_type, work_id=None, contract_id=None, kind=None):
+    """The page of visit or evaluation ``work_id`` (or of a new one on ``contract_id``, of ``kind``) as a function
+    of its form, message and status. It loads what it shows when called, so that it also answers after a refusal
+    rolled the request back (and expired what was loaded before)."""
+    def page(**kw):
+        work = (_visit if work_type is InspectionVisit else _evaluation)(work_id) if work_id else None
+        contract = _contract(work.contract_id if work is not None else contract_id)
+        if work_type is InspectionVisit:
+            return _visit_page(contract, work, **kw)
+        return _evaluation_page(contract, work, work.kind if work is not None else kind, **kw)
+    return page
+
+
+def _save_work(form, page, save, noun):
+    """The steps of every save of a visit or an evaluation, the 提交 included: ``save(submit)`` runs the operation
+    and the request commits once; a refusal re-renders ``page`` with what was typed and the reason; otherwise
+    say what happened and open the record."""
+    submit = bool(form.submit.data)
+    with commit_or_refusal(form) as attempt:
+        work = save(submit)
+    if not attempt.ok:
+        return page(form=form, message=attempt.message, status=attempt.status)
+    flash(f"{noun}已提交，等待项目官员确认。" if submit else f"{noun}已保存为草稿。", "success")
+    return redirect(work_link(work), 303)
+
+
+def _decide(work, page):
+    """确认 / 退回 a submitted visit or evaluation (the officer); the agency's staff are told."""
+    require(can_decide_inspection_work(current_user, work))
+    form = DecideForm()
+    if not form.validate():
+        return page(decide_form=form, status=400)
+    confirm = not form.send_back.data
+    with commit_or_refusal(form) as attempt:
+        ops.decide(work, current_user, confirm, utcnow(), form.reason.data, link_for=work_link)
+    if not attempt.ok:
+        return page(decide_form=form, message=attempt.message, status=attempt.status)
+    told = "已通知第三方机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
+    flash(("已确认。" if confirm else "已退回。") + told, "success")
+    return redirect(work_link(work), 303)
+
+
 # --- 实地检查 --------------------------------------------------------------------------------------------
 
 def _visit_page(contract, visit, form=None, decide_form=None, message=None, status=200):
@@ -228,29 +272,24 @@ def _checked_photos(form):
     return photos
 
 
-def _save_visit(contract, visit, reload):
+def _save_visit(contract, visit, page):
     form = VisitForm()
     if not form.validate():
-        return _visit_page(contract, visit, form, status=400)
+        return page(form=form, status=400)
     photos = _checked_photos(form)
     if photos is None:
-        return _visit_page(contract, visit, form, status=400)
+        return page(form=form, status=400)
     remove = [n for n in map(as_id, request.form.getlist("remove_photo")) if n]
-    submit = bool(form.submit.data)
+
+    def save(submit):
+        return ops.save_visit(contract, current_user, form.to_data(), utcnow(), visit=visit, submit=submit,
+                              photos=photos, remove_photo_ids=remove, link_for=visit_link)
     try:
-        with commit_or_refusal(form) as attempt:
-            visit = ops.save_visit(contract, current_user, form.to_data(), utcnow(), visit=visit, submit=submit,
-                                   photos=photos, remove_photo_ids=remove, link_for=visit_link)
+        return _save_work(form, page, save, "实地检查记录")
     except UploadError as e:
         db.session.rollback()  # the bytes stored in this request go with it (core.files)
         form.photos.errors = [*form.photos.errors, str(e)]
-        contract, visit = reload()
-        return _visit_page(contract, visit, form, status=400)
-    if not attempt.ok:
-        contract, visit = reload()
-        return _visit_page(contract, visit, form, message=attempt.message, status=attempt.status)
-    flash("实地检查记录已提交，等待项目官员确认。" if submit else "实地检查记录已保存为草稿。", "success")
-    return redirect(visit_link(visit), 303)
+        return page(form=form, status=400)
 
 
 @bp.route("/third-party/projects/<int:contract_id>/visits/new", methods=["GET", "POST"])
@@ -260,7 +299,7 @@ def new_visit(contract_id):
     require(can_record_inspection(current_user, contract))
     if request.method == "GET":
         return _visit_page(contract, None)
-    return _save_visit(contract, None, lambda: (_contract(contract_id), None))
+    return _save_visit(contract, None, _work_page(InspectionVisit, contract_id=contract_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -271,34 +310,13 @@ def visit(visit_id):
         require(can_view_inspection_work(current_user, visit))
         return _visit_page(_contract(visit.contract_id), visit)
     require(can_edit_inspection_work(current_user, visit))
-    return _save_visit(_contract(visit.contract_id), visit,
-                       lambda: (_contract(visit.contract_id), _visit(visit_id)))
-
-
-def _decide(work, page):
-    form = DecideForm()
-    if not form.validate():
-        return page(decide_form=form, status=400)
-    confirm = not form.send_back.data
-    with commit_or_refusal(form) as attempt:
-        ops.decide(work, current_user, confirm, utcnow(), form.reason.data, link_for=work_link)
-    if not attempt.ok:
-        return page(decide_form=form, message=attempt.message, status=attempt.status, reload=True)
-    told = "已通知第三方机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
-    flash(("已确认。" if confirm else "已退回。") + told, "success")
-    return redirect(work_link(work), 303)
+    return _save_visit(_contract(visit.contract_id), visit, _work_page(InspectionVisit, visit_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>/decide", methods=["POST"])
 @login_required
 def decide_visit(visit_id):
-    visit = _visit(visit_id)
-    require(can_decide_inspection_work(current_user, visit))
-
-    def page(reload=False, **kw):
-        v = _visit(visit_id) if reload else visit
-        return _visit_page(_contract(v.contract_id), v, **kw)
-    return _decide(visit, page)
+    return _decide(_visit(visit_id), _work_page(InspectionVisit, visit_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>/photos/<int:photo_id>")
@@ -328,20 +346,15 @@ def _evaluation_page(contract, evaluation, kind, form=None, decide_form=None, me
                            WorkStatus=WorkStatus), status
 
 
-def _save_evaluation(contract, evaluation, kind, reload):
-    indicators = ops.indicators_for(contract, evaluation)
-    form = EvaluationForm(len(indicators))
+def _save_evaluation(contract, evaluation, kind, page):
+    form = EvaluationForm(len(ops.indicators_for(contract, evaluation)))
     if not form.validate():
-        return _evaluation_page(contract, evaluation, kind, form, status=400)
-    submit = bool(form.submit.data)
-    with commit_or_refusal(form) as attempt:
-        evaluation = ops.save_evaluation(contract, current_user, kind, form.to_data(), utcnow(),
-                                         evaluation=evaluation, submit=submit, link_for=evaluation_link)
-    if not attempt.ok:
-        contract, evaluation = reload()
-        return _evaluation_page(contract, evaluation, kind, form, message=attempt.message, status=attempt.status)
-    flash(f"{kind.label}已提交，等待项目官员确认。" if submit else f"{kind.label}已保存为草稿。", "success")
-    return redirect(evaluation_link(evaluation), 303)
+        return page(form=form, status=400)
+
+    def save(submit):
+        return ops.save_evaluation(contract, current_user, kind, form.to_data(), utcnow(), evaluation=evaluation,
+                                   submit=submit, link_for=evaluation_link)
+    return _save_work(form, page, save, kind.label)
 
 
 @bp.route("/third-party/projects/<int:contract_id>/evaluations/new", methods=["GET", "POST"])
@@ -354,7 +367,7 @@ def new_evaluation(contract_id):
         abort(404)
     if request.method == "GET":
         return _evaluation_page(contract, None, kind)
-    return _save_evaluation(contract, None, kind, lambda: (_contract(contract_id), None))
+    return _save_evaluation(contract, None, kind, _work_page(ThirdPartyEvaluation, contract_id=contract_id, kind=kind))
 
 
 @bp.route("/third-party/evaluations/<int:evaluation_id>", methods=["GET", "POST"])
@@ -366,16 +379,10 @@ def evaluation(evaluation_id):
         return _evaluation_page(_contract(evaluation.contract_id), evaluation, evaluation.kind)
     require(can_edit_inspection_work(current_user, evaluation))
     return _save_evaluation(_contract(evaluation.contract_id), evaluation, evaluation.kind,
-                            lambda: (_contract(evaluation.contract_id), _evaluation(evaluation_id)))
+                            _work_page(ThirdPartyEvaluation, evaluation_id))
 
 
 @bp.route("/third-party/evaluations/<int:evaluation_id>/decide", methods=["POST"])
 @login_required
 def decide_evaluation(evaluation_id):
-    evaluation = _evaluation(evaluation_id)
-    require(can_decide_inspection_work(current_user, evaluation))
-
-    def page(reload=False, **kw):
-        e = _evaluation(evaluation_id) if reload else evaluation
-        return _evaluation_page(_contract(e.contract_id), e, e.kind, **kw)
-    return _decide(evaluation, page)
+    return _decide(_evaluation(evaluation_id), _work_page(ThirdPartyEvaluation, evaluation_id))
