@@ -16,6 +16,7 @@ from grantportal.core.forms import (
     too_long,
 )
 from grantportal.core.inputs import as_id
+from grantportal.core.timeutil import local_today
 from grantportal.inspection import queries
 from grantportal.inspection.models import CheckResult, EvaluationKind
 from grantportal.inspection.operations import (
@@ -78,6 +79,15 @@ class AppointmentForm(Form):
             self.contract_id.errors = [*self.contract_id.errors, "请从列表中选择征集或项目。"]
             return False
         return True
+
+
+class EndAppointmentForm(Form):
+    """提前结束 an appointment: the reason, and the date it ends (today unless the officer says otherwise; the
+    operation checks it against the appointment's dates)."""
+
+    ended_on = LocalDateField("结束日期", [DataRequired("请填写结束日期。")], default=local_today)
+    reason = TextAreaField("提前结束的理由", [DataRequired("请填写提前结束的理由。"), too_long(NOTE_MAX)],
+                           filters=[strip])
 
 
 class DecideForm(Form):

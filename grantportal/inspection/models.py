@@ -10,6 +10,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
@@ -45,7 +46,10 @@ class AgencyStaff(db.Model):
 
 
 class Appointment(db.Model):
-    """An agency appointed to a call (its funded projects) or to one project, ``starts_on`` to ``ends_on``."""
+    """An agency appointed to a call (its funded projects) or to one project, ``starts_on`` to ``ends_on``.
+
+    The officer may end it early (提前结束) with a reason: ``ended_on`` is the first day it no longer covers
+    (from ``starts_on`` to the planned ``ends_on``); from that day its staff lose the appointment's projects."""
 
     __tablename__ = "inspection_appointment"
     __table_args__ = (sa.CheckConstraint("(call_id IS NULL) <> (contract_id IS NULL)",
@@ -59,13 +63,29 @@ class Appointment(db.Model):
     ends_on: Mapped[date]
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_on: Mapped[date | None]  # 提前结束: the first day no longer covered
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     agency = relationship(Agency, back_populates="appointments")
     call = relationship("Call")
     contract = relationship("Contract")
 
+    @hybrid_method
     def in_force(self, today):
-        return self.starts_on <= today <= self.ends_on
+        """Does the appointment cover ``today`` (a local date)? In Python and in SQL."""
+        return self.starts_on <= today <= self.ends_on and (self.ended_on is None or today < self.ended_on)
+
+    @in_force.inplace.expression
+    @classmethod
+    def _in_force_expression(cls, today):
+        return sa.and_(cls.starts_on <= today, cls.ends_on >= today,
+                       sa.or_(cls.ended_on.is_(None), cls.ended_on > today))
+
+    @property
+    def ended_early(self):
+        return self.ended_on is not None
 
 
 class WorkStatus(LabelledEnum):

@@ -1,4 +1,5 @@
-"""Pages of third-party supervision: the officer's agencies (register, staff accounts, appointments); the third
+"""Pages of third-party supervision: the officer's agencies (register, staff accounts, appointments and ending
+one early); the third
 party's 我的监管项目 and a project's supervision page; 实地检查 (made for a tablet) and evaluations, each with the
 officer's 确认 / 退回; visit photos.
 
@@ -25,6 +26,7 @@ from grantportal.inspection.forms import (
     AgencyForm,
     AppointmentForm,
     DecideForm,
+    EndAppointmentForm,
     EvaluationForm,
     StaffForm,
     VisitForm,
@@ -43,6 +45,7 @@ from grantportal.inspection.models import (
 from grantportal.inspection.permissions import (
     can_decide_inspection_work,
     can_edit_inspection_work,
+    can_end_appointment,
     can_list_agencies,
     can_list_supervised_projects,
     can_manage_agencies,
@@ -169,6 +172,40 @@ def appoint(agency_id):
                             status=attempt.status)
     told = "已通知该机构的工作人员。" if notices_committed() else "该机构尚无工作人员账户，请添加后告知。"
     flash("已委托监管。" + told, "success")
+    return redirect(url_for("inspection.agency", agency_id=agency_id), 303)
+
+
+def _appointment(appointment_id):
+    appointment = queries.appointment(appointment_id)
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def _end_page(appointment, form=None, message=None, status=200):
+    return render_template("inspection/end_appointment.html", appointment=appointment, agency=appointment.agency,
+                           form=form or EndAppointmentForm(), message=message, today=local_today()), status
+
+
+@bp.route("/manage/third-parties/appointments/<int:appointment_id>/end", methods=["GET", "POST"])
+@login_required
+def end_appointment(appointment_id):
+    """提前结束: the officer ends an appointment before its planned end, with a reason and the date it ends."""
+    appointment = _appointment(appointment_id)
+    require(can_end_appointment(current_user, appointment))
+    if request.method == "GET":
+        return _end_page(appointment)
+    form = EndAppointmentForm()
+    if not form.validate():
+        return _end_page(appointment, form, status=400)
+    agency_id = appointment.agency_id
+    with commit_or_refusal(form) as attempt:
+        ops.end_appointment(appointment, current_user, form.ended_on.data, form.reason.data, utcnow(),
+                            link=url_for("inspection.mine"))
+    if not attempt.ok:
+        return _end_page(_appointment(appointment_id), form, message=attempt.message, status=attempt.status)
+    told = "已通知该机构的工作人员。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
+    flash("委托已提前结束。" + told, "success")
     return redirect(url_for("inspection.agency", agency_id=agency_id), 303)
 
 
