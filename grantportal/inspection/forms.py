@@ -16,6 +16,8 @@ from grantportal.core.forms import (
     too_long,
 )
 from grantportal.core.inputs import as_id
+from grantportal.core.timeutil import local_today
+from grantportal.inspection import queries
 from grantportal.inspection.models import CheckResult, EvaluationKind
 from grantportal.inspection.operations import (
     CHECKLIST,
@@ -46,10 +48,16 @@ class StaffForm(AccountFields):
 
 
 class AppointmentForm(Form):
+    """Once valid, ``call`` or ``contract`` is what the officer picked (the other None); the operation checks the
+    contract's state."""
+
     call_id = StringField("委托监管的征集")
     contract_id = StringField("或单个项目")
     starts_on = LocalDateField("委托开始日期", [DataRequired("请填写委托开始日期。")])
     ends_on = LocalDateField("委托结束日期", [DataRequired("请填写委托结束日期。")])
+
+    call = None
+    contract = None
 
     def validate_ends_on(self, field):
         if field.data and self.starts_on.data and field.data < self.starts_on.data:
@@ -58,6 +66,28 @@ class AppointmentForm(Form):
     def validate_contract_id(self, field):
         if bool(as_id(self.call_id.data)) == bool(as_id(field.data)):
             raise ValidationError("请选择委托监管的征集或单个项目（二者选一）。")
+
+    def validate(self, extra_validators=None):
+        """The fields first; then the id picked is looked up (a call with funded projects, or a contract), so
+        that an id not in the lists is refused next to the project field."""
+        if not super().validate(extra_validators):
+            return False
+        call_id, contract_id = as_id(self.call_id.data), as_id(self.contract_id.data)
+        self.call = queries.call_with_contracts(call_id) if call_id else None
+        self.contract = queries.contract_by_id(contract_id) if contract_id else None
+        if self.call is None and self.contract is None:
+            self.contract_id.errors = [*self.contract_id.errors, "请从列表中选择征集或项目。"]
+            return False
+        return True
+
+
+class EndAppointmentForm(Form):
+    """提前结束 an appointment: the reason, and the date it ends (today unless the officer says otherwise; the
+    operation checks it against the appointment's dates)."""
+
+    ended_on = LocalDateField("结束日期", [DataRequired("请填写结束日期。")], default=local_today)
+    reason = TextAreaField("提前结束的理由", [DataRequired("请填写提前结束的理由。"), too_long(NOTE_MAX)],
+                           filters=[strip])
 
 
 class DecideForm(Form):

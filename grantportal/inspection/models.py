@@ -10,7 +10,8 @@ from datetime import date, datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.ext.hybrid import hybrid_method
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from grantportal.core.db import LabelledEnum, UTCDateTime, db, enum_column, utcnow
 
@@ -45,7 +46,10 @@ class AgencyStaff(db.Model):
 
 
 class Appointment(db.Model):
-    """An agency appointed to a call (its funded projects) or to one project, ``starts_on`` to ``ends_on``."""
+    """An agency appointed to a call (its funded projects) or to one project, ``starts_on`` to ``ends_on``.
+
+    The officer may end it early (提前结束) with a reason: ``ended_on`` is the first day it no longer covers
+    (from ``starts_on`` to the planned ``ends_on``); from that day its staff lose the appointment's projects."""
 
     __tablename__ = "inspection_appointment"
     __table_args__ = (sa.CheckConstraint("(call_id IS NULL) <> (contract_id IS NULL)",
@@ -59,13 +63,29 @@ class Appointment(db.Model):
     ends_on: Mapped[date]
     created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_on: Mapped[date | None]  # 提前结束: the first day no longer covered
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     agency = relationship(Agency, back_populates="appointments")
     call = relationship("Call")
     contract = relationship("Contract")
 
+    @hybrid_method
     def in_force(self, today):
-        return self.starts_on <= today <= self.ends_on
+        """Does the appointment cover ``today`` (a local date)? In Python and in SQL."""
+        return self.starts_on <= today <= self.ends_on and (self.ended_on is None or today < self.ended_on)
+
+    @in_force.inplace.expression
+    @classmethod
+    def _in_force_expression(cls, today):
+        return sa.and_(cls.starts_on <= today, cls.ends_on >= today,
+                       sa.or_(cls.ended_on.is_(None), cls.ended_on > today))
+
+    @property
+    def ended_early(self):
+        return self.ended_on is not None
 
 
 class WorkStatus(LabelledEnum):
@@ -82,7 +102,27 @@ class CheckResult(LabelledEnum):
     FAILS = "fails", "不符合"
 
 
-class InspectionVisit(db.Model):
+class WorkState:
+    """The columns a visit and an evaluation share: who made it and when, and where it is in the one machine
+    (``operations._work_machine``) — submitted by the agency, confirmed or returned (with the reason) by the
+    officer. Declared once here; each table still has its own columns (the schema is as migration 0042 made it)."""
+
+    status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus), default=WorkStatus.DRAFT, index=True)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+
+    @declared_attr
+    def created_by(cls):
+        # a relationship on a mixin is declared per class; three foreign keys to ``user``: name the one
+        return relationship("User", foreign_keys=lambda: [cls.created_by_id])
+
+
+class InspectionVisit(WorkState, db.Model):
     """One 实地检查. ``people_met`` are personal data (names and roles, one per line): never on a public page."""
 
     __tablename__ = "inspection_visit"
@@ -94,18 +134,9 @@ class InspectionVisit(db.Model):
     place: Mapped[str] = mapped_column(sa.String(200))
     findings: Mapped[str] = mapped_column(sa.Text, default="")  # 发现的问题, one per line
     people_met: Mapped[str] = mapped_column(sa.Text, default="")  # 姓名（职务）, one per line
-    status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus), default=WorkStatus.DRAFT, index=True)
-    return_reason: Mapped[str | None] = mapped_column(sa.Text)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     contract = relationship("Contract")
     agency = relationship(Agency)
-    created_by = relationship("User", foreign_keys=[created_by_id])
     checks = relationship("VisitCheck", back_populates="visit", order_by="VisitCheck.position",
                           cascade="all, delete-orphan")
     photos = relationship("VisitPhoto", back_populates="visit", order_by="VisitPhoto.id",
@@ -151,7 +182,7 @@ class EvaluationKind(LabelledEnum):
     FINAL = "final", "结项评估"
 
 
-class ThirdPartyEvaluation(db.Model):
+class ThirdPartyEvaluation(WorkState, db.Model):
     """A third party's 中期评估 or 结项评估: a score per indicator (``scores``), the satisfaction survey and a
     conclusion; ``score`` is the indicators' mean, kept when the evaluation is saved."""
 
@@ -165,14 +196,6 @@ class ThirdPartyEvaluation(db.Model):
     satisfaction: Mapped[Decimal | None] = mapped_column(sa.Numeric(5, 2))  # 满意率 %
     score: Mapped[Decimal | None] = mapped_column(sa.Numeric(6, 2))
     conclusion: Mapped[str] = mapped_column(sa.Text, default="")
-    status: Mapped[WorkStatus] = mapped_column(enum_column(WorkStatus), default=WorkStatus.DRAFT, index=True)
-    return_reason: Mapped[str | None] = mapped_column(sa.Text)
-    created_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    submitted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
-    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     contract = relationship("Contract")
     agency = relationship(Agency)

@@ -2,7 +2,9 @@
 
 The officer registers an agency (name, USCC, contact), adds its staff (accounts with the role 第三方机构) and
 appoints it to a call — every funded project of the call — or to one project, from one date to another; the
-staff are told in the inbox. While appointed, the staff record 实地检查 (a checklist, findings, photos, the
+staff are told in the inbox. The officer may end an appointment early (提前结束) with a reason and the date it ends:
+from that date its staff no longer see its projects nor record anything on them (their drafts stay readable to the
+staff), and they are told. While appointed, the staff record 实地检查 (a checklist, findings, photos, the
 people met) and 中期评估 / 结项评估 (a score per 绩效目标 of the contract, the satisfaction survey, a
 conclusion). Each visit and evaluation goes through one machine:
 
@@ -28,7 +30,7 @@ from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.photos import store_photo
 from grantportal.core.roles import Role
-from grantportal.core.timeutil import format_date, format_datetime
+from grantportal.core.timeutil import format_date, format_datetime, local_today
 from grantportal.core.uscc import UsccError, validate_code
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.models import Contract, ContractStatus
@@ -181,6 +183,42 @@ def appoint(agency, officer, starts_on, ends_on, call=None, contract=None, link=
         _tell_agency(agency, "受委托开展第三方监管",
                      f"“{agency.name}”受委托监管{what}，委托期限{format_date(starts_on)}至{format_date(ends_on)}。"
                      "请在“我的监管项目”中开展实地检查和评估。", link)
+    return appointment
+
+
+def _appointment_scope(appointment):
+    if appointment.call is not None:
+        return f"征集“{appointment.call.name}”的资助项目"
+    return f"项目“{appointment.contract.award.application.title}”"
+
+
+def end_appointment(appointment, officer, ended_on, reason, now, link=None):
+    """End ``appointment`` early (提前结束): from ``ended_on`` (a local date, from its start to its planned end) it
+    no longer covers its projects, so its agency's staff lose them (``Appointment.in_force``); what they drafted
+    stays readable to the staff. Refused (409) once ended or after its planned end; the staff are told why."""
+    appointment = lock_row(Appointment, appointment.id, reload=True)  # a double-clicked 提前结束 ends it once
+    if appointment.ended_on is not None:
+        raise InspectionRefused(f"该委托已于{format_date(appointment.ended_on)}提前结束，不能再次结束。")
+    if appointment.ends_on < local_today():
+        raise InspectionRefused(f"该委托已于{format_date(appointment.ends_on)}到期，无需提前结束。")
+    reason = _text(reason, "提前结束的理由", "reason", NOTE_MAX)
+    if ended_on is None:
+        raise InspectionRefused("请填写结束日期。", "ended_on", 400)
+    if ended_on < appointment.starts_on:
+        raise InspectionRefused(f"结束日期不能早于委托开始日期（{format_date(appointment.starts_on)}）。",
+                                "ended_on", 400)
+    if ended_on > appointment.ends_on:
+        raise InspectionRefused(f"结束日期不能晚于原定委托结束日期（{format_date(appointment.ends_on)}）。",
+                                "ended_on", 400)
+    agency = appointment.agency
+    with audit_action("inspection.appointment.end"):
+        appointment.ended_on, appointment.end_reason = ended_on, reason
+        appointment.ended_at, appointment.ended_by_id = now, officer.id
+        db.session.flush()
+        _tell_agency(agency, "委托监管已提前结束",
+                     f"“{agency.name}”对{_appointment_scope(appointment)}的委托监管自{format_date(ended_on)}起"
+                     f"提前结束：{reason}。此后不能再查看或记录相关项目的检查与评估，尚未提交的记录由项目官员查阅。",
+                     link)
     return appointment
 
 

@@ -1,9 +1,11 @@
 """Who may do what in third-party supervision. Each view calls exactly one of these, once, through
 ``core.permissions.require``; the workflow state is checked by the operations (409 with the reason).
 
-- agencies, their staff and appointments: the officer manages them, the auditor reads them;
-- a third party's staff see only the projects their agency is appointed to today (to the project or its
-  call): the project's facts and 绩效目标, and on the monitoring pages its tranches and reports;
+- agencies, their staff and appointments: the officer manages them (and may end an appointment early), the auditor
+  reads them;
+- a third party's staff see only the projects their agency is appointed to today (to the project or its call; an
+  appointment ended early no longer counts from its end date): the project's facts and 绩效目标, and on the
+  monitoring pages its tranches and reports; what they drafted before it ended stays readable to the staff;
 - they record 实地检查 and evaluations on those projects, and edit them while a draft or returned;
 - a visit or an evaluation is read by its agency's staff and by the staff (officers, auditors); the organization
   does not see it (the people met are personal data); the officer confirms or returns it.
@@ -26,6 +28,11 @@ def can_list_agencies(user):
 def can_manage_agencies(user):
     """Register an agency, add its staff accounts, appoint it."""
     return Decision(is_officer(user), "只有项目官员可以登记和委托第三方机构。")
+
+
+def can_end_appointment(user, appointment):
+    """提前结束 an appointment (its state, ended already or expired, is the operation's 409)."""
+    return Decision(is_officer(user), "只有项目官员可以提前结束委托。")
 
 
 def can_list_supervised_projects(user):

@@ -57,23 +57,22 @@ def is_appointed(user, contract, today=None):
         return False
     today = today or local_today()
     return db.session.scalar(sa.select(sa.literal(True)).where(
-        Appointment.agency_id == agency.id, _covering(contract), Appointment.starts_on <= today,
-        Appointment.ends_on >= today).limit(1)) is not None
+        Appointment.agency_id == agency.id, _covering(contract), Appointment.in_force(today)).limit(1)) is not None
 
 
 def appointed_staff(contract, today=None):
     """The active accounts of every agency appointed to ``contract`` today (to tell them of a 整改报告 to verify)."""
     today = today or local_today()
-    agencies = sa.select(Appointment.agency_id).where(_covering(contract), Appointment.starts_on <= today,
-                                                      Appointment.ends_on >= today)
+    agencies = sa.select(Appointment.agency_id).where(_covering(contract), Appointment.in_force(today))
     return db.session.scalars(sa.select(User).join(AgencyStaff, AgencyStaff.user_id == User.id).where(
         AgencyStaff.agency_id.in_(agencies), User.is_active.is_(True)).order_by(User.id)).all()
 
 
 def supervised_projects(agency, today=None):
-    """The contracts ``agency`` is appointed to today (directly or through their call), newest first."""
+    """The contracts ``agency`` is appointed to today (directly or through their call), newest first; an appointment
+    ended early (提前结束) no longer counts from its ``ended_on``."""
     today = today or local_today()
-    current = sa.and_(Appointment.agency_id == agency.id, Appointment.starts_on <= today, Appointment.ends_on >= today)
+    current = sa.and_(Appointment.agency_id == agency.id, Appointment.in_force(today))
     direct = sa.select(Appointment.contract_id).where(current, Appointment.contract_id.is_not(None))
     by_call = sa.select(Appointment.call_id).where(current, Appointment.call_id.is_not(None))
     return db.session.scalars(
@@ -82,6 +81,12 @@ def supervised_projects(agency, today=None):
         .options(joinedload(Contract.award).joinedload(Award.application).joinedload(Application.org),
                  joinedload(Contract.award).joinedload(Award.proposal).joinedload(Proposal.call))
         .order_by(Contract.id.desc())).unique().all()
+
+
+def appointment(appointment_id):
+    return db.session.scalar(sa.select(Appointment).where(Appointment.id == appointment_id).options(
+        joinedload(Appointment.agency), joinedload(Appointment.call),
+        joinedload(Appointment.contract).joinedload(Contract.award).joinedload(Award.application)))
 
 
 def agencies():
@@ -107,6 +112,11 @@ def calls_with_contracts():
 
 def call_with_contracts(call_id):
     return next((c for c in calls_with_contracts() if c.id == call_id), None)
+
+
+def contract_by_id(contract_id):
+    """The contract an appointment form names (its state is checked by ``operations.appoint``), or None."""
+    return db.session.get(Contract, contract_id)
 
 
 def appointable_contracts():

@@ -1,4 +1,5 @@
-"""Pages of third-party supervision: the officer's agencies (register, staff accounts, appointments); the third
+"""Pages of third-party supervision: the officer's agencies (register, staff accounts, appointments and ending
+one early); the third
 party's 我的监管项目 and a project's supervision page; 实地检查 (made for a tablet) and evaluations, each with the
 officer's 确认 / 退回; visit photos.
 
@@ -17,7 +18,6 @@ from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.photos import PHOTO_EXTENSIONS
 from grantportal.core.timeutil import local_today
-from grantportal.funding.models import Contract
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_contract
 from grantportal.inspection import operations as ops
@@ -26,6 +26,7 @@ from grantportal.inspection.forms import (
     AgencyForm,
     AppointmentForm,
     DecideForm,
+    EndAppointmentForm,
     EvaluationForm,
     StaffForm,
     VisitForm,
@@ -44,6 +45,7 @@ from grantportal.inspection.models import (
 from grantportal.inspection.permissions import (
     can_decide_inspection_work,
     can_edit_inspection_work,
+    can_end_appointment,
     can_list_agencies,
     can_list_supervised_projects,
     can_manage_agencies,
@@ -162,19 +164,48 @@ def appoint(agency_id):
     form = AppointmentForm()
     if not form.validate():
         return _agency_page(agency, appointment_form=form, status=400)
-    call = queries.call_with_contracts(as_id(form.call_id.data)) if as_id(form.call_id.data) else None
-    contract = db.session.get(Contract, as_id(form.contract_id.data)) if as_id(form.contract_id.data) else None
-    if call is None and contract is None:
-        form.contract_id.errors = [*form.contract_id.errors, "请从列表中选择征集或项目。"]
-        return _agency_page(agency, appointment_form=form, status=400)
     with commit_or_refusal(form) as attempt:
-        ops.appoint(agency, current_user, form.starts_on.data, form.ends_on.data, call=call, contract=contract,
-                    link=url_for("inspection.mine"))
+        ops.appoint(agency, current_user, form.starts_on.data, form.ends_on.data, call=form.call,
+                    contract=form.contract, link=url_for("inspection.mine"))
     if not attempt.ok:
         return _agency_page(_agency(agency_id), appointment_form=form, message=attempt.message,
                             status=attempt.status)
     told = "已通知该机构的工作人员。" if notices_committed() else "该机构尚无工作人员账户，请添加后告知。"
     flash("已委托监管。" + told, "success")
+    return redirect(url_for("inspection.agency", agency_id=agency_id), 303)
+
+
+def _appointment(appointment_id):
+    appointment = queries.appointment(appointment_id)
+    if appointment is None:
+        abort(404)
+    return appointment
+
+
+def _end_page(appointment, form=None, message=None, status=200):
+    return render_template("inspection/end_appointment.html", appointment=appointment, agency=appointment.agency,
+                           form=form or EndAppointmentForm(), message=message, today=local_today()), status
+
+
+@bp.route("/manage/third-parties/appointments/<int:appointment_id>/end", methods=["GET", "POST"])
+@login_required
+def end_appointment(appointment_id):
+    """提前结束: the officer ends an appointment before its planned end, with a reason and the date it ends."""
+    appointment = _appointment(appointment_id)
+    require(can_end_appointment(current_user, appointment))
+    if request.method == "GET":
+        return _end_page(appointment)
+    form = EndAppointmentForm()
+    if not form.validate():
+        return _end_page(appointment, form, status=400)
+    agency_id = appointment.agency_id
+    with commit_or_refusal(form) as attempt:
+        ops.end_appointment(appointment, current_user, form.ended_on.data, form.reason.data, utcnow(),
+                            link=url_for("inspection.mine"))
+    if not attempt.ok:
+        return _end_page(_appointment(appointment_id), form, message=attempt.message, status=attempt.status)
+    told = "已通知该机构的工作人员。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
+    flash("委托已提前结束。" + told, "success")
     return redirect(url_for("inspection.agency", agency_id=agency_id), 303)
 
 
@@ -202,6 +233,50 @@ def project(contract_id):
         appointments=queries.appointments_for(contract, agency_id),
         visits=queries.visits_of(contract, agency_id), evaluations=queries.evaluations_of(contract, agency_id),
         may_record=can_record_inspection(current_user, contract), kinds=list(EvaluationKind))
+
+
+# --- a visit's or an evaluation's page, its save (and submit) and the officer's 确认 / 退回 ----------------------
+
+def _work_page(work_type, work_id=None, contract_id=None, kind=None):
+    """The page of visit or evaluation ``work_id`` (or of a new one on ``contract_id``, of ``kind``) as a function
+    of its form, message and status. It loads what it shows when called, so that it also answers after a refusal
+    rolled the request back (and expired what was loaded before)."""
+    def page(**kw):
+        work = (_visit if work_type is InspectionVisit else _evaluation)(work_id) if work_id else None
+        contract = _contract(work.contract_id if work is not None else contract_id)
+        if work_type is InspectionVisit:
+            return _visit_page(contract, work, **kw)
+        return _evaluation_page(contract, work, work.kind if work is not None else kind, **kw)
+    return page
+
+
+def _save_work(form, page, save, noun):
+    """The steps of every save of a visit or an evaluation, the 提交 included: ``save(submit)`` runs the operation
+    and the request commits once; a refusal re-renders ``page`` with what was typed and the reason; otherwise
+    say what happened and open the record."""
+    submit = bool(form.submit.data)
+    with commit_or_refusal(form) as attempt:
+        work = save(submit)
+    if not attempt.ok:
+        return page(form=form, message=attempt.message, status=attempt.status)
+    flash(f"{noun}已提交，等待项目官员确认。" if submit else f"{noun}已保存为草稿。", "success")
+    return redirect(work_link(work), 303)
+
+
+def _decide(work, page):
+    """确认 / 退回 a submitted visit or evaluation (the officer); the agency's staff are told."""
+    require(can_decide_inspection_work(current_user, work))
+    form = DecideForm()
+    if not form.validate():
+        return page(decide_form=form, status=400)
+    confirm = not form.send_back.data
+    with commit_or_refusal(form) as attempt:
+        ops.decide(work, current_user, confirm, utcnow(), form.reason.data, link_for=work_link)
+    if not attempt.ok:
+        return page(decide_form=form, message=attempt.message, status=attempt.status)
+    told = "已通知第三方机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
+    flash(("已确认。" if confirm else "已退回。") + told, "success")
+    return redirect(work_link(work), 303)
 
 
 # --- 实地检查 --------------------------------------------------------------------------------------------
@@ -234,29 +309,24 @@ def _checked_photos(form):
     return photos
 
 
-def _save_visit(contract, visit, reload):
+def _save_visit(contract, visit, page):
     form = VisitForm()
     if not form.validate():
-        return _visit_page(contract, visit, form, status=400)
+        return page(form=form, status=400)
     photos = _checked_photos(form)
     if photos is None:
-        return _visit_page(contract, visit, form, status=400)
+        return page(form=form, status=400)
     remove = [n for n in map(as_id, request.form.getlist("remove_photo")) if n]
-    submit = bool(form.submit.data)
+
+    def save(submit):
+        return ops.save_visit(contract, current_user, form.to_data(), utcnow(), visit=visit, submit=submit,
+                              photos=photos, remove_photo_ids=remove, link_for=visit_link)
     try:
-        with commit_or_refusal(form) as attempt:
-            visit = ops.save_visit(contract, current_user, form.to_data(), utcnow(), visit=visit, submit=submit,
-                                   photos=photos, remove_photo_ids=remove, link_for=visit_link)
+        return _save_work(form, page, save, "实地检查记录")
     except UploadError as e:
         db.session.rollback()  # the bytes stored in this request go with it (core.files)
         form.photos.errors = [*form.photos.errors, str(e)]
-        contract, visit = reload()
-        return _visit_page(contract, visit, form, status=400)
-    if not attempt.ok:
-        contract, visit = reload()
-        return _visit_page(contract, visit, form, message=attempt.message, status=attempt.status)
-    flash("实地检查记录已提交，等待项目官员确认。" if submit else "实地检查记录已保存为草稿。", "success")
-    return redirect(visit_link(visit), 303)
+        return page(form=form, status=400)
 
 
 @bp.route("/third-party/projects/<int:contract_id>/visits/new", methods=["GET", "POST"])
@@ -266,7 +336,7 @@ def new_visit(contract_id):
     require(can_record_inspection(current_user, contract))
     if request.method == "GET":
         return _visit_page(contract, None)
-    return _save_visit(contract, None, lambda: (_contract(contract_id), None))
+    return _save_visit(contract, None, _work_page(InspectionVisit, contract_id=contract_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>", methods=["GET", "POST"])
@@ -277,34 +347,13 @@ def visit(visit_id):
         require(can_view_inspection_work(current_user, visit))
         return _visit_page(_contract(visit.contract_id), visit)
     require(can_edit_inspection_work(current_user, visit))
-    return _save_visit(_contract(visit.contract_id), visit,
-                       lambda: (_contract(visit.contract_id), _visit(visit_id)))
-
-
-def _decide(work, page):
-    form = DecideForm()
-    if not form.validate():
-        return page(decide_form=form, status=400)
-    confirm = not form.send_back.data
-    with commit_or_refusal(form) as attempt:
-        ops.decide(work, current_user, confirm, utcnow(), form.reason.data, link_for=work_link)
-    if not attempt.ok:
-        return page(decide_form=form, message=attempt.message, status=attempt.status, reload=True)
-    told = "已通知第三方机构。" if notices_committed() else "该机构没有可接收通知的账户，请另行告知。"
-    flash(("已确认。" if confirm else "已退回。") + told, "success")
-    return redirect(work_link(work), 303)
+    return _save_visit(_contract(visit.contract_id), visit, _work_page(InspectionVisit, visit_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>/decide", methods=["POST"])
 @login_required
 def decide_visit(visit_id):
-    visit = _visit(visit_id)
-    require(can_decide_inspection_work(current_user, visit))
-
-    def page(reload=False, **kw):
-        v = _visit(visit_id) if reload else visit
-        return _visit_page(_contract(v.contract_id), v, **kw)
-    return _decide(visit, page)
+    return _decide(_visit(visit_id), _work_page(InspectionVisit, visit_id))
 
 
 @bp.route("/third-party/visits/<int:visit_id>/photos/<int:photo_id>")
@@ -334,20 +383,15 @@ def _evaluation_page(contract, evaluation, kind, form=None, decide_form=None, me
                            WorkStatus=WorkStatus), status
 
 
-def _save_evaluation(contract, evaluation, kind, reload):
-    indicators = ops.indicators_for(contract, evaluation)
-    form = EvaluationForm(len(indicators))
+def _save_evaluation(contract, evaluation, kind, page):
+    form = EvaluationForm(len(ops.indicators_for(contract, evaluation)))
     if not form.validate():
-        return _evaluation_page(contract, evaluation, kind, form, status=400)
-    submit = bool(form.submit.data)
-    with commit_or_refusal(form) as attempt:
-        evaluation = ops.save_evaluation(contract, current_user, kind, form.to_data(), utcnow(),
-                                         evaluation=evaluation, submit=submit, link_for=evaluation_link)
-    if not attempt.ok:
-        contract, evaluation = reload()
-        return _evaluation_page(contract, evaluation, kind, form, message=attempt.message, status=attempt.status)
-    flash(f"{kind.label}已提交，等待项目官员确认。" if submit else f"{kind.label}已保存为草稿。", "success")
-    return redirect(evaluation_link(evaluation), 303)
+        return page(form=form, status=400)
+
+    def save(submit):
+        return ops.save_evaluation(contract, current_user, kind, form.to_data(), utcnow(), evaluation=evaluation,
+                                   submit=submit, link_for=evaluation_link)
+    return _save_work(form, page, save, kind.label)
 
 
 @bp.route("/third-party/projects/<int:contract_id>/evaluations/new", methods=["GET", "POST"])
@@ -360,7 +404,7 @@ def new_evaluation(contract_id):
         abort(404)
     if request.method == "GET":
         return _evaluation_page(contract, None, kind)
-    return _save_evaluation(contract, None, kind, lambda: (_contract(contract_id), None))
+    return _save_evaluation(contract, None, kind, _work_page(ThirdPartyEvaluation, contract_id=contract_id, kind=kind))
 
 
 @bp.route("/third-party/evaluations/<int:evaluation_id>", methods=["GET", "POST"])
@@ -372,16 +416,10 @@ def evaluation(evaluation_id):
         return _evaluation_page(_contract(evaluation.contract_id), evaluation, evaluation.kind)
     require(can_edit_inspection_work(current_user, evaluation))
     return _save_evaluation(_contract(evaluation.contract_id), evaluation, evaluation.kind,
-                            lambda: (_contract(evaluation.contract_id), _evaluation(evaluation_id)))
+                            _work_page(ThirdPartyEvaluation, evaluation_id))
 
 
 @bp.route("/third-party/evaluations/<int:evaluation_id>/decide", methods=["POST"])
 @login_required
 def decide_evaluation(evaluation_id):
-    evaluation = _evaluation(evaluation_id)
-    require(can_decide_inspection_work(current_user, evaluation))
-
-    def page(reload=False, **kw):
-        e = _evaluation(evaluation_id) if reload else evaluation
-        return _evaluation_page(_contract(e.contract_id), e, e.kind, **kw)
-    return _decide(evaluation, page)
+    return _decide(_evaluation(evaluation_id), _work_page(ThirdPartyEvaluation, evaluation_id))

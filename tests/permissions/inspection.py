@@ -31,9 +31,9 @@ TARGETS = "直接服务社区长者200人次\n开展活动48场"
 
 
 def inspection_world(w):
-    """Agency A appointed to contract_a, agency B to contract_b; on each a submitted visit (with a photo) and a
-    submitted 中期评估 of its agency: ``visit_a`` / ``visit_b``, ``photo_a`` / ``photo_b``, ``evaluation_a`` /
-    ``evaluation_b``."""
+    """Agency A appointed to contract_a, agency B to contract_b (``appointment_a`` / ``appointment_b``); on each a
+    submitted visit (with a photo) and a submitted 中期评估 of its agency: ``visit_a`` / ``visit_b``, ``photo_a`` /
+    ``photo_b``, ``evaluation_a`` / ``evaluation_b``."""
     if getattr(w, "visit_a", None) is not None:
         return w
     monitoring_world(w)
@@ -42,8 +42,9 @@ def inspection_world(w):
         contract, agency = getattr(w, f"contract_{side}"), getattr(w, f"agency_{side}")
         user = w.third_party if side == "a" else w.third_party_other
         contract.deliverables = TARGETS
-        db.session.add(Appointment(agency=agency, contract=contract, starts_on=today - timedelta(days=30),
-                                   ends_on=today + timedelta(days=365), created_by_id=w.officer.id))
+        appointment = Appointment(agency=agency, contract=contract, starts_on=today - timedelta(days=30),
+                                  ends_on=today + timedelta(days=365), created_by_id=w.officer.id)
+        db.session.add(appointment)
         visit = InspectionVisit(contract=contract, agency=agency, visited_at=utcnow(), place="社区服务站",
                                 findings="台账不完整", people_met="张某某（项目负责人）", status=WorkStatus.SUBMITTED,
                                 created_by_id=user.id, submitted_at=utcnow(), submitted_by_id=user.id)
@@ -56,6 +57,7 @@ def inspection_world(w):
                              for i, t in enumerate(TARGETS.splitlines())]
         db.session.add_all([visit, photo, evaluation])
         db.session.flush()
+        setattr(w, f"appointment_{side}", appointment)
         setattr(w, f"visit_{side}", visit)
         setattr(w, f"photo_{side}", photo)
         setattr(w, f"evaluation_{side}", evaluation)
@@ -121,6 +123,22 @@ def _appointment_data(w):
             "ends_on": (today + timedelta(days=90)).isoformat()}
 
 
+def _appointment(w):
+    return {"appointment_id": inspection_world(w).appointment_a.id}
+
+
+def _ended_appointment(w):
+    """appointment_a, ended early already."""
+    appointment = inspection_world(w).appointment_a
+    appointment.ended_on, appointment.end_reason, appointment.ended_by_id = local_today(), "已提前结束", w.officer.id
+    db.session.commit()
+    return {"appointment_id": appointment.id}
+
+
+def _end_data(w):
+    return {"ended_on": local_today().isoformat(), "reason": "该机构人员变动，无法继续履行监管职责。"}
+
+
 def _visit_data(w):
     data = {"visited_at": "2026-03-12T09:30", "place": "社区服务站", "findings": "", "people_met": "", "save": "1"}
     for i in range(len(CHECKLIST)):
@@ -155,6 +173,16 @@ ROUTES = [
     Route("inspection.appoint", "POST", params=_agency, data=lambda w: {"starts_on": "2026-01-01"},
           expect=expect(officer=BAD_REQUEST), label="incomplete"),
     Route("inspection.appoint", "POST", params=lambda w: {"agency_id": MISSING}, data=_appointment_data,
+          expect=missing(), label="missing"),
+    # 提前结束 an appointment: the officer; the auditor reads the agency page but ends nothing
+    Route("inspection.end_appointment", params=_appointment, expect=expect(officer=ALLOW)),
+    Route("inspection.end_appointment", params=_missing("appointment_id"), expect=missing(), label="missing"),
+    Route("inspection.end_appointment", "POST", params=_appointment, data=_end_data, expect=expect(officer=ok(303))),
+    Route("inspection.end_appointment", "POST", params=_appointment, data=lambda w: {"ended_on": "2026-01-01"},
+          expect=expect(officer=BAD_REQUEST), label="no-reason"),
+    Route("inspection.end_appointment", "POST", params=_ended_appointment, data=_end_data,
+          expect=expect(officer=CONFLICT), label="ended"),
+    Route("inspection.end_appointment", "POST", params=_missing("appointment_id"), data=_end_data,
           expect=missing(), label="missing"),
     # the third party's projects
     Route("inspection.mine", expect=expect(third_party=ALLOW, third_party_other=ALLOW)),
