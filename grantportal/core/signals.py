@@ -130,6 +130,12 @@ catalogue_item_purchases = _questions.signal(
         "that name the item, newest first, each with its funded projects' count and amount once its results are "
         "final; items bought under no call are left out (disclosure answers)")
 
+# the officers' catalogue pages (catalogue) ask which items a call names: such an item cannot be deleted
+catalogue_items_in_use = _questions.signal(
+    "catalogue-items-in-use",
+    doc="sender: list of catalogue item ids → {item_id: how many calls name it}, any call (a draft too); items no "
+        "call names are left out (calls answers)")
+
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 
 # funding announces, monitoring schedules the project's reports
