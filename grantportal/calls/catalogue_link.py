@@ -2,11 +2,15 @@
 a call names the catalogue items (购买服务目录 / 职能转移目录 事项) it buys under, from its own year's
 catalogues. Once a catalogue of the call's year is published, a 政府购买服务 call must name at least one
 item — the catalogue says what may be bought — and a call that names none is refused with the message
-below, nothing saved. A 公益创投 call may name items but need not."""
+below, nothing saved. A 公益创投 call may name items but need not. An item a call names cannot be deleted from its
+catalogue: this module answers ``core.signals.catalogue_items_in_use``."""
+import sqlalchemy as sa
 from wtforms import SelectChoice
 
 from grantportal.calls.models import CallCatalogueItem, CallKind
 from grantportal.catalogue.queries import has_published, item_choices, item_years
+from grantportal.core import signals
+from grantportal.core.db import db
 from grantportal.core.errors import Refused
 
 
@@ -57,3 +61,14 @@ def public_items(call):
     """The catalogue items ``call`` buys under, of published catalogues only (a draft catalogue is not public), with
     their catalogue loaded: the call's public page links each to its place in the year's catalogue."""
     return [link.item for link in call.catalogue_links if link.item.catalogue.published]
+
+
+@signals.catalogue_items_in_use.connect
+def items_in_use(item_ids):
+    """{item id: how many calls name it} for those of ``item_ids`` some call names (a draft call too), in one query
+    on ``ix_call_catalogue_item_item``."""
+    if not item_ids:
+        return {}
+    return dict(db.session.execute(
+        sa.select(CallCatalogueItem.item_id, sa.func.count()).where(CallCatalogueItem.item_id.in_(list(item_ids)))
+        .group_by(CallCatalogueItem.item_id)).all())

@@ -6,7 +6,8 @@ service field) and an indicative budget (Decimal yuan, optional).
 
 One catalogue per (year, kind). A draft is the officers' to edit; a published one is public and binds the year's
 政府购买服务 calls (a call of that year must name at least one item: ``calls.catalogue_link``). Items of a published
-catalogue may still be corrected (audited); nothing is deleted."""
+catalogue may still be corrected (audited). An item no call names may be deleted (audited with its whole row); one
+a call names stays (已被征集引用，不能删除)."""
 from datetime import datetime
 from decimal import Decimal
 

@@ -7,6 +7,9 @@ commits; the view commits once.
 - ``save_item``: a new item or a correction of one — its category (of the same catalogue), name (unique within the
   catalogue), 服务内容, 购买主体, the undertaking organization's minimum grade, years registered and service field,
   and the indicative budget (Decimal yuan, optional, not negative).
+- ``delete_item``: an item no call names (``core.signals.catalogue_items_in_use``, calls answers) is deleted, audited
+  with its whole row; one a call names is refused (已被征集引用，不能删除), and so is the last item of a published
+  catalogue.
 - ``publish``: a draft with at least one item becomes public; from then on the year's 政府购买服务 calls must
   name at least one of its items (``calls.catalogue_link``).
 """
@@ -22,6 +25,7 @@ from grantportal.catalogue.models import (
     CatalogueKind,
     CatalogueStatus,
 )
+from grantportal.core import signals
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused
@@ -183,6 +187,37 @@ def save_item(catalogue, user, data, item=None):
                 setattr(item, key, value)
         db.session.flush()
     return item
+
+
+IN_USE = "该事项已被征集引用，不能删除。"
+
+
+def item_calls(item):
+    """How many calls name ``item`` (any call, a draft too)."""
+    return signals.ask(signals.catalogue_items_in_use, [item.id]).get(item.id, 0)
+
+
+def deletion_problem(item, calls, item_count):
+    """Why ``item`` (named by ``calls`` calls, of a catalogue with ``item_count`` items) cannot be deleted, or None."""
+    if calls:
+        return f"{IN_USE}（已有 {calls} 个征集对应此事项；如需停用，请修改事项说明。）"
+    if item.catalogue.published and item_count <= 1:
+        return "已发布的目录至少保留一个事项，不能删除最后一个事项。"
+    return None
+
+
+def delete_item(item, user):
+    """Delete ``item`` if no call names it (checked again here, under the catalogue's row lock: the page may be
+    stale). The audit log keeps the whole row as ``before``."""
+    lock_row(Catalogue, item.catalogue_id)
+    count = db.session.scalar(sa.select(sa.func.count()).select_from(CatalogueItem)
+                              .where(CatalogueItem.catalogue_id == item.catalogue_id))
+    problem = deletion_problem(item, item_calls(item), count)
+    if problem:
+        raise CatalogueRefused(problem, None, 409)
+    with audit_action("catalogue.item_delete"):
+        db.session.delete(item)
+        db.session.flush()
 
 
 def publishing_problem(catalogue, item_count):

@@ -130,6 +130,12 @@ catalogue_item_purchases = _questions.signal(
         "that name the item, newest first, each with its funded projects' count and amount once its results are "
         "final; items bought under no call are left out (disclosure answers)")
 
+# the officers' catalogue pages (catalogue) ask which items a call names: such an item cannot be deleted
+catalogue_items_in_use = _questions.signal(
+    "catalogue-items-in-use",
+    doc="sender: list of catalogue item ids → {item_id: how many calls name it}, any call (a draft too); items no "
+        "call names are left out (calls answers)")
+
 # --- events: a domain tells the domains above it what happened ------------------------------------------
 
 # funding announces, monitoring schedules the project's reports
@@ -138,13 +144,16 @@ contract_confirmed = _events.signal(
     doc="sender: a Contract whose signed scan the officer just confirmed (now 履行中); user: the officer")
 
 # awards announces (递补 after the final result, awards/proposals/promotion.py): funding terminates a contract not
-# yet in force; documents issues the promoted project's 入选通知书
+# yet in force; documents ends the dropped project's documents and issues the promoted project's 入选通知书
 award_withdrawn = _events.signal(
     "award-withdrawn",
     doc="sender: a finally selected Award just recorded as dropped out (放弃入选 / 合同签订前终止); user: the "
-        "officer; reason: the cause and why")
+        "officer; reason: the cause and why, as the officer wrote it (not public); cause: the "
+        "awards.proposals.promotion.DropCause; at: when (UTC); promoted: the reserve Award promoted in its place, or "
+        "None. Documents marks the award's documents 已失效")
 reserve_promoted = _events.signal(
-    "reserve-promoted", doc="sender: a reserve Award just promoted to 入选 after the final result; user: the officer")
+    "reserve-promoted", doc="sender: a reserve Award just promoted to 入选 after the final result; user: the officer; "
+                            "at: when (UTC)")
 
 # funding announces, monitoring closes the project's open 整改 (reason 合同终止)
 contract_terminated = _events.signal(

@@ -1,7 +1,10 @@
 """Issued documents (合同、通知书): numbered, verifiable PDFs that never change once issued.
 
 A correction issues a new version that supersedes the old one (``supersedes_id``); both stay visible to
-officers. ``verification_code`` is what the QR code and ``/verify/<code>`` carry; ``sha256`` is the hash
+officers. A document whose award stops (放弃入选, 合同未签订, 合同终止, 递补入选 of a project told it was not
+selected) is *ended*: ``ended_at``, ``end_state`` (已失效 / 已终止) and a public ``end_reason`` are stamped on it,
+its file and hash unchanged, so ``/verify/<code>`` says both that the file is authentic and that it is no longer
+in force. ``verification_code`` is what the QR code and ``/verify/<code>`` carry; ``sha256`` is the hash
 of the issued file, so anyone can check a paper or forwarded copy. A document is created ``pending`` in
 the same transaction as the decision it records; rendering happens afterwards (a job) and may fail
 (``failed``, with ``error``) without undoing the decision, and can be retried.
@@ -35,6 +38,12 @@ class DocumentStatus(LabelledEnum):
     FAILED = "failed", "生成失败"
 
 
+class DocumentEnd(LabelledEnum):
+    """How a document stopped being in force (its award stopped): a notice lapses, a contract is terminated."""
+    LAPSED = "lapsed", "已失效"
+    TERMINATED = "terminated", "已终止"
+
+
 class IssuedDocument(db.Model):
     __tablename__ = "issued_document"
     __table_args__ = (sa.Index("ix_issued_document_award_kind", "award_id", "kind"),)
@@ -59,6 +68,11 @@ class IssuedDocument(db.Model):
     issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     reason: Mapped[str | None] = mapped_column(sa.Text)  # why a new version was issued
+    # ended (no longer in force, not replaced): when, as what, and why in public words (no personal data)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_state: Mapped[DocumentEnd | None] = mapped_column(enum_column(DocumentEnd))
+    end_reason: Mapped[str | None] = mapped_column(sa.Text)
+    ended_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     award = relationship("Award")
     file = relationship("StoredFile")
@@ -67,3 +81,17 @@ class IssuedDocument(db.Model):
     @property
     def is_current(self):
         return self.superseded_at is None
+
+    @property
+    def in_force(self):
+        """Neither replaced by a correction nor ended."""
+        return self.superseded_at is None and self.ended_at is None
+
+    @property
+    def state_label(self):
+        """状态 as /verify shows it: 已被取代, 已失效 / 已终止, or 现行有效."""
+        if self.superseded_at is not None:
+            return "已被取代"
+        if self.ended_at is not None:
+            return self.end_state.label
+        return "现行有效"

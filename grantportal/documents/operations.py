@@ -12,6 +12,13 @@ A document's status changes only through ``DOCUMENT`` (its steps as data, ``core
 
 Documents sit below funding: a contract's terms come in as ``render.ContractTerms`` from the caller, and
 domains above learn that a document was issued from the ``document_issued`` signal.
+
+When an award stops, its documents still in force are *ended* (``end_documents``: 已失效 / 已终止, a date and a
+public reason written here from the facts, never the officer's own words about people), in the transaction of
+the step that stopped it: awards' 递补 (``core.signals.award_withdrawn``: 放弃立项 or 未按期签订合同; and
+``reserve_promoted``: the promoted project's 未入选告知书 no longer holds) and funding's 终止合同 (which calls
+``end_on_termination``). The file and its hash never change: /verify says the file is authentic and no longer in
+force.
 """
 import hashlib
 import logging
@@ -21,6 +28,7 @@ from blinker import Namespace
 from flask import current_app
 
 from grantportal.awards.models import Award, FinalStatus, Proposal, ProposalStatus
+from grantportal.awards.proposals.promotion import DropCause
 from grantportal.calls.models import Call, CallKind
 from grantportal.core import jobs
 from grantportal.core import signals as events
@@ -28,12 +36,14 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.files import KINDS, StoredFile, save_bytes
+from grantportal.core.masking import mask_text
 from grantportal.core.notices import notify
 from grantportal.core.pdf import PdfError, missing_glyphs, render_pdf, weasyprint_warnings
 from grantportal.core.permissions import is_officer
+from grantportal.core.timeutil import format_date, to_local
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import render
-from grantportal.documents.models import DocumentKind, DocumentStatus, IssuedDocument
+from grantportal.documents.models import DocumentEnd, DocumentKind, DocumentStatus, IssuedDocument
 from grantportal.orgs.models import OrgMember
 
 log = logging.getLogger("grantportal.documents")
@@ -180,11 +190,83 @@ def issue_document(award, kind, user, extras=None, terms=None, enqueue=True):
 
 
 @events.reserve_promoted.connect
-def issue_promotion_notice(award, user, **_):
+def issue_promotion_notice(award, user, at=None, **_):
     """A reserve promoted after the final result (awards' 递补) gets its own 入选通知书, numbered now in the call's
     TZ series and rendered after the commit (its signing deadline counts from the new notice); it says that the
-    project was a reserve and moved up (``promoted``)."""
+    project was a reserve and moved up (``promoted``). The 未入选告知书 it may have received as a reserve no longer
+    holds: it is ended first (已失效)."""
+    at = at or utcnow()
+    end_documents(award, user, at, lambda kind: (
+        DocumentEnd.LAPSED, f"项目于 {format_date(at)} 按候补顺序递补入选，入选通知书另行出具。"),
+        kinds=(DocumentKind.REJECTION_NOTICE,))
     return issue_document(award, DocumentKind.SELECTION_NOTICE, user, extras={"promoted": True})
+
+
+# --- ending documents: the award stopped ----------------------------------------------------------------
+
+def end_documents(award, user, at, wording, kinds=None):
+    """End ``award``'s documents still in force (of ``kinds``, default all): stamped ``ended_at`` = ``at`` and
+    ``wording(kind)`` → (``DocumentEnd``, the public reason). Every version not yet replaced is ended, pending and
+    failed ones included, so that one rendered later is born ended. The reason is public (/verify): it is written
+    from facts and masked (``core.masking.mask_text``) all the same. The document's public ``facts`` carry the
+    same (``state``, ``ended_on``, ``end_reason``). Flushes under ``document.end``; returns the
+    documents ended."""
+    query = sa.select(IssuedDocument).where(IssuedDocument.award_id == award.id,
+                                            IssuedDocument.superseded_at.is_(None), IssuedDocument.ended_at.is_(None))
+    if kinds is not None:
+        query = query.where(IssuedDocument.kind.in_(kinds))
+    docs = db.session.scalars(query.order_by(IssuedDocument.id)).all()
+    if not docs:
+        return []
+    with audit_action("document.end"):
+        for doc in docs:
+            state, reason = wording(doc.kind)
+            doc.ended_at, doc.end_state, doc.end_reason = at, state, mask_text(reason)
+            doc.ended_by_id = getattr(user, "id", None)
+            # the public facts mirror it (a JSON column: a new dict, so that the change is flushed and audited)
+            doc.facts = {**(doc.facts or {}), "state": state.label, "ended_on": to_local(at).date().isoformat(),
+                         "end_reason": doc.end_reason}
+        db.session.flush()
+    return docs
+
+
+def _withdrawal_wording(cause, day, promoted):
+    """What the award's documents say once it dropped out before its contract came into force (递补)."""
+    replaced = "，由递补项目替补" if promoted else ""
+    if cause == DropCause.UNSIGNED:
+        dropped = f"项目单位未在规定期限内签订合同，于 {day} 取消入选资格"
+    else:
+        dropped = f"项目单位于 {day} 放弃立项"
+
+    def wording(kind):
+        if kind in render.CONTRACT_KINDS:
+            return DocumentEnd.LAPSED, f"{dropped}，合同未生效{replaced}。"
+        if kind == DocumentKind.SELECTION_NOTICE:
+            return DocumentEnd.LAPSED, f"{dropped}{replaced}。"
+        return DocumentEnd.LAPSED, f"{dropped}，入选资格已取消。"
+    return wording
+
+
+@events.award_withdrawn.connect
+def end_on_withdrawal(award, user, at=None, cause=None, promoted=None, **_):
+    """A finally selected project dropped out (awards' 递补: 放弃立项, or its contract not signed in time): its
+    入选通知书, any contract not yet in force and any other current document lapse, in the same transaction."""
+    at = at or utcnow()
+    return end_documents(award, user, at, _withdrawal_wording(cause, format_date(at), promoted is not None))
+
+
+def end_on_termination(award, user, at, public_reason=None):
+    """终止合同 (funding, after a serious breach): the contract is 已终止 with the public reason, the award's other
+    current documents (入选通知书, 整改通知书) lapse. Called by funding in its termination's transaction."""
+    day = format_date(at)
+    public_reason = " ".join((public_reason or "").split())
+
+    def wording(kind):
+        if kind in render.CONTRACT_KINDS:
+            return DocumentEnd.TERMINATED, (f"合同已于 {day} 终止：{public_reason.rstrip('。')}。" if public_reason
+                                            else f"合同已于 {day} 终止。")
+        return DocumentEnd.LAPSED, f"项目合同已于 {day} 终止。"
+    return end_documents(award, user, at, wording)
 
 
 def issue_correction(doc, user, reason):
@@ -199,6 +281,8 @@ def issue_correction(doc, user, reason):
         raise DocumentRefused("请写明更正原因（不少于5个字）。", field="reason", status=400)
     if doc.status != DocumentStatus.ISSUED or not doc.is_current:
         raise DocumentRefused("只能更正已出具的现行文书。")
+    if doc.ended_at is not None:
+        raise DocumentRefused(f"该文书{doc.end_state.label}，不能更正。")
     if db.session.scalar(sa.select(IssuedDocument.id).where(IssuedDocument.supersedes_id == doc.id)):
         raise DocumentRefused("该文书已有更正版本在生成或已出具。")
     base = doc.number.split("-V")[0] if doc.version > 1 else doc.number

@@ -9,6 +9,7 @@ from grantportal.monitoring.rectification_models import CaseStatus
 from tests.monitoring.test_rectification import _notices, _open
 
 REASON = "机构严重违约，整改逾期仍未完成，依合同第十三条终止"
+PUBLIC = "承接机构严重违约，整改逾期未完成"
 
 
 def _page(client, project):
@@ -19,7 +20,8 @@ def test_the_officer_terminates_the_contract_with_a_reason(client, auth, project
     case = _open(project)
     auth.login(project.officer)
     assert "终止合同" in _page(client, project)
-    resp = client.post(f"/manage/awards/{project.award.id}/contract/terminate", data={"reason": REASON})
+    resp = client.post(f"/manage/awards/{project.award.id}/contract/terminate",
+                       data={"reason": REASON, "public_reason": PUBLIC})
     assert resp.status_code == 303
     db.session.expire_all()
     assert project.contract.status == ContractStatus.TERMINATED

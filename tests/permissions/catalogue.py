@@ -1,11 +1,13 @@
 """The year's service catalogues (issue 14): the published catalogues are public (a year with none, or only a
 draft, is a 404 for everyone); the officers' catalogue pages are the staff's (auditors read); creating, editing
 and publishing a catalogue, its categories and items are the officer's. ``w.catalogue``: 2030's published
-政府购买服务目录 with one category and item; ``w.catalogue_draft``: 2031's draft with one item."""
+政府购买服务目录 with one category and two items, the first named by ``w.call`` (cannot be deleted), the second
+(``w.catalogue_spare_item``) named by none; ``w.catalogue_draft``: 2031's draft with one item."""
 from tests.permissions.spec import CONFLICT, DENY, LOGIN, NOT_FOUND, ROLES, Route, ok, public, staff_only
 
 
 def catalogue_world(w):
+    from grantportal.calls.models import CallCatalogueItem
     from grantportal.catalogue import operations as ops
     from grantportal.catalogue.models import CatalogueKind
     from grantportal.core.db import db, utcnow
@@ -19,6 +21,10 @@ def catalogue_world(w):
         item = ops.save_item(catalogue, w.officer, ops.ItemData(category.id, "居家养老服务", "", "市民政局", "养老服务",
                                                                 None, 0, None))
         if year == 2030:
+            # a second item no call names (deletable) beside the first, which a call names (kept)
+            w.catalogue_spare_item = ops.save_item(catalogue, w.officer, ops.ItemData(
+                category.id, "社区矫正服务", "", "市司法局", "", None, 0, None))
+            db.session.add(CallCatalogueItem(call_id=w.call.id, item_id=item.id))
             ops.publish(catalogue, w.officer, utcnow())
         setattr(w, attr, catalogue)
         setattr(w, f"{attr}_category", category)
@@ -37,6 +43,11 @@ def _category(w):
 
 def _item(w):
     return {"item_id": catalogue_world(w).catalogue_item.id}
+
+
+def _spare(w):
+    catalogue_world(w)
+    return {"item_id": w.catalogue_spare_item.id}
 
 
 def _item_form(w):
@@ -81,6 +92,13 @@ ROUTES = [
     Route("catalogue.edit_item", "POST", params=_item, data=lambda w: {**_item_form(w), "name": "居家养老服务"},
           expect=OFFICER_WRITES),
     Route("catalogue.edit_item", params=lambda w: {"item_id": 999999}, label="missing", expect=MISSING),
+    Route("catalogue.delete_item", params=_spare, expect=WRITE_PAGE),
+    Route("catalogue.delete_item", params=_item, label="linked", expect=WRITE_PAGE),  # says why not, no button
+    Route("catalogue.delete_item", "POST", params=_spare, expect=OFFICER_WRITES),
+    Route("catalogue.delete_item", "POST", params=_item, label="linked",
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
+    Route("catalogue.delete_item", params=lambda w: {"item_id": 999999}, label="missing",
+          expect=staff_only(readers=DENY, officer=NOT_FOUND)),  # the officer's check first: no one else learns ids
     Route("catalogue.publish", params=_catalogue("catalogue_draft"), expect=WRITE_PAGE),
     Route("catalogue.publish", "POST", params=_catalogue("catalogue_draft"), expect=OFFICER_WRITES),
     Route("catalogue.publish", "POST", params=_catalogue(), label="published",

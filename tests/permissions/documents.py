@@ -111,7 +111,8 @@ ROUTES = [
     Route("contracts.return_signed", "POST", params=_award("award_a"),
           data=lambda w: {"reason": "公章不清晰，请重新扫描。"}, expect=staff_only(readers=DENY, officer=ok(303))),
     Route("contracts.terminate", "POST", params=_award("award_a"),  # signed, not yet in force: nothing to end
-          data=lambda w: {"reason": "严重违约，整改逾期未完成。"}, expect=staff_only(readers=DENY, officer=CONFLICT)),
+          data=lambda w: {"reason": "严重违约，整改逾期未完成。", "public_reason": "承接机构严重违约。"},
+          expect=staff_only(readers=DENY, officer=CONFLICT)),
     Route("contracts.sign", params=_award("award_a"), expect=own_only(), label="own"),
     Route("contracts.sign", params=_award("award_b"), expect=own_only(member=DENY), label="other"),
     Route("contracts.sign", "POST", params=_award("award_a"), expect=own_only(staff=DENY, member=BAD_REQUEST),

@@ -13,9 +13,10 @@ first reserve (候补) of the same level, in reserve order then rank, whose amou
 
 A project whose signed contract is confirmed (in force) cannot drop out this way: the contract is terminated on
 the funding pages instead. Awards sits below documents and funding, so it announces what happened and they
-follow in the same transaction (``core.signals.award_withdrawn``: funding terminates a contract not yet in force;
-``core.signals.reserve_promoted``: documents issues the promoted project's new 入选通知书). A refusal by either
-vetoes the whole step (nothing saved).
+follow in the same transaction (``core.signals.award_withdrawn``, once the reserve is known: funding terminates a
+contract not yet in force, documents marks the project's 入选通知书 and contract 已失效 with a public reason;
+``core.signals.reserve_promoted``: documents ends the promoted project's 未入选告知书 and issues its new 入选通知书).
+A refusal by either vetoes the whole step (nothing saved).
 """
 from enum import Enum
 
@@ -92,8 +93,10 @@ def drop_and_promote(award, officer, cause, reason, now, link_for=None):
         award.final_reason = f"{format_date(now)} {cause.label}：{reason}"
         award.explanation = [*award.explanation, f"{when} {cause.label}，取消入选资格：{reason}"]
         db.session.flush()
-        signals.announce(signals.award_withdrawn, award, user=officer, reason=f"{cause.label}：{reason}")
         promoted = _promote(proposal, award, now)
+        db.session.flush()
+        signals.announce(signals.award_withdrawn, award, user=officer, reason=f"{cause.label}：{reason}",
+                         cause=cause, at=now, promoted=promoted)
         summary = f"{format_date(now)}，{award.level.label}入选项目“{app.title}”（{app.org.name}）{cause.label}。"
         if promoted is not None:
             papp = promoted.application
@@ -114,7 +117,7 @@ def drop_and_promote(award, officer, cause, reason, now, link_for=None):
                        link=link_for(promoted) if link_for else None)
         db.session.flush()
         if promoted is not None:
-            signals.announce(signals.reserve_promoted, promoted, user=officer)
+            signals.announce(signals.reserve_promoted, promoted, user=officer, at=now)
     return promoted
 
 

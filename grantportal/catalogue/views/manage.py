@@ -1,6 +1,6 @@
-"""Officers' catalogue pages: the list of catalogues, a new one, its heading, its categories and items, and
-publishing it. Auditors read the list and each catalogue; every write is an officer's (``can_manage_catalogue``)
-and audited."""
+"""Officers' catalogue pages: the list of catalogues, a new one, its heading, its categories and items (deleting one
+no call names, after a confirmation page), and publishing it. Auditors read the list and each catalogue; every
+write is an officer's (``can_manage_catalogue``) and audited."""
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
@@ -10,6 +10,7 @@ from grantportal.catalogue.forms import CatalogueForm, CategoryForm, ItemForm, i
 from grantportal.catalogue.models import CatalogueCategory, CatalogueItem
 from grantportal.catalogue.permissions import can_list_catalogues, can_manage_catalogue
 from grantportal.catalogue.queries import all_catalogues, catalogue_for_page
+from grantportal.core import signals
 from grantportal.core.commits import commit_or_refusal
 from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
@@ -51,10 +52,12 @@ def create():
 
 
 def _detail_page(catalogue, category_form=None, status=200, message=None):
-    return render_template("catalogue/detail.html", catalogue=catalogue,
-                           item_count=sum(len(category.items) for category in catalogue.categories),
-                           category_form=category_form or CategoryForm(formdata=None),
-                           may_manage=bool(can_manage_catalogue(current_user)), message=message), status
+    may_manage = bool(can_manage_catalogue(current_user))
+    item_ids = [item.id for category in catalogue.categories for item in category.items]
+    return render_template("catalogue/detail.html", catalogue=catalogue, item_count=len(item_ids),
+                           category_form=category_form or CategoryForm(formdata=None), may_manage=may_manage,
+                           in_use=signals.ask(signals.catalogue_items_in_use, item_ids) if may_manage else {},
+                           message=message), status
 
 
 @bp.route("/manage/catalogue/<int:catalogue_id>")
@@ -165,6 +168,33 @@ def edit_item(item_id):
     else:
         form = ItemForm(categories=catalogue.categories, data=item_data(item))
     return _item_page(catalogue, item, form)
+
+
+@bp.route("/manage/catalogue/items/<int:item_id>/delete", methods=["GET", "POST"])
+@login_required
+def delete_item(item_id):
+    """删除事项: a confirmation page, then the deletion (POST). An item a call names is not deleted: the page says
+    why and offers no button; a POST for it is refused (409)."""
+    require(can_manage_catalogue(current_user))  # before the lookup: an item just deleted is still the officer's
+    item = db.get_or_404(CatalogueItem, item_id)
+    catalogue = item.catalogue
+    calls = ops.item_calls(item)
+    problem = ops.deletion_problem(item, calls, len(catalogue.items))
+    form = ButtonForm()
+    if request.method == "POST":
+        if problem:
+            abort(409, problem)
+        if not form.validate():
+            abort(400)
+        name, catalogue_id = item.name, catalogue.id
+        with commit_or_refusal(form) as attempt:
+            ops.delete_item(item, current_user)
+        if not attempt.ok:
+            abort(attempt.status, attempt.message)
+        flash(f"事项“{name}”已删除。", "success")
+        return redirect(url_for("catalogue.detail", catalogue_id=catalogue_id), 303)
+    return render_template("catalogue/delete_item.html", item=item, category=item.category, catalogue=catalogue,
+                           form=form, problem=problem)
 
 
 @bp.route("/manage/catalogue/<int:catalogue_id>/publish", methods=["GET", "POST"])

@@ -79,6 +79,8 @@ def _members(award):
         OrgMember.org_id == award.application.org_id)) if m.user.is_active]
 
 
+PUBLIC_REASON_MAX = 200  # the public words of a termination, shown on the contract's /verify page
+
 NO_BANK_ACCOUNT = ("该机构尚未填写银行账户（开户银行、银行账号、账户名称），合同无法载明拨付账户，"
                    "暂不能拟定或出具合同。请通知机构在“机构信息”中补充银行账户后再出具。")
 
@@ -244,21 +246,31 @@ def withdraw_unsigned(award, user, reason, **_):
     return contract
 
 
-def terminate_contract(contract, user, reason, link=None):
+def terminate_contract(contract, user, reason, link=None, public_reason=None):
     """终止 (after a serious breach): 履行中 → 已终止. Every tranche not yet fully paid is paused for good
     (``payments.tranches``: 合同已终止，停止拨付); paid money may then be recovered
     (``payments.operations.record_recovery``) and the organization's matched-fund records are locked. The
-    members are told why. Announces ``core.signals.contract_terminated``: monitoring closes any open 整改 of the
+    members are told why. The award's documents end (``documents.operations.end_on_termination``): /verify shows
+    the contract 已终止 with ``public_reason`` — the officer's words for the public, separate from ``reason``
+    (which may name people) and masked all the same; the page's form requires it, a caller without one (a script)
+    gets the bare date. Announces ``core.signals.contract_terminated``: monitoring closes any open 整改 of the
     project (reason 合同终止), in this transaction."""
     reason = (reason or "").strip()
     if len(reason) < 5:
         raise FundingRefused("请写明终止原因（不少于5个字）。", field="reason", status=400)
+    if public_reason is not None:
+        public_reason = public_reason.strip()
+        if len(public_reason) < 5:
+            raise FundingRefused("请写明向社会公开的终止说明（不少于5个字）。", field="public_reason", status=400)
+        if len(public_reason) > PUBLIC_REASON_MAX:
+            raise FundingRefused(f"公开的终止说明不超过{PUBLIC_REASON_MAX}个字。", field="public_reason", status=400)
     lock_contract(contract)
     step = CONTRACT.require(user, contract, "terminate")
     with audit_action(CONTRACT.audit_action(step)):
         contract.status = step.target
         db.session.flush()
         refresh_tranches(contract)
+        doc_ops.end_on_termination(contract.award, user, utcnow(), public_reason)
         for member in _members(contract.award):
             notify(member, "合同已终止", f"“{contract.award.application.title}”的合同已终止，停止拨付：{reason}",
                    link=link)

@@ -117,7 +117,8 @@ def return_signed(award_id):
 @bp.route("/manage/awards/<int:award_id>/contract/terminate", methods=["POST"])
 @login_required
 def terminate(award_id):
-    """终止合同: the contract in force ends; tranches not yet paid stop, the organization is told why, an open 整改
+    """终止合同: the contract in force ends (its document 已终止 on /verify, with the public words); tranches not
+    yet paid stop, the organization is told why, an open 整改
     closes with the reason 合同终止 (monitoring's receiver, same commit). Money paid is recovered on the payments
     page."""
     award = _award(award_id)
@@ -127,7 +128,8 @@ def terminate(award_id):
         return _manage_page(award, terminate_form=form, status=400)
     with commit_or_refusal(form) as attempt:
         ops.terminate_contract(contract_or_409(award), current_user, form.reason.data,
-                               link=url_for("contracts.sign", award_id=award.id))
+                               link=url_for("contracts.sign", award_id=award.id),
+                               public_reason=form.public_reason.data or "")
     if not attempt.ok:
         return _manage_page(_award(award_id), terminate_form=form, status=attempt.status, message=attempt.message)
     flash("合同已终止：尚未拨付的各期停止拨付，机构已收到终止原因；已拨付的资金可在“资金拨付”页登记追回。", "success")
