@@ -98,6 +98,11 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
         assert doc.status == DocumentStatus.ISSUED, (doc.number, doc.error)
         assert get_storage().read(doc.file.storage_key).startswith(b"%PDF")
     assert set(db.session.scalars(sa.select(Job.status))) == {JobStatus.DONE}
+    # what /verify says of the two that never signed: their 入选通知书 and unsigned contract no longer in force
+    for contract in contracts[ContractStatus.TERMINATED]:
+        ended = [d for d in docs if d.award_id == contract.award_id]
+        assert ended and all(d.state_label in ("已失效", "已终止") and d.end_reason for d in ended), contract.id
+    assert active.document.state_label == "现行有效"
 
     _login(auth, "officer")
     for url in ("/manage/monitoring", f"/manage/calls/{call.id}/funding", f"/manage/calls/{call.id}/documents"):
@@ -124,8 +129,8 @@ def test_the_demo_shows_final_results_with_projects_at_every_step(app, client, a
     auth.logout()
     _login(auth, "inspector")
     mine = client.get("/third-party/projects").get_data(as_text=True)
-    assert active.award.application.title in mine
-    assert closed.award.application.title not in mine  # appointed to the 第九届 only
+    assert active.award.application.title in mine and f'projects/{active.id}"' in mine
+    assert f'projects/{closed.id}"' not in mine  # appointed to the 第九届 only
     assert client.get(f"/third-party/visits/{visit.id}").status_code == 200
 
 
