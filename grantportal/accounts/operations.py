@@ -14,6 +14,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.notices import notify, queue_mail, queue_sms
 from grantportal.core.roles import Role
+from grantportal.core.wording import quoted
 
 
 class UsernameTaken(ValueError):
@@ -157,7 +158,7 @@ def request_registration(username, name, phone, email, password):
     cfg = current_app.config
     if db.session.scalar(db.select(User.id).where(User.username == username)):
         queue_mail(email, "注册提醒",
-                   f"您好：\n\n有人使用本邮箱申请注册登录名“{username}”，但该登录名已被使用，注册未完成。\n"
+                   f"您好：\n\n有人使用本邮箱申请注册登录名{quoted(username)}，但该登录名已被使用，注册未完成。\n"
                    f"如需注册，请换一个登录名重新填写；如果这是您本人的账户，可在登录页选择“忘记密码”重新设置密码。\n"
                    "如非本人操作，请忽略本邮件。", name=name)
         return
@@ -165,7 +166,7 @@ def request_registration(username, name, phone, email, password):
         secret = _issue("register", timedelta(hours=cfg["REGISTER_LINK_HOURS"]), username=username, name=name,
                         phone=phone, email=email, password_hash=password_hash)
     queue_mail(email, "请确认注册",
-               f"{name}，您好：\n\n请在{cfg['REGISTER_LINK_HOURS']}小时内打开以下链接，完成登录名“{username}”的注册：\n"
+               f"{name}，您好：\n\n请在{cfg['REGISTER_LINK_HOURS']}小时内打开以下链接，完成登录名{quoted(username)}的注册：\n"
                f"{_link('accounts.confirm_registration', secret)}\n\n如非本人操作，请忽略本邮件，账户不会开通。",
                name=name)
 
@@ -200,7 +201,7 @@ def request_password_reset(username, by_admin=None):
         secret = _issue("reset", timedelta(minutes=minutes), user=user)
     who = "系统管理员为您" if by_admin is not None else "有人（通常是您本人）"
     queue_mail(user.email, "重置密码",
-               f"{user.name}，您好：\n\n{who}申请重置登录名“{user.username}”的密码。请在{minutes}分钟内打开以下链接设置"
+               f"{user.name}，您好：\n\n{who}申请重置登录名{quoted(user.username)}的密码。请在{minutes}分钟内打开以下链接设置"
                f"新密码，链接只能使用一次：\n{_link('accounts.reset_password', secret)}\n\n"
                "如非本人申请，请忽略本邮件，您的密码不会改变。", name=user.name)
 
@@ -229,7 +230,7 @@ def request_contact_change(user, kind, value):
     link = _link("accounts.confirm_contact", secret)
     if kind == "email":
         queue_mail(value, "请确认新的电子邮箱",
-                   f"{user.name}，您好：\n\n您申请将登录名“{user.username}”的电子邮箱改为本邮箱。请在{minutes}分钟内打开以下"
+                   f"{user.name}，您好：\n\n您申请将登录名{quoted(user.username)}的电子邮箱改为本邮箱。请在{minutes}分钟内打开以下"
                    f"链接确认：\n{link}\n\n如非本人操作，请忽略本邮件。", name=user.name)
     else:
         queue_sms(value, f"【{current_app.config['SITE_NAME']}】您申请将账户手机号改为本号码，"
@@ -249,7 +250,7 @@ def confirm_contact(secret):
     what = "电子邮箱" if token.purpose == "email" else "手机号"
     if token.purpose == "email" and old and old != user.email:
         queue_mail(old, "账户电子邮箱已更改",
-                   f"{user.name}，您好：\n\n登录名“{user.username}”的电子邮箱已改为新的地址，此后的通知将发往新邮箱。"
+                   f"{user.name}，您好：\n\n登录名{quoted(user.username)}的电子邮箱已改为新的地址，此后的通知将发往新邮箱。"
                    "如非本人操作，请立即联系系统管理员。", name=user.name)
     notify(user, f"{what}已更改", f"您账户的{what}已确认并更改。")
     return token.purpose, user

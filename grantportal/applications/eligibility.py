@@ -9,6 +9,7 @@ from typing import NamedTuple
 from grantportal.applications.models import FundSource
 from grantportal.calls.tier_rules import call_rules, waived_documents
 from grantportal.core.money import format_wan, format_yuan, match_share
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import SANCTION_LOOKBACK_YEARS, InspectionResult, SanctionKind
 from grantportal.orgs.queries import missing_inspection
 from grantportal.orgs.tiers import effective_rating, effective_tier
@@ -215,7 +216,7 @@ TEXT_FIELDS = [
 
 def completeness_problems(app):
     """What is missing before the application can be submitted (Chinese, one line each)."""
-    problems = [f"请填写“{label}”。" for key, label in TEXT_FIELDS if not (getattr(app, key) or "").strip()]
+    problems = [f"请填写{quoted(label)}。" for key, label in TEXT_FIELDS if not (getattr(app, key) or "").strip()]
     if not app.district:
         problems.append("请选择“服务镇街”。")
     if not app.target_count:
@@ -228,7 +229,7 @@ def completeness_problems(app):
     waived = waived_document_names(app.call, app.org)
     for doc in app.call.documents:
         if doc.required and doc.id not in attached and doc.name not in waived:
-            problems.append(f"请上传必备材料“{doc.name}”。")
+            problems.append(f"请上传必备材料{quoted(doc.name)}。")
     return problems
 
 

@@ -19,6 +19,7 @@ from grantportal.core.files import discard_unless_used, store_upload
 from grantportal.core.money import format_yuan
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime, to_local
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import Organization
 from grantportal.orgs.notices import notify_org
 
@@ -239,7 +240,7 @@ def submission_problems(app, now, step="submit"):
     forwarded by a team to its supporting organization."""
     problems = []
     if app.status not in workflow.APPLICATION.transition(step).sources:
-        return [f"该申报书状态为“{app.status.label}”，不能提交。"]
+        return [f"该申报书状态为{quoted(app.status.label)}，不能提交。"]
     window = workflow.window_problem(app, now)
     if window:
         problems.append(window + "不能再提交。")
@@ -283,12 +284,13 @@ def submit(app, user, now, expected_version=None, signer=None):
             app.number = _next_number(app)
         app.content_sha256 = content_digest(app)
         db.session.flush()
-        notify_org(app.org, "申报已受理", f"“{app.title}”已于{format_datetime(now)}提交（申报编号 {app.number}），"
-                   "可下载申报回执。", link=receipt_url(app))
+        notify_org(app.org, "申报已受理",
+                   f"{quoted(app.title)}已于{format_datetime(now)}提交（申报编号 {app.number}），可下载申报回执。",
+                   link=receipt_url(app))
         if app.executing_team is not None:
             notify(app.executing_team.leader, "支持机构已确认申报",
-                   f"“{app.org.name}”已确认申报“{app.title}”，已于{format_datetime(now)}正式提交（申报编号 "
-                   f"{app.number}），申报主体为该机构，项目执行团队为“{app.executing_team.name}”。",
+                   f"{quoted(app.org.name)}已确认申报{quoted(app.title)}，已于{format_datetime(now)}正式提交（申报编号 "
+                   f"{app.number}），申报主体为该机构，项目执行团队为{quoted(app.executing_team.name)}。",
                    link=f"/applications/{app.id}")
     return app
 
@@ -305,7 +307,7 @@ def forward_to_support(app, user, now, expected_version=None):
         app.status = AppStatus.SUPPORT_PENDING
         app.support_return_reason = None
         db.session.flush()
-        notify_org(app.org, "草根团队申报待确认", f"“{app.executing_team.name}”通过贵机构申报“{app.title}”"
+        notify_org(app.org, "草根团队申报待确认", f"{quoted(app.executing_team.name)}通过贵机构申报{quoted(app.title)}"
                    f"（{app.call.name}），请在申报截止前确认申报或退回。贵机构为申报主体和合同签订方。",
                    link=f"/applications/{app.id}")
     return app
@@ -322,7 +324,8 @@ def return_to_team(app, user, reason, now, expected_version=None):
         app.status = t.target
         app.support_return_reason = reason
         db.session.flush()
-        notify(app.executing_team.leader, "支持机构退回申报", f"“{app.org.name}”退回了“{app.title}”，未予确认申报。"
+        notify(app.executing_team.leader, "支持机构退回申报",
+               f"{quoted(app.org.name)}退回了{quoted(app.title)}，未予确认申报。"
                f"退回原因：{reason}。请修改后重新提交支持机构确认。", link=f"/applications/{app.id}")
     return app
 
@@ -353,8 +356,9 @@ def return_for_revision(app, officer, reason, revise_until, now, expected_versio
         app.screened_at = None
         app.screened_by_id = None
         db.session.flush()
-        notify_org(app.org, "申报已退回修改", f"“{app.title}”被退回修改，请于{format_datetime(revise_until)}前修改并"
-                   f"重新提交。退回原因：{app.return_reason}", link=f"/applications/{app.id}")
+        notify_org(app.org, "申报已退回修改",
+                   f"{quoted(app.title)}被退回修改，请于{format_datetime(revise_until)}前修改并重新提交。"
+                   f"退回原因：{app.return_reason}", link=f"/applications/{app.id}")
     return app
 
 
@@ -364,7 +368,7 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
     A decision that differs from the automatic result is an override and needs a written reason."""
     _check_version(app, expected_version)
     if app.status not in workflow.SCREENABLE:
-        raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能进行资格审查。")
+        raise WorkflowError(f"该申报书状态为{quoted(app.status.label)}，不能进行资格审查。")
     override = passed != all_passed(checks)
     note = (note or "").strip()
     if override and not note:
@@ -377,8 +381,8 @@ def screen(app, officer, passed, note, checks, now, expected_version=None):
         app.screened_at = now
         app.screened_by_id = officer.id
         db.session.flush()
-        notify_org(app.org, app.screening.label, f"“{app.title}”（申报编号 {app.number}）的资格审查"
-                   f"结论为“{app.screening.label}”。", link=f"/applications/{app.id}")
+        notify_org(app.org, app.screening.label, f"{quoted(app.title)}（申报编号 {app.number}）的资格审查"
+                   f"结论为{quoted(app.screening.label)}。", link=f"/applications/{app.id}")
     return app
 
 

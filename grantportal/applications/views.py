@@ -53,6 +53,7 @@ from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import to_local
+from grantportal.core.wording import quoted
 from grantportal.teams.queries import team_led_by
 
 bp = Blueprint("applications", __name__)
@@ -408,7 +409,7 @@ def remove_attachment(app_id, attachment_id):
         flash(attempt.message, "error")
         return redirect(url_for("applications.detail", app_id=app_id))
     else:
-        flash(f"附件“{name}”已删除。", "success")
+        flash(f"附件{quoted(name)}已删除。", "success")
     return redirect(url_for("applications.edit", app_id=app_id) + "#documents")
 
 

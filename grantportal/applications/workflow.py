@@ -19,6 +19,7 @@ from grantportal.core.errors import Refused
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 
 S = AppStatus
@@ -71,7 +72,7 @@ def is_editable(app, now):
 
 def check_editable(app, now):
     if app.status not in EDITABLE:
-        raise WorkflowError(f"该申报书状态为“{app.status.label}”，不能修改。")
+        raise WorkflowError(f"该申报书状态为{quoted(app.status.label)}，不能修改。")
     problem = window_problem(app, now)
     if problem:
         raise WorkflowError(problem + "不能再修改。")

@@ -6,6 +6,7 @@ from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Optional, ValidationError
 
 from grantportal.core.forms import Form, strip, too_long
+from grantportal.core.wording import quoted
 
 DAYS_HINT = "每行一个日期，格式为“年-月-日 名称”，例如“2027-01-01 元旦”。"
 
@@ -21,7 +22,7 @@ def parse_days(text):
         try:
             day = date.fromisoformat(head)
         except ValueError:
-            raise ValueError(f"第{number}行“{line[:20]}”不是有效日期。{DAYS_HINT}") from None
+            raise ValueError(f"第{number}行{quoted(line[:20])}不是有效日期。{DAYS_HINT}") from None
         if day in seen:
             raise ValueError(f"第{number}行的{day.isoformat()}重复填写。")
         seen.add(day)

@@ -27,6 +27,7 @@ from grantportal.core.forms import (
 )
 from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import to_local
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import Grade
 
 STAGE_KINDS = list(StageKind)
@@ -171,7 +172,7 @@ class CallForm(PurchaseFields, RowsForm):
                 f.closes_at.errors.append("结束时间应晚于开始时间。")
             if previous is not None and opens < previous[1]:
                 f.opens_at.errors.append(
-                    f"不能早于上一阶段“{previous[0].label}”的结束时间（{previous[1]:%Y-%m-%d %H:%M}）。")
+                    f"不能早于上一阶段{quoted(previous[0].label)}的结束时间（{previous[1]:%Y-%m-%d %H:%M}）。")
             previous = (kind, closes)
 
     def _check_documents(self):

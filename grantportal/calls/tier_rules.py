@@ -16,6 +16,7 @@ from typing import NamedTuple
 from grantportal.core.db import LabelledEnum
 from grantportal.core.money import format_wan
 from grantportal.core.timeutil import format_date
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import Grade, RatingEnd, RatingRecord
 from grantportal.orgs.tiers import effective_rating
 
@@ -67,7 +68,7 @@ def _parse_grade_key(key, errors, allow_unrated=True):
         if text in Grade._value2member_map_:
             return Grade(text)
     allowed = f"{_GRADE_LIST}或未评级" if allow_unrated else f"{_GRADE_LIST}"
-    errors.append(f"未知的评估等级“{key}”，只能是{allowed}。")
+    errors.append(f"未知的评估等级{quoted(key)}，只能是{allowed}。")
     return False
 
 
@@ -78,10 +79,10 @@ def _parse_decimal(value, what, errors):
     try:
         number = Decimal(str(value).strip()) if not isinstance(value, Decimal) else value
     except InvalidOperation:
-        errors.append(f"{what}必须是数字（当前为“{value}”）。")
+        errors.append(f"{what}必须是数字（当前为{quoted(value)}）。")
         return None
     if not number.is_finite():
-        errors.append(f"{what}必须是数字（当前为“{value}”）。")
+        errors.append(f"{what}必须是数字（当前为{quoted(value)}）。")
         return None
     return number.quantize(CENT, rounding=ROUND_HALF_UP)
 
@@ -120,7 +121,7 @@ class TierRules:
         if self.min_grade is not None:
             grade = _parse_grade_key(self.min_grade, [], allow_unrated=False)
             if grade is False:
-                errors.append(f"申报最低等级“{self.min_grade}”无效，只能是{_GRADE_LIST}之一。")
+                errors.append(f"申报最低等级{quoted(self.min_grade)}无效，只能是{_GRADE_LIST}之一。")
             set_(self, "min_grade", grade if grade is not False else None)
         set_(self, "bonus_by_grade", self._grade_map(self.bonus_by_grade, "等级加分", errors))
         set_(self, "cap_by_grade", self._grade_map(self.cap_by_grade, "资助上限", errors))

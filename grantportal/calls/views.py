@@ -35,6 +35,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 
 bp = Blueprint("calls", __name__)
 
@@ -190,7 +191,7 @@ def _edit_page(form, call, source=None):
                     if source is not None:
                         copy_settings(source, call, current_user)
                         copy_files(source, call, current_user)
-                        message = (f"已以“{source.title}”为模板创建征集（草稿），评审结果设置、资金拨付设置"
+                        message = (f"已以{quoted(source.title)}为模板创建征集（草稿），评审结果设置、资金拨付设置"
                                    "和附件已一并复制。请核对后发布。")
                 else:
                     update_call(call, current_user, settings)
@@ -226,7 +227,7 @@ def publish(call_id):
         with commit_or_refusal() as attempt:
             publish_call(call, current_user)
         if attempt.ok:
-            flash(f"“{call.title}”已发布，公众现在可以在项目征集页面看到。", "success")
+            flash(f"{quoted(call.title)}已发布，公众现在可以在项目征集页面看到。", "success")
             return redirect(url_for("calls.manage"))
     code = 409 if request.method == "POST" else 200
     return render_template("calls/publish.html", call=call, form=form, ok=ok,
@@ -245,7 +246,7 @@ def close(call_id):
     if form.validate_on_submit():
         with commit_or_abort():
             close_call(call, current_user)
-        flash(f"“{call.title}”已结束。", "success")
+        flash(f"{quoted(call.title)}已结束。", "success")
         return redirect(url_for("calls.manage"))
     return render_template("calls/close.html", call=call, form=form, now=utcnow(),
                            still_open=workflow.accepting_applications(call))

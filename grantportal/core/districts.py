@@ -9,6 +9,8 @@ commas or 、); the default is 中山市's 23 镇街 as they stand since the 202
 未填写). A name later removed from the setting stays on its rows and is shown as it was stored."""
 from flask import current_app
 
+from grantportal.core.wording import quoted
+
 # 中山市: 8 街道, then 15 镇 (order of the city's own listings)
 ZHONGSHAN = (
     "石岐街道", "东区街道", "西区街道", "南区街道", "五桂山街道", "中山港街道（火炬开发区）", "民众街道", "南朗街道",
@@ -43,11 +45,11 @@ def validate_districts(names):
         if not isinstance(name, str) or not name.strip() or name != name.strip():
             raise DistrictsError(f"DISTRICTS 中的镇街名称无效：{name!r}。")
         if len(name) > MAX_LENGTH:
-            raise DistrictsError(f"镇街名称“{name}”超过{MAX_LENGTH}个字符。")
+            raise DistrictsError(f"镇街名称{quoted(name)}超过{MAX_LENGTH}个字符。")
     seen = set()
     for name in names:
         if name in seen:
-            raise DistrictsError(f"镇街名称“{name}”重复。")
+            raise DistrictsError(f"镇街名称{quoted(name)}重复。")
         seen.add(name)
     return names
 

@@ -18,6 +18,7 @@ part that fails, in the order a person would check the code on paper.
 from dataclasses import dataclass
 
 from grantportal.core.inputs import normalize_code
+from grantportal.core.wording import quoted
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 VALUE = {c: i for i, c in enumerate(ALPHABET)}
@@ -105,18 +106,18 @@ def validate_code(raw, department=None):
         shown = "、".join(c if c.isprintable() else "不可见字符" for c in bad)
         raise UsccError(f"统一社会信用代码含有不允许的字符：{shown}（只使用数字和大写字母，不使用 I、O、S、V、Z）。")
     if code[0] not in AUTHORITIES:
-        raise UsccError(f"第1位（登记管理部门代码）“{code[0]}”不是国家标准规定的登记管理部门，请核对。")
+        raise UsccError(f"第1位（登记管理部门代码）{quoted(code[0])}不是国家标准规定的登记管理部门，请核对。")
     authority, kinds = AUTHORITIES[code[0]]
     if department is not None and code[0] != department:
         raise UsccError(f"该代码由{authority}部门登记（第1位为{code[0]}），不是{AUTHORITIES[department][0]}部门"
                         f"登记的社会组织代码（第1位应为{department}）。")
     if code[1] not in kinds:
         allowed = "、".join(kinds)
-        raise UsccError(f"第2位（机构类别代码）“{code[1]}”不属于{authority}部门登记的机构类别"
+        raise UsccError(f"第2位（机构类别代码）{quoted(code[1])}不属于{authority}部门登记的机构类别"
                         f"（{authority}部门为{allowed}），请核对。")
     region = code[2:8]
     if not _region_ok(region):
-        raise UsccError(f"第3至8位（登记管理机关行政区划码）“{region}”不是有效的行政区划代码"
+        raise UsccError(f"第3至8位（登记管理机关行政区划码）{quoted(region)}不是有效的行政区划代码"
                         "（应为6位数字，前两位为省级代码），请核对。")
     org_code = code[8:17]
     if org_code_check(org_code[:8]) != org_code[8]:

@@ -21,6 +21,7 @@ from grantportal.core.forms import (
 from grantportal.core.inputs import as_id
 from grantportal.core.timeutil import local_today
 from grantportal.core.uscc import UsccError, validate_code
+from grantportal.core.wording import quoted
 from grantportal.experts.conflicts import active_conflict_exists
 from grantportal.experts.operations import AFFILIATION_FIELDS
 from grantportal.orgs.forms import PLEASE_CHOOSE, SERVICE_FIELDS
@@ -162,7 +163,7 @@ class ConflictForm(Form):
         found = db.session.scalars(self._orgs().where(search_condition(field.data))
                                    .order_by(Organization.name, Organization.id).limit(CANDIDATES_SHOWN + 1)).all()
         if not found:
-            raise ValidationError(f"未找到与“{field.data}”匹配的" + ("已认证" if self.verified_only else "")
+            raise ValidationError(f"未找到与{quoted(field.data)}匹配的" + ("已认证" if self.verified_only else "")
                                   + "社会组织，请核对名称或统一社会信用代码。")
         if len(found) == 1:
             self.org = found[0]
@@ -178,7 +179,7 @@ class ConflictForm(Form):
             raise ValidationError("请填写申报编号，例如 BA100-2026-0001。")
         self.application = db.session.scalar(db.select(Application).where(Application.number == field.data))
         if self.application is None:
-            raise ValidationError(f"未找到申报编号为“{field.data}”的申报，请核对。")
+            raise ValidationError(f"未找到申报编号为{quoted(field.data)}的申报，请核对。")
 
     def validate_reason(self, field):
         target = dict(org=self.org, application=self.application)

@@ -32,6 +32,7 @@ from grantportal.core.photos import store_photo
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_date, format_datetime, local_today
 from grantportal.core.uscc import UsccError, validate_code
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.inspection.models import (
@@ -156,7 +157,7 @@ def add_staff(agency, officer, username, name, password, phone=None, link=None):
         db.session.add(AgencyStaff(agency=agency, user=user))
         db.session.flush()
         notify(user, "已登记为第三方机构工作人员",
-               f"您已登记为“{agency.name}”的工作人员，可在“我的监管项目”中查看受委托监管的项目。", link)
+               f"您已登记为{quoted(agency.name)}的工作人员，可在“我的监管项目”中查看受委托监管的项目。", link)
     return user
 
 
@@ -173,23 +174,24 @@ def appoint(agency, officer, starts_on, ends_on, call=None, contract=None, link=
         raise InspectionRefused("委托结束日期不能早于开始日期。", "ends_on", 400)
     if contract is not None and contract.status not in (ContractStatus.ACTIVE, ContractStatus.SIGNED,
                                                         ContractStatus.ISSUED):
-        raise InspectionRefused(f"该项目合同状态为“{contract.status.label}”，不能委托监管。", "target", 400)
-    what = f"征集“{call.name}”的资助项目" if call is not None else f"项目“{contract.award.application.title}”"
+        raise InspectionRefused(f"该项目合同状态为{quoted(contract.status.label)}，不能委托监管。", "target", 400)
+    what = (f"征集{quoted(call.name)}的资助项目" if call is not None
+            else f"项目{quoted(contract.award.application.title)}")
     with audit_action("inspection.appoint"):
         appointment = Appointment(agency=agency, call=call, contract=contract, starts_on=starts_on, ends_on=ends_on,
                                   created_by_id=officer.id)
         db.session.add(appointment)
         db.session.flush()
         _tell_agency(agency, "受委托开展第三方监管",
-                     f"“{agency.name}”受委托监管{what}，委托期限{format_date(starts_on)}至{format_date(ends_on)}。"
+                     f"{quoted(agency.name)}受委托监管{what}，委托期限{format_date(starts_on)}至{format_date(ends_on)}。"
                      "请在“我的监管项目”中开展实地检查和评估。", link)
     return appointment
 
 
 def _appointment_scope(appointment):
     if appointment.call is not None:
-        return f"征集“{appointment.call.name}”的资助项目"
-    return f"项目“{appointment.contract.award.application.title}”"
+        return f"征集{quoted(appointment.call.name)}的资助项目"
+    return f"项目{quoted(appointment.contract.award.application.title)}"
 
 
 def end_appointment(appointment, officer, ended_on, reason, now, link=None):
@@ -216,7 +218,7 @@ def end_appointment(appointment, officer, ended_on, reason, now, link=None):
         appointment.ended_at, appointment.ended_by_id = now, officer.id
         db.session.flush()
         _tell_agency(agency, "委托监管已提前结束",
-                     f"“{agency.name}”对{_appointment_scope(appointment)}的委托监管自{format_date(ended_on)}起"
+                     f"{quoted(agency.name)}对{_appointment_scope(appointment)}的委托监管自{format_date(ended_on)}起"
                      f"提前结束：{reason}。此后不能再查看或记录相关项目的检查与评估，尚未提交的记录由项目官员查阅。",
                      link)
     return appointment
@@ -232,7 +234,7 @@ def _require_appointed(user, contract, now):
     if not is_appointed(user, contract):
         raise InspectionRefused(NOT_APPOINTED, status=403)
     if contract.status != ContractStatus.ACTIVE:
-        raise InspectionRefused(f"项目合同状态为“{contract.status.label}”，只能对履行中的项目记录检查或评估。")
+        raise InspectionRefused(f"项目合同状态为{quoted(contract.status.label)}，只能对履行中的项目记录检查或评估。")
 
 
 # --- 实地检查 --------------------------------------------------------------------------------------------
@@ -267,13 +269,13 @@ def _visit_fields(visit, data, submitting):
     checks = list(data.checks)
     if len(checks) != len(CHECKLIST):
         raise InspectionRefused("检查表不完整，请刷新页面后重新填写。", None, 400)
-    missing = {f"checks-{i}-result": f"请选择“{item}”的检查结论。"
+    missing = {f"checks-{i}-result": f"请选择{quoted(item)}的检查结论。"
                for i, (item, c) in enumerate(zip(CHECKLIST, checks, strict=True)) if c.result is None}
     if submitting and missing:
         raise InspectionRefused("检查表中还有未选择结论的项目：" + "、".join(
             CHECKLIST[i] for i, c in enumerate(checks) if c.result is None) + "。", None, 400, fields=missing)
     for i, c in enumerate(checks):
-        _text(c.note, f"“{CHECKLIST[i]}”的说明", f"checks-{i}-note", NOTE_MAX, required=False)
+        _text(c.note, f"{quoted(CHECKLIST[i])}的说明", f"checks-{i}-note", NOTE_MAX, required=False)
     if submitting and any(c.result == CheckResult.FAILS for c in checks) and not findings:
         raise InspectionRefused("有“不符合”的检查项时，请填写发现的问题。", "findings", 400)
     if submitting and not people:
@@ -326,7 +328,8 @@ def _submit(machine, step, work, user, now, noun, link_for):
         work.submitted_at, work.submitted_by_id = now, user.id
         db.session.flush()
         for officer in _appointing_officers(work):
-            notify(officer, f"{noun}待确认", f"“{work.agency.name}”提交了项目“{title}”的{noun}，请确认或退回。",
+            notify(officer, f"{noun}待确认",
+                   f"{quoted(work.agency.name)}提交了项目{quoted(title)}的{noun}，请确认或退回。",
                    link_for(work) if link_for else None)
 
 
@@ -346,10 +349,11 @@ def decide(work, officer, confirm, now, reason="", link_for=None):
         work.return_reason = None if confirm else reason
         db.session.flush()
         if confirm:
-            _tell_agency(work.agency, f"{noun}已确认", f"项目“{title}”的{noun}已经项目官员确认。",
+            _tell_agency(work.agency, f"{noun}已确认", f"项目{quoted(title)}的{noun}已经项目官员确认。",
                          link_for(work) if link_for else None)
         else:
-            _tell_agency(work.agency, f"{noun}被退回", f"项目“{title}”的{noun}被退回：{reason}。请修改后重新提交。",
+            _tell_agency(work.agency, f"{noun}被退回",
+                         f"项目{quoted(title)}的{noun}被退回：{reason}。请修改后重新提交。",
                          link_for(work) if link_for else None)
     return work
 

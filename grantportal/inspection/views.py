@@ -18,6 +18,7 @@ from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.photos import PHOTO_EXTENSIONS
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.funding.payments.tranches import tranche_states
 from grantportal.funding.queries import project_contract
 from grantportal.inspection import operations as ops
@@ -112,7 +113,7 @@ def create_agency():
         agency = ops.create_agency(current_user, form.to_data())
     if not attempt.ok:
         return _agencies_page(form, attempt.status)
-    flash(f"已登记第三方机构“{agency.name}”。请添加其工作人员账户并委托监管。", "success")
+    flash(f"已登记第三方机构{quoted(agency.name)}。请添加其工作人员账户并委托监管。", "success")
     return redirect(url_for("inspection.agency", agency_id=agency.id), 303)
 
 

@@ -4,6 +4,7 @@ waived (免于提交, ``workflow.REPORT``). The write takes the project's lock, 
 action and never commits."""
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
+from grantportal.core.wording import quoted
 from grantportal.funding.contracts.operations import close_contract
 from grantportal.funding.models import ContractStatus, TrancheStatus
 from grantportal.funding.payments.operations import refresh_tranches
@@ -17,7 +18,7 @@ def closure_problem(contract):
     if contract.status == ContractStatus.CLOSED:
         return "该项目已结项。"
     if contract.status != ContractStatus.ACTIVE:
-        return f"合同状态为“{contract.status.label}”，只有履行中的项目才能结项。"
+        return f"合同状态为{quoted(contract.status.label)}，只有履行中的项目才能结项。"
     if contract.paused_reason:  # stamped while an 整改 is open (monitoring/rectification.py)
         return "整改尚未完成，整改完成后才能结项。"
     acceptance = latest_evaluation(contract, EvaluationStage.ACCEPTANCE)
@@ -46,6 +47,6 @@ def close_project(contract, user, now, link=None):
             if REPORT.allows(report, "waive"):
                 report.status = REPORT.require(user, report, "waive").target
         title = contract.award.application.title
-        notify_org(contract, "项目已结项", f"项目“{title}”已通过结项验收并完成拨付，现已结项。", link)
+        notify_org(contract, "项目已结项", f"项目{quoted(title)}已通过结项验收并完成拨付，现已结项。", link)
         db.session.flush()
     return contract

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 
 from grantportal.core.audit import audit_action
 from grantportal.core.db import built_once, db
+from grantportal.core.wording import quoted
 from grantportal.funding.models import ContractStatus
 from grantportal.funding.payments.operations import record_milestone
 from grantportal.monitoring.models import Evaluation, EvaluationStage, Report, ReportKind, ReportStatus
@@ -50,7 +51,7 @@ def latest_evaluation(contract, stage):
 def evaluation_problem(contract, stage):
     """Why ``stage`` cannot be evaluated now (Chinese), or None."""
     if contract.status != ContractStatus.ACTIVE:
-        return f"合同状态为“{contract.status.label}”，只能评估履行中的项目。"
+        return f"合同状态为{quoted(contract.status.label)}，只能评估履行中的项目。"
     latest = latest_evaluation(contract, stage)
     if latest is not None and latest.grade.passed:
         return f"该项目已通过{stage.label}（{latest.grade.label}），不能重复评估。"
@@ -107,7 +108,7 @@ def record_evaluation(contract, officer, stage, grade, score, comments, now, rev
         db.session.flush()
         result = "合格" if grade.passed else "不合格"
         notify_org(contract, f"{stage.label}结果：{grade.label}",
-                   f"项目“{contract.award.application.title}”的{stage.label}结果为{grade.label}（{result}）。"
+                   f"项目{quoted(contract.award.application.title)}的{stage.label}结果为{grade.label}（{result}）。"
                    f"评估意见：{comments}", link)
         record_milestone(contract, stage.milestone, grade.passed, now, officer)
         db.session.flush()

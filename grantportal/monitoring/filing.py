@@ -9,6 +9,7 @@ from grantportal.core.db import db
 from grantportal.core.files import discard
 from grantportal.core.inputs import CONTROL_MESSAGE, has_control
 from grantportal.core.photos import PHOTO_EXTENSIONS, store_photo  # noqa: F401 (PHOTO_EXTENSIONS: for the forms)
+from grantportal.core.wording import quoted
 from grantportal.funding.models import ContractStatus
 from grantportal.monitoring.models import ReportPhoto, ReportSpending, ReportStatus
 from grantportal.monitoring.workflow import REPORT, MonitoringRefused, check_version, lock_project
@@ -35,7 +36,7 @@ def _check_open_for_filing(report, user):
     if contract.status == ContractStatus.CLOSED:
         raise MonitoringRefused("该项目已结项，不再接受报告。")
     if contract.status != ContractStatus.ACTIVE:
-        raise MonitoringRefused(f"合同状态为“{contract.status.label}”，项目履行期间才能填报报告。")
+        raise MonitoringRefused(f"合同状态为{quoted(contract.status.label)}，项目履行期间才能填报报告。")
     REPORT.require(user, report, "submit")
 
 

@@ -36,6 +36,7 @@ from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.photos import PHOTO_EXTENSIONS, store_photo
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workdays import publicity_end
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents.models import DocumentKind
@@ -171,7 +172,7 @@ def open_case(contract, user, findings, deadline, now, link_for=None):
     is not closed."""
     lock_project(contract)
     if contract.status != ContractStatus.ACTIVE:
-        raise MonitoringRefused(f"合同状态为“{contract.status.label}”，只有履行中的项目可以责令整改。")
+        raise MonitoringRefused(f"合同状态为{quoted(contract.status.label)}，只有履行中的项目可以责令整改。")
     if open_cases(contract):
         raise MonitoringRefused("该项目已有未完成的整改，请在原整改中核查或要求继续整改。")
     lines = [line.strip() for line in _text(findings, "整改事项", "findings", FINDINGS_MAX, 5).splitlines()]
@@ -187,7 +188,7 @@ def open_case(contract, user, findings, deadline, now, link_for=None):
         db.session.add(case)
         db.session.flush()
         notify_org(contract, "整改通知",
-                   f"项目“{contract.award.application.title}”须整改（整改通知书 {doc.number}），请于"
+                   f"项目{quoted(contract.award.application.title)}须整改（整改通知书 {doc.number}），请于"
                    f"{format_datetime(deadline)}前提交整改报告。整改期间暂停拨付后续资金。",
                    link_for(case) if link_for else None)
     pause_tranches(contract, pause_reason(case), user)
@@ -219,7 +220,7 @@ def file_report(case, user, body, now, evidence=(), link_for=None):
         db.session.flush()
         for verifier in [case.opened_by, *appointed_staff(case.contract)]:  # the officer, and the third party
             notify(verifier, "整改报告待核查",
-                   f"“{case.contract.award.application.title}”的承接机构已提交整改报告，请核查。",
+                   f"{quoted(case.contract.award.application.title)}的承接机构已提交整改报告，请核查。",
                    link_for(case) if link_for else None)
     return report
 
@@ -251,15 +252,16 @@ def verify(case, user, verdict, now, note="", new_deadline=None, link_for=None):
             case.deadline, case.overdue_at, case.rounds = new_deadline, None, case.rounds + 1
         db.session.flush()
         if verdict == Verdict.DONE:
-            notify_org(case.contract, "整改已完成", f"项目“{title}”的整改经核查已完成，暂停拨付的资金恢复按约定拨付。",
+            notify_org(case.contract, "整改已完成",
+                       f"项目{quoted(title)}的整改经核查已完成，暂停拨付的资金恢复按约定拨付。",
                        link_for(case) if link_for else None)
         else:
             notify_org(case.contract, "须继续整改",
-                       f"项目“{title}”的整改报告经核查须继续整改：{note}。请于{format_datetime(new_deadline)}前"
+                       f"项目{quoted(title)}的整改报告经核查须继续整改：{note}。请于{format_datetime(new_deadline)}前"
                        "再次提交整改报告。", link_for(case) if link_for else None)
         if not is_officer(user):  # a third party verified: the officer who opened the case is told too
             notify(case.opened_by, f"第三方机构核查整改：{verdict.label}",
-                   f"受委托的第三方机构已核查“{title}”的整改报告，结论为{verdict.label}。",
+                   f"受委托的第三方机构已核查{quoted(title)}的整改报告，结论为{verdict.label}。",
                    link_for(case) if link_for else None)
     if verdict == Verdict.DONE:
         release_tranches(case.contract, user)
@@ -280,7 +282,7 @@ def end_on_termination(contract, user, now, link_for=None):
             case.closed_at, case.closed_by_id, case.closed_reason = now, user.id, TERMINATED_REASON
             db.session.flush()
             notify_org(contract, "整改随合同终止关闭",
-                       f"项目“{contract.award.application.title}”的合同已终止，未完成的整改"
+                       f"项目{quoted(contract.award.application.title)}的合同已终止，未完成的整改"
                        f"{f'（整改通知书 {case.document.number}）' if case.document is not None else ''}随之关闭，"
                        "不再接受整改报告。", link_for(case) if link_for else None)
     return cases
@@ -311,7 +313,7 @@ def mark_overdue(now, link_for=None):
         for case in cases:
             case.overdue_at = now
             notify(case.opened_by, "整改逾期",
-                   f"“{case.contract.award.application.title}”的整改已超过期限（{format_datetime(case.deadline)}）"
+                   f"{quoted(case.contract.award.application.title)}的整改已超过期限（{format_datetime(case.deadline)}）"
                    f"仍未提交整改报告，{overdue_rule(case)}", link_for(case) if link_for else None)
         db.session.flush()
     return len(cases)

@@ -6,6 +6,7 @@ commit (``core.notices``)."""
 from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.timeutil import format_date
+from grantportal.core.wording import quoted
 from grantportal.funding.models import ContractStatus
 from grantportal.monitoring.models import Report, ReportStatus
 from grantportal.monitoring.schedule import local_date, overdue_reports, plan_reports
@@ -24,7 +25,7 @@ def schedule_reports(contract, user):
     """Create the reports the contract's term calls for (see ``schedule``). Idempotent: a report of the
     same kind and period end is never made twice. Returns the reports created."""
     if contract.status != ContractStatus.ACTIVE:
-        raise MonitoringRefused(f"合同状态为“{contract.status.label}”，履行中的项目才能生成报告计划。")
+        raise MonitoringRefused(f"合同状态为{quoted(contract.status.label)}，履行中的项目才能生成报告计划。")
     if contract.starts_on is None or contract.ends_on is None:
         raise MonitoringRefused("合同未填写履行期限，不能生成报告计划。")
     lock_project(contract)
@@ -88,7 +89,8 @@ def remind_overdue(user, now, link_for=None):
             items = "；".join(f"{r.kind.label}（应于{format_date(r.due_on)}前提交，已逾期{(today - r.due_on).days}天）"
                              for r in reports)
             title = contract.award.application.title
-            notify_org(contract, "报告逾期提醒", f"项目“{title}”有{len(reports)}份报告逾期未交：{items}。请尽快提交。",
+            notify_org(contract, "报告逾期提醒",
+                       f"项目{quoted(title)}有{len(reports)}份报告逾期未交：{items}。请尽快提交。",
                        link_for(contract) if link_for else None)
         db.session.flush()
     return len(by_contract)

@@ -19,6 +19,7 @@ from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_date
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.models import Contract
 from grantportal.monitoring.models import Report, ReportStatus
@@ -46,7 +47,7 @@ def _not_editable(report):
 
 
 def _not_reviewable(report):
-    return f"该报告当前为“{report.status.label}”，只有已提交的报告才能审核。"
+    return f"该报告当前为{quoted(report.status.label)}，只有已提交的报告才能审核。"
 
 
 R = ReportStatus

@@ -13,6 +13,7 @@ from grantportal.core.errors import Refused
 from grantportal.core.files import SCAN_EXTENSIONS, discard, discard_unless_used, store_upload
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import (
     AnnualInspection,
@@ -139,7 +140,7 @@ def update_org_contact(org, data, user):
 
 def verify_org(org, user):
     moved = ORGANIZATION.move(org, user, "verify", review_note=None, reviewed_at=utcnow(), reviewed_by_id=user.id)
-    notify_org(org, "机构登记已通过审核", f"“{org.name}”的机构登记已通过审核，现在可以申报项目。", link="/org/")
+    notify_org(org, "机构登记已通过审核", f"{quoted(org.name)}的机构登记已通过审核，现在可以申报项目。", link="/org/")
     return moved
 
 
@@ -152,7 +153,7 @@ def verify_batch(orgs, user):
 
 def return_org(org, reason, user):
     moved = ORGANIZATION.move(org, user, "return", review_note=reason, reviewed_at=utcnow(), reviewed_by_id=user.id)
-    notify_org(org, "机构登记被退回", f"“{org.name}”的机构登记被退回，请补正后重新提交。退回原因：{reason}",
+    notify_org(org, "机构登记被退回", f"{quoted(org.name)}的机构登记被退回，请补正后重新提交。退回原因：{reason}",
                link="/org/")
     return moved
 

@@ -7,6 +7,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Optional
 
 from grantportal.core.forms import Form, LocalDateField, MoneyField, RadioChoiceField, code, strip, too_long
+from grantportal.core.wording import quoted
 from grantportal.pledges.models import ANONYMOUS_NAME, DonorKind
 from grantportal.pledges.operations import (
     COMPANY_NAME_MAX,
@@ -28,7 +29,7 @@ class PledgeForm(Form):
     company_uscc = StringField("企业统一社会信用代码", filters=[code])
     amount = MoneyField("认捐金额（元）")
     display = RadioChoiceField("公开方式", choices=[SelectChoice(NAMED, "以下面填写的名称公开"),
-                                                SelectChoice(ANONYMOUS, f"匿名，公开显示为“{ANONYMOUS_NAME}”")],
+                                                SelectChoice(ANONYMOUS, f"匿名，公开显示为{quoted(ANONYMOUS_NAME)}")],
                                default=NAMED)
     public_name = StringField("公开显示的名称", [too_long(PUBLIC_NAME_MAX)], filters=[strip])
 

@@ -48,6 +48,7 @@ from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import local_today, to_local
 from grantportal.core.uscc import UsccError, validate_code
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.matched.operations import record_verified_pledge
 from grantportal.funding.models import Contract, ContractStatus
@@ -119,7 +120,7 @@ def pledging_problem(contract):
     """Why no pledge can be made to ``contract``'s project now (Chinese), or None: only a project in execution
     (合同履行中) takes pledges."""
     if contract.status != ContractStatus.ACTIVE:
-        return f"该项目当前为“{contract.status.label}”，不在执行期内，不接受认捐。"
+        return f"该项目当前为{quoted(contract.status.label)}，不在执行期内，不接受认捐。"
     return None
 
 
@@ -205,7 +206,7 @@ def make_pledge(contract, user, data, now, link=None, org_link=None):
     public_name = None
     if not data.anonymous:
         public_name = _text(data.public_name, "public_name", PUBLIC_NAME_MAX,
-                            f"请填写公开显示的名称，或选择以“{ANONYMOUS_NAME}”匿名公开。")
+                            f"请填写公开显示的名称，或选择以{quoted(ANONYMOUS_NAME)}匿名公开。")
     existing = _same_pledge(contract, user, amount)
     if existing is not None:
         return existing, False
@@ -216,7 +217,7 @@ def make_pledge(contract, user, data, now, link=None, org_link=None):
         db.session.add(pledge)
         db.session.flush()
         notify_org(contract.award.application.org, "收到新的公众认捐",
-                   f"项目“{contract.award.application.title}”收到一笔{format_yuan(amount)}的公众认捐"
+                   f"项目{quoted(contract.award.application.title)}收到一笔{format_yuan(amount)}的公众认捐"
                    f"（认捐编号 {pledge.reference}）。收到款项后，请在“公众认捐”中确认到账并上传凭证。", org_link)
     return pledge, True
 
@@ -249,7 +250,7 @@ def confirm_receipt(pledge, member, data, upload, now, link=None, pledger_link=N
         try:
             stored = store_upload(upload, member, EVIDENCE_EXTENSIONS)
         except UploadError as e:
-            raise PledgeRefused(f"“{clean_display_name(upload.filename)}”：{e}", "evidence", 400) from None
+            raise PledgeRefused(f"{quoted(clean_display_name(upload.filename))}：{e}", "evidence", 400) from None
         replaced = pledge.evidence_file
         pledge.evidence_file = stored
         discard(replaced)
@@ -260,10 +261,10 @@ def confirm_receipt(pledge, member, data, upload, now, link=None, pledger_link=N
         officer = _project_officer(pledge.contract)
         if officer is not None:
             notify(officer, "公众认捐到账待核实",
-                   f"{_org(pledge).name}确认项目“{_title(pledge)}”的认捐 {pledge.reference} 已到账"
+                   f"{_org(pledge).name}确认项目{quoted(_title(pledge))}的认捐 {pledge.reference} 已到账"
                    f"{format_yuan(received)}，请核对凭证后核实。", link)
         notify(pledge.pledged_by, "承接机构已确认收到您的认捐",
-               f"{_org(pledge).name}已确认收到您对项目“{_title(pledge)}”的认捐{format_yuan(received)}，"
+               f"{_org(pledge).name}已确认收到您对项目{quoted(_title(pledge))}的认捐{format_yuan(received)}，"
                "项目官员核实后将在项目页面公布并计入配套资金。", pledger_link)
     return pledge
 
@@ -285,10 +286,10 @@ def verify(pledge, officer, now, link=None, org_link=None):
         pledge.verified_at, pledge.verified_by_id = now, officer.id
         db.session.flush()
         notify(pledge.pledged_by, "您的认捐已核实",
-               f"您对项目“{_title(pledge)}”的认捐（到账{format_yuan(pledge.received_amount)}）已经项目官员核实，"
-               f"已在项目页面以“{mask_text(pledge.shown_name)}”名义公布并计入配套资金。感谢您的支持！", link)
+               f"您对项目{quoted(_title(pledge))}的认捐（到账{format_yuan(pledge.received_amount)}）已经项目官员核实，"
+               f"已在项目页面以{quoted(mask_text(pledge.shown_name))}名义公布并计入配套资金。感谢您的支持！", link)
         notify_org(_org(pledge), "公众认捐已核实",
-                   f"项目“{_title(pledge)}”的认捐 {pledge.reference}（到账{format_yuan(pledge.received_amount)}）"
+                   f"项目{quoted(_title(pledge))}的认捐 {pledge.reference}（到账{format_yuan(pledge.received_amount)}）"
                    "已核实，计入配套资金。", org_link)
     return pledge
 
@@ -304,7 +305,7 @@ def return_receipt(pledge, officer, reason, now, org_link=None):
         pledge.return_reason, pledge.returned_at, pledge.returned_by_id = reason, now, officer.id
         db.session.flush()
         notify_org(_org(pledge), "公众认捐到账确认被退回",
-                   f"项目“{_title(pledge)}”的认捐 {pledge.reference} 的到账确认被项目官员退回。理由：{reason}"
+                   f"项目{quoted(_title(pledge))}的认捐 {pledge.reference} 的到账确认被项目官员退回。理由：{reason}"
                    "请核对后重新确认到账。", org_link)
     return pledge
 
@@ -318,6 +319,7 @@ def withdraw(pledge, citizen, now, org_link=None):
         pledge.status, pledge.withdrawn_at = step.target, now
         db.session.flush()
         notify_org(_org(pledge), "公众认捐已撤回",
-                   f"项目“{_title(pledge)}”的认捐 {pledge.reference}（{format_yuan(pledge.amount)}）已由认捐人撤回。",
+                   f"项目{quoted(_title(pledge))}的认捐 {pledge.reference}（{format_yuan(pledge.amount)}）"
+                   "已由认捐人撤回。",
                    org_link)
     return pledge

@@ -26,6 +26,7 @@ from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.photos import PHOTO_EXTENSIONS, store_photo
 from grantportal.core.roles import Role
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.funding.models import Contract, ContractStatus
 from grantportal.orgs.notices import notify_org
@@ -106,7 +107,7 @@ def filing_problem(contract):
     """Why no report can be filed on ``contract``'s project now (Chinese), or None: only a project in execution
     (合同履行中) takes reports."""
     if contract.status != ContractStatus.ACTIVE:
-        return (f"该项目当前为“{contract.status.label}”，不在执行期内，不受理随手拍监督报告。"
+        return (f"该项目当前为{quoted(contract.status.label)}，不在执行期内，不受理随手拍监督报告。"
                 "如有问题反映，请联系项目征集页面所列的主办单位。")
     return None
 
@@ -158,7 +159,7 @@ def file_report(contract, user, data, uploads, now):
             try:
                 stored = store_photo(upload, user)  # EXIF, GPS, time and device removed (core/photos.py)
             except UploadError as e:
-                raise SupervisionRefused(f"“{clean_display_name(upload.filename)}”：{e}", "photos", 400) from None
+                raise SupervisionRefused(f"{quoted(clean_display_name(upload.filename))}：{e}", "photos", 400) from None
             report.photos.append(SupervisionPhoto(file=stored))
         db.session.flush()
     return report, True
@@ -185,10 +186,10 @@ def assign(report, officer, assignee, now, link=None, reporter_link=None):
         report.assigned_to_id, report.assigned_at = assignee.id, now
         if assignee.id != officer.id:
             notify(assignee, "随手拍监督报告待您核查",
-                   f"{officer.name}将项目“{_title(report)}”的一份随手拍监督报告分派给您核查。", link)
+                   f"{officer.name}将项目{quoted(_title(report))}的一份随手拍监督报告分派给您核查。", link)
         if first:
             notify(report.filed_by, "您的随手拍监督报告已受理",
-                   f"您对项目“{_title(report)}”提交的随手拍监督报告已受理，项目官员正在核查。", reporter_link)
+                   f"您对项目{quoted(_title(report))}提交的随手拍监督报告已受理，项目官员正在核查。", reporter_link)
         db.session.flush()
     return report
 
@@ -202,7 +203,7 @@ def ask_organization(report, officer, question, now, link=None):
     with audit_action(REPORT.audit_action(step)):
         report.org_question, report.org_asked_at, report.org_asked_by_id = question, now, officer.id
         told = notify_org(report.contract.award.application.org, "请答复随手拍监督报告",
-                          f"项目官员请贵机构就项目“{_title(report)}”收到的随手拍监督报告作出书面说明。", link)
+                          f"项目官员请贵机构就项目{quoted(_title(report))}收到的随手拍监督报告作出书面说明。", link)
         db.session.flush()
     return told
 
@@ -218,7 +219,7 @@ def answer(report, member, text, now, link=None):
         handler = report.assigned_to or report.org_asked_by
         if handler is not None:
             notify(handler, "承接机构已答复随手拍监督报告",
-                   f"{report.contract.award.application.org.name}已就项目“{_title(report)}”的随手拍监督报告作出答复。",
+                   f"{report.contract.award.application.org.name}已就项目{quoted(_title(report))}的随手拍监督报告作出答复。",
                    link)
         db.session.flush()
     return report
@@ -237,7 +238,7 @@ def record_finding(report, officer, finding, public_summary, now, link=None):
         report.finding, report.public_summary = finding, summary
         report.concluded_at, report.concluded_by_id = now, officer.id
         notify(report.filed_by, f"您的随手拍监督报告已办结：{finding.label}",
-               f"您对项目“{_title(report)}”提交的随手拍监督报告经核查{finding.label}。{mask_text(summary)}", link)
+               f"您对项目{quoted(_title(report))}提交的随手拍监督报告经核查{finding.label}。{mask_text(summary)}", link)
         db.session.flush()
     return report
 
@@ -254,6 +255,6 @@ def close(report, officer, kind, reason, now, link=None):
         report.close_kind, report.close_reason = kind, reason
         report.closed_at, report.closed_by_id = now, officer.id
         notify(report.filed_by, "您的随手拍监督报告已关闭",
-               f"您对项目“{_title(report)}”提交的随手拍监督报告已关闭（{kind.label}）。理由：{reason}", link)
+               f"您对项目{quoted(_title(report))}提交的随手拍监督报告已关闭（{kind.label}）。理由：{reason}", link)
         db.session.flush()
     return report

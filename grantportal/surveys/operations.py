@@ -17,6 +17,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, lock_row
 from grantportal.core.errors import Refused
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.funding.models import ContractStatus
 from grantportal.surveys.models import DEFAULT_QUESTIONS, SCALE, Survey, SurveyAnswer
 
@@ -52,7 +53,7 @@ class AnswerData:
 def opening_problem(contract):
     """Why no survey can be opened on ``contract``'s project, or None: only a project in execution."""
     if contract.status != ContractStatus.ACTIVE:
-        return f"该项目当前为“{contract.status.label}”，不在执行期内，不能发起满意度调查。"
+        return f"该项目当前为{quoted(contract.status.label)}，不在执行期内，不能发起满意度调查。"
     return None
 
 
@@ -128,7 +129,7 @@ def answer(survey, citizen, data, now):
     for q in survey.ratings:
         value = data.ratings.get(q["key"])
         if value not in SCALE:
-            missing[q["key"]] = f"请为“{q['text']}”选择1至5分。"
+            missing[q["key"]] = f"请为{quoted(q['text'])}选择1至5分。"
         else:
             ratings[q["key"]] = value
     comments = {}

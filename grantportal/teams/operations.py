@@ -9,6 +9,7 @@ from grantportal.core.errors import Refused
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role
 from grantportal.core.roles import Role
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.models import Organization, OrgStatus
 from grantportal.orgs.notices import notify_org
@@ -46,7 +47,7 @@ def find_supporting_org(uscc):
         raise TeamError("平台上没有该统一社会信用代码的社会组织，请核对，或请支持机构先在平台登记。",
                         field="supporting_uscc", status=400)
     if org.status != OrgStatus.VERIFIED:
-        raise TeamError(f"“{org.name}”尚未通过平台认证，不能作为支持机构。", field="supporting_uscc", status=400)
+        raise TeamError(f"{quoted(org.name)}尚未通过平台认证，不能作为支持机构。", field="supporting_uscc", status=400)
     return org
 
 
@@ -58,7 +59,8 @@ def _filing_taken(number, team_id=None):
 
 
 def _tell_org(team, org):
-    notify_org(org, "草根团队申请挂靠", f"“{team.name}”（备案编号 {team.filing_number}，{team.district}）申请以贵机构为"
+    notify_org(org, "草根团队申请挂靠",
+               f"{quoted(team.name)}（备案编号 {team.filing_number}，{team.district}）申请以贵机构为"
                "支持机构（挂靠），请在“挂靠团队”页面确认或拒绝。", link=TEAMS_PAGE)
 
 
@@ -85,7 +87,8 @@ def register_team(data, user, now):
 def confirm_support(team, user, now):
     """The supporting organization confirms the team (挂靠确认): from now on the team may apply through it."""
     TEAM.move(team, user, "confirm", now, support_decided_at=now, support_decided_by_id=user.id, decline_reason=None)
-    notify(team.leader, "支持机构已确认挂靠", f"“{team.supporting_org.name}”已确认作为“{team.name}”的支持机构，"
+    notify(team.leader, "支持机构已确认挂靠",
+           f"{quoted(team.supporting_org.name)}已确认作为{quoted(team.name)}的支持机构，"
            "团队可通过该机构申报允许草根团队申报的征集。", link=MY_TEAM_PAGE)
     return team
 
@@ -95,7 +98,7 @@ def decline_support(team, user, reason, now):
     if not reason:
         raise TeamError("请填写拒绝理由，团队负责人将看到这段说明。", field="reason", status=400)
     TEAM.move(team, user, "decline", now, support_decided_at=now, support_decided_by_id=user.id, decline_reason=reason)
-    notify(team.leader, "支持机构拒绝挂靠", f"“{team.supporting_org.name}”拒绝作为“{team.name}”的支持机构。"
+    notify(team.leader, "支持机构拒绝挂靠", f"{quoted(team.supporting_org.name)}拒绝作为{quoted(team.name)}的支持机构。"
            f"理由：{reason}。可重新选择支持机构。", link=MY_TEAM_PAGE)
     return team
 

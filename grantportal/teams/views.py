@@ -10,6 +10,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.inputs import normalize_code
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import Organization, OrgStatus
 from grantportal.orgs.queries import search_condition
 from grantportal.teams import operations as ops
@@ -121,7 +122,7 @@ def confirm(team_id):
         ops.confirm_support(team, current_user, utcnow())
     if not attempt.ok:
         abort(attempt.status, attempt.message)
-    flash(f"已确认作为“{team.name}”的支持机构，已通知团队负责人。", "success")
+    flash(f"已确认作为{quoted(team.name)}的支持机构，已通知团队负责人。", "success")
     return redirect(url_for("teams.supported"))
 
 
@@ -135,7 +136,7 @@ def decline(team_id):
         with commit_or_refusal(form) as attempt:
             ops.decline_support(team, current_user, form.reason.data, utcnow())
         if attempt.ok:
-            flash(f"已拒绝“{team.name}”的挂靠申请，已通知团队负责人。", "success")
+            flash(f"已拒绝{quoted(team.name)}的挂靠申请，已通知团队负责人。", "success")
             return redirect(url_for("teams.supported"))
         status = attempt.status
     org = current_user.org

@@ -36,6 +36,7 @@ from grantportal.core.errors import Refused
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime, to_local
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.review.models import EntryRule, PanelMode, ReviewRound, RoundKind, RoundStatus
 from grantportal.review.rounds.forms import RoundSettings
@@ -277,6 +278,6 @@ def decide(vote, officer, name, reason, now, link=None):
             title = vote.application.title
             words = "作废，不计入票数" if name == "void" else "恢复有效，计入票数"
             notify(vote.citizen.user, f"您的一张投票已{words[:2]}",
-                   f"您于{format_datetime(vote.cast_at)}为“{title}”投出的一票{DECIDED[name]}，已{words}。"
+                   f"您于{format_datetime(vote.cast_at)}为{quoted(title)}投出的一票{DECIDED[name]}，已{words}。"
                    f"理由：{reason}", link)
     return vote

@@ -29,6 +29,7 @@ from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.orgs.notices import notify_org
 
@@ -99,9 +100,9 @@ def file_objection(award, user, now, real_name, contact, reason, uploads=(), lin
         call = award.proposal.call
         if call.created_by is not None:
             notify(call.created_by, f"{call.title}公示收到异议",
-                   f"有人对“{award.application.title}”提出异议，请在公示期内调查处理。", link=link)
+                   f"有人对{quoted(award.application.title)}提出异议，请在公示期内调查处理。", link=link)
         notify_org(award.application.org, "您的项目在公示期间收到异议",
-                   f"“{award.application.title}”在{call.title}的结果公示期间收到一份异议。项目官员作出处理决定前，"
+                   f"{quoted(award.application.title)}在{call.title}的结果公示期间收到一份异议。项目官员作出处理决定前，"
                    f"贵机构可以提交书面答复，说明有关情况。",
                    link=response_link(objection) if response_link else None)
     return objection
@@ -138,7 +139,7 @@ def respond(objection, user, now, text, link=None):
         call = objection.award.proposal.call
         if call.created_by is not None:
             notify(call.created_by, f"{call.title}异议收到书面答复",
-                   f"{objection.award.application.org.name}对“{objection.award.application.title}”所受异议"
+                   f"{objection.award.application.org.name}对{quoted(objection.award.application.title)}所受异议"
                    f"{'更新了' if again else '提交了'}书面答复，请在处理时一并考虑。", link=link)
         db.session.flush()
     return objection
@@ -165,15 +166,15 @@ def decide(objection, officer, now, upheld, investigation, public_summary):
             award.status = AwardStatus.CANCELLED
             award.explanation = [*award.explanation, f"{format_datetime(now)} 异议成立，取消入选资格。"]
             db.session.flush()
-            summary = f"异议成立：取消“{award.application.title}”（{award.application.org.name}）的入选资格。"
+            summary = f"异议成立：取消{quoted(award.application.title)}（{award.application.org.name}）的入选资格。"
             moved = _promote_reserve(proposal, award, now) if was_selected and proposal.call.promote_reserve else None
             if moved is not None:
-                summary += (f"{moved.level.label}候补项目“{moved.application.title}”（{moved.application.org.name}）"
-                            f"递补入选，拟资助{format_wan(moved.amount)}。")
+                summary += (f"{moved.level.label}候补项目{quoted(moved.application.title)}"
+                            f"（{moved.application.org.name}）递补入选，拟资助{format_wan(moved.amount)}。")
             record_revision(proposal, RevisionKind.CHANGED, now, summary)
         filer = objection.filed_by
         notify(filer, "您提出的异议已处理",
-               f"您对“{award.application.title}”提出的异议处理结果：{objection.status.label}。{public_summary}")
+               f"您对{quoted(award.application.title)}提出的异议处理结果：{objection.status.label}。{public_summary}")
         db.session.flush()
     return objection
 
@@ -187,7 +188,8 @@ def _promote_reserve(proposal, cancelled, now):
     for reserve in reserves:
         if reserve.amount <= budget.room_for(reserve.grade) and reserve.amount > 0:
             reserve.status, reserve.reserve_position = AwardStatus.SELECTED, None
-            reserve.explanation = [*reserve.explanation, f"{format_datetime(now)} 因“{cancelled.application.title}”"
+            reserve.explanation = [*reserve.explanation,
+                                   f"{format_datetime(now)} 因{quoted(cancelled.application.title)}"
                                    f"被取消入选资格，递补入选，拟资助{format_wan(reserve.amount)}。"]
             _renumber_reserves([r for r in reserves if r is not reserve], now)
             return reserve

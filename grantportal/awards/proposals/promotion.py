@@ -33,6 +33,7 @@ from grantportal.core.db import db
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_date, format_datetime
+from grantportal.core.wording import quoted
 
 REASON_MIN, REASON_MAX = 5, 500
 
@@ -97,22 +98,22 @@ def drop_and_promote(award, officer, cause, reason, now, link_for=None):
         db.session.flush()
         signals.announce(signals.award_withdrawn, award, user=officer, reason=f"{cause.label}：{reason}",
                          cause=cause, at=now, promoted=promoted)
-        summary = f"{format_date(now)}，{award.level.label}入选项目“{app.title}”（{app.org.name}）{cause.label}。"
+        summary = f"{format_date(now)}，{award.level.label}入选项目{quoted(app.title)}（{app.org.name}）{cause.label}。"
         if promoted is not None:
             papp = promoted.application
-            summary += (f"{promoted.level.label}候补项目“{papp.title}”（{papp.org.name}）按候补顺序递补入选，"
+            summary += (f"{promoted.level.label}候补项目{quoted(papp.title)}（{papp.org.name}）按候补顺序递补入选，"
                         f"资助{format_wan(promoted.amount)}。")
         else:
             summary += f"{award.level.label}没有预算内可递补的候补项目，本次未递补。"
         record_revision(proposal, RevisionKind.PROMOTED, now, summary)
         for member in _members(award):
             notify(member, f"{proposal.call.title}：入选资格已取消",
-                   f"您机构申报的“{app.title}”已登记为{cause.label}，入选资格取消：{reason}",
+                   f"您机构申报的{quoted(app.title)}已登记为{cause.label}，入选资格取消：{reason}",
                    link=link_for(award) if link_for else None)
         if promoted is not None:
             for member in _members(promoted):
                 notify(member, f"{proposal.call.title}：递补入选",
-                       f"您机构申报的“{promoted.application.title}”按候补顺序递补入选，资助"
+                       f"您机构申报的{quoted(promoted.application.title)}按候补顺序递补入选，资助"
                        f"{format_wan(promoted.amount)}。入选通知书将另行出具，请按通知书载明的期限签订合同。",
                        link=link_for(promoted) if link_for else None)
         db.session.flush()
@@ -130,7 +131,7 @@ def _promote(proposal, dropped, now):
         if 0 < reserve.amount <= budget.room_for(reserve.grade):
             reserve.status, reserve.final_status, reserve.reserve_position = \
                 AwardStatus.SELECTED, FinalStatus.SELECTED, None
-            reserve.final_reason = (f"{format_date(now)} 因“{dropped.application.title}”取消入选资格，按候补顺序"
+            reserve.final_reason = (f"{format_date(now)} 因{quoted(dropped.application.title)}取消入选资格，按候补顺序"
                                     f"递补入选，资助{format_wan(reserve.amount)}。")
             reserve.explanation = [*reserve.explanation, f"{format_datetime(now)} 递补入选，资助"
                                    f"{format_wan(reserve.amount)}。"]

@@ -19,6 +19,7 @@ from grantportal.core.db import db
 from grantportal.core.money import format_wan
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workdays import UnconfirmedYear
 from grantportal.orgs.notices import notify_org
 
@@ -56,7 +57,7 @@ def _tell_publicity(award, ends_at, changed=None):
     what = f"公示期间得分或排名变化（{changed}），公示已重新发布。" if changed else ""
     amount = f"，拟资助{format_wan(award.amount)}" if award.status == AwardStatus.SELECTED else ""
     notify_org(app.org, f"{app.call.title}评审结果公示：{award.status.label}",
-               f"{what}您机构申报的“{app.title}”（{app.number}）在拟资助项目公示中为“{award.status.label}”"
+               f"{what}您机构申报的{quoted(app.title)}（{app.number}）在拟资助项目公示中为{quoted(award.status.label)}"
                f"{amount}。公示期至{format_datetime(ends_at)}止；对公示结果有异议的，可在公示期内实名提出。",
                link=f"/applications/{app.id}")
 
@@ -124,7 +125,7 @@ def confirm(proposal, user, now, link_for=None):
             app = award.application
             for member in app.org.members:
                 notify(member.user, f"{proposal.call.title}评审结果：{award.final_status.label}",
-                       f"您机构申报的“{app.title}”（{app.number}）最终结果为{award.final_status.label}。"
+                       f"您机构申报的{quoted(app.title)}（{app.number}）最终结果为{award.final_status.label}。"
                        f"{award.final_reason}", link=link_for(award) if link_for else None)
         record_revision(proposal, RevisionKind.FINAL, now,
                         f"公示期满，确定最终结果：入选{counts.get(FinalStatus.SELECTED, 0)}个，"

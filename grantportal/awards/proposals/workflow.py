@@ -17,6 +17,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.review.models import RoundStatus
 from grantportal.review.results.aggregate import scored_rounds
@@ -56,7 +57,7 @@ def _publish_guard(proposal, now=None):
         return [too_few]
     open_rounds = [r.name for r in scored_rounds(call) if r.status != RoundStatus.CLOSED]
     if open_rounds:
-        return [f"评审轮次“{'”“'.join(open_rounds)}”尚未结束，全部评审轮次结束后才能发布公示。"]
+        return [f"评审轮次{quoted('”“'.join(open_rounds))}尚未结束，全部评审轮次结束后才能发布公示。"]
     missing = missing_reviews(call)
     if missing:
         return [f"还有{missing}份专家评审未提交，全部评审完成后才能发布公示。"]

@@ -12,6 +12,7 @@ from grantportal.core.files import UploadError, send_stored
 from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 
 bp = Blueprint("files", __name__)
 
@@ -43,7 +44,7 @@ def manage(call_id):
             form.file.errors.append(str(e))
         else:
             if attempt.ok:
-                flash(f"已上传“{form.title.data}”。征集发布后，公众可在征集页面下载。", "success")
+                flash(f"已上传{quoted(form.title.data)}。征集发布后，公众可在征集页面下载。", "success")
                 return redirect(url_for("files.manage", call_id=call.id))
             message, status = attempt.message, attempt.status
         call = _call(call_id)
@@ -64,7 +65,7 @@ def remove(call_id, file_id):
     title = item.title
     with commit_or_abort():
         ops.remove_file(item, current_user)
-    flash(f"已删除“{title}”。", "success")
+    flash(f"已删除{quoted(title)}。", "success")
     return redirect(url_for("files.manage", call_id=call_id))
 
 

@@ -16,6 +16,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 
 
 def _catalogue(catalogue_id):
@@ -191,7 +192,7 @@ def delete_item(item_id):
             ops.delete_item(item, current_user)
         if not attempt.ok:
             abort(attempt.status, attempt.message)
-        flash(f"事项“{name}”已删除。", "success")
+        flash(f"事项{quoted(name)}已删除。", "success")
         return redirect(url_for("catalogue.detail", catalogue_id=catalogue_id), 303)
     return render_template("catalogue/delete_item.html", item=item, category=item.category, catalogue=catalogue,
                            form=form, problem=problem)
@@ -211,7 +212,7 @@ def publish(catalogue_id):
             with commit_or_refusal(form) as attempt:
                 ops.publish(catalogue, current_user, utcnow())
             if attempt.ok:
-                flash(f"“{catalogue.title}”已发布，公众可在“服务目录”页面查看。", "success")
+                flash(f"{quoted(catalogue.title)}已发布，公众可在“服务目录”页面查看。", "success")
                 return redirect(url_for("catalogue.detail", catalogue_id=catalogue_id), 303)
             abort(attempt.status, attempt.message)
         abort(400)

@@ -17,6 +17,7 @@ from grantportal.core.districts import districts, is_district
 from grantportal.core.paging import Pager, page_number
 from grantportal.core.permissions import can_view_public_pages, require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.disclosure.projects import queries
 from grantportal.disclosure.search import FIRST_YEAR
 from grantportal.funding.matched import queries as matched
@@ -52,10 +53,10 @@ def project_filters(args, today, fields):
         notes.append(f"年度无效（应为 {FIRST_YEAR}–{today.year + 1} 年），已显示全部年度。")
         chosen["year"] = ""
     if chosen["field"] and chosen["field"] not in fields:
-        notes.append(f"没有名为“{chosen['field'][:20]}”的服务领域，已显示全部服务领域的项目。")
+        notes.append(f"没有名为{quoted(chosen['field'][:20])}的服务领域，已显示全部服务领域的项目。")
         chosen["field"] = ""
     if chosen["district"] and not is_district(chosen["district"]):
-        notes.append(f"没有名为“{chosen['district'][:20]}”的镇街，已显示全部镇街的项目。")
+        notes.append(f"没有名为{quoted(chosen['district'][:20])}的镇街，已显示全部镇街的项目。")
         chosen["district"] = ""
     if chosen["status"] and chosen["status"] not in STATUSES:
         notes.append("合同状态无效，已显示全部状态的项目。")

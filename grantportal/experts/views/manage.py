@@ -12,6 +12,7 @@ from grantportal.core.db import db
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.experts import operations as ops
 from grantportal.experts.blueprint import bp
 from grantportal.experts.conflicts import AFFILIATION_YEARS, detected_orgs
@@ -103,7 +104,7 @@ def new():
             form.username.errors.append(str(e))
         else:
             db.session.commit()
-            flash(f"已将“{profile.user.name}”加入专家库，登录名 {profile.user.username}。"
+            flash(f"已将{quoted(profile.user.name)}加入专家库，登录名 {profile.user.username}。"
                   "请通过安全渠道将初始密码告知本人。", "success")
             return redirect(url_for("experts.detail", profile_id=profile.id))
     return render_template("experts/new.html", form=form)
@@ -161,7 +162,7 @@ def set_active(profile_id):
         active = form.active.data == "1"
         with commit_or_abort():
             ops.set_active(profile, active, form.reason.data, current_user)
-        flash(f"已{'启用' if active else '停用'}专家“{profile.user.name}”。", "success")
+        flash(f"已{'启用' if active else '停用'}专家{quoted(profile.user.name)}。", "success")
         return redirect(url_for("experts.detail", profile_id=profile.id))
     activating = form.active.data == "1"
     return render_template("experts/reason_form.html", form=form, profile=profile,

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.core.db import db
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 from grantportal.experts import operations as ops
 from grantportal.experts.blueprint import bp
 from grantportal.experts.conflicts import AFFILIATION_YEARS, detected_orgs
@@ -99,7 +100,7 @@ def delete_affiliation(affiliation_id):
     except ops.AffiliationLocked as e:
         abort(409, str(e))
     db.session.commit()
-    flash(f"已删除在“{name}”的任职经历。", "success")
+    flash(f"已删除在{quoted(name)}的任职经历。", "success")
     return redirect(url_for("experts.profile"))
 
 

@@ -32,6 +32,7 @@ from grantportal.core.files import SCAN_EXTENSIONS, discard, store_upload
 from grantportal.core.notices import notify
 from grantportal.core.permissions import has_role, is_officer
 from grantportal.core.roles import Role
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import operations as doc_ops
 from grantportal.documents.models import DocumentStatus
@@ -154,7 +155,8 @@ def issue_contract(award, user, starts_on, deliverables=None, link=None):
         contract.document, contract.status = doc, step.target
         db.session.flush()
         for member in _members(award):
-            notify(member, "合同待签署", f"“{award.application.title}”的{doc.kind.label}（编号 {doc.number}）已出具，"
+            notify(member, "合同待签署",
+                   f"{quoted(award.application.title)}的{doc.kind.label}（编号 {doc.number}）已出具，"
                    "请下载打印、签字盖章后上传扫描件。", link=link)
     return contract
 
@@ -173,7 +175,7 @@ def upload_signed(contract, user, upload, link=None):
         officer = contract.document.created_by_id
         if officer:
             notify(db.session.get(User, officer), "合同签署件待确认",
-                   f"“{contract.award.application.title}”的签署件已上传，请核对后确认。", link=link)
+                   f"{quoted(contract.award.application.title)}的签署件已上传，请核对后确认。", link=link)
     return contract
 
 
@@ -189,7 +191,7 @@ def confirm_signed(contract, user, link=None):
         db.session.flush()
         refresh_tranches(contract)  # tranches due on signing become 可拨付
         for member in _members(contract.award):
-            notify(member, "合同已生效", f"“{contract.award.application.title}”的合同签署件已确认，合同履行中。",
+            notify(member, "合同已生效", f"{quoted(contract.award.application.title)}的合同签署件已确认，合同履行中。",
                    link=link)
     signals.announce(signals.contract_confirmed, contract, user=user)
     return contract
@@ -207,7 +209,7 @@ def return_signed(contract, user, reason, link=None):
         contract.signed_file, contract.signed_uploaded_at, contract.signed_uploaded_by_id = None, None, None
         db.session.flush()
         for member in _members(contract.award):
-            notify(member, "合同签署件被退回", f"“{contract.award.application.title}”的签署件被退回：{reason}"
+            notify(member, "合同签署件被退回", f"{quoted(contract.award.application.title)}的签署件被退回：{reason}"
                    "请按要求重新签署上传。", link=link)
     return contract
 
@@ -272,7 +274,7 @@ def terminate_contract(contract, user, reason, link=None, public_reason=None):
         refresh_tranches(contract)
         doc_ops.end_on_termination(contract.award, user, utcnow(), public_reason)
         for member in _members(contract.award):
-            notify(member, "合同已终止", f"“{contract.award.application.title}”的合同已终止，停止拨付：{reason}",
+            notify(member, "合同已终止", f"{quoted(contract.award.application.title)}的合同已终止，停止拨付：{reason}",
                    link=link)
     signals.announce(signals.contract_terminated, contract, user=user, reason=reason)
     return contract

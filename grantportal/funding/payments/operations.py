@@ -18,6 +18,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db
 from grantportal.core.money import format_wan, format_yuan
 from grantportal.core.timeutil import format_date, local_today
+from grantportal.core.wording import quoted
 from grantportal.funding.models import ContractStatus, Payment, Recovery
 from grantportal.funding.operations import FundingRefused, lock_contract
 from grantportal.funding.payments.tranches import ZERO, state_of, tranche_states
@@ -105,7 +106,7 @@ def _voucher(contract, voucher_number):
     used += db.session.scalar(sa.select(sa.func.count()).select_from(Recovery).where(
         Recovery.contract_id == contract.id, Recovery.voucher_number == voucher))
     if used:
-        raise FundingRefused(f"凭证号“{voucher}”已在本合同登记过，请核对。", "voucher_number", 409)
+        raise FundingRefused(f"凭证号{quoted(voucher)}已在本合同登记过，请核对。", "voucher_number", 409)
     return voucher
 
 
@@ -134,7 +135,7 @@ def record_payment(contract, tranche, user, paid_on, amount, voucher_number):
     if tranche.contract_id != contract.id:
         raise FundingRefused("该期次不属于本合同。", "tranche", 400)
     if contract.status != ContractStatus.ACTIVE:
-        raise FundingRefused(f"合同当前状态为“{contract.status.label}”，只有履行中的合同才能拨付。", "tranche")
+        raise FundingRefused(f"合同当前状态为{quoted(contract.status.label)}，只有履行中的合同才能拨付。", "tranche")
     state = state_of(contract, tranche)
     if not state.payable:
         raise FundingRefused(state.refusal(), "tranche")
@@ -157,7 +158,7 @@ def record_payment(contract, tranche, user, paid_on, amount, voucher_number):
         contract.paid, contract.recovered = sums.paid + amount, sums.recovered
         db.session.flush()
         notify_org(contract.award.application.org, "项目资金已拨付",
-                   f"“{contract.award.application.title}”第{tranche.position}期资金{format_yuan(amount)}"
+                   f"{quoted(contract.award.application.title)}第{tranche.position}期资金{format_yuan(amount)}"
                    f"已于{format_date(paid_on)}拨付（凭证号 {voucher}）。", link=f"/contracts/{contract.id}/funding")
     refresh_tranches(contract)
     return payment

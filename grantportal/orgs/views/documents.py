@@ -12,6 +12,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.orgs import operations as ops
 from grantportal.orgs.blueprint import bp
 from grantportal.orgs.forms import StandingDocumentForm
@@ -47,7 +48,7 @@ def documents():
             form.file.errors.append(str(e))
         else:
             if attempt.ok:
-                flash(f"已保存“{form.name.data}”。申报时，征集要求的同名材料将自动使用本材料。", "success")
+                flash(f"已保存{quoted(form.name.data)}。申报时，征集要求的同名材料将自动使用本材料。", "success")
                 return redirect(url_for("orgs.documents"))
             status = attempt.status
         org = _own_org()
@@ -74,5 +75,5 @@ def remove_document(document_id):
     name = document.name
     with commit_or_abort():
         ops.remove_standing_document(document, current_user)
-    flash(f"已删除“{name}”。已使用该材料的申报书不受影响。", "success")
+    flash(f"已删除{quoted(name)}。已使用该材料的申报书不受影响。", "success")
     return redirect(url_for("orgs.documents"))

@@ -12,6 +12,7 @@ from grantportal.core.districts import districts
 from grantportal.core.notices import notices_committed
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.orgs import operations as ops
 from grantportal.orgs.blueprint import bp
 from grantportal.orgs.forms import (
@@ -86,7 +87,7 @@ def verify(org_id):
     except ops.StateError as e:
         conflict(e)
     db.session.commit()
-    flash(f"已认证“{org.name}”。", "success")
+    flash(f"已认证{quoted(org.name)}。", "success")
     return redirect(url_for("orgs.manage_detail", org_id=org.id))
 
 
@@ -135,7 +136,7 @@ def return_org(org_id):
     if form.validate_on_submit():
         ops.return_org(org, form.reason.data, current_user)
         db.session.commit()
-        flash(f"已退回“{org.name}”，机构将看到退回原因。", "success")
+        flash(f"已退回{quoted(org.name)}，机构将看到退回原因。", "success")
         return redirect(url_for("orgs.manage_detail", org_id=org.id))
     return render_template("orgs/officer_form.html", org=org, form=form, title="退回机构登记",
                            submit="退回", danger=True,
@@ -279,7 +280,7 @@ def lift_sanction(sanction_id):
     if form.validate_on_submit():
         ops.lift_sanction(sanction, form.lifted_on.data, current_user)
         db.session.commit()
-        flash(f"已解除“{sanction.kind.label}”记录。", "success")
+        flash(f"已解除{quoted(sanction.kind.label)}记录。", "success")
         return redirect(url_for("orgs.manage_detail", org_id=sanction.org_id))
     return render_template("orgs/officer_form.html", org=sanction.org, form=form, title="解除处罚或移出名录",
                            submit="解除", sanction=sanction)

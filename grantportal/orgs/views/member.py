@@ -13,6 +13,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.files import UploadError, send_stored
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import local_today
+from grantportal.core.wording import quoted
 from grantportal.orgs import operations as ops
 from grantportal.orgs.blueprint import bp
 from grantportal.orgs.forms import (
@@ -174,7 +175,7 @@ def revoke_invitation(invitation_id):
     except ops.StateError as e:
         conflict(e)
     db.session.commit()
-    flash(f"已撤销对“{invitation.invitee_name}”的邀请，该链接已失效。", "success")
+    flash(f"已撤销对{quoted(invitation.invitee_name)}的邀请，该链接已失效。", "success")
     return redirect(url_for("orgs.mine"))
 
 
@@ -189,7 +190,7 @@ def remove_member(member_id):
     except ops.StateError as e:
         conflict(e)
     db.session.commit()
-    flash(f"已将“{name}”移出本机构。", "success")
+    flash(f"已将{quoted(name)}移出本机构。", "success")
     return redirect(url_for("orgs.mine"))
 
 
@@ -214,7 +215,7 @@ def accept_invitation(token):
                 auth.start_session(user, request.remote_addr)
             if not attempt.ok:
                 abort(404, INVALID_LINK)
-            flash(f"账户已创建，您已加入“{invitation.org.name}”。", "success")
+            flash(f"账户已创建，您已加入{quoted(invitation.org.name)}。", "success")
             return redirect(url_for("orgs.mine"))
     return render_template("orgs/accept_invitation.html", form=form, invitation=invitation,
                            org=invitation.org)

@@ -5,6 +5,7 @@ from sqlalchemy.orm import selectinload
 
 from grantportal.core.db import db
 from grantportal.core.districts import is_district
+from grantportal.core.wording import quoted
 from grantportal.orgs.models import Grade, Organization, OrgKind, OrgStatus
 from grantportal.orgs.tiers import record_state, tier_label
 
@@ -52,5 +53,5 @@ def district_notice():
     drops it) and the page says so instead of failing."""
     value = _district_arg()
     if value and not is_district(value):
-        return f"没有名为“{value[:20]}”的镇街，已忽略该筛选条件，显示全部镇街的机构。"
+        return f"没有名为{quoted(value[:20])}的镇街，已忽略该筛选条件，显示全部镇街的机构。"
     return None

@@ -20,6 +20,7 @@ from grantportal.core.audit import audit_action
 from grantportal.core.db import db, utcnow
 from grantportal.core.errors import Refused
 from grantportal.core.timeutil import format_datetime, local_to_utc
+from grantportal.core.wording import quoted
 from grantportal.orgs.notices import notify_org
 from grantportal.review.defence.order import running_order
 from grantportal.review.models import Attendance, DefenceDraw, DefenceSlot, RoundKind, RoundStatus
@@ -78,7 +79,7 @@ def slot_text(slot):
 def _notify_slot(slot, rnd, link_for, changed=False):
     application = slot.application
     title = f"{'答辩时段调整' if changed else '答辩时段通知'}：{rnd.call.title}·{rnd.name}"
-    body = (f"贵机构申报的“{application.title}”（{application.display_number}）"
+    body = (f"贵机构申报的{quoted(application.title)}（{application.display_number}）"
             f"{'答辩顺序已重新抽签，调整后的' if changed else '的'}答辩安排如下。{slot_text(slot)}"
             "请提前15分钟到场（或进入线上会议）签到；无故缺席视为放弃本轮答辩，本轮不计分。")
     notify_org(application.org, title, body, link_for(application) if link_for else None)
@@ -205,12 +206,12 @@ def record_attendance(slot, status, note, user, link_for=None):
         application = slot.application
         if status == Attendance.ABSENT:
             title = f"答辩缺席登记：{rnd.call.title}·{rnd.name}"
-            body = (f"贵机构申报的“{application.title}”（{application.display_number}）未按时参加"
+            body = (f"贵机构申报的{quoted(application.title)}（{application.display_number}）未按时参加"
                     f"{format_datetime(slot.starts_at)}的答辩，已登记为缺席。{NO_SHOW_CONSEQUENCE}"
                     + (f"说明：{slot.attendance_note}" if slot.attendance_note else ""))
         else:
             title = f"答辩到场登记：{rnd.call.title}·{rnd.name}"
-            body = (f"贵机构申报的“{application.title}”（{application.display_number}）已登记参加"
+            body = (f"贵机构申报的{quoted(application.title)}（{application.display_number}）已登记参加"
                     f"{format_datetime(slot.starts_at)}的答辩，专家评分将在本轮评审结果公布后可见。")
         notify_org(application.org, title, body, link_for(application) if link_for else None)
         db.session.flush()

@@ -19,6 +19,7 @@ from grantportal.core.errors import Refused
 from grantportal.core.notices import notify
 from grantportal.core.permissions import is_officer
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.review.models import (
     Assignment,
@@ -336,7 +337,7 @@ def send_reminders(rnd, user, link=None):
     with audit_action("round.remind"):
         for expert_user, n in pending.items():
             title = f"评审提醒：{rnd.call.title}·{rnd.name}"
-            body = (f"{expert_user.name}专家：您在“{rnd.call.title}”{rnd.name}中还有{n}份评分未提交，"
+            body = (f"{expert_user.name}专家：您在{quoted(rnd.call.title)}{rnd.name}中还有{n}份评分未提交，"
                     f"评审截止时间为{format_datetime(rnd.closes_at)}（北京时间）。请登录平台完成评分。")
             notify(expert_user, title, body, link)
         db.session.flush()

@@ -16,6 +16,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import get_or_404
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 from grantportal.review.models import Assignment, ReviewRound, RoundStatus
 from grantportal.review.panels.permissions import can_assign_experts
 from grantportal.review.panels.queries import panels
@@ -158,7 +159,7 @@ def open_round(round_id):
         abort(400)
     with commit_or_abort():
         ops.move_round(rnd, current_user, "open")
-    flash(f"“{rnd.name}”已开始评审，专家现在可以评分。", "success")
+    flash(f"{quoted(rnd.name)}已开始评审，专家现在可以评分。", "success")
     return redirect(url_for("rounds.detail", round_id=rnd.id))
 
 
@@ -176,7 +177,7 @@ def close(round_id):
             excluded = ops.close_round(rnd, current_user, form.exclude_reason.data, confirmed=True)
         if attempt.ok:
             note = f"{excluded}份未提交的评审已排除，理由已记录。" if excluded else ""
-            flash(f"“{rnd.name}”已结束。{note}", "success")
+            flash(f"{quoted(rnd.name)}已结束。{note}", "success")
             return redirect(url_for("rounds.detail", round_id=rnd.id))
         message, status = attempt.message, attempt.status
         rnd = _round(round_id)
@@ -200,7 +201,7 @@ def reopen(round_id):
         with commit_or_refusal(form) as attempt:
             ops.reopen_round(rnd, current_user, form.reason.data, form.closes_at.utc)
         if attempt.ok:
-            flash(f"“{rnd.name}”已重新开启评审，专家可在截止时间前继续评分。", "success")
+            flash(f"{quoted(rnd.name)}已重新开启评审，专家可在截止时间前继续评分。", "success")
             return redirect(url_for("rounds.detail", round_id=rnd.id))
         message, status = attempt.message, attempt.status
         rnd = _round(round_id)
@@ -224,7 +225,7 @@ def delete(round_id):
     call_id, name = rnd.call_id, rnd.name
     with commit_or_abort():
         ops.delete_round(rnd, current_user)
-    flash(f"评审轮次“{name}”已删除。", "success")
+    flash(f"评审轮次{quoted(name)}已删除。", "success")
     return redirect(url_for("rounds.index", call_id=call_id))
 
 

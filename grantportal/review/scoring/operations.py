@@ -17,6 +17,7 @@ from grantportal.core.errors import Refused, stale_message
 from grantportal.core.money import format_points
 from grantportal.core.notices import notify
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.experts.conflicts import conflict_reasons
 from grantportal.review.models import Assignment, Review, ReviewRevision, ReviewScore, ReviewStatus, RoundStatus
 
@@ -198,7 +199,7 @@ def reopen(review, officer, reason, now, link=None):
         review.submitted_at = None
         review.updated_at = now
         app = review.assignment.application
-        body = f"项目官员退回了您对“{app.title}”（{app.display_number}）的评审，理由：{reason}"
+        body = f"项目官员退回了您对{quoted(app.title)}（{app.display_number}）的评审，理由：{reason}"
         if round_.closes_at:
             body += f"\n请在{format_datetime(round_.closes_at)}（北京时间）前修改并重新提交。"
         notify(review.assignment.expert, "评审已退回，请修改后重新提交", body, link=link)

@@ -11,6 +11,7 @@ from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 from grantportal.funding.permissions import can_view_public_project
 from grantportal.funding.queries import project_contract
 from grantportal.supervision import operations as ops
@@ -62,7 +63,7 @@ def _checked_photos(form):
         try:
             check_upload(upload, ops.PHOTO_EXTENSIONS)
         except UploadError as e:
-            form.photos.errors = [*form.photos.errors, f"“{clean_display_name(upload.filename)}”：{e}"]
+            form.photos.errors = [*form.photos.errors, f"{quoted(clean_display_name(upload.filename))}：{e}"]
             return None
         upload.stream.seek(0)
     return uploads

@@ -14,6 +14,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.masking import mask_phone
 from grantportal.core.paging import page_number
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 from grantportal.review.models import RoundStatus
 from grantportal.review.rounds.operations import RoundRefused, entering_applications
 from grantportal.votes import operations as ops
@@ -130,7 +131,7 @@ def open_vote(round_id):
         abort(400)
     with commit_or_abort():
         ops.open_vote(rnd, settings, current_user, utcnow())
-    flash(f"“{rnd.name}”已发布，公众可在投票时间内投票。", "success")
+    flash(f"{quoted(rnd.name)}已发布，公众可在投票时间内投票。", "success")
     return redirect(url_for("votes.manage_round", round_id=round_id), 303)
 
 

@@ -55,8 +55,13 @@ def _notices(user):
     return db.session.scalars(sa.select(Notice.title).where(Notice.user_id == user.id)).all()
 
 
+def _bodies(user):
+    return db.session.scalars(sa.select(Notice.body).where(Notice.user_id == user.id)).all()
+
+
 def test_the_first_reserve_moves_up_with_a_new_notice_and_a_dated_note(results, client):
     call, officer, awards, members = results
+    awards[1].application.title = "“时间银行”互助养老项目"  # its own quotation marks: nested as ‘’ when quoted
     promoted = drop_and_promote(awards[1], officer, DropCause.WITHDREW, REASON, utcnow())
     db.session.commit()
     assert promoted == awards[2]  # the first reserve, though the second would fit the 80,000 left too
@@ -80,7 +85,8 @@ def test_the_first_reserve_moves_up_with_a_new_notice_and_a_dated_note(results, 
     assert not any("递补" in t for t in _notices(members[3]))
     # the results page: a dated 递补 note and the promoted project among the selected
     revision = db.session.scalars(sa.select(ResultsRevision).where(ResultsRevision.kind == RevisionKind.PROMOTED)).one()
-    assert first.application.title in revision.summary and dropped.application.title in revision.summary
+    assert first.application.title in revision.summary and "入选项目“‘时间银行’互助养老项目”" in revision.summary
+    assert any("“‘时间银行’互助养老项目”已登记为" in body for body in _bodies(members[1]))
     page = client.get(f"/calls/{call.id}/results").get_data(as_text=True)
     assert "递补" in page and "按候补顺序递补入选" in page
     entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "award.promote")).all()

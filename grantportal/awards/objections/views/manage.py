@@ -17,6 +17,7 @@ from grantportal.core.db import db, utcnow
 from grantportal.core.notices import notices_committed
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 
 MAX_PAGE = 1000
 
@@ -76,11 +77,11 @@ def _latest_revision_id(proposal_id):
 def _decided_message(objection, changes):
     title = objection.award.application.title
     if objection.status == ObjectionStatus.REJECTED:
-        text = f"处理结果已保存：异议不成立，“{title}”的公示结果不变。"
+        text = f"处理结果已保存：异议不成立，{quoted(title)}的公示结果不变。"
     elif changes:
         text = "处理结果已保存。" + "".join(changes) + "公示页面已同步更新。"
     else:
-        text = f"处理结果已保存：异议成立。“{title}”此前已被取消入选资格，公示结果不再变化。"
+        text = f"处理结果已保存：异议成立。{quoted(title)}此前已被取消入选资格，公示结果不再变化。"
     return text + ("已通知异议人。" if notices_committed() else "")
 
 

@@ -36,6 +36,7 @@ from grantportal.core.extensions import limiter
 from grantportal.core.files import UploadError, check_upload, clean_display_name, send_stored
 from grantportal.core.paging import get_or_404, page_number
 from grantportal.core.permissions import require
+from grantportal.core.wording import quoted
 
 MAX_PAGE = 1000
 
@@ -61,7 +62,7 @@ def _checked_evidence():
         try:
             check_upload(upload, EVIDENCE_EXTENSIONS)
         except UploadError as e:
-            return [], f"“{clean_display_name(upload.filename)}”：{e}"
+            return [], f"{quoted(clean_display_name(upload.filename))}：{e}"
         upload.stream.seek(0)
     return uploads, None
 

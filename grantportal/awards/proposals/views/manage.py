@@ -38,6 +38,7 @@ from grantportal.core.forms import ButtonForm
 from grantportal.core.paging import Pager, get_or_404, page_number
 from grantportal.core.permissions import require
 from grantportal.core.timeutil import format_datetime
+from grantportal.core.wording import quoted
 from grantportal.core.workdays import UnconfirmedYear, calendar_coverage_text
 from grantportal.review.results.aggregate import FORMULA, absent_from_defence, scored_rounds
 
@@ -259,7 +260,7 @@ def adjust(award_id):
             return _adjust_page(award, None, attempt.refused.message, attempt.status)
         return _adjust_page(award, form, attempt.message, attempt.status)
     app = award.application
-    flash(f"已调整“{app.title}”：{award.status.label}。调整理由已记录。", "success")
+    flash(f"已调整{quoted(app.title)}：{award.status.label}。调整理由已记录。", "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
 
 
@@ -296,10 +297,10 @@ def promote(award_id):
             return _promote_page(award, None, attempt.refused.message, attempt.status)
         return _promote_page(award, form, attempt.message, attempt.status)
     if promoted is not None:
-        flash(f"已登记“{award.application.title}”{form.chosen_cause.label}；“{promoted.application.title}”递补入选，"
+        flash(f"已登记{quoted(award.application.title)}{form.chosen_cause.label}；{quoted(promoted.application.title)}递补入选，"
               "入选通知书已开始生成。", "success")
     else:
-        flash(f"已登记“{award.application.title}”{form.chosen_cause.label}；本级别没有预算内可递补的候补项目。",
+        flash(f"已登记{quoted(award.application.title)}{form.chosen_cause.label}；本级别没有预算内可递补的候补项目。",
               "success")
     return redirect(url_for("proposals.show", call_id=award.proposal.call_id, level=award.level.value), 303)
 
