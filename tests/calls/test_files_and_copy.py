@@ -9,6 +9,7 @@ from grantportal.calls.operations import CARRIED
 from grantportal.core.db import db
 from grantportal.core.files import StoredFile
 from grantportal.core.storage import get_storage
+from grantportal.core.wording import quoted
 from tests import factories as f
 from tests.applications.helpers import PDF
 from tests.formpage import form_values
@@ -62,7 +63,7 @@ def test_an_officer_starts_next_years_call_as_a_copy_with_its_settings_and_files
                                          {"percent": "40", "condition": "acceptance_passed"}])
     assert _upload(client, source).status_code == 302
     page = client.get(f"/manage/calls/new?from={source.id}").get_data(as_text=True)
-    assert f"正在以“{source.title}”为模板新建征集" in page
+    assert f"正在以{quoted(source.title)}为模板新建征集" in page  # its own quotation marks nested as ‘’
     values = form_values(page)
     assert values["name"] == source.name and values["year"] == str(source.year + 1) and values["edition"] == ""
     assert values["stages-0-opens_at"] == "" and values["criteria-0-name"] == source.criteria[0].name
