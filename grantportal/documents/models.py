@@ -88,6 +88,11 @@ class IssuedDocument(db.Model):
         return self.superseded_at is None and self.ended_at is None
 
     @property
+    def end_word(self):
+        """失效 / 终止 (the state without 已), for 失效日期, 终止说明; None while in force."""
+        return self.end_state.label.removeprefix("已") if self.ended_at is not None else None
+
+    @property
     def state_label(self):
         """状态 as /verify shows it: 已被取代, 已失效 / 已终止, or 现行有效."""
         if self.superseded_at is not None:
