@@ -470,10 +470,11 @@ def ranked_call(apps, experts=3, round_kw=None, **call_kw):
 
 # --- funding, documents and monitoring (Issue 5) ----------------------------------------------------------
 
-def final_awards(apps=None, **call_kw):
+def final_awards(apps=None, city_budget=None, **call_kw):
     """A call whose results are final: ``ranked_call`` → proposal generated, published, 公示 over and
     confirmed. ``apps`` as for ``ranked_call`` (default: two projects that fit the 市级 budget and one
-    reserve-or-not). Returns ``(call, [Award, ...])`` in the order of ``apps``."""
+    reserve-or-not); ``city_budget``: the 市级 budget instead of the factory's. Returns ``(call, [Award, ...])``
+    in the order of ``apps``."""
     from grantportal.awards.models import Award
     from grantportal.awards.proposals import operations as award_ops
     from grantportal.awards.proposals import publicity
@@ -481,6 +482,8 @@ def final_awards(apps=None, **call_kw):
 
     apps = apps or [dict(total=90, requested="50000", matched="40000"), dict(total=85, requested="60000")]
     call, made = ranked_call(apps, **call_kw)
+    if city_budget is not None:
+        call.levels[0].budget_total = Decimal(city_budget)
     officer = call.created_by
     now = utcnow()
     award_ops.generate(call, officer, now - timedelta(days=20))

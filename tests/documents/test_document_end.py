@@ -4,16 +4,12 @@ terminated contract is 已终止 with the officer's public words; a promoted res
 stays authentic (一致) and the page says both; a current document still shows 现行有效, a corrected one 已被取代;
 the officer's own reason (which may name people) never reaches the public page."""
 import io
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
-from grantportal.awards.proposals import operations as award_ops
-from grantportal.awards.proposals import publicity
 from grantportal.awards.proposals.promotion import DropCause, drop_and_promote
-from grantportal.awards.proposals.queries import proposal_of
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
 from grantportal.core.timeutil import format_date
@@ -31,20 +27,10 @@ PRIVATE = "联系人王小明（13812345678）12月1日来电，因人员变动�
 @pytest.fixture
 def results():
     """市级 budget 130,000: two selected (50,000, 60,000) and two reserves (40,000, 70,000), every notice issued."""
-    call, apps = f.ranked_call([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
-                                dict(total=80, requested="40000"), dict(total=75, requested="70000")])
-    call.levels[0].budget_total = Decimal("130000.00")
+    call, awards = f.final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
+                                   dict(total=80, requested="40000"), dict(total=75, requested="70000")],
+                                  city_budget="130000.00")
     officer = call.created_by
-    now = utcnow()
-    award_ops.generate(call, officer, now - timedelta(days=20))
-    proposal = proposal_of(call)
-    f.confirm_calendar_around(now - timedelta(days=15))
-    publicity.publish(proposal, officer, now - timedelta(days=15), 5)
-    proposal.ends_at = now - timedelta(days=1)
-    publicity.confirm(proposal, officer, now)
-    db.session.commit()
-    by_app = {a.application_id: a for a in proposal.awards}
-    awards = [by_app[a.id] for a in apps]
     for award in awards:
         f.member_of(award.application.org)
     ops.issue_notice_batch(call, officer)

@@ -2,17 +2,13 @@
 contract is ended before signing) and the level's first reserve that fits moves up — a new 入选通知书 for it, the
 organizations told, a dated 递补 note on the results page, audited; a contract in force refuses; bad input re-renders
 with nothing saved."""
-from datetime import timedelta
 from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
 
 from grantportal.awards.models import AwardStatus, FinalStatus, ResultsRevision, RevisionKind
-from grantportal.awards.proposals import operations as award_ops
-from grantportal.awards.proposals import publicity
 from grantportal.awards.proposals.promotion import DropCause, drop_and_promote
-from grantportal.awards.proposals.queries import proposal_of
 from grantportal.awards.proposals.workflow import AwardRefused
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db, utcnow
@@ -30,20 +26,10 @@ REASON = "机构于12月1日书面声明因人员变动放弃入选。"
 @pytest.fixture
 def results():
     """市级 budget 130,000: 50,000 (1st) and 60,000 (2nd) selected; 40,000 (3rd) and 70,000 (4th) reserves 1 and 2."""
-    call, apps = f.ranked_call([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
-                                dict(total=80, requested="40000"), dict(total=75, requested="70000")])
-    call.levels[0].budget_total = Decimal("130000.00")
+    call, awards = f.final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
+                                   dict(total=80, requested="40000"), dict(total=75, requested="70000")],
+                                  city_budget="130000.00")
     officer = call.created_by
-    now = utcnow()
-    award_ops.generate(call, officer, now - timedelta(days=20))
-    proposal = proposal_of(call)
-    f.confirm_calendar_around(now - timedelta(days=15))
-    publicity.publish(proposal, officer, now - timedelta(days=15), 5)
-    proposal.ends_at = now - timedelta(days=1)
-    publicity.confirm(proposal, officer, now)
-    db.session.commit()
-    by_app = {a.application_id: a for a in proposal.awards}
-    awards = [by_app[a.id] for a in apps]
     assert [a.final_status for a in awards] == [FinalStatus.SELECTED, FinalStatus.SELECTED, FinalStatus.RESERVE,
                                                 FinalStatus.RESERVE]
     assert [a.reserve_position for a in awards[2:]] == [1, 2]
