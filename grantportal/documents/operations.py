@@ -15,7 +15,7 @@ domains above learn that a document was issued from the ``document_issued`` sign
 
 When an award stops, its documents still in force are *ended* (``end_documents``: 已失效 / 已终止, a date and a
 public reason written here from the facts, never the officer's own words about people), in the transaction of
-the step that stopped it: awards' 递补 (``core.signals.award_withdrawn``: 放弃立项 or 未按期签订合同; and
+the step that stopped it: awards' 递补 (``core.signals.award_withdrawn``: 放弃入选资格 or 未按期签订合同; and
 ``reserve_promoted``: the promoted project's 未入选告知书 no longer holds) and funding's 终止合同 (which calls
 ``end_on_termination``). The file and its hash never change: /verify says the file is authentic and no longer in
 force.
@@ -236,7 +236,7 @@ def _withdrawal_wording(cause, day, promoted):
     if cause == DropCause.UNSIGNED:
         dropped = f"项目单位未在规定期限内签订合同，于 {day} 取消入选资格"
     else:
-        dropped = f"项目单位于 {day} 放弃立项"
+        dropped = f"项目单位于 {day} 放弃入选资格"
 
     def wording(kind):
         if kind in render.CONTRACT_KINDS:
@@ -249,7 +249,7 @@ def _withdrawal_wording(cause, day, promoted):
 
 @events.award_withdrawn.connect
 def end_on_withdrawal(award, user, at=None, cause=None, promoted=None, **_):
-    """A finally selected project dropped out (awards' 递补: 放弃立项, or its contract not signed in time): its
+    """A finally selected project dropped out (awards' 递补: 放弃入选资格, or its contract not signed in time): its
     入选通知书, any contract not yet in force and any other current document lapse, in the same transaction."""
     at = at or utcnow()
     return end_documents(award, user, at, _withdrawal_wording(cause, format_date(at), promoted is not None))

@@ -1,5 +1,5 @@
 """A document whose award stops is no longer in force, and /verify says so in words: a selected project that drops
-out (放弃立项, or its contract not signed in time: awards' 递补) has its 入选通知书 and unsigned contract 已失效; a
+out (放弃入选资格, or its contract not signed in time: awards' 递补) has its 入选通知书 and unsigned contract 已失效; a
 terminated contract is 已终止 with the officer's public words; a promoted reserve's 未入选告知书 lapses. The file
 stays authentic (一致) and the page says both; a current document still shows 现行有效, a corrected one 已被取代;
 the officer's own reason (which may name people) never reaches the public page."""
@@ -66,12 +66,12 @@ def test_a_withdrawn_projects_notice_and_contract_lapse_with_a_public_reason(res
     day = format_date(now)
     page = _verify(client, notice)
     assert _state(page) == "已失效"
-    assert f"项目单位于 {day} 放弃立项，由递补项目替补。" in page and "现行有效" not in page
+    assert f"项目单位于 {day} 放弃入选资格，由递补项目替补。" in page and "现行有效" not in page
     assert "王小明" not in page and "138" not in page and "人员变动" not in page  # the officer's words stay inside
     page = _verify(client, contract)
-    assert _state(page) == "已失效" and f"项目单位于 {day} 放弃立项，合同未生效，由递补项目替补。" in page
+    assert _state(page) == "已失效" and f"项目单位于 {day} 放弃入选资格，合同未生效，由递补项目替补。" in page
     assert fresh(notice.id).end_state == DocumentEnd.LAPSED and fresh(notice.id).ended_by_id == officer.id
-    assert fresh(notice.id).facts["state"] == "已失效" and "放弃立项" in fresh(notice.id).facts["end_reason"]
+    assert fresh(notice.id).facts["state"] == "已失效" and "放弃入选资格" in fresh(notice.id).facts["end_reason"]
     entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "document.end")).all()
     assert {e.object_id for e in entries} >= {str(notice.id), str(contract.id)}
     # the file is authentic, and no longer in force: both said
