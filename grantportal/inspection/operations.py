@@ -3,9 +3,9 @@
 The officer registers an agency (name, USCC, contact), adds its staff (accounts with the role 第三方机构) and
 appoints it to a call — every funded project of the call — or to one project, from one date to another; the
 staff are told in the inbox. The officer may end an appointment early (提前结束) with a reason and the date it ends:
-from that date its staff no longer see its projects nor record anything on them (their drafts stay readable to the
-staff), and they are told. While appointed, the staff record 实地检查 (a checklist, findings, photos, the
-people met) and 中期评估 / 结项评估 (a score per 绩效目标 of the contract, the satisfaction survey, a
+from that date its staff no longer see its projects nor record anything on them (what they drafted stays readable
+to the officers, not to them), and they are told. While appointed, the staff record 实地检查 (a checklist, findings,
+photos, the people met) and 中期评估 / 结项评估 (a score per 绩效目标 of the contract, the satisfaction survey, a
 conclusion). Each visit and evaluation goes through one machine:
 
     草稿 / 已退回 --提交 (第三方机构)--> 待确认 --确认 (项目官员)--> 已确认
@@ -197,7 +197,8 @@ def _appointment_scope(appointment):
 def end_appointment(appointment, officer, ended_on, reason, now, link=None):
     """End ``appointment`` early (提前结束): from ``ended_on`` (a local date, from its start to its planned end) it
     no longer covers its projects, so its agency's staff lose them (``Appointment.in_force``); what they drafted
-    stays readable to the staff. Refused (409) once ended or after its planned end; the staff are told why."""
+    stays readable to the officers and auditors, not to them. Refused (409) once ended or after its planned end; the
+    staff are told why."""
     appointment = lock_row(Appointment, appointment.id, reload=True)  # a double-clicked 提前结束 ends it once
     if appointment.ended_on is not None:
         raise InspectionRefused(f"该委托已于{format_date(appointment.ended_on)}提前结束，不能再次结束。")

@@ -5,7 +5,8 @@
   reads them;
 - a third party's staff see only the projects their agency is appointed to today (to the project or its call; an
   appointment ended early no longer counts from its end date): the project's facts and 绩效目标, and on the
-  monitoring pages its tranches and reports; what they drafted before it ended stays readable to the staff;
+  monitoring pages its tranches and reports; what they drafted before it ended is then read by officers and
+  auditors only;
 - they record 实地检查 and evaluations on those projects, and edit them while a draft or returned;
 - a visit or an evaluation is read by its agency's staff and by the staff (officers, auditors); the organization
   does not see it (the people met are personal data); the officer confirms or returns it.
