@@ -497,6 +497,13 @@ def final_awards(apps=None, city_budget=None, **call_kw):
     return call, [by_app[a.id] for a in made]
 
 
+def final_with_reserves():
+    """Final results with reserves to promote (递补): 市级 budget 130,000; 50,000 (1st) and 60,000 (2nd) selected,
+    40,000 (3rd) and 70,000 (4th) reserves 1 and 2. ``(call, [Award, ...])`` in rank order."""
+    return final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
+                         dict(total=80, requested="40000"), dict(total=75, requested="70000")], city_budget="130000.00")
+
+
 def age_public_checks(call, seconds=None):
     """Make the call's kept public checks (复核) older than ``PUBLIC_CHECK_SECONDS`` (or by ``seconds``), as if
     that time had passed since they were computed: the next view of their pages computes them again."""

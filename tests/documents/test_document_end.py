@@ -27,9 +27,7 @@ PRIVATE = "联系人王小明（13812345678）12月1日来电，因人员变动�
 @pytest.fixture
 def results():
     """市级 budget 130,000: two selected (50,000, 60,000) and two reserves (40,000, 70,000), every notice issued."""
-    call, awards = f.final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
-                                   dict(total=80, requested="40000"), dict(total=75, requested="70000")],
-                                  city_budget="130000.00")
+    call, awards = f.final_with_reserves()
     officer = call.created_by
     for award in awards:
         f.member_of(award.application.org)

@@ -26,9 +26,7 @@ REASON = "机构于12月1日书面声明因人员变动放弃入选。"
 @pytest.fixture
 def results():
     """市级 budget 130,000: 50,000 (1st) and 60,000 (2nd) selected; 40,000 (3rd) and 70,000 (4th) reserves 1 and 2."""
-    call, awards = f.final_awards([dict(total=90, requested="50000"), dict(total=85, requested="60000"),
-                                   dict(total=80, requested="40000"), dict(total=75, requested="70000")],
-                                  city_budget="130000.00")
+    call, awards = f.final_with_reserves()
     officer = call.created_by
     assert [a.final_status for a in awards] == [FinalStatus.SELECTED, FinalStatus.SELECTED, FinalStatus.RESERVE,
                                                 FinalStatus.RESERVE]
