@@ -40,7 +40,7 @@ from grantportal.core.masking import mask_text
 from grantportal.core.notices import notify
 from grantportal.core.pdf import PdfError, missing_glyphs, render_pdf, weasyprint_warnings
 from grantportal.core.permissions import is_officer
-from grantportal.core.timeutil import format_date, to_local
+from grantportal.core.timeutil import format_date
 from grantportal.core.workflow import StateMachine, Transition
 from grantportal.documents import render
 from grantportal.documents.models import DocumentEnd, DocumentKind, DocumentStatus, IssuedDocument
@@ -208,8 +208,7 @@ def end_documents(award, user, at, wording, kinds=None):
     """End ``award``'s documents still in force (of ``kinds``, default all): stamped ``ended_at`` = ``at`` and
     ``wording(kind)`` → (``DocumentEnd``, the public reason). Every version not yet replaced is ended, pending and
     failed ones included, so that one rendered later is born ended. The reason is public (/verify): it is written
-    from facts and masked (``core.masking.mask_text``) all the same. The document's public ``facts`` carry the
-    same (``state``, ``ended_on``, ``end_reason``). Flushes under ``document.end``; returns the
+    from facts and masked (``core.masking.mask_text``) all the same. Flushes under ``document.end``; returns the
     documents ended."""
     query = sa.select(IssuedDocument).where(IssuedDocument.award_id == award.id,
                                             IssuedDocument.superseded_at.is_(None), IssuedDocument.ended_at.is_(None))
@@ -223,9 +222,6 @@ def end_documents(award, user, at, wording, kinds=None):
             state, reason = wording(doc.kind)
             doc.ended_at, doc.end_state, doc.end_reason = at, state, mask_text(reason)
             doc.ended_by_id = getattr(user, "id", None)
-            # the public facts mirror it (a JSON column: a new dict, so that the change is flushed and audited)
-            doc.facts = {**(doc.facts or {}), "state": state.label, "ended_on": to_local(at).date().isoformat(),
-                         "end_reason": doc.end_reason}
         db.session.flush()
     return docs
 

@@ -69,7 +69,7 @@ def test_a_withdrawn_projects_notice_and_contract_lapse_with_a_public_reason(res
     page = _verify(client, contract)
     assert _state(page) == "已失效" and f"项目单位于 {day} 放弃入选资格，合同未生效，由递补项目替补。" in page
     assert fresh(notice.id).end_state == DocumentEnd.LAPSED and fresh(notice.id).ended_by_id == officer.id
-    assert fresh(notice.id).facts["state"] == "已失效" and "放弃入选资格" in fresh(notice.id).facts["end_reason"]
+    assert fresh(notice.id).state_label == "已失效" and "放弃入选资格" in fresh(notice.id).end_reason
     entries = db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "document.end")).all()
     assert {e.object_id for e in entries} >= {str(notice.id), str(contract.id)}
     # the file is authentic, and no longer in force: both said
