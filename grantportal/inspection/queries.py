@@ -83,10 +83,11 @@ def supervised_projects(agency, today=None):
         .order_by(Contract.id.desc())).unique().all()
 
 
-def appointment(appointment_id):
-    return db.session.scalar(sa.select(Appointment).where(Appointment.id == appointment_id).options(
-        joinedload(Appointment.agency), joinedload(Appointment.call),
-        joinedload(Appointment.contract).joinedload(Contract.award).joinedload(Award.application)))
+def appointment_page():
+    """What an appointment's pages show with it, as ``core.paging.get_or_404``'s options: its agency and what it
+    covers (built when asked: the mappers are configured by then)."""
+    return (joinedload(Appointment.agency), joinedload(Appointment.call),
+            joinedload(Appointment.contract).joinedload(Contract.award).joinedload(Award.application))
 
 
 def agencies():

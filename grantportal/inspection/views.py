@@ -36,6 +36,7 @@ from grantportal.inspection.forms import (
     visit_data,
 )
 from grantportal.inspection.models import (
+    Appointment,
     CheckResult,
     EvaluationKind,
     InspectionVisit,
@@ -177,10 +178,7 @@ def appoint(agency_id):
 
 
 def _appointment(appointment_id):
-    appointment = queries.appointment(appointment_id)
-    if appointment is None:
-        abort(404)
-    return appointment
+    return get_or_404(Appointment, appointment_id, *queries.appointment_page())
 
 
 def _end_page(appointment, form=None, message=None, status=200):
