@@ -2,7 +2,7 @@
 JavaScript errors (the rubric total is progressive enhancement)."""
 import pytest
 
-from tests.browser.util import shot
+from tests.browser.util import html, shot
 from tests.factories import PASSWORD, CallFactory, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ def test_public_call_pages_fit_a_phone(phone):
     shot(phone, "calls-list-phone")
     phone.goto(f"/calls/{call.id}")
     fits(phone)
-    assert "在线申报" in phone.content()
+    assert "在线申报" in html(phone)
     shot(phone, "calls-detail-phone")
 
 

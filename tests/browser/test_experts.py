@@ -6,7 +6,7 @@ import pytest
 
 from grantportal.core.db import db
 from grantportal.experts.models import Conflict
-from tests.browser.util import fits_phone, shot
+from tests.browser.util import fits_phone, html, shot
 from tests.factories import (
     PASSWORD,
     AssignmentFactory,
@@ -57,7 +57,7 @@ def test_expert_declares_a_conflict_on_a_phone(phone):
     phone.fill("#reason", "本人配偶在该中心任职")
     phone.click("button[type=submit].primary")
     phone.wait_for_load_state()
-    assert "找到多个匹配的机构" in phone.content()
+    assert "找到多个匹配的机构" in html(phone)
     fits_phone(phone)
     shot(phone, "experts-conflict-pick-phone")
     phone.check(f"input[name=org_pick][value='{target.id}']")

@@ -17,7 +17,7 @@ from grantportal.funding.models import Contract, ContractStatus, Payment
 from grantportal.monitoring.models import Report, ReportKind, ReportStatus
 from grantportal.orgs.models import Grade
 from tests import factories as f
-from tests.browser.util import fits_phone, shot, sign_in
+from tests.browser.util import fits_phone, html, shot, sign_in
 from tests.monitoring.conftest import png_bytes
 
 pytestmark = pytest.mark.browser
@@ -61,14 +61,14 @@ def _file_report(phone, kind_label, contract, photo=None):
     fits_phone(phone)
     phone.click("#submit")
     phone.wait_for_load_state()
-    assert "已提交，等待项目官员审核" in phone.content()
+    assert "已提交，等待项目官员审核" in html(phone)
 
 
 def _accept(desk, report):
     desk.goto(f"/reports/{report.id}")
     desk.click("#accept")
     desk.wait_for_load_state()
-    assert "已审核通过" in desk.content()
+    assert "已审核通过" in html(desk)
 
 
 def _evaluate(desk, contract, stage, grade, comments):

@@ -5,7 +5,7 @@ import pytest
 from grantportal.core.db import db
 from grantportal.monitoring import operations as ops
 from grantportal.monitoring.models import ReportStatus
-from tests.browser.util import fits_phone, shot, sign_in
+from tests.browser.util import fits_phone, html, shot, sign_in
 from tests.monitoring.conftest import png_bytes
 
 pytestmark = pytest.mark.browser
@@ -30,7 +30,7 @@ def test_a_member_files_a_report_on_a_phone_and_the_officer_sees_it(phone, page,
     shot(phone, "monitoring-report-phone")
     phone.click("#submit")
     phone.wait_for_load_state()
-    assert "已提交，等待项目官员审核" in phone.content()
+    assert "已提交，等待项目官员审核" in html(phone)
     db.session.expire_all()
     assert db.session.get(type(report), report.id).status == ReportStatus.SUBMITTED
     shot(phone, "monitoring-timeline-phone")
@@ -42,5 +42,5 @@ def test_a_member_files_a_report_on_a_phone_and_the_officer_sees_it(phone, page,
     page.fill("#note", "")
     page.click("#accept")
     page.wait_for_load_state()
-    assert "已审核通过" in page.content()
+    assert "已审核通过" in html(page)
     shot(page, "monitoring-timeline")

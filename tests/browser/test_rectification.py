@@ -5,7 +5,7 @@ import pytest
 from grantportal.core.db import db, utcnow
 from grantportal.monitoring import rectification as rect
 from grantportal.monitoring.rectification_models import CaseStatus, RectificationCase
-from tests.browser.util import fits_phone, shot, sign_in
+from tests.browser.util import fits_phone, html, shot, sign_in
 from tests.monitoring.conftest import png_bytes
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_the_organization_files_its_report_on_a_phone_and_the_officer_verifies_i
 
     sign_in(phone, project.member.username)
     phone.goto(f"/projects/{project.contract.id}/timeline")
-    assert "项目整改期间暂停拨付" in phone.content()
+    assert "项目整改期间暂停拨付" in html(phone)
     phone.click(".monitoring-rectifications a")
     phone.fill("#body", "已补齐3月份探访记录，并于12月5日完成志愿者培训。")
     phone.set_input_files("#evidence", str(photo))
@@ -27,21 +27,21 @@ def test_the_organization_files_its_report_on_a_phone_and_the_officer_verifies_i
     shot(phone, "rectification-report-phone")
     phone.click("button:has-text('提交整改报告')")
     phone.wait_for_load_state()
-    assert "整改报告已提交，等待核查" in phone.content()
+    assert "整改报告已提交，等待核查" in html(phone)
     fits_phone(phone)
 
     sign_in(page, project.officer.username)
     page.goto(f"/manage/contracts/{project.contract.id}/payments")
-    assert "项目整改期间暂停拨付" in page.content()
+    assert "项目整改期间暂停拨付" in html(page)
     page.goto(f"/rectifications/{case.id}")
-    assert "整改现场.png" in page.content()
+    assert "整改现场.png" in html(page)
     page.check("#verdict-0")  # 整改完成
     shot(page, "rectification-verify")
     page.click("button:has-text('提交核查结论')")
     page.wait_for_load_state()
-    assert "整改已完成，暂停的资金恢复拨付" in page.content()
+    assert "整改已完成，暂停的资金恢复拨付" in html(page)
     db.session.expire_all()
     assert db.session.get(RectificationCase, case.id).status == CaseStatus.CLOSED
     page.goto(f"/manage/contracts/{project.contract.id}/payments")
-    assert "项目整改期间暂停拨付" not in page.content()
+    assert "项目整改期间暂停拨付" not in html(page)
     shot(page, "rectification-payments-released")

@@ -1,6 +1,6 @@
 import pytest
 
-from tests.browser.util import shot
+from tests.browser.util import html, shot
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -13,10 +13,10 @@ def test_officer_signs_in_and_out(page):
     page.fill("#password", PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url("**/manage/")  # officers land on their 待办 home
-    assert "陈志明" in page.content()
+    assert "陈志明" in html(page)
     page.click("text=退出")
     page.wait_for_url("**/")
-    assert "您已安全退出" in page.content()
+    assert "您已安全退出" in html(page)
 
 
 def test_home_page_fits_a_phone(phone):

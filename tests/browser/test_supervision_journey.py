@@ -11,7 +11,7 @@ from grantportal.core.db import db
 from grantportal.core.storage import get_storage
 from grantportal.supervision.models import SupervisionReport, SupervisionStatus
 from tests import factories as f
-from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, shot, sign_in
+from tests.browser.util import axe_violations, citizen_sign_in, fits_phone, html, shot, sign_in
 from tests.core.test_photos import phone_jpeg
 from tests.funding.conftest import active_contract
 
@@ -82,7 +82,7 @@ def test_a_citizen_files_a_report_with_a_photo_and_the_officers_finding_goes_pub
     phone.goto(f"/projects/{contract.id}")
     section = phone.inner_text("#supervision")
     assert "属实" in section and "已责成承接机构设置公告栏" in section and "076*******56" in section
-    page = phone.content()
+    page = html(phone)
     assert "88123456" not in page and "139****5678" not in page and "13912345678" not in page and TEXT not in page
     phone.locator("#supervision").scroll_into_view_if_needed()
     fits_phone(phone)

@@ -22,7 +22,7 @@ from grantportal.inspection import operations as ops
 from grantportal.inspection.models import AgencyStaff, InspectionVisit
 from grantportal.monitoring.rectification_models import CaseStatus, RectificationCase
 from tests import factories as f
-from tests.browser.util import SCREENSHOTS, fits_phone, shot, sign_in
+from tests.browser.util import SCREENSHOTS, fits_phone, html, shot, sign_in
 from tests.inspection.conftest import agency
 from tests.monitoring.conftest import CONFIRMED, png_bytes
 
@@ -88,7 +88,7 @@ def test_a_visit_becomes_a_rectification_that_the_third_party_verifies(app, tabl
     sign_in(tablet, inspector.username)
     tablet.goto("/third-party/projects")
     tablet.click(f"text={title}")
-    assert "培育志愿者30名" in tablet.content()  # the contract's 绩效目标
+    assert "培育志愿者30名" in html(tablet)  # the contract's 绩效目标
     shot(tablet, "third-party-project-tablet")
     tablet.click("text=新建实地检查")
     tablet.fill("#visited_at", (local_today() - timedelta(days=1)).isoformat() + "T09:30")
@@ -103,32 +103,32 @@ def test_a_visit_becomes_a_rectification_that_the_third_party_verifies(app, tabl
     shot(tablet, "third-party-visit-tablet")
     tablet.click("#submit")  # 提交项目官员确认
     tablet.wait_for_load_state()
-    assert "实地检查记录已提交，等待项目官员确认" in tablet.content()
+    assert "实地检查记录已提交，等待项目官员确认" in html(tablet)
 
     # the officer confirms it and sends a 整改通知书 from its findings
     sign_in(page, officer.username)
     page.goto("/inbox")
-    assert "实地检查记录待确认" in page.content()
+    assert "实地检查记录待确认" in html(page)
     visit = db.session.query(InspectionVisit).one()
     page.goto(f"/third-party/visits/{visit.id}")
-    assert "台账检查.png" in page.content() and "张某某（项目负责人）" in page.content()
+    assert "台账检查.png" in html(page) and "张某某（项目负责人）" in html(page)
     shot(page, "third-party-visit-officer")
     page.click("#confirm")  # 确认
     page.wait_for_load_state()
-    assert "已确认" in page.content()
+    assert "已确认" in html(page)
     page.click("text=据此责令整改")
     assert page.input_value("#findings").startswith("服务台账缺少3月份探访记录")
     page.click("button:has-text('出具整改通知书')")
     page.wait_for_load_state()
-    assert "后续资金已暂停拨付" in page.content()
+    assert "后续资金已暂停拨付" in html(page)
     shot(page, "third-party-rectification-notice")
     case = db.session.query(RectificationCase).one()
 
     # the organization, on a phone, files its 整改报告
     sign_in(phone, member.username)
     phone.goto(f"/projects/{contract.id}/timeline")
-    assert "项目整改期间暂停拨付" in phone.content() and "第三方实地检查" in phone.content()
-    assert "张某某" not in phone.content()  # the people met are not shown to the organization
+    assert "项目整改期间暂停拨付" in html(phone) and "第三方实地检查" in html(phone)
+    assert "张某某" not in html(phone)  # the people met are not shown to the organization
     phone.click(".monitoring-rectifications a")
     phone.fill("#body", "已补齐3月份探访记录，并于上周完成志愿者培训。")
     phone.set_input_files("#evidence", str(photo))
@@ -136,7 +136,7 @@ def test_a_visit_becomes_a_rectification_that_the_third_party_verifies(app, tabl
     shot(phone, "third-party-rectification-report-phone")
     phone.click("button:has-text('提交整改报告')")
     phone.wait_for_load_state()
-    assert "整改报告已提交，等待核查" in phone.content()
+    assert "整改报告已提交，等待核查" in html(phone)
 
     # the inspector verifies 整改完成 on the tablet
     tablet.goto(f"/rectifications/{case.id}")
@@ -144,12 +144,12 @@ def test_a_visit_becomes_a_rectification_that_the_third_party_verifies(app, tabl
     shot(tablet, "third-party-verify-tablet")
     tablet.click("button:has-text('提交核查结论')")
     tablet.wait_for_load_state()
-    assert "整改已完成，暂停的资金恢复拨付" in tablet.content()
+    assert "整改已完成，暂停的资金恢复拨付" in html(tablet)
     db.session.expire_all()
     assert db.session.get(RectificationCase, case.id).status == CaseStatus.CLOSED
 
     # the paused tranche is payable again
     page.goto(f"/manage/contracts/{contract.id}/payments")
-    content = page.content()
+    content = html(page)
     assert "项目整改期间暂停拨付" not in content and "可拨付" in content
     shot(page, "third-party-payments-released")

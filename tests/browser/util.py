@@ -18,6 +18,13 @@ def shot(page, name, full_page=True):
     return path
 
 
+def html(page):
+    """The page's HTML once the page a click or a submit led to has loaded: page.content() right after a click can
+    catch the new document before it is parsed, and read an empty page."""
+    page.wait_for_load_state()
+    return page.content()
+
+
 def fits_phone(page, width=375):
     scroll = page.evaluate("document.documentElement.scrollWidth")
     assert scroll <= width, f"page is {scroll}px wide on a {width}px screen"
