@@ -190,6 +190,7 @@ def save_item(catalogue, user, data, item=None):
 
 
 IN_USE = "该事项已被征集引用，不能删除。"
+NAMED_MEANWHILE = CatalogueRefused(f"{IN_USE}（删除的同时有征集引用了此事项。）", None, 409)
 
 
 def item_calls(item):

@@ -4,11 +4,13 @@ deleted; auditors and organizations cannot delete."""
 import sqlalchemy as sa
 
 from grantportal.calls.models import CallCatalogueItem
+from grantportal.catalogue import operations as ops
 from grantportal.catalogue.models import CatalogueItem
 from grantportal.core.audit import AuditEntry
 from grantportal.core.db import db
 from tests import factories as f
 from tests.catalogue.conftest import item_named, make_catalogue
+from tests.race import skip_unless_postgres
 
 
 def _names():
@@ -70,3 +72,19 @@ def test_a_missing_item_is_404_and_an_auditor_cannot_delete(client, auth, signed
     auth.login(f.UserFactory(auditor=True))
     assert client.post(f"/manage/catalogue/items/{item.id}/delete").status_code == 403
     assert "青少年服务" in _names()
+
+
+def test_a_call_that_names_the_item_at_the_same_moment_stops_the_deletion(client, signed_in_officer, monkeypatch,
+                                                                          is_postgres):
+    """The page and the check both saw no call (stale, here made so), but a call's link is there when the row is
+    deleted: the foreign key stops it and the officer reads why (409), nothing deleted. SQLite does not enforce the
+    key, so this runs on PostgreSQL."""
+    skip_unless_postgres(is_postgres, "deletions and call links")
+    make_catalogue(signed_in_officer)
+    item = item_named("居家养老服务")
+    _link(item)
+    monkeypatch.setattr(ops, "item_calls", lambda item: 0)
+    resp = client.post(f"/manage/catalogue/items/{item.id}/delete")
+    assert resp.status_code == 409 and "删除的同时有征集引用了此事项" in resp.get_data(as_text=True)
+    assert "居家养老服务" in _names()
+    assert not db.session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "catalogue.item_delete")).all()

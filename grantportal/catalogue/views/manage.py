@@ -188,7 +188,7 @@ def delete_item(item_id):
         if not form.validate():
             abort(400)
         name, catalogue_id = item.name, catalogue.id
-        with commit_or_refusal(form) as attempt:
+        with commit_or_refusal(form, taken=ops.NAMED_MEANWHILE) as attempt:  # a call linked it at this moment
             ops.delete_item(item, current_user)
         if not attempt.ok:
             abort(attempt.status, attempt.message)
