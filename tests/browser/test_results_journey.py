@@ -24,7 +24,7 @@ def _award(app):
 
 def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, live_server, tmp_path):
     officer = f.UserFactory(officer=True, username="officer1", name="陈志明")
-    f.UserFactory(username="citizen", name="李文")  # a registered member of the public
+    f.UserFactory(username="citizen", name="李文璟")  # a registered member of the public
     call, (top, second, third, fourth) = f.ranked_call(
         [dict(total=90, grade=Grade.A4, title="长者幸福食堂"), dict(total=88, title="困境儿童四点半课堂"),
          dict(total=85, grade=Grade.A3, title="社区康复互助站"), dict(total=80, title="青少年禁毒宣传")],
@@ -98,7 +98,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
     assert "重复申报" in phone.input_value("#reason")
     evidence = tmp_path / "现场照片.png"
     Image.new("RGB", (64, 48), "gray").save(evidence, format="PNG")
-    phone.fill("#real_name", "李文")
+    phone.fill("#real_name", "李文璟")
     phone.set_input_files("#evidence", str(evidence))
     fits_phone(phone)
     shot(phone, "results-4-objection-form")
@@ -106,7 +106,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
     phone.wait_for_load_state()
     assert "待处理" in phone.inner_text("main")
     objection = db.session.scalar(sa.select(Objection))
-    assert (objection.real_name, len(objection.files)) == ("李文", 1)
+    assert (objection.real_name, len(objection.files)) == ("李文璟", 1)
 
     # 4b. the organization objected to was told; on a phone it reads the reason (never who objected) and answers
     org_ctx = browser.new_context(base_url=live_server, locale="zh-CN", timezone_id="Asia/Shanghai",
@@ -118,7 +118,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
     assert "本机构项目收到的异议" in org_phone.inner_text("main") and "未答复" in org_phone.inner_text("main")
     org_phone.click("main a:has-text('答复')")
     text = org_phone.inner_text("main")
-    assert "重复申报" in text and "李文" not in text and "13812345678" not in text
+    assert "重复申报" in text and "李文璟" not in text and "13812345678" not in text
     org_phone.fill("#response", "太短")
     org_phone.click("main button:has-text('提交书面答复')")
     assert "答复应为10至" in org_phone.inner_text("main") and org_phone.input_value("#response") == "太短"
@@ -134,7 +134,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
 
     # 5. the officer sees who objected (confidential) and the organization's response, investigates, upholds it
     desk.goto(f"/manage/calls/{call.id}/objections")
-    assert "李文" in desk.inner_text("main") and "13812345678" in desk.inner_text("main")
+    assert "李文璟" in desk.inner_text("main") and "13812345678" in desk.inner_text("main")
     desk.click("main a[href*='/manage/objections/']")
     assert "服务时段和服务对象名单不同" in desk.inner_text("main")  # the written response, beside the objection
     desk.check("input[name=outcome][value=upheld]")
@@ -150,7 +150,7 @@ def test_officer_publishes_public_objects_on_a_phone_officer_upholds(browser, li
     phone.goto(f"/calls/{call.id}/results")
     text = phone.inner_text("main")
     assert "异议成立" in text and "社区康复互助站" in text and "递补" in text
-    assert "李文" not in text and "13812345678" not in text
+    assert "李文璟" not in text and "13812345678" not in text
     fits_phone(phone)
     shot(phone, "results-6-after-objection-phone")
     assert not errors, f"JavaScript errors on the page: {errors}"

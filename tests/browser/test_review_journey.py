@@ -23,7 +23,7 @@ def test_officer_draws_expert_scores_officer_exports(browser, live_server):
     rnd = f.ReviewRoundFactory(call=call, status=RoundStatus.DRAFT, panel_size=3, aggregation="mean")
     scorer = f.expert(user_username="expert_guo", user_name="郭建华")
     others = [f.expert(user_username=f"expert_{i}", user_name=name) for i, name in enumerate(["林晓", "黄敏"])]
-    conflicted = f.expert(user_username="expert_conflict", user_name="周立")
+    conflicted = f.expert(user_username="expert_conflict", user_name="周立璟")
     db.session.add(new_conflict(conflicted.expert_profile, conflicted, "近三年曾任申报机构理事",
                                 ConflictSource.DECLARED, org=app.org))
     db.session.commit()
@@ -39,12 +39,12 @@ def test_officer_draws_expert_scores_officer_exports(browser, live_server):
     desk.click("button:has-text('为全部申报随机抽取评审组')")
     desk.wait_for_load_state()
     row = desk.inner_text("main")
-    assert "3/3" in row and "郭建华" in row and "周立" not in row
+    assert "3/3" in row and "郭建华" in row and "周立璟" not in row
     shot(desk, "review-1-panel-drawn")
     draw = db.session.scalar(db.select(Draw).where(Draw.round_id == rnd.id))
     desk.goto(f"/manage/draws/{draw.id}")
     text = desk.inner_text("main")
-    assert "复核一致" in text and "回避" in text and "周立" in text
+    assert "复核一致" in text and "回避" in text and "周立璟" in text
     shot(desk, "review-2-draw-replay")
     desk.goto(f"/manage/rounds/{rnd.id}")
     desk.click("button:has-text('开始评审')")

@@ -57,7 +57,7 @@ def test_new_expert_form_keeps_what_was_typed_and_explains_in_chinese(client, au
 
 def test_pool_searches_filters_and_counts_open_assignments(client, auth):
     busy = expert(user_name="王建华", employer="华南师范大学")
-    expert(user_name="李梅", employer="中山市社工协会", fields="儿童服务")
+    expert(user_name="李梅璟", employer="中山市社工协会", fields="儿童服务")
     ExpertProfileFactory(user=UserFactory(expert=True, name="赵停"), active=False)
     open_one = AssignmentFactory(expert=busy)
     AssignmentFactory(expert=busy, round=open_one.round)  # no review yet: open
@@ -67,14 +67,14 @@ def test_pool_searches_filters_and_counts_open_assignments(client, auth):
     AssignmentFactory(expert=busy, round=open_one.round, active=False)  # replaced: not counted
     auth.login(UserFactory(officer=True))
     page = client.get("/manage/experts/").get_data(as_text=True)
-    assert "王建华" in page and "李梅" in page and "赵停" in page
+    assert "王建华" in page and "李梅璟" in page and "赵停" in page
     assert "2 / 20" in page
     page = client.get("/manage/experts/?q=华南").get_data(as_text=True)
-    assert "王建华" in page and "李梅" not in page
+    assert "王建华" in page and "李梅璟" not in page
     page = client.get("/manage/experts/?field=儿童服务").get_data(as_text=True)
-    assert "李梅" in page and "王建华" not in page
+    assert "李梅璟" in page and "王建华" not in page
     page = client.get("/manage/experts/?status=inactive").get_data(as_text=True)
-    assert "赵停" in page and "李梅" not in page
+    assert "赵停" in page and "李梅璟" not in page
     page = client.get("/manage/experts/?status=available&page=99999").get_data(as_text=True)
     assert client.get("/manage/experts/?page=99999").status_code == 200
 
