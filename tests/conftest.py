@@ -3,6 +3,7 @@ GRANTPORTAL_TEST_DATABASE_URL is set (bin/test does both). The schema is always 
 migrations, never by ``create_all``."""
 import contextvars
 import functools
+import gc
 import os
 import shutil
 import sqlite3
@@ -343,3 +344,11 @@ def phone(browser, live_server):
     pg = context.new_page()
     yield pg
     context.close()
+
+
+def pytest_collection_finish(session):
+    """Every module, test and factory is imported by now and lives as long as the worker: ``gc.freeze()`` moves
+    those objects out of the collector's sight, so that each full collection (after every PDF, core/pdf.py, and
+    Python's own) walks only what the tests make. A full collection had taken ~0.27 s in a worker: 8 s of the
+    demo's 29 documents."""
+    gc.freeze()
