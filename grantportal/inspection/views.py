@@ -1,7 +1,6 @@
 """Pages of third-party supervision: the officer's agencies (register, staff accounts, appointments and ending
-one early); the third
-party's 我的监管项目 and a project's supervision page; 实地检查 (made for a tablet) and evaluations, each with the
-officer's 确认 / 退回; visit photos.
+one early); the third party's 我的监管项目 and a project's supervision page; 实地检查 (made for a tablet) and
+evaluations, each with the officer's 确认 / 退回; visit photos.
 
 Writes go through ``inspection.operations``; each request commits once and, when an operation refuses, rolls
 back and shows why next to the field, keeping what was typed."""
